@@ -1,0 +1,1 @@
+"""Interface catalogs, label packs, fonts, text normalisation and Vietnamese collation."""

@@ -1,0 +1,110 @@
+"""Vietnamese text handling: NFC normalisation, accent-insensitive search keys and collation.
+
+Every entry point (widgets, imports, catalogs, forms, the database layer) passes text through
+:func:`nfc`, because the Windows Vietnamese keyboard types decomposed tone marks and NFD text
+neither compares equal in Python/SQLite nor renders correctly in PDFs.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+# Combining marks that make separate letters of the Vietnamese alphabet (ă â ê ô ơ ư).
+_BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
+# Tone marks in Vietnamese dictionary order: ngang (none), huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+# Primary order of the Vietnamese alphabet. f, j, w and z are not Vietnamese letters but occur in
+# the Tày-Nùng orthography and in loanwords; they take their basic-Latin places.
+_ALPHABET = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]
+_LETTER_RANK = {letter: 100 + i for i, letter in enumerate(_ALPHABET)}
+_VOWEL_MARK = {("a", _BREVE): "ă", ("a", _CIRCUMFLEX): "â", ("e", _CIRCUMFLEX): "ê",
+               ("o", _CIRCUMFLEX): "ô", ("o", _HORN): "ơ", ("u", _HORN): "ư"}
+
+
+def nfc(value: Any) -> Any:
+    """Return ``value`` in Unicode NFC if it is a string; other values pass through unchanged."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+def nfc_all(mapping: dict[str, Any]) -> dict[str, Any]:
+    """NFC-normalise every string value (and key) of a mapping, e.g. a row about to be written."""
+    return {nfc(k): nfc(v) for k, v in mapping.items()}
+
+
+def fold(text: str | None) -> str:
+    """Accent-insensitive search key: tones and vowel marks removed, đ -> d, casefolded.
+
+    "Nguyễn", its NFD spelling and "NGUYEN" all fold to "nguyen"; "Đặng" folds to "dang".
+    Runs of white space collapse to one space.
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D").casefold()
+    return " ".join(stripped.split())
+
+
+def _letters(text: str):
+    """Yield (letter, tone, is_upper) for each base character of ``text`` (NFD-analysed)."""
+    for ch in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", ch)
+        base, marks = parts[0], parts[1:]
+        lower = base.lower()
+        tone = 0
+        for mark in marks:
+            if mark in _TONES:
+                tone = _TONES[mark]
+            elif (lower, mark) in _VOWEL_MARK:
+                lower = _VOWEL_MARK[(lower, mark)]
+        if lower == "đ" or base in "đĐ":
+            lower = "đ"
+        yield lower, tone, base != base.lower()
+
+
+def sort_key(text: str | None) -> tuple:
+    """Collation key for Vietnamese alphabetical order.
+
+    Letters compare first (a ă â b c d đ e ê g h i ... u ư v x y), then tones
+    (ngang < huyền < hỏi < ngã < sắc < nặng), then case. White space ranks below every letter so
+    that "An" < "Anh" < "Ăn" < "Ân", "Dương" < "Đặng" and "Ung" < "Ưng".
+    """
+    if not text:
+        return ((), (), ())
+    primary, secondary, tertiary = [], [], []
+    for letter, tone, upper in _letters(" ".join(text.split())):
+        if letter.isspace():
+            primary.append(0)
+        elif letter in _LETTER_RANK:
+            primary.append(_LETTER_RANK[letter])
+        elif letter.isdigit():
+            primary.append(10 + int(letter) if letter in "0123456789" else 50)
+        else:
+            primary.append(1000 + ord(letter))
+        secondary.append(tone)
+        tertiary.append(1 if upper else 0)
+    return (tuple(primary), tuple(secondary), tuple(tertiary))
+
+
+def name_sort_key(full_name: str | None) -> tuple:
+    """Key for Vietnamese personal names: by given name (last word), then the full name.
+
+    Vietnamese lists (class registers, household lists) are ordered by the given name; the
+    family name only breaks ties.
+    """
+    words = (full_name or "").split()
+    given = words[-1] if words else ""
+    return (sort_key(given), sort_key(full_name))
+
+
+def collate(a: str, b: str) -> int:
+    """Comparison function for ``sqlite3.Connection.create_collation('vi', collate)``."""
+    ka, kb = sort_key(a), sort_key(b)
+    return (ka > kb) - (ka < kb)

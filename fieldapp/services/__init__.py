@@ -1,0 +1,1 @@
+"""Use cases (first-run setup, demo commune, checks, surveys), shared by the CLI and the UI."""

@@ -1,0 +1,1 @@
+"""SQLite through sqlite-utils: schema, migrations and repositories. The only place with SQL."""

@@ -1,0 +1,1 @@
+"""PySide6 screens, Qt models and dialogs: the only package that imports Qt."""
