@@ -1,0 +1,41 @@
+"""The forms engine: XLSForm loading and checking, the form model, and the filling-in runtime.
+
+- :func:`load_form` / :func:`discover_forms` / :func:`check_files` read XLSForm files with pyxform
+  and check everything up front (raising :class:`FormLoadError` with :class:`FormProblem` items).
+- :class:`Form` and its :class:`Field` / :class:`Group` / :class:`Repeat` nodes describe a form.
+- :class:`FormInstance` is what the UI drives: answers, relevance, calculations, validation,
+  pages, choices (with :class:`RegistryLookup` for registry lists) and entity operations.
+"""
+
+from fieldapp.core.forms.instance import (
+    EmptyRegistry,
+    EntityOperation,
+    FormInstance,
+    Page,
+    PathError,
+    RegistryLookup,
+    Section,
+)
+from fieldapp.core.forms.loader import check_files, discover_forms, load_form
+from fieldapp.core.forms.model import (
+    REGISTRY_FILES,
+    Choice,
+    ChoiceList,
+    EntityDeclaration,
+    Field,
+    Form,
+    Group,
+    Node,
+    Repeat,
+    Texts,
+    language_code,
+    pick_text,
+)
+from fieldapp.core.forms.problems import FormLoadError, FormProblem
+
+__all__ = [
+    "Choice", "ChoiceList", "EmptyRegistry", "EntityDeclaration", "EntityOperation", "Field",
+    "Form", "FormInstance", "FormLoadError", "FormProblem", "Group", "Node", "Page", "PathError",
+    "REGISTRY_FILES", "Repeat", "RegistryLookup", "Section", "Texts", "check_files",
+    "discover_forms", "language_code", "load_form", "pick_text",
+]
