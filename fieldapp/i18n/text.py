@@ -108,3 +108,24 @@ def collate(a: str, b: str) -> int:
     """Comparison function for ``sqlite3.Connection.create_collation('vi', collate)``."""
     ka, kb = sort_key(a), sort_key(b)
     return (ka > kb) - (ka < kb)
+
+
+def _key_text(key: tuple) -> str:
+    primary, secondary, tertiary = key
+    chars = []
+    for rank in primary:
+        chars.append(chr(0x100 + rank) if rank < 1000 else chr(0x10000 + min(rank - 1000, 0xEFFFF)))
+    return ("".join(chars) + "\x01" + "".join(chr(0x30 + t) for t in secondary)
+            + "\x01" + "".join(chr(0x30 + c) for c in tertiary))
+
+
+def sort_text(text: str | None) -> str:
+    """:func:`sort_key` as a string whose plain binary order (SQLite BINARY, Python ``<``) is
+    Vietnamese alphabetical order, so the database can keep an index on it."""
+    return _key_text(sort_key(text))
+
+
+def name_sort_text(full_name: str | None) -> str:
+    """:func:`name_sort_key` as a binary-ordered string (given name first, then full name)."""
+    given_key, full_key = name_sort_key(full_name)
+    return _key_text(given_key) + "\x00" + _key_text(full_key)

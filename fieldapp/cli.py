@@ -1,0 +1,158 @@
+"""Command line: ``fieldapp [--db PATH] [--demo] [--screenshot DIR]`` starts the app;
+subcommands ``demo``, ``check``, ``forms check`` and ``i18n`` call the same services as the UI.
+
+Errors are one line in the user's language with exit code 2 (usage or input) and a traceback
+only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from fieldapp import __version__, paths
+from fieldapp.errors import UserError
+from fieldapp.i18n import catalog
+from fieldapp.i18n.catalog import _
+
+DEMO_DB_NAME = "demo.db"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UserError(_("{prog}: {message} (see {prog} --help)").format(
+            prog=self.prog, message=message))
+
+
+def _cli_language() -> str:
+    wanted = os.environ.get("FIELDAPP_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG", "")
+    return "en" if wanted.lower().startswith("en") else catalog.DEFAULT_LANGUAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fieldapp", description=_(
+        "Offline surveys and support records for community digital-technology teams."))
+    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
+    parser.add_argument("--db", type=Path, help=_("database file (default: in the data folder)"))
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks"))
+    parser.add_argument("--demo", action="store_true",
+                        help=_("open the demo commune, creating it first if needed"))
+    parser.add_argument("--screenshot", type=Path, metavar="DIR",
+                        help=_("save one PNG per main screen into DIR and exit"))
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help=_("create a synthetic demo commune"))
+    demo.add_argument("--db", type=Path, dest="sub_db", required=True, help=_("database file to create"))
+    demo.add_argument("--households", type=int, default=1000, help=_("number of households"))
+    demo.add_argument("--seed", type=int, default=1, help=_("random seed (same seed, same commune)"))
+
+    check = sub.add_parser("check", help=_("check a database: integrity, migrations, counts"))
+    check.add_argument("--db", type=Path, dest="sub_db", help=_("database file"))
+
+    forms = sub.add_parser("forms", help=_("form tools"))
+    forms_sub = forms.add_subparsers(dest="forms_command", parser_class=_Parser, required=True)
+    forms_check = forms_sub.add_parser("check", help=_("check XLSForm files"))
+    forms_check.add_argument("files", nargs="*", type=Path)
+    return parser
+
+
+def _db_path(args) -> Path:
+    path = getattr(args, "sub_db", None) or args.db
+    return Path(path) if path else paths.default_db_path()
+
+
+def cmd_demo(args) -> int:
+    from fieldapp.services import demo
+
+    if args.households < 1:
+        raise UserError(_("--households must be at least 1."))
+    path = Path(args.sub_db)
+    if path.exists():
+        raise UserError(_("{path} already exists; choose a new file for the demo.").format(path=path))
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+
+    summary = demo.create_demo(path, households=args.households, seed=args.seed, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(_("Demo commune {commune}: {villages} villages, {households} households, "
+            "{persons} persons in {path}").format(path=path, **summary))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from fieldapp.services.health import check_database
+
+    report = check_database(_db_path(args))
+    print(_("Database: {path}").format(path=report.path))
+    print(_("Migrations applied: {applied}; pending: {pending}").format(
+        applied=len(report.applied), pending=", ".join(report.pending) or "0"))
+    for table, count in report.counts.items():
+        print(f"  {table}: {count}")
+    for problem in report.problems:
+        print(_("Problem: {problem}").format(problem=problem))
+    if report.healthy:
+        print(_("OK"))
+        return 0
+    return 1
+
+
+def cmd_forms_check(args) -> int:
+    from fieldapp.services.forms import check_form_files
+
+    lines = check_form_files(args.files or None)
+    for line in lines:
+        print(line)
+    return 1 if lines else 0
+
+
+def cmd_gui(args) -> int:
+    from fieldapp.ui.app import run
+
+    path = _db_path(args)
+    if args.demo:
+        path = args.db or paths.data_dir() / DEMO_DB_NAME
+        if not Path(path).exists():
+            from fieldapp.services import demo
+
+            print(_("Creating the demo commune in {path} ...").format(path=path))
+            demo.create_demo(Path(path), households=1000, seed=1)
+    return run(Path(path), screenshot_dir=args.screenshot)
+
+
+def main(argv: list[str] | None = None) -> int:
+    catalog.set_language(_cli_language())
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "demo":
+            return cmd_demo(args)
+        if args.command == "check":
+            return cmd_check(args)
+        if args.command == "forms":
+            return cmd_forms_check(args)
+        return cmd_gui(args)
+    except UserError as exc:
+        if debug:
+            raise
+        print(f"fieldapp: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so in one line, details with --debug
+        if debug:
+            raise
+        print(_("fieldapp: unexpected error: {error} (run again with --debug for details)")
+              .format(error=exc), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Tokenizer for the XLSForm expression language (XPath 1.0 plus ``${name}`` references)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError
+
+# Token kinds
+NUM, STR, REF, NAME, OP, LPAREN, RPAREN, COMMA, SLASH, DOT, DOTDOT, EOF = (
+    "number", "string", "reference", "name", "operator", "(", ")", ",", "/", ".", "..", "end")
+
+_KEYWORD_OPS = frozenset({"and", "or", "div", "mod"})
+# Tokens after which '*', 'and', 'or', 'div', 'mod' are operators (XPath 1.0, section 3.7).
+_OPERAND_END = frozenset({NUM, STR, REF, NAME, RPAREN, DOT, DOTDOT})
+_WHITESPACE = " \t\r\n\u00a0\u2007\u202f"
+_SMART_QUOTES = "\u2018\u2019\u201c\u201d"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    value: str
+    pos: int
+
+
+def _name_start(ch: str) -> bool:
+    return ch == "_" or ch.isalpha()
+
+
+def _name_char(ch: str) -> bool:
+    return ch in "_-." or ch.isalnum()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens; raises ExprSyntaxError with the character position."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+
+    def fail(message: str, pos: int, cls: type[ExprSyntaxError] = ExprSyntaxError) -> None:
+        raise cls(message, pos, text)
+
+    while i < n:
+        ch = text[i]
+        if ch in _WHITESPACE:
+            i += 1
+            continue
+        start = i
+        prev = tokens[-1].kind if tokens else None
+        if ch == "$":
+            if i + 1 >= n or text[i + 1] != "{":
+                fail("'$' must start a reference like ${name}", i)
+            j = text.find("}", i + 2)
+            if j < 0:
+                fail("reference ${... is not closed with '}'", i)
+            name = text[i + 2:j].strip()
+            if not name or not _name_start(name[0]) or not all(_name_char(c) for c in name):
+                fail(f"'{text[i:j + 1]}' is not a valid field reference", i)
+            tokens.append(Token(REF, name, start))
+            i = j + 1
+        elif ch in "'\"":
+            j = text.find(ch, i + 1)
+            if j < 0:
+                fail(f"text starting with {ch} is not closed", i)
+            tokens.append(Token(STR, text[i + 1:j], start))
+            i = j + 1
+        elif ch in _SMART_QUOTES:
+            fail(f"typographic quote {ch} found: use a straight ' or \"", i)
+        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            j = i
+            while j < n and text[j].isdigit():
+                j += 1
+            if j < n and text[j] == ".":
+                j += 1
+                while j < n and text[j].isdigit():
+                    j += 1
+            if j < n and _name_start(text[j]):
+                fail(f"'{text[i:j + 1]}' is not a number", i)
+            tokens.append(Token(NUM, text[i:j], start))
+            i = j
+        elif ch == ".":
+            if text.startswith("..", i):
+                tokens.append(Token(DOTDOT, "..", start))
+                i += 2
+            else:
+                tokens.append(Token(DOT, ".", start))
+                i += 1
+        elif _name_start(ch):
+            j = i + 1
+            while j < n and _name_char(text[j]):
+                j += 1
+            # A name may end with '.' only as part of the name; 'a.' is fine XPath, keep it.
+            if j + 1 < n and text[j] == ":" and _name_start(text[j + 1]):
+                j += 2
+                while j < n and _name_char(text[j]):
+                    j += 1
+            word = text[i:j]
+            if word in _KEYWORD_OPS and prev in _OPERAND_END:
+                tokens.append(Token(OP, word, start))
+            else:
+                tokens.append(Token(NAME, word, start))
+            i = j
+        elif ch == "(":
+            tokens.append(Token(LPAREN, ch, start))
+            i += 1
+        elif ch == ")":
+            tokens.append(Token(RPAREN, ch, start))
+            i += 1
+        elif ch == ",":
+            tokens.append(Token(COMMA, ch, start))
+            i += 1
+        elif ch == "/":
+            if text.startswith("//", i):
+                fail("'//' (descendant paths) is not supported", i, ExprUnsupportedError)
+            tokens.append(Token(SLASH, ch, start))
+            i += 1
+        elif ch in "+-=|":
+            tokens.append(Token(OP, ch, start))
+            i += 1
+        elif ch == "*":
+            if prev not in _OPERAND_END:
+                fail("'*' needs a value on both sides (wildcard paths are not supported)", i)
+            tokens.append(Token(OP, ch, start))
+            i += 1
+        elif ch == "!":
+            if not text.startswith("!=", i):
+                fail("'!' must be followed by '=' (use not(...) for negation)", i)
+            tokens.append(Token(OP, "!=", start))
+            i += 2
+        elif ch in "<>":
+            if text.startswith("=", i + 1):
+                tokens.append(Token(OP, ch + "=", start))
+                i += 2
+            else:
+                tokens.append(Token(OP, ch, start))
+                i += 1
+        elif ch in "[]":
+            fail("predicates in [...] are not supported", i, ExprUnsupportedError)
+        elif ch == "@":
+            fail("attributes (@name) are not supported", i, ExprUnsupportedError)
+        else:
+            fail(f"unexpected character {ch!r}", i)
+    tokens.append(Token(EOF, "", n))
+    return tokens

@@ -1,0 +1,121 @@
+"""The syntax tree. ``str(node)`` writes it back as an expression that parses to an equal tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+from fieldapp.core.xpath.values import number_to_string
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A string literal."""
+
+    value: str
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        quote = "'" if "'" not in self.value else '"'
+        return f"{quote}{self.value}{quote}"
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number literal (never negative: '-1' is Neg(Number(1)))."""
+
+    value: float
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return number_to_string(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """``${name}``: a form field (or repeat) by name."""
+
+    name: str
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return "${" + self.name + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """``.``: the value of the node being evaluated."""
+
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return "."
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A location path such as ``..``, ``../name``, ``name`` (choice_filter) or ``/data/x``."""
+
+    path: str
+    pos: int = field(default=0, compare=False)
+
+    @property
+    def absolute(self) -> bool:
+        return self.path.startswith("/")
+
+    def __str__(self) -> str:
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    """Unary minus."""
+
+    operand: "Node"
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return f"-({self.operand})"
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """A binary operator: or and = != < <= > >= + - * div mod."""
+
+    op: str
+    left: "Node"
+    right: "Node"
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return f"({self.left} {self.op} {self.right})"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A function call; ``name`` keeps its prefix (``jr:choice-name``)."""
+
+    name: str
+    args: tuple["Node", ...]
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.name}({', '.join(str(a) for a in self.args)})"
+
+
+Node = Union[Literal, Number, Ref, Current, Path, Neg, Binary, Call]
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree, parents before children."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, Binary):
+            stack.append(n.right)
+            stack.append(n.left)
+        elif isinstance(n, Neg):
+            stack.append(n.operand)
+        elif isinstance(n, Call):
+            stack.extend(reversed(n.args))

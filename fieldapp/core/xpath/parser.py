@@ -1,0 +1,161 @@
+"""Pratt parser: tokens to a syntax tree, with arity checks of the known functions."""
+
+from __future__ import annotations
+
+from fieldapp.core.xpath import lexer as lx
+from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError
+from fieldapp.core.xpath.functions import check_call
+from fieldapp.core.xpath.nodes import Binary, Call, Current, Literal, Neg, Node, Number, Path, Ref
+from fieldapp.i18n.text import nfc
+
+# Binding powers, loosest first, as in the XPath 1.0 grammar. All binary operators associate left.
+_BINDING = {
+    "or": 1, "and": 2,
+    "=": 3, "!=": 3,
+    "<": 4, "<=": 4, ">": 4, ">=": 4,
+    "+": 5, "-": 5,
+    "*": 6, "div": 6, "mod": 6,
+}
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = lx.tokenize(text)
+        self.i = 0
+
+    def peek(self) -> lx.Token:
+        return self.tokens[self.i]
+
+    def next(self) -> lx.Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, message: str, pos: int, cls: type[ExprSyntaxError] = ExprSyntaxError):
+        raise cls(message, pos, self.text)
+
+    def expect(self, kind: str, what: str) -> lx.Token:
+        tok = self.peek()
+        if tok.kind != kind:
+            self.fail(f"expected {what} but found {_describe(tok)}", tok.pos)
+        return self.next()
+
+    # expression := unary (binop unary)*
+    def expression(self, min_bp: int = 0) -> Node:
+        left = self.unary()
+        while True:
+            tok = self.peek()
+            if tok.kind != lx.OP:
+                return left
+            if tok.value == "|":
+                self.fail("the union operator '|' is not supported", tok.pos, ExprUnsupportedError)
+            bp = _BINDING[tok.value]
+            if bp <= min_bp:
+                return left
+            self.next()
+            right = self.expression(bp)
+            left = Binary(tok.value, left, right, tok.pos)
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok.kind == lx.OP and tok.value == "-":
+            self.next()
+            return Neg(self.unary(), tok.pos)
+        return self.primary()
+
+    def primary(self) -> Node:
+        tok = self.peek()
+        kind = tok.kind
+        if kind == lx.NUM:
+            self.next()
+            return Number(float(tok.value), tok.pos)
+        if kind == lx.STR:
+            self.next()
+            return Literal(tok.value, tok.pos)
+        if kind == lx.REF:
+            self.next()
+            if self.peek().kind == lx.SLASH:
+                self.fail("a path after ${...} is not supported", self.peek().pos,
+                          ExprUnsupportedError)
+            return Ref(tok.value, tok.pos)
+        if kind == lx.LPAREN:
+            self.next()
+            if self.peek().kind == lx.RPAREN:
+                self.fail("empty parentheses", self.peek().pos)
+            inner = self.expression()
+            self.expect(lx.RPAREN, "')'")
+            return inner
+        if kind == lx.NAME and self.tokens[self.i + 1].kind == lx.LPAREN:
+            return self.call()
+        if kind in (lx.NAME, lx.DOT, lx.DOTDOT, lx.SLASH):
+            return self.path()
+        if kind == lx.EOF:
+            self.fail("the expression ends where a value was expected", tok.pos)
+        self.fail(f"expected a value but found {_describe(tok)}", tok.pos)
+        raise AssertionError  # unreachable
+
+    def call(self) -> Node:
+        name_tok = self.next()
+        self.next()  # '('
+        args: list[Node] = []
+        if self.peek().kind != lx.RPAREN:
+            while True:
+                args.append(self.expression())
+                if self.peek().kind == lx.COMMA:
+                    self.next()
+                    continue
+                break
+        self.expect(lx.RPAREN, "',' or ')' in the arguments of " + name_tok.value + "()")
+        node = Call(name_tok.value, tuple(args), name_tok.pos)
+        check_call(node, self.text)
+        if self.peek().kind == lx.SLASH:
+            self.fail("a path after a function call is not supported", self.peek().pos,
+                      ExprUnsupportedError)
+        return node
+
+    def path(self) -> Node:
+        start = self.peek().pos
+        steps: list[str] = []
+        if self.peek().kind == lx.SLASH:
+            self.next()
+            steps.append("")
+        while True:
+            tok = self.peek()
+            if tok.kind in (lx.DOT, lx.DOTDOT, lx.NAME):
+                if tok.kind == lx.NAME and self.tokens[self.i + 1].kind == lx.LPAREN:
+                    self.fail("a function call cannot be a path step", tok.pos,
+                              ExprUnsupportedError)
+                self.next()
+                steps.append(tok.value)
+            else:
+                self.fail(f"expected a path step but found {_describe(tok)}", tok.pos)
+            if self.peek().kind != lx.SLASH:
+                break
+            self.next()
+        # './x' is 'x'; a lone '.' is the current node.
+        kept = [s for i, s in enumerate(steps) if s != "." or (i == 0 and len(steps) == 1)]
+        if kept == ["."]:
+            return Current(start)
+        return Path("/".join(kept), start)
+
+
+def _describe(tok: lx.Token) -> str:
+    if tok.kind == lx.EOF:
+        return "the end of the expression"
+    if tok.kind == lx.STR:
+        return "text '" + tok.value + "'"
+    return repr(tok.value)
+
+
+def parse_tree(text: str) -> Node:
+    """Parse ``text`` (NFC-normalised first) into a syntax tree; raises ExprSyntaxError."""
+    text = nfc(text)
+    parser = _Parser(text)
+    if parser.peek().kind == lx.EOF:
+        raise ExprSyntaxError("the expression is empty", 0, text)
+    node = parser.expression()
+    tok = parser.peek()
+    if tok.kind != lx.EOF:
+        parser.fail(f"unexpected {_describe(tok)} after a complete expression", tok.pos)
+    return node

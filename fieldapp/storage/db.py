@@ -1,0 +1,148 @@
+"""Opening the local database safely: refuse what is not ours, back up before migrating.
+
+A file that is not SQLite, a folder that cannot be written or a database written by a newer
+fieldapp is refused with :class:`StorageError` before anything is written, so the file stays
+byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.text import collate
+from fieldapp.storage.schema import MIGRATION_SET, known_migrations, migrations
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StorageError(UserError):
+    """The database file cannot be used; the message says why in the user's language."""
+
+
+def _applied_names(path: Path) -> list[str]:
+    """Migration names recorded in an existing file, read without writing anything."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError(_("Cannot open the database {path}: {error}").format(
+            path=path, error=exc)) from exc
+    try:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        if "_sqlite_migrations" not in tables:
+            if tables:
+                raise StorageError(_("{path} is an SQLite file but not a fieldapp database.")
+                                   .format(path=path))
+            return []
+        rows = conn.execute("select name from _sqlite_migrations where migration_set = ? "
+                            "order by rowid", [MIGRATION_SET]).fetchall()
+        return [r[0] for r in rows]
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(_("{path} is damaged or is not a fieldapp database ({error}).")
+                           .format(path=path, error=exc)) from exc
+    finally:
+        conn.close()
+
+
+def inspect_file(path: Path) -> list[str]:
+    """Check that ``path`` can be opened by this version; return the applied migration names.
+
+    Raises StorageError for a non-SQLite file, a foreign SQLite database, a newer schema or an
+    unwritable location. Writes nothing.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise StorageError(_("{path} is a folder, not a database file.").format(path=path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not path.exists():
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(_("Cannot create the folder {folder}: {error}").format(
+                    folder=folder, error=exc.strerror or exc)) from exc
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise StorageError(_("Cannot write in the folder {folder}.").format(folder=folder))
+        return []
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(_("Cannot read {path}: {error}").format(
+            path=path, error=exc.strerror or exc)) from exc
+    if header != SQLITE_HEADER:
+        if path.stat().st_size == 0:
+            raise StorageError(_("{path} is an empty file, not a fieldapp database.")
+                               .format(path=path))
+        raise StorageError(_("{path} is not a fieldapp database (not an SQLite file).")
+                           .format(path=path))
+    applied = _applied_names(path)
+    unknown = [name for name in applied if name not in known_migrations()]
+    if unknown:
+        raise StorageError(_("{path} was made by a newer version of fieldapp; "
+                             "update fieldapp to open it.").format(path=path))
+    if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(_("Cannot write to {path}: the file or its folder is read-only.")
+                           .format(path=path))
+    return applied
+
+
+def backup_before_migration(path: Path, pending: list[str]) -> Path:
+    """Copy the database (consistently, through SQLite's backup API) before migrating it."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.before-{pending[0]}-{stamp}.bak")
+    src = sqlite3.connect(str(path))
+    try:
+        dst = sqlite3.connect(str(target))
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def connect(path: Path | str, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``; return sqlite-utils Database."""
+    path = Path(path)
+    applied = inspect_file(path)
+    pending = [m for m in known_migrations() if m not in applied]
+    if applied and pending and migrate:
+        backup_before_migration(path, pending)
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StorageError(_("Cannot open the database {path}: {error}").format(
+            path=path, error=exc)) from exc
+    conn.create_collation("vi", collate)
+    db = Database(conn)
+    try:
+        db.execute("pragma journal_mode = wal")
+        db.execute("pragma foreign_keys = on")
+        db.execute("pragma synchronous = normal")
+        if migrate and pending:
+            migrations.apply(db)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StorageError(_("Cannot write to the database {path}: {error}").format(
+            path=path, error=exc)) from exc
+    return db
+
+
+def pending_migrations(db: Database) -> list[str]:
+    return [m.name for m in migrations.pending(db)]
+
+
+def integrity_problems(db: Database) -> list[str]:
+    """SQLite integrity and foreign-key check results; empty when healthy."""
+    problems = [r[0] for r in db.execute("pragma integrity_check").fetchall() if r[0] != "ok"]
+    for table, rowid, parent, _fk in db.execute("pragma foreign_key_check").fetchall():
+        problems.append(f"{table} row {rowid}: missing {parent}")
+    return problems

@@ -1,0 +1,79 @@
+"""Schema as sqlite-utils migrations. Append new steps; never edit an applied one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "fieldapp"
+migrations = Migrations(MIGRATION_SET)
+
+# Columns every synced row carries (ARCHITECTURE.md §3).
+SYNC_COLUMNS = {
+    "device_id": str,      # device that created the row
+    "created_at": str,     # ISO 8601 UTC
+    "updated_at": str,
+    "rev": str,            # hybrid logical clock stamp of the last edit
+    "deleted": int,        # tombstone: 1 instead of a hard delete
+    "deleted_reason": str,
+}
+SYNCED_TABLES = ("communes", "villages", "users", "households", "persons", "submissions")
+
+
+def _synced_table(db: Database, name: str, columns: dict, *, foreign_keys=(), not_null=()):
+    db[name].create(
+        {"id": str, **columns, **SYNC_COLUMNS},
+        pk="id",
+        foreign_keys=list(foreign_keys),
+        not_null={"device_id", "created_at", "updated_at", "rev", *not_null},
+        defaults={"deleted": 0},
+    )
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["app_meta"].create({"key": str, "value": str}, pk="key")
+    _synced_table(db, "communes", {"name": str, "name_key": str, "province": str,
+                                   "legacy_names": str}, not_null={"name"})
+    _synced_table(db, "villages", {"commune_id": str, "name": str, "name_key": str,
+                                   "name_sort": str, "kind": str, "legacy_names": str, "remote": int,
+                                   "position": int},
+                  foreign_keys=[("commune_id", "communes", "id")], not_null={"name", "commune_id"})
+    _synced_table(db, "users", {"name": str, "name_key": str, "name_sort": str,
+                                "role": str, "village_id": str,
+                                "pin_hash": str, "language": str, "pack": str},
+                  foreign_keys=[("village_id", "villages", "id")], not_null={"name", "role"})
+    _synced_table(db, "households", {"village_id": str, "head_name": str, "head_name_key": str,
+                                     "head_sort": str,
+                                     "ethnicity": str, "poor_status": str, "phone": str,
+                                     "properties": str, "last_verified": str},
+                  foreign_keys=[("village_id", "villages", "id")],
+                  not_null={"village_id", "head_name"})
+    _synced_table(db, "persons", {"household_id": str, "full_name": str, "name_key": str,
+                                  "name_sort": str,
+                                  "sex": str, "birth_year": int, "ethnicity": str,
+                                  "relation": str, "properties": str},
+                  foreign_keys=[("household_id", "households", "id")],
+                  not_null={"household_id", "full_name"})
+    _synced_table(db, "submissions", {"form_id": str, "form_version": str, "status": str,
+                                      "household_id": str, "village_id": str, "user_id": str,
+                                      "answers": str, "finalized_at": str},
+                  not_null={"form_id", "form_version", "status", "answers"})
+    # Every saved state of a submission, so reopening and editing never loses a version.
+    db["submission_history"].create(
+        {"id": int, "submission_id": str, "rev": str, "status": str, "answers": str,
+         "saved_at": str, "user_id": str},
+        pk="id", foreign_keys=[("submission_id", "submissions", "id")],
+    )
+    db["villages"].create_index(["commune_id"])
+    db["households"].create_index(["village_id"])
+    db["households"].create_index(["head_sort"])
+    db["households"].create_index(["village_id", "head_sort"])
+    db["persons"].create_index(["household_id"])
+    db["persons"].create_index(["name_key"])
+    db["submissions"].create_index(["form_id", "household_id"])
+    db["submission_history"].create_index(["submission_id"])
+
+
+def known_migrations() -> list[str]:
+    return [m.name for m in migrations._migrations]

@@ -1,0 +1,57 @@
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fieldapp.i18n.text import fold, name_sort_key, name_sort_text, nfc, sort_key, sort_text
+
+
+def nfd(s):
+    return unicodedata.normalize("NFD", s)
+
+
+def test_nfc_makes_decomposed_equal():
+    assert nfd("Nguyễn") != "Nguyễn"
+    assert nfc(nfd("Nguyễn")) == "Nguyễn"
+    assert nfc(None) is None and nfc(3) == 3
+
+
+def test_fold_removes_tones_marks_and_d():
+    assert fold("Đặng") == "dang"
+    assert fold("ĐẶNG") == "dang"
+    assert fold(nfd("Nguyễn")) == "nguyen"
+    assert fold("Nguyễn") == fold("NGUYEN") == fold(nfd("NGUYỄN"))
+    assert fold("  Lương   Thị  ") == "luong thi"
+    assert fold("") == "" and fold(None) == ""
+
+
+def test_vietnamese_order():
+    words = ["Ưng", "Ung", "Đặng", "Dương", "Ân", "Ăn", "Anh", "An"]
+    assert sorted(words, key=sort_key) == ["An", "Anh", "Ăn", "Ân", "Dương", "Đặng", "Ung", "Ưng"]
+    tones = ["Bạ", "Bá", "Bã", "Bả", "Bà", "Ba"]
+    assert sorted(tones, key=sort_key) == ["Ba", "Bà", "Bả", "Bã", "Bá", "Bạ"]
+    assert sorted(["ơ", "o", "ô"], key=sort_key) == ["o", "ô", "ơ"]
+    assert sorted(["Y", "Z", "Ă"], key=sort_key) == ["Ă", "Y", "Z"]
+
+
+def test_sort_ignores_normalisation_form():
+    assert sort_key(nfd("Đặng Thị Ưng")) == sort_key("Đặng Thị Ưng")
+
+
+def test_person_names_sort_by_given_name_then_family():
+    names = ["Nguyễn Văn Bình", "Hoàng Thị An", "Lý Văn An", "Đặng Văn Ân"]
+    assert sorted(names, key=name_sort_key) == [
+        "Hoàng Thị An", "Lý Văn An", "Đặng Văn Ân", "Nguyễn Văn Bình"]
+
+
+vietnamese_words = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậ ÂĐƯ", max_size=8)
+
+
+@given(vietnamese_words, vietnamese_words)
+def test_sort_text_orders_like_sort_key(a, b):
+    assert (sort_text(a) < sort_text(b)) == (sort_key(a) < sort_key(b))
+
+
+@given(vietnamese_words, vietnamese_words)
+def test_name_sort_text_orders_like_name_sort_key(a, b):
+    assert (name_sort_text(a) < name_sort_text(b)) == (name_sort_key(a) < name_sort_key(b))

@@ -1,0 +1,197 @@
+import hashlib
+import sqlite3
+import unicodedata
+
+import pytest
+
+from fieldapp.storage import db as dbmod
+from fieldapp.storage.store import Store
+
+
+def test_new_database_uses_wal_foreign_keys_and_has_a_device(store):
+    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("pragma foreign_keys").fetchone()[0] == 1
+    assert len(store.device_id) == 36
+    assert dbmod.pending_migrations(store.db) == []
+
+
+def test_device_identity_is_stable(tmp_path):
+    s = Store.open(tmp_path / "a.db")
+    device = s.device_id
+    s.close()
+    assert Store.open(tmp_path / "a.db").device_id == device
+
+
+def test_rows_carry_sync_columns_and_nfc(setup_store):
+    village = setup_store.villages()[0]
+    with setup_store.transaction():
+        hid = setup_store.add_household(village["id"], unicodedata.normalize("NFD", "Nguyễn Văn Tư"))
+    row = setup_store.get("households", hid)
+    assert row["head_name"] == "Nguyễn Văn Tư"
+    assert row["head_name_key"] == "nguyen van tu"
+    assert row["device_id"] == setup_store.device_id
+    assert row["created_at"] and row["updated_at"] and row["rev"] and row["deleted"] == 0
+    assert setup_store.meta("hlc_last") == row["rev"]
+
+
+def test_revisions_increase(setup_store):
+    village = setup_store.villages()[0]
+    hid = setup_store.add_household(village["id"], "Lý Văn A")
+    first = setup_store.get("households", hid)["rev"]
+    setup_store.update("households", hid, {"head_name": "Lý Văn B"})
+    assert setup_store.get("households", hid)["rev"] > first
+
+
+def test_tombstone_hides_but_keeps(setup_store):
+    village = setup_store.villages()[0]
+    hid = setup_store.add_household(village["id"], "Lý Văn A")
+    setup_store.tombstone("households", hid, "duplicate")
+    assert setup_store.search_households("")[1] == 0
+    assert setup_store.get("households", hid)["deleted_reason"] == "duplicate"
+
+
+@pytest.fixture
+def people(setup_store):
+    v1, v2 = setup_store.villages()[:2]
+    with setup_store.transaction():
+        h1 = setup_store.add_household(v1["id"], "Đặng Văn Ân")
+        setup_store.add_person(h1, "Đặng Văn Ân", relation="head", birth_year=1960)
+        setup_store.add_person(h1, "Nguyễn Thị Hoa", relation="spouse", birth_year=1965)
+        h2 = setup_store.add_household(v2["id"], "Dương Văn Bảo")
+        setup_store.add_person(h2, "Dương Văn Bảo", relation="head", birth_year=1980)
+        h3 = setup_store.add_household(v2["id"], "Hoàng Thị An")
+        setup_store.add_person(h3, "Hoàng Thị An", relation="head", birth_year=1990)
+    return setup_store, (h1, h2, h3), (v1, v2)
+
+
+@pytest.mark.parametrize("query", ["dang", "ĐẶNG", "Đặng", unicodedata.normalize("NFD", "Đặng")])
+def test_search_dang(people, query):
+    store, (h1, _, _), _ = people
+    rows, total = store.search_households(query)
+    assert total == 1 and rows[0]["id"] == h1
+
+
+@pytest.mark.parametrize("query", ["nguyen", "Nguyễn", unicodedata.normalize("NFD", "Nguyễn"),
+                                   "NGUYỄN"])
+def test_search_finds_household_by_member_name(people, query):
+    store, (h1, _, _), _ = people
+    rows, total = store.search_households(query)
+    assert [r["id"] for r in rows] == [h1]
+
+
+def test_search_by_village_and_sorted_vietnamese(people):
+    store, (h1, h2, h3), (v1, v2) = people
+    rows, total = store.search_households("", village_id=v2["id"])
+    assert total == 2
+    # given names: An < Bảo
+    assert [r["head_name"] for r in rows] == ["Hoàng Thị An", "Dương Văn Bảo"]
+    rows, _ = store.search_households("")
+    assert [r["head_name"] for r in rows] == ["Hoàng Thị An", "Đặng Văn Ân", "Dương Văn Bảo"]
+    assert rows[1]["member_count"] == 2 and rows[1]["village_name"] == v1["name"]
+
+
+def test_search_treats_like_wildcards_literally(people):
+    store, *_ = people
+    assert store.search_households("%")[1] == 0
+    assert store.search_households("_")[1] == 0
+
+
+def test_persons_of_lists_head_first(people):
+    store, (h1, _, _), _ = people
+    assert [p["relation"] for p in store.persons_of(h1)] == ["head", "spouse"]
+
+
+def test_counts_by_village(people):
+    store, _, (v1, v2) = people
+    counts = {r["name"]: (r["households"], r["persons"]) for r in store.counts_by_village()}
+    assert counts[v1["name"]] == (1, 2) and counts[v2["name"]] == (2, 2)
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_not_sqlite_is_refused_untouched(tmp_path):
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"this is not a database\n" * 10)
+    before = _digest(bad)
+    with pytest.raises(dbmod.StorageError, match="not"):
+        Store.open(bad)
+    assert _digest(bad) == before
+
+
+def test_foreign_sqlite_is_refused_untouched(tmp_path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("create table t (x)")
+    conn.commit()
+    conn.close()
+    before = _digest(other)
+    with pytest.raises(dbmod.StorageError):
+        Store.open(other)
+    assert _digest(other) == before
+
+
+def test_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "new.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) "
+                 "values ('fieldapp', 'm999_from_the_future', '2030-01-01')")
+    conn.commit()
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.close()
+    before = _digest(path)
+    with pytest.raises(dbmod.StorageError, match="newer version"):
+        Store.open(path)
+    assert _digest(path) == before
+
+
+def test_unwritable_folder_is_refused(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        import os
+        if os.access(folder, os.W_OK):  # running as root: permissions do not bind
+            pytest.skip("root can write anywhere")
+        with pytest.raises(dbmod.StorageError):
+            Store.open(folder / "x.db")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_folder_that_cannot_be_created_is_refused(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(dbmod.StorageError, match="folder"):
+        Store.open(blocker / "sub" / "x.db")
+    assert blocker.read_text() == "x"
+
+
+def test_folder_as_db_is_refused(tmp_path):
+    with pytest.raises(dbmod.StorageError, match="folder"):
+        Store.open(tmp_path)
+
+
+def test_backup_is_taken_before_a_pending_migration(tmp_path, monkeypatch):
+    from fieldapp.storage import schema
+
+    path = tmp_path / "old.db"
+    Store.open(path).close()
+
+    @schema.migrations(name="m999_test_step")
+    def step(db):
+        db["extra"].create({"id": int}, pk="id")
+
+    try:
+        store = Store.open(path)
+        backups = list(tmp_path.glob("old.db.before-m999_test_step-*.bak"))
+        assert len(backups) == 1
+        assert "extra" in store.db.table_names()
+        assert "extra" not in sqlite3.connect(backups[0]).execute(
+            "select group_concat(name) from sqlite_master").fetchone()[0]
+        store.close()
+    finally:
+        schema.migrations._migrations = [m for m in schema.migrations._migrations
+                                         if m.name != "m999_test_step"]
