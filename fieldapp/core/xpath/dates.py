@@ -98,8 +98,8 @@ def time_fraction(text: str) -> float:
     value = parse_datetime(text)
     if value is None:
         return math.nan
-    days = days_from_datetime(value)
-    return days - math.floor(days)
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return seconds / 86400.0
 
 
 def format_datetime(value: dt.datetime, pattern: str) -> str:

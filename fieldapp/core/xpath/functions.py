@@ -271,6 +271,8 @@ def _round(x: float, places: float = 0.0) -> float:
     places = int(places)
     if abs(places) > 30:
         return NAN
+    if places >= 0 and abs(x) >= 2.0 ** 52:
+        return x  # already a whole number; Decimal would only lose precision here
     try:
         d = Decimal(repr(x))
         q = Decimal(1).scaleb(-places)
@@ -647,8 +649,12 @@ def _now(ctx):
 
 @register("date", 1)
 def _date(ctx, a):
-    if isinstance(a, (float, int)) and not isinstance(a, bool):
-        a = _int(a)  # JavaRosa truncates the day count
+    if isinstance(a, NodeSet):
+        a = a[0] if a else ""
+    if isinstance(a, str) and a.strip() and dates.parse_datetime(a) is None:
+        a = string_to_number(a)
+    if isinstance(a, float):
+        a = _int(a)  # JavaRosa truncates a day count toward zero
     value = _date_of(a)
     return dates.date_text(value) if value is not None else ""
 
