@@ -77,3 +77,16 @@ def m001_initial(db: Database) -> None:
 
 def known_migrations() -> list[str]:
     return [m.name for m in migrations._migrations]
+
+
+@migrations()
+def m002_form_versions(db: Database) -> None:
+    # The exact workbook each submission was made with, so it still opens after the form changes.
+    db["form_versions"].create(
+        {"form_id": str, "version": str, "filename": str, "content": bytes, "sha256": str,
+         "stored_at": str},
+        pk=("form_id", "version"), not_null={"content", "filename"},
+    )
+    # Registry records a submission created, so editing it later updates them instead of
+    # creating duplicates: {"households": [id], "persons": [id per roster row]}.
+    db["submissions"].add_column("entities", str)
