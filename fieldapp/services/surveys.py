@@ -1,0 +1,239 @@
+"""Filling in forms: start, save a draft, finalize (updating the registry), reopen and edit.
+
+Finalizing a household survey applies the form's entity declarations: the household and one
+person per roster row are created, or updated when the survey was started from an existing
+household (a later round). Every saved state stays in the submission history, and each round is
+its own submission, so earlier rounds are never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fieldapp.core.clock import new_id, utc_now_iso
+from fieldapp.core.forms import EntityOperation, Form, FormInstance
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+from fieldapp.services.forms import FormCatalog, FormInfo
+from fieldapp.storage.store import Store
+from fieldapp.storage.submissions import SubmissionRepository
+
+# Registry columns an entity property maps to; other properties go to the JSON column.
+_HOUSEHOLD_COLUMNS = {"head_name": "head_name", "village": "village_id",
+                      "ethnicity": "ethnicity", "poor_status": "poor_status", "phone": "phone"}
+_PERSON_COLUMNS = {"full_name": "full_name", "sex": "sex", "birth_year": "birth_year",
+                   "relation": "relation", "ethnicity": "ethnicity"}
+_DERIVED = {"persons": {"village", "household"}}  # follow from the household; not stored twice
+
+
+class DatabaseRegistry:
+    """Serves villages.csv, households.csv, persons.csv and team_members.csv from the database."""
+
+    def __init__(self, repo: SubmissionRepository):
+        self._repo = repo
+        self._cache: dict[str, list[dict[str, str]]] = {}
+
+    def list_rows(self, csv_name: str) -> list[dict[str, str]]:
+        if csv_name not in self._cache:
+            self._cache[csv_name] = self._repo.registry_rows(csv_name)
+        return self._cache[csv_name]
+
+
+class SurveyService:
+    def __init__(self, store: Store, catalog: FormCatalog | None = None, *,
+                 today: Callable[[], dt.date] = dt.date.today,
+                 now: Callable[[], dt.datetime] = dt.datetime.now):
+        self.store = store
+        self.catalog = catalog or FormCatalog()
+        self.repo = SubmissionRepository(store)
+        self._today = today
+        self._now = now
+
+    # -- forms -------------------------------------------------------------------------------
+    def forms(self) -> list[FormInfo]:
+        return self.catalog.infos()
+
+    def _instance(self, form: Form, answers: dict | None = None) -> FormInstance:
+        return FormInstance(form, answers, today=self._today, now=self._now,
+                            registry=DatabaseRegistry(self.repo))
+
+    def new_instance(self, form_id: str, *, household_id: str | None = None
+                     ) -> tuple[Form, FormInstance]:
+        """A fresh instance; from an existing household, prefilled from the registry so the
+        finalized round updates that household and its members instead of creating new ones."""
+        _path, form = self.catalog.current(form_id)
+        instance = self._instance(form)
+        if household_id:
+            self._prefill(form, instance, household_id)
+        return form, instance
+
+    def _prefill(self, form: Form, instance: FormInstance, household_id: str) -> None:
+        household = self.store.get("households", household_id)
+        if household is None:
+            raise UserError(_("This household no longer exists."))
+        for decl in form.entities:
+            if decl.dataset == "households" and decl.repeat is None:
+                self._fill(instance, "", decl, self._registry_values("households", household))
+                self._fill_id(instance, "", decl, household_id)
+            elif decl.dataset == "persons" and decl.repeat is not None:
+                repeat = decl.repeat.name
+                for person in self.store.persons_of(household_id):
+                    index = instance.add_repeat_row(repeat)
+                    prefix = f"{repeat}[{index}]."
+                    self._fill(instance, prefix, decl, self._registry_values("persons", person))
+                    self._fill_id(instance, prefix, decl, person["id"])
+        if "household" in form.fields and not instance.get_value("household"):
+            instance.set_value("household", household_id)
+
+    @staticmethod
+    def _registry_values(dataset: str, row: dict[str, Any]) -> dict[str, str]:
+        columns = _HOUSEHOLD_COLUMNS if dataset == "households" else _PERSON_COLUMNS
+        values = {prop: row.get(col) for prop, col in columns.items()}
+        values.update(json.loads(row.get("properties") or "{}"))
+        if dataset == "persons":
+            values["village"] = None
+        return {k: "" if v is None else str(v) for k, v in values.items()}
+
+    @staticmethod
+    def _fill(instance: FormInstance, prefix: str, decl, values: dict[str, str]) -> None:
+        for prop, field_name in decl.properties.items():
+            value = values.get(prop)
+            if value and not instance.is_read_only(prefix + field_name):
+                try:
+                    instance.set_value(prefix + field_name, value)
+                except (KeyError, ValueError):
+                    continue
+
+    @staticmethod
+    def _fill_id(instance: FormInstance, prefix: str, decl, entity_id: str) -> None:
+        """Put the existing record's id into the field the declaration's entity_id reads."""
+        if decl.entity_id is None:
+            return
+        for name in sorted(decl.entity_id.references()):
+            try:
+                instance.set_value(prefix + name, entity_id)
+            except (KeyError, ValueError):
+                continue
+            return
+
+    # -- saving ------------------------------------------------------------------------------
+    def save(self, submission_id: str | None, form: Form, instance: FormInstance, *,
+             finalize: bool, user_id: str | None = None) -> str:
+        """Save a draft, or finalize (only when the whole form is valid). Returns the id."""
+        if finalize and not instance.can_finalize():
+            raise UserError(_("The form still has errors; correct them before finalizing."))
+        user_id = user_id or self.store.meta("current_user_id")
+        previous = self.repo.get(submission_id) if submission_id else None
+        answers = instance.answers
+        with self.store.transaction():
+            self._keep_form(form)
+            values: dict[str, Any] = {
+                "form_id": form.form_id, "form_version": form.version,
+                "status": "final" if finalize or (previous and previous["status"] == "final")
+                else "draft",
+                "answers": answers, "user_id": user_id,
+                "village_id": self._village_of(form, answers),
+            }
+            if finalize:
+                # Creating ids here (not in the form) keeps them stable when the round is edited.
+                entities = json.loads(previous["entities"]) if previous and previous.get(
+                    "entities") else {}
+                household_id, entities = self._apply_entities(instance.entity_operations(),
+                                                              entities)
+                values["entities"] = entities
+                values["household_id"] = household_id or (previous or {}).get("household_id")
+                values["finalized_at"] = utc_now_iso()
+                if household_id and not values["village_id"]:
+                    values["village_id"] = self.store.get("households", household_id)["village_id"]
+            return self.repo.save(submission_id, values, user_id)
+
+    def _keep_form(self, form: Form) -> None:
+        try:
+            path, current = self.catalog.current(form.form_id)
+        except KeyError:
+            return
+        if current is form or current.version == form.version:
+            self.repo.keep_form_version(form.form_id, form.version, path.name, path.read_bytes())
+
+    @staticmethod
+    def _village_of(form: Form, answers: dict[str, Any]) -> str | None:
+        value = answers.get("village")
+        return value if isinstance(value, str) and value else None
+
+    def _apply_entities(self, operations: list[EntityOperation], known: dict[str, Any]
+                        ) -> tuple[str | None, dict[str, Any]]:
+        known_households = list(known.get("households", []))
+        known_persons = {int(k): v for k, v in known.get("persons", {}).items()}
+        household_id = None
+        for op in operations:
+            if op.dataset == "households" and op.repeat_path is None:
+                target = op.entity_id or (known_households[0] if known_households else None)
+                household_id = self._upsert("households", target, op.properties)
+                known_households = [household_id]
+        kept_persons: dict[int, str] = {}
+        for op in operations:
+            if op.dataset != "persons":
+                continue
+            index = op.row_index if op.row_index is not None else len(kept_persons)
+            target = op.entity_id or known_persons.get(index)
+            props = dict(op.properties)
+            if household_id:
+                props["household"] = household_id
+            kept_persons[index] = self._upsert("persons", target, props)
+        # A member removed from the roster while editing this round leaves the household.
+        for index, person_id in known_persons.items():
+            if person_id not in kept_persons.values():
+                self.store.tombstone("persons", person_id, "removed from the roster")
+        result = {}
+        if known_households:
+            result["households"] = known_households
+        if kept_persons:
+            result["persons"] = {str(k): v for k, v in sorted(kept_persons.items())}
+        return household_id, result
+
+    def _upsert(self, dataset: str, entity_id: str | None, properties: dict[str, str]) -> str:
+        columns = _HOUSEHOLD_COLUMNS if dataset == "households" else _PERSON_COLUMNS
+        existing = self.store.get(dataset, entity_id) if entity_id else None
+        extra = json.loads(existing["properties"] or "{}") if existing else {}
+        row: dict[str, Any] = {}
+        for prop, value in properties.items():
+            if prop in _DERIVED.get(dataset, ()):
+                if prop == "household":
+                    row["household_id"] = value
+                continue
+            if prop in columns:
+                column = columns[prop]
+                row[column] = (int(value) if column == "birth_year" and str(value).isdigit()
+                               else value or None)
+            else:
+                extra[prop] = value
+        row["properties"] = extra
+        if dataset == "households":
+            row["last_verified"] = utc_now_iso()
+        if existing:
+            self.store.update(dataset, existing["id"], row)
+            return existing["id"]
+        row["id"] = entity_id or new_id()
+        return self.store.insert(dataset, row)
+
+    # -- reading -----------------------------------------------------------------------------
+    def open(self, submission_id: str) -> tuple[Form, FormInstance, str]:
+        """A stored submission with the form version it was made with."""
+        row = self.repo.get(submission_id)
+        if row is None or row["deleted"]:
+            raise UserError(_("This submission no longer exists."))
+        stored = self.repo.form_version(row["form_id"], row["form_version"])
+        form = self.catalog.version(row["form_id"], row["form_version"], stored)
+        return form, self._instance(form, json.loads(row["answers"])), row["status"]
+
+    def submissions(self, form_id: str | None = None) -> list[dict[str, Any]]:
+        return self.repo.list(form_id)
+
+    def history(self, submission_id: str) -> list[dict[str, Any]]:
+        return self.repo.history(submission_id)
+
+    def rounds(self, household_id: str, form_id: str = "household_survey") -> list[dict[str, Any]]:
+        return self.repo.rounds_of(household_id, form_id)
