@@ -1,0 +1,90 @@
+"""Property tests: printing and re-parsing trees, numbers, arithmetic and comparison vs Python."""
+
+import math
+import operator
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from fieldapp.core.xpath import DictContext, ExprSyntaxError, parse
+from fieldapp.core.xpath.nodes import Binary, Call, Current, Literal, Neg, Number, Path, Ref
+from fieldapp.core.xpath.parser import parse_tree
+from fieldapp.core.xpath.values import number_to_string, string_to_number
+
+KEYWORDS = {"and", "or", "div", "mod"}
+names = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True).filter(lambda n: n not in KEYWORDS)
+# A literal may hold one kind of quote, never both (XPath 1.0 has no escapes).
+texts = st.one_of(
+    st.text(st.characters(blacklist_characters="'", blacklist_categories=("Cs",)), max_size=10),
+    st.text(st.characters(blacklist_characters='"', blacklist_categories=("Cs",)), max_size=10),
+).map(lambda s: __import__("unicodedata").normalize("NFC", s))
+finite = st.floats(min_value=0, max_value=1e30, allow_nan=False, allow_infinity=False)
+paths = st.one_of(
+    st.just(".."), names, st.lists(names, min_size=1, max_size=3).map(lambda p: "../" + "/".join(p)),
+    st.lists(names, min_size=2, max_size=3).map(lambda p: "/" + "/".join(p)))
+leaves = st.one_of(
+    texts.map(Literal), finite.map(Number), names.map(Ref), st.just(Current()), paths.map(Path))
+OPS = ["or", "and", "=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "div", "mod"]
+
+
+def extend(children):
+    return st.one_of(
+        st.builds(Binary, st.sampled_from(OPS), children, children),
+        st.builds(Neg, children),
+        st.builds(lambda a: Call("not", (a,)), children),
+        st.builds(lambda a, b, c: Call("if", (a, b, c)), children, children, children),
+        st.lists(children, max_size=4).map(lambda xs: Call("concat", tuple(xs))),
+    )
+
+
+trees = st.recursive(leaves, extend, max_leaves=25)
+
+
+@given(trees)
+@settings(max_examples=300)
+def test_printed_tree_parses_back_to_the_same_tree(tree):
+    text = str(tree)
+    assert parse_tree(text) == tree
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=500)
+def test_parser_only_raises_syntax_errors(text):
+    try:
+        parse(text)
+    except ExprSyntaxError as err:
+        assert 0 <= err.position <= len(err.expression)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_number_string_round_trip(x):
+    assert string_to_number(number_to_string(x)) == x or (x == 0 and number_to_string(x) == "0")
+    assert "e" not in number_to_string(x).lower()
+
+
+small = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@given(small, small, st.sampled_from(["+", "-", "*", "div"]))
+def test_arithmetic_agrees_with_python(a, b, op):
+    assume(not (op == "div" and b == 0))
+    values = {"a": number_to_string(a), "b": number_to_string(b)}
+    expected = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+                "div": operator.truediv}[op](a, b)
+    assert parse(f"${{a}} {op} ${{b}}").evaluate(DictContext(values)) == expected
+    literal = parse(f"{number_to_string(a)} {op} {number_to_string(b)}").evaluate(DictContext())
+    assert literal == expected
+
+
+@given(small, small.filter(lambda b: b != 0))
+def test_mod_agrees_with_truncating_remainder(a, b):
+    assert parse(f"{number_to_string(a)} mod {number_to_string(b)}").evaluate(
+        DictContext()) == math.fmod(a, b)
+
+
+@given(small, small, st.sampled_from(["=", "!=", "<", "<=", ">", ">="]))
+def test_comparison_agrees_with_python_for_fields_and_literals(a, b, op):
+    py = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+          ">": operator.gt, ">=": operator.ge}[op]
+    ctx = DictContext({"a": number_to_string(a)})
+    assert parse(f"${{a}} {op} {number_to_string(b)}").evaluate(ctx) is py(a, b)
