@@ -218,6 +218,8 @@ class Form:
     source_label: str = ""
     calculation_order: list[Field] = field(default_factory=list, repr=False)
     """Calculated fields (and fields with dynamic defaults) in dependency order."""
+    evaluation_order: list[Node] = field(default_factory=list, repr=False)
+    """Every node, each after the nodes its relevance, value and repeat count depend on."""
 
     @property
     def language_codes(self) -> dict[str, str]:

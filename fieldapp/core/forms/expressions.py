@@ -1,0 +1,45 @@
+"""The few things the forms engine needs from the expression engine (fieldapp.core.xpath)."""
+
+from __future__ import annotations
+
+from pyxform.utils import default_is_dynamic
+
+from fieldapp.core.xpath import Expr, ExprSyntaxError, ExprUnsupportedError, parse
+from fieldapp.core.xpath.nodes import Call, Path, walk
+
+__all__ = ["Expr", "ExprSyntaxError", "describe_error", "is_dynamic_default", "is_once",
+           "parse", "references", "relative_names", "unsupported"]
+
+
+def describe_error(err: ExprSyntaxError, text: str) -> str:
+    """One-line message for a bad expression, pointing at the character."""
+    if isinstance(err, ExprUnsupportedError):
+        return f"{err.message} in '{text}'"
+    return f"syntax error at character {err.position + 1} of '{text}': {err.message}"
+
+
+def unsupported(expr: Expr) -> list[str]:
+    """Messages for functions the engine does not implement."""
+    return [f"unknown function '{name}()'" for name in sorted(expr.unsupported_functions())]
+
+
+def references(expr: Expr) -> set[str]:
+    """Names used as ${name}."""
+    return expr.references()
+
+
+def relative_names(expr: Expr) -> set[str]:
+    """Bare one-step names (``village``), which in a choice_filter are choice columns."""
+    return {n.path for n in walk(expr.tree)
+            if isinstance(n, Path) and not n.absolute and "/" not in n.path
+            and n.path not in (".", "..")}
+
+
+def is_once(expr: Expr) -> bool:
+    """True when the whole expression is once(...)."""
+    return isinstance(expr.tree, Call) and expr.tree.name == "once"
+
+
+def is_dynamic_default(text: str, field_type: str) -> bool:
+    """pyxform's rule: a default with operators, calls or ${refs} is an expression."""
+    return bool(default_is_dynamic(text, field_type))

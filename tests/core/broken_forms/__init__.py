@@ -1,0 +1,1 @@
+"""Helpers for forms tests: write small XLSForm workbooks and generate broken ones."""
