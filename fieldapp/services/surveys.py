@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fieldapp.core.clock import new_id, utc_now_iso
-from fieldapp.core.forms import EntityOperation, Form, FormInstance
+from fieldapp.core.forms import Form, FormInstance
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services.forms import FormCatalog, FormInfo
@@ -82,7 +82,7 @@ class SurveyService:
                 repeat = decl.repeat.name
                 for person in self.store.persons_of(household_id):
                     index = instance.add_repeat_row(repeat)
-                    prefix = f"{repeat}[{index}]."
+                    prefix = f"{repeat}[{index}]/"
                     self._fill(instance, prefix, decl, self._registry_values("persons", person))
                     self._fill_id(instance, prefix, decl, person["id"])
         if "household" in form.fields and not instance.get_value("household"):
@@ -163,31 +163,36 @@ class SurveyService:
         value = answers.get("village")
         return value if isinstance(value, str) and value else None
 
-    def _apply_entities(self, operations: list[EntityOperation], known: dict[str, Any]
+    def _apply_entities(self, operations: list[dict[str, Any]], known: dict[str, Any]
                         ) -> tuple[str | None, dict[str, Any]]:
+        """Create or update registry rows for the entity operations of a finalized submission.
+
+        ``known`` holds the ids this submission created when it was finalized before, so that
+        editing it updates those rows instead of creating duplicates.
+        """
         known_households = list(known.get("households", []))
         known_persons = {int(k): v for k, v in known.get("persons", {}).items()}
         household_id = None
         for op in operations:
-            if op.dataset == "households" and op.repeat_path is None:
-                target = op.entity_id or (known_households[0] if known_households else None)
-                household_id = self._upsert("households", target, op.properties)
+            if op["dataset"] == "households" and op["repeat_path"] is None:
+                target = op["entity_id"] or (known_households[0] if known_households else None)
+                household_id = self._upsert("households", target, op["properties"])
                 known_households = [household_id]
         kept_persons: dict[int, str] = {}
         for op in operations:
-            if op.dataset != "persons":
+            if op["dataset"] != "persons":
                 continue
-            index = op.row_index if op.row_index is not None else len(kept_persons)
-            target = op.entity_id or known_persons.get(index)
-            props = dict(op.properties)
+            index = op["row_index"] if op["row_index"] is not None else len(kept_persons)
+            target = op["entity_id"] or known_persons.get(index)
+            props = dict(op["properties"])
             if household_id:
                 props["household"] = household_id
             kept_persons[index] = self._upsert("persons", target, props)
         # A member removed from the roster while editing this round leaves the household.
-        for index, person_id in known_persons.items():
+        for person_id in known_persons.values():
             if person_id not in kept_persons.values():
                 self.store.tombstone("persons", person_id, "removed from the roster")
-        result = {}
+        result: dict[str, Any] = {}
         if known_households:
             result["households"] = known_households
         if kept_persons:

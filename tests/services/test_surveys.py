@@ -1,0 +1,176 @@
+"""Survey service: drafts, finalizing into the registry, later rounds, edits and old form versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+
+from fieldapp import paths
+from fieldapp.errors import UserError
+from fieldapp.services.forms import FormCatalog
+from fieldapp.services.surveys import SurveyService
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def service(setup_store):
+    return SurveyService(setup_store, FormCatalog([paths.forms_dir()]), today=lambda: TODAY,
+                         now=lambda: dt.datetime(2026, 11, 23, 9, 0))
+
+
+def fill_rest(instance):
+    """Answer every remaining required question with its first choice or a plain value."""
+    for _ in range(200):
+        errors = instance.errors()
+        if not errors:
+            return
+        path, _message = errors[0]
+        field = instance.field_at(path)
+        if field.is_select:
+            value = instance.choices_for(path)[0].name
+        elif field.type == "integer":
+            value = "1"
+        elif field.type == "acknowledge":
+            value = "OK"
+        else:
+            value = "x" * 3
+        instance.set_value(path, value)
+    raise AssertionError(f"could not complete the form: {instance.errors()[:3]}")
+
+
+def household_answers(instance, village_id, head, members):
+    instance.set_value("consent", "yes")
+    instance.set_value("village", village_id)
+    instance.set_value("head_name", head)
+    for name, sex, year, relation in members:
+        i = instance.add_repeat_row("members")
+        instance.set_value(f"members[{i}]/member_name", name)
+        instance.set_value(f"members[{i}]/sex", sex)
+        instance.set_value(f"members[{i}]/birth_year", str(year))
+        instance.set_value(f"members[{i}]/relation", relation)
+        instance.set_value(f"members[{i}]/ethnicity", "tay")
+    instance.set_value("hh_ethnicity", "tay")
+    fill_rest(instance)
+
+
+MEMBERS = [("Hoàng Văn Sơn", "male", 1990, "head"), ("Nông Thị Lan", "female", 1992, "spouse"),
+           ("Hoàng Văn Minh", "male", 2015, "child")]
+
+
+def test_finalized_survey_creates_household_and_persons(service, setup_store):
+    village = setup_store.villages()[0]
+    form, instance = service.new_instance("household_survey")
+    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS)
+    sid = service.save(None, form, instance, finalize=True)
+    row = service.repo.get(sid)
+    assert row["status"] == "final" and row["form_version"] == form.version
+    household = setup_store.get("households", row["household_id"])
+    assert household["head_name"] == "Hoàng Văn Sơn" and household["village_id"] == village["id"]
+    persons = setup_store.persons_of(household["id"])
+    assert [p["full_name"] for p in persons] == ["Hoàng Văn Sơn", "Nông Thị Lan", "Hoàng Văn Minh"]
+    assert persons[2]["birth_year"] == 2015 and persons[1]["sex"] == "female"
+    assert json.loads(row["answers"])["members"][1]["member_name"] == "Nông Thị Lan"
+
+
+def test_draft_does_not_touch_the_registry_and_reopens(service, setup_store):
+    form, instance = service.new_instance("household_survey")
+    instance.set_value("consent", "yes")
+    instance.set_value("head_name", "Lý Văn Páo")
+    sid = service.save(None, form, instance, finalize=False)
+    assert setup_store.counts()["households"] == 0
+    form2, reopened, status = service.open(sid)
+    assert status == "draft" and reopened.get_value("head_name") == "Lý Văn Páo"
+
+
+def test_finalize_refused_while_errors_remain(service):
+    form, instance = service.new_instance("household_survey")
+    instance.set_value("consent", "yes")
+    with pytest.raises(UserError):
+        service.save(None, form, instance, finalize=True)
+
+
+def test_editing_a_finalized_round_updates_not_duplicates(service, setup_store):
+    village = setup_store.villages()[0]
+    form, instance = service.new_instance("household_survey")
+    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS)
+    sid = service.save(None, form, instance, finalize=True)
+    form, instance, status = service.open(sid)
+    instance.set_value("members[1]/member_name", "Nông Thị Lanh")
+    instance.remove_repeat_row("members", 2)
+    service.save(sid, form, instance, finalize=True)
+    assert setup_store.counts()["households"] == 1
+    household_id = service.repo.get(sid)["household_id"]
+    assert [p["full_name"] for p in setup_store.persons_of(household_id)] == [
+        "Hoàng Văn Sơn", "Nông Thị Lanh"]
+    history = service.history(sid)
+    assert len(history) == 2
+    assert json.loads(history[0]["answers"])["members"][1]["member_name"] == "Nông Thị Lan"
+
+
+def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup_store):
+    village = setup_store.villages()[0]
+    form, instance = service.new_instance("household_survey")
+    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS)
+    first = service.save(None, form, instance, finalize=True)
+    household_id = service.repo.get(first)["household_id"]
+
+    form, again = service.new_instance("household_survey", household_id=household_id)
+    again.set_value("consent", "yes")
+    assert again.get_value("head_name") == "Hoàng Văn Sơn"
+    assert again.repeat_rows("members") == 3
+    assert again.get_value("members[1]/member_name") == "Nông Thị Lan"
+    i = again.add_repeat_row("members")
+    again.set_value(f"members[{i}]/member_name", "Hoàng Thị Na")
+    again.set_value(f"members[{i}]/sex", "female")
+    again.set_value(f"members[{i}]/birth_year", "2024")
+    again.set_value(f"members[{i}]/relation", "child")
+    fill_rest(again)
+    second = service.save(None, form, again, finalize=True)
+
+    assert second != first
+    assert setup_store.counts()["households"] == 1
+    assert service.repo.get(second)["household_id"] == household_id
+    names = [p["full_name"] for p in setup_store.persons_of(household_id)]
+    assert len(names) == 4 and "Hoàng Thị Na" in names
+    rounds = service.rounds(household_id)
+    assert [r["id"] for r in rounds] == [first, second]
+    assert len(json.loads(rounds[0]["answers"])["members"]) == 3
+
+
+def test_old_submission_opens_after_the_form_changes(setup_store, tmp_path):
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    shutil.copy(paths.forms_dir() / "household_survey.xlsx", forms)
+    svc = SurveyService(setup_store, FormCatalog([forms]), today=lambda: TODAY)
+    form, instance = svc.new_instance("household_survey")
+    instance.set_value("consent", "yes")
+    instance.set_value("head_name", "Triệu Văn Quý")
+    sid = svc.save(None, form, instance, finalize=False)
+
+    # Staff edit the workbook: new version, a question renamed away.
+    wb = load_workbook(forms / "household_survey.xlsx")
+    settings = wb["settings"]
+    header = [c.value for c in settings[1]]
+    settings.cell(2, header.index("version") + 1, "2099010101")
+    wb.save(forms / "household_survey.xlsx")
+
+    svc2 = SurveyService(setup_store, FormCatalog([forms]), today=lambda: TODAY)
+    assert svc2.catalog.current("household_survey")[1].version == "2099010101"
+    old_form, reopened, status = svc2.open(sid)
+    assert old_form.version == form.version
+    assert reopened.get_value("head_name") == "Triệu Văn Quý"
+
+
+def test_registry_lists_serve_from_the_database(service, setup_store):
+    village = setup_store.villages()[0]
+    hid = setup_store.add_household(village["id"], "Đặng Văn Ân")
+    setup_store.add_person(hid, "Đặng Văn Ân", birth_year=1950, relation="head")
+    form, instance = service.new_instance("support_session")
+    instance.set_value("village", village["id"])
+    names = [c.name for c in instance.choices_for("households_helped")]
+    assert names == [hid]
