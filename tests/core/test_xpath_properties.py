@@ -20,7 +20,8 @@ texts = st.one_of(
 ).map(lambda s: __import__("unicodedata").normalize("NFC", s))
 finite = st.floats(min_value=0, max_value=1e30, allow_nan=False, allow_infinity=False)
 paths = st.one_of(
-    st.just(".."), names, st.lists(names, min_size=1, max_size=3).map(lambda p: "../" + "/".join(p)),
+    st.just(".."), names,
+    st.lists(names, min_size=1, max_size=3).map(lambda p: "../" + "/".join(p)),
     st.lists(names, min_size=2, max_size=3).map(lambda p: "/" + "/".join(p)))
 leaves = st.one_of(
     texts.map(Literal), finite.map(Number), names.map(Ref), st.just(Current()), paths.map(Path))
@@ -88,3 +89,51 @@ def test_comparison_agrees_with_python_for_fields_and_literals(a, b, op):
           ">": operator.gt, ">=": operator.ge}[op]
     ctx = DictContext({"a": number_to_string(a)})
     assert parse(f"${{a}} {op} {number_to_string(b)}").evaluate(ctx) is py(a, b)
+
+
+# --- evaluation never raises for bad data -------------------------------------------------------
+
+from fieldapp.core.xpath.functions import FUNCTIONS  # noqa: E402
+
+# Functions whose arguments must have a particular form are exercised in test_xpath_functions.
+_SPECIAL = {"indexed-repeat", "position", "jr:choice-name"}
+_CALLABLE = sorted(n for n in FUNCTIONS if n not in _SPECIAL)
+FIELDS = ["a", "b", "c", "r"]
+nasty = st.sampled_from([
+    "", " ", "0", "-0", "1", "-1.5", "1e308", "NaN", "Infinity", "abc", "2024-02-29",
+    "2023-02-29", "9999-12-31", "0001-01-01", "2024-01-01T25:00:00", "12:30", "a b  c",
+    "Nguyễn", "(", "[", "%", "1,5", "99999999999999999999999",
+])
+data_leaves = st.one_of(
+    nasty.map(Literal), st.sampled_from(FIELDS).map(Ref), st.just(Current()),
+    st.sampled_from([0.0, 1.0, 2.5, 1e300, 3e9]).map(Number), st.just(Path("../a")))
+
+
+@st.composite
+def calls(draw, children):
+    name = draw(st.sampled_from(_CALLABLE))
+    spec = FUNCTIONS[name]
+    hi = spec.max_args if spec.max_args is not None else spec.min_args + 3
+    n = draw(st.integers(spec.min_args, hi).filter(spec.accepts))
+    return Call(name, tuple(draw(children) for _ in range(n)))
+
+
+data_trees = st.recursive(
+    data_leaves,
+    lambda ch: st.one_of(calls(ch), st.builds(Binary, st.sampled_from(OPS), ch, ch),
+                         st.builds(Neg, ch)),
+    max_leaves=12)
+
+
+@given(data_trees, st.lists(nasty, min_size=4, max_size=4), nasty,
+       st.lists(nasty, max_size=3))
+@settings(max_examples=800, deadline=None)
+def test_evaluation_never_raises(tree, field_values, current, repeated):
+    expr = parse(str(tree))
+    values = dict(zip(FIELDS[:3], field_values))
+    ctx = DictContext(values, {"rep": [{"r": v} for v in repeated]}, current_value=current)
+    result = expr.evaluate(ctx)
+    assert isinstance(expr.evaluate_str(ctx), str)
+    assert isinstance(expr.evaluate_bool(ctx), bool)
+    assert isinstance(expr.evaluate_num(ctx), float)
+    assert result is not None

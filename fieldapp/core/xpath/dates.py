@@ -14,12 +14,15 @@ from functools import lru_cache
 
 EPOCH = dt.date(1970, 1, 1)
 _EPOCH_ORDINAL = EPOCH.toordinal()
-_DATE_RE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})\s*\Z")
+_DATE_RE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*\Z")
 _DATETIME_RE = re.compile(
-    r"\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*\Z"
+    r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})"
+    r"(?::([0-9]{2})(?:\.([0-9]+))?)?"
+    r"\s*(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?\s*\Z"
 )
-_TIME_RE = re.compile(r"\s*(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*\Z")
+_TIME_RE = re.compile(
+    r"\s*([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?"
+    r"\s*(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?\s*\Z")
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # date.weekday() order
@@ -56,7 +59,7 @@ def days_from_datetime(value: dt.datetime) -> float:
 
 def datetime_from_days(days: float) -> dt.datetime | None:
     """The naive datetime ``days`` after the epoch; None for NaN, infinities and absurd values."""
-    if math.isnan(days) or math.isinf(days) or abs(days) > 2_900_000:
+    if math.isnan(days) or math.isinf(days) or abs(days) > 3_000_000:
         return None
     whole = math.floor(days)
     millis = round((days - whole) * 86_400_000)
@@ -87,7 +90,7 @@ def datetime_text(value: dt.datetime) -> str:
 
 @lru_cache(maxsize=1024)
 def time_fraction(text: str) -> float:
-    """Fraction of the day of 'HH:MM[:SS[.fff]]' (offset ignored) or of a date-time; NaN otherwise."""
+    """Fraction of the day of 'HH:MM[:SS[.fff]]' (offset ignored) or a date-time; else NaN."""
     m = _TIME_RE.match(text)
     if m:
         h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)

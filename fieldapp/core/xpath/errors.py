@@ -1,4 +1,4 @@
-"""Exceptions of the expression engine: everything wrong with an expression is found at parse time."""
+"""Exceptions of the expression engine: all that is wrong with an expression shows at parse time."""
 
 from __future__ import annotations
 

@@ -23,10 +23,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from fieldapp.core.xpath import dates
-from fieldapp.core.xpath.errors import ExprArityError, ExprUnsupportedError
+from fieldapp.core.xpath.errors import ExprArityError
 from fieldapp.core.xpath.nodes import Call, Current, Literal, Node, Path, Ref
 from fieldapp.core.xpath.values import (
-    NAN, NodeSet, Value, string_to_number, strings_of, to_boolean, to_number, to_string)
+    NAN, NodeSet, Value, string_to_number, to_boolean, to_number, to_string)
 
 if TYPE_CHECKING:
     from fieldapp.core.xpath.context import EvalContext
@@ -118,10 +118,6 @@ def check_call(node: Call, text: str) -> None:
             f"{node.name}() takes {spec.arity_text}, {given} given", node.pos, text)
     if spec.extra_check is not None:
         spec.extra_check(node, text)
-
-
-def unknown_function(node: Call, text: str) -> ExprUnsupportedError:
-    return ExprUnsupportedError(f"function {node.name}() is not supported", node.pos, text)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -279,8 +275,8 @@ def _round(x: float, places: float = 0.0) -> float:
         mode = ROUND_HALF_UP if x >= 0 else ROUND_HALF_DOWN
         return float(d.quantize(q, rounding=mode)) if places >= 0 else float(
             (d / q).quantize(Decimal(1), rounding=mode) * q)
-    except InvalidOperation:
-        return NAN
+    except InvalidOperation:  # beyond Decimal's precision: far too large to change
+        return x
 
 
 @register("round", 1, 2)

@@ -15,6 +15,7 @@ _KEYWORD_OPS = frozenset({"and", "or", "div", "mod"})
 _OPERAND_END = frozenset({NUM, STR, REF, NAME, RPAREN, DOT, DOTDOT})
 _WHITESPACE = " \t\r\n\u00a0\u2007\u202f"
 _SMART_QUOTES = "\u2018\u2019\u201c\u201d"
+_DIGITS = frozenset("0123456789")  # str.isdigit() would also accept '❶' and other scripts' digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +67,13 @@ def tokenize(text: str) -> list[Token]:
             i = j + 1
         elif ch in _SMART_QUOTES:
             fail(f"typographic quote {ch} found: use a straight ' or \"", i)
-        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             j = i
-            while j < n and text[j].isdigit():
+            while j < n and text[j] in _DIGITS:
                 j += 1
             if j < n and text[j] == ".":
                 j += 1
-                while j < n and text[j].isdigit():
+                while j < n and text[j] in _DIGITS:
                     j += 1
             if j < n and _name_start(text[j]):
                 fail(f"'{text[i:j + 1]}' is not a number", i)

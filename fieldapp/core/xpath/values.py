@@ -31,7 +31,7 @@ Value = Union[str, float, bool, NodeSet]
 
 # XPath's Number production (no exponent, no '+'); ',' is accepted as the decimal mark like
 # JavaRosa does, since some keyboards and locales type it.
-_NUMBER_RE = re.compile(r"\s*(-?(?:\d+(?:\.\d*)?|\.\d+))\s*\Z")
+_NUMBER_RE = re.compile(r"\s*(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*\Z")
 
 
 @lru_cache(maxsize=8192)
@@ -96,13 +96,6 @@ def to_boolean(value: Value) -> bool:
     if isinstance(value, (str, NodeSet)):
         return len(value) > 0
     return value == value and value != 0
-
-
-def strings_of(value: Value) -> list[str]:
-    """Every string a value stands for: all nodes of a node-set, else its one string."""
-    if isinstance(value, NodeSet):
-        return list(value)
-    return [to_string(value)]
 
 
 # --- comparison ---------------------------------------------------------------------------------
