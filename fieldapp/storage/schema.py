@@ -90,3 +90,9 @@ def m002_form_versions(db: Database) -> None:
     # Registry records a submission created, so editing it later updates them instead of
     # creating duplicates: {"households": [id], "persons": [id per roster row]}.
     db["submissions"].add_column("entities", str)
+
+
+@migrations()
+def m003_user_pack_mode(db: Database) -> None:
+    # How a member last chose to show form labels: bilingual, pack only or Vietnamese only.
+    db["users"].add_column("pack_mode", str)
