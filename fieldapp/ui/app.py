@@ -1,0 +1,90 @@
+"""Start the desktop app: open the database, set the language, first-run setup, main window.
+
+``run(db_path, screenshot_dir)`` is called by ``fieldapp.cli``. With ``screenshot_dir`` it renders
+every main screen offscreen at 1366x768 into PNGs and returns without waiting for the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from fieldapp.i18n import catalog
+from fieldapp.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "fieldapp"
+
+
+def _qt_app(screenshot: bool):
+    """The process's QApplication, created on first use (tests already have one)."""
+    if screenshot and "PySide6.QtWidgets" not in sys.modules:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        if screenshot:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
+        app.setApplicationName(APP_NAME)
+        app.setStyle("Fusion")
+    return app
+
+
+def build_main_window(store: Store):
+    """The main window with the default screens, over ``store`` (not shown yet)."""
+    from fieldapp.ui.context import AppContext
+    from fieldapp.ui.main_window import MainWindow
+    from fieldapp.ui.screens import register_default_screens
+
+    context = AppContext(store)
+    window = MainWindow(context)
+    register_default_screens(window)
+    return window
+
+
+def prepare_app(store: Store, *, screenshot: bool = False):
+    """QApplication with the bundled fonts at the saved text size."""
+    from fieldapp.ui import fonts
+    from fieldapp.ui.context import FONT_SCALE_KEY
+
+    app = _qt_app(screenshot)
+    fonts.register_fonts()
+    try:
+        scale = float(store.meta(FONT_SCALE_KEY) or 1.0)
+    except ValueError:
+        scale = 1.0
+    fonts.apply_app_font(app, scale)
+    return app
+
+
+def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
+    """Open ``db_path`` and run the app; return the process exit code.
+
+    A bad database file raises StorageError (a UserError) before any window exists, so the
+    CLI prints one line and exits 2.
+    """
+    store = Store.open(db_path)
+    try:
+        catalog.set_language(store.meta("language") or catalog.DEFAULT_LANGUAGE)
+        app = prepare_app(store, screenshot=screenshot_dir is not None)
+        if screenshot_dir is not None:
+            from fieldapp.ui.screenshots import save_screenshots
+
+            save_screenshots(store, Path(screenshot_dir))
+            return 0
+        if not store.is_set_up and not store.is_demo:
+            from fieldapp.ui.setup_dialog import SetupDialog
+
+            dialog = SetupDialog(store)
+            if dialog.exec() != SetupDialog.DialogCode.Accepted:
+                return 0
+        window = build_main_window(store)
+        window.show()
+        return app.exec()
+    finally:
+        store.close()

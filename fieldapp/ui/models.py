@@ -1,0 +1,173 @@
+"""Thin Qt table models over plain row dicts from the Store.
+
+They hold no SQL and no state beyond the rows: a screen asks the Store for rows and calls
+``set_rows``. Headers and code labels are translated when Qt asks for them, so a language switch
+only needs :meth:`RowTableModel.retranslate`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from fieldapp.core import codes
+from fieldapp.i18n.catalog import _, pgettext
+from fieldapp.ui.formatting import code_label, fmt_int
+
+RowRole = Qt.ItemDataRole.UserRole + 1
+"""Role returning the whole row dict of an index."""
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: a translated header (called at display time) and how to show a row."""
+
+    header: Callable[[], str]
+    display: Callable[[dict[str, Any]], Any]
+    align_right: bool = False
+
+
+class RowTableModel(QAbstractTableModel):
+    """Rows are dicts; columns say how to display them."""
+
+    columns: Sequence[Column] = ()
+
+    def __init__(self, rows: Sequence[dict[str, Any]] = (), parent=None):
+        super().__init__(parent)
+        self._rows: list[dict[str, Any]] = list(rows)
+
+    # -- data in ------------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self._rows)
+
+    def row(self, index: int) -> dict[str, Any]:
+        return self._rows[index]
+
+    def retranslate(self) -> None:
+        """Headers and labels are translated on demand; tell the views to ask again."""
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(self.columns) - 1))
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self.rowCount() - 1, len(self.columns) - 1))
+
+    # -- Qt API -------------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(column)
+        return None
+
+    @staticmethod
+    def _alignment(column: Column) -> Qt.AlignmentFlag:
+        horizontal = Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
+        return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(column)
+        if role == RowRole:
+            return row
+        return None
+
+
+class HouseholdsModel(RowTableModel):
+    """Rows of ``Store.search_households`` (with ``village_name`` and ``member_count``)."""
+
+    columns = (
+        Column(lambda: _("Head of household"), lambda r: r.get("head_name") or ""),
+        Column(lambda: _("Village"), lambda r: r.get("village_name") or ""),
+        Column(lambda: _("Members"), lambda r: fmt_int(r.get("member_count")), align_right=True),
+        Column(lambda: _("Ethnicity"), lambda r: code_label(codes.ETHNICITIES, r.get("ethnicity"))),
+        Column(lambda: _("Phone"), lambda r: r.get("phone") or ""),
+    )
+
+
+def age_text(birth_year: int | None, year: int) -> str:
+    """"1985 (41)": birth year and the age reached this year."""
+    if not birth_year:
+        return ""
+    return _("{birth_year} ({age})").format(birth_year=birth_year, age=year - int(birth_year))
+
+
+class PersonsModel(RowTableModel):
+    """Rows of ``Store.persons_of``. ``year`` is the current year, for ages."""
+
+    def __init__(self, rows: Sequence[dict[str, Any]] = (), parent=None, *,
+                 year: int | None = None):
+        super().__init__(rows, parent)
+        self.year = year or datetime.date.today().year
+        self.columns = (
+            Column(lambda: _("Name"), lambda r: r.get("full_name") or ""),
+            Column(lambda: _("Sex"), lambda r: code_label(codes.SEXES, r.get("sex"))),
+            Column(lambda: _("Born (age)"), lambda r: age_text(r.get("birth_year"), self.year)),
+            Column(lambda: _("Relation to head"),
+                   lambda r: code_label(codes.RELATIONS, r.get("relation"))),
+            Column(lambda: _("Ethnicity"), lambda r: code_label(codes.ETHNICITIES, r.get("ethnicity"))),
+        )
+
+
+class VillageCountsModel(RowTableModel):
+    """Rows of ``Store.counts_by_village``, followed by a bold totals row."""
+
+    columns = (
+        Column(lambda: _("Village"), lambda r: r["name"]),
+        Column(lambda: _("Households"), lambda r: fmt_int(r["households"]), align_right=True),
+        Column(lambda: _("Persons"), lambda r: fmt_int(r["persons"]), align_right=True),
+    )
+
+    def totals(self) -> dict[str, int]:
+        return {"households": sum(r["households"] for r in self._rows),
+                "persons": sum(r["persons"] for r in self._rows)}
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        if parent.isValid() or not self._rows:
+            return 0
+        return len(self._rows) + 1
+
+    def is_total_row(self, row: int) -> bool:
+        return bool(self._rows) and row == len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and self.is_total_row(index.row()):
+            column = self.columns[index.column()]
+            if role == Qt.ItemDataRole.DisplayRole:
+                if index.column() == 0:
+                    return pgettext("table row", "Total")
+                return column.display({"name": "", **self.totals()})
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return self._alignment(column)
+            return None
+        return super().data(index, role)

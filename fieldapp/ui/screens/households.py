@@ -1,0 +1,319 @@
+"""Households: instant accent-insensitive search, a village filter, and a household's members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+
+from fieldapp.core import codes
+from fieldapp.i18n.catalog import _, ngettext
+from fieldapp.i18n.text import nfc
+from fieldapp.storage.store import SEARCH_LIMIT
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.formatting import code_label, fmt_int, parse_properties
+from fieldapp.ui.models import HouseholdsModel, PersonsModel, RowRole
+from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+
+SEARCH_DELAY_MS = 150  # debounce: search once typing pauses, not on every keystroke
+
+
+class HouseholdsScreen(QWidget):
+    """Search box + village filter over a households table, and a detail pane."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.limit = SEARCH_LIMIT
+        self.total = 0
+        self._selected_id: str | None = None
+
+        self.heading = Heading(factor=1.4)
+        self.search = QLineEdit()
+        self.search.setObjectName("household_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(320)
+        self.village = QComboBox()
+        self.village.setObjectName("village_filter")
+        self.village.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.village.setMinimumWidth(200)
+        self.count = MutedLabel()
+        self.count.setWordWrap(False)
+        self.count.setObjectName("match_count")
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(self._timer.start)
+        self.village.currentIndexChanged.connect(self.run_search)
+
+        self.model = HouseholdsModel(parent=self)
+        self.table = table_view()
+        self.table.setObjectName("households_table")
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.empty = EmptyState()
+        self.results = QStackedWidget()
+        self.results.addWidget(self.table)
+        self.results.addWidget(self.empty)
+
+        self.detail = HouseholdDetail(context)
+
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self.search, 2)
+        top.addWidget(self.village, 1)
+        top.addWidget(self.count)
+        top.addStretch(0)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.results)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([640, 480])
+        self.splitter = splitter
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self.heading)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        context.data_changed.connect(self.refresh)
+        self._fill_villages()
+        self.retranslate()
+        self.run_search()
+        self._size_columns()
+
+    # -- data -----------------------------------------------------------------------------------
+    def query_text(self) -> str:
+        """What the user typed, in NFC (the Windows keyboard may give decomposed tone marks)."""
+        return nfc(self.search.text()).strip()
+
+    def village_id(self) -> str | None:
+        return self.village.currentData()
+
+    def run_search(self) -> None:
+        """Query the Store now (the debounce timer calls this when typing pauses)."""
+        self._timer.stop()
+        rows, total = self.context.store.search_households(
+            self.query_text(), village_id=self.village_id(), limit=self.limit)
+        self.total = total
+        self.model.set_rows(rows)
+        self._update_count()
+        self._update_empty()
+        self._restore_selection()
+
+    def hideEvent(self, event) -> None:
+        # A search still waiting for its debounce runs again when the screen is shown
+        # (refresh); firing it while hidden could outlive the window and its database.
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def refresh(self) -> None:
+        """Data changed elsewhere: reload villages and results, keeping the selection."""
+        self._fill_villages()
+        self.run_search()
+
+    def _fill_villages(self) -> None:
+        current = self.village_id()
+        self.village.blockSignals(True)
+        self.village.clear()
+        self.village.addItem(_("All villages"), None)
+        for village in self.context.store.villages():
+            self.village.addItem(village["name"], village["id"])
+        index = self.village.findData(current) if current else 0
+        self.village.setCurrentIndex(max(0, index))
+        self.village.blockSignals(False)
+
+    def _restore_selection(self) -> None:
+        rows = self.model.rows()
+        wanted = next((i for i, r in enumerate(rows) if r["id"] == self._selected_id), None)
+        if wanted is None and rows:
+            wanted = 0
+        if wanted is None:
+            self.detail.show_household(None)
+            return
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(wanted, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(self.model.index(wanted, 0))
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = current.data(RowRole) if current.isValid() else None
+        self._selected_id = row["id"] if row else None
+        self.detail.show_household(row)
+
+    def select_household(self, household_id: str) -> bool:
+        """Select a household shown in the table; False if it is not among the results."""
+        self._selected_id = household_id
+        for i, row in enumerate(self.model.rows()):
+            if row["id"] == household_id:
+                self._restore_selection()
+                return True
+        return False
+
+    # -- texts ------------------------------------------------------------------------------------
+    def count_text(self) -> str:
+        shown = self.model.rowCount()
+        if self.total == 0:
+            return _("No matches")
+        if shown < self.total:
+            return ngettext("Showing {shown} of {total} household",
+                            "Showing {shown} of {total} households", self.total).format(
+                shown=fmt_int(shown), total=fmt_int(self.total))
+        return ngettext("{total} household", "{total} households", self.total).format(
+            total=fmt_int(self.total))
+
+    def _update_count(self) -> None:
+        self.count.setText(self.count_text())
+
+    def _update_empty(self) -> None:
+        if self.total:
+            self.results.setCurrentWidget(self.table)
+            return
+        query = self.query_text()
+        if query and self.village_id():
+            text = _("No households in {village} match “{query}”.").format(
+                village=self.village.currentText(), query=query)
+        elif query:
+            text = _("No households match “{query}”.").format(query=query)
+        elif self.village_id():
+            text = _("No households in {village} yet.").format(village=self.village.currentText())
+        else:
+            text = _("No households yet. Households are added by the household survey "
+                     "or by importing a package.")
+        self.empty.setText(text)
+        self.results.setCurrentWidget(self.empty)
+
+    def _size_columns(self) -> None:
+        em = self.fontMetrics().horizontalAdvance("M")
+        for column, width in enumerate((18, 11, 6, 8)):
+            self.table.setColumnWidth(column, width * em)
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Households"))
+        self.search.setPlaceholderText(_("Search by name (head or any member)…"))
+        self.village.setItemText(0, _("All villages"))
+        self.village.setToolTip(_("Show the households of one village"))
+        self.model.retranslate()
+        self._update_count()
+        self._update_empty()
+        self.detail.retranslate()
+
+
+class HouseholdDetail(QFrame):
+    """One household: its properties and its members."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.household: dict[str, Any] | None = None
+        self.setObjectName("household_detail")
+        self.name = Heading(factor=1.25)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fields = QFormLayout()
+        self.fields.setHorizontalSpacing(16)
+        self.fields.setVerticalSpacing(6)
+        self.fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.members_heading = Heading(factor=1.05)
+        self.persons = PersonsModel(parent=self)
+        self.persons_table = table_view()
+        self.persons_table.setObjectName("persons_table")
+        self.persons_table.setModel(self.persons)
+        self.persons_table.setSelectionMode(self.persons_table.SelectionMode.NoSelection)
+        self.persons_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.placeholder = EmptyState()
+
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(16, 0, 0, 0)
+        content_layout.setSpacing(8)
+        content_layout.addWidget(self.name)
+        content_layout.addLayout(self.fields)
+        content_layout.addSpacing(8)
+        content_layout.addWidget(self.members_heading)
+        content_layout.addWidget(self.persons_table, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.placeholder)
+        self.pages.addWidget(content)
+        self.content = content
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self.retranslate()
+
+    def show_household(self, row: dict[str, Any] | None) -> None:
+        self.household = row
+        if row is None:
+            self.persons.set_rows([])
+        else:
+            self.persons.set_rows(self.context.store.persons_of(row["id"]))
+        self._render()
+
+    def _render(self) -> None:
+        row = self.household
+        if row is None:
+            self.pages.setCurrentWidget(self.placeholder)
+            return
+        self.pages.setCurrentWidget(self.content)
+        self.name.setText(row.get("head_name") or "")
+        while self.fields.rowCount():
+            self.fields.removeRow(0)
+        for label, value in self._field_rows(row):
+            text = QLabel(value)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields.addRow(_("{label}:").format(label=label), text)
+        count = self.persons.rowCount()
+        self.members_heading.setText(ngettext("{count} member", "{count} members", count).format(
+            count=fmt_int(count)))
+
+    def _field_rows(self, row: dict[str, Any]) -> list[tuple[str, str]]:
+        """(label, value) pairs for the form: the registry columns, then the properties."""
+        fields = [
+            (_("Village"), row.get("village_name") or ""),
+            (_("Ethnicity"), code_label(codes.ETHNICITIES, row.get("ethnicity"))),
+            (_("Poverty status"), code_label(codes.POOR_STATUS, row.get("poor_status"))),
+            (_("Phone"), row.get("phone") or ""),
+            (_("Last verified"), row.get("last_verified") or ""),
+        ]
+        for key, value in sorted(parse_properties(row.get("properties")).items()):
+            fields.append((property_label(key), property_value(value)))
+        return [(label, value) for label, value in fields if value not in ("", None)]
+
+    def retranslate(self) -> None:
+        self.placeholder.setText(_("Select a household to see its members."))
+        self.persons.retranslate()
+        if self.household is not None:
+            self._render()
+
+
+def property_label(key: str) -> str:
+    """A household property's name; keys come from the forms, so they are shown as written."""
+    return key.replace("_", " ").strip().capitalize()
+
+
+def property_value(value: Any) -> str:
+    """Lists of codes are shown with their labels where a code list knows them."""
+    known = {**codes.BARRIERS, **codes.POOR_STATUS}
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(code_label(known, str(v)) for v in value)
+    if isinstance(value, str):
+        return code_label(known, value)
+    return "" if value is None else str(value)

@@ -1,0 +1,55 @@
+"""``fieldapp --screenshot DIR``: one PNG per main screen, rendered offscreen at 1366x768."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from fieldapp.storage.store import Store
+from fieldapp.ui.main_window import WINDOW_SIZE
+
+
+def _settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def save_screenshots(store: Store, folder: Path) -> list[Path]:
+    """Save ``setup.png`` (only for a database not set up yet) and ``<screen>.png`` per screen.
+
+    Nothing is written to the database: the setup dialog is rendered, not submitted.
+    """
+    from fieldapp.ui.app import build_main_window
+
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    if not store.is_set_up and not store.is_demo:
+        from fieldapp.ui.setup_dialog import SetupDialog
+
+        dialog = SetupDialog(store)
+        dialog.show()
+        dialog.adjustSize()
+        _settle()
+        path = folder / "setup.png"
+        dialog.grab().save(str(path))
+        saved.append(path)
+        dialog.done(0)
+        dialog.deleteLater()
+
+    window = build_main_window(store)
+    window.resize(WINDOW_SIZE)
+    window.show()
+    _settle()
+    try:
+        for key in window.screen_keys():
+            window.show_screen(key)
+            _settle()
+            path = folder / f"{key}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+    finally:
+        window.close()
+        window.deleteLater()
+        _settle()
+    return saved

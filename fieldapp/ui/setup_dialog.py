@@ -1,0 +1,215 @@
+"""First-run setup of a new database: commune and villages, the first user, the language."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
+                               QWidget)
+
+from fieldapp.core import codes
+from fieldapp.errors import UserError
+from fieldapp.i18n import catalog
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.text import nfc
+from fieldapp.services.setup import SetupRequest, run_setup, validate
+from fieldapp.storage.store import Store
+from fieldapp.ui.screens.settings import LANGUAGE_NAMES
+from fieldapp.ui.widgets import Heading, MutedLabel
+
+
+class SetupDialog(QDialog):
+    """One dialog, three groups; problems are listed inline under the fields, never in popups."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.user_id: str | None = None
+        self._tried = False
+        self.setObjectName("setup_dialog")
+        self.setMinimumWidth(760)
+
+        self.heading = Heading(factor=1.4)
+        self.intro = MutedLabel()
+
+        self.commune_box = QGroupBox()
+        self.commune_name = QLineEdit()
+        self.commune_name.setObjectName("commune_name")
+        self.province = QLineEdit()
+        self.province.setObjectName("province")
+        self.villages = QPlainTextEdit()
+        self.villages.setObjectName("villages")
+        self.villages.setTabChangesFocus(True)
+        self.villages.setMinimumHeight(110)
+        self.villages_hint = MutedLabel()
+        self.commune_name_label, self.province_label, self.villages_label = (
+            QLabel(), QLabel(), QLabel())
+        commune_form = QFormLayout(self.commune_box)
+        commune_form.setHorizontalSpacing(14)
+        commune_form.addRow(self.commune_name_label, self.commune_name)
+        commune_form.addRow(self.province_label, self.province)
+        commune_form.addRow(self.villages_label, self.villages)
+        commune_form.addRow("", self.villages_hint)
+
+        self.user_box = QGroupBox()
+        self.user_name = QLineEdit()
+        self.user_name.setObjectName("user_name")
+        self.role = QComboBox()
+        self.role.setObjectName("role")
+        for code in codes.ROLES:
+            self.role.addItem("", code)
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin_confirm = QLineEdit()
+        self.pin_confirm.setObjectName("pin_confirm")
+        for edit in (self.pin, self.pin_confirm):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setMaxLength(8)
+            edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+            edit.setMaximumWidth(160)
+        self.user_name_label, self.role_label, self.pin_label, self.pin_confirm_label = (
+            QLabel(), QLabel(), QLabel(), QLabel())
+        self.pin_hint = MutedLabel()
+        user_form = QFormLayout(self.user_box)
+        user_form.setHorizontalSpacing(14)
+        user_form.addRow(self.user_name_label, self.user_name)
+        user_form.addRow(self.role_label, self.role)
+        pins = QHBoxLayout()
+        pins.addWidget(self.pin)
+        pins.addSpacing(12)
+        pins.addWidget(self.pin_confirm_label)
+        pins.addWidget(self.pin_confirm)
+        pins.addStretch(1)
+        user_form.addRow(self.pin_label, pins)
+        user_form.addRow("", self.pin_hint)
+
+        self.language_box = QGroupBox()
+        self.language = QComboBox()
+        self.language.setObjectName("setup_language")
+        for code in catalog.INTERFACE_LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
+        self.language.setCurrentIndex(max(0, self.language.findData(catalog.current_language())))
+        self.language_label = QLabel()
+        language_form = QFormLayout(self.language_box)
+        language_form.setHorizontalSpacing(14)
+        language_form.addRow(self.language_label, self.language)
+
+        self.problems = QLabel()
+        self.problems.setObjectName("setup_problems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #b3261e;")
+        self.problems.setVisible(False)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(12)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.commune_box)
+        layout.addWidget(self.user_box)
+        layout.addWidget(self.language_box)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.buttons)
+
+        for edit in (self.commune_name, self.province, self.user_name, self.pin, self.pin_confirm):
+            edit.textChanged.connect(self._revalidate)
+        self.villages.textChanged.connect(self._revalidate)
+        self.role.currentIndexChanged.connect(self._revalidate)
+        self.language.currentIndexChanged.connect(self._on_language_chosen)
+        catalog.on_language_changed(self._on_catalog_language)
+        self.finished.connect(lambda _result: catalog.remove_listener(self._on_catalog_language))
+        self.retranslate()
+
+    # -- input ----------------------------------------------------------------------------------
+    def request(self) -> SetupRequest:
+        """The form as a SetupRequest, every text in NFC."""
+        villages = [nfc(line).strip() for line in self.villages.toPlainText().splitlines()]
+        return SetupRequest(
+            commune_name=nfc(self.commune_name.text()).strip(),
+            province=nfc(self.province.text()).strip(),
+            villages=[v for v in villages if v],
+            user_name=nfc(self.user_name.text()).strip(),
+            role=self.role.currentData(),
+            pin=nfc(self.pin.text()).strip(),
+            language=self.language.currentData(),
+        )
+
+    def current_problems(self) -> list[str]:
+        request = self.request()
+        problems = validate(request)
+        pin_ok = request.pin.isascii() and request.pin.isdigit() and 4 <= len(request.pin) <= 8
+        # Only a well-formed PIN can be mismatched; otherwise one message is enough.
+        if pin_ok and nfc(self.pin_confirm.text()).strip() != request.pin:
+            problems.append(_("The two PINs are different; type the same PIN twice."))
+        return problems
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.problems.setText("\n".join(f"• {p}" for p in problems))
+        self.problems.setVisible(bool(problems))
+
+    def _revalidate(self, *_args) -> None:
+        # Problems appear after the first attempt, then follow the typing.
+        if self._tried:
+            self._show_problems(self.current_problems())
+
+    def submit(self) -> None:
+        """Validate; if all is well, run the setup in one transaction and close the dialog."""
+        self._tried = True
+        problems = self.current_problems()
+        self._show_problems(problems)
+        if problems:
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.user_id = run_setup(self.store, self.request())
+        except UserError as exc:
+            self._show_problems([str(exc)])
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.accept()
+
+    # -- language -------------------------------------------------------------------------------
+    def _on_language_chosen(self, _index: int) -> None:
+        language = self.language.currentData()
+        if language and language != catalog.current_language():
+            catalog.set_language(language)
+
+    def _on_catalog_language(self, _language: str) -> None:
+        if shiboken6.isValid(self):
+            self.retranslate()
+        else:
+            catalog.remove_listener(self._on_catalog_language)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Set up fieldapp"))
+        self.heading.setText(_("Welcome! Let us set up this laptop."))
+        self.intro.setText(_("Enter your commune and its villages, then yourself as the first "
+                             "user. You can add more team members later."))
+        self.commune_box.setTitle(_("Commune"))
+        self.commune_name_label.setText(_("Commune name:"))
+        self.commune_name.setPlaceholderText(_("for example: Xã Tân Thành"))
+        self.province_label.setText(_("Province:"))
+        self.province.setPlaceholderText(_("for example: Lạng Sơn"))
+        self.villages_label.setText(_("Villages:"))
+        self.villages_hint.setText(_("One village (thôn, bản) per line."))
+        self.user_box.setTitle(_("First user"))
+        self.user_name_label.setText(_("Your name:"))
+        self.role_label.setText(_("Role:"))
+        for i in range(self.role.count()):
+            self.role.setItemText(i, _(codes.ROLES[self.role.itemData(i)]))
+        self.pin_label.setText(_("PIN:"))
+        self.pin_confirm_label.setText(_("Repeat the PIN:"))
+        self.pin_hint.setText(_("4 to 8 digits. Keep it to yourself."))
+        self.language_box.setTitle(_("Language"))
+        self.language_label.setText(_("Interface language:"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set up"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self._revalidate()

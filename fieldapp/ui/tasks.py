@@ -1,0 +1,221 @@
+"""The one helper for work that must not freeze the window.
+
+``run_in_background(fn, on_success, on_failure, progress=..., cancellable=...)`` runs
+``fn(progress, cancelled)`` on a worker thread (the same callbacks the services accept: call
+``progress(done, total)`` and check ``cancelled()``), then calls ``on_success(result)`` or
+``on_failure(exc)`` on the UI thread. When ``progress`` is a label, a progress dialog appears if
+the work is still running after :data:`PROGRESS_DELAY_MS`, with a Cancel button when
+``cancellable``.
+
+Tests switch to synchronous mode (:func:`set_synchronous` or the :func:`synchronous` context
+manager): the work then runs at once in the calling thread and the callbacks are called before
+``run_in_background`` returns, so tests need no waiting.
+
+Do not touch the Store's connection from ``fn``: SQLite connections belong to the thread that
+opened them. Background work opens its own connection (or receives plain data).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+
+log = logging.getLogger(__name__)
+
+PROGRESS_DELAY_MS = 600
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+Work = Callable[[Progress, Cancelled], Any]
+
+_synchronous = False
+_running: set["Task"] = set()
+
+
+def set_synchronous(value: bool) -> None:
+    """Run every task at once in the calling thread (tests)."""
+    global _synchronous
+    _synchronous = value
+
+
+@contextmanager
+def synchronous() -> Iterator[None]:
+    previous = _synchronous
+    set_synchronous(True)
+    try:
+        yield
+    finally:
+        set_synchronous(previous)
+
+
+class TaskCancelled(Exception):
+    """Raised by work that noticed ``cancelled()``; reported to nobody as an error."""
+
+
+def error_message(exc: BaseException) -> str:
+    """What to tell the user about a failure: a UserError's own message, else a generic line."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    return _("Something went wrong: {error}").format(error=exc)
+
+
+def show_failure(parent: QWidget | None, exc: BaseException) -> None:
+    """Default failure handler: log it (with a traceback for bugs) and tell the user."""
+    if isinstance(exc, UserError):
+        log.info("task refused: %s", exc)
+    else:
+        log.error("background task failed", exc_info=exc)
+    QMessageBox.warning(parent, _("fieldapp"), error_message(exc))
+
+
+class _Signals(QObject):
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: "Task"):
+        super().__init__()
+        self.task = task
+
+    def run(self) -> None:  # worker thread
+        task = self.task
+        try:
+            result = task.fn(task._report_progress, task.is_cancelled)
+        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread, logged there
+            task.signals.failed.emit(exc)
+        else:
+            task.signals.succeeded.emit(result)
+
+
+class Task(QObject):
+    """One running piece of work. Keeps itself alive until its callbacks have run."""
+
+    def __init__(self, fn: Work, on_success: Callable[[Any], None] | None,
+                 on_failure: Callable[[BaseException], None] | None,
+                 progress: str | None, cancellable: bool, parent: QWidget | None):
+        super().__init__()
+        self.fn = fn
+        self.on_success = on_success
+        self.on_failure = on_failure
+        self.label = progress
+        self.cancellable = cancellable
+        self.parent_widget = parent
+        self.done = False
+        self.dialog: QProgressDialog | None = None
+        self._cancel = threading.Event()
+        self._last = (0, 0)
+        self.signals = _Signals()
+        # Queued: the signals are emitted from the worker and must run these slots here.
+        self.signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self.signals.succeeded.connect(self._on_succeeded, Qt.ConnectionType.QueuedConnection)
+        self.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+
+    # -- callbacks handed to the work ---------------------------------------------------------
+    def _report_progress(self, done: int, total: int) -> None:
+        if not _synchronous:
+            self.signals.progressed.emit(done, total)
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    # -- UI thread ----------------------------------------------------------------------------
+    def start(self) -> None:
+        if _synchronous:
+            try:
+                result = self.fn(self._report_progress, self.is_cancelled)
+            except BaseException as exc:  # noqa: BLE001 - reported through on_failure
+                self._on_failed(exc)
+            else:
+                self._on_succeeded(result)
+            return
+        _running.add(self)
+        if self.label is not None:
+            QTimer.singleShot(PROGRESS_DELAY_MS, self._show_dialog)
+        QThreadPool.globalInstance().start(_Runnable(self))
+
+    def _show_dialog(self) -> None:
+        if self.done:
+            return
+        dialog = QProgressDialog(self.label, _("Cancel") if self.cancellable else "",
+                                 0, 0, self.parent_widget)
+        dialog.setWindowTitle(_("Please wait"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not self.cancellable:
+            dialog.setCancelButton(None)
+        dialog.canceled.connect(self._on_cancel_clicked)
+        done, total = self._last
+        if total:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+        self.dialog = dialog
+        dialog.show()
+
+    def _on_cancel_clicked(self) -> None:
+        self.cancel()
+        if self.dialog is not None:
+            self.dialog.setLabelText(_("Cancelling…"))
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self._last = (done, total)
+        if self.dialog is not None and total:
+            self.dialog.setMaximum(total)
+            self.dialog.setValue(min(done, total))
+
+    def _finish(self) -> None:
+        self.done = True
+        if self.dialog is not None:
+            self.dialog.canceled.disconnect(self._on_cancel_clicked)
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+        _running.discard(self)
+
+    @Slot(object)
+    def _on_succeeded(self, result: Any) -> None:
+        self._finish()
+        if self.on_success is not None:
+            self.on_success(result)
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        self._finish()
+        if isinstance(exc, TaskCancelled):
+            log.info("task cancelled by the user")
+            return
+        if self.on_failure is not None:
+            self.on_failure(exc)
+        else:
+            show_failure(self.parent_widget, exc)
+
+
+def run_in_background(fn: Work, on_success: Callable[[Any], None] | None = None,
+                      on_failure: Callable[[BaseException], None] | None = None, *,
+                      progress: str | None = None, cancellable: bool = False,
+                      parent: QWidget | None = None) -> Task:
+    """Run ``fn(progress, cancelled)`` off the UI thread; see the module docstring."""
+    task = Task(fn, on_success, on_failure, progress, cancellable, parent)
+    task.start()
+    return task
+
+
+def running_tasks() -> int:
+    """How many tasks have not finished yet (tests, quitting)."""
+    return len(_running)

@@ -1,0 +1,61 @@
+"""Small widgets shared by the screens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QHeaderView, QLabel, QTableView, QWidget
+
+from fieldapp.ui.fonts import scaled
+
+
+class Heading(QLabel):
+    """A bold label ``factor`` times the application font; follows the "large text" setting."""
+
+    def __init__(self, text: str = "", factor: float = 1.5, parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self._factor = factor
+        self.setWordWrap(True)
+        self._apply_font()
+
+    def _apply_font(self) -> None:
+        self.setFont(scaled(QApplication.font(), self._factor, bold=True))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationFontChange:
+            self._apply_font()
+        return super().event(event)
+
+
+class MutedLabel(QLabel):
+    """Secondary text (explanations, empty states) in the palette's dimmer colour."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: palette(placeholder-text);")
+
+
+class EmptyState(QLabel):
+    """A centred message shown instead of an empty table."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setMargin(24)
+        self.setStyleSheet("color: palette(placeholder-text);")
+
+
+def table_view(parent: QWidget | None = None) -> QTableView:
+    """A read-only, row-selecting table with the look every screen uses."""
+    view = QTableView(parent)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view

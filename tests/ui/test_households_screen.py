@@ -1,0 +1,129 @@
+"""Households screen: accent-insensitive search, village filter, members of a household."""
+
+import unicodedata
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fieldapp.ui.screens.households import HouseholdsScreen
+
+
+@pytest.fixture
+def screen(context, qtbot):
+    widget = HouseholdsScreen(context)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 600)
+    widget.show()
+    return widget
+
+
+def heads(screen):
+    return [r["head_name"] for r in screen.model.rows()]
+
+
+def type_query(screen, qtbot, text):
+    """Type one character at a time; the debounce timer then runs the search.
+
+    (QTest's keyClicks aborts on letters outside Latin-1, so characters are inserted.)
+    """
+    screen.search.clear()
+    for ch in text:
+        screen.search.insert(ch)
+    qtbot.waitUntil(lambda: not screen._timer.isActive())
+
+
+def test_lists_every_household_in_vietnamese_order(screen):
+    # Vietnamese name order: by given name first (An, Dũng, Hoa, Hùng, Mai, Yến).
+    assert heads(screen) == ["Dương Văn An", "Hoàng Văn Dũng", "Nguyễn Thị Hoa", "Đặng Văn Hùng",
+                             "Nông Thị Mai", "Triệu Thị Yến"]
+    assert screen.count.text() == "6 households"
+
+
+@pytest.mark.parametrize("query", ["ĐẶNG", "dang", "Đặng", "đặng văn"])
+def test_search_is_accent_and_case_insensitive(screen, qtbot, query):
+    type_query(screen, qtbot, query)
+    assert heads(screen) == ["Đặng Văn Hùng"]
+    assert screen.count.text() == "1 household"
+
+
+def test_decomposed_input_is_normalised(screen, qtbot):
+    nfd = unicodedata.normalize("NFD", "Nguyễn")
+    screen.search.setText(nfd)
+    assert screen.query_text() == "Nguyễn"
+    screen.run_search()
+    # Nguyễn Thị Hoa is a head; Nguyễn Văn Ễnh is a member of Hoàng Văn Dũng's household.
+    assert heads(screen) == ["Hoàng Văn Dũng", "Nguyễn Thị Hoa"]
+
+
+def test_typing_waits_for_a_pause_then_searches_once(screen, qtbot):
+    calls = []
+    original = screen.context.store.search_households
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    screen.context.store.search_households = counting
+    try:
+        type_query(screen, qtbot, "trieu")
+    finally:
+        del screen.context.store.search_households
+    assert len(calls) == 1
+    assert heads(screen) == ["Triệu Thị Yến"]
+
+
+def test_village_filter(screen, qtbot):
+    assert screen.village.itemText(0) == "All villages"
+    assert [screen.village.itemText(i) for i in range(1, screen.village.count())] == [
+        "Bản Khuông", "Bản Pò Mục", "Thôn Nà Lầu"]
+    screen.village.setCurrentIndex(screen.village.findText("Thôn Nà Lầu"))
+    assert heads(screen) == ["Hoàng Văn Dũng", "Nông Thị Mai"]
+    type_query(screen, qtbot, "nguyen")
+    assert heads(screen) == ["Hoàng Văn Dũng"]
+    screen.village.setCurrentIndex(0)
+    assert heads(screen) == ["Hoàng Văn Dũng", "Nguyễn Thị Hoa"]
+
+
+def test_no_match_shows_an_empty_state(screen, qtbot):
+    type_query(screen, qtbot, "xyz")
+    assert heads(screen) == []
+    assert screen.results.currentWidget() is screen.empty
+    assert screen.empty.text() == "No households match “xyz”."
+    assert screen.count.text() == "No matches"
+    assert screen.detail.pages.currentWidget() is screen.detail.placeholder
+
+
+def test_count_says_when_the_list_is_limited(screen):
+    screen.limit = 2
+    screen.run_search()
+    assert screen.model.rowCount() == 2
+    assert screen.count.text() == "Showing 2 of 6 households"
+
+
+def test_selecting_a_household_shows_its_members(screen, qtbot):
+    type_query(screen, qtbot, "dang")
+    index = screen.model.index(0, 0)
+    screen.table.setCurrentIndex(index)
+    detail = screen.detail
+    assert detail.name.text() == "Đặng Văn Hùng"
+    persons = [[detail.persons.index(r, c).data() for c in (0, 1, 3, 4)]
+               for r in range(detail.persons.rowCount())]
+    assert persons == [["Đặng Văn Hùng", "Male", "Head of household", "Dao"],
+                       ["Đặng Thị Lan", "Female", "Spouse", "Dao"],
+                       ["Đặng Văn Phúc", "Male", "Child", "Dao"]]
+    assert detail.members_heading.text() == "3 members"
+    labels = [detail.fields.itemAt(i, detail.fields.ItemRole.LabelRole).widget().text()
+              for i in range(detail.fields.rowCount())]
+    values = [detail.fields.itemAt(i, detail.fields.ItemRole.FieldRole).widget().text()
+              for i in range(detail.fields.rowCount())]
+    assert dict(zip(labels, values))["Village:"] == "Bản Khuông"
+    assert dict(zip(labels, values))["Poverty status:"] == "Near-poor household"
+    assert dict(zip(labels, values))["Barriers:"] == "Mobile data too expensive, No signal"
+
+
+def test_clicking_another_row_changes_the_detail(screen, qtbot):
+    row = heads(screen).index("Nông Thị Mai")
+    rect = screen.table.visualRect(screen.model.index(row, 0))
+    qtbot.mouseClick(screen.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert screen.detail.name.text() == "Nông Thị Mai"
+    assert screen.detail.members_heading.text() == "1 member"

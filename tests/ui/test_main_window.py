@@ -1,0 +1,87 @@
+"""The main window over a set-up commune: navigation, status bar, screens, language switch."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from fieldapp.i18n.catalog import _
+from fieldapp.ui.screens.home import HomeScreen
+
+
+def test_opens_with_home_households_settings(window):
+    assert window.screen_keys() == ["home", "households", "settings"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        "Home", "Households", "Settings"]
+    assert window.current_key() == "home"
+    assert isinstance(window.stack.currentWidget(), HomeScreen)
+    assert window.windowTitle() == "Xã Tân Thành – fieldapp"
+
+
+def test_status_bar_names_commune_user_device_and_database(window):
+    store = window.context.store
+    assert window.status_commune.text() == "Commune: Xã Tân Thành"
+    assert window.status_user.text() == "User: Hoàng Thị Mai (Team member)"
+    assert store.device_name in window.status_device.text()
+    assert str(store.path) in window.status_db.text()
+
+
+def test_home_counts_by_village_with_totals(window):
+    home = window.screen("home")
+    table = [[home.model.index(r, c).data() for c in range(3)] for r in range(home.model.rowCount())]
+    # Villages in Vietnamese order, then the totals row; persons include the heads.
+    assert table == [["Bản Khuông", "2", "5"], ["Bản Pò Mục", "2", "3"],
+                     ["Thôn Nà Lầu", "2", "3"], ["Total", "6", "11"]]
+    assert home.title.text() == "Xã Tân Thành, Lạng Sơn"
+
+
+def test_home_refreshes_when_data_changes(window):
+    home = window.screen("home")
+    store = window.context.store
+    village = store.villages()[0]
+    with store.transaction():
+        store.add_household(village["id"], "Lò Văn Mới")
+    window.context.data_changed.emit()
+    assert home.model.totals() == {"households": 7, "persons": 11}
+
+
+def test_add_screen_registration_api(window, qtbot):
+    built = []
+
+    class Surveys(QWidget):
+        def __init__(self, context):
+            super().__init__()
+            built.append(context)
+            self.label = QLabel(_("Surveys"), self)
+
+        def retranslate(self):
+            self.label.setText(_("Surveys"))
+
+    window.add_screen("surveys", lambda: _("Surveys"), Surveys, position=2)
+    assert window.screen_keys() == ["home", "households", "surveys", "settings"]
+    assert built == []  # built on first show, not at registration
+    widget = window.show_screen("surveys")
+    assert built == [window.context]
+    assert window.stack.currentWidget() is widget
+    assert window.current_key() == "surveys"
+
+
+def test_language_switch_retranslates_every_screen(window, marking):
+    households = window.show_screen("households")
+    households.search.setText("Đặng")
+    settings = window.show_screen("settings")
+    home = window.screen("home")
+    marking()
+    assert window.nav.item(0).text() == "<<Home>>"
+    assert window.status_commune.text() == "<<Commune: Xã Tân Thành>>"
+    assert settings.language_label.text() == "<<Interface language:>>"
+    assert home.table_heading.text() == "<<Households and persons by village>>"
+    assert households.heading.text() == "<<Households>>"
+    assert households.model.headerData(0, Qt.Orientation.Horizontal) == "<<Head of household>>"
+    assert households.search.text() == "Đặng"  # what the user typed survives
+
+
+def test_closing_the_window_stops_listening_to_the_catalog(window, marking):
+    from fieldapp.i18n import catalog
+
+    window.close()
+    marking()  # must not touch the closed window's widgets
+    catalog.set_language("en")

@@ -1,0 +1,81 @@
+"""First-run setup dialog: inline validation, then one transaction through services/setup."""
+
+import unicodedata
+
+import pytest
+
+from fieldapp.i18n import catalog
+from fieldapp.services.auth import check_pin
+from fieldapp.ui.setup_dialog import SetupDialog
+
+
+@pytest.fixture
+def dialog(store, qtbot):
+    widget = SetupDialog(store)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def fill(dialog, *, commune="Xã Tân Thành", province="Lạng Sơn",
+         villages="Bản Khuông\nThôn Nà Lầu\n", name="Hoàng Thị Mai", pin="2468", confirm="2468"):
+    dialog.commune_name.setText(commune)
+    dialog.province.setText(province)
+    dialog.villages.setPlainText(villages)
+    dialog.user_name.setText(name)
+    dialog.pin.setText(pin)
+    dialog.pin_confirm.setText(confirm)
+
+
+def test_empty_form_lists_problems_inline_and_writes_nothing(dialog, store):
+    dialog.submit()
+    assert dialog.problems.isVisible()
+    text = dialog.problems.text()
+    assert "Enter the commune's name." in text
+    assert "Enter at least one village (thôn, bản)." in text
+    assert "Enter your name." in text
+    assert "The PIN must be 4 to 8 digits." in text
+    assert dialog.result() == 0 and dialog.isVisible()
+    assert not store.is_set_up
+
+
+def test_problems_follow_the_typing_after_a_first_attempt(dialog):
+    fill(dialog, pin="12")
+    assert not dialog.problems.isVisible()  # nothing shouted before the first attempt
+    dialog.submit()
+    assert dialog.problems.text() == "• The PIN must be 4 to 8 digits."
+    dialog.pin.setText("123456")
+    assert "The two PINs are different" in dialog.problems.text()
+    dialog.pin_confirm.setText("123456")
+    assert not dialog.problems.isVisible()
+
+
+def test_duplicate_villages_are_refused(dialog):
+    fill(dialog, villages="Bản Khuông\nban khuong\n")
+    dialog.submit()
+    assert "Two villages have the same name." in dialog.problems.text()
+
+
+def test_successful_setup_with_decomposed_input(dialog, store):
+    fill(dialog, commune=unicodedata.normalize("NFD", "Xã Tân Thành"),
+         villages=" Bản Khuông \n\nThôn Nà Lầu", name=unicodedata.normalize("NFD", "Hoàng Thị Mai"))
+    dialog.role.setCurrentIndex(dialog.role.findData("trainer"))
+    dialog.language.setCurrentIndex(dialog.language.findData("en"))
+    dialog.submit()
+    assert dialog.result() == SetupDialog.DialogCode.Accepted
+    assert store.is_set_up
+    assert store.commune()["name"] == "Xã Tân Thành"
+    assert [v["name"] for v in store.villages()] == ["Bản Khuông", "Thôn Nà Lầu"]
+    user = store.get("users", dialog.user_id)
+    assert (user["name"], user["role"]) == ("Hoàng Thị Mai", "trainer")
+    assert check_pin(user["pin_hash"], "2468")
+    assert store.meta("language") == "en"
+
+
+def test_choosing_a_language_retranslates_the_dialog(dialog, marking):
+    assert dialog.commune_box.title() == "Commune"
+    marking()
+    assert dialog.commune_box.title() == "<<Commune>>"
+    assert dialog.role.itemText(0) == "<<Team member>>"
+    catalog.set_language("en")
+    assert dialog.commune_box.title() == "Commune"
