@@ -81,8 +81,10 @@ def cmd_demo(args) -> int:
     summary = demo.create_demo(path, households=args.households, seed=args.seed, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(_("Demo commune {commune}: {villages} villages, {households} households, "
-            "{persons} persons in {path}").format(path=path, **summary))
+    print(_("Demo database {path}: {commune}, {villages} villages, {households} households, "
+            "{persons} persons").format(
+        commune=summary["commune"], villages=summary["villages"],
+        households=summary["households"], persons=summary["persons"], path=path))
     return 0
 
 
