@@ -71,9 +71,10 @@ def test_supported_set_covers_the_odk_reference():
 
 def test_boolean_functions():
     check([
-        ("true()", True), ("false()", False), ("not(1)", False), ("not(${blank})", False),
+        ("true()", True), ("false()", False), ("not(1)", False), ("not(${blank})", True),
         ("boolean('')", False), ("boolean('false')", True), ("boolean(0)", False),
-        ("boolean(0 div 0)", False), ("boolean(${missing})", False), ("boolean(${blank})", True),
+        ("boolean(0 div 0)", False), ("boolean(${missing})", False), ("boolean(${blank})", False),
+        ("boolean(${age})", True), ("boolean(${m_age})", True),
         ("boolean-from-string('true')", True), ("boolean-from-string('TRUE')", True),
         ("boolean-from-string('1')", True), ("boolean-from-string('yes')", False),
         ("boolean-from-string(${blank})", False), ("boolean-from-string(0)", False),

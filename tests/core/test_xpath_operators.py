@@ -49,7 +49,8 @@ def test_to_number(value, expected):
 
 @pytest.mark.parametrize("value, expected", [
     ("", False), ("0", True), ("false", True), (0.0, False), (-0.0, False), (NAN, False),
-    (2.0, True), (NodeSet(), False), (NodeSet([""]), True), (True, True),
+    (2.0, True), (NodeSet(), False), (NodeSet([""]), False), (NodeSet(["x"]), True),
+    (NodeSet(["", ""]), True), (True, True),
 ])
 def test_to_boolean(value, expected):
     assert to_boolean(value) is expected
@@ -159,11 +160,12 @@ def test_date_comparison_and_arithmetic():
     ("true() and true()", True), ("true() and false()", False), ("false() or true()", True),
     ("false() or false()", False), ("not(true())", False), ("not('')", True),
     ("not(0)", True), ("1 and 'x'", True), ("0 or ''", False),
-    ("${blank} or ${missing}", True),  # a selected node exists, even if empty (XPath 1.0)
+    # one node counts as its string, like JavaRosa (XPath 1.0 would say true: the node exists)
+    ("${blank} or ${missing}", False), ("not(${blank})", True), ("not(${yes})", False),
     ("${missing} or false()", False),
 ])
 def test_logic(text, expected):
-    assert ev(text, {"blank": ""}) is expected
+    assert ev(text, {"blank": "", "yes": "yes"}) is expected
 
 
 def test_and_or_short_circuit():

@@ -90,11 +90,18 @@ def to_number(value: Value) -> float:
 
 
 def to_boolean(value: Value) -> bool:
-    """XPath boolean(): non-empty string or node-set, non-zero non-NaN number."""
+    """boolean(): non-empty string, non-zero non-NaN number, non-empty node-set.
+
+    One deliberate departure from XPath 1.0, following JavaRosa (ODK Collect): a node-set of
+    exactly one node counts as that node's string, so an unanswered ``${x}`` is false in
+    ``relevant = ${x}`` or ``if(${x}, ...)``, as form authors who test in Collect expect.
+    """
     if isinstance(value, bool):
         return value
-    if isinstance(value, (str, NodeSet)):
-        return len(value) > 0
+    if isinstance(value, str):
+        return value != ""
+    if isinstance(value, NodeSet):
+        return len(value) > 1 or (len(value) == 1 and value[0] != "")
     return value == value and value != 0
 
 
