@@ -99,6 +99,8 @@ def test_non_breaking_space_is_whitespace():
     ("2abc", 0, "not a number"),
     ("${a} = ", 7, "ends"),
     ("../", 3, "path step"),
+    ("=${a} + 1", 0, "leading '='"),
+    ("${a} > 1,5", 8, "decimals with '.'"),
 ])
 def test_syntax_errors_have_positions(text, position, fragment):
     with pytest.raises(ExprSyntaxError) as info:

@@ -13,6 +13,12 @@ nothing is ever passed to Python ``eval``. Instance values are strings, as in an
 Form loaders refuse a form when ``expr.unsupported_functions()`` is not empty (or parse with
 ``strict=True``); wrong argument counts of known functions already fail in :func:`parse`.
 Evaluation never raises for bad data: it yields NaN, '' or False as XPath does.
+
+Semantics are XPath 1.0 (existential node-set comparison, NaN rules, number formatting) with the
+ODK/JavaRosa choices form authors test against in Collect: dates and date-times convert to days
+since 1970-01-01 in arithmetic and comparison; a one-node node-set is true only if its value is
+non-empty; sum/min/max skip blanks; regex() must match the whole value; ',' is accepted as a
+decimal mark in answers. Date-times are read at their wall-clock time (offsets ignored).
 """
 
 from fieldapp.core.xpath.context import DictContext, EvalContext

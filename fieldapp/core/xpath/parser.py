@@ -92,6 +92,9 @@ class _Parser:
             return self.path()
         if kind == lx.EOF:
             self.fail("the expression ends where a value was expected", tok.pos)
+        if tok.pos == 0 and tok.value == "=":
+            self.fail("expected a value but found '=' (remove the spreadsheet-style leading '=')",
+                      tok.pos)
         self.fail(f"expected a value but found {_describe(tok)}", tok.pos)
         raise AssertionError  # unreachable
 
@@ -157,5 +160,9 @@ def parse_tree(text: str) -> Node:
     node = parser.expression()
     tok = parser.peek()
     if tok.kind != lx.EOF:
+        before = parser.tokens[parser.i - 1]
+        if tok.kind == lx.COMMA and before.kind == lx.NUM:
+            parser.fail("unexpected ',' after a number (write decimals with '.', as in 1.5)",
+                        tok.pos)
         parser.fail(f"unexpected {_describe(tok)} after a complete expression", tok.pos)
     return node
