@@ -1,0 +1,243 @@
+"""Pack tools: coverage counts, update (msgmerge semantics), import validation, shipped packs."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fieldapp import paths
+from fieldapp.core.forms import load_form
+from fieldapp.i18n.packs import PackCatalog, form_texts, read_po_file
+from fieldapp.services import packs as svc
+
+MINI_FORM = """\
+| survey |                   |       |                        |                     |                       |                        |                                     |          |                                   |
+|        | type              | name  | label::Vietnamese (vi) | label::English (en) | hint::Vietnamese (vi) | constraint             | constraint_message::Vietnamese (vi) | required | required_message::Vietnamese (vi) |
+|        | begin_group       | hh    | Hộ gia đình            | Household           |                       |                        |                                     |          |                                   |
+|        | text              | name  | Họ và tên              | Full name           | Ghi đầy đủ họ tên.    | string-length(.) <= 50 | Tối đa 50 ký tự.                    | yes      | Vui lòng trả lời câu hỏi này.     |
+|        | select_one yes_no | phone | Có điện thoại không?   | Has a phone?        |                       |                        |                                     |          |                                   |
+|        | end_group         |       |                        |                     |                       |                        |                                     |          |                                   |
+| choices |           |      |                        |                     |
+|         | list_name | name | label::Vietnamese (vi) | label::English (en) |
+|         | yes_no    | yes  | Có                     | Yes                 |
+|         | yes_no    | no   | Không                  | No                  |
+| settings |            |         |         |                  |
+|          | form_title | form_id | version | default_language |
+|          | Phiếu nhỏ  | mini    | 1       | Vietnamese (vi)  |
+"""
+MINI_KEYS = 9  # title, group label, 4 texts of name, phone label, 2 choices
+
+
+def _form(tmp_path, text=MINI_FORM, name="mini.md"):
+    folder = tmp_path / "forms"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return load_form(folder / name)
+
+
+def _fill(path: Path, translations: dict[str, str], fuzzy_keys=(), comment=None):
+    """Translate entries of a pack file by key (the way a translator would in Poedit)."""
+    from fieldapp.i18n.packs import write_po_atomic
+
+    catalog = read_po_file(path)
+    for message in catalog:
+        if message.context in translations:
+            message.string = translations[message.context]
+            if message.context in fuzzy_keys:
+                message.flags.add("fuzzy")
+            else:
+                message.flags.discard("fuzzy")
+            if comment:
+                message.user_comments = [comment]
+    write_po_atomic(catalog, path)
+
+
+@pytest.fixture
+def mini(tmp_path):
+    return _form(tmp_path)
+
+
+@pytest.fixture
+def base(tmp_path, mini):
+    b = tmp_path / "packs"
+    (b / "tyz").mkdir(parents=True)
+    svc.update_packs([mini], b)
+    return b
+
+
+def test_update_creates_untranslated_pack_with_headers(base, mini):
+    pack = PackCatalog.load(base / "tyz" / "mini.po")
+    assert pack.language == "tyz" and pack.form_id == "mini"
+    assert len(pack.entries) == MINI_KEYS
+    assert all(not e.msgstr for e in pack.entries.values())
+    assert "not reviewed by a native speaker" in pack.headers["X-Review-Status"]
+    assert pack.headers["Plural-Forms"] == "nplurals=1; plural=0;"
+
+
+def test_coverage_counts_on_fixture_form(base, mini):
+    path = base / "tyz" / "mini.po"
+    _fill(path, {"mini:hh:label": "Rườn", "mini:hh/name:label": "Chư",
+                 "mini:choices/yes_no/yes:label": "Mì"}, fuzzy_keys={"mini:hh/name:label"})
+    [row] = svc.coverage([mini], {("tyz", "mini"): PackCatalog.load(path)})
+    assert (row.total, row.translated, row.reviewed, row.fuzzy, row.missing) == (9, 3, 2, 1, 6)
+    [none] = svc.coverage([mini], {("nut", "mini"): None})
+    assert (none.total, none.translated, none.missing) == (9, 0, 9)
+    assert "missing 6" in svc.format_coverage([row])[0]
+
+
+def test_run_coverage_exit_code(tmp_path, base, mini):
+    forms_dir = tmp_path / "forms"
+    lines, code = svc.run_coverage(forms_dir=forms_dir, shipped=base, imported=tmp_path / "none")
+    assert code == 1 and "missing 9" in lines[0]
+    everything = {t.key: "x" + t.source for t in form_texts(mini)}
+    _fill(base / "tyz" / "mini.po", everything, fuzzy_keys=set(everything))
+    lines, code = svc.run_coverage(forms_dir=forms_dir, shipped=base, imported=tmp_path / "none")
+    assert code == 0 and "(100%)" in lines[0] and "fuzzy 9" in lines[0]
+    (base / "nut").mkdir()  # a shipped language without a file for the form
+    lines, code = svc.run_coverage(forms_dir=forms_dir, shipped=base, imported=tmp_path / "none")
+    assert code == 1
+
+
+def test_update_semantics_new_changed_removed(tmp_path, base):
+    path = base / "tyz" / "mini.po"
+    _fill(path, {"mini:hh:label": "Rườn", "mini:hh/phone:label": "Mì điện thoại bấu?",
+                 "mini:hh/name:label": "Chư"}, comment="checked by Mrs Hoàng")
+    changed_form = MINI_FORM.replace("Có điện thoại không?", "Có điện thoại di động không?")
+    changed_form = changed_form.replace(
+        "|        | end_group         |       |",
+        "|        | integer           | age   | Tuổi                   | Age                 |"
+        "                       |                        |                                     |"
+        "          |                                   |\n"
+        "|        | end_group         |       |", 1)
+    changed_form = changed_form.replace("| Ghi đầy đủ họ tên.    |", "|                       |")
+    changed_form = changed_form.replace("Hộ gia đình            | Household", "Hộ                     | Household")
+    form2 = _form(tmp_path, changed_form, "mini2.md")
+    [res] = svc.update_packs([form2], base)
+    assert res.written and (res.added, res.changed) == (1, 2)
+    catalog = read_po_file(path)
+    by_key = {m.context: m for m in catalog if m.id}
+
+    new = by_key["mini:hh/age:label"]
+    assert new.id == "Tuổi" and new.string == "" and not new.fuzzy
+
+    changed = by_key["mini:hh/phone:label"]
+    assert changed.id == "Có điện thoại di động không?"
+    assert changed.string == "Mì điện thoại bấu?" and changed.fuzzy
+    assert changed.previous_id == ["Có điện thoại không?"]
+    assert changed.user_comments == ["checked by Mrs Hoàng"]
+
+    kept = by_key["mini:hh/name:label"]
+    assert kept.string == "Chư" and not kept.fuzzy
+
+    assert "mini:hh/name:hint" not in by_key  # removed from the form: no longer active
+    assert not any(m.context == "mini:hh/name:hint" for m in catalog.obsolete.values())  # was empty
+    assert "nplurals=1; plural=0;" in path.read_text(encoding="utf-8")
+
+    # A translated entry removed from the form is kept as obsolete, and a second update is a no-op.
+    _fill(path, {"mini:hh/age:label": "Pi"})
+    form3 = _form(tmp_path, MINI_FORM, "mini3.md")  # 'age' gone again
+    svc.update_packs([form3], base)
+    catalog = read_po_file(path)
+    assert any(m.context == "mini:hh/age:label" and m.string == "Pi"
+               for m in catalog.obsolete.values())
+    before = path.read_bytes()
+    [again] = svc.update_packs([form3], base)
+    assert not again.written and path.read_bytes() == before
+
+
+def test_changed_text_does_not_borrow_another_fields_translation(tmp_path, base):
+    path = base / "tyz" / "mini.po"
+    _fill(path, {"mini:hh/name:constraint_message": "Tối đa 50 chữ."})
+    form2 = _form(tmp_path, MINI_FORM.replace(
+        "|        | end_group         |       |",
+        "|        | text              | note2 | Tối đa 60 ký tự.       | At most 60          |"
+        "                       |                        |                                     |"
+        "          |                                   |\n"
+        "|        | end_group         |       |", 1), "mini2.md")
+    svc.update_packs([form2], base)
+    by_key = {m.context: m for m in read_po_file(path) if m.id}
+    assert by_key["mini:hh/note2:label"].string == ""
+
+
+# ------------------------------------------------------------------------------------------
+# Import
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def good_pack(tmp_path, base, mini):
+    everything = {t.key: "Tày " + t.source for t in form_texts(mini)}
+    _fill(base / "tyz" / "mini.po", everything, fuzzy_keys=set(everything))
+    copy = tmp_path / "edited.po"
+    shutil.copy(base / "tyz" / "mini.po", copy)
+    return copy
+
+
+def test_valid_import_is_installed_and_overrides(tmp_path, good_pack, mini):
+    imported = tmp_path / "data" / "packs"
+    result = svc.import_pack(good_pack, [mini], "tyz", imported=imported)
+    assert result.path == imported / "tyz" / "mini.po" and not result.replaced
+    assert result.coverage.translated == MINI_KEYS
+    assert PackCatalog.load(result.path).get("mini:hh:label").msgstr == "Tày Hộ gia đình"
+    again = svc.import_pack(good_pack, [mini], imported=imported)
+    assert again.replaced
+
+
+def test_import_goes_to_the_data_folder_by_default(good_pack, mini):
+    result = svc.import_pack(good_pack, [mini], "tyz")
+    assert result.path == paths.data_dir() / "packs" / "tyz" / "mini.po"
+
+
+def _install_current(tmp_path, good_pack, mini):
+    imported = tmp_path / "data" / "packs"
+    current = svc.import_pack(good_pack, [mini], "tyz", imported=imported).path
+    return imported, current, current.read_bytes()
+
+
+BROKEN_EDITS = {
+    "syntax": lambda t: t.replace('msgstr "Tày Hộ gia đình"', 'msgstr "Tày Hộ gia đình'),
+    "latin1": None,
+    "unknown_key": lambda t: t.replace('msgctxt "mini:hh:label"', 'msgctxt "mini:hh/nope:label"'),
+    "msgid_mismatch": lambda t: t.replace('msgid "Hộ gia đình"', 'msgid "Hộ gia đình cũ"'),
+    "unknown_form": lambda t: t.replace('"mini:', '"other:').replace("X-Form-Id: mini", "X-Form-Id: other"),
+    "no_language": lambda t: t.replace('"Language: tyz\\n"\n', ""),
+    "lost_reference": None,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_EDITS))
+def test_broken_import_is_refused_and_current_pack_intact(tmp_path, good_pack, mini, kind):
+    imported, current, before = _install_current(tmp_path, good_pack, mini)
+    text = good_pack.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.po"
+    if kind == "latin1":
+        bad.write_bytes(text.encode("utf-8").replace("Tày".encode("utf-8"), "Tày".encode("latin-1")))
+    elif kind == "lost_reference":
+        form = _form(tmp_path, MINI_FORM.replace("| Hộ gia đình            |",
+                                                 "| Hộ của ${name}         |"), "ref.md")
+        (tmp_path / "refpacks" / "tyz").mkdir(parents=True)
+        svc.update_packs([form], tmp_path / "refpacks")
+        _fill(tmp_path / "refpacks" / "tyz" / "mini.po", {"mini:hh:label": "Rườn cúa ${nam}"})
+        bad.write_bytes((tmp_path / "refpacks" / "tyz" / "mini.po").read_bytes())
+        mini = form
+    else:
+        bad.write_text(BROKEN_EDITS[kind](text), encoding="utf-8")
+    with pytest.raises(svc.PackImportError) as info:
+        svc.import_pack(bad, [mini], "tyz", imported=imported)
+    assert "bad.po" in str(info.value)
+    assert current.read_bytes() == before
+    assert sorted(p.name for p in current.parent.iterdir()) == ["mini.po"]  # no temp file left
+
+
+def test_wrong_language_refused(tmp_path, good_pack, mini):
+    imported, current, before = _install_current(tmp_path, good_pack, mini)
+    with pytest.raises(svc.PackImportError, match="not \"nut\""):
+        svc.import_pack(good_pack, [mini], "nut", imported=imported)
+    assert current.read_bytes() == before
+    assert not (imported / "nut").exists()
+
+
+def test_remove_imported_pack(tmp_path, good_pack, mini):
+    imported, current, _before = _install_current(tmp_path, good_pack, mini)
+    assert svc.remove_imported_pack("tyz", "mini", imported=imported)
+    assert not current.exists()
+    assert not svc.remove_imported_pack("tyz", "mini", imported=imported)
