@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from fieldapp.core.xpath import SUPPORTED_FUNCTIONS, DictContext, NodeSet, parse
+from fieldapp.core.xpath import (
+    SUPPORTED_FUNCTIONS, DictContext, ExprUnsupportedError, NodeSet, parse)
 
 NAN = float("nan")
 TODAY = dt.date(2024, 3, 15)
@@ -246,7 +247,7 @@ def test_regex():
         ("regex('0912345678', '^0[0-9]{9}$')", True),
         ("regex('0912345678', '[0-9]{9}')", False),  # whole value must match, like JavaRosa
         ("regex('abc', 'a.c')", True), ("regex(${blank}, '.*')", True),
-        ("regex('abc', '(')", False),  # an invalid pattern matches nothing, never raises
+        ("regex('abc', concat('(', ''))", False),  # a bad computed pattern matches nothing
         ("regex(${name}, '.*Văn.*')", True),
         ("regex(12, '[0-9]+')", True),
     ])
@@ -274,7 +275,7 @@ def test_digest_and_base64():
         ("digest('abc', 'MD5', 'hex')", hashlib.md5(b"abc").hexdigest()),
         ("digest('abc', 'sha-1', 'hex')", hashlib.sha1(b"abc").hexdigest()),
         ("digest('abc', 'SHA-512', 'hex')", hashlib.sha512(b"abc").hexdigest()),
-        ("digest('abc', 'CRC32')", ""), ("digest('abc', 'MD5', 'base32')", ""),
+        ("digest('abc', concat('CRC', 32))", ""), ("digest('abc', 'MD5', ${text})", ""),
         ("base64-decode('" + base64.b64encode(data.encode()).decode() + "')", data),
         ("base64-decode('%%%')", ""), ("base64-decode('/w==')", ""),
     ])
@@ -350,3 +351,13 @@ def test_format_date():
         ("format-date('nonsense', '%Y')", ""), ("format-date(${dob}, '100%% %q')", "100% %q"),
         ("format-date-time(now(), '%H:%M')", "09:05"),
     ])
+
+
+def test_literal_arguments_are_checked_at_load_time():
+    for text, position in [("regex(., '\\p{L}+')", 9), ("regex(., '(')", 9),
+                           ("digest(., 'CRC32')", 10), ("digest(., 'MD5', 'base32')", 17)]:
+        with pytest.raises(ExprUnsupportedError) as info:
+            parse(text)
+        assert info.value.position == position, text
+    parse("regex(., '^[0-9]{10}$')")
+    parse("digest(., 'sha-256', 'HEX')")

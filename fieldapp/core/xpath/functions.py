@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from fieldapp.core.xpath import dates
-from fieldapp.core.xpath.errors import ExprArityError
+from fieldapp.core.xpath.errors import ExprArityError, ExprUnsupportedError
 from fieldapp.core.xpath.nodes import Call, Current, Literal, Node, Path, Ref
 from fieldapp.core.xpath.values import (
     NAN, NodeSet, Value, string_to_number, to_boolean, to_number, to_string)
@@ -517,7 +517,19 @@ def _translate(ctx, a, b, c):
     return s.translate(table)
 
 
-@register("regex", 2)
+def _regex_check(node: Call, text: str) -> None:
+    """A literal pattern Python's re cannot compile (e.g. Java's \\p{L}) is a load-time error,
+    not a constraint that silently never matches."""
+    arg = node.args[1]
+    if isinstance(arg, Literal):
+        try:
+            re.compile(arg.value)
+        except re.error as err:
+            raise ExprUnsupportedError(
+                f"regex() pattern '{arg.value}' is not supported: {err}", arg.pos, text) from None
+
+
+@register("regex", 2, check=_regex_check)
 def _regex_fn(ctx, a, b):
     # JavaRosa uses Pattern.matches: the whole value must match. An invalid pattern matches nothing.
     pattern = _regex(to_string(b))
@@ -560,7 +572,21 @@ _DIGESTS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha3
             "SHA-512": "sha512"}
 
 
-@register("digest", 2, 3)
+def _digest_check(node: Call, text: str) -> None:
+    algorithm = node.args[1]
+    if isinstance(algorithm, Literal) and algorithm.value.strip().upper() not in _DIGESTS:
+        raise ExprUnsupportedError(
+            f"digest() algorithm '{algorithm.value}' is not one of {', '.join(_DIGESTS)}",
+            algorithm.pos, text)
+    if len(node.args) == 3:
+        encoding = node.args[2]
+        if isinstance(encoding, Literal) and encoding.value.strip().lower() not in (
+                "base64", "hex"):
+            raise ExprUnsupportedError(
+                f"digest() encoding '{encoding.value}' is not base64 or hex", encoding.pos, text)
+
+
+@register("digest", 2, 3, check=_digest_check)
 def _digest(ctx, data, algorithm, *encoding):
     algo = _DIGESTS.get(to_string(algorithm).strip().upper())
     enc = to_string(encoding[0]).strip().lower() if encoding else "base64"
