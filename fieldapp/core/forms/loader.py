@@ -14,6 +14,8 @@ import copy
 import logging
 import os
 import re
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -151,7 +153,7 @@ def check_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 
 def _sorted(problems: list[FormProblem]) -> list[FormProblem]:
-    order = {None: 0, SETTINGS: 1, SURVEY: 2, CHOICES: 3, ENTITIES: 4}
+    order = {None: 0, SURVEY: 1, CHOICES: 2, SETTINGS: 3, ENTITIES: 4}
     return sorted(problems, key=lambda p: (order.get(p.sheet, 5), p.row or 0, p.column or ""))
 
 
@@ -181,26 +183,26 @@ def _read_definition(path: Path, label: str) -> DefinitionData:
     except OSError as exc:
         raise fail(f"cannot read the file: {exc.strerror or exc}") from None
 
-    kind = {".xlsx": "Excel workbook (.xlsx)", ".xlsm": "Excel workbook (.xlsm)",
-            ".md": "Markdown form (.md)", ".csv": "CSV form (.csv)"}[suffix]
+    kind = {".xlsx": "an Excel workbook (.xlsx)", ".xlsm": "an Excel workbook (.xlsm)",
+            ".md": "a Markdown form (.md)", ".csv": "a CSV form (.csv)"}[suffix]
     reader = SupportedFileTypes.get_processors()[SupportedFileTypes(suffix)]
-    from io import BytesIO
-
+    excel = suffix in (".xlsx", ".xlsm")
     try:
         book = reader(BytesIO(raw))
     except PyXFormReadError as exc:
-        raise fail(f"cannot read the file as an {kind}: {_clean_reader_message(exc)}") from None
-    except PyXFormError as exc:
-        problems = _duplicate_header_problems(label, raw) if suffix in (".xlsx", ".xlsm") else []
-        raise FormLoadError(problems or [FormProblem(label, None, None, None, str(exc))]) from None
+        raise fail(f"cannot read the file as {kind}: {_clean_reader_message(exc)}") from None
     except UnicodeDecodeError:
-        raise fail(f"cannot read the file as an {kind}: it is not UTF-8 text") from None
-    except Exception as exc:  # openpyxl/zipfile/XML errors for damaged workbooks
+        raise fail(f"cannot read the file as {kind}: it is not UTF-8 text") from None
+    except Exception as exc:  # pyxform errors on odd headers; openpyxl/zip/XML errors
+        problems = _header_problems(label, raw) if excel else []
+        if problems:
+            raise FormLoadError(problems) from None
         log.info("unreadable form file %s: %r", path, exc)
-        raise fail(f"cannot read the file as an {kind}: the file is damaged or not a "
-                   f"workbook ({type(exc).__name__}: {exc})") from None
+        detail = str(exc) if isinstance(exc, PyXFormError) else f"{type(exc).__name__}: {exc}"
+        raise fail(f"cannot read the file as {kind}: the file is damaged or not a form "
+                   f"({detail})") from None
     if not isinstance(book, dict):
-        raise fail(f"cannot read the file as an {kind}")
+        raise fail(f"cannot read the file as {kind}")
     return DefinitionData(fallback_form_name=path.stem, **book)
 
 
@@ -209,21 +211,21 @@ def _clean_reader_message(exc: Exception) -> str:
     for prefix in ("Error reading .xlsx file: ", "Error reading .md file: ",
                    "Error reading .csv file: "):
         text = text.replace(prefix, "")
-    if "zip file" in text.lower():
-        return "it is not a valid .xlsx file (not a zip archive)"
-    return text
+    if "not a zip file" in text.lower():
+        return "it is not an .xlsx workbook (not a zip archive)"
+    if "valid xlsform" in text.lower():
+        return "it holds no XLSForm tables"
+    return f"the file is damaged ({text.strip(chr(34))})"
 
 
-def _duplicate_header_problems(label: str, raw: bytes) -> list[FormProblem]:
-    """Locate duplicate column headers (pyxform only names the column) by sheet and column."""
-    from io import BytesIO
-
+def _header_problems(label: str, raw: bytes) -> list[FormProblem]:
+    """Locate header problems pyxform only names (or trips over): duplicates, non-text."""
     import openpyxl
 
     problems: list[FormProblem] = []
     try:
         wb = openpyxl.load_workbook(BytesIO(raw), read_only=True, data_only=True)
-    except Exception:  # the file already failed once; pyxform's message will do
+    except Exception:  # the file already failed once; the caller reports that failure
         return []
     try:
         for ws in wb.worksheets:
@@ -233,13 +235,20 @@ def _duplicate_header_problems(label: str, raw: bytes) -> list[FormProblem]:
                 if value is None or str(value).strip() == "":
                     continue
                 header = " ".join(str(value).split())
-                if header in seen:
+                if not isinstance(value, str):
+                    problems.append(FormProblem(
+                        label, ws.title, 1, header,
+                        f"column header in column {_col_letter(i)} must be text, not "
+                        f"{type(value).__name__} {value!r}"))
+                elif header in seen:
                     problems.append(FormProblem(
                         label, ws.title, 1, header,
                         f"duplicate column header '{header}' (columns {_col_letter(seen[header])}"
                         f" and {_col_letter(i)})"))
                 else:
                     seen[header] = i
+    except Exception:  # damaged sheet XML: nothing more precise to say
+        return []
     finally:
         wb.close()
     return problems
@@ -281,6 +290,7 @@ def _pyxform_problems(label: str, data: DefinitionData,
 # Building and checking
 # ----------------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=2048)
 def _split_column(header: str) -> tuple[str, str | None]:
     """"label::Vietnamese (vi)" -> ("label", "Vietnamese (vi)"); aliases resolved."""
     header = " ".join(str(header).split())
@@ -507,8 +517,10 @@ class _FormBuilder:
     # -- survey --------------------------------------------------------------------------------
     def read_survey(self, form_id: str) -> tuple[Group, dict[str, Node]]:
         headers = {_split_column(h)[0] for h in self.headers(SURVEY)}
+        if not headers and not self.rows(SURVEY):
+            self.problem(SURVEY, None, None, "the survey sheet is empty")
         for needed in ("type", "name"):
-            if needed not in headers:
+            if headers and needed not in headers:
                 self.problem(SURVEY, 1, needed, f"the survey sheet has no '{needed}' column")
         root = Group(name=form_id or "data", type="survey", row=1)
         nodes: dict[str, Node] = {}
@@ -537,6 +549,8 @@ class _FormBuilder:
                 stack[-1].children.append(node)
                 if node.or_other and node.name:
                     self.add_other_field(node, nodes)
+        if not nodes and {"type", "name"} <= headers:
+            self.problem(SURVEY, None, None, "the survey sheet has no questions")
         for open_group in stack[1:]:
             kind = "repeat" if isinstance(open_group, Repeat) else "group"
             self.problem(SURVEY, open_group.row, "type",
@@ -545,7 +559,8 @@ class _FormBuilder:
 
     def register(self, node: Node, row_n: int, nodes: dict[str, Node]) -> None:
         if not node.name:
-            self.problem(SURVEY, row_n, "name", f"the {node.type} has no name")
+            what = node.type if isinstance(node, Group) else f"{node.type} question"
+            self.problem(SURVEY, row_n, "name", f"the {what} has no name")
             return
         if not _NAME_RE.match(node.name):
             self.problem(SURVEY, row_n, "name",
