@@ -333,3 +333,46 @@ def test_or_other_adds_choice_and_specify_field(tmp_path):
     inst.set_value("g", "other")
     assert inst.is_relevant("g_other")
     assert ("g_other", "Câu hỏi này bắt buộc phải trả lời.") in inst.errors()
+
+
+def test_languages_by_name_or_code(inst):
+    assert inst.label("hh_size", EN) == "Size"
+    assert inst.label("hh_size", "en") == "Size"
+    assert inst.label("hh_size", "tyz") == "Số người"  # no Tày label: the default language
+
+
+def test_set_values_recomputes_once_and_checks_every_path_first(inst):
+    inst.set_values({"village": "na_pan", "hh_size": "2", "head_name": "Sơn"})
+    assert inst.repeat_rows("roster") == 2
+    with pytest.raises(PathError):
+        inst.set_values({"head_name": "Mai", "nope": "1"})
+    assert inst.get_value("head_name") == "Sơn"
+
+
+def test_once_keeps_the_first_value(tmp_path):
+    f = load_form(write_xlsx(tmp_path / "once.xlsx", form([
+        HEAD, r("text", "name", "Tên"),
+        r("calculate", "first_name", calculation="once(${name})")])))
+    inst = FormInstance(f)
+    inst.set_value("name", "An")
+    assert inst.get_value("first_name") == "An"
+    inst.set_value("name", "Bình")
+    assert inst.get_value("first_name") == "An"
+    assert f.fields["first_name"].once
+
+
+def test_indexed_repeat_and_relative_paths(tmp_path):
+    f = load_form(write_xlsx(tmp_path / "ix.xlsx", form([
+        HEAD, r("begin repeat", "kids", "Trẻ"), r("text", "kid", "Tên"),
+        r("calculate", "prev", calculation="indexed-repeat(${kid}, ${kids}, position(..) - 1)"),
+        r("calculate", "me", calculation="../kid"),
+        r("end repeat", None),
+        r("calculate", "second", calculation="indexed-repeat(${kid}, ${kids}, 2)")])))
+    inst = FormInstance(f)
+    for name in ("An", "Bình", "Chi"):
+        i = inst.add_repeat_row("kids")
+        inst.set_value(f"kids[{i}]/kid", name)
+    assert inst.get_value("second") == "Bình"
+    assert inst.get_value("kids[2]/prev") == "Bình"
+    assert inst.get_value("kids[0]/prev") == "An"  # JavaRosa reads index 0 as 1
+    assert inst.get_value("kids[1]/me") == "Bình"

@@ -214,7 +214,10 @@ class _Context:
         idx = []
         for k, rep in enumerate(chain):
             if rep in wanted:
-                i = int(wanted[rep]) - 1
+                try:
+                    i = int(wanted[rep]) - 1
+                except (TypeError, ValueError, OverflowError):  # NaN or text from bad data
+                    return ""
             elif k < len(self.chain) and self.chain[k] == rep:
                 i = self.idx[k]
             else:
@@ -518,6 +521,28 @@ class FormInstance:
             row[node.name] = text
         else:
             row.pop(node.name, None)
+        self._recompute()
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Set several answers, recomputing once (prefilling a round from the registry).
+
+        All paths are checked first, so nothing is stored when one is invalid; repeat rows
+        that a value here creates (through repeat_count) are not yet addressable.
+        """
+        targets = []
+        for path, value in values.items():
+            node, chain, idx = self._field(path)
+            if node.type == "note" or node.calculation is not None:
+                raise ValueError(f"'{node.name}' is calculated and cannot be set")
+            row = self._row(chain, idx)
+            if row is None:
+                raise PathError(path)
+            targets.append((row, node.name, _as_value(value)))
+        for row, name, text in targets:
+            if text:
+                row[name] = text
+            else:
+                row.pop(name, None)
         self._recompute()
 
     def _visible(self, node: Node, idx: tuple[int, ...]) -> bool:

@@ -231,7 +231,10 @@ class Form:
         return next((lang for lang in self.languages if language_code(lang) == code), None)
 
     def text(self, texts: Texts, language: str | None = None) -> str:
-        """``texts`` in ``language`` with fallback to the default language (then any)."""
+        """``texts`` in ``language`` (a language name, or an ISO code such as "en") with
+        fallback to the default language, then to any language given."""
+        if language is not None and language not in texts:
+            language = self.language_for_code(language) or language
         return pick_text(texts, language, self.default_language)
 
     def title_in(self, language: str | None = None) -> str:
