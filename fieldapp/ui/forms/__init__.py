@@ -1,0 +1,10 @@
+"""Form-filling screens: the page-by-page form view and its editors.
+
+- :class:`~fieldapp.ui.forms.view.FormView` fills in one FormInstance (no storage; saving is a
+  callback).
+- :mod:`fieldapp.ui.forms.editors` holds one editor widget per question type.
+"""
+
+from fieldapp.ui.forms.view import FormView, LabelSource
+
+__all__ = ["FormView", "LabelSource"]
