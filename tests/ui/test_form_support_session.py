@@ -1,0 +1,106 @@
+"""The support-session log filled in through the real widgets: dates typed and checked, registry
+lists searched without accents and filtered by the chosen village, a roster of people helped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from fieldapp.services.surveys import SurveyService
+from fieldapp.ui.forms.view import FormView
+from test_form_driver import FormDriver, clear_text, type_text
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def service(commune):
+    return SurveyService(commune, today=lambda: TODAY)
+
+
+def test_support_session_end_to_end(qtbot, service, commune):
+    form, instance = service.new_instance("support_session")
+    saved: dict[str, str | None] = {"id": None}
+
+    def on_save(finalize: bool) -> None:
+        saved["id"] = service.save(saved["id"], form, instance, finalize=finalize)
+
+    view = FormView(form, instance, on_save=on_save)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    view.activateWindow()
+    QApplication.processEvents()
+    drive = FormDriver(view, qtbot)
+
+    assert view.current_page.key == "privacy_note"
+    drive.next()
+
+    # The date defaults to today, shown day/month/year; a date that does not exist is refused
+    # beside the question, and Next stays on the page.
+    date_edit = view.editors["session_date"].edit
+    assert date_edit.text() == "23/11/2026"
+    clear_text(qtbot, date_edit)
+    type_text(date_edit, "31/11/2026")
+    drive.next()
+    assert view.current_page.key == "session_date"
+    assert "day/month/year" in drive.errors_shown()["session_date"]
+    drive.answer("session_date", "20/11/2026")
+    assert drive.errors_shown() == {}
+    qtbot.keyClick(date_edit, Qt.Key.Key_Return)  # Enter goes on
+    assert view.current_page.key == "village"
+
+    drive.fill_pages({"village": "Bản Khuông", "team_present": ["Hoàng Thị Mai"]},
+                     until=lambda v: v.current_page.key == "households_helped")
+    # Only the households of the chosen village are offered, found without accents.
+    households = view.editors["households_helped"]
+    assert households.list.count() == 2
+    type_text(households.search, "dang van hung")
+    shown = [households.list.item(i).text() for i in range(households.list.count())
+             if not households.list.item(i).isHidden()]
+    assert shown == ["Đặng Văn Hùng – Bản Khuông"]
+    drive.fill_pages({"households_helped": ["Đặng Văn Hùng"],
+                      "activities": "device_and_lookup cccd_eid_enrolment"},
+                     until=lambda v: v.current_page.add_row == "persons_helped")
+
+    qtbot.mouseClick(view.add_row_here_button, Qt.MouseButton.LeftButton)
+    person = view.editors["persons_helped[0]/person"]
+    labels = sorted(person.list.item(i).text() for i in range(person.list.count()))
+    assert labels == ["Đặng Thị Lan (1982)", "Đặng Văn Hùng (1970)", "Đặng Văn Phúc (2008)"]
+    drive.fill_pages({"person": "Đặng Thị Lan",
+                      "outcomes": "vneid_level2_activated bank_app_installed"},
+                     until=lambda v: v.current_page.add_row == "persons_helped")
+    assert [b.text() for b in view._row_buttons] and len(view._row_buttons) == 1
+    drive.next()
+
+    # A follow-up date before the session is a constraint error shown beside the question.
+    drive.fill_pages({"follow_up": "yes"}, until=lambda v: v.current_page.key == "follow_up_date")
+    drive.answer("follow_up_date", "01/11/2026")
+    drive.next()
+    assert drive.errors_shown() == {"follow_up_date": "Ngày hẹn phải từ ngày hỗ trợ trở đi."}
+    drive.answer("follow_up_date", "30/11/2026")
+    drive.fill_pages({"duration_min": "45", "notes": "Hướng dẫn bà Lan kích hoạt VNeID."})
+    assert view.current_page.key == "notes"
+
+    qtbot.mouseClick(view.finalize_button, Qt.MouseButton.LeftButton)
+    assert view.banner.text() == "Finalized and saved."
+    row = commune.get("submissions", saved["id"])
+    assert row["status"] == "final"
+    answers = json.loads(row["answers"])
+    village = next(v for v in commune.villages() if v["name"] == "Bản Khuông")
+    lan = next(p for p in commune.db["persons"].rows if p["full_name"] == "Đặng Thị Lan")
+    user = commune.users()[0]
+    assert answers["session_date"] == "2026-11-20"
+    assert answers["village"] == village["id"]
+    assert answers["team_present"] == user["id"]
+    assert answers["households_helped"] == lan["household_id"]
+    assert answers["activities"] == "device_and_lookup cccd_eid_enrolment"
+    assert answers["persons_helped"] == [
+        {"person": lan["id"], "outcomes": "vneid_level2_activated bank_app_installed"}]
+    assert answers["follow_up_date"] == "2026-11-30"
+    assert answers["duration_min"] == "45"
+    assert answers["notes"] == "Hướng dẫn bà Lan kích hoạt VNeID."
