@@ -157,8 +157,8 @@ class VillageTemplate:
     legacy_names: tuple[str, ...] = field(default_factory=tuple)
 
 
-# The first CORE_VILLAGES always appear so every demo has road-side Kinh villages, a merged
-# village with legacy names, Tày and Nùng villages and a remote Dao village.
+# The first CORE_VILLAGES always appear so every demo has a road-side Kinh village, a merged
+# village with legacy names, Tày and Nùng villages, a remote Dao and a remote Nùng village.
 VILLAGE_TEMPLATES = (
     VillageTemplate("Thôn Phố Mới", "thon", "kinh", weight=160),
     VillageTemplate("Bản Khuông", "ban", "tay", weight=140,
@@ -166,10 +166,10 @@ VILLAGE_TEMPLATES = (
     VillageTemplate("Bản Nà Pàn", "ban", "tay", weight=110),
     VillageTemplate("Bản Pác Cáp", "ban", "nung", weight=95),
     VillageTemplate("Bản Khuổi Mỏ", "ban", "dao", remote=True, weight=55),
+    VillageTemplate("Bản Cốc Lùng", "ban", "nung", remote=True, weight=60),
     VillageTemplate("Thôn Đồng Tâm", "thon", "kinh", weight=130,
                     legacy_names=("Thôn Đồng Tiến", "Thôn Tân Tiến")),
     VillageTemplate("Bản Pò Mục", "ban", "nung", weight=80),
-    VillageTemplate("Bản Cốc Lùng", "ban", "nung", remote=True, weight=60),
     VillageTemplate("Bản Nà Lầu", "ban", "tay", weight=100),
     VillageTemplate("Bản Lũng Vài", "ban", "dao", remote=True, weight=45),
     VillageTemplate("Bản Khòn Phạ", "ban", "tay", weight=90,
@@ -187,7 +187,7 @@ VILLAGE_TEMPLATES = (
     VillageTemplate("Bản Nà Slảng", "ban", "tay", remote=True, weight=65),
     VillageTemplate("Bản Kéo Cọn", "ban", "nung", weight=85),
 )
-CORE_VILLAGES = 5
+CORE_VILLAGES = 6
 MIN_VILLAGES, MAX_VILLAGES = 8, 15
 
 
