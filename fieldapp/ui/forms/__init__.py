@@ -3,6 +3,8 @@
 - :class:`~fieldapp.ui.forms.view.FormView` fills in one FormInstance (no storage; saving is a
   callback).
 - :mod:`fieldapp.ui.forms.editors` holds one editor widget per question type.
+- :class:`~fieldapp.ui.forms.surveys.SurveysScreen` lists submissions and opens the form view;
+  :func:`~fieldapp.ui.forms.surveys.register_surveys_screen` adds it to the main window.
 """
 
 from fieldapp.ui.forms.view import FormView, LabelSource

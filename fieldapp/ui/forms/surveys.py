@@ -1,0 +1,334 @@
+"""The Surveys screen: the submissions on this laptop, and the form being filled in.
+
+A list of every draft and finalized submission (newest first, filterable by form, with the saved
+versions of the selected one) and a "New" button per form. Opening a submission or starting a new
+one shows the :class:`FormView` in place of the list; Close returns to the list (asking first
+when there are unsaved answers). Saving goes through :class:`SurveyService`, then tells the other
+screens that data changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+from fieldapp.services.surveys import SurveyService
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.forms.view import FormView
+from fieldapp.ui.models import Column, RowRole, RowTableModel
+from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+
+log = logging.getLogger(__name__)
+
+
+def format_time(value: str | None) -> str:
+    """A stored UTC time as local dd/mm/yyyy HH:MM ('' when missing or unreadable)."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def status_text(status: str | None) -> str:
+    return {"draft": _("Draft"), "final": _("Finalized")}.get(status or "", status or "")
+
+
+def form_title(titles: dict[str, str], form_id: str) -> str:
+    """A form's title in Vietnamese (forms are written in Vietnamese), else any language."""
+    return titles.get("vi") or next((t for t in titles.values() if t), form_id)
+
+
+class SubmissionsModel(RowTableModel):
+    """Rows of ``SurveyService.submissions()``; ``titles`` maps form id -> form title."""
+
+    def __init__(self, titles: dict[str, str], parent=None):
+        super().__init__((), parent)
+        self.titles = titles
+        self.columns = (
+            Column(lambda: _("Form"), lambda r: self.titles.get(r["form_id"], r["form_id"])),
+            Column(lambda: _("Household or village"),
+                   lambda r: r.get("head_name") or r.get("village_name") or "—"),
+            Column(lambda: _("Status"), lambda r: status_text(r.get("status"))),
+            Column(lambda: _("Last saved"), lambda r: format_time(r.get("updated_at"))),
+            Column(lambda: _("By"), lambda r: r.get("user_name") or ""),
+        )
+
+
+class SurveysScreen(QWidget):
+    """Submissions list and form filling, over ``context`` (a service may be passed in)."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *,
+                 service: SurveyService | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.service = service or SurveyService(context.store)
+        self.form_view: FormView | None = None
+        self.submission_id: str | None = None
+        self._forms = self.service.forms()
+        self._titles = {info.form_id: form_title(info.title, info.form_id) for info in self._forms}
+
+        self.stack = QStackedWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        # -- the list ---------------------------------------------------------------------------
+        self.list_page = QWidget()
+        page = QVBoxLayout(self.list_page)
+        page.setContentsMargins(20, 18, 20, 12)
+        page.setSpacing(10)
+        self.heading = Heading(factor=1.4)
+        page.addWidget(self.heading)
+        new_row = QHBoxLayout()
+        self.new_label = QLabel()
+        new_row.addWidget(self.new_label)
+        self.new_buttons: dict[str, QPushButton] = {}
+        for info in self._forms:
+            button = QPushButton(self._titles[info.form_id])
+            button.setObjectName(f"new:{info.form_id}")
+            button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+            button.clicked.connect(lambda _c=False, f=info.form_id: self.start(f))
+            new_row.addWidget(button)
+            self.new_buttons[info.form_id] = button
+        new_row.addStretch(1)
+        page.addLayout(new_row)
+
+        filter_row = QHBoxLayout()
+        self.filter_label = QLabel()
+        self.form_filter = QComboBox()
+        self.form_filter.setObjectName("form_filter")
+        self.filter_label.setBuddy(self.form_filter)
+        self.form_filter.currentIndexChanged.connect(self.refresh)
+        self.count = MutedLabel()
+        filter_row.addWidget(self.filter_label)
+        filter_row.addWidget(self.form_filter)
+        filter_row.addWidget(self.count, 1)
+        page.addLayout(filter_row)
+
+        self.model = SubmissionsModel(self._titles, self)
+        self.table = table_view()
+        self.table.setObjectName("submissions_table")
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        for column in range(len(self.model.columns) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.doubleClicked.connect(self._on_double_click)
+        self.table.activated.connect(self._on_double_click)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.empty = EmptyState()
+        self.results = QStackedWidget()
+        self.results.addWidget(self.table)
+        self.results.addWidget(self.empty)
+        page.addWidget(self.results, 3)
+
+        actions = QHBoxLayout()
+        self.open_button = QPushButton()
+        self.open_button.setObjectName("open_submission")
+        self.open_button.clicked.connect(self.open_selected)
+        actions.addWidget(self.open_button)
+        actions.addStretch(1)
+        page.addLayout(actions)
+
+        self.history_label = QLabel()
+        self.history_label.setObjectName("history_label")
+        self.history = QListWidget()
+        self.history.setObjectName("history_list")
+        page.addWidget(self.history_label)
+        page.addWidget(self.history, 1)
+        self.message = QLabel()
+        self.message.setObjectName("surveys_message")
+        self.message.setWordWrap(True)
+        page.addWidget(self.message)
+
+        # -- the form being filled ----------------------------------------------------------------
+        self.form_page = QWidget()
+        self.form_layout = QVBoxLayout(self.form_page)
+        self.form_layout.setContentsMargins(0, 0, 0, 0)
+        self.stack.addWidget(self.list_page)
+        self.stack.addWidget(self.form_page)
+
+        context.language_changed.connect(self.retranslate)
+        self._fill_filter()
+        self.retranslate()
+        self.refresh()
+
+    # -- texts ---------------------------------------------------------------------------------
+    def retranslate(self, *_args) -> None:
+        self.heading.setText(_("Surveys and records"))
+        self.new_label.setText(_("Start a new:"))
+        self.filter_label.setText(_("&Show:"))
+        self.open_button.setText(_("&Open"))
+        self.open_button.setToolTip(_("Open the selected record to continue or correct it"))
+        self.history_label.setText(_("Saved versions of the selected record:"))
+        self._fill_filter()
+        self.model.retranslate()
+        if self.form_view is not None:
+            self.form_view.retranslate()
+        self._update_count()
+
+    def _fill_filter(self) -> None:
+        current = self.form_filter.currentData()
+        self.form_filter.blockSignals(True)
+        self.form_filter.clear()
+        self.form_filter.addItem(_("All forms"), None)
+        for info in self._forms:
+            self.form_filter.addItem(self._titles[info.form_id], info.form_id)
+        index = self.form_filter.findData(current) if current else 0
+        self.form_filter.setCurrentIndex(max(0, index))
+        self.form_filter.blockSignals(False)
+
+    # -- the list ------------------------------------------------------------------------------
+    def refresh(self, *_args) -> None:
+        """Reload the submissions (called when shown and when data changes)."""
+        selected = self.selected_id()
+        rows = self.service.submissions(self.form_filter.currentData())
+        self.model.set_rows(rows)
+        self.results.setCurrentWidget(self.table if rows else self.empty)
+        self.empty.setText(_("Nothing recorded yet. Start a new survey or record above."))
+        self._update_count()
+        for i, row in enumerate(rows):
+            if row["id"] == selected:
+                self.table.selectRow(i)
+                break
+        else:
+            if rows:
+                self.table.selectRow(0)
+            else:
+                self._show_history(None)
+        self.open_button.setEnabled(bool(rows))
+
+    def _update_count(self) -> None:
+        rows = self.model.rows()
+        drafts = sum(1 for r in rows if r.get("status") == "draft")
+        self.count.setText(_("{total} records, {drafts} drafts").format(
+            total=len(rows), drafts=drafts) if rows else "")
+
+    def selected_id(self) -> str | None:
+        index = self.table.currentIndex()
+        row = index.data(RowRole) if index.isValid() else None
+        return row["id"] if row else None
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = current.data(RowRole) if current.isValid() else None
+        self._show_history(row["id"] if row else None)
+
+    def _show_history(self, submission_id: str | None) -> None:
+        self.history.clear()
+        if not submission_id:
+            return
+        for entry in reversed(self.service.history(submission_id)):
+            self.history.addItem(_("{time} – {status}").format(
+                time=format_time(entry.get("saved_at")), status=status_text(entry.get("status"))))
+
+    def _on_double_click(self, index: QModelIndex) -> None:
+        row = index.data(RowRole) if index.isValid() else None
+        if row:
+            self.open_submission(row["id"])
+
+    def open_selected(self) -> FormView | None:
+        submission_id = self.selected_id()
+        return self.open_submission(submission_id) if submission_id else None
+
+    # -- filling in ----------------------------------------------------------------------------
+    def start(self, form_id: str, *, household_id: str | None = None) -> FormView | None:
+        """Begin a new submission of ``form_id`` (a later round of ``household_id`` if given)."""
+        if not self.close_form():
+            return None
+        try:
+            form, instance = self.service.new_instance(form_id, household_id=household_id)
+        except UserError as exc:
+            self.message.setText(str(exc))
+            return None
+        return self._show_form(None, form, instance, "draft")
+
+    def open_submission(self, submission_id: str) -> FormView | None:
+        """Reopen a draft or finalized submission with the form version it was made with."""
+        if not self.close_form():
+            return None
+        try:
+            form, instance, status = self.service.open(submission_id)
+        except UserError as exc:
+            self.message.setText(str(exc))
+            return None
+        return self._show_form(submission_id, form, instance, status)
+
+    def _show_form(self, submission_id, form, instance, status) -> FormView:
+        self.submission_id = submission_id
+        self.message.setText("")
+
+        def on_save(finalize: bool) -> None:
+            self.submission_id = self.service.save(self.submission_id, form, instance,
+                                                   finalize=finalize)
+            self.context.data_changed.emit()
+
+        view = FormView(form, instance, on_save=on_save, status=status, parent=self.form_page)
+        view.close_requested.connect(self._on_close_requested)
+        self.form_layout.addWidget(view)
+        self.form_view = view
+        self.stack.setCurrentWidget(self.form_page)
+        view._focus_first()
+        return view
+
+    def _on_close_requested(self) -> None:
+        self.close_form()
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """Ask what to do with unsaved answers (a method so tests can answer it)."""
+        return QMessageBox.question(
+            self, _("Unsaved answers"),
+            _("Some answers have not been saved. Save them as a draft before closing?"),
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def close_form(self) -> bool:
+        """Leave the open form (asking about unsaved answers); False if the user cancelled."""
+        view = self.form_view
+        if view is None:
+            return True
+        if view.modified:
+            choice = self.ask_unsaved()
+            if choice == QMessageBox.StandardButton.Cancel:
+                return False
+            if choice == QMessageBox.StandardButton.Save and not view.save_draft():
+                return False
+        self.form_layout.removeWidget(view)
+        view.hide()
+        view.deleteLater()
+        self.form_view = None
+        self.stack.setCurrentWidget(self.list_page)
+        self.refresh()
+        if self.submission_id:
+            for i, row in enumerate(self.model.rows()):
+                if row["id"] == self.submission_id:
+                    self.table.selectRow(i)
+        self.table.setFocus()
+        return True
+
+
+def register_surveys_screen(window: Any, position: int | None = 2) -> None:
+    """Add "Surveys" to a MainWindow's navigation (after Home and Households by default)."""
+    window.add_screen("surveys", lambda: _("Surveys"), SurveysScreen,
+                      QStyle.StandardPixmap.SP_FileDialogContentsView, position=position)
