@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".md", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # shipped forms are ~50 kB; anything this big is not a form
+MAX_NESTING = 30  # deeper nesting is a mistake in the sheet, and would exhaust recursion
 
 SURVEY, CHOICES, SETTINGS, ENTITIES = "survey", "choices", "settings", "entities"
 
@@ -537,6 +538,10 @@ class _FormBuilder:
             group_match = _GROUP_RE.match(type_text)
             if group_match:
                 begin, kind = group_match.group(1).lower(), group_match.group(2).lower()
+                if begin == "begin" and len(stack) > MAX_NESTING:
+                    self.problem(SURVEY, row_n, "type",
+                                 f"groups and repeats are nested more than {MAX_NESTING} deep")
+                    return root, nodes
                 if begin == "begin":
                     node = self.make_group(kind, name, row_n, row, cols, stack, nodes)
                     stack[-1].children.append(node)
