@@ -267,8 +267,8 @@ NAME_POOLS: dict[str, dict] = {
     "dao": {
         "surnames": {"Triệu": 35, "Bàn": 20, "Đặng": 18, "Lý": 12, "Phùng": 6, "Chảo": 5,
                      "Hoàng": 3, "Dương": 1},
-        "middle": {"male": {"Văn": 60, "Tòn": 15, "Tà": 10, "Kiềm": 8, "Vần": 7},
-                   "female": {"Thị": 92, "Mùi": 4, "Kiều": 4}},
+        "middle": {"male": {"Văn": 65, "Tòn": 15, "Tà": 10, "Phúc": 10},
+                   "female": {"Thị": 92, "Mùi": 8}},
         "given": {
             "male": ("Sinh", "Quẩy", "Phin", "Tá", "Chiêu", "Lìu", "Vàng", "Sài", "Lù", "Phú",
                      "Dếnh", "Quý", "Khé", "Tiến", "Hưng", "Thắng", "Nhất", "Slằn", "Chòi",
@@ -334,7 +334,7 @@ def draw_given(rng: random.Random, ethnicity: str, sex: str, birth_year: int) ->
         given = rng.choice(old[sex])
     else:
         given = rng.choice(pool["given"][sex])
-    if given == middle:
+    while given == middle:
         given = rng.choice(pool["given"][sex])
     return f"{middle} {given}"
 
@@ -389,13 +389,13 @@ def household_members(rng: random.Random, ethnicity: str, profile: str) -> list[
         spouse = _spouse(rng, members[0], profile)
         members.append(spouse)
         parents.append(spouse.birth_year)
-    # Children take the father's family name.
+    # Children take the father's family name and, as most families register, his ethnicity.
     if head_sex == "male":
-        father_surname = head_surname
+        father_surname, father_eth = head_surname, ethnicity
     elif spouse is not None:
-        father_surname = spouse.surname
+        father_surname, father_eth = spouse.surname, spouse.ethnicity
     else:
-        father_surname = draw_surname(rng, ethnicity)
+        father_surname, father_eth = draw_surname(rng, ethnicity), ethnicity
 
     # Children still at home: younger heads have more small children; grown children leave.
     wanted = rng.choices((0, 1, 2, 3, 4), weights=(8, 22, 42, 20, 8))[0]
@@ -406,7 +406,7 @@ def household_members(rng: random.Random, ethnicity: str, profile: str) -> list[
         if age >= 22 and rng.random() < 0.7:
             continue  # moved out
         sex = "male" if rng.random() < 0.51 else "female"
-        child = Member("child", sex, by, ethnicity, father_surname)
+        child = Member("child", sex, by, father_eth, father_surname)
         members.append(child)
         if sex == "male" and age >= 22 and kept_son is None:
             kept_son = child
@@ -414,13 +414,13 @@ def household_members(rng: random.Random, ethnicity: str, profile: str) -> list[
     # Three generations: a married son stays with his wife and children.
     if kept_son is not None and rng.random() < 0.7:
         wife_by = min(DEMO_YEAR - 18, kept_son.birth_year + rng.randint(-2, 6))
-        wife_eth = ethnicity if rng.random() < 0.8 else draw_ethnicity(rng, profile)
+        wife_eth = kept_son.ethnicity if rng.random() < 0.8 else draw_ethnicity(rng, profile)
         members.append(Member("other", "female", wife_by, wife_eth,
                               draw_surname(rng, wife_eth)))
         for by in _children_years(rng, [kept_son.birth_year, wife_by],
                                   rng.choices((0, 1, 2, 3), weights=(15, 35, 40, 10))[0]):
             sex = "male" if rng.random() < 0.51 else "female"
-            members.append(Member("grandchild", sex, by, ethnicity, kept_son.surname))
+            members.append(Member("grandchild", sex, by, kept_son.ethnicity, kept_son.surname))
 
     # Younger heads sometimes keep a widowed parent at home.
     if head_age < 55 and rng.random() < 0.18:
