@@ -1,7 +1,13 @@
-"""Compile the interface .po catalogs to .mo with babel, at set-up or on first use."""
+"""Compile the interface .po catalogs to .mo with babel, at set-up or on first use.
+
+.mo files are build products (not committed). ``python -m fieldapp.i18n.compile`` compiles every
+interface catalog in i18n/ (the set-up step); :func:`ensure_compiled` does it lazily for one
+language when the app switches to it.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -17,7 +23,14 @@ def po_path(language: str, locale_dir: Path | None = None) -> Path:
     return base / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def interface_languages(locale_dir: Path | None = None) -> list[str]:
+    """Languages with an interface catalog ``i18n/<lang>/LC_MESSAGES/fieldapp.po``."""
+    base = locale_dir or paths.i18n_dir()
+    return sorted(p.parent.parent.name for p in base.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
 def compile_po(po: Path, mo: Path) -> None:
+    """Write ``mo`` from ``po``; fuzzy (unreviewed) entries are left out, as msgfmt does."""
     with po.open("rb") as f:
         catalog = read_po(f)
     mo.parent.mkdir(parents=True, exist_ok=True)
@@ -45,3 +58,26 @@ def ensure_compiled(language: str, locale_dir: Path | None = None) -> Path | Non
         except OSError:
             continue
     return None
+
+
+def compile_all(locale_dir: Path | None = None) -> list[Path]:
+    """Compile every interface catalog; return the .mo files written."""
+    written = []
+    for language in interface_languages(locale_dir):
+        po = po_path(language, locale_dir)
+        mo = po.with_suffix(".mo")
+        compile_po(po, mo)
+        written.append(mo)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    locale_dir = Path(argv[0]) if argv else None
+    for mo in compile_all(locale_dir):
+        print(mo)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
