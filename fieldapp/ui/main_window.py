@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QStyle, QWidget)
 
 from fieldapp.core import codes
@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet(
             "#navigation { background: palette(alternate-base); padding-top: 8px;"
             " border-right: 1px solid palette(mid); }"
+            "#navigation { outline: 0; }"
             "#navigation::item { padding: 8px 6px; }")
         self.stack = QStackedWidget()
         layout.addWidget(self.nav)
@@ -72,9 +73,15 @@ class MainWindow(QMainWindow):
         self.status_device = QLabel()
         self.status_db = QLabel()
         self.status_db.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for label in (self.status_commune, self.status_user, self.status_device):
-            self.statusBar().addWidget(label)
-        self.statusBar().addPermanentWidget(self.status_db)
+        status = self.statusBar()
+        status.setStyleSheet("QStatusBar::item { border: none; }")
+        for i, label in enumerate((self.status_commune, self.status_user, self.status_device)):
+            if i:
+                status.addWidget(_separator())
+            label.setContentsMargins(6, 0, 6, 0)
+            status.addWidget(label)
+        self.status_db.setContentsMargins(6, 0, 6, 0)
+        status.addPermanentWidget(self.status_db)
 
         self.nav.currentRowChanged.connect(self._on_nav_row)
         context.language_changed.connect(self.retranslate)
@@ -190,6 +197,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.context.dispose()
         super().closeEvent(event)
+
+
+def _separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
 
 
 def _path_text(path: Path | None) -> str:

@@ -129,7 +129,7 @@ class PersonsModel(RowTableModel):
             Column(lambda: _("Name"), lambda r: r.get("full_name") or ""),
             Column(lambda: _("Sex"), lambda r: code_label(codes.SEXES, r.get("sex"))),
             Column(lambda: _("Born (age)"), lambda r: age_text(r.get("birth_year"), self.year)),
-            Column(lambda: _("Relation to head"),
+            Column(lambda: _("Relation"),
                    lambda r: code_label(codes.RELATIONS, r.get("relation"))),
             Column(lambda: _("Ethnicity"), lambda r: code_label(codes.ETHNICITIES, r.get("ethnicity"))),
         )

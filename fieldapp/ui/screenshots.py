@@ -29,7 +29,6 @@ def save_screenshots(store: Store, folder: Path) -> list[Path]:
 
         dialog = SetupDialog(store)
         dialog.show()
-        dialog.adjustSize()
         _settle()
         path = folder / "setup.png"
         dialog.grab().save(str(path))

@@ -30,6 +30,7 @@ class SetupDialog(QDialog):
         self._tried = False
         self.setObjectName("setup_dialog")
         self.setMinimumWidth(760)
+        self.resize(800, 660)
 
         self.heading = Heading(factor=1.4)
         self.intro = MutedLabel()
@@ -43,7 +44,6 @@ class SetupDialog(QDialog):
         self.villages.setObjectName("villages")
         self.villages.setTabChangesFocus(True)
         self.villages.setMinimumHeight(110)
-        self.villages_hint = MutedLabel()
         self.commune_name_label, self.province_label, self.villages_label = (
             QLabel(), QLabel(), QLabel())
         commune_form = QFormLayout(self.commune_box)
@@ -51,7 +51,6 @@ class SetupDialog(QDialog):
         commune_form.addRow(self.commune_name_label, self.commune_name)
         commune_form.addRow(self.province_label, self.province)
         commune_form.addRow(self.villages_label, self.villages)
-        commune_form.addRow("", self.villages_hint)
 
         self.user_box = QGroupBox()
         self.user_name = QLineEdit()
@@ -68,7 +67,7 @@ class SetupDialog(QDialog):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setMaxLength(8)
             edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-            edit.setMaximumWidth(160)
+            edit.setFixedWidth(160)
         self.user_name_label, self.role_label, self.pin_label, self.pin_confirm_label = (
             QLabel(), QLabel(), QLabel(), QLabel())
         self.pin_hint = MutedLabel()
@@ -76,14 +75,12 @@ class SetupDialog(QDialog):
         user_form.setHorizontalSpacing(14)
         user_form.addRow(self.user_name_label, self.user_name)
         user_form.addRow(self.role_label, self.role)
-        pins = QHBoxLayout()
-        pins.addWidget(self.pin)
-        pins.addSpacing(12)
-        pins.addWidget(self.pin_confirm_label)
-        pins.addWidget(self.pin_confirm)
-        pins.addStretch(1)
-        user_form.addRow(self.pin_label, pins)
-        user_form.addRow("", self.pin_hint)
+        pin_row = QHBoxLayout()
+        pin_row.addWidget(self.pin)
+        pin_row.addSpacing(10)
+        pin_row.addWidget(self.pin_hint, 1)
+        user_form.addRow(self.pin_label, pin_row)
+        user_form.addRow(self.pin_confirm_label, self.pin_confirm)
 
         self.language_box = QGroupBox()
         self.language = QComboBox()
@@ -199,7 +196,8 @@ class SetupDialog(QDialog):
         self.province_label.setText(_("Province:"))
         self.province.setPlaceholderText(_("for example: Lạng Sơn"))
         self.villages_label.setText(_("Villages:"))
-        self.villages_hint.setText(_("One village (thôn, bản) per line."))
+        self.villages.setPlaceholderText(_("One village (thôn, bản) per line, for example:\n"
+                                           "Thôn Nà Lầu\nBản Khuông"))
         self.user_box.setTitle(_("First user"))
         self.user_name_label.setText(_("Your name:"))
         self.role_label.setText(_("Role:"))

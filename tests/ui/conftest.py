@@ -30,8 +30,8 @@ def fill_households(store, households=HOUSEHOLDS, year_of_head=1970):
             village = by_position[village_index]
             hid = store.add_household(village["id"], head, ethnicity=ethnicity, poor_status="near_poor",
                                       phone="0912345678",
-                                      properties={"has_smartphone": True,
-                                                  "barriers": ["data_cost", "no_signal"]})
+                                      properties={"grid_power": "yes", "signal": "weak",
+                                                  "barriers": "data_cost no_signal"})
             store.add_person(hid, head, sex="male" if " Văn " in head else "female",
                              birth_year=year_of_head, relation="head", ethnicity=ethnicity)
             for name, sex, born, relation in members:

@@ -118,7 +118,10 @@ def test_selecting_a_household_shows_its_members(screen, qtbot):
               for i in range(detail.fields.rowCount())]
     assert dict(zip(labels, values))["Village:"] == "Bản Khuông"
     assert dict(zip(labels, values))["Poverty status:"] == "Near-poor household"
-    assert dict(zip(labels, values))["Barriers:"] == "Mobile data too expensive, No signal"
+    assert dict(zip(labels, values))["Barriers to digital services:"] == (
+        "Mobile data too expensive, No signal")
+    assert dict(zip(labels, values))["Mobile signal:"] == "Weak"
+    assert dict(zip(labels, values))["Grid electricity:"] == "Yes"
 
 
 def test_clicking_another_row_changes_the_detail(screen, qtbot):

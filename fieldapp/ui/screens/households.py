@@ -14,6 +14,7 @@ from fieldapp.i18n.text import nfc
 from fieldapp.storage.store import SEARCH_LIMIT
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label, fmt_int, parse_properties
+from fieldapp.ui.labels import ordered_properties, property_label, property_value
 from fieldapp.ui.models import HouseholdsModel, PersonsModel, RowRole
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
@@ -56,6 +57,8 @@ class HouseholdsScreen(QWidget):
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.empty = EmptyState()
         self.results = QStackedWidget()
@@ -81,7 +84,7 @@ class HouseholdsScreen(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([640, 480])
+        splitter.setSizes([650, 470])
         self.splitter = splitter
 
         layout = QVBoxLayout(self)
@@ -95,7 +98,6 @@ class HouseholdsScreen(QWidget):
         self._fill_villages()
         self.retranslate()
         self.run_search()
-        self._size_columns()
 
     # -- data -----------------------------------------------------------------------------------
     def query_text(self) -> str:
@@ -199,9 +201,15 @@ class HouseholdsScreen(QWidget):
         self.results.setCurrentWidget(self.empty)
 
     def _size_columns(self) -> None:
-        em = self.fontMetrics().horizontalAdvance("M")
-        for column, width in enumerate((18, 11, 6, 8)):
-            self.table.setColumnWidth(column, width * em)
+        """Widths from the font, never narrower than the (translated) header."""
+        metrics = self.table.fontMetrics()
+        em = metrics.horizontalAdvance("M")
+        header = self.table.horizontalHeader()
+        # The head's name stretches; the others get room for typical values.
+        for column, width in ((1, 9), (2, 4), (3, 5), (4, 8)):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            needed = header.fontMetrics().horizontalAdvance(title) + em * 2
+            self.table.setColumnWidth(column, max(width * em, needed))
 
     def retranslate(self) -> None:
         self.heading.setText(_("Households"))
@@ -209,6 +217,7 @@ class HouseholdsScreen(QWidget):
         self.village.setItemText(0, _("All villages"))
         self.village.setToolTip(_("Show the households of one village"))
         self.model.retranslate()
+        self._size_columns()
         self._update_count()
         self._update_empty()
         self.detail.retranslate()
@@ -234,8 +243,10 @@ class HouseholdDetail(QFrame):
         self.persons_table.setObjectName("persons_table")
         self.persons_table.setModel(self.persons)
         self.persons_table.setSelectionMode(self.persons_table.SelectionMode.NoSelection)
-        self.persons_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        persons_header = self.persons_table.horizontalHeader()
+        persons_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        persons_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        persons_header.setStretchLastSection(False)
         self.placeholder = EmptyState()
 
         content = QWidget()
@@ -291,8 +302,8 @@ class HouseholdDetail(QFrame):
             (_("Phone"), row.get("phone") or ""),
             (_("Last verified"), row.get("last_verified") or ""),
         ]
-        for key, value in sorted(parse_properties(row.get("properties")).items()):
-            fields.append((property_label(key), property_value(value)))
+        for key, value in ordered_properties(parse_properties(row.get("properties"))):
+            fields.append((property_label(key), property_value(key, value)))
         return [(label, value) for label, value in fields if value not in ("", None)]
 
     def retranslate(self) -> None:
@@ -301,19 +312,3 @@ class HouseholdDetail(QFrame):
         if self.household is not None:
             self._render()
 
-
-def property_label(key: str) -> str:
-    """A household property's name; keys come from the forms, so they are shown as written."""
-    return key.replace("_", " ").strip().capitalize()
-
-
-def property_value(value: Any) -> str:
-    """Lists of codes are shown with their labels where a code list knows them."""
-    known = {**codes.BARRIERS, **codes.POOR_STATUS}
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return ", ".join(code_label(known, str(v)) for v in value)
-    if isinstance(value, str):
-        return code_label(known, value)
-    return "" if value is None else str(value)

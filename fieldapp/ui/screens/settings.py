@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel,
-                               QVBoxLayout, QWidget)
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from fieldapp import paths
 from fieldapp.i18n import catalog
@@ -28,6 +28,8 @@ class SettingsScreen(QWidget):
         self.language_box = QGroupBox()
         self.language = QComboBox()
         self.language.setObjectName("language")
+        self.language.setMinimumWidth(220)
+        self.language.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         for code in catalog.INTERFACE_LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
         self.language_label = QLabel()
