@@ -376,3 +376,12 @@ def test_indexed_repeat_and_relative_paths(tmp_path):
     assert inst.get_value("kids[2]/prev") == "Bình"
     assert inst.get_value("kids[0]/prev") == "An"  # JavaRosa reads index 0 as 1
     assert inst.get_value("kids[1]/me") == "Bình"
+
+
+def test_questions_in_plain_groups_carry_the_group_title(tmp_path):
+    f = load_form(write_xlsx(tmp_path / "g.xlsx", form([
+        HEAD, r("begin group", "outer", "Hộ"), r("text", "a", "A"),
+        r("begin group", "inner", "Điện"), r("text", "b", "B"), r("end group", None),
+        r("end group", None), r("text", "c", "C")])))
+    crumbs = {p.key: p.group_title for p in FormInstance(f).pages()}
+    assert crumbs == {"a": "Hộ", "b": "Điện", "c": ""}

@@ -66,6 +66,9 @@ class Page:
     add_row: str | None = None
     """Set (to the repeat's path) on the page after a user-driven repeat's rows, where the UI
     offers "add a row"; such a page has no paths."""
+    group_title: str = ""
+    """Label of the innermost enclosing (non field-list) group, as a breadcrumb above a
+    question that is not on a field-list page; empty at top level."""
 
 
 @dataclass(frozen=True)
@@ -731,7 +734,7 @@ class FormInstance:
 
     def _walk_pages(self, group: Group, chain: tuple[str, ...], idx: tuple[int, ...],
                     section: str, repeat_path: str | None, row_title: str,
-                    language: str | None, pages: list[Page]) -> None:
+                    language: str | None, pages: list[Page], group_title: str = "") -> None:
         root = self.form.root
         for child in group.children:
             sec = child.name if group is root else section
@@ -753,7 +756,8 @@ class FormInstance:
                         if paths:
                             pages.append(Page(rpath, sec, tuple(paths), title, rpath, rtitle))
                     else:
-                        self._walk_pages(child, rchain, ridx, sec, rpath, rtitle, language, pages)
+                        self._walk_pages(child, rchain, ridx, sec, rpath, rtitle, language, pages,
+                                         "")
                 if child.repeat_count is None:
                     pages.append(Page(base + "+", sec, (), title, repeat_path, row_title,
                                       add_row=base))
@@ -764,13 +768,16 @@ class FormInstance:
                         key = self._make_path(child.name, chain, idx)
                         title = self._interpolate(self.form.text(child.label, language),
                                                   chain, idx)
-                        pages.append(Page(key, sec, tuple(paths), title, repeat_path, row_title))
+                        pages.append(Page(key, sec, tuple(paths), title, repeat_path, row_title,
+                                          group_title=group_title))
                 else:
+                    crumb = self._interpolate(self.form.text(child.label, language), chain, idx)
                     self._walk_pages(child, chain, idx, sec, repeat_path, row_title, language,
-                                     pages)
+                                     pages, crumb or group_title)
             elif self._shown(child):
                 path = self._make_path(child.name, chain, idx)
-                pages.append(Page(path, sec, (path,), "", repeat_path, row_title))
+                pages.append(Page(path, sec, (path,), "", repeat_path, row_title,
+                                  group_title=group_title))
 
     def _row_title(self, repeat: Repeat, chain: tuple[str, ...], idx: tuple[int, ...],
                    i: int, language: str | None) -> str:
