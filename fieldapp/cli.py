@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     forms_sub = forms.add_subparsers(dest="forms_command", parser_class=_Parser, required=True)
     forms_check = forms_sub.add_parser("check", help=_("check XLSForm files"))
     forms_check.add_argument("files", nargs="*", type=Path)
+
+    i18n = sub.add_parser("i18n", help=_("label pack tools"))
+    i18n_sub = i18n.add_subparsers(dest="i18n_command", parser_class=_Parser, required=True)
+    i18n_sub.add_parser("coverage", help=_(
+        "per pack and form: total, translated, reviewed, fuzzy and missing labels"))
+    i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"))
     return parser
 
 
@@ -114,6 +120,18 @@ def cmd_forms_check(args) -> int:
     return 1 if lines else 0
 
 
+def cmd_i18n(args) -> int:
+    from fieldapp.services import packs
+
+    if args.i18n_command == "coverage":
+        lines, code = packs.run_coverage()
+    else:
+        lines, code = packs.run_update(), 0
+    for line in lines:
+        print(line)
+    return code
+
+
 def cmd_gui(args) -> int:
     from fieldapp.ui.app import run
 
@@ -140,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "forms":
             return cmd_forms_check(args)
+        if args.command == "i18n":
+            return cmd_i18n(args)
         return cmd_gui(args)
     except UserError as exc:
         if debug:
