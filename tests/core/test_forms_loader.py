@@ -283,3 +283,16 @@ def test_pyxform_verdict_is_added_when_own_checks_pass(tmp_path):
                 ["households", "${hid}", "${hid}", "true()"]]
     problems = problems_of(tmp_path, form(survey, entities=entities))
     assert any(p.sheet == "entities" and p.row == 2 for p in problems)
+
+
+def test_a_checker_bug_becomes_a_problem_not_a_traceback(tmp_path, monkeypatch, capsys):
+    from fieldapp.core.forms import loader
+
+    def broken_build(self):
+        raise RuntimeError("bug in a check")
+
+    monkeypatch.setattr(loader._FormBuilder, "build", broken_build)
+    path = write_xlsx(tmp_path / "ok.xlsx", form([HEAD, row("text", "a")]))
+    lines = check_files([path])
+    assert len(lines) == 1 and "internal error" in lines[0] and "bug in a check" in lines[0]
+    assert "Traceback" not in capsys.readouterr().err

@@ -103,7 +103,10 @@ def load_form(path: str | os.PathLike[str], *, source_label: str | None = None) 
     except FormLoadError:
         raise
     except Exception as exc:  # a checker bug must not become a traceback for the user
-        log.exception("internal error while loading form %s", path)
+        # Logged without the traceback at warning level (the CLI must never print one);
+        # the traceback goes to debug logging for developers.
+        log.warning("internal error while loading form %s: %r", path, exc)
+        log.debug("traceback of the internal error", exc_info=True)
         raise FormLoadError([FormProblem(label, None, None, None,
                                          f"internal error while checking the form: {exc!r}")])
     if problems or form is None:
