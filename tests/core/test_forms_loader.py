@@ -296,3 +296,12 @@ def test_a_checker_bug_becomes_a_problem_not_a_traceback(tmp_path, monkeypatch, 
     lines = check_files([path])
     assert len(lines) == 1 and "internal error" in lines[0] and "bug in a check" in lines[0]
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_csv_forms_load(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("survey,,,\n,type,name,label\n,text,a,Tên\n,integer,b,Tuổi\n"
+                    "settings,,,\n,form_id,version,\n,csv_form,1,\n", encoding="utf-8")
+    f = load_form(path)
+    assert (f.form_id, list(f.fields)) == ("csv_form", ["a", "b"])
+    assert f.fields["a"].label == {"default": "Tên"}
