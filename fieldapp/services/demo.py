@@ -111,17 +111,15 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
             "legacy_names": dd.COMMUNE_LEGACY[commune_name]})
         villages = []
         for position, template in enumerate(templates):
-            legacy = list(template.legacy_names)
-            name = template.name
             village_id = _insert(store, ids, "villages", {
-                "commune_id": commune_id, "name": name, "kind": template.kind,
-                "remote": int(template.remote), "legacy_names": legacy, "position": position})
+                "commune_id": commune_id, "name": template.name, "kind": template.kind,
+                "remote": int(template.remote), "legacy_names": list(template.legacy_names),
+                "position": position})
             villages.append((village_id, template))
         current_user = _add_users(store, rng, ids, villages, pin_hash)
         store.set_meta("commune_id", commune_id)
         store.set_meta("current_user_id", current_user)
         store.set_meta("language", "vi")
-        store.set_meta("is_demo", "1")
 
         step = max(1, total // 100)
         done = 0
@@ -139,7 +137,9 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
                     persons_total += len(batch_p)
                     batch_h, batch_p = [], []
                     report(done, total)
-        # Marked set up last, so a file that stopped half-way is never taken for a real one.
+        # Marked last: the batches commit one by one (sqlite-utils), so a file cut off half-way
+        # (power loss) is neither set up nor a demo and the app offers setup instead.
+        store.set_meta("is_demo", "1")
         store.set_meta("setup_done", "1")
     return {"commune": commune_name, "villages": len(villages), "households": total,
             "persons": persons_total}
