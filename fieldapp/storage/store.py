@@ -68,7 +68,7 @@ class Store:
         device = self.meta("device_id")
         if not device:
             device = new_id()
-            with self.db.conn:
+            with self.db.atomic():
                 self.set_meta("device_id", device)
                 self.set_meta("device_name", nfc(socket.gethostname()))
         return device
@@ -87,8 +87,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One user action = one transaction; persists the clock with it."""
-        with self.db.conn:
+        """One user action = one transaction (nested calls become savepoints); persists the
+        clock with it. sqlite-utils commits each write itself unless it runs inside
+        ``Database.atomic()``, so every multi-row change must go through here."""
+        with self.db.atomic():
             yield
             self.set_meta("hlc_last", self.clock.last)
 

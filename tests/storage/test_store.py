@@ -195,3 +195,25 @@ def test_backup_is_taken_before_a_pending_migration(tmp_path, monkeypatch):
     finally:
         schema.migrations._migrations = [m for m in schema.migrations._migrations
                                          if m.name != "m999_test_step"]
+
+
+def test_transaction_is_all_or_nothing(setup_store):
+    village = setup_store.villages()[0]
+    before = setup_store.counts()
+    with pytest.raises(RuntimeError):
+        with setup_store.transaction():
+            hid = setup_store.add_household(village["id"], "Lý Văn A")
+            setup_store.insert_many("persons", [{"household_id": hid, "full_name": "Lý Văn A"}])
+            raise RuntimeError("power cut")
+    assert setup_store.counts() == before
+
+
+def test_nested_transactions_roll_back_together(setup_store):
+    village = setup_store.villages()[0]
+    with pytest.raises(RuntimeError):
+        with setup_store.transaction():
+            setup_store.add_household(village["id"], "Lý Văn A")
+            with setup_store.transaction():
+                setup_store.add_household(village["id"], "Lý Văn B")
+            raise RuntimeError
+    assert setup_store.counts()["households"] == 0
