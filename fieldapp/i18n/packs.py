@@ -405,8 +405,25 @@ class PackCatalog:
     path: Path | None = None
     imported: bool = False
 
+    fallback: PackCatalog | None = field(default=None, repr=False)
+
     def get(self, key: str) -> PackEntry | None:
+        """This catalog's own entry for ``key`` (translated or not)."""
         return self.entries.get(key)
+
+    def add_fallback(self, fallback: PackCatalog) -> None:
+        """Chain a catalog consulted for keys this one does not translate (as gettext does)."""
+        if self.fallback is not None:
+            self.fallback.add_fallback(fallback)
+        else:
+            self.fallback = fallback
+
+    def lookup(self, key: str) -> PackEntry | None:
+        """The first translated entry for ``key`` along the fallback chain, or None."""
+        entry = self.entries.get(key)
+        if entry is not None and entry.msgstr:
+            return entry
+        return self.fallback.lookup(key) if self.fallback is not None else None
 
     @classmethod
     def from_babel(cls, catalog: PackBabelCatalog, *, form_id: str | None = None,
@@ -428,8 +445,20 @@ class PackCatalog:
 
     @classmethod
     def load(cls, path: Path, *, imported: bool = False) -> PackCatalog:
+        """Read a pack file (parsed once per file version: the form screen reopens packs)."""
         path = Path(path)
-        return cls.from_babel(read_po_file(path), form_id=None, path=path, imported=imported)
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = _LOADED.get(path)
+        if cached is None or cached[0] != stamp:
+            parsed = cls.from_babel(read_po_file(path), form_id=None, path=path)
+            cached = (stamp, parsed)
+            _LOADED[path] = cached
+        parsed = cached[1]
+        return cls(parsed.language, parsed.form_id, parsed.entries, parsed.headers, path, imported)
+
+
+_LOADED: dict[Path, tuple[tuple[int, int], PackCatalog]] = {}
 
 
 def shipped_packs_dir() -> Path:
@@ -473,20 +502,26 @@ def load_pack(language: str, form_id: str, *, shipped: Path | None = None,
               imported: Path | None = None) -> PackCatalog | None:
     """Load the pack for (language, form); None when there is none.
 
-    A broken imported file cannot normally exist (imports are validated); if one does, the
-    shipped pack is used instead of failing the form.
+    The commune's imported pack comes first, with the shipped pack chained behind it by
+    :meth:`PackCatalog.add_fallback`, so an entry the imported pack leaves untranslated still
+    shows the shipped translation. A broken imported file cannot normally exist (imports are
+    validated); if one does, the shipped pack is used alone instead of failing the form.
     """
-    imported_base = imported or imported_packs_dir()
-    imp = pack_file(imported_base, language, form_id)
+    chain: list[PackCatalog] = []
+    imp = pack_file(imported or imported_packs_dir(), language, form_id)
     if imp.is_file():
         try:
-            return PackCatalog.load(imp, imported=True)
+            chain.append(PackCatalog.load(imp, imported=True))
         except (PackFormatError, OSError):
             pass
     shp = pack_file(shipped or shipped_packs_dir(), language, form_id)
     if shp.is_file():
-        return PackCatalog.load(shp)
-    return None
+        chain.append(PackCatalog.load(shp))
+    if not chain:
+        return None
+    for fallback in chain[1:]:
+        chain[0].add_fallback(fallback)
+    return chain[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -543,8 +578,10 @@ class Resolved:
 class LabelResolver:
     """Resolve a form's texts for one chosen language (``pack_lang``; None: Vietnamese).
 
-    Order: the chosen pack's entry (fuzzy entries are shown, flagged) -> the form's own column in
-    that language (``label::Tày (tyz)``) -> Vietnamese, marked ``fell_back``.
+    Order: the chosen pack's entry (imported, then shipped; fuzzy entries are shown, flagged) ->
+    the form's own column in that language (``label::Tày (tyz)``) -> Vietnamese, marked
+    ``fell_back``. The chain is explicit rather than a gettext Translations chain because the
+    screen must know where each text came from and whether it was reviewed.
     """
 
     def __init__(self, form_id: str, pack_lang: str | None, pack: PackCatalog | None = None):
@@ -566,8 +603,8 @@ class LabelResolver:
         if not lang or lang == SOURCE_LANGUAGE:
             return Resolved(vietnamese, SOURCE_LANGUAGE, False, False, vietnamese)
         if self.pack is not None:
-            entry = self.pack.get(pack_key(self.form_id, path, column))
-            if entry is not None and entry.msgstr:
+            entry = self.pack.lookup(pack_key(self.form_id, path, column))
+            if entry is not None:
                 stale = entry.msgid != vietnamese
                 return Resolved(entry.msgstr, lang, False, entry.fuzzy or stale, vietnamese,
                                 Source.PACK, stale)

@@ -432,7 +432,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _refusal(label: str, problems: list[str], shown: int = 5) -> str:
-    head = _("{file} was not imported; the current pack is unchanged. Problems:").format(file=label)
+    head = _("{file} does not match the app's forms:").format(file=label)
     more = len(problems) - shown
     text = head + " " + "; ".join(problems[:shown])
     if more > 0:
@@ -454,7 +454,12 @@ def import_pack(path: Path, forms: Iterable, language: str | None = None, *,
     except OSError as exc:
         raise PackImportError(_("Cannot read {file}: {error}").format(
             file=path.name, error=exc.strerror or exc)) from None
-    catalog, pack_language, form = validate_pack(data, forms, language=language, label=path.name)
+    try:
+        catalog, pack_language, form = validate_pack(data, forms, language=language,
+                                                     label=path.name)
+    except PackImportError as exc:
+        raise PackImportError(_("Label pack not imported (the current pack is unchanged): "
+                                "{reason}").format(reason=exc)) from None
     target = pack_file(imported or imported_packs_dir(), pack_language, form.form_id)
     replaced = target.is_file()
     catalog.set_header("Language", pack_language)

@@ -221,3 +221,42 @@ def test_imported_pack_overrides_shipped(tmp_path, mini_form):
     r = LabelResolver.for_form(mini_form, "tyz", shipped=shipped, imported=imported)
     assert r.resolve_node(mini_form.nodes["hh"]).text == "Rườn"
     assert packs.available_languages(shipped, imported) == ["tyz"]
+
+
+def test_imported_pack_falls_back_to_shipped_entry_by_entry(tmp_path, mini_form):
+    shipped, imported = tmp_path / "shipped", tmp_path / "imported"
+    (shipped / "tyz").mkdir(parents=True)
+    (shipped / "tyz" / "mini.po").write_text(PACK_PO, encoding="utf-8")
+    (imported / "tyz").mkdir(parents=True)
+    partial = PACK_PO.replace('msgstr "Rườn"', 'msgstr ""').replace('msgstr "Mì"', 'msgstr "Mì xã"')
+    (imported / "tyz" / "mini.po").write_text(partial, encoding="utf-8")
+    r = LabelResolver.for_form(mini_form, "tyz", shipped=shipped, imported=imported)
+    assert r.resolve_node(mini_form.nodes["hh"]).text == "Rườn"  # imported leaves it empty
+    yes = mini_form.choice_lists["yes_no"].by_name("yes")
+    assert r.resolve_choice("yes_no", yes).text == "Mì xã"
+
+
+def test_changed_pack_file_is_read_again(tmp_path, mini_form):
+    import os
+
+    shipped = tmp_path / "shipped"
+    (shipped / "tyz").mkdir(parents=True)
+    path = shipped / "tyz" / "mini.po"
+    path.write_text(PACK_PO, encoding="utf-8")
+    first = LabelResolver.for_form(mini_form, "tyz", shipped=shipped, imported=tmp_path / "none")
+    assert first.resolve_node(mini_form.nodes["hh"]).text == "Rườn"
+    path.write_text(PACK_PO.replace('"Rườn"', '"Rườn mấư"'), encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a different stamp even on a coarse-clock file system
+    again = LabelResolver.for_form(mini_form, "tyz", shipped=shipped, imported=tmp_path / "none")
+    assert again.resolve_node(mini_form.nodes["hh"]).text == "Rườn mấư"
+
+
+@pytest.mark.parametrize("language", sorted(packs.PACK_LANGUAGES) + ["mji"])
+def test_pack_languages_format_dates_and_numbers_as_vi_vn(language):
+    import datetime as dt
+
+    from fieldapp.i18n import formatting
+
+    assert str(formatting.babel_locale(language)) == "vi_VN"
+    assert formatting.format_number(1234567.891, language=language) == "1.234.567,891"
+    assert formatting.format_date(dt.date(2026, 3, 5), language=language) == "5/3/26"

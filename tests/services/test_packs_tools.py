@@ -201,6 +201,10 @@ BROKEN_EDITS = {
     "unknown_form": lambda t: t.replace('"mini:', '"other:').replace("X-Form-Id: mini", "X-Form-Id: other"),
     "no_language": lambda t: t.replace('"Language: tyz\\n"\n', ""),
     "lost_reference": None,
+    "duplicate_key": lambda t: t + '\nmsgctxt "mini:hh:label"\nmsgid "Hộ gia đình"\nmsgstr "Rườn"\n',
+    "plural": lambda t: t.replace('msgid "Có"\nmsgstr "Tày Có"',
+                                  'msgid "Có"\nmsgid_plural "Có"\nmsgstr[0] "Tày Có"'),
+    "empty": lambda t: t.split("\n\n")[0] + "\n",
 }
 
 
@@ -223,7 +227,7 @@ def test_broken_import_is_refused_and_current_pack_intact(tmp_path, good_pack, m
         bad.write_text(BROKEN_EDITS[kind](text), encoding="utf-8")
     with pytest.raises(svc.PackImportError) as info:
         svc.import_pack(bad, [mini], "tyz", imported=imported)
-    assert "bad.po" in str(info.value)
+    assert "bad.po" in str(info.value) and "unchanged" in str(info.value)
     assert current.read_bytes() == before
     assert sorted(p.name for p in current.parent.iterdir()) == ["mini.po"]  # no temp file left
 
