@@ -108,6 +108,8 @@ def valid_rows(draw):
         else:
             names.append(name)
     rows += [[f"end {g}", "", "", "", "", "", ""] for g in reversed(open_groups)]
+    if not names:  # a form needs at least one question
+        rows.append(["text", "only", "Câu", "", "", "", ""])
     return rows
 
 
