@@ -537,6 +537,9 @@ class DisplayMode(enum.Enum):
     VIETNAMESE_ONLY = "vietnamese_only"
 
 
+DEFAULT_DISPLAY_MODE = DisplayMode.BILINGUAL
+
+
 class Source(enum.Enum):
     PACK = "pack"
     FORM_COLUMN = "form_column"

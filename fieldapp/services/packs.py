@@ -75,8 +75,8 @@ def count_pack(texts: list[FormText], pack: PackCatalog | None, language: str, f
     """Coverage of one pack (None: no pack at all) against one form's texts."""
     translated = reviewed = fuzzy = stale = 0
     for text in texts:
-        entry = pack.get(text.key) if pack is not None else None
-        if entry is None or not entry.msgstr:
+        entry = pack.lookup(text.key) if pack is not None else None
+        if entry is None:
             continue
         translated += 1
         is_stale = entry.msgid != text.source
@@ -103,6 +103,33 @@ def coverage(forms: Iterable, packs: dict[tuple[str, str], PackCatalog | None]) 
                                    imported=bool(getattr(packs[(language, form.form_id)],
                                                          "imported", False))))
     return rows
+
+
+def pack_overview(forms: Iterable | None = None, *, shipped: Path | None = None,
+                  imported: Path | None = None) -> list[CoverageRow]:
+    """What the app will show per language and form (imported pack over shipped), for Settings.
+
+    ``imported`` on a row means the commune's own pack is in use for that form.
+    """
+    from fieldapp.i18n.packs import available_languages, load_pack
+
+    forms = list(forms) if forms is not None else _app_forms()
+    rows = []
+    for language in available_languages(shipped, imported):
+        for form in forms:
+            pack = load_pack(language, form.form_id, shipped=shipped, imported=imported)
+            rows.append(count_pack(form_texts(form), pack, language, form.form_id,
+                                   imported=bool(pack is not None and pack.imported)))
+    return rows
+
+
+def _app_forms() -> list:
+    """The forms the app offers: shipped ones and the commune's own (those that load)."""
+    from fieldapp import paths
+    from fieldapp.core.forms import discover_forms
+
+    return [f for _p, f in discover_forms([paths.forms_dir(), paths.commune_forms_dir()])
+            if not isinstance(f, list)]
 
 
 def format_coverage(rows: list[CoverageRow]) -> list[str]:
@@ -384,7 +411,7 @@ def validate_pack(data: bytes, forms: Iterable, *, language: str | None = None,
         else:
             form_ids.add(key[0])
     if problems:
-        raise PackImportError(_refusal(label, problems))
+        raise PackImportError(_refusal(problems))
     if len(form_ids) != 1:
         raise PackImportError(_("{file} mixes entries of several forms ({forms}); one file "
                                 "holds one form.").format(file=label, forms=", ".join(sorted(form_ids))))
@@ -423,7 +450,7 @@ def validate_pack(data: bytes, forms: Iterable, *, language: str | None = None,
         for error in errors:
             problems.append(f"{message.context}: {error}")
     if problems:
-        raise PackImportError(_refusal(label, problems))
+        raise PackImportError(_refusal(problems))
     return catalog, pack_language, form
 
 
@@ -431,24 +458,25 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _refusal(label: str, problems: list[str], shown: int = 5) -> str:
-    head = _("{file} does not match the app's forms:").format(file=label)
+def _refusal(problems: list[str], shown: int = 5) -> str:
     more = len(problems) - shown
-    text = head + " " + "; ".join(problems[:shown])
+    text = "; ".join(problems[:shown])
     if more > 0:
         text += " " + _("(and {count} more)").format(count=more)
     return text
 
 
-def import_pack(path: Path, forms: Iterable, language: str | None = None, *,
+def import_pack(path: Path, forms: Iterable | None = None, language: str | None = None, *,
                 imported: Path | None = None) -> ImportResult:
     """Validate the .po file at ``path`` and install it as the commune's pack.
 
-    Installed at ``<data folder>/packs/<lang>/<form_id>.po`` (overriding the shipped pack) with a
+    ``forms`` defaults to the app's forms (shipped and the commune's own); ``language``, when
+    given, must match the file's Language header. Installed at
+    ``<data folder>/packs/<lang>/<form_id>.po`` (taking precedence over the shipped pack) with a
     temporary file and an atomic rename, so on any failure the current pack is untouched.
     """
     path = Path(path)
-    forms = list(forms)
+    forms = list(forms) if forms is not None else _app_forms()
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -458,8 +486,8 @@ def import_pack(path: Path, forms: Iterable, language: str | None = None, *,
         catalog, pack_language, form = validate_pack(data, forms, language=language,
                                                      label=path.name)
     except PackImportError as exc:
-        raise PackImportError(_("Label pack not imported (the current pack is unchanged): "
-                                "{reason}").format(reason=exc)) from None
+        raise PackImportError(_("{file} was not imported; the current pack is unchanged. "
+                                "Problems:").format(file=path.name) + f" {exc}") from None
     target = pack_file(imported or imported_packs_dir(), pack_language, form.form_id)
     replaced = target.is_file()
     catalog.set_header("Language", pack_language)
