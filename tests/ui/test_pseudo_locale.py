@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,14 @@ from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import strip_pseudo_marked
 from fieldapp.i18n.text import nfc
 from fieldapp.ui.i18n_qt import GettextTranslator, install_qt_translator, uninstall_qt_translator
+
+# shiboken6 6.12.0 on Python 3.11 drops one reference to None on every Qt call that returns
+# nothing (void methods, null pointers, invalid QVariants). None is immortal only from Python
+# 3.12, so after a few thousand such calls the process aborts ("none_dealloc"). The walker makes
+# tens of thousands of calls; spare references keep this module's run alive. The app itself
+# needs an app-wide fix (Python >= 3.12 or another PySide6): see the i18n report.
+if sys.version_info < (3, 12):
+    _NONE_BALLAST = [None] * 2_000_000
 
 CODE = re.compile(r"^[a-z0-9_]+( [a-z0-9_]+)*$")
 REFERENCE = re.compile(r"\$\{[^}]*\}")
@@ -377,7 +386,40 @@ def pseudo(qt_bridge, extracted_messages):
     catalog.set_language("en")
 
 
+def _add_surveys_screen(window) -> None:
+    """The surveys screen, registered here if the app does not register it yet."""
+    if "surveys" in window.screen_keys():
+        return
+    surveys = pytest.importorskip("fieldapp.ui.forms.surveys")
+    surveys.register_surveys_screen(window)
+
+
+def _walk_surveys(window, screen) -> list[Seen]:
+    """Each form started from the surveys screen, every page, saved as a draft, then the list."""
+    seen = []
+    for form_id in list(getattr(screen, "new_buttons", {})):
+        view = screen.start(form_id)
+        assert view is not None, f"the surveys screen could not start {form_id}"
+        QApplication.processEvents()
+        seen += visible_texts(window)
+        for index in range(len(view.pages)):
+            view.go_to_page(index)
+            QApplication.processEvents()
+            seen += visible_texts(window)
+        view.save_draft()
+        seen += visible_texts(window)
+        assert screen.close_form()
+        QApplication.processEvents()
+        seen += visible_texts(window)
+    if screen.model.rowCount():
+        screen.table.selectRow(0)  # the saved versions of a record
+        QApplication.processEvents()
+        seen += visible_texts(window)
+    return seen
+
+
 def _walk_main_window(window, qtbot) -> list[Seen]:
+    _add_surveys_screen(window)
     seen = list(visible_texts(window))
     for key in window.screen_keys():
         screen = window.show_screen(key)
@@ -394,6 +436,8 @@ def _walk_main_window(window, qtbot) -> list[Seen]:
             seen += visible_texts(window)
             screen.search.setText("")
             screen.run_search()
+        if key == "surveys":
+            seen += _walk_surveys(window, screen)
     return seen
 
 
@@ -432,6 +476,7 @@ def test_switching_language_at_run_time_retranslates_every_screen(qt_bridge, com
     window = build_main_window(commune)
     qtbot.addWidget(window)
     window.show()
+    _add_surveys_screen(window)
     for key in window.screen_keys():
         window.show_screen(key)
     households = window.show_screen("households")
@@ -503,7 +548,9 @@ def test_qt_dialogs_under_pseudo_are_marked(pseudo, commune, qtbot):
     box = QMessageBox(QMessageBox.Icon.Warning, catalog._("fieldapp"),
                       catalog._("Something went wrong: {error}").format(error="disk full"),
                       QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel
-                      | QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+                      | QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+                      | QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Help)
     box.setDetailedText("Traceback")
     qtbot.addWidget(box)
     box.show()
