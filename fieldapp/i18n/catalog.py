@@ -108,14 +108,17 @@ def _load(language: str, base: Path | None) -> _gettext.NullTranslations:
 def set_language(language: str, *, locale_dir: Path | None = None) -> None:
     """Switch the interface language ('vi', 'en' or 'pseudo') and notify listeners.
 
-    Catalogs are compiled on first use. A language without a catalog falls back to the English
-    source strings.
+    Catalogs are compiled on first use. Any other language (a label-pack language such as
+    'tyz') uses its own interface catalog if one exists, with Vietnamese for what it lacks:
+    the app's users read Vietnamese, not the English source strings.
     """
     if language == PSEUDO_LANGUAGE:
         translations: _gettext.NullTranslations = PseudoTranslations.from_template(
             template_path(locale_dir))
     else:
         translations = _load(language, locale_dir)
+        if language not in (DEFAULT_LANGUAGE, "en"):
+            translations.add_fallback(_load(DEFAULT_LANGUAGE, locale_dir))
     install_translations(translations, language)
 
 

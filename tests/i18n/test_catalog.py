@@ -29,6 +29,15 @@ def test_switching_between_vietnamese_english_and_pseudo():
     assert _("Settings") == "Cài đặt"
 
 
+@pytest.mark.parametrize("language", ["tyz", "nut", "ium"])
+def test_languages_without_an_interface_catalog_show_vietnamese(language):
+    catalog.set_language(language)
+    assert catalog.current_language() == language
+    assert _("Settings") == "Cài đặt"
+    assert pgettext("QPlatformTheme", "Cancel") == "Hủy"
+    assert ngettext("{count} member", "{count} members", 2) == "{count} nhân khẩu"
+
+
 def test_marked_code_labels_translate_when_shown():
     from fieldapp.core import codes
 
