@@ -200,11 +200,9 @@ class PackBabelCatalog(Catalog):
     mime_headers = property(_get_pack_headers, _set_pack_headers)
 
     def set_header(self, name: str, value: str) -> None:
-        """Set a header (X- headers included) so it is written out."""
-        for existing in list(self.raw_headers):
-            if existing.lower() == name.lower():
-                del self.raw_headers[existing]
-        self.raw_headers[name] = value
+        """Set a header (X- headers included) so it is written out; it keeps its place."""
+        existing = next((k for k in self.raw_headers if k.lower() == name.lower()), name)
+        self.raw_headers[existing] = value
         Catalog._set_mime_headers(self, [(name, value)])
 
     def header(self, name: str, default: str = "") -> str:

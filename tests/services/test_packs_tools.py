@@ -257,3 +257,15 @@ def test_pack_overview_shows_what_the_app_uses(tmp_path, good_pack, base, mini):
     svc.import_pack(partial, [mini], imported=imported)
     [row] = svc.pack_overview([mini], shipped=base, imported=imported)
     assert row.imported and row.translated == MINI_KEYS
+
+
+def test_update_without_form_change_leaves_translated_files_untouched(tmp_path, good_pack, base, mini):
+    path = base / "tyz" / "mini.po"
+    catalog = read_po_file(path)
+    catalog.set_header("X-Sources", "a glossary")  # headers written after the form headers
+    from fieldapp.i18n.packs import write_po_atomic
+
+    write_po_atomic(catalog, path)
+    before = path.read_bytes()
+    [result] = svc.update_packs([mini], base)
+    assert not result.written and path.read_bytes() == before
