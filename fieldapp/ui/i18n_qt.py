@@ -49,6 +49,7 @@ QT_STRINGS = (
     pgettext_noop("QWizard", "Cancel"),
     pgettext_noop("QWizard", "Commit"),
     pgettext_noop("QInputDialog", "Enter a value:"),
+    pgettext_noop("QProgressDialog", "Cancel"),
     # Context menu of QLineEdit, QSpinBox, QDateEdit and of multi-line text boxes
     pgettext_noop("QLineEdit", "&Undo"),
     pgettext_noop("QLineEdit", "&Redo"),
@@ -64,6 +65,8 @@ QT_STRINGS = (
     pgettext_noop("QWidgetTextControl", "&Paste"),
     pgettext_noop("QWidgetTextControl", "Delete"),
     pgettext_noop("QWidgetTextControl", "Select All"),
+    pgettext_noop("QAbstractSpinBox", "&Step up"),
+    pgettext_noop("QAbstractSpinBox", "Step &down"),
     # Qt's own (non-native) file dialog, used where the platform has no native one
     pgettext_noop("QFileDialog", "Open"),
     pgettext_noop("QFileDialog", "Save As"),
