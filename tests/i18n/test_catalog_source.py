@@ -74,3 +74,74 @@ def show(name, n):
     problems = _source_problems(Path("bad.py"), bad)
     assert [p.split(": ", 1)[0] for p in problems] == [
         "bad.py:3", "bad.py:5", "bad.py:6", "bad.py:7", "bad.py:8"]
+
+
+# Qt calls whose string argument the user reads.
+TEXT_SETTERS = {"setText", "setWindowTitle", "setToolTip", "setStatusTip", "setWhatsThis",
+                "setPlaceholderText", "setTitle", "setSubTitle", "setTabText", "setTabToolTip",
+                "addTab", "insertTab", "addItem", "addItems", "insertItem", "setItemText",
+                "addAction", "addMenu", "setLabelText", "setCancelButtonText", "showMessage",
+                "setFormat", "setPrefix", "setSuffix", "setSpecialValueText",
+                "setHorizontalHeaderLabels", "setVerticalHeaderLabels", "setHeaderLabels",
+                "setInformativeText", "setDetailedText", "information", "warning", "critical",
+                "question", "setButtonText", "addRow"}
+MESSAGE_BOX_STATICS = {"information", "warning", "critical", "question"}
+TEXT_WIDGETS = {"QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QToolButton", "QGroupBox",
+                "QAction", "QMenu", "QListWidgetItem", "QTableWidgetItem", "QTreeWidgetItem",
+                "QStandardItem", "QMessageBox", "Heading", "MutedLabel"}
+
+
+def _words(node) -> list[str]:
+    """String literals with letters in ``node`` (a list/tuple of them counts too)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value] if any(c.isalpha() for c in node.value) else []
+    if isinstance(node, ast.JoinedStr):
+        return [ast.unparse(node)] if any(
+            isinstance(v, ast.Constant) and any(c.isalpha() for c in v.value)
+            for v in node.values) else []
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [w for element in node.elts for w in _words(element)]
+    return []
+
+
+def _hard_coded_texts(path: Path, text: str) -> list[str]:
+    problems = []
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        if name in MESSAGE_BOX_STATICS and not (
+                isinstance(receiver, ast.Name) and receiver.id == "QMessageBox"):
+            continue  # log.warning(...) and the like: for developers, not users
+        if name in TEXT_SETTERS or name in TEXT_WIDGETS:
+            for arg in node.args:
+                for word in _words(arg):
+                    problems.append(f"{path}:{node.lineno}: {name}({word!r})")
+    return problems
+
+
+def test_no_hard_coded_interface_text_in_the_ui():
+    problems = []
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        problems += _hard_coded_texts(path.relative_to(PACKAGE.parent),
+                                      path.read_text(encoding="utf-8"))
+    assert problems == [], "wrap these in _():\n" + "\n".join(problems)
+
+
+def test_the_hard_coded_text_check_can_fail():
+    source = '''
+label = QLabel("Households")
+label.setText(_("Households"))
+box.addItems(["Tiếng Việt", _("All")])
+button.setToolTip(f"Open {name}")
+log.warning("not for users %s", name)
+QMessageBox.warning(None, "Title", _("Text"))
+label.setText("")
+label.setText(" · ")
+'''
+    problems = _hard_coded_texts(Path("x.py"), source)
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "QLabel('Households')", "addItems('Tiếng Việt')", "setToolTip(\"f'Open {name}'\")",
+        "warning('Title')"]
