@@ -14,6 +14,7 @@ string in ⟦…⟧, so text that bypasses the catalog stands out on screen and 
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -97,7 +98,11 @@ def _load(language: str, base: Path | None) -> _gettext.NullTranslations:
 
     mo_base = catalog_compile.ensure_compiled(language, base)
     if mo_base is None:
-        return _gettext.NullTranslations()
+        po = catalog_compile.po_path(language, base)
+        if not po.exists():
+            return _gettext.NullTranslations()
+        # Neither the resource folder nor the cache is writable: compile in memory.
+        return _gettext.GNUTranslations(io.BytesIO(catalog_compile.compile_to_bytes(po)))
     mo = mo_base / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
     # Opened directly rather than with gettext.translation(), whose cache would keep serving a
     # catalog after it was recompiled.

@@ -40,6 +40,17 @@ def compile_po(po: Path, mo: Path) -> None:
     tmp.replace(mo)
 
 
+def compile_to_bytes(po: Path) -> bytes:
+    """The .mo content for ``po``, for when no folder can be written."""
+    import io
+
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
 def ensure_compiled(language: str, locale_dir: Path | None = None) -> Path | None:
     """Return a locale folder holding an up-to-date ``<language>/LC_MESSAGES/fieldapp.mo``.
 

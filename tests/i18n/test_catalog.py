@@ -180,6 +180,21 @@ def test_read_only_resources_compile_into_the_cache(tmp_path, monkeypatch):
     assert _("Home") == "Trang chủ"
 
 
+def test_nothing_writable_still_gives_the_translation(tmp_path, monkeypatch):
+    po = tmp_path / "res" / "vi" / "LC_MESSAGES" / "fieldapp.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "Home"\nmsgstr "Trang chủ"\n', encoding="utf-8")
+
+    def refuse(src, mo):
+        raise PermissionError(mo)
+
+    monkeypatch.setattr(catalog_compile, "compile_po", refuse)
+    assert catalog_compile.ensure_compiled("vi", tmp_path / "res") is None
+    catalog.set_language("vi", locale_dir=tmp_path / "res")
+    assert _("Home") == "Trang chủ"
+
+
 def test_compile_all_writes_one_mo_per_interface_language(tmp_path):
     import shutil
 
