@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from fieldapp.core.xpath.errors import ExprUnsupportedError
+from fieldapp.core.xpath.errors import ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import FUNCTIONS
 from fieldapp.core.xpath.nodes import Binary, Call, Current, Literal, Neg, Node, Number, Path, Ref
 from fieldapp.core.xpath.values import (
     NodeSet, Value, divide, equals, modulo, not_equals, relate, to_boolean, to_number)
+from fieldapp.i18n.catalog import N_
 
 if TYPE_CHECKING:
     from fieldapp.core.xpath.context import EvalContext
@@ -40,7 +41,8 @@ def compile_tree(node: Node, text: str = "") -> Closure:
     if isinstance(node, Call):
         spec = FUNCTIONS.get(node.name)
         if spec is None:
-            error = ExprUnsupportedError(f"function {node.name}() is not supported", node.pos, text)
+            error = ExprUnsupportedError(
+                Message(N_("function {name}() is not supported"), name=node.name), node.pos, text)
 
             def unsupported(ctx: "EvalContext") -> Value:
                 raise error

@@ -6,12 +6,13 @@ from functools import lru_cache
 
 from fieldapp.core.xpath.compiler import compile_tree
 from fieldapp.core.xpath.context import EvalContext
-from fieldapp.core.xpath.errors import ExprUnsupportedError
+from fieldapp.core.xpath.errors import ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import (
     FUNCTIONS, READS_CURRENT, SUPPORTED_FUNCTIONS, choice_name_field)
 from fieldapp.core.xpath.nodes import Call, Current, Node, Path, Ref, walk
 from fieldapp.core.xpath.parser import parse_tree
 from fieldapp.core.xpath.values import Value, to_boolean, to_number, to_string
+from fieldapp.i18n.catalog import N_
 
 
 class Expr:
@@ -73,7 +74,8 @@ class Expr:
         for call in self._calls:
             if call.name not in FUNCTIONS:
                 raise ExprUnsupportedError(
-                    f"function {call.name}() is not supported", call.pos, self.text)
+                    Message(N_("function {name}() is not supported"), name=call.name),
+                    call.pos, self.text)
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate(self, ctx: EvalContext) -> Value:

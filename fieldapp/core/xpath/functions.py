@@ -23,10 +23,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from fieldapp.core.xpath import dates
-from fieldapp.core.xpath.errors import ExprArityError, ExprUnsupportedError
+from fieldapp.core.xpath.errors import ExprArityError, ExprUnsupportedError, Message
 from fieldapp.core.xpath.nodes import Call, Current, Literal, Node, Path, Ref
 from fieldapp.core.xpath.values import (
     NAN, NodeSet, Value, string_to_number, to_boolean, to_number, to_string)
+from fieldapp.i18n.catalog import N_
 
 if TYPE_CHECKING:
     from fieldapp.core.xpath.context import EvalContext
@@ -43,7 +44,7 @@ class FunctionSpec:
     min_args: int
     max_args: int | None  # None: any number
     build: Builder
-    arity_text: str
+    arity_text: Message
     reads_current: bool = False  # uses the current node's value ('.'), e.g. once()
     extra_check: Callable[[Call, str], None] | None = None
 
@@ -60,14 +61,18 @@ class FunctionSpec:
 FUNCTIONS: dict[str, FunctionSpec] = {}
 
 
-def _arity_text(lo: int, hi: int | None) -> str:
+def _arity_text(lo: int, hi: int | None) -> Message:
+    # Separate sentences for 1 rather than ngettext: the count is fixed per function, and each
+    # English sentence stays whole for the translator.
     if hi is None:
-        return f"at least {lo} argument{'s' if lo != 1 else ''}"
+        return Message(N_("at least 1 argument")) if lo == 1 else Message(
+            N_("at least {count} arguments"), count=lo)
     if lo == hi:
-        return f"exactly {lo} argument{'s' if lo != 1 else ''}"
+        return Message(N_("exactly 1 argument")) if lo == 1 else Message(
+            N_("exactly {count} arguments"), count=lo)
     if hi == lo + 1:
-        return f"{lo} or {hi} arguments"
-    return f"{lo} to {hi} arguments"
+        return Message(N_("{low} or {high} arguments"), low=lo, high=hi)
+    return Message(N_("{low} to {high} arguments"), low=lo, high=hi)
 
 
 def _eager(impl: Callable[..., Value]) -> Builder:
@@ -88,7 +93,7 @@ def _eager(impl: Callable[..., Value]) -> Builder:
 
 
 def register(name: str, lo: int, hi: int | None = -1, *, lazy: bool = False,
-             arity_text: str | None = None, reads_current: bool = False,
+             arity_text: Message | None = None, reads_current: bool = False,
              check: Callable[[Call, str], None] | None = None):
     """Decorator adding a function to :data:`FUNCTIONS`. ``hi=-1`` means exactly ``lo``."""
     if hi == -1:
@@ -115,7 +120,8 @@ def check_call(node: Call, text: str) -> None:
     if not spec.accepts(len(node.args)):
         given = len(node.args)
         raise ExprArityError(
-            f"{node.name}() takes {spec.arity_text}, {given} given", node.pos, text)
+            Message(N_("{name}() takes {arity}, {given} given"), name=node.name,
+                    arity=spec.arity_text, given=given), node.pos, text)
     if spec.extra_check is not None:
         spec.extra_check(node, text)
 
@@ -391,7 +397,8 @@ def _sum(ctx, a):
 def _position_check(node: Call, text: str) -> None:
     arg = node.args[0]
     if not isinstance(arg, (Path, Current, Ref)):
-        raise ExprArityError("position() takes a path such as .. (position(..))", arg.pos, text)
+        raise ExprArityError(Message(N_("position() takes a path such as .. (position(..))")),
+                             arg.pos, text)
 
 
 @register("position", 1, lazy=True, check=_position_check)
@@ -409,9 +416,11 @@ def _position(args, nodes):
 def _indexed_repeat_check(node: Call, text: str) -> None:
     for i, arg in enumerate(node.args):
         if (i == 0 or i % 2 == 1) and not isinstance(arg, (Ref, Path)):
-            what = "the field" if i == 0 else "a repeat"
-            raise ExprArityError(
-                f"argument {i + 1} of indexed-repeat() must be {what} as ${{name}}", arg.pos, text)
+            message = Message(N_("argument 1 of indexed-repeat() must be the field as {example}"),
+                              example="${name}") if i == 0 else Message(
+                N_("argument {number} of indexed-repeat() must be a repeat as {example}"),
+                number=i + 1, example="${name}")
+            raise ExprArityError(message, arg.pos, text)
 
 
 def _ref_name(node: Node) -> str:
@@ -419,7 +428,7 @@ def _ref_name(node: Node) -> str:
 
 
 @register("indexed-repeat", 3, 11, lazy=True, check=_indexed_repeat_check,
-          arity_text="3, 5, 7, 9 or 11 arguments")
+          arity_text=Message(N_("3, 5, 7, 9 or 11 arguments")))
 def _indexed_repeat(args, nodes):
     name = _ref_name(nodes[0])
     repeats = [_ref_name(n) for n in nodes[1::2]]
@@ -525,8 +534,10 @@ def _regex_check(node: Call, text: str) -> None:
         try:
             re.compile(arg.value)
         except re.error as err:
+            # Python's own wording of the pattern error stays English, framed by the sentence.
             raise ExprUnsupportedError(
-                f"regex() pattern '{arg.value}' is not supported: {err}", arg.pos, text) from None
+                Message(N_("regex() pattern '{pattern}' is not supported: {detail}"),
+                        pattern=arg.value, detail=str(err)), arg.pos, text) from None
 
 
 @register("regex", 2, check=_regex_check)
@@ -576,14 +587,15 @@ def _digest_check(node: Call, text: str) -> None:
     algorithm = node.args[1]
     if isinstance(algorithm, Literal) and algorithm.value.strip().upper() not in _DIGESTS:
         raise ExprUnsupportedError(
-            f"digest() algorithm '{algorithm.value}' is not one of {', '.join(_DIGESTS)}",
-            algorithm.pos, text)
+            Message(N_("digest() algorithm '{algorithm}' is not one of {known}"),
+                    algorithm=algorithm.value, known=", ".join(_DIGESTS)), algorithm.pos, text)
     if len(node.args) == 3:
         encoding = node.args[2]
         if isinstance(encoding, Literal) and encoding.value.strip().lower() not in (
                 "base64", "hex"):
             raise ExprUnsupportedError(
-                f"digest() encoding '{encoding.value}' is not base64 or hex", encoding.pos, text)
+                Message(N_("digest() encoding '{encoding}' is not base64 or hex"),
+                        encoding=encoding.value), encoding.pos, text)
 
 
 @register("digest", 2, 3, check=_digest_check)
@@ -607,8 +619,9 @@ def _base64_decode(ctx, a):
 def _choice_name_check(node: Call, text: str) -> None:
     arg = node.args[1]
     if not (isinstance(arg, Literal) and _choice_field(arg.value)) and not isinstance(arg, Ref):
-        raise ExprArityError("the second argument of jr:choice-name() must name the question, "
-                             "as in jr:choice-name(${q}, '${q}')", arg.pos, text)
+        raise ExprArityError(
+            Message(N_("the second argument of jr:choice-name() must name the question, "
+                       "as in {example}"), example="jr:choice-name(${q}, '${q}')"), arg.pos, text)
 
 
 def _choice_field(text: str) -> str:
@@ -641,7 +654,8 @@ def _checklist(ctx, lo, hi, *factors):
     return (low != low or low < 0 or count >= low) and (high != high or high < 0 or count <= high)
 
 
-@register("weighted-checklist", 2, None, arity_text="an even number of arguments, at least 2")
+@register("weighted-checklist", 2, None,
+          arity_text=Message(N_("an even number of arguments, at least 2")))
 def _weighted_checklist(ctx, lo, hi, *pairs):
     low, high = to_number(lo), to_number(hi)
     if len(pairs) == 2 and all(isinstance(p, NodeSet) for p in pairs):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError
+from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError, Message
+from fieldapp.i18n.catalog import N_
 
 # Token kinds
 NUM, STR, REF, NAME, OP, LPAREN, RPAREN, COMMA, SLASH, DOT, DOTDOT, EOF = (
@@ -38,7 +39,7 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(text)
 
-    def fail(message: str, pos: int, cls: type[ExprSyntaxError] = ExprSyntaxError) -> None:
+    def fail(message: Message, pos: int, cls: type[ExprSyntaxError] = ExprSyntaxError) -> None:
         raise cls(message, pos, text)
 
     while i < n:
@@ -50,23 +51,26 @@ def tokenize(text: str) -> list[Token]:
         prev = tokens[-1].kind if tokens else None
         if ch == "$":
             if i + 1 >= n or text[i + 1] != "{":
-                fail("'$' must start a reference like ${name}", i)
+                fail(Message(N_("'$' must start a reference like {example}"), example="${name}"), i)
             j = text.find("}", i + 2)
             if j < 0:
-                fail("reference ${... is not closed with '}'", i)
+                fail(Message(N_("the reference {start} is not closed with '{end}'"),
+                             start="${...", end="}"), i)
             name = text[i + 2:j].strip()
             if not name or not _name_start(name[0]) or not all(_name_char(c) for c in name):
-                fail(f"'{text[i:j + 1]}' is not a valid field reference", i)
+                fail(Message(N_("'{text}' is not a valid field reference"),
+                             text=text[i:j + 1]), i)
             tokens.append(Token(REF, name, start))
             i = j + 1
         elif ch in "'\"":
             j = text.find(ch, i + 1)
             if j < 0:
-                fail(f"text starting with {ch} is not closed", i)
+                fail(Message(N_("text starting with {quote} is not closed"), quote=ch), i)
             tokens.append(Token(STR, text[i + 1:j], start))
             i = j + 1
         elif ch in _SMART_QUOTES:
-            fail(f"typographic quote {ch} found: use a straight ' or \"", i)
+            fail(Message(N_("typographic quote {quote} found: use a straight ' or \""),
+                         quote=ch), i)
         elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             j = i
             while j < n and text[j] in _DIGITS:
@@ -76,7 +80,7 @@ def tokenize(text: str) -> list[Token]:
                 while j < n and text[j] in _DIGITS:
                     j += 1
             if j < n and _name_start(text[j]):
-                fail(f"'{text[i:j + 1]}' is not a number", i)
+                fail(Message(N_("'{text}' is not a number"), text=text[i:j + 1]), i)
             tokens.append(Token(NUM, text[i:j], start))
             i = j
         elif ch == ".":
@@ -112,7 +116,8 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         elif ch == "/":
             if text.startswith("//", i):
-                fail("'//' (descendant paths) is not supported", i, ExprUnsupportedError)
+                fail(Message(N_("'//' (descendant paths) is not supported")), i,
+                     ExprUnsupportedError)
             tokens.append(Token(SLASH, ch, start))
             i += 1
         elif ch in "+-=|":
@@ -120,12 +125,13 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         elif ch == "*":
             if prev not in _OPERAND_END:
-                fail("'*' needs a value on both sides (wildcard paths are not supported)", i)
+                fail(Message(N_(
+                    "'*' needs a value on both sides (wildcard paths are not supported)")), i)
             tokens.append(Token(OP, ch, start))
             i += 1
         elif ch == "!":
             if not text.startswith("!=", i):
-                fail("'!' must be followed by '=' (use not(...) for negation)", i)
+                fail(Message(N_("'!' must be followed by '=' (use not(...) for negation)")), i)
             tokens.append(Token(OP, "!=", start))
             i += 2
         elif ch in "<>":
@@ -136,10 +142,10 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token(OP, ch, start))
                 i += 1
         elif ch in "[]":
-            fail("predicates in [...] are not supported", i, ExprUnsupportedError)
+            fail(Message(N_("predicates in [...] are not supported")), i, ExprUnsupportedError)
         elif ch == "@":
-            fail("attributes (@name) are not supported", i, ExprUnsupportedError)
+            fail(Message(N_("attributes (@name) are not supported")), i, ExprUnsupportedError)
         else:
-            fail(f"unexpected character {ch!r}", i)
+            fail(Message(N_("unexpected character {character}"), character=repr(ch)), i)
     tokens.append(Token(EOF, "", n))
     return tokens

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fieldapp.core.xpath import lexer as lx
-from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError
+from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import check_call
 from fieldapp.core.xpath.nodes import Binary, Call, Current, Literal, Neg, Node, Number, Path, Ref
+from fieldapp.i18n.catalog import N_
 from fieldapp.i18n.text import nfc
 
 # Binding powers, loosest first, as in the XPath 1.0 grammar. All binary operators associate left.
@@ -32,13 +33,14 @@ class _Parser:
         self.i += 1
         return tok
 
-    def fail(self, message: str, pos: int, cls: type[ExprSyntaxError] = ExprSyntaxError):
+    def fail(self, message: Message, pos: int, cls: type[ExprSyntaxError] = ExprSyntaxError):
         raise cls(message, pos, self.text)
 
-    def expect(self, kind: str, what: str) -> lx.Token:
+    def expect(self, kind: str, what: Message | str) -> lx.Token:
         tok = self.peek()
         if tok.kind != kind:
-            self.fail(f"expected {what} but found {_describe(tok)}", tok.pos)
+            self.fail(Message(N_("expected {expected} but found {found}"), expected=what,
+                              found=_describe(tok)), tok.pos)
         return self.next()
 
     # expression := unary (binop unary)*
@@ -49,7 +51,8 @@ class _Parser:
             if tok.kind != lx.OP:
                 return left
             if tok.value == "|":
-                self.fail("the union operator '|' is not supported", tok.pos, ExprUnsupportedError)
+                self.fail(Message(N_("the union operator '|' is not supported")), tok.pos,
+                          ExprUnsupportedError)
             bp = _BINDING[tok.value]
             if bp <= min_bp:
                 return left
@@ -76,13 +79,14 @@ class _Parser:
         if kind == lx.REF:
             self.next()
             if self.peek().kind == lx.SLASH:
-                self.fail("a path after ${...} is not supported", self.peek().pos,
+                self.fail(Message(N_("a path after {reference} is not supported"),
+                                  reference="${...}"), self.peek().pos,
                           ExprUnsupportedError)
             return Ref(tok.value, tok.pos)
         if kind == lx.LPAREN:
             self.next()
             if self.peek().kind == lx.RPAREN:
-                self.fail("empty parentheses", self.peek().pos)
+                self.fail(Message(N_("empty parentheses")), self.peek().pos)
             inner = self.expression()
             self.expect(lx.RPAREN, "')'")
             return inner
@@ -91,11 +95,12 @@ class _Parser:
         if kind in (lx.NAME, lx.DOT, lx.DOTDOT, lx.SLASH):
             return self.path()
         if kind == lx.EOF:
-            self.fail("the expression ends where a value was expected", tok.pos)
+            self.fail(Message(N_("the expression ends where a value was expected")), tok.pos)
         if tok.pos == 0 and tok.value == "=":
-            self.fail("expected a value but found '=' (remove the spreadsheet-style leading '=')",
-                      tok.pos)
-        self.fail(f"expected a value but found {_describe(tok)}", tok.pos)
+            self.fail(Message(N_(
+                "expected a value but found '=' (remove the spreadsheet-style leading '=')")),
+                tok.pos)
+        self.fail(Message(N_("expected a value but found {found}"), found=_describe(tok)), tok.pos)
         raise AssertionError  # unreachable
 
     def call(self) -> Node:
@@ -109,11 +114,12 @@ class _Parser:
                     self.next()
                     continue
                 break
-        self.expect(lx.RPAREN, "',' or ')' in the arguments of " + name_tok.value + "()")
+        self.expect(lx.RPAREN, Message(N_("',' or ')' in the arguments of {name}()"),
+                                       name=name_tok.value))
         node = Call(name_tok.value, tuple(args), name_tok.pos)
         check_call(node, self.text)
         if self.peek().kind == lx.SLASH:
-            self.fail("a path after a function call is not supported", self.peek().pos,
+            self.fail(Message(N_("a path after a function call is not supported")), self.peek().pos,
                       ExprUnsupportedError)
         return node
 
@@ -127,12 +133,13 @@ class _Parser:
             tok = self.peek()
             if tok.kind in (lx.DOT, lx.DOTDOT, lx.NAME):
                 if tok.kind == lx.NAME and self.tokens[self.i + 1].kind == lx.LPAREN:
-                    self.fail("a function call cannot be a path step", tok.pos,
+                    self.fail(Message(N_("a function call cannot be a path step")), tok.pos,
                               ExprUnsupportedError)
                 self.next()
                 steps.append(tok.value)
             else:
-                self.fail(f"expected a path step but found {_describe(tok)}", tok.pos)
+                self.fail(Message(N_("expected a path step but found {found}"),
+                                  found=_describe(tok)), tok.pos)
             if self.peek().kind != lx.SLASH:
                 break
             self.next()
@@ -143,11 +150,11 @@ class _Parser:
         return Path("/".join(kept), start)
 
 
-def _describe(tok: lx.Token) -> str:
+def _describe(tok: lx.Token) -> Message | str:
     if tok.kind == lx.EOF:
-        return "the end of the expression"
+        return Message(N_("the end of the expression"))
     if tok.kind == lx.STR:
-        return "text '" + tok.value + "'"
+        return Message(N_("text '{text}'"), text=tok.value)
     return repr(tok.value)
 
 
@@ -156,13 +163,14 @@ def parse_tree(text: str) -> Node:
     text = nfc(text)
     parser = _Parser(text)
     if parser.peek().kind == lx.EOF:
-        raise ExprSyntaxError("the expression is empty", 0, text)
+        raise ExprSyntaxError(Message(N_("the expression is empty")), 0, text)
     node = parser.expression()
     tok = parser.peek()
     if tok.kind != lx.EOF:
         before = parser.tokens[parser.i - 1]
         if tok.kind == lx.COMMA and before.kind == lx.NUM:
-            parser.fail("unexpected ',' after a number (write decimals with '.', as in 1.5)",
-                        tok.pos)
-        parser.fail(f"unexpected {_describe(tok)} after a complete expression", tok.pos)
+            parser.fail(Message(N_(
+                "unexpected ',' after a number (write decimals with '.', as in 1.5)")), tok.pos)
+        parser.fail(Message(N_("unexpected {found} after a complete expression"),
+                            found=_describe(tok)), tok.pos)
     return node
