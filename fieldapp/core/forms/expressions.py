@@ -5,22 +5,27 @@ from __future__ import annotations
 from pyxform.utils import default_is_dynamic
 
 from fieldapp.core.xpath import Expr, ExprSyntaxError, ExprUnsupportedError, parse
+from fieldapp.core.xpath.errors import Message
 from fieldapp.core.xpath.nodes import Call, Path, walk
+from fieldapp.i18n.catalog import N_
 
 __all__ = ["Expr", "ExprSyntaxError", "describe_error", "is_dynamic_default", "is_once",
            "parse", "references", "relative_names", "unsupported"]
 
 
-def describe_error(err: ExprSyntaxError, text: str) -> str:
-    """One-line message for a bad expression, pointing at the character."""
+def describe_error(err: ExprSyntaxError, text: str) -> Message:
+    """One-line message for a bad expression, pointing at the character (translated when shown,
+    with the engine's own sentence, ``err.detail``, inside)."""
     if isinstance(err, ExprUnsupportedError):
-        return f"{err.message} in '{text}'"
-    return f"syntax error at character {err.position + 1} of '{text}': {err.message}"
+        return Message(N_("{problem} in '{expression}'"), problem=err.detail, expression=text)
+    return Message(N_("syntax error at character {position} of '{expression}': {problem}"),
+                   position=err.position + 1, expression=text, problem=err.detail)
 
 
-def unsupported(expr: Expr) -> list[str]:
+def unsupported(expr: Expr) -> list[Message]:
     """Messages for functions the engine does not implement."""
-    return [f"unknown function '{name}()'" for name in sorted(expr.unsupported_functions())]
+    return [Message(N_("unknown function '{name}()'"), name=name)
+            for name in sorted(expr.unsupported_functions())]
 
 
 def references(expr: Expr) -> set[str]:

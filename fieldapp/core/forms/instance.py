@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from fieldapp.core.forms.model import (
-    Choice, Field, Form, Group, Node, Repeat, Texts, language_code, pick_text)
+    Choice, Field, Form, Group, Node, Repeat, Texts, pick_text)
 from fieldapp.core.xpath import Expr
+from fieldapp.i18n.catalog import N_, _
 from fieldapp.i18n.text import nfc
 
 
@@ -111,25 +112,24 @@ _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HIDDEN_TYPES = ("calculate", "hidden")
 
-# Built-in messages when the form gives none (XLSForm required_message / constraint_message
-# take precedence), by ISO language code; Vietnamese is the fallback for label packs.
+# Built-in messages when the form gives none (XLSForm required_message / constraint_message,
+# per form language, take precedence). They are interface text: msgids translated into the
+# interface language when shown, whatever language the form is displayed in.
 _MESSAGES = {
-    "required": {"vi": "Câu hỏi này bắt buộc phải trả lời.",
-                 "en": "This question requires an answer."},
-    "constraint": {"vi": "Câu trả lời không hợp lệ.", "en": "This answer is not valid."},
-    "integer": {"vi": "Hãy nhập một số nguyên.", "en": "Enter a whole number."},
-    "decimal": {"vi": "Hãy nhập một số (dùng dấu chấm cho phần thập phân).",
-                "en": "Enter a number (with a point for decimals)."},
-    "date": {"vi": "Hãy nhập một ngày hợp lệ.", "en": "Enter a valid date."},
-    "choice": {"vi": "Lựa chọn này không có trong danh sách.",
-               "en": "This choice is not in the list."},
-    "other": {"vi": "Khác", "en": "Other"},
+    "required": N_("This question requires an answer."),
+    "constraint": N_("This answer is not valid."),
+    "integer": N_("Enter a whole number."),
+    "decimal": N_("Enter a number (with a point for decimals)."),
+    "date": N_("Enter a valid date."),
+    "choice": N_("This choice is not in the list."),
+    # Translators: the extra choice of a "select ... or_other" question.
+    "other": N_("Other"),
 }
 
 
-def _message(key: str, language: str | None) -> str:
-    table = _MESSAGES[key]
-    return table.get(language_code(language) if language else "vi", table["vi"])
+def _message(key: str) -> str:
+    """A built-in message in the current interface language."""
+    return _(_MESSAGES[key])
 
 
 def _plain(text: str) -> str:
@@ -248,7 +248,8 @@ class FormInstance:
     re-opened submissions are deterministic; ``registry`` serves select_*_from_file lists.
     Creating an instance applies defaults (only when ``answers`` is None: a reopened submission
     keeps what the user cleared), syncs repeat_count repeats and runs calculations.
-    ``language`` (an XLSForm language name) is used by jr:choice-name() and built-in messages.
+    ``language`` (an XLSForm language name) is used by jr:choice-name(); built-in messages
+    follow the interface language (fieldapp.i18n.catalog).
     """
 
     def __init__(
@@ -510,13 +511,13 @@ class FormInstance:
         """
         node, chain, idx = self._field(path)
         if node.type == "note" or node.calculation is not None:
-            raise ValueError(f"'{node.name}' is calculated and cannot be set")
+            raise ValueError(_("'{name}' is calculated and cannot be set").format(name=node.name))
         row = self._row(chain, idx)
         if row is None:
             raise PathError(path)
         if node.read_only is not None and node.read_only.evaluate_bool(
                 _Context(self, node, chain, idx)):
-            raise ValueError(f"'{node.name}' is read-only")
+            raise ValueError(_("'{name}' is read-only").format(name=node.name))
         text = _as_value(value)
         if row.get(node.name, "") == text:
             return
@@ -536,7 +537,8 @@ class FormInstance:
         for path, value in values.items():
             node, chain, idx = self._field(path)
             if node.type == "note" or node.calculation is not None:
-                raise ValueError(f"'{node.name}' is calculated and cannot be set")
+                raise ValueError(_("'{name}' is calculated and cannot be set").format(
+                    name=node.name))
             row = self._row(chain, idx)
             if row is None:
                 raise PathError(path)
@@ -589,13 +591,15 @@ class FormInstance:
         """
         node, chain, idx = self._repeat(repeat_path)
         if node.repeat_count is not None:
-            raise ValueError(f"the rows of '{node.name}' follow its repeat_count")
+            raise ValueError(_("the rows of '{name}' follow its repeat_count").format(
+                name=node.name))
         row = self._row(chain, idx)
         if row is None:
             raise PathError(repeat_path)
         rows = row.setdefault(node.name, [])
         if len(rows) >= _MAX_ROWS:
-            raise ValueError(f"'{node.name}' cannot have more than {_MAX_ROWS} rows")
+            raise ValueError(_("'{name}' cannot have more than {count} rows").format(
+                name=node.name, count=_MAX_ROWS))
         new: dict[str, Any] = {}
         self._new_row(new, chain + (node.name,))
         rows.append(new)
@@ -606,7 +610,8 @@ class FormInstance:
         """Delete row ``index`` of a user-driven repeat; later rows move up."""
         node, chain, idx = self._repeat(repeat_path)
         if node.repeat_count is not None:
-            raise ValueError(f"the rows of '{node.name}' follow its repeat_count")
+            raise ValueError(_("the rows of '{name}' follow its repeat_count").format(
+                name=node.name))
         row = self._row(chain, idx)
         rows = row.get(node.name) if row is not None else None
         if not rows or not 0 <= index < len(rows):
@@ -694,8 +699,8 @@ class FormInstance:
                     kept.append(c)
             choices = kept
         if node.or_other:
-            choices.append(Choice("other", {lang: _message("other", lang)
-                                            for lang in self.form.languages}, 0))
+            other = _message("other")
+            choices.append(Choice("other", {lang: other for lang in self.form.languages}, 0))
         return choices
 
     def _choice_label(self, field: str, value: str, chain: tuple[str, ...],
@@ -706,7 +711,7 @@ class FormInstance:
         for c in self._base_choices(node):
             if c.name == value:
                 return pick_text(c.label, self.language, self.form.default_language)
-        return _message("other", self.language) if node.or_other and value == "other" else ""
+        return _message("other") if node.or_other and value == "other" else ""
 
     # -- navigation ---------------------------------------------------------------------------
     def pages(self, language: str | None = None) -> list[Page]:
@@ -825,15 +830,13 @@ class FormInstance:
         ctx = _Context(self, node, chain, idx)
         if value == "":
             if node.required is not None and node.required.evaluate_bool(ctx):
-                return self.form.text(node.required_message, language) or _message(
-                    "required", language)
+                return self.form.text(node.required_message, language) or _message("required")
             return None
         problem = self._type_problem(node, chain, idx, value)
         if problem:
-            return _message(problem, language)
+            return _message(problem)
         if node.constraint is not None and not node.constraint.evaluate_bool(ctx):
-            return self.form.text(node.constraint_message, language) or _message(
-                "constraint", language)
+            return self.form.text(node.constraint_message, language) or _message("constraint")
         return None
 
     def _type_problem(self, node: Field, chain: tuple[str, ...], idx: tuple[int, ...],
@@ -900,10 +903,13 @@ class FormInstance:
         loads the form version the submission was made with.
         """
         if not isinstance(data, dict) or data.get("form_id") != form.form_id:
-            raise ValueError(f"the submission is not for form '{form.form_id}'")
+            raise ValueError(_("the submission is not for form '{form_id}'").format(
+                form_id=form.form_id))
         if str(data.get("version", "")) != form.version:
-            raise ValueError(f"the submission was made with version {data.get('version')!r} of "
-                             f"'{form.form_id}', not {form.version!r}")
+            raise ValueError(_("the submission was made with version {version} of '{form_id}', "
+                               "not {current}").format(version=repr(data.get("version")),
+                                                       form_id=form.form_id,
+                                                       current=repr(form.version)))
         return cls(form, copy.deepcopy(data.get("answers") or {}), **kwargs)
 
     def entity_operations(self) -> list[dict[str, Any]]:

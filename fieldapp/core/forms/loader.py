@@ -38,7 +38,8 @@ from fieldapp.core.forms.model import (
     Repeat,
     Texts,
 )
-from fieldapp.core.forms.problems import FormLoadError, FormProblem
+from fieldapp.core.forms.problems import FormLoadError, FormProblem, Message
+from fieldapp.i18n.catalog import N_
 from fieldapp.i18n.text import nfc
 
 log = logging.getLogger(__name__)
@@ -107,11 +108,12 @@ def load_form(path: str | os.PathLike[str], *, source_label: str | None = None) 
         # the traceback goes to debug logging for developers.
         log.warning("internal error while loading form %s: %r", path, exc)
         log.debug("traceback of the internal error", exc_info=True)
-        raise FormLoadError([FormProblem(label, None, None, None,
-                                         f"internal error while checking the form: {exc!r}")])
+        raise FormLoadError([FormProblem(
+            label, None, None, None,
+            Message(N_("internal error while checking the form: {detail}"), detail=repr(exc)))])
     if problems or form is None:
         raise FormLoadError(_sorted(problems) or [
-            FormProblem(label, None, None, None, "the form could not be built")])
+            FormProblem(label, None, None, None, Message(N_("the form could not be built")))])
     return form
 
 
@@ -164,62 +166,66 @@ def _sorted(problems: list[FormProblem]) -> list[FormProblem]:
 def _read_definition(path: Path, label: str) -> DefinitionData:
     """Read the file with pyxform's reader for its suffix; any failure becomes a FormProblem."""
 
-    def fail(message: str) -> FormLoadError:
-        return FormLoadError([FormProblem(label, None, None, None, message)])
+    def fail(msgid: str, /, **values: Any) -> FormLoadError:
+        return FormLoadError([FormProblem(label, None, None, None, Message(msgid, **values))])
 
     suffix = path.suffix.lower()
     if suffix not in FORM_SUFFIXES:
         if suffix == ".xls":
-            raise fail("old Excel format (.xls) is not supported: save the workbook as .xlsx")
-        raise fail(f"not a form file: expected {', '.join(FORM_SUFFIXES)}")
+            raise fail(N_("old Excel format (.xls) is not supported: save the workbook as .xlsx"))
+        raise fail(N_("not a form file: expected {suffixes}"), suffixes=", ".join(FORM_SUFFIXES))
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise fail(f"cannot open the file: {exc.strerror or exc}") from None
+        raise fail(N_("cannot open the file: {detail}"), detail=exc.strerror or exc) from None
     if not path.is_file():
-        raise fail("not a file")
+        raise fail(N_("not a file"))
     if size == 0:
-        raise fail("the file is empty (0 bytes)")
+        raise fail(N_("the file is empty (0 bytes)"))
     if size > MAX_FILE_BYTES:
-        raise fail(f"the file is too large for a form ({size // 1024 // 1024} MB)")
+        raise fail(N_("the file is too large for a form ({size} MB)"), size=size // 1024 // 1024)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise fail(f"cannot read the file: {exc.strerror or exc}") from None
+        raise fail(N_("cannot read the file: {detail}"), detail=exc.strerror or exc) from None
 
-    kind = {".xlsx": "an Excel workbook (.xlsx)", ".xlsm": "an Excel workbook (.xlsm)",
-            ".md": "a Markdown form (.md)", ".csv": "a CSV form (.csv)"}[suffix]
+    kind = {".xlsx": Message(N_("an Excel workbook (.xlsx)")),
+            ".xlsm": Message(N_("an Excel workbook (.xlsm)")),
+            ".md": Message(N_("a Markdown form (.md)")),
+            ".csv": Message(N_("a CSV form (.csv)"))}[suffix]
     reader = SupportedFileTypes.get_processors()[SupportedFileTypes(suffix)]
     excel = suffix in (".xlsx", ".xlsm")
     try:
         book = reader(BytesIO(raw))
     except PyXFormReadError as exc:
-        raise fail(f"cannot read the file as {kind}: {_clean_reader_message(exc)}") from None
+        raise fail(N_("cannot read the file as {kind}: {reason}"), kind=kind,
+                   reason=_clean_reader_message(exc)) from None
     except UnicodeDecodeError:
-        raise fail(f"cannot read the file as {kind}: it is not UTF-8 text") from None
+        raise fail(N_("cannot read the file as {kind}: it is not UTF-8 text"), kind=kind) from None
     except Exception as exc:  # pyxform errors on odd headers; openpyxl/zip/XML errors
         problems = _header_problems(label, raw) if excel else []
         if problems:
             raise FormLoadError(problems) from None
         log.info("unreadable form file %s: %r", path, exc)
         detail = str(exc) if isinstance(exc, PyXFormError) else f"{type(exc).__name__}: {exc}"
-        raise fail(f"cannot read the file as {kind}: the file is damaged or not a form "
-                   f"({detail})") from None
+        raise fail(N_("cannot read the file as {kind}: the file is damaged or not a form "
+                      "({detail})"), kind=kind, detail=detail) from None
     if not isinstance(book, dict):
-        raise fail(f"cannot read the file as {kind}")
+        raise fail(N_("cannot read the file as {kind}"), kind=kind)
     return DefinitionData(fallback_form_name=path.stem, **book)
 
 
-def _clean_reader_message(exc: Exception) -> str:
+def _clean_reader_message(exc: Exception) -> Message:
     text = str(exc)
     for prefix in ("Error reading .xlsx file: ", "Error reading .md file: ",
                    "Error reading .csv file: "):
         text = text.replace(prefix, "")
     if "not a zip file" in text.lower():
-        return "it is not an .xlsx workbook (not a zip archive)"
+        return Message(N_("it is not an .xlsx workbook (not a zip archive)"))
     if "valid xlsform" in text.lower():
-        return "it holds no XLSForm tables"
-    return f"the file is damaged ({text.strip(chr(34))})"
+        return Message(N_("it holds no XLSForm tables"))
+    # The reader's own words (English, from pyxform/openpyxl) inside a translated frame.
+    return Message(N_("the file is damaged ({detail})"), detail=text.strip(chr(34)))
 
 
 def _header_problems(label: str, raw: bytes) -> list[FormProblem]:
@@ -242,13 +248,15 @@ def _header_problems(label: str, raw: bytes) -> list[FormProblem]:
                 if not isinstance(value, str):
                     problems.append(FormProblem(
                         label, ws.title, 1, header,
-                        f"column header in column {_col_letter(i)} must be text, not "
-                        f"{type(value).__name__} {value!r}"))
+                        Message(N_("column header in column {letter} must be text, not "
+                                   "{kind} {value}"), letter=_col_letter(i),
+                                kind=type(value).__name__, value=repr(value))))
                 elif header in seen:
                     problems.append(FormProblem(
                         label, ws.title, 1, header,
-                        f"duplicate column header '{header}' (columns {_col_letter(seen[header])}"
-                        f" and {_col_letter(i)})"))
+                        Message(N_("duplicate column header '{header}' (columns {first} and "
+                                   "{second})"), header=header,
+                                first=_col_letter(seen[header]), second=_col_letter(i))))
                 else:
                     seen[header] = i
     except Exception:  # damaged sheet XML: nothing more precise to say
@@ -281,12 +289,16 @@ def _pyxform_problems(label: str, data: DefinitionData,
         if own and (row is None or any(p.row == row and p.sheet == sheet for p in own)):
             return []  # our own checks already describe this more precisely
         message = _PYXFORM_ROW_RE.sub("", message).strip()
-        return [FormProblem(label, sheet, row, None, f"{message}")]
+        # pyxform's own (English) wording, framed so the line still reads in the user's language.
+        return [FormProblem(label, sheet, row, None,
+                            Message(N_("the form converter reported: {detail}"), detail=message))]
     except Exception as exc:  # pyxform bugs on odd input: ours are the checks that count
         log.info("pyxform failed on %s: %r", label, exc)
         if own:
             return []
-        return [FormProblem(label, None, None, None, f"pyxform could not convert the form: {exc}")]
+        return [FormProblem(label, None, None, None,
+                            Message(N_("the form converter could not convert the form: {detail}"),
+                                    detail=str(exc)))]
     return []
 
 
@@ -321,8 +333,13 @@ class _FormBuilder:
         self.exprs: list[tuple[Any, str, int, str, Node | None]] = []
         self.text_refs: list[tuple[str, str, int, str]] = []
 
-    def problem(self, sheet: str | None, row: int | None, column: str | None, msg: str) -> None:
-        self.problems.append(FormProblem(self.label, sheet, row, column, msg))
+    def problem(self, sheet: str | None, row: int | None, column: str | None,
+                message: str | Message, /, **values: Any) -> None:
+        """Record a problem; ``message`` is an N_()-marked msgid filled with ``values`` (or a
+        ready Message), translated when the problem is shown."""
+        if not isinstance(message, Message):
+            message = Message(message, **values)
+        self.problems.append(FormProblem(self.label, sheet, row, column, message))
 
     # -- rows ----------------------------------------------------------------------------------
     def rows(self, sheet: str) -> list[tuple[int, dict[str, Any]]]:
@@ -354,9 +371,13 @@ class _FormBuilder:
     # -- the whole build -------------------------------------------------------------------------
     def build(self) -> tuple[Form | None, list[FormProblem]]:
         if self.data.survey is None:
-            names = ", ".join(self.data.sheet_names or []) or "none"
-            self.problem(None, None, None,
-                         f"the workbook has no 'survey' sheet (sheets found: {names})")
+            names = ", ".join(self.data.sheet_names or [])
+            if names:
+                self.problem(None, None, None,
+                             N_("the workbook has no 'survey' sheet (sheets found: {names})"),
+                             names=names)
+            else:
+                self.problem(None, None, None, N_("the workbook has no 'survey' sheet"))
             return None, self.problems
         settings = self.read_settings()
         self.collect_languages()
@@ -401,19 +422,20 @@ class _FormBuilder:
                 settings[base] = value
             if len(rows) > 1:
                 self.problem(SETTINGS, rows[1][0], None,
-                             "the settings sheet must have one row of values under its headers")
+                             N_("the settings sheet must have one row of values under its "
+                                "headers"))
         else:
             row_n = 2
         if not settings.get("form_id"):
             self.problem(SETTINGS, row_n if rows else None, "form_id",
-                         "form_id is missing: submissions are stored under this id")
+                         N_("form_id is missing: submissions are stored under this id"))
         elif not _NAME_RE.match(settings["form_id"]):
             self.problem(SETTINGS, row_n, "form_id",
-                         f"form_id '{settings['form_id']}' must start with a letter and contain "
-                         "only letters, digits, '_', '-' and '.'")
+                         N_("form_id '{form_id}' must start with a letter and contain only "
+                            "letters, digits, '_', '-' and '.'"), form_id=settings["form_id"])
         if not settings.get("version"):
             self.problem(SETTINGS, row_n if rows else None, "version",
-                         "version is missing: every change of the form needs a new version")
+                         N_("version is missing: every change of the form needs a new version"))
         self.settings_row = row_n
         return settings
 
@@ -434,8 +456,9 @@ class _FormBuilder:
             configured = nfc(configured)
             if self.languages and configured not in self.languages and not self.has_untranslated:
                 self.problem(SETTINGS, self.settings_row, "default_language",
-                             f"default_language '{configured}' is not one of the form's "
-                             f"languages ({', '.join(self.languages)})")
+                             N_("default_language '{language}' is not one of the form's "
+                                "languages ({languages})"), language=configured,
+                             languages=", ".join(self.languages))
             if configured not in self.languages:
                 self.languages.insert(0, configured)
             return configured
@@ -496,15 +519,17 @@ class _FormBuilder:
             list_name = cols.get("list_name", ("", ""))[1]
             name = cols.get("name", ("", ""))[1]
             if not list_name:
-                self.problem(CHOICES, row_n, "list_name", "choice has no list_name")
+                self.problem(CHOICES, row_n, "list_name", N_("choice has no list_name"))
                 continue
             if not name:
-                self.problem(CHOICES, row_n, "name", f"choice in list '{list_name}' has no name")
+                self.problem(CHOICES, row_n, "name", N_("choice in list '{list}' has no name"),
+                             list=list_name)
                 continue
             label = self.texts(row, "label")
             if not label:
                 self.problem(CHOICES, row_n, "label",
-                             f"choice '{name}' in list '{list_name}' has no label")
+                             N_("choice '{name}' in list '{list}' has no label"), name=name,
+                             list=list_name)
             extra = {k: v for k, (_h, v) in cols.items()
                      if k not in ("list_name", "name", "label", "image", "audio", "video",
                                   "big-image")}
@@ -512,8 +537,8 @@ class _FormBuilder:
             previous = clist.by_name(name)
             if previous is not None:
                 self.problem(CHOICES, row_n, "name",
-                             f"duplicate choice name '{name}' in list '{list_name}' "
-                             f"(also in row {previous.row})")
+                             N_("duplicate choice name '{name}' in list '{list}' (also in row "
+                                "{row})"), name=name, list=list_name, row=previous.row)
                 continue
             clist.choices.append(Choice(name, label, row_n, extra))
         return lists
@@ -522,10 +547,11 @@ class _FormBuilder:
     def read_survey(self, form_id: str) -> tuple[Group, dict[str, Node]]:
         headers = {_split_column(h)[0] for h in self.headers(SURVEY)}
         if not headers and not self.rows(SURVEY):
-            self.problem(SURVEY, None, None, "the survey sheet is empty")
+            self.problem(SURVEY, None, None, N_("the survey sheet is empty"))
         for needed in ("type", "name"):
             if headers and needed not in headers:
-                self.problem(SURVEY, 1, needed, f"the survey sheet has no '{needed}' column")
+                self.problem(SURVEY, 1, needed, N_("the survey sheet has no '{column}' column"),
+                             column=needed)
         root = Group(name=form_id or "data", type="survey", row=1)
         nodes: dict[str, Node] = {}
         stack: list[Group] = [root]
@@ -536,14 +562,15 @@ class _FormBuilder:
             if not type_text:
                 if name or any(k in cols for k in ("label", "calculation", "relevant")) \
                         or self.texts(row, "label"):
-                    self.problem(SURVEY, row_n, "type", "the row has no question type")
+                    self.problem(SURVEY, row_n, "type", N_("the row has no question type"))
                 continue
             group_match = _GROUP_RE.match(type_text)
             if group_match:
                 begin, kind = group_match.group(1).lower(), group_match.group(2).lower()
                 if begin == "begin" and len(stack) > MAX_NESTING:
                     self.problem(SURVEY, row_n, "type",
-                                 f"groups and repeats are nested more than {MAX_NESTING} deep")
+                                 N_("groups and repeats are nested more than {depth} deep"),
+                                 depth=MAX_NESTING)
                     return root, nodes
                 if begin == "begin":
                     node = self.make_group(kind, name, row_n, row, cols, stack, nodes)
@@ -558,25 +585,36 @@ class _FormBuilder:
                 if node.or_other and node.name:
                     self.add_other_field(node, nodes)
         if not nodes and {"type", "name"} <= headers:
-            self.problem(SURVEY, None, None, "the survey sheet has no questions")
+            self.problem(SURVEY, None, None, N_("the survey sheet has no questions"))
         for open_group in stack[1:]:
-            kind = "repeat" if isinstance(open_group, Repeat) else "group"
-            self.problem(SURVEY, open_group.row, "type",
-                         f"begin {kind} '{open_group.name}' has no matching 'end {kind}'")
+            if isinstance(open_group, Repeat):
+                self.problem(SURVEY, open_group.row, "type",
+                             N_("begin repeat '{name}' has no matching 'end repeat'"),
+                             name=open_group.name)
+            else:
+                self.problem(SURVEY, open_group.row, "type",
+                             N_("begin group '{name}' has no matching 'end group'"),
+                             name=open_group.name)
         return root, nodes
 
     def register(self, node: Node, row_n: int, nodes: dict[str, Node]) -> None:
         if not node.name:
-            what = node.type if isinstance(node, Group) else f"{node.type} question"
-            self.problem(SURVEY, row_n, "name", f"the {what} has no name")
+            if isinstance(node, Repeat):
+                self.problem(SURVEY, row_n, "name", N_("the repeat has no name"))
+            elif isinstance(node, Group):
+                self.problem(SURVEY, row_n, "name", N_("the group has no name"))
+            else:
+                self.problem(SURVEY, row_n, "name", N_("the {type} question has no name"),
+                             type=node.type)
             return
         if not _NAME_RE.match(node.name):
             self.problem(SURVEY, row_n, "name",
-                         f"invalid name '{node.name}': use letters, digits and '_', "
-                         "starting with a letter")
+                         N_("invalid name '{name}': use letters, digits and '_', starting "
+                            "with a letter"), name=node.name)
         if node.name in nodes:
             self.problem(SURVEY, row_n, "name",
-                         f"duplicate name '{node.name}' (also in row {nodes[node.name].row})")
+                         N_("duplicate name '{name}' (also in row {row})"), name=node.name,
+                         row=nodes[node.name].row)
             return
         nodes[node.name] = node
 
@@ -607,23 +645,25 @@ class _FormBuilder:
             node.repeat_count = self.expr(text, SURVEY, row_n, header, node)
         elif "repeat_count" in cols:
             self.problem(SURVEY, row_n, cols["repeat_count"][0],
-                         "repeat_count is only allowed on 'begin repeat'")
+                         N_("repeat_count is only allowed on 'begin repeat'"))
         for column in ("calculation", "constraint", "required", "choice_filter", "default"):
             if column in cols:
                 self.problem(SURVEY, row_n, cols[column][0],
-                             f"'{column}' is not allowed on a {kind}")
+                                 N_("'{column}' is not allowed on a repeat") if kind == "repeat"
+                             else N_("'{column}' is not allowed on a group"), column=column)
         return node
 
     def close_group(self, kind: str, row_n: int, stack: list[Group]) -> None:
         if len(stack) == 1:
-            self.problem(SURVEY, row_n, "type", f"'end {kind}' without a matching 'begin {kind}'")
+            self.problem(SURVEY, row_n, "type",
+                         N_("'end {kind}' without a matching 'begin {kind}'"), kind=kind)
             return
         current = stack[-1]
         current_kind = "repeat" if isinstance(current, Repeat) else "group"
         if current_kind != kind:
             self.problem(SURVEY, row_n, "type",
-                         f"'end {kind}' closes 'begin {current_kind} {current.name}' "
-                         f"(row {current.row})")
+                         N_("'end {kind}' closes 'begin {open_kind} {name}' (row {row})"),
+                         kind=kind, open_kind=current_kind, name=current.name, row=current.row)
         stack.pop()
 
     def parse_type(self, type_text: str, row_n: int) -> tuple[str, str | None, str | None, bool] | None:
@@ -642,18 +682,18 @@ class _FormBuilder:
                     or_other, rest = True, rest[:-1]
                 if len(rest) != 1:
                     self.problem(SURVEY, row_n, "type",
-                                 f"'{type_text}': give exactly one choice list name after "
-                                 f"'{prefix}'")
+                                 N_("'{type}': give exactly one choice list name after "
+                                    "'{prefix}'"), type=type_text, prefix=prefix)
                     return None
                 if prefix in px_aliases.select_from_file:
                     if or_other:
                         self.problem(SURVEY, row_n, "type",
-                                     "or_other cannot be used with a select from a file")
+                                     N_("or_other cannot be used with a select from a file"))
                     return kind, None, rest[0], False
                 if rest[0].lower().endswith((".csv", ".xml", ".geojson")):
                     self.problem(SURVEY, row_n, "type",
-                                 f"'{type_text}': to choose from a file use "
-                                 f"'{kind}_from_file {rest[0]}'")
+                                 N_("'{type}': to choose from a file use '{suggestion}'"),
+                                 type=type_text, suggestion=f"{kind}_from_file {rest[0]}")
                     return None
                 return kind, rest[0], None, or_other
         canonical = _TYPE_ALIASES.get(lowered)
@@ -662,10 +702,12 @@ class _FormBuilder:
         if lowered in {t.lower() for t in _KNOWN_UNSUPPORTED} or lowered.split()[0] in (
                 "select_one_external", "rank", "range"):
             self.problem(SURVEY, row_n, "type",
-                         f"question type '{type_text}' is not supported by this app "
-                         f"(supported: {', '.join(sorted(FIELD_TYPES))}, groups and repeats)")
+                         N_("question type '{type}' is not supported by this app (supported: "
+                            "{types}, groups and repeats)"), type=type_text,
+                         types=", ".join(sorted(FIELD_TYPES)))
         else:
-            self.problem(SURVEY, row_n, "type", f"unknown question type '{type_text}'")
+            self.problem(SURVEY, row_n, "type", N_("unknown question type '{type}'"),
+                         type=type_text)
         return None
 
     def make_field(self, type_text: str, name: str, row_n: int, row: dict[str, str],
@@ -695,7 +737,7 @@ class _FormBuilder:
         if "choice_filter" in cols:
             if not node.is_select:
                 self.problem(SURVEY, row_n, cols["choice_filter"][0],
-                             "choice_filter is only allowed on select questions")
+                             N_("choice_filter is only allowed on select questions"))
             else:
                 node.choice_filter = self.expr(cols["choice_filter"][1], SURVEY, row_n,
                                                cols["choice_filter"][0], node)
@@ -704,7 +746,7 @@ class _FormBuilder:
             node.calculation = self.expr(text, SURVEY, row_n, header, node)
             node.once = node.calculation is not None and ex.is_once(node.calculation)
         elif kind == "calculate":
-            self.problem(SURVEY, row_n, "calculation", "a calculate row needs a calculation")
+            self.problem(SURVEY, row_n, "calculation", N_("a calculate row needs a calculation"))
         if "default" in cols:
             header, text = cols["default"]
             if ex.is_dynamic_default(text, kind):
@@ -713,11 +755,11 @@ class _FormBuilder:
                 node.default = text
         if "repeat_count" in cols:
             self.problem(SURVEY, row_n, cols["repeat_count"][0],
-                         "repeat_count is only allowed on 'begin repeat'")
+                         N_("repeat_count is only allowed on 'begin repeat'"))
         if not node.label and kind in ("text", "integer", "decimal", "date", "select_one",
                                        "select_multiple", "acknowledge", "note") \
                 and not node.hint:
-            self.problem(SURVEY, row_n, "label", f"question '{name}' has no label")
+            self.problem(SURVEY, row_n, "label", N_("question '{name}' has no label"), name=name)
         if "save_to" in cols:
             value = cols["save_to"][1]
             dataset, sep, prop = value.partition("#")
@@ -743,8 +785,9 @@ class _FormBuilder:
             if f.from_file is not None:
                 if f.from_file not in REGISTRY_FILES:
                     self.problem(SURVEY, f.row, "type",
-                                 f"'{f.from_file}' is not a registry list of this app (use one "
-                                 f"of {', '.join(sorted(REGISTRY_FILES))})")
+                                 N_("'{file}' is not a registry list of this app (use one of "
+                                    "{files})"), file=f.from_file,
+                                 files=", ".join(sorted(REGISTRY_FILES)))
                 continue
             if f.list_name is None:
                 continue
@@ -752,38 +795,46 @@ class _FormBuilder:
             clist = lists.get(f.list_name)
             if clist is None:
                 self.problem(SURVEY, f.row, "type",
-                             f"choice list '{f.list_name}' does not exist in the choices sheet")
+                             N_("choice list '{list}' does not exist in the choices sheet"),
+                             list=f.list_name)
             elif not clist.choices:
-                self.problem(SURVEY, f.row, "type", f"choice list '{f.list_name}' is empty")
+                self.problem(SURVEY, f.row, "type", N_("choice list '{list}' is empty"),
+                             list=f.list_name)
             elif f.choice_filter is not None:
                 columns = set().union(*(c.extra.keys() for c in clist.choices))
                 for col_name in ex.relative_names(f.choice_filter):
                     if col_name not in columns and col_name not in ("name", "label"):
                         self.problem(SURVEY, f.row, "choice_filter",
-                                     f"choice_filter uses column '{col_name}', which the choice "
-                                     f"list '{f.list_name}' does not have")
+                                     N_("choice_filter uses column '{column}', which the "
+                                        "choice list '{list}' does not have"),
+                                     column=col_name, list=f.list_name)
 
     def check_references(self, nodes: dict[str, Node], lists: dict[str, ChoiceList]) -> None:
         for parsed, sheet, row, header, owner in self.exprs:
             column = _split_column(header)[0]
             for name in sorted(ex.references(parsed)):
                 if name not in nodes:
-                    self.problem(sheet, row, header, f"reference to a missing field ${{{name}}}")
+                    self.problem(sheet, row, header, N_("reference to a missing field {reference}"),
+                                 reference=f"${{{name}}}")
                 elif owner is not None and name == owner.name and column in (
                         "calculation", "relevant"):
                     self.problem(sheet, row, header,
-                                 f"'{owner.name}' refers to itself in its {column}")
+                                 N_("'{name}' refers to itself in its {column}"),
+                                 name=owner.name, column=column)
             for name in sorted(ex.relative_names(parsed)):
                 # Bare names are choice columns in a choice_filter; elsewhere they are XPath
                 # paths that mean nothing in an XLSForm expression.
                 if column != "choice_filter":
                     self.problem(sheet, row, header,
-                                 f"'{name}' is not a reference: write ${{{name}}}"
+                                 N_("'{name}' is not a reference: write {reference}")
                                  if name in nodes else
-                                 f"unknown name '{name}': refer to fields as ${{name}}")
+                                 N_("unknown name '{name}': refer to fields as {reference}"),
+                                 name=name,
+                                 reference=f"${{{name}}}" if name in nodes else "${name}")
         for name, sheet, row, column in self.text_refs:
             if name not in nodes:
-                self.problem(sheet, row, column, f"reference to a missing field ${{{name}}}")
+                self.problem(sheet, row, column, N_("reference to a missing field {reference}"),
+                             reference=f"${{{name}}}")
 
     def read_entities(self, nodes: dict[str, Node]) -> list[EntityDeclaration]:
         declarations: dict[str, EntityDeclaration] = {}
@@ -791,10 +842,11 @@ class _FormBuilder:
             cols = self.columns(row)
             dataset = cols.get("list_name", cols.get("dataset", ("", "")))[1]
             if not dataset:
-                self.problem(ENTITIES, row_n, "list_name", "the entity has no list_name")
+                self.problem(ENTITIES, row_n, "list_name", N_("the entity has no list_name"))
                 continue
             if dataset in declarations:
-                self.problem(ENTITIES, row_n, "list_name", f"entity list '{dataset}' is declared twice")
+                self.problem(ENTITIES, row_n, "list_name",
+                             N_("entity list '{list}' is declared twice"), list=dataset)
                 continue
             decl = EntityDeclaration(dataset=dataset, row=row_n,
                                      source={k: v for k, (_h, v) in cols.items()})
@@ -803,9 +855,11 @@ class _FormBuilder:
                     setattr(decl, column, self.expr(cols[column][1], ENTITIES, row_n,
                                                     cols[column][0], None))
             if decl.entity_id is None and "update_if" in cols:
-                self.problem(ENTITIES, row_n, "update_if", "update_if needs an entity_id column")
+                self.problem(ENTITIES, row_n, "update_if",
+                             N_("update_if needs an entity_id column"))
             if decl.entity_id is None and "label" not in cols:
-                self.problem(ENTITIES, row_n, "label", "an entity that is created needs a label")
+                self.problem(ENTITIES, row_n, "label",
+                             N_("an entity that is created needs a label"))
             declarations[dataset] = decl
         fields = [n for n in nodes.values() if isinstance(n, Field) and n.save_to]
         for f in fields:
@@ -815,23 +869,27 @@ class _FormBuilder:
                     dataset = f.save_to_dataset = next(iter(declarations))
                 else:
                     self.problem(SURVEY, f.row, "save_to",
-                                 "save_to must name the entity list (e.g. households#head_name)"
-                                 if declarations else "save_to used but the form has no "
-                                 "entities sheet")
+                                 N_("save_to must name the entity list (e.g. {example})")
+                                 if declarations else
+                                 N_("save_to used but the form has no entities sheet"),
+                                 example="households#head_name")
                     continue
             decl = declarations.get(dataset)
             if decl is None:
                 self.problem(SURVEY, f.row, "save_to",
-                             f"entity list '{dataset}' is not declared in the entities sheet")
+                             N_("entity list '{list}' is not declared in the entities sheet"),
+                             list=dataset)
                 continue
             if f.save_to in ("name", "label") or f.save_to.startswith("__") \
                     or not _NAME_RE.match(f.save_to):
-                self.problem(SURVEY, f.row, "save_to", f"'{f.save_to}' cannot be a property name")
+                self.problem(SURVEY, f.row, "save_to", N_("'{name}' cannot be a property name"),
+                             name=f.save_to)
                 continue
             if f.save_to in decl.properties:
                 other = nodes[decl.properties[f.save_to]]
                 self.problem(SURVEY, f.row, "save_to",
-                             f"property '{f.save_to}' of '{dataset}' is also saved by row {other.row}")
+                             N_("property '{name}' of '{list}' is also saved by row {row}"),
+                             name=f.save_to, list=dataset, row=other.row)
                 continue
             decl.properties[f.save_to] = f.name
         for decl in declarations.values():
@@ -850,8 +908,9 @@ class _FormBuilder:
                     x = x.repeat
                 if r not in chain:
                     self.problem(ENTITIES, decl.row, "list_name",
-                                 f"entity '{decl.dataset}' refers to fields of two unrelated "
-                                 f"repeats ('{r.name}' and '{deepest.name}')")
+                                 N_("entity '{list}' refers to fields of two unrelated repeats "
+                                    "('{first}' and '{second}')"), list=decl.dataset,
+                                 first=r.name, second=deepest.name)
             decl.repeat = deepest
         return list(declarations.values())
 
@@ -922,4 +981,4 @@ class _FormBuilder:
         header = next((h for h in self.headers(SURVEY) if _split_column(h)[0] == column), column)
         chain = " -> ".join(f"${{{n}}}" for n in cycle[cycle.index(node.name):]
                             + cycle[:cycle.index(node.name)] + [node.name])
-        self.problem(SURVEY, node.row, header, f"circular dependency: {chain}")
+        self.problem(SURVEY, node.row, header, N_("circular dependency: {chain}"), chain=chain)
