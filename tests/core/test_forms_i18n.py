@@ -108,3 +108,15 @@ def test_built_in_messages_follow_the_interface_language_form_messages_win(tmp_p
     assert errors["size"] == "Hãy nhập một số nguyên."
     catalog.set_language("en")
     assert dict(inst.errors())["name"] == "This question requires an answer."
+
+
+def test_the_shipped_vietnamese_catalog_translates_problems_and_messages(tmp_path):
+    """The real vi catalog (extracted and translated by the i18n engineer) has these strings."""
+    with pytest.raises(FormLoadError) as info:
+        load_form(_broken(tmp_path))
+    problem = next(p for p in info.value.problems if p.row == 2)
+    catalog.set_language("vi")
+    assert str(problem) == "f.xlsx: survey dòng 2, cột relevant: hàm 'foo()' không xác định"
+    path = write_xlsx(tmp_path / "ok.xlsx", form([HEAD, ["text", "name", "Tên", None, "yes", None]]))
+    assert FormInstance(load_form(path)).errors() == [
+        ("name", "Câu hỏi này bắt buộc phải trả lời.")]
