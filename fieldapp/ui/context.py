@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Signal
 
 from fieldapp.i18n import catalog
 from fieldapp.storage.store import Store
+from fieldapp.ui.reader import BackgroundReader
+from fieldapp.ui.qt_compat import emit
 
 FONT_SCALE_KEY = "ui_font_scale"
 
@@ -20,6 +22,8 @@ class AppContext(QObject):
     - ``language_changed(str)``: the interface language switched; screens call retranslate().
       It mirrors :func:`fieldapp.i18n.catalog.on_language_changed`, whatever switched it.
     - ``font_scale_changed(float)``: the "large text" setting changed.
+
+    ``reader`` runs slow reads (search, counts) off the UI thread.
     """
 
     data_changed = Signal()
@@ -29,18 +33,20 @@ class AppContext(QObject):
     def __init__(self, store: Store, parent: QObject | None = None):
         super().__init__(parent)
         self.store = store
+        self.reader = BackgroundReader(store, self)
         catalog.on_language_changed(self._on_catalog_language)
 
     def _on_catalog_language(self, language: str) -> None:
         # The catalog's listener list is global; a context whose Qt object is gone must not emit.
         if shiboken6.isValid(self):
-            self.language_changed.emit(language)
+            emit(self.language_changed, language)
         else:
             catalog.remove_listener(self._on_catalog_language)
 
     def dispose(self) -> None:
-        """Stop listening to the catalog (call when the window closes)."""
+        """Stop listening to the catalog and stop background reads (when the window closes)."""
         catalog.remove_listener(self._on_catalog_language)
+        self.reader.close()
 
     # -- small helpers used by several screens -------------------------------------------------
     def commune(self) -> dict[str, Any] | None:
@@ -59,7 +65,7 @@ class AppContext(QObject):
     def set_font_scale(self, scale: float) -> None:
         with self.store.transaction():
             self.store.set_meta(FONT_SCALE_KEY, str(scale))
-        self.font_scale_changed.emit(scale)
+        emit(self.font_scale_changed, scale)
 
     def set_language(self, language: str) -> None:
         """Remember the interface language in the database and switch to it now."""

@@ -23,11 +23,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +95,13 @@ class _Runnable(QRunnable):
         try:
             result = task.fn(task._report_progress, task.is_cancelled)
         except BaseException as exc:  # noqa: BLE001 - handed to the UI thread, logged there
-            task.signals.failed.emit(exc)
+            outcome, value = task.signals.failed, exc
         else:
-            task.signals.succeeded.emit(result)
+            outcome, value = task.signals.succeeded, result
+        try:
+            emit(outcome, value)
+        except RuntimeError:  # the application is shutting down and the receiver is gone
+            log.warning("background task finished after its window was closed")
 
 
 class Task(QObject):
@@ -103,8 +109,10 @@ class Task(QObject):
 
     def __init__(self, fn: Work, on_success: Callable[[Any], None] | None,
                  on_failure: Callable[[BaseException], None] | None,
-                 progress: str | None, cancellable: bool, parent: QWidget | None):
+                 progress: str | None, cancellable: bool, parent: QWidget | None,
+                 pool: QThreadPool | None = None):
         super().__init__()
+        self.pool = pool
         self.fn = fn
         self.on_success = on_success
         self.on_failure = on_failure
@@ -123,8 +131,8 @@ class Task(QObject):
 
     # -- callbacks handed to the work ---------------------------------------------------------
     def _report_progress(self, done: int, total: int) -> None:
-        if not _synchronous:
-            self.signals.progressed.emit(done, total)
+        if not _synchronous and shiboken6.isValid(self.signals):
+            emit(self.signals.progressed, done, total)
 
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -145,7 +153,7 @@ class Task(QObject):
         _running.add(self)
         if self.label is not None:
             QTimer.singleShot(PROGRESS_DELAY_MS, self._show_dialog)
-        QThreadPool.globalInstance().start(_Runnable(self))
+        (self.pool or QThreadPool.globalInstance()).start(_Runnable(self))
 
     def _show_dialog(self) -> None:
         if self.done:
@@ -209,11 +217,19 @@ class Task(QObject):
 def run_in_background(fn: Work, on_success: Callable[[Any], None] | None = None,
                       on_failure: Callable[[BaseException], None] | None = None, *,
                       progress: str | None = None, cancellable: bool = False,
-                      parent: QWidget | None = None) -> Task:
-    """Run ``fn(progress, cancelled)`` off the UI thread; see the module docstring."""
-    task = Task(fn, on_success, on_failure, progress, cancellable, parent)
+                      parent: QWidget | None = None, pool: QThreadPool | None = None) -> Task:
+    """Run ``fn(progress, cancelled)`` off the UI thread; see the module docstring.
+
+    ``pool`` picks the threads (default: Qt's global pool); a one-thread pool serialises work
+    that must share one connection (see fieldapp.ui.reader).
+    """
+    task = Task(fn, on_success, on_failure, progress, cancellable, parent, pool)
     task.start()
     return task
+
+
+def is_synchronous() -> bool:
+    return _synchronous
 
 
 def running_tasks() -> int:

@@ -46,11 +46,16 @@ class HomeScreen(QWidget):
         layout.addWidget(self.body, 1)
 
         context.data_changed.connect(self.refresh)
+        self.retranslate()
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the counts (cheap: one aggregate query)."""
-        self.model.set_rows(self.context.store.counts_by_village())
+        """Re-read the counts (in the background: ~0.4 s at 200,000 persons)."""
+        self.context.reader.request("village_counts", lambda store: store.counts_by_village(),
+                                    self._show_counts)
+
+    def _show_counts(self, rows) -> None:
+        self.model.set_rows(rows)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -30,6 +30,7 @@ class HouseholdsScreen(QWidget):
         self.limit = SEARCH_LIMIT
         self.total = 0
         self._selected_id: str | None = None
+        self._shown: tuple[str, str | None] = ("", None)  # the query the table shows
 
         self.heading = Heading(factor=1.4)
         self.search = QLineEdit()
@@ -108,10 +109,21 @@ class HouseholdsScreen(QWidget):
         return self.village.currentData()
 
     def run_search(self) -> None:
-        """Query the Store now (the debounce timer calls this when typing pauses)."""
+        """Search now (the debounce timer calls this when typing pauses).
+
+        The query runs on the background reader; results arrive in :meth:`_show_results`
+        (at once in tests, whose tasks are synchronous).
+        """
         self._timer.stop()
-        rows, total = self.context.store.search_households(
-            self.query_text(), village_id=self.village_id(), limit=self.limit)
+        query, village_id, limit = self.query_text(), self.village_id(), self.limit
+        self.context.reader.request(
+            "households",
+            lambda store: store.search_households(query, village_id=village_id, limit=limit),
+            lambda result: self._show_results(query, village_id, result))
+
+    def _show_results(self, query: str, village_id: str | None, result) -> None:
+        rows, total = result
+        self._shown = (query, village_id)
         self.total = total
         self.model.set_rows(rows)
         self._update_count()
@@ -186,14 +198,15 @@ class HouseholdsScreen(QWidget):
         if self.total:
             self.results.setCurrentWidget(self.table)
             return
-        query = self.query_text()
-        if query and self.village_id():
+        query, village_id = self._shown
+        village = self.village.itemText(max(0, self.village.findData(village_id)))
+        if query and village_id:
             text = _("No households in {village} match “{query}”.").format(
-                village=self.village.currentText(), query=query)
+                village=village, query=query)
         elif query:
             text = _("No households match “{query}”.").format(query=query)
-        elif self.village_id():
-            text = _("No households in {village} yet.").format(village=self.village.currentText())
+        elif village_id:
+            text = _("No households in {village} yet.").format(village=village)
         else:
             text = _("No households yet. Households are added by the household survey "
                      "or by importing a package.")

@@ -1,0 +1,98 @@
+"""Household search latency per keystroke over a 200,000-person demo commune.
+
+Run on demand (prints figures, asserts nothing about time):
+
+    .venv/bin/python tests/benchmarks/bench_search.py [--persons 200000]
+    .venv/bin/pytest tests/benchmarks/bench_search.py -s
+
+The demo database is created once with fieldapp.services.demo.create_demo and cached under
+$TMPDIR/fieldapp-bench/. Each name is typed one letter at a time (as the Households screen sends
+queries: every successive prefix), with and without the village filter, and
+Store.search_households is timed for each prefix: what one debounced keystroke costs the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from fieldapp.services.demo import create_demo
+from fieldapp.storage.store import Store
+
+PERSONS_PER_HOUSEHOLD = 3.4  # what the demo generator produces on average
+CACHE = Path(tempfile.gettempdir()) / "fieldapp-bench"
+# Typed as users type them: with and without accents, upper case, a member's given name.
+NAMES = ["nguyen van", "Hoàng Thị", "ĐẶNG", "dang van hung", "Triệu", "ly thi mai", "Nông",
+         "vi van", "hà thị thu", "Bế"]
+
+
+def demo_db(persons: int) -> Path:
+    """A cached demo database with about ``persons`` persons."""
+    households = max(1, round(persons / PERSONS_PER_HOUSEHOLD))
+    path = CACHE / f"demo-{households}.db"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.db")
+        if partial.exists():
+            partial.unlink()
+        started = time.perf_counter()
+        summary = create_demo(partial, households=households, seed=7)
+        partial.rename(path)
+        print(f"created {path}: {summary['households']} households, {summary['persons']} persons "
+              f"in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def prefixes(name: str) -> list[str]:
+    return [name[:i] for i in range(1, len(name) + 1) if name[:i].strip()]
+
+
+def measure(store: Store, village_id: str | None) -> list[float]:
+    timings = []
+    for name in NAMES:
+        for query in prefixes(name):
+            started = time.perf_counter()
+            store.search_households(query, village_id=village_id)
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def run(persons: int = 200_000) -> dict:
+    path = demo_db(persons)
+    store = Store.open(path)
+    try:
+        counts = store.counts()
+        village = store.villages()[0]
+        measure(store, None)  # warm the page cache once
+        results = {}
+        for label, village_id in (("all villages", None), (village["name"], village["id"])):
+            timings = measure(store, village_id)
+            results[label] = timings
+            print(f"search over {counts['persons']:,} persons / {counts['households']:,} "
+                  f"households, {label}: {len(timings)} keystrokes, "
+                  f"median {statistics.median(timings):.1f} ms, p95 {p95(timings):.1f} ms, "
+                  f"max {max(timings):.1f} ms")
+        return results
+    finally:
+        store.close()
+
+
+@pytest.mark.benchmark
+def test_search_latency():
+    run()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=200_000)
+    run(parser.parse_args().persons)
