@@ -48,11 +48,14 @@ def build_main_window(store: Store):
 
 
 def prepare_app(store: Store, *, screenshot: bool = False):
-    """QApplication with the bundled fonts at the saved text size."""
+    """QApplication with the bundled fonts at the saved text size, and Qt's own strings
+    (dialog buttons, context menus) from our catalogs."""
     from fieldapp.ui import fonts
     from fieldapp.ui.context import FONT_SCALE_KEY
+    from fieldapp.ui.i18n_qt import install_qt_translator
 
     app = _qt_app(screenshot)
+    install_qt_translator(app)
     fonts.register_fonts()
     try:
         scale = float(store.meta(FONT_SCALE_KEY) or 1.0)

@@ -5,24 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from babel.numbers import format_decimal
-
-from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _
-
-
-def number_locale() -> str:
-    """babel locale for numbers: English for the English interface, else Vietnamese.
-
-    Label packs (Tày, Nùng, Dao) have no CLDR data, so they format numbers the Vietnamese way.
-    """
-    return "en_US" if catalog.current_language() == "en" else "vi_VN"
+from fieldapp.i18n.formatting import format_number
 
 
 def fmt_int(value: int | None) -> str:
+    """A count as the interface language writes it: 2,341 (en) or 2.341 (vi and the packs)."""
     if value is None:
         return ""
-    return format_decimal(value, locale=number_locale())
+    return format_number(value)
 
 
 def code_label(labels: dict[str, str], code: str | None) -> str:
