@@ -127,10 +127,10 @@ class FormDriver:
             before = view.index
             self.next()
             if view.index == before:
-                errors = {p: e.error.text() for p, e in view.editors.items() if e.has_error()}
+                errors = {p: e.error_text() for p, e in view.editors.items() if e.has_error()}
                 raise AssertionError(f"stuck on {view.current_page.key}: {errors}")
         raise AssertionError("too many pages")
 
     def errors_shown(self) -> dict[str, str]:
-        return {p: e.error.text() for p, e in self.view.editors.items()
-                if e.error.isVisibleTo(self.view) and e.error.text()}
+        return {p: e.error_text() for p, e in self.view.editors.items()
+                if e.error.isVisibleTo(self.view) and e.error_text()}

@@ -7,6 +7,7 @@
   :func:`~fieldapp.ui.forms.surveys.register_surveys_screen` adds it to the main window.
 """
 
-from fieldapp.ui.forms.view import FormView, LabelSource
+from fieldapp.ui.forms.labels import LabelSource, PackLabelSource
+from fieldapp.ui.forms.view import FormView
 
-__all__ = ["FormView", "LabelSource"]
+__all__ = ["FormView", "LabelSource", "PackLabelSource"]

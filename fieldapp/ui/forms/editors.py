@@ -45,6 +45,7 @@ from fieldapp.ui.fonts import scaled
 
 ERROR_COLOUR = "#b3261e"
 FALLBACK_MARK = "\u21a9"  # ↩ shown where a pack label fell back to Vietnamese
+UNREVIEWED_MARK = "\u00b0"  # ° after a pack label no native speaker has reviewed yet
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Text:
     secondary: str = ""
     fell_back: bool = False
     status: str = ""
+    note: str = ""
+    """A longer explanation of the status, shown as a tooltip."""
 
     @property
     def plain(self) -> str:
@@ -66,20 +69,20 @@ class Text:
 def text_html(text: Text, *, bold: bool = False, required: bool = False,
               secondary_scale: int = 90) -> str:
     """Rich text for a :class:`Text` (escaped: form texts are data, never markup)."""
-    main = html.escape(text.primary).replace("\n", "<br>")
+    main = html.escape(text.primary, quote=False).replace("\n", "<br>")
     if bold:
         main = f"<b>{main}</b>"
     if required:
         main += f' <span style="color:{ERROR_COLOUR}"><b>*</b></span>'
     marks = []
     if text.fell_back:
-        marks.append(f'<span style="color:#7a5c00" title="{html.escape(_("No translation in this label pack: Vietnamese shown"))}">{FALLBACK_MARK}</span>')
+        marks.append(f' <span style="color:#7a5c00">{FALLBACK_MARK}</span>')
     if text.status:
-        marks.append(f'<span style="color:#777"><small>({html.escape(text.status)})</small></span>')
+        marks.append(f'<span style="color:#888"><sup>{UNREVIEWED_MARK}</sup></span>')
     if marks:
-        main += " " + " ".join(marks)
+        main += "".join(marks)
     if text.secondary:
-        sec = html.escape(text.secondary).replace("\n", "<br>")
+        sec = html.escape(text.secondary, quote=False).replace("\n", "<br>")
         main += f'<br><span style="color:#444; font-size:{secondary_scale}%">{sec}</span>'
     return main
 
@@ -122,7 +125,7 @@ class FieldEditor(QWidget):
         self.setObjectName(f"field:{path}")
         self._loading = False
         self._local_error = ""
-        self._engine_error = ""
+        self._engine_error = Text("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
         layout.setSpacing(4)
@@ -138,6 +141,7 @@ class FieldEditor(QWidget):
         self.error = QLabel(self)
         self.error.setObjectName(f"error:{path}")
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.RichText)
         self.error.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
         self.error.setVisible(False)
         layout.addWidget(self.label)
@@ -162,6 +166,7 @@ class FieldEditor(QWidget):
         self._label_text = label
         self.label.setText(text_html(label, bold=True, required=required))
         self.label.setVisible(bool(label.primary))
+        self.label.setToolTip(label.note)
         self.hint.setText(text_html(hint) if hint.primary else "")
         self.hint.setVisible(bool(hint.primary))
         name = label.plain + (" " + _("(required)") if required else "")
@@ -194,9 +199,10 @@ class FieldEditor(QWidget):
             widget.setEnabled(not read_only)
 
     # -- errors -----------------------------------------------------------------------------
-    def set_error(self, message: str) -> None:
-        """Show the engine's message for this field ('' clears it)."""
-        self._engine_error = message
+    def set_error(self, message: str | Text) -> None:
+        """Show the engine's message for this field ('' clears it); a :class:`Text` may carry
+        the label pack's version above the Vietnamese."""
+        self._engine_error = message if isinstance(message, Text) else Text(message or "")
         self._update_error()
 
     def local_error(self) -> str:
@@ -208,13 +214,17 @@ class FieldEditor(QWidget):
         self._update_error()
 
     def _update_error(self) -> None:
-        message = self._local_error or self._engine_error
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
-        self.setProperty("hasError", bool(message))
+        message = Text(self._local_error) if self._local_error else self._engine_error
+        self.error.setText(text_html(message) if message.primary else "")
+        self.error.setVisible(bool(message.primary))
+        self.setProperty("hasError", bool(message.primary))
+
+    def error_text(self) -> str:
+        """The message shown, as plain text ('' when none)."""
+        return self._local_error or self._engine_error.plain
 
     def has_error(self) -> bool:
-        return bool(self._local_error or self._engine_error)
+        return bool(self._local_error or self._engine_error.primary)
 
     # -- focus ------------------------------------------------------------------------------
     def focus_chain(self) -> list[QWidget]:
@@ -341,15 +351,11 @@ class DateEditor(FieldEditor):
         self.button.setText(_("Calendar…"))
         self.button.setToolTip(_("Pick the date on a calendar"))
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.calendar = QCalendarWidget()
-        self.calendar.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
-        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.calendar.clicked.connect(self._on_calendar)
-        self.calendar.activated.connect(self._on_calendar)
+        # The calendar is built when first opened: most date questions are typed or left at
+        # their default, and a calendar per question would cost time on every page.
+        self.calendar: QCalendarWidget | None = None
         menu = QMenu(self.button)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
+        menu.aboutToShow.connect(self._ensure_calendar)
         self.button.setMenu(menu)
         self._menu = menu
         row.addWidget(self.edit)
@@ -370,6 +376,22 @@ class DateEditor(FieldEditor):
             self._set_local_error("")
             self._emit(date.isoformat())
 
+    def _ensure_calendar(self) -> QCalendarWidget:
+        if self.calendar is None:
+            calendar = QCalendarWidget(self._menu)
+            calendar.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+            calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+            date = parse_date(self.edit.text())
+            if date is not None:
+                calendar.setSelectedDate(QDate(date.year, date.month, date.day))
+            calendar.clicked.connect(self._on_calendar)
+            calendar.activated.connect(self._on_calendar)
+            action = QWidgetAction(self._menu)
+            action.setDefaultWidget(calendar)
+            self._menu.addAction(action)
+            self.calendar = calendar
+        return self.calendar
+
     def _on_calendar(self, qdate: QDate) -> None:
         date = dt.date(qdate.year(), qdate.month(), qdate.day())
         self.edit.setText(date.strftime("%d/%m/%Y"))
@@ -385,7 +407,7 @@ class DateEditor(FieldEditor):
                 parse_date(self.edit.text()).isoformat() == value:
             return
         self.edit.setText(format_date(value) if value else "")
-        if value:
+        if value and self.calendar is not None:
             try:
                 d = dt.date.fromisoformat(value)
                 self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
@@ -410,6 +432,7 @@ class _ChoiceRow(QWidget):
 
     def set_text(self, text: Text) -> None:
         self.text.setText(text_html(text))
+        self.text.setToolTip(text.note)
         self.button.setAccessibleName(text.plain)
 
 

@@ -38,10 +38,13 @@ from PySide6.QtWidgets import (
 from fieldapp.core.forms import Form, FormInstance, Page, PathError, Repeat
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.packs import DisplayMode, LabelResolver, available_languages
 from fieldapp.i18n.text import nfc
 from fieldapp.ui.fonts import scaled
 from fieldapp.ui.forms.editors import (
     ERROR_COLOUR,
+    FALLBACK_MARK,
+    UNREVIEWED_MARK,
     EnterFilter,
     FieldEditor,
     NoteEditor,
@@ -49,11 +52,11 @@ from fieldapp.ui.forms.editors import (
     make_editor,
     text_html,
 )
+from fieldapp.ui.forms.labels import LabelSource, PackLabelSource, pack_language_name
 
 log = logging.getLogger(__name__)
 
 _ROW_RE = re.compile(r"^(.*)\[(\d+)\]$")
-_REF_RE = re.compile(r"\$\{[^}]*\}")
 
 SaveCallback = Callable[[bool], None]
 
@@ -71,37 +74,8 @@ def _repeat_name(container_path: str) -> str:
     return container_path.rsplit("/", 1)[-1]
 
 
-class LabelSource:
-    """Where the view's form texts come from: the form in one of its languages.
-
-    Kept separate so a label pack (Tày, Nùng, Dao with Vietnamese beneath) can replace it.
-    """
-
-    def __init__(self, form: Form, instance: FormInstance, language: str | None = None):
-        self.form = form
-        self.instance = instance
-        self.language = language or form.default_language
-
-    def label(self, path: str) -> Text:
-        return Text(self.instance.label(path, self.language))
-
-    def hint(self, path: str) -> Text:
-        return Text(self.instance.hint(path, self.language))
-
-    def choice(self, path: str, choice) -> Text:
-        return Text(self.form.text(choice.label, self.language) or choice.name)
-
-    def title(self, text: str) -> Text:
-        return Text(text)
-
-    def form_title(self) -> Text:
-        return Text(self.form.title_in(self.language))
-
-    def repeat_name(self, container_path: str) -> str:
-        """The repeat's label without its ${references} ("Thành viên")."""
-        node = self.form.nodes.get(_repeat_name(container_path))
-        text = self.form.text(node.label, self.language) if node is not None else ""
-        return " ".join(_REF_RE.sub("", text).split()).strip(" ,;:-–") or _("entry")
+ResolverFactory = Callable[[Form, str], LabelResolver]
+"""Builds the label resolver for (form, pack language); tests pass packs of their own."""
 
 
 class FormView(QWidget):
@@ -111,10 +85,15 @@ class FormView(QWidget):
     """Emitted after a successful save; True when finalized."""
     close_requested = Signal()
     page_changed = Signal(int)
+    labels_changed = Signal(object, object)
+    """(pack language code or None, DisplayMode) after the user switched the labels."""
 
     def __init__(self, form: Form, instance: FormInstance, *,
                  on_save: SaveCallback | None = None, language: str | None = None,
-                 status: str = "draft", labels: LabelSource | None = None,
+                 status: str = "draft", pack: str | None = None,
+                 mode: DisplayMode = DisplayMode.BILINGUAL,
+                 pack_languages: list[str] | None = None,
+                 resolver_factory: ResolverFactory | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("form_view")
@@ -122,7 +101,12 @@ class FormView(QWidget):
         self.instance = instance
         self.on_save = on_save
         self.status = status
-        self.labels = labels or LabelSource(form, instance, language)
+        self._base_language = language
+        self._resolver_factory = resolver_factory or (
+            lambda f, lang: LabelResolver.for_form(f, lang))
+        self.pack_languages = (available_languages() if pack_languages is None
+                               else list(pack_languages))
+        self.labels: LabelSource = LabelSource(form, instance, language)
         self.language = self.labels.language
         if hasattr(instance, "language"):
             instance.language = self.language  # choice filters and built-in messages
@@ -134,6 +118,9 @@ class FormView(QWidget):
         self._page_widgets: list[QWidget] = []
         self._enter = EnterFilter(self.next_page, self)
         self._build()
+        if pack:
+            self._apply_labels(pack, mode)
+            self.retranslate()
         self._pages_changed()
         self._show_page(0, focus=True)
 
@@ -157,10 +144,28 @@ class FormView(QWidget):
         self.close_button = QPushButton(self)
         self.close_button.setObjectName("close_form")
         self.close_button.clicked.connect(self.close_requested)
+        self.legend = QLabel(self)
+        self.legend.setObjectName("pack_legend")
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #555;")
+        self.legend.setFont(scaled(QApplication.font(), 0.9))
         title_box = QVBoxLayout()
         title_box.addWidget(self.title_label)
         title_box.addWidget(self.status_label)
+        title_box.addWidget(self.legend)
         top.addLayout(title_box, 1)
+        # Label pack: which language beside Vietnamese, and how the two are shown.
+        self.pack_label = QLabel(self)
+        self.pack_combo = QComboBox(self)
+        self.pack_combo.setObjectName("pack_combo")
+        self.pack_label.setBuddy(self.pack_combo)
+        self.mode_combo = QComboBox(self)
+        self.mode_combo.setObjectName("mode_combo")
+        self.pack_combo.activated.connect(self._on_pack_chosen)
+        self.mode_combo.activated.connect(self._on_pack_chosen)
+        top.addWidget(self.pack_label, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.pack_combo, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.mode_combo, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 
@@ -324,6 +329,8 @@ class FormView(QWidget):
         self.cancel_remove_button.setText(_("&Keep"))
         self.confirm_remove_button.setText(_("&Remove"))
         self.title_label.setText(text_html(self.labels.form_title()))
+        self.pack_label.setText(_("&Labels:"))
+        self._fill_pack_combos()
         self._update_status()
         if self.pages:
             self._update_header()
@@ -389,9 +396,10 @@ class FormView(QWidget):
             if source is not None:
                 self._refresh_live_errors()
         self._shown_key = page.key
-        title = page.title if not page.add_row else ""
-        self.page_title.setText(text_html(self.labels.title(title)) if title else "")
-        self.page_title.setVisible(bool(title))
+        title = self.labels.page_title(page) if not page.add_row else None
+        self.page_title.setText(text_html(title) if title and title.primary else "")
+        self.page_title.setToolTip(title.note if title else "")
+        self.page_title.setVisible(bool(title and title.primary))
         self._update_row_bar()
         self._update_header()
         self._update_tab_order()
@@ -447,7 +455,8 @@ class FormView(QWidget):
             return
         errors = dict(self.instance.errors(self.current_page, self.language))
         for path in shown:
-            self.editors[path].set_error(errors.get(path, ""))
+            message = errors.get(path, "")
+            self.editors[path].set_error(self.labels.error(path, message) if message else "")
 
     def _build_add_row_page(self, page: Page) -> None:
         """The page after a roster's rows: the rows entered so far, and "add another"."""
@@ -465,7 +474,7 @@ class FormView(QWidget):
         heading.setWordWrap(True)
         heading.setTextFormat(Qt.TextFormat.RichText)
         heading.setFont(scaled(QApplication.font(), 1.25, bold=True))
-        heading.setText(text_html(self.labels.title(page.title or name)))
+        heading.setText(text_html(self.labels.page_title(page) if page.title else name))
         layout.addWidget(heading)
         summary = QLabel(box)
         summary.setObjectName("rows_summary")
@@ -476,8 +485,8 @@ class FormView(QWidget):
         self._row_buttons: list[QPushButton] = []
         for i in range(count):
             row_path = f"{container}[{i}]"
-            title = self._row_title_of(row_path) or f"{i + 1}."
-            button = QPushButton(title, box)
+            title = self.labels.row_title_for(row_path, self._row_title_of(row_path) or f"{i + 1}.")
+            button = QPushButton(title.plain, box)
             button.setObjectName(f"open_row:{row_path}")
             button.setToolTip(_("Open this entry"))
             button.setStyleSheet("text-align: left; padding: 4px 8px;")
@@ -487,7 +496,7 @@ class FormView(QWidget):
             self._row_buttons.append(button)
         add = QPushButton(box)
         add.setObjectName("add_row_here")
-        add.setText(_("&Add: {name}").format(name=name))
+        add.setText(_("&Add: {name}").format(name=name.primary))
         add.setAutoDefault(True)
         add.setFont(scaled(QApplication.font(), 1.1, bold=True))
         add.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -526,9 +535,11 @@ class FormView(QWidget):
             return
         container, _index, user_rows = info
         page = self.current_page
-        self.row_title.setText(text_html(self.labels.title(page.row_title)))
+        title = self.labels.row_title(page)
+        self.row_title.setText(text_html(title))
+        self.row_title.setToolTip(title.note)
         name = self.labels.repeat_name(container)
-        self.add_row_button.setText(_("Add: {name}").format(name=name))
+        self.add_row_button.setText(_("Add: {name}").format(name=name.primary))
         self.remove_row_button.setText(_("Remove this entry…"))
         self.add_row_button.setVisible(user_rows)
         self.remove_row_button.setVisible(user_rows)
@@ -539,12 +550,12 @@ class FormView(QWidget):
         self.page_label.setText(_("Page {current} of {total}").format(
             current=self.index + 1, total=len(self.pages)))
         sections = inst.sections(self.language)
-        titles = [s.title for s in sections]
+        titles = [self.labels.section_title(s.name, s.title) for s in sections]
         if [self.section_combo.itemText(i) for i in range(self.section_combo.count())] != titles:
             self.section_combo.blockSignals(True)
             self.section_combo.clear()
-            for section in sections:
-                self.section_combo.addItem(section.title, section.name)
+            for section, title in zip(sections, titles):
+                self.section_combo.addItem(title, section.name)
             self.section_combo.blockSignals(False)
         if self.pages:
             at = self.section_combo.findData(self.current_page.section)
@@ -626,7 +637,8 @@ class FormView(QWidget):
         """Show the current page's messages beside its questions; True when there were any."""
         errors = dict(self.page_errors())
         for path, editor in self.editors.items():
-            editor.set_error(errors.get(path, ""))
+            message = errors.get(path, "")
+            editor.set_error(self.labels.error(path, message) if message else "")
         if errors:
             first = next(p for p in self.editors if p in errors)
             self.editors[first].focus_first()
@@ -721,7 +733,7 @@ class FormView(QWidget):
         info = self._row_info()
         if info is None:
             return
-        title = self.current_page.row_title or f"{info[1] + 1}."
+        title = self.labels.row_title(self.current_page).primary or f"{info[1] + 1}."
         self.confirm_label.setText(
             _("Remove “{title}” and all of its answers?").format(title=title))
         self.confirm_bar.setVisible(True)
@@ -787,6 +799,73 @@ class FormView(QWidget):
             self._show_banner(_("Draft saved."), "ok")
         self.saved.emit(finalize)
         return True
+
+    # ------------------------------------------------------------------------------------------
+    # Label packs
+    # ------------------------------------------------------------------------------------------
+    def _fill_pack_combos(self) -> None:
+        self.pack_combo.blockSignals(True)
+        self.pack_combo.clear()
+        self.pack_combo.addItem(_("Vietnamese"), None)
+        for code in self.pack_languages:
+            self.pack_combo.addItem(_("{language} and Vietnamese").format(
+                language=pack_language_name(code)), code)
+        self.pack_combo.setCurrentIndex(max(0, self.pack_combo.findData(self.labels.pack_lang)))
+        self.pack_combo.blockSignals(False)
+        self.mode_combo.blockSignals(True)
+        self.mode_combo.clear()
+        for mode, text in ((DisplayMode.BILINGUAL, _("Both, Vietnamese beneath")),
+                           (DisplayMode.PACK_ONLY, _("Label pack only")),
+                           (DisplayMode.VIETNAMESE_ONLY, _("Vietnamese only"))):
+            self.mode_combo.addItem(text, mode)
+        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(self.labels.mode)))
+        self.mode_combo.blockSignals(False)
+        self.mode_combo.setVisible(self.labels.pack_lang is not None)
+        if self.labels.pack_lang and self.labels.mode is not DisplayMode.VIETNAMESE_ONLY:
+            self.legend.setText(_("{unreviewed} not yet reviewed by a native speaker   "
+                                  "{fallback} no translation yet: Vietnamese shown").format(
+                unreviewed=UNREVIEWED_MARK, fallback=FALLBACK_MARK))
+            self.legend.setVisible(True)
+        else:
+            self.legend.setVisible(False)
+        has_packs = bool(self.pack_languages)
+        self.pack_label.setVisible(has_packs)
+        self.pack_combo.setVisible(has_packs)
+
+    def _on_pack_chosen(self, _index: int = 0) -> None:
+        pack = self.pack_combo.currentData()
+        mode = self.mode_combo.currentData() if pack else DisplayMode.BILINGUAL
+        if pack != self.labels.pack_lang:
+            mode = DisplayMode.BILINGUAL  # a newly chosen pack starts bilingual
+        self.set_labels(pack, mode)
+        self.labels_changed.emit(pack, mode)
+
+    def _apply_labels(self, pack: str | None, mode: DisplayMode) -> None:
+        if pack:
+            self.labels = PackLabelSource(self.form, self.instance,
+                                          self._resolver_factory(self.form, pack), mode)
+        else:
+            self.labels = LabelSource(self.form, self.instance, self._base_language)
+
+    def set_labels(self, pack: str | None, mode: DisplayMode = DisplayMode.BILINGUAL) -> None:
+        """Show the form with label pack ``pack`` (None: Vietnamese) as ``mode`` says, on the
+        same page, keeping the answers and the keyboard focus."""
+        focus = QApplication.focusWidget()
+        focus_at = None
+        for path, editor in self.editors.items():
+            chain = editor.focus_chain()
+            if focus in chain:
+                focus_at = (path, chain.index(focus))
+        self._apply_labels(pack, mode)
+        self.retranslate()
+        shown = {p: e.has_error() for p, e in self.editors.items()}
+        self._show_page(self.index, focus=focus_at is None and focus is None)
+        if any(shown.values()):
+            self.show_page_errors()
+        if focus_at and focus_at[0] in self.editors:
+            chain = self.editors[focus_at[0]].focus_chain()
+            if focus_at[1] < len(chain):
+                chain[focus_at[1]].setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------------------------------------
     # Messages

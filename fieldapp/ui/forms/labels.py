@@ -1,0 +1,228 @@
+"""Where the form view's texts come from: the form itself, or a label pack beside Vietnamese.
+
+:class:`LabelSource` shows the form in one of its languages. :class:`PackLabelSource` resolves
+every label, hint, choice, title and message through :class:`fieldapp.i18n.packs.LabelResolver`
+(pack -> the form's own column -> Vietnamese, marked as fallen back) and lays them out for the
+chosen :class:`~fieldapp.i18n.packs.DisplayMode`: pack text large with the Vietnamese smaller
+beneath (bilingual), the pack alone, or Vietnamese alone.
+
+Pack texts keep ``${references}``; they are filled in here from the row the text belongs to,
+the same way the engine fills in the form's own labels.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fieldapp.core.forms import Field, Form, FormInstance, Group, Node, Page, Repeat
+from fieldapp.i18n.catalog import N_, _
+from fieldapp.i18n.packs import PACK_LANGUAGES, DisplayMode, LabelResolver, Resolved
+from fieldapp.ui.forms.editors import Text
+
+_REF_RE = re.compile(r"\$\{([^}]*)\}")
+_ROW_SEGMENT_RE = re.compile(r"^(.+)\[(\d+)\]$")
+
+
+def strip_refs(text: str) -> str:
+    """A label without its ${references} ("Thành viên: ${member_label}" -> "Thành viên")."""
+    return " ".join(_REF_RE.sub("", text).split()).strip(" ,;:-–")
+
+
+def node_name(path: str) -> str:
+    """The node a path ends with: "members[1]/sex" -> "sex", "members[1]" -> "members"."""
+    last = path.rsplit("/", 1)[-1]
+    match = _ROW_SEGMENT_RE.match(last)
+    return match.group(1) if match else last
+
+
+# Interface names of pack languages, marked here so the interface catalogs translate them.
+_PACK_NAMES = {"tyz": N_("Tày"), "nut": N_("Nùng"), "ium": N_("Dao (Iu Mien)"),
+               "mji": N_("Dao (Kim Mun)")}
+
+
+def pack_language_name(code: str) -> str:
+    """The interface name of a pack language ("Tày"); the code for an unknown pack."""
+    if code in _PACK_NAMES:
+        return _(_PACK_NAMES[code])
+    language = PACK_LANGUAGES.get(code)
+    return _(language.name) if language else code
+
+
+class LabelSource:
+    """The form's own texts in one of its languages (Vietnamese by default)."""
+
+    pack_lang: str | None = None
+    mode: DisplayMode = DisplayMode.VIETNAMESE_ONLY
+
+    def __init__(self, form: Form, instance: FormInstance, language: str | None = None):
+        self.form = form
+        self.instance = instance
+        self.language = language or form.default_language
+
+    def label(self, path: str) -> Text:
+        return Text(self.instance.label(path, self.language))
+
+    def hint(self, path: str) -> Text:
+        return Text(self.instance.hint(path, self.language))
+
+    def choice(self, path: str, choice) -> Text:
+        return Text(self.form.text(choice.label, self.language) or choice.name)
+
+    def page_title(self, page: Page) -> Text:
+        return Text(page.title)
+
+    def row_title(self, page: Page) -> Text:
+        return Text(page.row_title)
+
+    def row_title_for(self, row_path: str, engine_title: str) -> Text:
+        return Text(engine_title)
+
+    def section_title(self, name: str, title: str) -> str:
+        return title
+
+    def error(self, path: str, message: str) -> Text:
+        return Text(message)
+
+    def form_title(self) -> Text:
+        return Text(self.form.title_in(self.language))
+
+    def repeat_name(self, container_path: str) -> Text:
+        """The repeat's label without its ${references} ("Thành viên")."""
+        node = self.form.nodes.get(node_name(container_path))
+        text = self.form.text(node.label, self.language) if node is not None else ""
+        return Text(strip_refs(text) or _("entry"))
+
+
+class PackLabelSource(LabelSource):
+    """Texts from a label pack for ``resolver.pack_lang``, shown as ``mode`` asks."""
+
+    def __init__(self, form: Form, instance: FormInstance, resolver: LabelResolver,
+                 mode: DisplayMode = DisplayMode.BILINGUAL):
+        super().__init__(form, instance, form.language_for_code("vi") or form.default_language)
+        self.resolver = resolver
+        self.pack_lang = resolver.pack_lang
+        self.mode = mode
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _text(self, resolved: Resolved, context_path: str | None = None,
+              *, strip: bool = False) -> Text:
+        main, beneath = resolved.lines(self.mode)
+        if strip:
+            main, beneath = strip_refs(main), strip_refs(beneath) if beneath else beneath
+        elif context_path is not None:
+            main = self.interpolate(main, context_path)
+            beneath = self.interpolate(beneath, context_path) if beneath else beneath
+        shows_pack = self.mode is not DisplayMode.VIETNAMESE_ONLY
+        fell_back = resolved.fell_back and shows_pack
+        status = _("unreviewed") if resolved.fuzzy and shows_pack and not fell_back else ""
+        note = resolved.status_text() if shows_pack else ""
+        return Text(main, beneath or "", fell_back, status, note)
+
+    def interpolate(self, text: str, context_path: str) -> str:
+        """Fill in ${name} as seen from ``context_path`` (a field or repeat-row path)."""
+        if "${" not in text:
+            return text
+        return _REF_RE.sub(lambda m: self._ref_value(m.group(1).strip(), context_path), text)
+
+    def _ref_value(self, name: str, context_path: str) -> str:
+        node = self.form.nodes.get(name)
+        if not isinstance(node, Field):
+            return ""
+        chain = []
+        repeat = node.repeat
+        while repeat is not None:
+            chain.append(repeat.name)
+            repeat = repeat.repeat
+        chain.reverse()
+        segments = context_path.split("/")
+        prefix = []
+        for repeat_name in chain:
+            segment = next((s for s in segments if node_name(s) == repeat_name and "[" in s), None)
+            if segment is None:
+                return ""  # a value from rows the text is not in: not shown in a label
+            prefix.append(segment)
+        path = "/".join(prefix + [name])
+        try:
+            return self.instance.get_value(path)
+        except KeyError:
+            return ""
+
+    def _node(self, path: str) -> Node | None:
+        return self.form.nodes.get(node_name(path))
+
+    # -- LabelSource -----------------------------------------------------------------------------
+    def label(self, path: str) -> Text:
+        node = self._node(path)
+        if node is None or not node.label:
+            return super().label(path)
+        return self._text(self.resolver.resolve_node(node, "label"), path)
+
+    def hint(self, path: str) -> Text:
+        node = self._node(path)
+        if node is None or not node.hint:
+            return Text("")
+        return self._text(self.resolver.resolve_node(node, "hint"), path)
+
+    def choice(self, path: str, choice) -> Text:
+        field = self.instance.field_at(path)
+        if field.from_file is not None or not field.list_name or \
+                field.list_name not in self.form.choice_lists:
+            return super().choice(path, choice)  # registry rows: names, not translated
+        return self._text(self.resolver.resolve_choice(field.list_name, choice))
+
+    def page_title(self, page: Page) -> Text:
+        if not page.title:
+            return Text("")
+        if page.add_row:
+            return self.repeat_name(page.add_row)
+        node = self._node(page.key)
+        if not isinstance(node, Group) or not node.label:
+            return Text(page.title)
+        return self._text(self.resolver.resolve_node(node, "label"), page.key)
+
+    def row_title(self, page: Page) -> Text:
+        if not page.repeat_path:
+            return Text(page.row_title)
+        return self.row_title_for(page.repeat_path, page.row_title)
+
+    def row_title_for(self, row_path: str, engine_title: str) -> Text:
+        """"2. <pack label of the row>" with the engine's (Vietnamese) title beneath."""
+        node = self._node(row_path)
+        number = int(_ROW_SEGMENT_RE.match(row_path.rsplit("/", 1)[-1]).group(2)) + 1
+        if not isinstance(node, Repeat) or "${" not in self.form.text(node.label):
+            return Text(engine_title)
+        resolved = self.resolver.resolve_node(node, "label")
+        text = self._text(resolved, row_path)
+        if not strip_refs(text.primary) and text.primary.strip(" ,;:-–()") == "":
+            return Text(engine_title)
+        main = f"{number}. {text.primary.strip(' ,;:-–')}"
+        beneath = engine_title if text.secondary else ""
+        return Text(main, beneath, text.fell_back, text.status, text.note)
+
+    def section_title(self, name: str, title: str) -> str:
+        node = self.form.nodes.get(name)
+        if node is None or not node.label:
+            return title
+        main, _beneath = self.resolver.resolve_node(node, "label").lines(self.mode)
+        return strip_refs(main) if isinstance(node, Repeat) or "${" in main else main
+
+    def error(self, path: str, message: str) -> Text:
+        """The pack's version of a required/constraint message the engine gave in Vietnamese."""
+        node = self._node(path)
+        if node is None:
+            return Text(message)
+        vi = self.language
+        for column in ("constraint_message", "required_message"):
+            texts = getattr(node, column, None) or {}
+            if texts and self.form.text(texts, vi) == message:
+                return self._text(self.resolver.resolve_node(node, column), path)
+        return Text(message)
+
+    def form_title(self) -> Text:
+        return self._text(self.resolver.resolve_title(self.form))
+
+    def repeat_name(self, container_path: str) -> Text:
+        node = self._node(container_path)
+        if node is None or not node.label:
+            return super().repeat_name(container_path)
+        return self._text(self.resolver.resolve_node(node, "label"), strip=True)

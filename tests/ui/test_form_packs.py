@@ -1,0 +1,166 @@
+"""Label packs in the form view: switch Tày, Nùng or Dao on without leaving the form, bilingual by
+default, pack-only and Vietnamese-only one step away, fallback and review marks; the household
+roster page rendered to PNG in each shipped pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtWidgets import QApplication
+
+from fieldapp.i18n.packs import (
+    DisplayMode,
+    LabelResolver,
+    PackCatalog,
+    PackEntry,
+    available_languages,
+    load_pack,
+    pack_key,
+)
+from fieldapp.services.surveys import SurveyService
+from fieldapp.ui.forms.editors import FALLBACK_MARK, UNREVIEWED_MARK
+from fieldapp.ui.forms.labels import strip_refs
+from fieldapp.ui.forms.view import FormView
+from test_form_driver import FormDriver, type_text
+
+TODAY = dt.date(2026, 11, 23)
+SHIPPED = ["ium", "nut", "tyz"]
+
+
+@pytest.fixture
+def service(commune):
+    return SurveyService(commune, today=lambda: TODAY)
+
+
+def household_view(qtbot, service, commune, **kwargs) -> FormView:
+    """A later-round survey of Đặng Văn Hùng's household (three members from the registry)."""
+    rows, _total = commune.search_households("Đặng Văn Hùng")
+    form, instance = service.new_instance("household_survey", household_id=rows[0]["id"])
+    view = FormView(form, instance, on_save=lambda finalize: None, **kwargs)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    view.activateWindow()
+    QApplication.processEvents()
+    FormDriver(view, qtbot).answer("consent", "yes")
+    return view
+
+
+def shown(label) -> str:
+    """The text a rich-text label shows (marks included), without the markup."""
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def choose(qtbot, combo, data) -> None:
+    """Pick an entry of a closed combo box with the arrow keys (as a keyboard user does)."""
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    while combo.currentData() != data:
+        before = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert combo.currentIndex() != before, f"{data!r} not in the list"
+
+
+def test_shipped_packs_are_offered():
+    assert available_languages() == SHIPPED
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_roster_page_in_each_pack(qtbot, service, commune, tmp_path, language):
+    view = household_view(qtbot, service, commune)
+    answers = view.instance.answers
+    choose(qtbot, view.section_combo, "members")  # the roster section
+    assert view.current_page.repeat_path == "members[0]"
+    choose(qtbot, view.pack_combo, language)
+    assert view.labels.pack_lang == language
+    assert view.mode_combo.currentData() is DisplayMode.BILINGUAL  # the default
+    assert view.current_page.repeat_path == "members[0]"  # still in the form, same page
+    assert view.instance.answers == answers
+
+    view.go_to_key("members+")
+    pack = load_pack(language, "household_survey")
+    members = strip_refs(pack.get(pack_key("household_survey", "members", "label")).msgstr)
+    heading_text = shown(view._page_widgets[0].findChildren(type(view.page_title))[0])
+    assert members in heading_text and "Thành viên" in heading_text
+    rows = [b.text() for b in view._row_buttons]
+    assert len(rows) == 3
+    assert rows[0].splitlines()[0].startswith(f"1. {members}")
+    assert "Đặng Văn Hùng" in rows[0]
+    form_title = pack.get(pack_key("household_survey", "settings", "form_title")).msgstr
+    assert form_title in shown(view.title_label)
+    assert view.legend.isVisible()
+
+    QApplication.processEvents()
+    image = view.grab().toImage()
+    target = Path(os.environ.get("FIELDAPP_SCREENSHOT_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    png = target / f"household_roster_{language}.png"
+    assert image.save(str(png))
+    saved = QImage(str(png))
+    assert (saved.width(), saved.height()) == (1366, 768)
+    colours = {saved.pixel(x, y) for x in range(0, 1366, 37) for y in range(0, 768, 23)}
+    assert len(colours) > 5  # text was drawn, not a blank window
+
+
+def test_display_modes_one_step_apart(qtbot, service, commune):
+    view = household_view(qtbot, service, commune, pack="ium")
+    choose(qtbot, view.section_combo, "members")
+    view.go_to_key("members[0]/sex")
+    pack = load_pack("ium", "household_survey")
+    male = pack.get(pack_key("household_survey", "choices/sex/male", "label")).msgstr
+    row = shown(view.editors["members[0]/sex"].rows["male"].text)
+    assert row.splitlines() == [male + UNREVIEWED_MARK, "Nam"]  # bilingual, pack first
+    choose(qtbot, view.mode_combo, DisplayMode.PACK_ONLY)
+    assert shown(view.editors["members[0]/sex"].rows["male"].text) == male + UNREVIEWED_MARK
+    choose(qtbot, view.mode_combo, DisplayMode.VIETNAMESE_ONLY)
+    assert shown(view.editors["members[0]/sex"].rows["male"].text) == "Nam"
+    assert not view.legend.isVisible()
+    choose(qtbot, view.pack_combo, None)  # back to Vietnamese
+    assert view.labels.pack_lang is None and not view.mode_combo.isVisible()
+
+
+def test_fallback_and_review_marks(qtbot, service, commune):
+    """A pack with one reviewed and one unreviewed entry: everything else falls back, marked."""
+    def resolver(form, language):
+        key = pack_key(form.form_id, "consent_group/consent", "label")
+        note = pack_key(form.form_id, "consent_group/privacy_note", "label")
+        entries = {
+            key: PackEntry(key, form.fields["consent"].label["Vietnamese (vi)"],
+                           "Mì chăm khảo sát bấu?", False),
+            note: PackEntry(note, form.fields["privacy_note"].label["Vietnamese (vi)"],
+                            "BẤU ĐẢY chép mật khẩu", True),
+        }
+        return LabelResolver(form.form_id, language, PackCatalog("tyz", form.form_id, entries))
+
+    rows, _total = commune.search_households("Đặng Văn Hùng")
+    form, instance = service.new_instance("household_survey")
+    view = FormView(form, instance, pack="tyz", pack_languages=["tyz"], resolver_factory=resolver)
+    qtbot.addWidget(view)
+    consent = shown(view.editors["consent"].label)
+    assert "Mì chăm khảo sát bấu?" in consent and FALLBACK_MARK not in consent
+    assert UNREVIEWED_MARK not in consent  # reviewed
+    privacy = shown(view.editors["privacy_note"].label)
+    assert "BẤU ĐẢY chép mật khẩu" in privacy and UNREVIEWED_MARK in privacy
+    purpose = view.editors["purpose_note"].label
+    assert FALLBACK_MARK in shown(purpose) and "Tổ công nghệ số" in shown(purpose)
+    assert purpose.toolTip() == "No translation yet: shown in Vietnamese"
+
+
+def test_switching_pack_keeps_typing_and_focus(qtbot, service, commune):
+    view = household_view(qtbot, service, commune)
+    view.go_to_key("head_name")
+    edit = view.editors["head_name"].edit
+    qtbot.keyClick(edit, Qt.Key.Key_End)  # the page focused it with the text selected
+    type_text(edit, " Hai")
+    view.set_labels("nut")
+    edit = view.editors["head_name"].edit
+    assert edit.text() == "Đặng Văn Hùng Hai"
+    assert QApplication.focusWidget() is edit
+    assert view.instance.get_value("head_name") == "Đặng Văn Hùng Hai"
