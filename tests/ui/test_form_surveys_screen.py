@@ -96,3 +96,23 @@ def test_closing_with_unsaved_answers_asks(qtbot, screen, monkeypatch):
     assert screen.form_view is None  # saved as a draft, then closed
     assert screen.model.rowCount() == 1
     assert screen.model.index(0, 2).data() == "Draft"
+
+
+def test_label_pack_choice_is_remembered(qtbot, window, screen):
+    from fieldapp.i18n.packs import DisplayMode
+
+    qtbot.mouseClick(screen.new_buttons["support_session"], Qt.MouseButton.LeftButton)
+    view = screen.form_view
+    assert view.labels.pack_lang is None  # Vietnamese until a pack is chosen
+    view.pack_combo.setFocus()
+    while view.pack_combo.currentData() != "nut":
+        qtbot.keyClick(view.pack_combo, Qt.Key.Key_Down)
+    while view.mode_combo.currentData() is not DisplayMode.PACK_ONLY:
+        qtbot.keyClick(view.mode_combo, Qt.Key.Key_Down)
+    qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
+    user = window.context.current_user()
+    assert user["pack"] == "nut"
+    qtbot.mouseClick(screen.new_buttons["training_progress"], Qt.MouseButton.LeftButton)
+    assert screen.form_view.labels.pack_lang == "nut"
+    assert screen.form_view.labels.mode is DisplayMode.PACK_ONLY
+    assert screen.form_view.pack_combo.currentData() == "nut"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.packs import DisplayMode, available_languages
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.forms.view import FormView
@@ -37,6 +38,9 @@ from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
 log = logging.getLogger(__name__)
+
+MODE_KEY = "form_label_mode"
+"""app_meta key of the display mode last chosen for label packs (the pack is per user)."""
 
 
 def format_time(value: str | None) -> str:
@@ -88,6 +92,7 @@ class SurveysScreen(QWidget):
         self.form_view: FormView | None = None
         self.submission_id: str | None = None
         self._forms = self.service.forms()
+        self._pack_languages = available_languages()
         self._titles = {info.form_id: form_title(info.title, info.form_id) for info in self._forms}
 
         self.stack = QStackedWidget(self)
@@ -284,13 +289,37 @@ class SurveysScreen(QWidget):
                                                    finalize=finalize)
             self.context.data_changed.emit()
 
-        view = FormView(form, instance, on_save=on_save, status=status, parent=self.form_page)
+        pack, mode = self.label_preference()
+        view = FormView(form, instance, on_save=on_save, status=status, pack=pack, mode=mode,
+                        pack_languages=self._pack_languages, parent=self.form_page)
         view.close_requested.connect(self._on_close_requested)
+        view.labels_changed.connect(self._remember_labels)
         self.form_layout.addWidget(view)
         self.form_view = view
         self.stack.setCurrentWidget(self.form_page)
         view._focus_first()
         return view
+
+    def label_preference(self) -> tuple[str | None, DisplayMode]:
+        """The label pack the current user chose last (if still available) and the mode."""
+        user = self.context.current_user()
+        pack = (user or {}).get("pack") or None
+        if pack not in self._pack_languages:
+            pack = None
+        try:
+            mode = DisplayMode(self.context.store.meta(MODE_KEY) or DisplayMode.BILINGUAL.value)
+        except ValueError:
+            mode = DisplayMode.BILINGUAL
+        return pack, mode
+
+    def _remember_labels(self, pack: object, mode: object) -> None:
+        store = self.context.store
+        user = self.context.current_user()
+        with store.transaction():
+            if user is not None:
+                store.update("users", user["id"], {"pack": pack})
+            if isinstance(mode, DisplayMode):
+                store.set_meta(MODE_KEY, mode.value)
 
     def _on_close_requested(self) -> None:
         self.close_form()
