@@ -53,6 +53,7 @@ def _sync_tasks(qapp):
     from fieldapp.ui import fonts
 
     fonts.register_fonts()
+    fonts.apply_app_font(qapp)  # as the app does at start-up
     with tasks.synchronous():
         yield
 
