@@ -123,3 +123,34 @@ def test_pages_reflow_with_large_text(qtbot, service, qapp):
         assert view.minimumSizeHint().width() < 1000
     finally:
         qapp.setFont(previous)
+
+
+def test_a_field_list_page_with_the_keyboard_only(qtbot, service):
+    """Tab goes question to question in page order, arrows and Space choose, Enter moves on."""
+    form, instance = service.new_instance("training_progress")
+    view = make_view(qtbot, service, form, instance, {"id": None})
+    qtbot.keyClick(view.editors["class_name"].edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert view.current_page.key == "class_name"  # required: Alt+N does not skip it
+    while view.section_combo.currentData() != "attendance":
+        qtbot.keyClick(view.section_combo, Qt.Key.Key_Down)
+    focused = QApplication.focusWidget()
+    assert focused is view.editors["attendance"].rows["present"].button  # first editor focused
+    qtbot.keyClick(focused, Qt.Key.Key_Space)
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    assert view.current_page.key == "skills_basic"
+    order = []
+    for _ in range(4):
+        QApplication.processEvents()  # lay the page out: arrow keys move by position
+        widget = QApplication.focusWidget()
+        order.append(widget.objectName())
+        qtbot.keyClick(widget, Qt.Key.Key_Down)  # the second level of each skill
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        while QApplication.focusWidget().objectName().startswith("clear:"):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert order == ["choice:s1:not_started", "choice:s2:not_started",
+                     "choice:s3:not_started", "choice:s4:not_started"]
+    assert [instance.get_value(s) for s in ("s1", "s2", "s3", "s4")] == ["shown"] * 4
+    assert QApplication.focusWidget() is view.back_button  # then the footer
+    qtbot.keyClick(view.back_button, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert view.current_page.key == "skills_services"

@@ -196,6 +196,7 @@ class FormView(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its editors take the focus
         self.page = QWidget()
         self.page.setObjectName("page")
         self.page_layout = QVBoxLayout(self.page)
@@ -587,7 +588,8 @@ class FormView(QWidget):
         return chain
 
     def _update_tab_order(self) -> None:
-        chain = [self.close_button, self.section_combo] + self._focusable() + [
+        chain = [w for w in (self.pack_combo, self.mode_combo) if not w.isHidden()] + [
+            self.close_button, self.section_combo] + self._focusable() + [
             self.back_button, self.next_button, self.save_button, self.problems_button,
             self.finalize_button]
         for first, second in zip(chain, chain[1:]):
