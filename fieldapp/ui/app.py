@@ -17,6 +17,7 @@ from fieldapp.storage.store import Store
 log = logging.getLogger(__name__)
 
 APP_NAME = "fieldapp"
+DEMO_DB_NAME = "demo.db"  # the same file as ``fieldapp --demo``
 
 
 def _qt_app(screenshot: bool):
@@ -65,6 +66,15 @@ def prepare_app(store: Store, *, screenshot: bool = False):
     return app
 
 
+def demo_path(db_path: Path) -> Path | None:
+    """Where the setup dialog may create the demo commune: the data folder's demo.db, unless
+    that is the database being set up."""
+    from fieldapp import paths
+
+    path = paths.data_dir() / DEMO_DB_NAME
+    return None if Path(db_path).resolve() == path.resolve() else path
+
+
 def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
     """Open ``db_path`` and run the app; return the process exit code.
 
@@ -83,9 +93,12 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
         if not store.is_set_up and not store.is_demo:
             from fieldapp.ui.setup_dialog import SetupDialog
 
-            dialog = SetupDialog(store)
+            dialog = SetupDialog(store, demo_path=demo_path(db_path))
             if dialog.exec() != SetupDialog.DialogCode.Accepted:
                 return 0
+            if dialog.demo_db is not None:
+                store.close()
+                store = Store.open(dialog.demo_db)  # in the language chosen in the dialog
         window = build_main_window(store)
         window.show()
         return app.exec()

@@ -20,14 +20,14 @@ def save_screenshots(store: Store, folder: Path) -> list[Path]:
 
     Nothing is written to the database: the setup dialog is rendered, not submitted.
     """
-    from fieldapp.ui.app import build_main_window
+    from fieldapp.ui.app import build_main_window, demo_path
 
     folder.mkdir(parents=True, exist_ok=True)
     saved = []
     if not store.is_set_up and not store.is_demo:
         from fieldapp.ui.setup_dialog import SetupDialog
 
-        dialog = SetupDialog(store)
+        dialog = SetupDialog(store, demo_path=demo_path(store.path))
         dialog.show()
         _settle()
         path = folder / "setup.png"

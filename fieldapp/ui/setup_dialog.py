@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -16,17 +18,27 @@ from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.services.setup import SetupRequest, run_setup, validate
 from fieldapp.storage.store import Store
+from fieldapp.ui import tasks
 from fieldapp.ui.screens.settings import LANGUAGE_NAMES
 from fieldapp.ui.widgets import Heading, MutedLabel
+
+
+DEMO_HOUSEHOLDS = 1000
 
 
 class SetupDialog(QDialog):
     """One dialog, three groups; problems are listed inline under the fields, never in popups."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None, *,
+                 demo_path: Path | None = None, demo_households: int = DEMO_HOUSEHOLDS):
         super().__init__(parent)
         self.store = store
         self.user_id: str | None = None
+        # Offered instead of a real setup when given: open (creating if needed) a demo commune.
+        self.demo_path = demo_path
+        self.demo_households = demo_households
+        self.demo_db: Path | None = None
+        self.demo_task = None
         self._tried = False
         self.setObjectName("setup_dialog")
         self.setMinimumWidth(760)
@@ -101,6 +113,10 @@ class SetupDialog(QDialog):
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
+        self.demo_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ResetRole)
+        self.demo_button.setObjectName("open_demo")
+        self.demo_button.setVisible(demo_path is not None)
+        self.demo_button.clicked.connect(self.open_demo)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -173,6 +189,38 @@ class SetupDialog(QDialog):
             QGuiApplication.restoreOverrideCursor()
         self.accept()
 
+    # -- demo ---------------------------------------------------------------------------------------
+    def open_demo(self) -> None:
+        """Use the demo commune instead: create it in the background (progress, Cancel) if needed."""
+        if self.demo_path is None:
+            return
+        if self.demo_path.exists():
+            self._demo_ready(self.demo_path)
+            return
+        from fieldapp.services.demo import create_demo
+
+        path, households = self.demo_path, self.demo_households
+        self.demo_button.setEnabled(False)
+        self.demo_task = tasks.run_in_background(
+            lambda progress, cancelled: create_demo(path, households=households, seed=1,
+                                                    progress=progress, cancelled=cancelled),
+            lambda _summary: self._demo_ready(path), self._demo_failed,
+            progress=_("Creating the demo commune…"), cancellable=True, parent=self)
+
+    def _demo_ready(self, path: Path) -> None:
+        self.demo_db = path
+        self.accept()
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        from fieldapp.services.demo import DemoCancelled
+
+        self.demo_button.setEnabled(True)
+        if isinstance(exc, DemoCancelled):
+            return
+        if not isinstance(exc, UserError):
+            tasks.log.error("creating the demo commune failed", exc_info=exc)
+        self._show_problems([tasks.error_message(exc)])
+
     # -- language -------------------------------------------------------------------------------
     def _on_language_chosen(self, _index: int) -> None:
         language = self.language.currentData()
@@ -210,4 +258,7 @@ class SetupDialog(QDialog):
         self.language_label.setText(_("Interface language:"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set up"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.demo_button.setText(_("Try the demo commune"))
+        self.demo_button.setToolTip(_("Opens a made-up commune to practise with. "
+                                      "Nothing you do there mixes with real records."))
         self._revalidate()

@@ -79,3 +79,46 @@ def test_choosing_a_language_retranslates_the_dialog(dialog, marking):
     assert dialog.role.itemText(0) == "<<Team member>>"
     catalog.set_language("en")
     assert dialog.commune_box.title() == "Commune"
+
+
+def test_demo_button_is_offered_only_with_a_demo_path(dialog, store, qtbot, tmp_path):
+    assert not dialog.demo_button.isVisibleTo(dialog)
+    other = SetupDialog(store, demo_path=tmp_path / "demo.db")
+    qtbot.addWidget(other)
+    assert other.demo_button.isVisibleTo(other)
+    assert other.demo_button.text() == "Try the demo commune"
+
+
+def test_demo_commune_is_created_through_the_task_helper(store, qtbot, tmp_path):
+    path = tmp_path / "demo.db"
+    dialog = SetupDialog(store, demo_path=path, demo_households=12)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.demo_button.click()  # tasks are synchronous in tests
+    assert dialog.result() == SetupDialog.DialogCode.Accepted
+    assert dialog.demo_db == path
+    from fieldapp.storage.store import Store
+
+    demo = Store.open(path)
+    try:
+        assert demo.is_demo and demo.counts()["households"] == 12
+    finally:
+        demo.close()
+    assert not store.is_set_up  # the new database was left alone
+
+
+def test_demo_failure_is_shown_inline(store, qtbot, tmp_path, monkeypatch):
+    from fieldapp.errors import UserError
+    from fieldapp.services import demo
+
+    def refuse(*args, **kwargs):
+        raise UserError("No room left on the disk.")
+
+    monkeypatch.setattr(demo, "create_demo", refuse)
+    dialog = SetupDialog(store, demo_path=tmp_path / "demo.db")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.demo_button.click()
+    assert dialog.problems.text() == "• No room left on the disk."
+    assert dialog.demo_button.isEnabled()
+    assert dialog.result() == 0
