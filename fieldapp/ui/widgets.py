@@ -36,14 +36,16 @@ class MutedLabel(QLabel):
 
 
 class EmptyState(QLabel):
-    """A centred message shown instead of an empty table."""
+    """A centred message shown instead of an empty table, on the table's background."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("empty_state")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
         self.setMargin(24)
-        self.setStyleSheet("color: palette(placeholder-text);")
+        self.setStyleSheet("#empty_state { color: palette(placeholder-text);"
+                           " background: palette(base); border: 1px solid palette(mid); }")
 
 
 def table_view(parent: QWidget | None = None) -> QTableView:

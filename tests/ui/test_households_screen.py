@@ -130,3 +130,19 @@ def test_clicking_another_row_changes_the_detail(screen, qtbot):
     qtbot.mouseClick(screen.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert screen.detail.name.text() == "Nông Thị Mai"
     assert screen.detail.members_heading.text() == "1 member"
+
+
+def test_search_in_the_background_shows_the_last_query(screen, qtbot):
+    """As in the app: queries run on the reader's worker thread; only the last one is shown."""
+    from fieldapp.ui import tasks
+
+    tasks.set_synchronous(False)
+    try:
+        for query in ("n", "ng", "nguy", "nguyen"):
+            screen.search.setText(query)
+            screen.run_search()
+        qtbot.waitUntil(lambda: not screen.context.reader.pending())
+    finally:
+        tasks.set_synchronous(True)
+    assert heads(screen) == ["Hoàng Văn Dũng", "Nguyễn Thị Hoa"]
+    assert screen.count.text() == "2 households"

@@ -20,6 +20,7 @@ from fieldapp.ui.qt_compat import variant
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
 SEARCH_DELAY_MS = 150  # debounce: search once typing pauses, not on every keystroke
+BUSY_HINT_MS = 300
 
 
 class HouseholdsScreen(QWidget):
@@ -50,6 +51,11 @@ class HouseholdsScreen(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.run_search)
+        # "Searching…" only when a (background) search is slow enough to notice.
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_HINT_MS)
+        self._busy_timer.timeout.connect(lambda: self.count.setText(_("Searching…")))
         self.search.textChanged.connect(self._timer.start)
         self.village.currentIndexChanged.connect(self.run_search)
 
@@ -116,6 +122,7 @@ class HouseholdsScreen(QWidget):
         (at once in tests, whose tasks are synchronous).
         """
         self._timer.stop()
+        self._busy_timer.start()
         query, village_id, limit = self.query_text(), self.village_id(), self.limit
         self.context.reader.request(
             "households",
@@ -124,6 +131,8 @@ class HouseholdsScreen(QWidget):
 
     def _show_results(self, query: str, village_id: str | None, result) -> None:
         rows, total = result
+        if (query, village_id) == (self.query_text(), self.village_id()):
+            self._busy_timer.stop()
         self._shown = (query, village_id)
         self.total = total
         self.model.set_rows(rows)
@@ -135,6 +144,7 @@ class HouseholdsScreen(QWidget):
         # A search still waiting for its debounce runs again when the screen is shown
         # (refresh); firing it while hidden could outlive the window and its database.
         self._timer.stop()
+        self._busy_timer.stop()
         super().hideEvent(event)
 
     def refresh(self) -> None:
@@ -258,9 +268,9 @@ class HouseholdDetail(QFrame):
         self.persons_table.setModel(self.persons)
         self.persons_table.setSelectionMode(self.persons_table.SelectionMode.NoSelection)
         persons_header = self.persons_table.horizontalHeader()
+        # Names are never cut; with large text the table scrolls sideways instead.
         persons_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        persons_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        persons_header.setStretchLastSection(False)
+        persons_header.setStretchLastSection(True)
         self.placeholder = EmptyState()
 
         content = QWidget()
