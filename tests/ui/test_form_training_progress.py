@@ -154,3 +154,19 @@ def test_a_field_list_page_with_the_keyboard_only(qtbot, service):
     assert QApplication.focusWidget() is view.back_button  # then the footer
     qtbot.keyClick(view.back_button, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     assert view.current_page.key == "skills_services"
+
+
+def test_interface_language_switch_redraws_the_open_page(qtbot, service, marking):
+    form, instance = service.new_instance("training_progress")
+    view = make_view(qtbot, service, form, instance, {"id": None})
+    FormDriver(view, qtbot).answer("class_name", "Lớp")
+    assert view.next_button.text() == "Next"
+    marking()  # every interface string now reads <<...>>
+    view.retranslate()
+    assert view.next_button.text() == "<<Next>>"
+    assert view.progress.format() == "<<{percent} answered>>".format(percent="%p%")
+    edit = view.editors["class_name"].edit
+    assert edit.text() == "Lớp" and QApplication.focusWidget() is edit
+    assert view.editors["class_name"].label.text().count("Tên lớp") == 1  # form text untouched
+    view.go_to_key("training_date")
+    assert view.editors["training_date"].button.text() == "<<Calendar…>>"

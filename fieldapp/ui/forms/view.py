@@ -120,7 +120,7 @@ class FormView(QWidget):
         self._build()
         if pack:
             self._apply_labels(pack, mode)
-            self.retranslate()
+            self._retranslate_chrome()
         self._pages_changed()
         self._show_page(0, focus=True)
 
@@ -311,13 +311,20 @@ class FormView(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
-        self.retranslate()
+        self._retranslate_chrome()
 
-    def retranslate(self) -> None:
-        """Set every interface string (called again when the interface language changes)."""
+    def retranslate(self, *_args) -> None:
+        """Set every interface string again (the interface language changed), the editors of
+        the page shown included, keeping the answers and the focus."""
+        self._retranslate_chrome()
+        if self.pages:
+            self._rebuild_page_keeping_focus()
+
+    def _retranslate_chrome(self) -> None:
         self.close_button.setText(_("&Close"))
         self.section_label.setText(_("&Section:"))
-        self.progress.setFormat(_("%p% answered"))
+        # Qt's %p% stays out of the msgid (babel would take "% a" for a Python format).
+        self.progress.setFormat(_("{percent} answered").format(percent="%p%"))
         self.back_button.setText(_("Back"))
         self.back_button.setToolTip(_("Previous page (Alt+B)"))
         self.next_button.setText(_("Next"))
@@ -852,22 +859,27 @@ class FormView(QWidget):
     def set_labels(self, pack: str | None, mode: DisplayMode = DisplayMode.BILINGUAL) -> None:
         """Show the form with label pack ``pack`` (None: Vietnamese) as ``mode`` says, on the
         same page, keeping the answers and the keyboard focus."""
+        self._apply_labels(pack, mode)
+        self.retranslate()
+
+    def _rebuild_page_keeping_focus(self) -> None:
         focus = QApplication.focusWidget()
         focus_at = None
         for path, editor in self.editors.items():
             chain = editor.focus_chain()
             if focus in chain:
                 focus_at = (path, chain.index(focus))
-        self._apply_labels(pack, mode)
-        self.retranslate()
-        shown = {p: e.has_error() for p, e in self.editors.items()}
-        self._show_page(self.index, focus=focus_at is None and focus is None)
-        if any(shown.values()):
+        had_errors = any(e.has_error() for e in self.editors.values())
+        outside = focus is not None and focus_at is None and self.isAncestorOf(focus)
+        self._show_page(self.index, focus=False)
+        if had_errors:
             self.show_page_errors()
         if focus_at and focus_at[0] in self.editors:
             chain = self.editors[focus_at[0]].focus_chain()
             if focus_at[1] < len(chain):
                 chain[focus_at[1]].setFocus(Qt.FocusReason.OtherFocusReason)
+        elif outside and focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)  # e.g. the pack list itself
 
     # ------------------------------------------------------------------------------------------
     # Messages
