@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,

@@ -48,7 +48,6 @@ from fieldapp.ui.forms.editors import (
     EnterFilter,
     FieldEditor,
     NoteEditor,
-    Text,
     make_editor,
     text_html,
 )
