@@ -37,7 +37,8 @@ def _qt_app(screenshot: bool):
 
 
 def build_main_window(store: Store):
-    """The main window with the default screens, over ``store`` (not shown yet)."""
+    """The main window with the foundation's screens (Home, Households, Settings) over ``store``,
+    not shown yet. :func:`build_app_window` adds the feature screens too."""
     from fieldapp.ui.context import AppContext
     from fieldapp.ui.main_window import MainWindow
     from fieldapp.ui.screens import register_default_screens
@@ -45,6 +46,15 @@ def build_main_window(store: Store):
     context = AppContext(store)
     window = MainWindow(context)
     register_default_screens(window)
+    return window
+
+
+def build_app_window(store: Store):
+    """The window the app shows: the foundation's screens plus the features' (Surveys)."""
+    from fieldapp.ui.forms.surveys import register_surveys_screen
+
+    window = build_main_window(store)
+    register_surveys_screen(window)
     return window
 
 
@@ -99,7 +109,7 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
             if dialog.demo_db is not None:
                 store.close()
                 store = Store.open(dialog.demo_db)  # in the language chosen in the dialog
-        window = build_main_window(store)
+        window = build_app_window(store)
         window.show()
         return app.exec()
     finally:

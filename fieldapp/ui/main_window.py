@@ -3,7 +3,9 @@
 Screens are registered with :meth:`MainWindow.add_screen` (Home, Households and Settings by
 :func:`fieldapp.ui.screens.register_default_screens`; other features add theirs the same way).
 A screen is any QWidget; if it has ``retranslate()`` it is called when the language changes,
-and if it has ``refresh()`` it is called when it is shown and when data changes.
+if it has ``refresh()`` it is called when it is shown and when data changes, and if it has
+``confirm_close() -> bool`` it is asked before the window closes (False keeps it open, e.g.
+for unsaved answers).
 """
 
 from __future__ import annotations
@@ -195,6 +197,12 @@ class MainWindow(QMainWindow):
         self.status_db.setText(_("Database: {path}").format(path=_path_text(store.path)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for screen in self._screens.values():
+            confirm = getattr(screen.widget, "confirm_close", None)
+            if callable(confirm) and not confirm():
+                self.show_screen(screen.key)
+                event.ignore()
+                return
         self.context.dispose()
         super().closeEvent(event)
 

@@ -20,7 +20,7 @@ def save_screenshots(store: Store, folder: Path) -> list[Path]:
 
     Nothing is written to the database: the setup dialog is rendered, not submitted.
     """
-    from fieldapp.ui.app import build_main_window, demo_path
+    from fieldapp.ui.app import build_app_window, demo_path
 
     folder.mkdir(parents=True, exist_ok=True)
     saved = []
@@ -36,7 +36,7 @@ def save_screenshots(store: Store, folder: Path) -> list[Path]:
         dialog.done(0)
         dialog.deleteLater()
 
-    window = build_main_window(store)
+    window = build_app_window(store)
     window.resize(WINDOW_SIZE)
     window.show()
     _settle()

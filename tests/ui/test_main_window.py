@@ -86,3 +86,31 @@ def test_closing_the_window_stops_listening_to_the_catalog(window, marking):
     window.close()
     marking()  # must not touch the closed window's widgets
     catalog.set_language("en")
+
+
+def test_a_screen_can_keep_the_window_open(window):
+    class Busy(QWidget):
+        allow = False
+
+        def __init__(self, context):
+            super().__init__()
+
+        def confirm_close(self):
+            return self.allow
+
+    window.add_screen("busy", lambda: "Busy", Busy)
+    busy = window.screen("busy")
+    window.show_screen("home")
+    assert not window.close()
+    assert window.isVisible() and window.current_key() == "busy"
+    busy.allow = True
+    assert window.close()
+
+
+def test_the_app_window_adds_the_surveys_screen(commune, qtbot):
+    from fieldapp.ui.app import build_app_window
+
+    win = build_app_window(commune)
+    qtbot.addWidget(win)
+    assert win.screen_keys() == ["home", "households", "surveys", "settings"]
+    win.close()

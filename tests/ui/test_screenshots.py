@@ -16,7 +16,8 @@ def test_screenshots_of_a_set_up_commune(commune, tmp_path, qapp):
     commune.close()
     out = tmp_path / "shots"
     assert cli.main(["--db", str(db), "--screenshot", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["home.png", "households.png", "settings.png"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "home.png", "households.png", "settings.png", "surveys.png"]
     assert _size(out / "home.png") == (1366, 768)
     Store.open(db).close()  # the database is still fine
 
@@ -26,7 +27,7 @@ def test_screenshots_of_a_new_database_include_setup(tmp_path, qapp):
     out = tmp_path / "shots"
     assert cli.main(["--db", str(db), "--screenshot", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "home.png", "households.png", "settings.png", "setup.png"]
+        "home.png", "households.png", "settings.png", "setup.png", "surveys.png"]
     store = Store.open(db)
     try:
         assert not store.is_set_up  # rendering the dialog wrote nothing
