@@ -170,6 +170,10 @@ def install_qt_translator(app: QCoreApplication) -> GettextTranslator:
     return translator
 
 
+def qt_translator_installed(app: QCoreApplication) -> bool:
+    return id(app) in _installed
+
+
 def uninstall_qt_translator(app: QCoreApplication) -> None:
     """Undo :func:`install_qt_translator` (tests share one QApplication)."""
     entry = _installed.pop(id(app), None)

@@ -38,7 +38,8 @@ from fieldapp import paths
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import strip_pseudo_marked
 from fieldapp.i18n.text import nfc
-from fieldapp.ui.i18n_qt import GettextTranslator, install_qt_translator, uninstall_qt_translator
+from fieldapp.ui.i18n_qt import (GettextTranslator, install_qt_translator,
+                                 qt_translator_installed, uninstall_qt_translator)
 
 def _none_leak_per_call() -> float:
     """How many references to None one Qt call that returns nothing costs (0 when healthy)."""
@@ -70,9 +71,12 @@ NO_SUCH_NAME = "Zzz Không Có"  # typed into the search box: the user's own tex
 
 @pytest.fixture
 def qt_bridge(qapp):
+    """The gettext bridge on the test QApplication (left as found: start-up may install it)."""
+    already = qt_translator_installed(qapp)
     install_qt_translator(qapp)
     yield qapp
-    uninstall_qt_translator(qapp)
+    if not already:
+        uninstall_qt_translator(qapp)
 
 
 # -- the Qt bridge ---------------------------------------------------------------------------
