@@ -45,7 +45,6 @@ class HomeScreen(QWidget):
         layout.addWidget(self.table_heading)
         layout.addWidget(self.body, 1)
 
-        context.data_changed.connect(self.refresh)
         self.retranslate()
         self.refresh()
 

@@ -102,7 +102,6 @@ class HouseholdsScreen(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
-        context.data_changed.connect(self.refresh)
         self._fill_villages()
         self.retranslate()
         self.run_search()
