@@ -83,8 +83,8 @@ class RowTableModel(QAbstractTableModel):
 
     @staticmethod
     def _alignment(column: Column) -> Qt.AlignmentFlag:
-        horizontal = Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
-        return horizontal | Qt.AlignmentFlag.AlignVCenter
+        flag = Qt.AlignmentFlag
+        return (flag.AlignRight if column.align_right else flag.AlignLeft) | flag.AlignVCenter
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -132,7 +132,8 @@ class PersonsModel(RowTableModel):
             Column(lambda: _("Born (age)"), lambda r: age_text(r.get("birth_year"), self.year)),
             Column(lambda: _("Relation"),
                    lambda r: code_label(codes.RELATIONS, r.get("relation"))),
-            Column(lambda: _("Ethnicity"), lambda r: code_label(codes.ETHNICITIES, r.get("ethnicity"))),
+            Column(lambda: _("Ethnicity"),
+                   lambda r: code_label(codes.ETHNICITIES, r.get("ethnicity"))),
         )
 
 

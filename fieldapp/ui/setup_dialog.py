@@ -19,7 +19,6 @@ from fieldapp.i18n.text import nfc
 from fieldapp.services.setup import SetupRequest, run_setup, validate
 from fieldapp.storage.store import Store
 from fieldapp.ui import tasks
-from fieldapp.ui.screens.settings import LANGUAGE_NAMES
 from fieldapp.ui.widgets import Heading, MutedLabel
 
 
@@ -98,7 +97,7 @@ class SetupDialog(QDialog):
         self.language = QComboBox()
         self.language.setObjectName("setup_language")
         for code in catalog.INTERFACE_LANGUAGES:
-            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
+            self.language.addItem(catalog.LANGUAGE_NAMES.get(code, code), code)
         self.language.setCurrentIndex(max(0, self.language.findData(catalog.current_language())))
         self.language_label = QLabel()
         language_form = QFormLayout(self.language_box)
@@ -189,9 +188,9 @@ class SetupDialog(QDialog):
             QGuiApplication.restoreOverrideCursor()
         self.accept()
 
-    # -- demo ---------------------------------------------------------------------------------------
+    # -- demo ----------------------------------------------------------------------------------
     def open_demo(self) -> None:
-        """Use the demo commune instead: create it in the background (progress, Cancel) if needed."""
+        """Use the demo commune instead, creating it in the background (progress, Cancel)."""
         if self.demo_path is None:
             return
         if self.demo_path.exists():

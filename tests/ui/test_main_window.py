@@ -27,7 +27,8 @@ def test_status_bar_names_commune_user_device_and_database(window):
 
 def test_home_counts_by_village_with_totals(window):
     home = window.screen("home")
-    table = [[home.model.index(r, c).data() for c in range(3)] for r in range(home.model.rowCount())]
+    table = [[home.model.index(r, c).data() for c in range(3)]
+             for r in range(home.model.rowCount())]
     # Villages in Vietnamese order, then the totals row; persons include the heads.
     assert table == [["Bản Khuông", "2", "5"], ["Bản Pò Mục", "2", "3"],
                      ["Thôn Nà Lầu", "2", "3"], ["Total", "6", "11"]]

@@ -56,8 +56,8 @@ class HouseholdsScreen(QWidget):
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(BUSY_HINT_MS)
         self._busy_timer.timeout.connect(lambda: self.count.setText(_("Searching…")))
-        self.search.textChanged.connect(self._timer.start)
-        self.village.currentIndexChanged.connect(self.run_search)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.village.currentIndexChanged.connect(lambda _index: self.run_search())
 
         self.model = HouseholdsModel(parent=self)
         self.table = table_view()
@@ -172,7 +172,8 @@ class HouseholdsScreen(QWidget):
             return
         self.table.selectionModel().setCurrentIndex(
             self.model.index(wanted, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(self.model.index(wanted, 0))
 
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -183,7 +184,7 @@ class HouseholdsScreen(QWidget):
     def select_household(self, household_id: str) -> bool:
         """Select a household shown in the table; False if it is not among the results."""
         self._selected_id = household_id
-        for i, row in enumerate(self.model.rows()):
+        for row in self.model.rows():
             if row["id"] == household_id:
                 self._restore_selection()
                 return True

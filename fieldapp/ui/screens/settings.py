@@ -13,8 +13,6 @@ from fieldapp.ui import fonts
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.widgets import Heading, MutedLabel
 
-# Language names are written in their own language (autonyms), so they are never translated.
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 class SettingsScreen(QWidget):
@@ -31,7 +29,8 @@ class SettingsScreen(QWidget):
         self.language.setMinimumWidth(220)
         self.language.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         for code in catalog.INTERFACE_LANGUAGES:
-            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
+            # Autonyms, never translated: a user in the wrong language must find theirs.
+            self.language.addItem(catalog.LANGUAGE_NAMES.get(code, code), code)
         self.language_label = QLabel()
         self.large_text = QCheckBox()
         self.large_text.setObjectName("large_text")
