@@ -1,9 +1,19 @@
 """``fieldapp --db PATH --screenshot DIR`` renders every main screen and exits 0."""
 
+import pytest
 from PySide6.QtGui import QImage
 
 from fieldapp import cli
 from fieldapp.storage.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _undo_start_up(qapp):
+    """run() installs the Qt translator on the shared QApplication, as at a real start."""
+    yield
+    from fieldapp.ui.i18n_qt import uninstall_qt_translator
+
+    uninstall_qt_translator(qapp)
 
 
 def _size(path):
