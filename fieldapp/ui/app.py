@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 from fieldapp.i18n import catalog
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 APP_NAME = "fieldapp"
 DEMO_DB_NAME = "demo.db"  # the same file as ``fieldapp --demo``
+PREWARM_DELAY_MS = 1000
 
 
 def _qt_app(screenshot: bool):
@@ -50,12 +52,33 @@ def build_main_window(store: Store):
 
 
 def build_app_window(store: Store):
-    """The window the app shows: the foundation's screens plus the features' (Surveys)."""
-    from fieldapp.ui.forms.surveys import register_surveys_screen
+    """The window the app shows: the foundation's screens plus the features' (Surveys).
+
+    The Surveys screen needs the form engine, whose import (pyxform) takes ~0.35 s: it is
+    registered with a factory that imports it when the screen is first shown (run() warms the
+    import on a worker thread a moment after the window appears).
+    """
+    from PySide6.QtWidgets import QStyle
+
+    from fieldapp.i18n.catalog import _
 
     window = build_main_window(store)
-    register_surveys_screen(window)
+    window.add_screen("surveys", lambda: _("Surveys"), _surveys_screen,
+                      QStyle.StandardPixmap.SP_FileDialogContentsView, position=2)
     return window
+
+
+def _prewarm_surveys() -> None:
+    def load():
+        import fieldapp.ui.forms.surveys  # noqa: F401 - fills the module cache only
+
+    threading.Thread(target=load, name="prewarm-surveys", daemon=True).start()
+
+
+def _surveys_screen(context):
+    from fieldapp.ui.forms.surveys import SurveysScreen
+
+    return SurveysScreen(context)
 
 
 def prepare_app(store: Store, *, screenshot: bool = False):
@@ -111,6 +134,10 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
                 store = Store.open(dialog.demo_db)  # in the language chosen in the dialog
         window = build_app_window(store)
         window.show()
+        from PySide6.QtCore import QTimer
+
+        # After the first paint, so the import does not compete with start-up.
+        QTimer.singleShot(PREWARM_DELAY_MS, _prewarm_surveys)
         return app.exec()
     finally:
         store.close()
