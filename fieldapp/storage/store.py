@@ -7,6 +7,7 @@ stamps the sync columns (creating device, times, hybrid-logical-clock revision).
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,9 +34,7 @@ _NAME_COLUMNS = {
 }
 
 
-def _like(query: str) -> str:
-    escaped = fold(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+_WORD = re.compile(r"\w+")
 
 
 class Store:
@@ -178,31 +177,46 @@ class Store:
 
     def search_households(self, query: str = "", village_id: str | None = None,
                           limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], int]:
-        """Households whose head or any member matches ``query`` accent-insensitively.
+        """Households whose head's or members' names match ``query``.
 
-        Returns (first ``limit`` rows in Vietnamese name order, total number of matches). Each row
-        has the village name and the number of members.
+        Matching is accent-insensitive, by word prefix and in order: "dang" and "ĐẶNG" find
+        Đặng, "nguyen v" finds Nguyễn Văn An. Returns (first ``limit`` rows in Vietnamese name
+        order, total number of matches); each row has the village name and the member count.
         """
-        where = ["h.deleted = 0"]
-        params: dict[str, Any] = {}
-        if fold(query):
-            params["q"] = _like(query)
-            where.append("(h.head_name_key like :q escape '\\' or h.id in "
-                         "(select household_id from persons where deleted = 0 and "
-                         "name_key like :q escape '\\'))")
-        if village_id:
-            where.append("h.village_id = :v")
-            params["v"] = village_id
-        clause = " and ".join(where)
-        total = self.db.execute(f"select count(*) from households h where {clause}",
+        folded = fold(query)
+        if not folded:
+            return self._list_households(village_id, limit)
+        words = _WORD.findall(folded)
+        if not words:  # only punctuation: nothing can match
+            return [], 0
+        params: dict[str, Any] = {"m": " + ".join(f'"{w}"*' for w in words),
+                                  "v": village_id, "limit": limit}
+        village = "and village_id = :v" if village_id else ""
+        total = self.db.execute(
+            f"select count(*) from household_names where household_names match :m {village}",
+            params).fetchone()[0]
+        rows = list(self.db.query(
+            f"""select h.*, v.name as village_name,
+                   (select count(*) from persons p where p.household_id = h.id
+                    and p.deleted = 0) as member_count
+                from households h join villages v on v.id = h.village_id
+                where h.rowid in (select rowid from household_names
+                                  where household_names match :m {village})
+                order by h.head_sort limit :limit""", params))
+        return rows, total
+
+    def _list_households(self, village_id: str | None, limit: int
+                         ) -> tuple[list[dict[str, Any]], int]:
+        where = "h.deleted = 0" + (" and h.village_id = :v" if village_id else "")
+        params = {"v": village_id, "limit": limit}
+        total = self.db.execute(f"select count(*) from households h where {where}",
                                 params).fetchone()[0]
         rows = list(self.db.query(
             f"""select h.*, v.name as village_name,
                    (select count(*) from persons p where p.household_id = h.id
                     and p.deleted = 0) as member_count
                 from households h join villages v on v.id = h.village_id
-                where {clause} order by h.head_sort limit :limit""",
-            {**params, "limit": limit}))
+                where {where} order by h.head_sort limit :limit""", params))
         return rows, total
 
     def persons_of(self, household_id: str) -> list[dict[str, Any]]:

@@ -217,3 +217,31 @@ def test_nested_transactions_roll_back_together(setup_store):
                 setup_store.add_household(village["id"], "Lý Văn B")
             raise RuntimeError
     assert setup_store.counts()["households"] == 0
+
+
+def test_search_index_follows_edits_and_tombstones(people):
+    store, (h1, h2, h3), _ = people
+    spouse = [p for p in store.persons_of(h1) if p["relation"] == "spouse"][0]
+    store.update("persons", spouse["id"], {"full_name": "Nguyễn Thị Huệ"})
+    assert store.search_households("hue")[1] == 1
+    assert store.search_households("nguyen thi hoa")[1] == 0
+    store.tombstone("persons", spouse["id"], "moved away")
+    assert store.search_households("nguyen")[1] == 0
+    store.tombstone("households", h2, "duplicate")
+    assert store.search_households("duong")[1] == 0
+    assert store.search_households("hoang")[1] == 1
+
+
+def test_search_is_by_word_prefix_in_order(people):
+    store, (h1, h2, h3), _ = people
+    assert store.search_households("ng th h")[1] == 1          # Nguyễn Thị Hoa
+    assert store.search_households("dang van an")[1] == 1
+    assert store.search_households("van an")[1] == 1           # Đặng Văn Ân
+    assert store.search_households("an van")[1] == 0           # words out of order
+    assert store.search_households("uyen")[1] == 0            # not a word start
+
+
+def test_search_with_village_filter_counts_only_that_village(people):
+    store, (h1, h2, h3), (v1, v2) = people
+    assert store.search_households("van", village_id=v2["id"]) [1] == 1   # Dương Văn Bảo
+    assert store.search_households("van")[1] == 2
