@@ -16,6 +16,7 @@ from fieldapp import __version__, paths
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.formatting import format_number
 
 DEMO_DB_NAME = "demo.db"
 
@@ -89,8 +90,9 @@ def cmd_demo(args) -> int:
         print(file=sys.stderr)
     print(_("Demo database {path}: {commune}, {villages} villages, {households} households, "
             "{persons} persons").format(
-        commune=summary["commune"], villages=summary["villages"],
-        households=summary["households"], persons=summary["persons"], path=path))
+        commune=summary["commune"], villages=format_number(summary["villages"]),
+        households=format_number(summary["households"]),
+        persons=format_number(summary["persons"]), path=path))
     return 0
 
 
@@ -102,7 +104,7 @@ def cmd_check(args) -> int:
     print(_("Migrations applied: {applied}; pending: {pending}").format(
         applied=len(report.applied), pending=", ".join(report.pending) or "0"))
     for table, count in report.counts.items():
-        print(f"  {table}: {count}")
+        print(f"  {table}: {format_number(count)}")
     for problem in report.problems:
         print(_("Problem: {problem}").format(problem=problem))
     if report.healthy:
