@@ -6,5 +6,5 @@
 - tasks.run_in_background(fn, on_success, on_failure, progress=, cancellable=): long work
 - reader.BackgroundReader: slow reads on one worker connection, newest request wins
 - models: thin table models over Store rows; screens/: Home, Households, Settings
-- setup_dialog.SetupDialog: first-run setup; qt_compat: PySide6 6.12 work-arounds (emit, variant)
+- setup_dialog.SetupDialog: first-run setup
 """

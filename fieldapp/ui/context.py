@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, Signal
 from fieldapp.i18n import catalog
 from fieldapp.storage.store import Store
 from fieldapp.ui.reader import BackgroundReader
-from fieldapp.ui.qt_compat import emit
 
 FONT_SCALE_KEY = "ui_font_scale"
 
@@ -39,7 +38,7 @@ class AppContext(QObject):
     def _on_catalog_language(self, language: str) -> None:
         # The catalog's listener list is global; a context whose Qt object is gone must not emit.
         if shiboken6.isValid(self):
-            emit(self.language_changed, language)
+            self.language_changed.emit(language)
         else:
             catalog.remove_listener(self._on_catalog_language)
 
@@ -65,7 +64,7 @@ class AppContext(QObject):
     def set_font_scale(self, scale: float) -> None:
         with self.store.transaction():
             self.store.set_meta(FONT_SCALE_KEY, str(scale))
-        emit(self.font_scale_changed, scale)
+        self.font_scale_changed.emit(scale)
 
     def set_language(self, language: str) -> None:
         """Remember the interface language in the database and switch to it now."""

@@ -18,7 +18,6 @@ from PySide6.QtGui import QFont
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _, pgettext
 from fieldapp.ui.formatting import code_label, fmt_int
-from fieldapp.ui.qt_compat import emit
 
 RowRole = Qt.ItemDataRole.UserRole + 1
 """Role returning the whole row dict of an index."""
@@ -58,10 +57,10 @@ class RowTableModel(QAbstractTableModel):
 
     def retranslate(self) -> None:
         """Headers and labels are translated on demand; tell the views to ask again."""
-        emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, max(0, len(self.columns) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(self.columns) - 1))
         if self.rowCount():
-            emit(self.dataChanged, self.index(0, 0),
-                 self.index(self.rowCount() - 1, len(self.columns) - 1))
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self.rowCount() - 1, len(self.columns) - 1))
 
     # -- Qt API -------------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
-from fieldapp.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ class _Runnable(QRunnable):
         else:
             outcome, value = task.signals.succeeded, result
         try:
-            emit(outcome, value)
+            outcome.emit(value)
         except RuntimeError:  # the application is shutting down and the receiver is gone
             log.warning("background task finished after its window was closed")
 
@@ -132,7 +131,7 @@ class Task(QObject):
     # -- callbacks handed to the work ---------------------------------------------------------
     def _report_progress(self, done: int, total: int) -> None:
         if not _synchronous and shiboken6.isValid(self.signals):
-            emit(self.signals.progressed, done, total)
+            self.signals.progressed.emit(done, total)
 
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()

@@ -5,7 +5,6 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.screens.home import HomeScreen
-from fieldapp.ui.qt_compat import emit
 
 
 def test_opens_with_home_households_settings(window):
@@ -41,7 +40,7 @@ def test_home_refreshes_when_data_changes(window):
     village = store.villages()[0]
     with store.transaction():
         store.add_household(village["id"], "Lò Văn Mới")
-    emit(window.context.data_changed)
+    window.context.data_changed.emit()
     assert home.model.totals() == {"households": 7, "persons": 11}
 
 

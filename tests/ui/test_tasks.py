@@ -100,24 +100,3 @@ def test_threaded_cancel_stops_the_work_and_closes_the_dialog(qapp, qtbot):
         tasks.set_synchronous(True)
     assert outcome == []
     assert task.dialog is None
-
-
-def test_emit_work_around_keeps_the_reference_count_of_true(qapp):
-    """PySide6 6.12's emit() drops a reference to True; fieldapp.ui.qt_compat.emit gives it back."""
-    import sys
-
-    from PySide6.QtCore import QObject, Signal
-
-    from fieldapp.ui.qt_compat import emit
-
-    class Source(QObject):
-        fired = Signal(object)
-
-    source = Source()
-    received = []
-    source.fired.connect(received.append)
-    before = sys.getrefcount(True)
-    for i in range(200):
-        emit(source.fired, i)
-    assert received == list(range(200))
-    assert sys.getrefcount(True) >= before - 5

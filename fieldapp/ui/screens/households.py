@@ -16,7 +16,6 @@ from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label, fmt_int, parse_properties
 from fieldapp.ui.labels import ordered_properties, property_label, property_value
 from fieldapp.ui.models import HouseholdsModel, PersonsModel, RowRole
-from fieldapp.ui.qt_compat import variant
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
 SEARCH_DELAY_MS = 150  # debounce: search once typing pauses, not on every keystroke
@@ -112,7 +111,7 @@ class HouseholdsScreen(QWidget):
         return nfc(self.search.text()).strip()
 
     def village_id(self) -> str | None:
-        return variant(self.village.currentData())
+        return self.village.currentData()
 
     def run_search(self) -> None:
         """Search now (the debounce timer calls this when typing pauses).
