@@ -3,9 +3,9 @@
 PySide6 ships no Vietnamese translation of Qt's own strings (dialog buttons, file dialog, the
 line-edit context menu), so :class:`GettextTranslator` answers Qt's ``translate(context, text)``
 calls with ``pgettext(context, text)`` from the interface catalog. The strings Qt asks for are
-listed in :data:`QT_STRINGS` (contexts checked by logging every translate() call PySide6 6.12
-makes while showing a message box, a button box, a wizard and non-native file dialogs), so
-extraction puts them into i18n/fieldapp.pot.
+listed in :data:`QT_STRINGS` (contexts checked by logging every translate() call PySide6 6.11
+and 6.12 make while showing a message box, a button box, a wizard and non-native file
+dialogs), so extraction puts them into i18n/fieldapp.pot.
 
 Start-up: ``install_qt_translator(app)`` (fonts: fieldapp.ui.fonts). After that every
 ``catalog.set_language(...)`` re-installs the translator, which makes Qt send a LanguageChange
@@ -94,6 +94,8 @@ QT_STRINGS = (
     pgettext_noop("QFileDialog", "&Rename"),
     pgettext_noop("QFileDialog", "&Delete"),
     pgettext_noop("QFileDialog", "Show &hidden files"),
+    # Trailing space: Qt appends a column name ("Show Size") in the detail view's header menu.
+    pgettext_noop("QFileDialog", "Show "),
     pgettext_noop("QFileDialog", "List View"),
     pgettext_noop("QFileDialog", "Detail View"),
     pgettext_noop("QFileDialog", "Change to list view mode"),

@@ -22,12 +22,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QLocale, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QLocale, QModelIndex, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication,
                                QComboBox, QDialogButtonBox, QGroupBox, QLabel, QLineEdit,
@@ -40,26 +39,6 @@ from fieldapp.i18n.catalog import strip_pseudo_marked
 from fieldapp.i18n.text import nfc
 from fieldapp.ui.i18n_qt import (GettextTranslator, install_qt_translator,
                                  qt_translator_installed, uninstall_qt_translator)
-
-def _none_leak_per_call() -> float:
-    """How many references to None one Qt call that returns nothing costs (0 when healthy)."""
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(100):
-        probe.setObjectName("probe")
-    return (before - sys.getrefcount(None)) / 100
-
-
-# shiboken6 6.12.0 on Python 3.11 drops one reference to None on every Qt call that returns
-# nothing (void methods, null pointers, invalid QVariants). None is immortal only from Python
-# 3.12, so after a few thousand such calls the process aborts ("none_dealloc"), at the latest
-# when the interpreter shuts down. The walker makes tens of thousands of calls, so when the leak
-# is present None gets references no object owns (so none are released at shutdown). The app
-# needs its own fix (another PySide6 or Python >= 3.12): see the i18n report.
-if sys.version_info < (3, 12) and _none_leak_per_call() > 0:
-    import ctypes
-
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 32
 
 CODE = re.compile(r"^[a-z0-9_]+( [a-z0-9_]+)*$")
 REFERENCE = re.compile(r"\$\{[^}]*\}")
