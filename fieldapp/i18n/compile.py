@@ -10,9 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from fieldapp import paths
 
 DOMAIN = "fieldapp"
@@ -31,6 +28,9 @@ def interface_languages(locale_dir: Path | None = None) -> list[str]:
 
 def compile_po(po: Path, mo: Path) -> None:
     """Write ``mo`` from ``po``; fuzzy (unreviewed) entries are left out, as msgfmt does."""
+    from babel.messages.mofile import write_mo  # only when compiling: keeps babel off start-up
+    from babel.messages.pofile import read_po
+
     with po.open("rb") as f:
         catalog = read_po(f)
     mo.parent.mkdir(parents=True, exist_ok=True)
@@ -43,6 +43,9 @@ def compile_po(po: Path, mo: Path) -> None:
 def compile_to_bytes(po: Path) -> bytes:
     """The .mo content for ``po``, for when no folder can be written."""
     import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
 
     with po.open("rb") as f:
         catalog = read_po(f)

@@ -83,7 +83,7 @@ def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
         summary = _fill(store, rng, ids, households, report, stop)
     except BaseException:
         if database is not None:
-            database.conn.close()
+            database.close()
         _remove(path)
         raise
     store.close()

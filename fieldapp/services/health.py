@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fieldapp.i18n.catalog import _
 from fieldapp.storage import db as dbmod
-from fieldapp.storage.schema import known_migrations
+from fieldapp.storage.versions import MIGRATIONS
 from fieldapp.storage.store import Store
 
 
@@ -31,7 +31,7 @@ def check_database(path: Path) -> HealthReport:
         raise dbmod.StorageError(
             _("{path} does not exist.").format(path=path))
     applied = dbmod.inspect_file(path)
-    pending = [m for m in known_migrations() if m not in applied]
+    pending = [m for m in MIGRATIONS if m not in applied]
     report = HealthReport(path, applied, pending)
     database = dbmod.connect(path, migrate=False)
     try:
@@ -39,5 +39,5 @@ def check_database(path: Path) -> HealthReport:
         if not pending:
             report.counts = Store(database, path).counts()
     finally:
-        database.conn.close()
+        database.close()
     return report

@@ -12,12 +12,10 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import collate
-from fieldapp.storage.schema import MIGRATION_SET, known_migrations, migrations
+from fieldapp.storage.versions import MIGRATION_SET, MIGRATIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -84,7 +82,7 @@ def inspect_file(path: Path) -> list[str]:
         raise StorageError(_("{path} is not a fieldapp database (not an SQLite file).")
                            .format(path=path))
     applied = _applied_names(path)
-    unknown = [name for name in applied if name not in known_migrations()]
+    unknown = [name for name in applied if name not in MIGRATIONS]
     if unknown:
         raise StorageError(_("{path} was made by a newer version of fieldapp; "
                              "update fieldapp to open it.").format(path=path))
@@ -109,11 +107,15 @@ def backup_before_migration(path: Path, pending: list[str]) -> Path:
     return target
 
 
-def connect(path: Path | str, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) and migrate the database at ``path``; return sqlite-utils Database."""
+def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    Returns the connection; :class:`fieldapp.storage.store.Store` wraps it in a sqlite-utils
+    Database when it first writes. sqlite-utils is imported here only to run migrations.
+    """
     path = Path(path)
     applied = inspect_file(path)
-    pending = [m for m in known_migrations() if m not in applied]
+    pending = [m for m in MIGRATIONS if m not in applied]
     if applied and pending and migrate:
         backup_before_migration(path, pending)
     try:
@@ -122,25 +124,32 @@ def connect(path: Path | str, *, migrate: bool = True) -> Database:
         raise StorageError(_("Cannot open the database {path}: {error}").format(
             path=path, error=exc)) from exc
     conn.create_collation("vi", collate)
-    db = Database(conn)
     try:
-        db.execute("pragma journal_mode = wal")
-        db.execute("pragma foreign_keys = on")
-        db.execute("pragma synchronous = normal")
+        conn.execute("pragma journal_mode = wal")
+        conn.execute("pragma foreign_keys = on")
+        conn.execute("pragma synchronous = normal")
         if migrate and pending:
-            migrations.apply(db)
+            from sqlite_utils import Database
+
+            from fieldapp.storage.schema import migrations
+
+            migrations.apply(Database(conn, execute_plugins=False))
     except sqlite3.Error as exc:
         conn.close()
         raise StorageError(_("Cannot write to the database {path}: {error}").format(
             path=path, error=exc)) from exc
-    return db
+    return conn
 
 
-def pending_migrations(db: Database) -> list[str]:
-    return [m.name for m in migrations.pending(db)]
+def pending_migrations(conn) -> list[str]:
+    """Migrations not yet applied to an open database (a connection or sqlite-utils Database)."""
+    conn = getattr(conn, "conn", conn)
+    applied = {r[0] for r in conn.execute(
+        "select name from _sqlite_migrations where migration_set = ?", [MIGRATION_SET])}
+    return [m for m in MIGRATIONS if m not in applied]
 
 
-def integrity_problems(db: Database) -> list[str]:
+def integrity_problems(db) -> list[str]:
     """SQLite integrity and foreign-key check results; empty when healthy."""
     problems = [r[0] for r in db.execute("pragma integrity_check").fetchall() if r[0] != "ok"]
     for table, rowid, parent, _fk in db.execute("pragma foreign_key_check").fetchall():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-MIGRATION_SET = "fieldapp"
+from fieldapp.storage.versions import MIGRATION_SET
+
 migrations = Migrations(MIGRATION_SET)
 
 # Columns every synced row carries (ARCHITECTURE.md §3).

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
 
 from fieldapp.core.clock import HybridLogicalClock, new_id, utc_now_iso
 from fieldapp.i18n.text import fold, name_sort_text, nfc, nfc_all, sort_text
@@ -40,9 +39,12 @@ _WORD = re.compile(r"\w+")
 class Store:
     """The local database of one laptop. Create with :meth:`open`."""
 
-    def __init__(self, db: Database, path: Path | None = None, *,
+    def __init__(self, db, path: Path | None = None, *,
                  wall: Callable[[], float] = time.time):
-        self.db = db
+        """``db``: an open sqlite3 connection (from :func:`fieldapp.storage.db.connect`) or a
+        sqlite-utils Database over one."""
+        self.conn = getattr(db, "conn", db)
+        self._db = db if db is not self.conn else None
         self.path = path
         self._wall = wall
         self.device_id = self._ensure_device()
@@ -52,13 +54,33 @@ class Store:
     def open(cls, path: Path | str, **kwargs) -> "Store":
         return cls(dbmod.connect(path), Path(path), **kwargs)
 
+    @property
+    def db(self):
+        """The sqlite-utils Database for writes, created on first use: reads go straight to the
+        connection, so start-up does not pay for importing sqlite-utils."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Rows of a read query as dicts."""
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     # -- metadata and device identity -------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.execute("select value from app_meta where key = ?", [key]).fetchone()
-        return row[0] if row else default
+        value = self.scalar("select value from app_meta where key = ?", [key])
+        return default if value is None else value
 
     def set_meta(self, key: str, value: str | None) -> None:
         self.db["app_meta"].upsert({"key": key, "value": nfc(value)}, pk="key")
@@ -133,7 +155,7 @@ class Store:
         self.update(table, row_id, {"deleted": 1, "deleted_reason": reason})
 
     def get(self, table: str, row_id: str) -> dict[str, Any] | None:
-        rows = list(self.db[table].rows_where("id = ?", [row_id]))
+        rows = self.query(f"select * from [{table}] where id = ?", [row_id])
         return rows[0] if rows else None
 
     # -- administrative units ----------------------------------------------------------------
@@ -152,8 +174,8 @@ class Store:
                                         "position": position})
 
     def villages(self) -> list[dict[str, Any]]:
-        return list(self.db.query(
-            "select * from villages where deleted = 0 order by name_sort"))
+        return self.query(
+            "select * from villages where deleted = 0 order by name_sort")
 
     # -- team members ------------------------------------------------------------------------
     def add_user(self, name: str, role: str, *, pin_hash: str | None = None,
@@ -164,7 +186,7 @@ class Store:
                                      "village_id": village_id, "language": language})
 
     def users(self) -> list[dict[str, Any]]:
-        return list(self.db.query("select * from users where deleted = 0 order by name_sort"))
+        return self.query("select * from users where deleted = 0 order by name_sort")
 
     # -- households and persons --------------------------------------------------------------
     def add_household(self, village_id: str, head_name: str, **fields: Any) -> str:
@@ -192,51 +214,51 @@ class Store:
         params: dict[str, Any] = {"m": " + ".join(f'"{w}"*' for w in words),
                                   "v": village_id, "limit": limit}
         village = "and village_id = :v" if village_id else ""
-        total = self.db.execute(
+        total = self.conn.execute(
             f"select count(*) from household_names where household_names match :m {village}",
             params).fetchone()[0]
-        rows = list(self.db.query(
+        rows = self.query(
             f"""select h.*, v.name as village_name,
                    (select count(*) from persons p where p.household_id = h.id
                     and p.deleted = 0) as member_count
                 from households h join villages v on v.id = h.village_id
                 where h.rowid in (select rowid from household_names
                                   where household_names match :m {village})
-                order by h.head_sort limit :limit""", params))
+                order by h.head_sort limit :limit""", params)
         return rows, total
 
     def _list_households(self, village_id: str | None, limit: int
                          ) -> tuple[list[dict[str, Any]], int]:
         where = "h.deleted = 0" + (" and h.village_id = :v" if village_id else "")
         params = {"v": village_id, "limit": limit}
-        total = self.db.execute(f"select count(*) from households h where {where}",
+        total = self.conn.execute(f"select count(*) from households h where {where}",
                                 params).fetchone()[0]
-        rows = list(self.db.query(
+        rows = self.query(
             f"""select h.*, v.name as village_name,
                    (select count(*) from persons p where p.household_id = h.id
                     and p.deleted = 0) as member_count
                 from households h join villages v on v.id = h.village_id
-                where {where} order by h.head_sort limit :limit""", params))
+                where {where} order by h.head_sort limit :limit""", params)
         return rows, total
 
     def persons_of(self, household_id: str) -> list[dict[str, Any]]:
         """Members of a household: the head first, then by birth year (oldest first)."""
-        return list(self.db.query(
+        return self.query(
             """select * from persons where household_id = ? and deleted = 0
-               order by relation = 'head' desc, birth_year, name_sort""", [household_id]))
+               order by relation = 'head' desc, birth_year, name_sort""", [household_id])
 
     def counts_by_village(self) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return self.query(
             """select v.id, v.name, v.remote,
                  (select count(*) from households h where h.village_id = v.id
                   and h.deleted = 0) as households,
                  (select count(*) from persons p join households h on h.id = p.household_id
                   where h.village_id = v.id and p.deleted = 0 and h.deleted = 0) as persons
-               from villages v where v.deleted = 0 order by v.name_sort"""))
+               from villages v where v.deleted = 0 order by v.name_sort""")
 
     def counts(self) -> dict[str, int]:
         result = {}
         for table in ("villages", "users", "households", "persons", "submissions"):
-            result[table] = self.db.execute(
+            result[table] = self.conn.execute(
                 f"select count(*) from {table} where deleted = 0").fetchone()[0]
         return result

@@ -15,6 +15,28 @@ def test_new_database_uses_wal_foreign_keys_and_has_a_device(store):
     assert dbmod.pending_migrations(store.db) == []
 
 
+def test_migration_names_match_the_registered_migrations():
+    from fieldapp.storage.schema import known_migrations
+    from fieldapp.storage.versions import MIGRATIONS
+
+    assert list(MIGRATIONS) == known_migrations()
+
+
+def test_opening_and_reading_does_not_import_sqlite_utils(tmp_path):
+    """Start-up reads through the plain connection; sqlite-utils loads on the first write."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.db"
+    Store.open(path).close()
+    code = ("import sys; from fieldapp.storage.store import Store; s = Store.open(sys.argv[1]); "
+            "s.meta('language'); s.villages(); s.search_households('an'); s.counts_by_village(); "
+            "print('sqlite_utils' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "False"
+
+
 def test_device_identity_is_stable(tmp_path):
     s = Store.open(tmp_path / "a.db")
     device = s.device_id
@@ -183,6 +205,8 @@ def test_backup_is_taken_before_a_pending_migration(tmp_path, monkeypatch):
     @schema.migrations(name="m999_test_step")
     def step(db):
         db["extra"].create({"id": int}, pk="id")
+
+    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS + ("m999_test_step",))
 
     try:
         store = Store.open(path)

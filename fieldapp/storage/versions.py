@@ -1,0 +1,14 @@
+"""Names of the schema migrations this version knows, in order.
+
+Kept apart from :mod:`fieldapp.storage.schema` so that opening a database (and starting the app)
+can check its version without importing sqlite-utils, whose import costs ~80 ms of start-up.
+tests/storage/test_store.py checks that this list matches the registered migrations.
+"""
+
+MIGRATION_SET = "fieldapp"
+MIGRATIONS = (
+    "m001_initial",
+    "m002_form_versions",
+    "m003_user_pack_mode",
+    "m004_name_search",
+)
