@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from babel import Locale
-from babel.dates import format_date as _babel_format_date
-from babel.dates import format_datetime as _babel_format_datetime
-from babel.numbers import format_decimal, format_percent as _babel_format_percent
+from typing import TYPE_CHECKING
 
 from fieldapp.i18n import catalog
 from fieldapp.i18n.text import nfc
+
+if TYPE_CHECKING:  # babel is imported when a value is first formatted, not at start-up
+    from babel import Locale
 
 VIETNAMESE = "vi_VN"
 ENGLISH = "en_GB"
@@ -26,12 +26,14 @@ ENGLISH = "en_GB"
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
-def babel_locale(language: str | None = None) -> Locale:
+def babel_locale(language: str | None = None) -> "Locale":
     """The babel Locale for an interface or label-pack language (default: the current one).
 
     English is en_GB; everything else (vi, the pseudo-locale, the label packs without CLDR
     data) is vi_VN, because the app's users read Vietnamese dates and numbers.
     """
+    from babel import Locale
+
     language = (language or catalog.current_language()).replace("-", "_")
     if language == "en" or language.startswith("en_"):
         return Locale.parse(ENGLISH)
@@ -42,13 +44,17 @@ def format_date(value: dt.date, format: str = "short", *, language: str | None =
     """``5/3/26`` (vi, short), ``5 thg 3, 2026`` (vi, medium); ``05/03/2026`` in English."""
     if isinstance(value, dt.datetime):
         value = _local(value).date()
-    return nfc(_babel_format_date(value, format, locale=babel_locale(language)))
+    from babel.dates import format_date as babel_format_date
+
+    return nfc(babel_format_date(value, format, locale=babel_locale(language)))
 
 
 def format_datetime(value: dt.datetime, format: str = "short", *,
                     language: str | None = None) -> str:
     """A date and time; aware values are shown in Vietnam time (UTC+7)."""
-    return nfc(_babel_format_datetime(_local(value), format, locale=babel_locale(language)))
+    from babel.dates import format_datetime as babel_format_datetime
+
+    return nfc(babel_format_datetime(_local(value), format, locale=babel_locale(language)))
 
 
 def format_number(value: int | float | Decimal, *, decimals: int | None = None,
@@ -57,13 +63,17 @@ def format_number(value: int | float | Decimal, *, decimals: int | None = None,
     pattern = None
     if decimals is not None:
         pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    from babel.numbers import format_decimal
+
     return nfc(format_decimal(value, format=pattern, locale=babel_locale(language)))
 
 
 def format_percent(value: float, *, decimals: int = 0, language: str | None = None) -> str:
     """``0.256`` -> ``26%`` (vi); ``decimals`` digits after the comma."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-    return nfc(_babel_format_percent(value, format=pattern, locale=babel_locale(language)))
+    from babel.numbers import format_percent as babel_format_percent
+
+    return nfc(babel_format_percent(value, format=pattern, locale=babel_locale(language)))
 
 
 def _local(value: dt.datetime) -> dt.datetime:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -88,6 +87,8 @@ class Store:
     def _ensure_device(self) -> str:
         device = self.meta("device_id")
         if not device:
+            import socket  # only for a new database
+
             device = new_id()
             with self.db.atomic():
                 self.set_meta("device_id", device)
