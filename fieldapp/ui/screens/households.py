@@ -1,12 +1,18 @@
-"""Households: instant accent-insensitive search, a village filter, and a household's members."""
+"""Households: instant accent-insensitive search, a village filter, and a household's detail.
+
+The detail shows the household's members and earlier survey rounds, with a button that opens a
+new round of the household survey prefilled from the registry (on the window's Surveys screen).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QSplitter, QStackedWidget, QStyle,
+                               QVBoxLayout, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _, ngettext
@@ -18,6 +24,9 @@ from fieldapp.ui.labels import ordered_properties, property_label, property_valu
 from fieldapp.ui.models import HouseholdsModel, PersonsModel, RowRole
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
+SURVEYS_SCREEN = "surveys"
+HOUSEHOLD_SURVEY = "household_survey"
+ROUNDS_SHOWN = 4  # the latest rounds listed in the detail; older ones are counted
 SEARCH_DELAY_MS = 150  # debounce: search once typing pauses, not on every keystroke
 BUSY_HINT_MS = 300
 
@@ -73,6 +82,7 @@ class HouseholdsScreen(QWidget):
         self.results.addWidget(self.empty)
 
         self.detail = HouseholdDetail(context)
+        self.detail.survey_requested.connect(self.survey_again)
 
         top = QHBoxLayout()
         top.setSpacing(10)
@@ -189,6 +199,26 @@ class HouseholdsScreen(QWidget):
                 return True
         return False
 
+    # -- another survey round ------------------------------------------------------------------
+    def _navigator(self) -> Any:
+        """The main window when it has a Surveys screen (None when shown on its own)."""
+        window = self.window()
+        keys = getattr(window, "screen_keys", None)
+        return window if callable(keys) and SURVEYS_SCREEN in keys() else None
+
+    def survey_again(self, household_id: str) -> Any:
+        """Switch to the Surveys screen and start a household survey round prefilled from the
+        registry; returns the form view (None if the screen is missing or the user cancelled)."""
+        window = self._navigator()
+        if window is None:
+            return None
+        surveys = window.show_screen(SURVEYS_SCREEN)
+        return surveys.start(HOUSEHOLD_SURVEY, household_id=household_id)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.detail.set_can_survey(self._navigator() is not None)
+
     # -- texts ------------------------------------------------------------------------------------
     def count_text(self) -> str:
         shown = self.model.rowCount()
@@ -247,15 +277,30 @@ class HouseholdsScreen(QWidget):
 
 
 class HouseholdDetail(QFrame):
-    """One household: its properties and its members."""
+    """One household: its properties, its members and its survey rounds."""
+
+    survey_requested = Signal(str)
+    """The user asked for a new survey round of this household (its id)."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
         self.household: dict[str, Any] | None = None
+        self.rounds: list[dict[str, Any]] | None = None  # None: still being read
         self.setObjectName("household_detail")
         self.name = Heading(factor=1.25)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name.setWordWrap(True)
+        self.survey_button = QPushButton()
+        self.survey_button.setObjectName("survey_again")
+        self.survey_button.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
+        self.survey_button.setVisible(False)  # until the screen knows a Surveys screen exists
+        self.survey_button.clicked.connect(self._on_survey_clicked)
+        self.rounds_heading = Heading(factor=1.05)
+        self.rounds_text = MutedLabel()
+        self.rounds_text.setObjectName("survey_rounds")
+        self.rounds_text.setWordWrap(True)
         self.fields = QFormLayout()
         self.fields.setHorizontalSpacing(16)
         self.fields.setVerticalSpacing(6)
@@ -277,10 +322,17 @@ class HouseholdDetail(QFrame):
         content_layout.setContentsMargins(16, 0, 0, 0)
         content_layout.setSpacing(8)
         content_layout.addWidget(self.name)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.survey_button)
+        button_row.addStretch(1)
+        content_layout.addLayout(button_row)
         content_layout.addLayout(self.fields)
         content_layout.addSpacing(8)
         content_layout.addWidget(self.members_heading)
         content_layout.addWidget(self.persons_table, 1)
+        content_layout.addSpacing(4)
+        content_layout.addWidget(self.rounds_heading)
+        content_layout.addWidget(self.rounds_text)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.placeholder)
         self.pages.addWidget(content)
@@ -294,9 +346,30 @@ class HouseholdDetail(QFrame):
         self.household = row
         if row is None:
             self.persons.set_rows([])
+            self.rounds = []
         else:
-            self.persons.set_rows(self.context.store.persons_of(row["id"]))
+            household_id = row["id"]
+            self.persons.set_rows(self.context.store.persons_of(household_id))
+            self.rounds = None
+            # On the reader's own connection: the repository's first use imports sqlite-utils.
+            self.context.reader.request(
+                "household_rounds", lambda store: survey_rounds(store, household_id),
+                lambda rounds: self._show_rounds(household_id, rounds))
         self._render()
+
+    def _show_rounds(self, household_id: str, rounds: list[dict[str, Any]]) -> None:
+        if self.household is None or self.household["id"] != household_id:
+            return  # another household was selected meanwhile
+        self.rounds = rounds
+        self.rounds_text.setText(self.rounds_summary())
+
+    def set_can_survey(self, available: bool) -> None:
+        """Show the "survey again" button only where a Surveys screen can take the request."""
+        self.survey_button.setVisible(available)
+
+    def _on_survey_clicked(self) -> None:
+        if self.household is not None:
+            self.survey_requested.emit(self.household["id"])
 
     def _render(self) -> None:
         row = self.household
@@ -315,6 +388,25 @@ class HouseholdDetail(QFrame):
         count = self.persons.rowCount()
         self.members_heading.setText(ngettext("{count} member", "{count} members", count).format(
             count=fmt_int(count)))
+        self.rounds_heading.setText(_("Household survey rounds"))
+        self.rounds_text.setText(self.rounds_summary())
+
+    def rounds_summary(self) -> str:
+        """The latest finalized rounds, newest first, one line each ("23/11/2026 – Finalized")."""
+        if self.rounds is None:
+            return ""
+        if not self.rounds:
+            return _("No finalized household survey for this household yet.")
+        newest = list(reversed(self.rounds))
+        lines = [_("{time} – {status}").format(
+            time=format_date(r.get("finalized_at") or r.get("updated_at")),
+            status=_("Finalized") if r.get("status") == "final" else _("Draft"))
+            for r in newest[:ROUNDS_SHOWN]]
+        older = len(newest) - ROUNDS_SHOWN
+        if older > 0:
+            lines.append(ngettext("and {count} earlier round", "and {count} earlier rounds",
+                                  older).format(count=fmt_int(older)))
+        return "\n".join(lines)
 
     def _field_rows(self, row: dict[str, Any]) -> list[tuple[str, str]]:
         """(label, value) pairs for the form: the registry columns, then the properties."""
@@ -331,7 +423,35 @@ class HouseholdDetail(QFrame):
 
     def retranslate(self) -> None:
         self.placeholder.setText(_("Select a household to see its members."))
+        self.survey_button.setText(_("Survey this household again"))
+        self.survey_button.setToolTip(_("Start a new household survey filled in from what is "
+                                        "recorded; change only what is different now"))
         self.persons.retranslate()
         if self.household is not None:
             self._render()
 
+
+
+def survey_rounds(store, household_id: str) -> list[dict[str, Any]]:
+    """Finalized household surveys of one household, oldest first.
+
+    Read through the submissions repository (one indexed query), the same rows as
+    ``SurveyService.rounds``; the service itself would load the form engine (pyxform) the first
+    time a household is selected.
+    """
+    from fieldapp.storage.submissions import SubmissionRepository
+
+    return SubmissionRepository(store).rounds_of(household_id, HOUSEHOLD_SURVEY)
+
+
+def format_date(value: str | None) -> str:
+    """A stored UTC time as the local date, dd/mm/yyyy ('' when missing or unreadable)."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone().strftime("%d/%m/%Y")

@@ -1,27 +1,115 @@
-"""Settings: interface language (applied at once), text size, and where the data lives."""
+"""Settings: interface language (applied at once), text size, label packs, and where the data lives.
+
+The label-pack section lists every pack per form (shipped or imported, how much is translated,
+how much a native speaker has reviewed), imports a commune's ``.po`` file, removes it again, and
+keeps the current user's default pack and display mode (read when a form opens).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QFormLayout,
+                               QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from fieldapp import paths
+from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _
-from fieldapp.ui import fonts
+from fieldapp.services import preferences
+from fieldapp.ui import fonts, tasks
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.widgets import Heading, MutedLabel
+from fieldapp.ui.formatting import fmt_int
+from fieldapp.ui.models import Column, RowRole, RowTableModel
+from fieldapp.ui.widgets import Heading, MutedLabel, table_view
 
+FORM_MODE_KEY = "form_label_mode"
+"""app_meta key the Surveys screen reads the display mode from (fieldapp.ui.forms.surveys
+MODE_KEY; not imported, that module loads the form engine). Settings writes the mode there too
+until the form screen reads the per-user preference."""
+
+DISPLAY_MODES = ("bilingual", "pack_only", "vietnamese_only")
+
+
+def pack_name(code: str) -> str:
+    """The interface name of a pack language ("Tày"); the code for a pack the app does not know.
+
+    The msgids are the names in :data:`fieldapp.i18n.packs.PACK_LANGUAGES`, marked for
+    translation in fieldapp.ui.forms.labels.
+    """
+    from fieldapp.i18n.packs import PACK_LANGUAGES
+
+    info = PACK_LANGUAGES.get(code)
+    return _(info.name) if info else code
+
+
+def mode_label(mode: str) -> str:
+    """The same wording as the form's own display-mode list."""
+    return {"bilingual": _("Both, Vietnamese beneath"), "pack_only": _("Label pack only"),
+            "vietnamese_only": _("Vietnamese only")}.get(mode, mode)
+
+
+def review_text(row: Any) -> str:
+    """How far a native speaker has checked a pack (a CoverageRow), in plain words."""
+    if not row.translated:
+        return _("Nothing translated yet")
+    if not row.reviewed:
+        return _("Draft: not yet reviewed by a native speaker")
+    if row.reviewed < row.translated:
+        return _("{reviewed} of {translated} reviewed by a native speaker").format(
+            reviewed=fmt_int(row.reviewed), translated=fmt_int(row.translated))
+    return _("Reviewed by a native speaker")
+
+
+class PacksModel(RowTableModel):
+    """One row per (pack language, form): dicts with ``coverage`` (a CoverageRow) and ``form``."""
+
+    def __init__(self, parent=None):
+        super().__init__((), parent)
+        self.columns = (
+            Column(lambda: _("Language"), lambda r: pack_name(r["coverage"].language)),
+            Column(lambda: _("Form"), lambda r: r["form"]),
+            Column(lambda: _("Pack"), lambda r: _("Imported by the commune")
+                   if r["coverage"].imported else _("Shipped with the app")),
+            Column(lambda: _("Translated"), lambda r: _("{translated} of {total}").format(
+                translated=fmt_int(r["coverage"].translated),
+                total=fmt_int(r["coverage"].total)), align_right=True),
+            Column(lambda: _("Native-speaker review"), lambda r: review_text(r["coverage"])),
+        )
+
+
+def _load_overview(_progress, _cancelled) -> tuple[list, dict[str, str], list]:
+    """(coverage rows, form titles by id, forms): off the UI thread, it reads every form."""
+    from fieldapp.services.forms import FormCatalog
+    from fieldapp.services.packs import pack_overview
+
+    forms_catalog = FormCatalog()
+    infos = forms_catalog.infos()
+    forms = [forms_catalog.current(info.form_id)[1] for info in infos]
+    titles = {info.form_id: info.title.get("vi") or next(
+        (t for t in info.title.values() if t), info.form_id) for info in infos}
+    return pack_overview(forms), titles, forms
 
 
 class SettingsScreen(QWidget):
-    """Preferences of this laptop."""
+    """Preferences of this laptop, and the label packs its forms can show."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
         self.heading = Heading(factor=1.4)
+        self._forms: list | None = None  # the forms the overview was made for (import checks)
+        self._titles: dict[str, str] = {}
+        self._loading = False
+        self._loaded = False
+        self._reload = False  # a reload was asked for while one was running
+        self._select_after_load: tuple[str, str] | None = None
+        self._import_note: Callable[[], str] | None = None  # the last import, translated when shown
 
         self.language_box = QGroupBox()
         self.language = QComboBox()
@@ -45,6 +133,7 @@ class SettingsScreen(QWidget):
         self.about_form = QFormLayout(self.about_box)
         self.about_form.setHorizontalSpacing(16)
         self.about_form.setVerticalSpacing(8)
+        self.about_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.device_label, self.device_value = QLabel(), _value_label()
         self.device_id_label, self.device_id_value = QLabel(), _value_label()
         self.db_label, self.db_value = QLabel(), _value_label()
@@ -54,21 +143,90 @@ class SettingsScreen(QWidget):
                              (self.db_label, self.db_value), (self.data_label, self.data_value)):
             self.about_form.addRow(label, value)
 
+        self._build_packs_box()
+
+        columns = QGridLayout()
+        columns.setHorizontalSpacing(16)
+        columns.setVerticalSpacing(14)
+        columns.addWidget(self.language_box, 0, 0)
+        columns.addWidget(self.about_box, 1, 0)
+        columns.addWidget(self.packs_box, 0, 1, 3, 1)
+        columns.setRowStretch(2, 1)
+        columns.setColumnStretch(0, 2)
+        columns.setColumnStretch(1, 3)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 20)
         layout.setSpacing(14)
         layout.addWidget(self.heading)
-        layout.addWidget(self.language_box)
-        layout.addWidget(self.about_box)
-        layout.addStretch(1)
-        for box in (self.language_box, self.about_box):
-            box.setMaximumWidth(900)
+        layout.addLayout(columns, 1)
 
         self._sync_controls()
         self.language.currentIndexChanged.connect(self._on_language_chosen)
         self.large_text.toggled.connect(self._on_large_text)
         self.retranslate()
+        self.load_packs()
 
+    def _build_packs_box(self) -> None:
+        self.packs_box = QGroupBox()
+        self.packs_box.setObjectName("label_packs")
+        self.packs_hint = MutedLabel()
+        self.packs_model = PacksModel(self)
+        self.packs_table = table_view()
+        self.packs_table.setObjectName("packs_table")
+        self.packs_table.setModel(self.packs_model)
+        header = self.packs_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.packs_table.setWordWrap(False)
+        self.packs_table.selectionModel().currentRowChanged.connect(
+            lambda *_args: self._update_buttons())
+        self.packs_status = MutedLabel()
+        self.packs_status.setObjectName("packs_status")
+
+        self.import_button = QPushButton()
+        self.import_button.setObjectName("import_pack")
+        self.import_button.clicked.connect(self.import_pack_file)
+        self.remove_button = QPushButton()
+        self.remove_button.setObjectName("remove_pack")
+        self.remove_button.clicked.connect(self.remove_selected_pack)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+
+        self.pack_choice = QComboBox()
+        self.pack_choice.setObjectName("default_pack")
+        self.pack_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.mode_choice = QComboBox()
+        self.mode_choice.setObjectName("default_pack_mode")
+        self.mode_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for mode in DISPLAY_MODES:
+            self.mode_choice.addItem(mode, mode)
+        self.pack_choice_label = QLabel()
+        self.pack_choice_label.setBuddy(self.pack_choice)
+        self.mode_choice_label = QLabel()
+        self.mode_choice_label.setBuddy(self.mode_choice)
+        self.preference_hint = MutedLabel()
+        choice = QFormLayout()
+        choice.setHorizontalSpacing(16)
+        choice.addRow(self.pack_choice_label, self.pack_choice)
+        choice.addRow(self.mode_choice_label, self.mode_choice)
+        choice.addRow("", self.preference_hint)
+        self.pack_choice.activated.connect(self._on_preference_chosen)
+        self.mode_choice.activated.connect(self._on_preference_chosen)
+
+        box = QVBoxLayout(self.packs_box)
+        box.setSpacing(8)
+        box.addWidget(self.packs_hint)
+        box.addWidget(self.packs_table, 1)
+        box.addWidget(self.packs_status)
+        box.addLayout(buttons)
+        box.addSpacing(6)
+        box.addLayout(choice)
+
+    # -- display ------------------------------------------------------------------------------
     def _sync_controls(self) -> None:
         self.language.blockSignals(True)
         index = self.language.findData(catalog.current_language())
@@ -93,7 +251,195 @@ class SettingsScreen(QWidget):
     def refresh(self) -> None:
         self._sync_controls()
         self.retranslate()
+        if not self._loaded:
+            self.load_packs()
 
+    # -- label packs: the table ------------------------------------------------------------------
+    def load_packs(self) -> None:
+        """Re-read every pack against the forms (a background task: it loads the forms)."""
+        if self._loading:
+            self._reload = True
+            return
+        self._loading = True
+        self.packs_status.setText(_("Reading the label packs…"))
+        tasks.run_in_background(_load_overview, self._on_packs_loaded, self._on_packs_failed,
+                                parent=self)
+
+    def _on_packs_loaded(self, result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        rows, titles, forms = result
+        self._loading, self._loaded = False, True
+        self._forms, self._titles = forms, titles
+        selected = self._select_after_load or self.selected_pack()
+        self._select_after_load = None
+        self.packs_model.set_rows([
+            {"coverage": row, "form": titles.get(row.form_id, row.form_id)} for row in rows])
+        for i, row in enumerate(rows):
+            if selected == (row.language, row.form_id):
+                self.packs_table.selectRow(i)
+        self._fill_pack_choice()
+        self._update_status()
+        self._update_buttons()
+        if self._reload:
+            self._reload = False
+            self.load_packs()
+
+    def _on_packs_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._loading = self._reload = False
+        self.packs_status.setText(tasks.error_message(exc))
+
+    def pack_rows(self) -> list:
+        """The CoverageRows the table shows, in its order."""
+        return [r["coverage"] for r in self.packs_model.rows()]
+
+    def selected_pack(self) -> tuple[str, str] | None:
+        """(language, form_id) of the selected row."""
+        index = self.packs_table.currentIndex()
+        row = index.data(RowRole) if index.isValid() else None
+        return (row["coverage"].language, row["coverage"].form_id) if row else None
+
+    def select_pack(self, language: str, form_id: str) -> bool:
+        for i, row in enumerate(self.pack_rows()):
+            if (row.language, row.form_id) == (language, form_id):
+                self.packs_table.selectRow(i)
+                return True
+        return False
+
+    def _update_buttons(self) -> None:
+        index = self.packs_table.currentIndex()
+        row = index.data(RowRole) if index.isValid() else None
+        self.remove_button.setEnabled(bool(row and row["coverage"].imported))
+
+    def _update_status(self) -> None:
+        if self._loading:
+            return
+        if not self.packs_model.rowCount():
+            self.packs_status.setText(_("No label packs found."))
+        else:
+            self.packs_status.setText(self._import_note() if self._import_note else "")
+
+    # -- label packs: import and removal ----------------------------------------------------------
+    def choose_pack_file(self) -> str:
+        """Ask for a .po file ('' when the user cancelled)."""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import a label pack"), str(Path.home()),
+            _("Label packs (*.po)"))
+        return path
+
+    def import_pack_file(self) -> None:
+        """Ask for a .po file and install it as the commune's pack (checked against the forms)."""
+        path = self.choose_pack_file()
+        if not path:
+            return
+        forms = self._forms
+
+        def work(_progress, _cancelled):
+            from fieldapp.services.packs import import_pack
+
+            return import_pack(Path(path), forms)
+
+        self.import_button.setEnabled(False)
+        tasks.run_in_background(work, self._on_imported, self._on_import_failed,
+                                progress=_("Checking the label pack against the forms…"),
+                                parent=self)
+
+    def _on_imported(self, result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.import_button.setEnabled(True)
+        self._import_note = lambda: self.import_summary(result)
+        self._loaded = False
+        self._select_after_load = (result.language, result.form_id)
+        self.load_packs()
+        QMessageBox.information(self, _("Label pack imported"), self.import_summary(result))
+
+    def import_summary(self, result) -> str:
+        """What an import (an ImportResult) installed, in the current interface language."""
+        row = result.coverage
+        form = self._titles.get(result.form_id, result.form_id)
+        text = _("The {language} pack for “{form}” was imported: {translated} of {total} texts "
+                 "translated, {reviewed} reviewed by a native speaker.").format(
+            language=pack_name(result.language), form=form, translated=fmt_int(row.translated),
+            total=fmt_int(row.total), reviewed=fmt_int(row.reviewed))
+        if result.replaced:
+            text += " " + _("It replaces the pack imported before.")
+        return text
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.import_button.setEnabled(True)
+        if isinstance(exc, UserError):
+            QMessageBox.warning(self, _("Label pack not imported"), str(exc))
+        else:
+            tasks.show_failure(self, exc)
+
+    def remove_selected_pack(self) -> bool:
+        """Remove the selected imported pack after asking; True if it was removed."""
+        index = self.packs_table.currentIndex()
+        row = index.data(RowRole) if index.isValid() else None
+        if not row or not row["coverage"].imported:
+            return False
+        coverage = row["coverage"]
+        answer = QMessageBox.question(
+            self, _("Remove imported pack"),
+            _("Remove the commune's {language} pack for “{form}”? The pack shipped with the "
+              "app, if there is one, is used again.").format(
+                language=pack_name(coverage.language), form=row["form"]),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        from fieldapp.services.packs import remove_imported_pack
+
+        removed = remove_imported_pack(coverage.language, coverage.form_id)
+        self._import_note = None
+        self._loaded = False
+        self.load_packs()
+        return removed
+
+    # -- label packs: the user's default -------------------------------------------------------
+    def _fill_pack_choice(self) -> None:
+        languages = sorted({row.language for row in self.pack_rows()})
+        pref = preferences.pack_preference(self.context.store)
+        self.pack_choice.blockSignals(True)
+        self.pack_choice.clear()
+        self.pack_choice.addItem(_("None: Vietnamese labels"), None)
+        # A remembered pack that is gone (removed import) stays listed so it is not lost silently.
+        for code in languages + ([pref.pack] if pref.pack and pref.pack not in languages else []):
+            self.pack_choice.addItem(pack_name(code), code)
+        self.pack_choice.setCurrentIndex(max(0, self.pack_choice.findData(pref.pack)))
+        self.pack_choice.blockSignals(False)
+        self.mode_choice.blockSignals(True)
+        for i in range(self.mode_choice.count()):
+            self.mode_choice.setItemText(i, mode_label(self.mode_choice.itemData(i)))
+        self.mode_choice.setCurrentIndex(max(0, self.mode_choice.findData(pref.mode)))
+        self.mode_choice.blockSignals(False)
+        user = self.context.current_user()
+        for widget in (self.pack_choice, self.mode_choice):
+            widget.setEnabled(user is not None)
+        self.mode_choice.setEnabled(user is not None and pref.pack is not None)
+        if user is None:
+            self.preference_hint.setText(_("No user is signed in on this laptop."))
+        else:
+            self.preference_hint.setText(
+                _("Used for {name} whenever a form opens; it can still be changed in the form.")
+                .format(name=user["name"]))
+
+    def _on_preference_chosen(self, _index: int = 0) -> None:
+        pack = self.pack_choice.currentData()
+        mode = self.mode_choice.currentData() or "bilingual"
+        store = self.context.store
+        preferences.remember_pack(store, pack, mode)
+        # The Surveys screen still reads the mode from this app-wide key (see FORM_MODE_KEY).
+        with store.transaction():
+            store.set_meta(FORM_MODE_KEY, mode)
+        self.mode_choice.setEnabled(pack is not None)
+
+    # -- texts ----------------------------------------------------------------------------------
     def retranslate(self) -> None:
         store = self.context.store
         self.heading.setText(_("Settings"))
@@ -111,6 +457,24 @@ class SettingsScreen(QWidget):
         self.db_value.setText(str(store.path) if store.path else _("(in memory)"))
         self.data_label.setText(_("Data folder:"))
         self.data_value.setText(str(paths.data_dir()))
+        self.packs_box.setTitle(_("Label packs in ethnic minority languages"))
+        self.packs_hint.setText(_(
+            "Forms can show their questions in Tày, Nùng or Dao beside Vietnamese. A pack marked "
+            "“not yet reviewed” is a draft that no native speaker has checked: read it with "
+            "care. A commune can import a pack its own speakers have corrected."))
+        self.packs_model.retranslate()
+        self.import_button.setText(_("Import a pack (.po)…"))
+        self.import_button.setToolTip(_("Use a label pack file made or corrected by the "
+                                        "commune; it is checked against the forms first"))
+        self.remove_button.setText(_("Remove imported pack"))
+        self.remove_button.setToolTip(_("Go back to the pack shipped with the app for the "
+                                        "selected form"))
+        self.pack_choice_label.setText(_("My labels for forms:"))
+        self.mode_choice_label.setText(_("Show:"))
+        if self._loading:
+            self.packs_status.setText(_("Reading the label packs…"))
+        self._fill_pack_choice()
+        self._update_status()
         self._sync_controls()
 
 

@@ -1,0 +1,117 @@
+"""Households → "Survey this household again": the Surveys screen opens a household survey
+prefilled from the registry; the detail lists the household's earlier survey rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from fieldapp.services.surveys import SurveyService
+from fieldapp.ui.app import build_app_window, build_main_window
+from test_form_driver import FormDriver
+
+TODAY = dt.date(2026, 11, 23)
+HEAD = "Đặng Văn Hùng"
+
+
+@pytest.fixture
+def app_window(commune, qtbot, monkeypatch):
+    monkeypatch.setattr("fieldapp.ui.forms.surveys.SurveyService",
+                        lambda store: SurveyService(store, today=lambda: TODAY))
+    win = build_app_window(commune)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+def households_showing(window, head: str):
+    screen = window.show_screen("households")
+    screen.search.setText(head)
+    screen.run_search()
+    assert screen.detail.household["head_name"] == head
+    QApplication.processEvents()
+    return screen
+
+
+def fill_rest(instance):
+    """Answer every remaining required question with its first choice or a plain value."""
+    for _ in range(200):
+        errors = instance.errors()
+        if not errors:
+            return
+        path, _message = errors[0]
+        field = instance.field_at(path)
+        if field.is_select:
+            value = instance.choices_for(path)[0].name
+        elif field.type == "integer":
+            value = "1"
+        elif field.type == "acknowledge":
+            value = "OK"
+        else:
+            value = "xxx"
+        instance.set_value(path, value)
+    raise AssertionError(f"could not complete the form: {instance.errors()[:3]}")
+
+
+def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtbot):
+    screen = households_showing(app_window, HEAD)
+    button = screen.detail.survey_button
+    assert button.isVisible() and button.text() == "Survey this household again"
+    household_id = screen.detail.household["id"]
+
+    button.click()
+
+    assert app_window.current_key() == "surveys"
+    surveys = app_window.screen("surveys")
+    view = surveys.form_view
+    assert view is not None and view.form.form_id == "household_survey"
+    instance = view.instance
+    # The answers are there; the form shows them once the household has agreed to the survey.
+    driver = FormDriver(view, qtbot)
+    driver.answer("consent", "yes")
+    assert instance.get_value("head_name") == HEAD
+    members = [instance.get_value(f"members[{i}]/member_name")
+               for i in range(instance.repeat_rows("members"))]
+    assert members == [p["full_name"] for p in app_window.context.store.persons_of(household_id)]
+    assert members == [HEAD, "Đặng Thị Lan", "Đặng Văn Phúc"]
+    assert instance.get_value("village") == screen.detail.household["village_id"]
+    # The name is in the widget the surveyor sees, not only in the answers.
+    driver.fill_pages({}, until=lambda v: any(p.endswith("head_name") for p in v.editors))
+    assert driver.editor("head_name").edit.text() == HEAD
+
+
+def test_detail_lists_the_finalized_rounds(app_window):
+    store = app_window.context.store
+    screen = households_showing(app_window, HEAD)
+    household_id = screen.detail.household["id"]
+    assert screen.detail.rounds_text.text() == \
+        "No finalized household survey for this household yet."
+
+    service = SurveyService(store, today=lambda: TODAY)
+    for _round in range(2):
+        form, instance = service.new_instance("household_survey", household_id=household_id)
+        instance.set_value("consent", "yes")
+        fill_rest(instance)
+        service.save(None, form, instance, finalize=True)
+    app_window.context.data_changed.emit()
+    screen = households_showing(app_window, HEAD)
+
+    lines = screen.detail.rounds_text.text().splitlines()
+    today = dt.date.today().strftime("%d/%m/%Y")  # finalized now, shown as the local date
+    assert lines == [f"{today} – Finalized"] * 2
+    assert screen.detail.rounds_heading.text() == "Household survey rounds"
+
+
+def test_button_hidden_where_there_is_no_surveys_screen(commune, qtbot):
+    window = build_main_window(commune)  # the foundation's screens only
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        screen = households_showing(window, HEAD)
+        assert not screen.detail.survey_button.isVisible()
+        assert screen.survey_again(screen.detail.household["id"]) is None
+    finally:
+        window.close()
