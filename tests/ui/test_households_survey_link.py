@@ -115,3 +115,21 @@ def test_button_hidden_where_there_is_no_surveys_screen(commune, qtbot):
         assert screen.survey_again(screen.detail.household["id"]) is None
     finally:
         window.close()
+
+
+def test_button_and_rounds_follow_the_interface_language(app_window):
+    screen = households_showing(app_window, HEAD)
+    app_window.context.set_language("vi")
+    assert screen.detail.survey_button.text() == "Khảo sát lại hộ này"
+    assert screen.detail.rounds_heading.text() == "Các đợt khảo sát hộ"
+    app_window.context.set_language("en")
+    assert screen.detail.survey_button.text() == "Survey this household again"
+
+
+def test_dates_in_the_detail_are_day_month_year():
+    from fieldapp.ui.screens.households import format_date
+
+    assert format_date("2026-11-03") == "03/11/2026"
+    noon_utc = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc)
+    assert format_date(noon_utc.isoformat()) == noon_utc.astimezone().strftime("%d/%m/%Y")
+    assert format_date("") == "" and format_date("not a date") == "not a date"

@@ -415,7 +415,7 @@ class HouseholdDetail(QFrame):
             (_("Ethnicity"), code_label(codes.ETHNICITIES, row.get("ethnicity"))),
             (_("Poverty status"), code_label(codes.POOR_STATUS, row.get("poor_status"))),
             (_("Phone"), row.get("phone") or ""),
-            (_("Last verified"), row.get("last_verified") or ""),
+            (_("Last verified"), format_date(row.get("last_verified"))),
         ]
         for key, value in ordered_properties(parse_properties(row.get("properties"))):
             fields.append((property_label(key), property_value(key, value)))
@@ -445,10 +445,13 @@ def survey_rounds(store, household_id: str) -> list[dict[str, Any]]:
 
 
 def format_date(value: str | None) -> str:
-    """A stored UTC time as the local date, dd/mm/yyyy ('' when missing or unreadable)."""
+    """A stored UTC time as the local date, dd/mm/yyyy; a plain date as it is ('' when missing,
+    the stored text when unreadable)."""
     if not value:
         return ""
     try:
+        if len(value) == 10:  # a date without a time: no time zone to convert
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         return value

@@ -14,7 +14,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QFormLayout,
-                               QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from fieldapp import paths
@@ -145,21 +145,19 @@ class SettingsScreen(QWidget):
 
         self._build_packs_box()
 
-        columns = QGridLayout()
-        columns.setHorizontalSpacing(16)
-        columns.setVerticalSpacing(14)
-        columns.addWidget(self.language_box, 0, 0)
-        columns.addWidget(self.about_box, 1, 0)
-        columns.addWidget(self.packs_box, 0, 1, 3, 1)
-        columns.setRowStretch(2, 1)
-        columns.setColumnStretch(0, 2)
-        columns.setColumnStretch(1, 3)
+        # Display and data side by side; the packs table below gets the full width, so long
+        # form titles and the review wording are not cut.
+        top = QHBoxLayout()
+        top.setSpacing(16)
+        top.addWidget(self.language_box, 1)
+        top.addWidget(self.about_box, 1)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 20)
-        layout.setSpacing(14)
+        layout.setContentsMargins(28, 20, 28, 16)
+        layout.setSpacing(12)
         layout.addWidget(self.heading)
-        layout.addLayout(columns, 1)
+        layout.addLayout(top)
+        layout.addWidget(self.packs_box, 1)
 
         self._sync_controls()
         self.language.currentIndexChanged.connect(self._on_language_chosen)
@@ -177,8 +175,7 @@ class SettingsScreen(QWidget):
         self.packs_table.setModel(self.packs_model)
         header = self.packs_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)  # the review wording is never cut
         self.packs_table.setWordWrap(False)
         self.packs_table.selectionModel().currentRowChanged.connect(
             lambda *_args: self._update_buttons())
@@ -211,20 +208,30 @@ class SettingsScreen(QWidget):
         self.preference_hint = MutedLabel()
         choice = QFormLayout()
         choice.setHorizontalSpacing(16)
+        choice.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         choice.addRow(self.pack_choice_label, self.pack_choice)
         choice.addRow(self.mode_choice_label, self.mode_choice)
         choice.addRow("", self.preference_hint)
         self.pack_choice.activated.connect(self._on_preference_chosen)
         self.mode_choice.activated.connect(self._on_preference_chosen)
 
+        actions = QVBoxLayout()
+        actions.addWidget(self.packs_status)
+        actions.addLayout(buttons)
+        actions.addStretch(1)
+        choice_column = QVBoxLayout()
+        choice_column.addLayout(choice)
+        choice_column.addStretch(1)
+        below = QHBoxLayout()
+        below.setSpacing(24)
+        below.addLayout(actions, 1)
+        below.addLayout(choice_column, 1)
+
         box = QVBoxLayout(self.packs_box)
         box.setSpacing(8)
         box.addWidget(self.packs_hint)
         box.addWidget(self.packs_table, 1)
-        box.addWidget(self.packs_status)
-        box.addLayout(buttons)
-        box.addSpacing(6)
-        box.addLayout(choice)
+        box.addLayout(below)
 
     # -- display ------------------------------------------------------------------------------
     def _sync_controls(self) -> None:
@@ -261,7 +268,7 @@ class SettingsScreen(QWidget):
             self._reload = True
             return
         self._loading = True
-        self.packs_status.setText(_("Reading the label packs…"))
+        self._set_status(_("Reading the label packs…"))
         tasks.run_in_background(_load_overview, self._on_packs_loaded, self._on_packs_failed,
                                 parent=self)
 
@@ -289,7 +296,7 @@ class SettingsScreen(QWidget):
         if not shiboken6.isValid(self):
             return
         self._loading = self._reload = False
-        self.packs_status.setText(tasks.error_message(exc))
+        self._set_status(tasks.error_message(exc))
 
     def pack_rows(self) -> list:
         """The CoverageRows the table shows, in its order."""
@@ -313,13 +320,17 @@ class SettingsScreen(QWidget):
         row = index.data(RowRole) if index.isValid() else None
         self.remove_button.setEnabled(bool(row and row["coverage"].imported))
 
+    def _set_status(self, text: str) -> None:
+        self.packs_status.setText(text)
+        self.packs_status.setVisible(bool(text))
+
     def _update_status(self) -> None:
         if self._loading:
             return
         if not self.packs_model.rowCount():
-            self.packs_status.setText(_("No label packs found."))
+            self._set_status(_("No label packs found."))
         else:
-            self.packs_status.setText(self._import_note() if self._import_note else "")
+            self._set_status(self._import_note() if self._import_note else "")
 
     # -- label packs: import and removal ----------------------------------------------------------
     def choose_pack_file(self) -> str:
@@ -472,7 +483,7 @@ class SettingsScreen(QWidget):
         self.pack_choice_label.setText(_("My labels for forms:"))
         self.mode_choice_label.setText(_("Show:"))
         if self._loading:
-            self.packs_status.setText(_("Reading the label packs…"))
+            self._set_status(_("Reading the label packs…"))
         self._fill_pack_choice()
         self._update_status()
         self._sync_controls()
