@@ -206,32 +206,27 @@ class SettingsScreen(QWidget):
         self.mode_choice_label = QLabel()
         self.mode_choice_label.setBuddy(self.mode_choice)
         self.preference_hint = MutedLabel()
-        choice = QFormLayout()
-        choice.setHorizontalSpacing(16)
-        choice.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        choice.addRow(self.pack_choice_label, self.pack_choice)
-        choice.addRow(self.mode_choice_label, self.mode_choice)
-        choice.addRow("", self.preference_hint)
+        # One row (label, pack, display mode) so the table keeps the height, also in large text.
+        choice = QHBoxLayout()
+        choice.setSpacing(8)
+        choice.addWidget(self.pack_choice_label)
+        choice.addWidget(self.pack_choice)
+        choice.addSpacing(16)
+        choice.addWidget(self.mode_choice_label)
+        choice.addWidget(self.mode_choice)
+        choice.addStretch(1)
         self.pack_choice.activated.connect(self._on_preference_chosen)
         self.mode_choice.activated.connect(self._on_preference_chosen)
-
-        actions = QVBoxLayout()
-        actions.addWidget(self.packs_status)
-        actions.addLayout(buttons)
-        actions.addStretch(1)
-        choice_column = QVBoxLayout()
-        choice_column.addLayout(choice)
-        choice_column.addStretch(1)
-        below = QHBoxLayout()
-        below.setSpacing(24)
-        below.addLayout(actions, 1)
-        below.addLayout(choice_column, 1)
 
         box = QVBoxLayout(self.packs_box)
         box.setSpacing(8)
         box.addWidget(self.packs_hint)
         box.addWidget(self.packs_table, 1)
-        box.addLayout(below)
+        box.addWidget(self.packs_status)
+        box.addLayout(buttons)
+        box.addSpacing(4)
+        box.addLayout(choice)
+        box.addWidget(self.preference_hint)
 
     # -- display ------------------------------------------------------------------------------
     def _sync_controls(self) -> None:
@@ -258,7 +253,7 @@ class SettingsScreen(QWidget):
     def refresh(self) -> None:
         self._sync_controls()
         self.retranslate()
-        if not self._loaded:
+        if not self._loaded and not self._loading:
             self.load_packs()
 
     # -- label packs: the table ------------------------------------------------------------------
