@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.packs import DisplayMode, available_languages
+from fieldapp.services import preferences
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.forms.view import FormView
@@ -38,10 +39,6 @@ from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
 log = logging.getLogger(__name__)
-
-MODE_KEY = "form_label_mode"
-"""app_meta key of the display mode last chosen for label packs (the pack is per user)."""
-
 
 def format_time(value: str | None) -> str:
     """A stored UTC time as local dd/mm/yyyy HH:MM ('' when missing or unreadable)."""
@@ -301,25 +298,15 @@ class SurveysScreen(QWidget):
         return view
 
     def label_preference(self) -> tuple[str | None, DisplayMode]:
-        """The label pack the current user chose last (if still available) and the mode."""
-        user = self.context.current_user()
-        pack = (user or {}).get("pack") or None
-        if pack not in self._pack_languages:
-            pack = None
-        try:
-            mode = DisplayMode(self.context.store.meta(MODE_KEY) or DisplayMode.BILINGUAL.value)
-        except ValueError:
-            mode = DisplayMode.BILINGUAL
-        return pack, mode
+        """The label pack and display mode the current user chose last (pack if still there)."""
+        chosen = preferences.pack_preference(self.context.store)
+        pack = chosen.pack if chosen.pack in self._pack_languages else None
+        return pack, DisplayMode(chosen.mode)
 
     def _remember_labels(self, pack: object, mode: object) -> None:
-        store = self.context.store
-        user = self.context.current_user()
-        with store.transaction():
-            if user is not None:
-                store.update("users", user["id"], {"pack": pack})
-            if isinstance(mode, DisplayMode):
-                store.set_meta(MODE_KEY, mode.value)
+        mode_value = mode.value if isinstance(mode, DisplayMode) else "bilingual"
+        preferences.remember_pack(self.context.store, pack if isinstance(pack, str) else None,
+                                  mode_value)
 
     def _on_close_requested(self) -> None:
         self.close_form()

@@ -28,11 +28,6 @@ from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import Heading, MutedLabel, table_view
 
-FORM_MODE_KEY = "form_label_mode"
-"""app_meta key the Surveys screen reads the display mode from (fieldapp.ui.forms.surveys
-MODE_KEY; not imported, that module loads the form engine). Settings writes the mode there too
-until the form screen reads the per-user preference."""
-
 DISPLAY_MODES = ("bilingual", "pack_only", "vietnamese_only")
 
 
@@ -440,9 +435,6 @@ class SettingsScreen(QWidget):
         mode = self.mode_choice.currentData() or "bilingual"
         store = self.context.store
         preferences.remember_pack(store, pack, mode)
-        # The Surveys screen still reads the mode from this app-wide key (see FORM_MODE_KEY).
-        with store.transaction():
-            store.set_meta(FORM_MODE_KEY, mode)
         self.mode_choice.setEnabled(pack is not None)
 
     # -- texts ----------------------------------------------------------------------------------
