@@ -9,14 +9,32 @@ from fieldapp.ui.main_window import MainWindow
 
 
 def register_default_screens(window: MainWindow) -> None:
-    """Home, Households and Settings: the screens that work today."""
+    """Home, Households and Settings: the screens that work today.
+
+    Each screen's module is imported when the screen is first shown, so start-up pays only for
+    Home.
+    """
+    pixmap = QStyle.StandardPixmap
+    window.add_screen("home", lambda: _("Home"), _home, pixmap.SP_DirHomeIcon)
+    window.add_screen("households", lambda: _("Households"), _households,
+                      pixmap.SP_FileDialogDetailedView)
+    window.add_screen("settings", lambda: _("Settings"), _settings,
+                      pixmap.SP_FileDialogInfoView)
+
+
+def _home(context):
     from fieldapp.ui.screens.home import HomeScreen
+
+    return HomeScreen(context)
+
+
+def _households(context):
     from fieldapp.ui.screens.households import HouseholdsScreen
+
+    return HouseholdsScreen(context)
+
+
+def _settings(context):
     from fieldapp.ui.screens.settings import SettingsScreen
 
-    pixmap = QStyle.StandardPixmap
-    window.add_screen("home", lambda: _("Home"), HomeScreen, pixmap.SP_DirHomeIcon)
-    window.add_screen("households", lambda: _("Households"), HouseholdsScreen,
-                      pixmap.SP_FileDialogDetailedView)
-    window.add_screen("settings", lambda: _("Settings"), SettingsScreen,
-                      pixmap.SP_FileDialogInfoView)
+    return SettingsScreen(context)
