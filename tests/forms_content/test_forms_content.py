@@ -256,14 +256,26 @@ def test_household_survey_declares_both_entity_lists():
     ns = {"x": "http://www.w3.org/2002/xforms"}
     root = _xform("household_survey")
     data = root.find(".//x:model/x:instance/x:data", ns)
+    parent_of = {child: parent for parent in data.iter() for child in parent}
     by_dataset = {}
     for parent in data.iter():
         meta = parent.find("x:meta", ns)
         if meta is not None and meta.find("x:entity", ns) is not None:
-            by_dataset.setdefault(meta.find("x:entity", ns).get("dataset"), []).append(parent.tag)
+            by_dataset.setdefault(meta.find("x:entity", ns).get("dataset"), []).append(parent)
+
+    def chain(element):
+        tags = []
+        while element is not None:
+            tags.append(element.tag.rsplit("}", 1)[-1])
+            element = parent_of.get(element)
+        return tags
+
     assert set(by_dataset) == {"households", "persons"}
-    # The person entity lives in the roster repeat: one person per row.
-    assert all(tag.endswith("members") for tag in by_dataset["persons"])
+    # The person entity lives in the roster repeat (pyxform puts it in the row's field-list
+    # group that holds its save_to fields): one person per row.
+    assert by_dataset["persons"]
+    assert all("members" in chain(e) for e in by_dataset["persons"])
+    assert not any("members" in chain(e) for e in by_dataset["households"])
 
 
 def test_household_survey_save_to_targets():
@@ -310,6 +322,52 @@ def test_household_survey_requires_exactly_one_head():
     assert "${head_count}" in rows["relation"]["constraint"]
 
 
+def _groups(form_id):
+    """name -> (begin row, names of the fields directly or indirectly inside it)."""
+    stack, out = [], {}
+    for row in _survey(form_id):
+        t = _type_parts(row)[0]
+        if t in ("begin_group", "begin_repeat"):
+            stack.append(str(row["name"]))
+            out[str(row["name"])] = (row, [])
+        elif t in ("end_group", "end_repeat"):
+            stack.pop()
+        elif "name" in row:
+            for g in stack:
+                out[g][1].append(str(row["name"]))
+    return out
+
+
+def test_household_survey_groups_questions_into_field_list_pages():
+    groups = _groups("household_survey")
+    household, _ = groups["household"]
+    assert "field-list" not in str(household.get("appearance", ""))
+    for name in ("consent_group", "household_id", "connectivity", "business", "member_basic",
+                 "devices", "identity", "services", "safety"):
+        assert groups[name][0].get("appearance") == "field-list", name
+    assert {"village", "head_name", "hh_ethnicity", "poverty_status", "phone"} <= set(
+        groups["household_id"][1])
+    assert set(groups["household"][1]) >= {"grid_power", "sells_online", "cashless_bills"}
+    section, inside = groups["members_section"]
+    assert section.get("relevant") == "${consent} = 'yes'"
+    assert "members" in groups and set(groups["members"][1]) <= set(inside)
+    assert {"member_name", "birth_year", "age", "relation"} <= set(groups["member_basic"][1])
+    # Age-based relevance of the member's sub-groups is kept.
+    assert groups["devices"][0]["relevant"] == "${age} >= 6"
+    assert groups["identity"][0]["relevant"] == "${age} >= 14"
+    assert groups["services"][0]["relevant"] == "${age} >= 15"
+    assert groups["safety"][0]["relevant"] == "${age} >= 10"
+
+
+def test_household_roster_rows_are_titled_by_member_label():
+    groups = _groups("household_survey")
+    members, _ = groups["members"]
+    assert members[f"label::{VI}"] == members[f"label::{EN}"] == "${member_label}"
+    rows = {str(r["name"]): r for r in _survey("household_survey") if "name" in r}
+    assert rows["member_label"]["calculation"] == (
+        "if(${birth_year} != '', concat(${member_name}, ', ', ${age}), ${member_name})")
+
+
 def test_household_barrier_codes_cover_the_domain_list():
     codes = {str(r["name"]) for r in _sheet_rows("household_survey", "choices")
              if r["list_name"] == "barrier"}
@@ -318,6 +376,16 @@ def test_household_barrier_codes_cover_the_domain_list():
 
 
 # --------------------------------------------------------------------------- other forms
+
+def test_support_session_pages_are_field_lists():
+    groups = _groups("support_session")
+    for name in ("session", "persons_helped", "follow_up_group"):
+        assert groups[name][0].get("appearance") == "field-list", name
+    assert {"session_date", "village", "households_helped", "activities"} <= set(
+        groups["session"][1])
+    assert {"follow_up", "follow_up_date", "duration_min", "notes"} <= set(
+        groups["follow_up_group"][1])
+
 
 def test_support_session_activity_codes():
     codes = [str(r["name"]) for r in _sheet_rows("support_session", "choices")
