@@ -111,6 +111,21 @@ class FormDriver:
     def next(self) -> None:
         self.qtbot.mouseClick(self.view.next_button, Qt.MouseButton.LeftButton)
 
+    def fill_page(self, answers: dict) -> list[str]:
+        """Answer the questions of the page shown from ``answers`` (by field name), top to
+        bottom, including questions that appear on a field-list page because of an earlier
+        answer on it. Each question is answered once (a second click would untick a box).
+        Returns the paths answered."""
+        answered: list[str] = []
+        while True:
+            todo = [p for p in self.view.editors
+                    if p not in answered and p.rsplit("/", 1)[-1] in answers]
+            if not todo:
+                return answered
+            path = todo[0]
+            answered.append(path)
+            self.answer(path, answers[path.rsplit("/", 1)[-1]])
+
     def fill_pages(self, answers: dict, *, until=None, limit: int = 200) -> None:
         """Answer every question of each page from ``answers`` (by field name) and press Next,
         until ``until(view)`` holds (or the last page). A page that does not move on fails."""
@@ -118,10 +133,7 @@ class FormDriver:
             view = self.view
             if until is not None and until(view):
                 return
-            for path in list(view.editors):
-                name = path.rsplit("/", 1)[-1]
-                if name in answers:
-                    self.answer(name, answers[name])
+            self.fill_page(answers)
             if view.index >= len(view.pages) - 1:
                 return
             before = view.index

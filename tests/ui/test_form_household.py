@@ -81,9 +81,16 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     assert "*" in view.editors["consent"].label.text()  # required mark
     drive.answer("consent", "yes")
     qtbot.keyClick(view.editors["consent"].rows["yes"].button, Qt.Key.Key_Return)  # Enter = Next
-    assert view.current_page.key == "village"
+    assert view.current_page.key == "household_id"
 
-    # Household pages, up to the roster.
+    # Household pages, up to the roster: one field-list page per topic. Questions that
+    # depend on an answer on the same page appear on it at once.
+    assert {"village", "head_name", "hh_ethnicity", "poverty_status", "phone"} <= set(view.editors)
+    assert view.page_title.text() == "Hộ gia đình và chủ hộ"
+    drive.fill_pages(HOUSEHOLD, until=lambda v: v.current_page.key == "business")
+    assert "online_channels" not in view.editors
+    drive.answer("sells_online", "yes")
+    assert "online_channels" in view.editors  # shown as soon as "yes" is ticked
     drive.fill_pages(HOUSEHOLD, until=at_roster_end)
     assert view.findChild(type(view.add_row_here_button), "add_row_here").isVisible()
 
@@ -91,27 +98,40 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     for number, member in enumerate(MEMBERS):
         qtbot.mouseClick(view.add_row_here_button, Qt.MouseButton.LeftButton)
         assert view.current_page.repeat_path == f"members[{number}]"
+        # A member's basic details are one page.
+        assert view.current_page.key == f"members[{number}]/member_basic"
+        assert {f"members[{number}]/{n}" for n in ("member_name", "sex", "birth_year",
+                                                    "relation", "ethnicity")} <= set(view.editors)
         assert view.row_bar.isVisible()
         if number == 1:
-            drive.fill_pages(member, until=lambda v: v.current_page.key.endswith("birth_year"))
-            drive.answer("birth_year", "1800")
+            drive.fill_page({**member, "birth_year": "1800"})
             drive.next()
-            assert view.current_page.key == "members[1]/birth_year"  # blocked
+            assert view.current_page.key == "members[1]/member_basic"  # blocked
             assert drive.errors_shown() == {
                 "members[1]/birth_year": "Năm sinh phải từ 1900 đến năm hiện tại."}
             assert view.banner.isVisible()
             drive.answer("birth_year", "1995")
             assert drive.errors_shown() == {}  # cleared as soon as it is corrected
+            assert view.row_title.text().endswith("Nông Thị Hạnh, 31")
             qtbot.keyClick(view.editors["members[1]/birth_year"].edit, Qt.Key.Key_N,
                            Qt.KeyboardModifier.AltModifier)
-            assert view.current_page.key == "members[1]/relation"
+            assert view.current_page.key == "members[1]/devices"
+            assert set(view.editors) == {"members[1]/smartphone", "members[1]/internet_use"}
+        if number == 3:  # under 6: the note, and no further pages for this member
+            drive.fill_page(member)
+            assert "members[3]/young_child_note" in view.editors
+            drive.next()
+            assert at_roster_end(view)
         drive.fill_pages(member, until=at_roster_end)
 
-    # The roster page lists every member by the title the form gives a row.
+    # Field-list pages: consent, 3 household pages, 5 + 5 + 3 (aged 12) + 1 (aged 4) member
+    # pages, the roster page, roster check, barriers, notes.
+    assert len(view.pages) == 22
+
+    # The roster page lists every member by the title the form gives a row: name, age.
     titles = [b.text() for b in view._row_buttons]
-    assert len(titles) == 4
-    assert titles[0].startswith("1. ") and "Hoàng Văn Sơn" in titles[0]
-    assert "Nông Thị Hạnh" in titles[1]  # typed decomposed, shown composed
+    assert titles == ["1. Hoàng Văn Sơn, 34", "2. Nông Thị Hạnh, 31",  # typed NFD, shown NFC
+                      "3. Hoàng Văn Đức, 12", "4. Hoàng Thị Mai Anh, 4"]
 
     # A fifth member added by mistake is removed after confirming.
     qtbot.mouseClick(view.add_row_here_button, Qt.MouseButton.LeftButton)
@@ -143,9 +163,9 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     saved2["id"] = saved["id"]
     # Jump to the roster with the section list, from the keyboard.
     assert view2.current_page.key == "consent_group"
-    while view2.section_combo.currentData() != "members":
+    while view2.section_combo.currentData() != "members_section":
         qtbot.keyClick(view2.section_combo, Qt.Key.Key_Down)
-    assert view2.current_page.key == "members[0]/member_name"
+    assert view2.current_page.key == "members[0]/member_basic"
     assert view2.editors["members[0]/member_name"].edit.text() == "Hoàng Văn Sơn"
     assert view2.finalize_button.isEnabled()
     qtbot.mouseClick(view2.finalize_button, Qt.MouseButton.LeftButton)

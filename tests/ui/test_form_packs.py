@@ -74,30 +74,54 @@ def test_shipped_packs_are_offered():
 
 @pytest.mark.parametrize("language", SHIPPED)
 def test_roster_page_in_each_pack(qtbot, service, commune, tmp_path, language):
+    """A roster member's field-list page (many pack labels at once) in each pack, to PNG."""
     view = household_view(qtbot, service, commune)
     answers = view.instance.answers
-    choose(qtbot, view.section_combo, "members")  # the roster section
-    assert view.current_page.repeat_path == "members[0]"
+    choose(qtbot, view.section_combo, "members_section")  # the roster section
+    assert view.current_page.key == "members[0]/member_basic"
     choose(qtbot, view.pack_combo, language)
     assert view.labels.pack_lang == language
     assert view.mode_combo.currentData() is DisplayMode.BILINGUAL  # the default
-    assert view.current_page.repeat_path == "members[0]"  # still in the form, same page
+    assert view.current_page.key == "members[0]/member_basic"  # still in the form, same page
     assert view.instance.answers == answers
 
-    view.go_to_key("members+")
     pack = load_pack(language, "household_survey")
-    members = strip_refs(pack.get(pack_key("household_survey", "members", "label")).msgstr)
-    heading_text = shown(view._page_widgets[0].findChildren(type(view.page_title))[0])
-    assert members in heading_text and "Thành viên" in heading_text
-    rows = [b.text() for b in view._row_buttons]
-    assert len(rows) == 3
-    assert rows[0].splitlines()[0].startswith(f"1. {members}")
-    assert "Đặng Văn Hùng" in rows[0]
-    form_title = pack.get(pack_key("household_survey", "settings", "form_title")).msgstr
+
+    def msgstr(path, column="label"):
+        return pack.get(pack_key("household_survey", path, column)).msgstr
+
+    basic = "members_section/members/member_basic"
+    title = shown(view.page_title)
+    assert msgstr(basic) in title and "Thông tin cơ bản của thành viên" in title
+    for name, vi in (("member_name", "Họ và tên"), ("sex", "Giới tính"),
+                     ("birth_year", "Năm sinh"), ("relation", "Quan hệ với chủ hộ"),
+                     ("ethnicity", "Dân tộc")):
+        label = shown(view.editors[f"members[0]/{name}"].label)
+        assert msgstr(f"{basic}/{name}") in label and vi in label, name
+    male = shown(view.editors["members[0]/sex"].rows["male"].text)
+    assert male.splitlines() == [msgstr("choices/sex/male") + UNREVIEWED_MARK, "Nam"]
+    head = view.instance.get_value("members[0]/member_name")
+    age = TODAY.year - int(view.instance.get_value("members[0]/birth_year"))
+    # The pack's roster label is only ${member_label}: name and age, marked as unreviewed.
+    assert shown(view.row_title).splitlines()[0] == f"1. {head}, {age}{UNREVIEWED_MARK}"
+    form_title = msgstr("settings", "form_title")
     assert form_title in shown(view.title_label)
     assert view.legend.isVisible()
 
-    QApplication.processEvents()
+    # A field-list page is taller than the window: wait until the rebuilt page's choice rows
+    # are shown (Qt shows new children of a visible widget from the event loop) and the page
+    # is laid out at its full height (it scrolls), so no label is drawn squeezed or missing.
+    def laid_out() -> bool:
+        QApplication.processEvents()
+        rows = [r for e in view.editors.values() for r in getattr(e, "rows", {}).values()]
+        return (all(r.isVisible() for r in rows)
+                and view.page.height() >= view.page.minimumSizeHint().height()
+                and all(e.height() >= e.minimumSizeHint().height()
+                        for e in view.editors.values()))
+
+    qtbot.waitUntil(laid_out)
+    sex_rows = view.editors["members[0]/sex"].rows
+    assert set(sex_rows) == {"male", "female"} and sex_rows["male"].button.isChecked()
     image = view.grab().toImage()
     target = Path(os.environ.get("FIELDAPP_SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
@@ -108,11 +132,17 @@ def test_roster_page_in_each_pack(qtbot, service, commune, tmp_path, language):
     colours = {saved.pixel(x, y) for x in range(0, 1366, 37) for y in range(0, 768, 23)}
     assert len(colours) > 5  # text was drawn, not a blank window
 
+    # The roster summary lists the three members by name and age.
+    view.go_to_key("members+")
+    rows = [b.text() for b in view._row_buttons]
+    assert len(rows) == 3
+    assert rows[0].splitlines()[0] == f"1. {head}, {age}"
+
 
 def test_display_modes_one_step_apart(qtbot, service, commune):
     view = household_view(qtbot, service, commune, pack="ium")
-    choose(qtbot, view.section_combo, "members")
-    view.go_to_key("members[0]/sex")
+    choose(qtbot, view.section_combo, "members_section")
+    assert view.current_page.key == "members[0]/member_basic"
     pack = load_pack("ium", "household_survey")
     male = pack.get(pack_key("household_survey", "choices/sex/male", "label")).msgstr
     row = shown(view.editors["members[0]/sex"].rows["male"].text)
@@ -155,7 +185,7 @@ def test_fallback_and_review_marks(qtbot, service, commune):
 
 def test_switching_pack_keeps_typing_and_focus(qtbot, service, commune):
     view = household_view(qtbot, service, commune)
-    view.go_to_key("head_name")
+    view.go_to_key("household_id")
     edit = view.editors["head_name"].edit
     qtbot.keyClick(edit, Qt.Key.Key_End)  # the page focused it with the text selected
     type_text(edit, " Hai")

@@ -37,8 +37,10 @@ def test_support_session_end_to_end(qtbot, service, commune):
     QApplication.processEvents()
     drive = FormDriver(view, qtbot)
 
-    assert view.current_page.key == "privacy_note"
-    drive.next()
+    # The session is one field-list page: privacy note and the session's questions.
+    assert view.current_page.key == "session"
+    assert list(view.editors) == ["privacy_note", "session_date", "village", "team_present",
+                                  "households_helped", "activities"]
 
     # The date defaults to today, shown day/month/year; a date that does not exist is refused
     # beside the question, and Next stays on the page.
@@ -47,27 +49,30 @@ def test_support_session_end_to_end(qtbot, service, commune):
     clear_text(qtbot, date_edit)
     type_text(date_edit, "31/11/2026")
     drive.next()
-    assert view.current_page.key == "session_date"
-    assert "day/month/year" in drive.errors_shown()["session_date"]
+    assert view.current_page.key == "session"
+    errors = drive.errors_shown()
+    assert "day/month/year" in errors["session_date"]
+    assert {"village", "team_present", "activities"} <= set(errors)  # required, unanswered
     drive.answer("session_date", "20/11/2026")
-    assert drive.errors_shown() == {}
-    qtbot.keyClick(date_edit, Qt.Key.Key_Return)  # Enter goes on
-    assert view.current_page.key == "village"
+    assert "session_date" not in drive.errors_shown()
 
-    drive.fill_pages({"village": "Bản Khuông", "team_present": ["Hoàng Thị Mai"]},
-                     until=lambda v: v.current_page.key == "households_helped")
     # Only the households of the chosen village are offered, found without accents.
+    drive.fill_page({"village": "Bản Khuông", "team_present": ["Hoàng Thị Mai"]})
     households = view.editors["households_helped"]
     assert households.list.count() == 2
     type_text(households.search, "dang van hung")
     shown = [households.list.item(i).text() for i in range(households.list.count())
              if not households.list.item(i).isHidden()]
     assert shown == ["Đặng Văn Hùng – Bản Khuông"]
-    drive.fill_pages({"households_helped": ["Đặng Văn Hùng"],
-                      "activities": "device_and_lookup cccd_eid_enrolment"},
-                     until=lambda v: v.current_page.add_row == "persons_helped")
+    drive.fill_page({"households_helped": ["Đặng Văn Hùng"],
+                     "activities": "device_and_lookup cccd_eid_enrolment"})
+    assert drive.errors_shown() == {}  # each message cleared as its answer was given
+    qtbot.keyClick(date_edit, Qt.Key.Key_Return)  # Enter goes on
+    assert view.current_page.add_row == "persons_helped"
 
+    # One page per person helped.
     qtbot.mouseClick(view.add_row_here_button, Qt.MouseButton.LeftButton)
+    assert view.current_page.key == "persons_helped[0]"
     person = view.editors["persons_helped[0]/person"]
     labels = sorted(person.list.item(i).text() for i in range(person.list.count()))
     assert labels == ["Đặng Thị Lan (1982)", "Đặng Văn Hùng (1970)", "Đặng Văn Phúc (2008)"]
@@ -77,14 +82,19 @@ def test_support_session_end_to_end(qtbot, service, commune):
     assert [b.text() for b in view._row_buttons] and len(view._row_buttons) == 1
     drive.next()
 
-    # A follow-up date before the session is a constraint error shown beside the question.
-    drive.fill_pages({"follow_up": "yes"}, until=lambda v: v.current_page.key == "follow_up_date")
+    # Follow-up page; a follow-up date before the session is a constraint error shown beside
+    # the question, which appears on the page once "yes" is chosen.
+    assert view.current_page.key == "follow_up_group"
+    assert "follow_up_date" not in view.editors
+    drive.answer("follow_up", "yes")
     drive.answer("follow_up_date", "01/11/2026")
+    drive.fill_page({"duration_min": "45", "notes": "Hướng dẫn bà Lan kích hoạt VNeID."})
     drive.next()
+    assert view.current_page.key == "follow_up_group"
     assert drive.errors_shown() == {"follow_up_date": "Ngày hẹn phải từ ngày hỗ trợ trở đi."}
     drive.answer("follow_up_date", "30/11/2026")
-    drive.fill_pages({"duration_min": "45", "notes": "Hướng dẫn bà Lan kích hoạt VNeID."})
-    assert view.current_page.key == "notes"
+    assert drive.errors_shown() == {}
+    assert len(view.pages) == 4 and view.index == 3  # session, 1 person, roster, follow-up
 
     qtbot.mouseClick(view.finalize_button, Qt.MouseButton.LeftButton)
     assert view.banner.text() == "Finalized and saved."

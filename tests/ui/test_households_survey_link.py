@@ -80,6 +80,7 @@ def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtb
     assert instance.get_value("village") == screen.detail.household["village_id"]
     # The name is in the widget the surveyor sees, not only in the answers.
     driver.fill_pages({}, until=lambda v: any(p.endswith("head_name") for p in v.editors))
+    assert view.current_page.key == "household_id"  # the household's first field-list page
     assert driver.editor("head_name").edit.text() == HEAD
 
 
