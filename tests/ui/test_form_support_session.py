@@ -67,7 +67,12 @@ def test_support_session_end_to_end(qtbot, service, commune):
     drive.fill_page({"households_helped": ["Đặng Văn Hùng"],
                      "activities": "device_and_lookup cccd_eid_enrolment"})
     assert drive.errors_shown() == {}  # each message cleared as its answer was given
-    qtbot.keyClick(date_edit, Qt.Key.Key_Return)  # Enter goes on
+    # Enter moves to the next question of the page, not off the page.
+    qtbot.keyClick(date_edit, Qt.Key.Key_Return)
+    assert view.current_page.key == "session"
+    village = view.editors["village"]
+    assert any(w.hasFocus() for w in village.focus_chain())
+    drive.next()
     assert view.current_page.add_row == "persons_helped"
 
     # One page per person helped.

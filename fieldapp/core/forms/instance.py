@@ -749,7 +749,10 @@ class FormInstance:
                 rchain = chain + (child.name,)
                 row = self._row(chain, idx) or {}
                 base = self._make_path(child.name, chain, idx)
-                title = _plain(self.form.text(child.label, language))
+                # A label of only ${references} titles the rows; the group around the repeat
+                # then names it ("Thành viên hộ gia đình").
+                title = _plain(self.form.text(child.label, language)) or (
+                    _plain(self.form.text(group.label, language)) if group is not root else "")
                 for i in range(len(row.get(child.name) or ())):
                     ridx = idx + (i,)
                     if not self._visible(child, ridx):

@@ -811,7 +811,8 @@ def make_editor(path: str, field_type: str, appearance: frozenset[str], from_fil
 
 
 class EnterFilter(QObject):
-    """Turns Enter in a one-line field or on a choice button into "next page"."""
+    """Turns Enter in a one-line field or on a choice button into ``callback(widget)``: the
+    form view moves to the next question, or to the next page from the page's last one."""
 
     def __init__(self, callback, parent: QObject | None = None):
         super().__init__(parent)
@@ -822,6 +823,6 @@ class EnterFilter(QObject):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
                     event.modifiers() in (Qt.KeyboardModifier.NoModifier,
                                           Qt.KeyboardModifier.KeypadModifier):
-                self._callback()
+                self._callback(obj)
                 return True
         return False

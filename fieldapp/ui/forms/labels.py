@@ -88,9 +88,18 @@ class LabelSource:
 
     def repeat_name(self, container_path: str) -> Text:
         """The repeat's label without its ${references} ("Thành viên")."""
-        node = self.form.nodes.get(node_name(container_path))
+        node = self._naming_node(self.form.nodes.get(node_name(container_path)))
         text = self.form.text(node.label, self.language) if node is not None else ""
         return Text(strip_refs(text) or _("entry"))
+
+    def _naming_node(self, node):
+        """The repeat, or its enclosing group when the repeat's label holds only ${references}
+        (a label like "${member_label}" titles the rows, the group names the roster)."""
+        if (node is not None and not strip_refs(self.form.text(node.label, self.language)).strip()
+                and node.parent is not None and node.parent.label
+                and node.parent is not self.form.root):
+            return node.parent
+        return node
 
 
 class PackLabelSource(LabelSource):
@@ -222,7 +231,7 @@ class PackLabelSource(LabelSource):
         return self._text(self.resolver.resolve_title(self.form))
 
     def repeat_name(self, container_path: str) -> Text:
-        node = self._node(container_path)
+        node = self._naming_node(self._node(container_path))
         if node is None or not node.label:
             return super().repeat_name(container_path)
         return self._text(self.resolver.resolve_node(node, "label"), strip=True)

@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -115,7 +115,7 @@ class FormView(QWidget):
         self.editors: dict[str, FieldEditor] = {}
         self._shown_key: str | None = None
         self._page_widgets: list[QWidget] = []
-        self._enter = EnterFilter(self.next_page, self)
+        self._enter = EnterFilter(self._on_enter, self)
         self._build()
         if pack:
             self._apply_labels(pack, mode)
@@ -600,6 +600,21 @@ class FormView(QWidget):
             self.finalize_button]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
+
+    def _on_enter(self, widget: QObject) -> None:
+        """Enter moves on to the next visible question of a field-list page, and leaves the
+        page only from its last question (as a paper form is read, top to bottom)."""
+        editors = [e for e in self.editors.values()
+                   if e.isVisible() and [w for w in e.focus_chain() if w.isEnabled()]]
+        current = next((i for i, e in enumerate(editors)
+                        if widget is e or (isinstance(widget, QWidget) and e.isAncestorOf(widget))),
+                       None)
+        if current is None or current >= len(editors) - 1:
+            self.next_page()
+            return
+        following = editors[current + 1]
+        following.focus_first()
+        self.scroll.ensureWidgetVisible(following)
 
     def _focus_first(self) -> None:
         for editor in self.editors.values():
