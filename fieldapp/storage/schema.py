@@ -103,14 +103,15 @@ def m003_user_pack_mode(db: Database) -> None:
 # every member, in order, kept up to date by triggers. A LIKE '%…%' scan of 200,000 persons
 # costs 60-130 ms per keystroke; the prefix index answers in milliseconds. Keys are folded
 # already (fieldapp.i18n.text.fold), so the tokenizer must not fold again. Tombstoned
-# households have no document; tombstoned members are left out of it.
+# households have no document; tombstoned members are left out of it. The village is a token
+# of its own ("v" + id without dashes) so that filtering by village uses the index too.
 _HOUSEHOLD_DOC = """
     delete from household_names where rowid = (select rowid from households where id = {hid});
-    insert into household_names(rowid, names, village_id)
+    insert into household_names(rowid, names, village)
         select h.rowid,
                h.head_name_key || ' ' || coalesce((select group_concat(p.name_key, ' ')
                    from persons p where p.household_id = h.id and p.deleted = 0), ''),
-               h.village_id
+               'v' || replace(h.village_id, '-', '')
         from households h where h.id = {hid} and h.deleted = 0;
 """
 
@@ -119,7 +120,7 @@ _HOUSEHOLD_DOC = """
 def m004_name_search(db: Database) -> None:
     db.executescript(f"""
         create virtual table household_names using fts5(
-            names, village_id unindexed,
+            names, village,
             tokenize='unicode61 remove_diacritics 0', prefix='1 2 3');
         create trigger household_names_hi after insert on households begin
             {_HOUSEHOLD_DOC.format(hid="new.id")}
@@ -142,10 +143,10 @@ def m004_name_search(db: Database) -> None:
         create trigger household_names_pd after delete on persons begin
             {_HOUSEHOLD_DOC.format(hid="old.household_id")}
         end;
-        insert into household_names(rowid, names, village_id)
+        insert into household_names(rowid, names, village)
             select h.rowid,
                    h.head_name_key || ' ' || coalesce((select group_concat(p.name_key, ' ')
                        from persons p where p.household_id = h.id and p.deleted = 0), ''),
-                   h.village_id
+                   'v' || replace(h.village_id, '-', '')
             from households h where h.deleted = 0;
     """)

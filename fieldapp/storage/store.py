@@ -212,19 +212,19 @@ class Store:
         words = _WORD.findall(folded)
         if not words:  # only punctuation: nothing can match
             return [], 0
-        params: dict[str, Any] = {"m": " + ".join(f'"{w}"*' for w in words),
-                                  "v": village_id, "limit": limit}
-        village = "and village_id = :v" if village_id else ""
-        total = self.conn.execute(
-            f"select count(*) from household_names where household_names match :m {village}",
-            params).fetchone()[0]
+        phrase = "names : (" + " + ".join(f'"{w}"*' for w in words) + ")"
+        if village_id:
+            phrase = f'village : "v{village_id.replace("-", "")}" AND {phrase}'
+        params: dict[str, Any] = {"m": phrase, "limit": limit}
+        total = self.scalar("select count(*) from household_names where household_names match :m",
+                            params)
         rows = self.query(
             f"""select h.*, v.name as village_name,
                    (select count(*) from persons p where p.household_id = h.id
                     and p.deleted = 0) as member_count
                 from households h join villages v on v.id = h.village_id
                 where h.rowid in (select rowid from household_names
-                                  where household_names match :m {village})
+                                  where household_names match :m)
                 order by h.head_sort limit :limit""", params)
         return rows, total
 
