@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -46,3 +47,21 @@ def parse_properties(value: Any) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+def stored_time(value: str | None, *, with_time: bool = True) -> str:
+    """A stored UTC time as local "dd/mm/yyyy HH:MM" (or just the date); a plain date as it is.
+
+    '' when missing; the stored text when it cannot be read.
+    """
+    if not value:
+        return ""
+    try:
+        if len(value) == 10:  # a date without a time: no time zone to convert
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")

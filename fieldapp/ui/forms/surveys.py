@@ -9,7 +9,6 @@ screens that data changed.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -34,6 +33,7 @@ from fieldapp.i18n.packs import DisplayMode, available_languages
 from fieldapp.services import preferences
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.formatting import stored_time
 from fieldapp.ui.forms.view import FormView
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
@@ -41,16 +41,8 @@ from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 log = logging.getLogger(__name__)
 
 def format_time(value: str | None) -> str:
-    """A stored UTC time as local dd/mm/yyyy HH:MM ('' when missing or unreadable)."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+    """A stored UTC time as local dd/mm/yyyy HH:MM (see fieldapp.ui.formatting.stored_time)."""
+    return stored_time(value)
 
 
 def status_text(status: str | None) -> str:

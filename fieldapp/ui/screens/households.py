@@ -6,7 +6,6 @@ new round of the household survey prefilled from the registry (on the window's S
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -19,7 +18,7 @@ from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.text import nfc
 from fieldapp.storage.store import SEARCH_LIMIT
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.formatting import code_label, fmt_int, parse_properties
+from fieldapp.ui.formatting import code_label, fmt_int, parse_properties, stored_time
 from fieldapp.ui.labels import ordered_properties, property_label, property_value
 from fieldapp.ui.models import HouseholdsModel, PersonsModel, RowRole
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
@@ -445,16 +444,5 @@ def survey_rounds(store, household_id: str) -> list[dict[str, Any]]:
 
 
 def format_date(value: str | None) -> str:
-    """A stored UTC time as the local date, dd/mm/yyyy; a plain date as it is ('' when missing,
-    the stored text when unreadable)."""
-    if not value:
-        return ""
-    try:
-        if len(value) == 10:  # a date without a time: no time zone to convert
-            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone().strftime("%d/%m/%Y")
+    """A stored time as the local date, dd/mm/yyyy (see fieldapp.ui.formatting.stored_time)."""
+    return stored_time(value, with_time=False)
