@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -10,7 +11,21 @@ from fieldapp.storage.store import Store
 from fieldapp.ui.main_window import WINDOW_SIZE
 
 
-def _settle() -> None:
+SETTLE_SECONDS = 20
+
+
+def _settle(window=None) -> None:
+    """Let Qt lay out and paint; with ``window``, also wait (at most SETTLE_SECONDS) for the
+    background reads and tasks that fill its screens, so the picture shows the data."""
+    from fieldapp.ui import tasks
+
+    deadline = time.monotonic() + SETTLE_SECONDS
+    for _ in range(3):
+        QApplication.processEvents()
+    while window is not None and time.monotonic() < deadline and (
+            window.context.reader.pending() or tasks.running_tasks()):
+        QApplication.processEvents()
+        time.sleep(0.01)
     for _ in range(3):
         QApplication.processEvents()
 
@@ -43,7 +58,7 @@ def save_screenshots(store: Store, folder: Path) -> list[Path]:
     try:
         for key in window.screen_keys():
             window.show_screen(key)
-            _settle()
+            _settle(window)
             path = folder / f"{key}.png"
             window.grab().save(str(path))
             saved.append(path)
