@@ -15,7 +15,7 @@ from pathlib import Path
 from fieldapp import __version__, paths
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import _, pgettext
 from fieldapp.i18n.formatting import format_number
 
 DEMO_DB_NAME = "demo.db"
@@ -108,7 +108,7 @@ def cmd_check(args) -> int:
     for problem in report.problems:
         print(_("Problem: {problem}").format(problem=problem))
     if report.healthy:
-        print(_("OK"))
+        print(pgettext("result of fieldapp check", "OK"))
         return 0
     return 1
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -18,10 +17,9 @@ MSGFMT = shutil.which("msgfmt")
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("fieldapp_i18n_tool", ROOT / "tools" / "i18n.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from fieldapp.i18n import workflow
+
+    return workflow
 
 
 def _read(path: Path):
@@ -68,7 +66,7 @@ def test_msgfmt_check_can_fail(tmp_path):
 
 def test_template_is_up_to_date_with_the_source():
     """Every string marked in fieldapp/ (with the keywords of i18n/babel.cfg) is in the template
-    and in both catalogs; nothing stale is left. Fix: python tools/i18n.py extract update."""
+    and in both catalogs; nothing stale is left. Fix: python -m fieldapp.i18n.workflow extract update."""
     fresh = {(m.context, m.id) for m in _tool().extract() if m.id}
     template = {(m.context, m.id) for m in _read(I18N / "fieldapp.pot") if m.id}
     assert sorted(map(repr, fresh - template)) == [], "strings missing from i18n/fieldapp.pot"

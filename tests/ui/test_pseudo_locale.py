@@ -346,17 +346,13 @@ def _report(problems: list[Seen]) -> str:
 # -- walking the screens -----------------------------------------------------------------------
 
 def _extracted_messages() -> set[tuple[str | None, str]]:
-    """(context, msgid) of every string marked in the source now (tools/i18n.py extract).
+    """(context, msgid) of every string marked in the source now (fieldapp.i18n.workflow).
 
     The walker marks what the source marks, so it checks wrapping; whether i18n/fieldapp.pot
     is up to date is tests/i18n/test_catalog_files.py's job.
     """
-    import importlib.util
+    from fieldapp.i18n import workflow as module
 
-    tool = Path(__file__).resolve().parents[2] / "tools" / "i18n.py"
-    spec = importlib.util.spec_from_file_location("fieldapp_i18n_tool", tool)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     known = set()
     for message in module.extract():
         if message.id:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.errors import UserError
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.packs import DisplayMode, available_languages
 from fieldapp.services import preferences
 from fieldapp.services.surveys import SurveyService
@@ -217,8 +217,12 @@ class SurveysScreen(QWidget):
     def _update_count(self) -> None:
         rows = self.model.rows()
         drafts = sum(1 for r in rows if r.get("status") == "draft")
-        self.count.setText(_("{total} records, {drafts} drafts").format(
-            total=len(rows), drafts=drafts) if rows else "")
+        if not rows:
+            self.count.setText("")
+            return
+        total = ngettext("{count} record", "{count} records", len(rows)).format(count=len(rows))
+        self.count.setText(ngettext("{records}, {count} draft", "{records}, {count} drafts",
+                                    drafts).format(records=total, count=drafts))
 
     def selected_id(self) -> str | None:
         index = self.table.currentIndex()

@@ -1,12 +1,12 @@
 """The interface-catalog workflow in one place (babel's Python API, configured by i18n/babel.cfg).
 
-    python tools/i18n.py extract    # source -> i18n/fieldapp.pot
-    python tools/i18n.py update     # fieldapp.pot -> i18n/<lang>/LC_MESSAGES/fieldapp.po (merge)
-    python tools/i18n.py compile    # .po -> .mo (also: python -m fieldapp.i18n.compile)
-    python tools/i18n.py check      # template up to date, msgfmt -c, untranslated/fuzzy counts
-    python tools/i18n.py all        # extract, update, compile, check
+    python -m fieldapp.i18n.workflow extract    # source -> i18n/fieldapp.pot
+    python -m fieldapp.i18n.workflow update     # fieldapp.pot -> i18n/<lang>/LC_MESSAGES/fieldapp.po (merge)
+    python -m fieldapp.i18n.workflow compile    # .po -> .mo (also: python -m fieldapp.i18n.compile)
+    python -m fieldapp.i18n.workflow check      # template up to date, msgfmt -c, untranslated/fuzzy counts
+    python -m fieldapp.i18n.workflow all        # extract, update, compile, check
 
-A new interface language: ``python tools/i18n.py init LANG`` then translate its .po.
+A new interface language: ``python -m fieldapp.i18n.workflow init LANG`` then translate its .po.
 Label packs (i18n/packs/) have their own workflow; this script only touches the interface catalog.
 """
 
@@ -23,7 +23,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the source checkout
 I18N = ROOT / "i18n"
 MAPPING = I18N / "babel.cfg"
 TEMPLATE = I18N / "fieldapp.pot"
@@ -31,10 +31,9 @@ DOMAIN = "fieldapp"
 LANGUAGES = ("vi", "en")
 WIDTH = 100
 HEADER = ("# Interface strings of fieldapp.\n"
-          "# Made with tools/i18n.py from the source (i18n/babel.cfg); do not edit msgids here.\n"
+          "# Made with fieldapp/i18n/workflow.py from the source (i18n/babel.cfg); do not edit msgids here.\n"
           "# Licence: as fieldapp (GPL-3.0-or-later).")
 
-sys.path.insert(0, str(ROOT))
 
 
 def po_file(language: str, base: Path = I18N) -> Path:
@@ -130,7 +129,7 @@ def cmd_check() -> int:
         new = _ids(fresh) - _ids(template)
         gone = _ids(template) - _ids(fresh)
         problems.append(f"template out of date: {len(new)} new, {len(gone)} removed "
-                        f"(run: python tools/i18n.py extract update)")
+                        f"(run: python -m fieldapp.i18n.workflow extract update)")
     msgfmt = shutil.which("msgfmt")
     for po in sorted(I18N.rglob("*.po")):
         if msgfmt:
@@ -144,7 +143,7 @@ def cmd_check() -> int:
         if m.id and (m.fuzzy or not (m.string if isinstance(m.string, str) else all(m.string))):
             problems.append(f"vi: untranslated or fuzzy: {m.context or ''}|{m.id!r}")
     if _ids(vi) != _ids(template):
-        problems.append("vi catalog does not match the template (run: python tools/i18n.py update)")
+        problems.append("vi catalog does not match the template (run: python -m fieldapp.i18n.workflow update)")
     for p in problems:
         print(p)
     if not msgfmt:
