@@ -23,27 +23,7 @@ def service(setup_store):
                          now=lambda: dt.datetime(2026, 11, 23, 9, 0))
 
 
-def fill_rest(instance):
-    """Answer every remaining required question with its first choice or a plain value."""
-    for _ in range(200):
-        errors = instance.errors()
-        if not errors:
-            return
-        path, _message = errors[0]
-        field = instance.field_at(path)
-        if field.is_select:
-            value = instance.choices_for(path)[0].name
-        elif field.type == "integer":
-            value = "1"
-        elif field.type == "acknowledge":
-            value = "OK"
-        else:
-            value = "x" * 3
-        instance.set_value(path, value)
-    raise AssertionError(f"could not complete the form: {instance.errors()[:3]}")
-
-
-def household_answers(instance, village_id, head, members):
+def household_answers(instance, village_id, head, members, complete):
     instance.set_value("consent", "yes")
     instance.set_value("village", village_id)
     instance.set_value("head_name", head)
@@ -55,17 +35,17 @@ def household_answers(instance, village_id, head, members):
         instance.set_value(f"members[{i}]/relation", relation)
         instance.set_value(f"members[{i}]/ethnicity", "tay")
     instance.set_value("hh_ethnicity", "tay")
-    fill_rest(instance)
+    complete(instance)
 
 
 MEMBERS = [("Hoàng Văn Sơn", "male", 1990, "head"), ("Nông Thị Lan", "female", 1992, "spouse"),
            ("Hoàng Văn Minh", "male", 2015, "child")]
 
 
-def test_finalized_survey_creates_household_and_persons(service, setup_store):
+def test_finalized_survey_creates_household_and_persons(service, setup_store, complete_form):
     village = setup_store.villages()[0]
     form, instance = service.new_instance("household_survey")
-    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS)
+    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
     sid = service.save(None, form, instance, finalize=True)
     row = service.repo.get(sid)
     assert row["status"] == "final" and row["form_version"] == form.version
@@ -94,10 +74,10 @@ def test_finalize_refused_while_errors_remain(service):
         service.save(None, form, instance, finalize=True)
 
 
-def test_editing_a_finalized_round_updates_not_duplicates(service, setup_store):
+def test_editing_a_finalized_round_updates_not_duplicates(service, setup_store, complete_form):
     village = setup_store.villages()[0]
     form, instance = service.new_instance("household_survey")
-    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS)
+    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
     sid = service.save(None, form, instance, finalize=True)
     form, instance, status = service.open(sid)
     instance.set_value("members[1]/member_name", "Nông Thị Lanh")
@@ -112,10 +92,11 @@ def test_editing_a_finalized_round_updates_not_duplicates(service, setup_store):
     assert json.loads(history[0]["answers"])["members"][1]["member_name"] == "Nông Thị Lan"
 
 
-def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup_store):
+def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup_store,
+                                                                  complete_form):
     village = setup_store.villages()[0]
     form, instance = service.new_instance("household_survey")
-    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS)
+    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
     first = service.save(None, form, instance, finalize=True)
     household_id = service.repo.get(first)["household_id"]
 
@@ -129,7 +110,7 @@ def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup
     again.set_value(f"members[{i}]/sex", "female")
     again.set_value(f"members[{i}]/birth_year", "2024")
     again.set_value(f"members[{i}]/relation", "child")
-    fill_rest(again)
+    complete_form(again)
     second = service.save(None, form, again, finalize=True)
 
     assert second != first

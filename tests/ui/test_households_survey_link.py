@@ -36,26 +36,6 @@ def households_showing(window, head: str):
     return screen
 
 
-def fill_rest(instance):
-    """Answer every remaining required question with its first choice or a plain value."""
-    for _ in range(200):
-        errors = instance.errors()
-        if not errors:
-            return
-        path, _message = errors[0]
-        field = instance.field_at(path)
-        if field.is_select:
-            value = instance.choices_for(path)[0].name
-        elif field.type == "integer":
-            value = "1"
-        elif field.type == "acknowledge":
-            value = "OK"
-        else:
-            value = "xxx"
-        instance.set_value(path, value)
-    raise AssertionError(f"could not complete the form: {instance.errors()[:3]}")
-
-
 def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtbot):
     screen = households_showing(app_window, HEAD)
     button = screen.detail.survey_button
@@ -84,7 +64,7 @@ def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtb
     assert driver.editor("head_name").edit.text() == HEAD
 
 
-def test_detail_lists_the_finalized_rounds(app_window):
+def test_detail_lists_the_finalized_rounds(app_window, complete_form):
     store = app_window.context.store
     screen = households_showing(app_window, HEAD)
     household_id = screen.detail.household["id"]
@@ -95,7 +75,7 @@ def test_detail_lists_the_finalized_rounds(app_window):
     for _round in range(2):
         form, instance = service.new_instance("household_survey", household_id=household_id)
         instance.set_value("consent", "yes")
-        fill_rest(instance)
+        complete_form(instance)
         service.save(None, form, instance, finalize=True)
     app_window.context.data_changed.emit()
     screen = households_showing(app_window, HEAD)
