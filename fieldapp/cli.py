@@ -16,7 +16,6 @@ from fieldapp import __version__, paths
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _, pgettext
-from fieldapp.i18n.formatting import format_number
 
 DEMO_DB_NAME = "demo.db"
 
@@ -73,6 +72,8 @@ def _db_path(args) -> Path:
 
 
 def cmd_demo(args) -> int:
+    from fieldapp.i18n.formatting import format_number
+
     from fieldapp.services import demo
 
     if args.households < 1:
@@ -97,6 +98,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from fieldapp.i18n.formatting import format_number
+
     from fieldapp.services.health import check_database
 
     report = check_database(_db_path(args))

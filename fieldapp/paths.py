@@ -11,8 +11,6 @@ import sys
 from functools import cache
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "fieldapp"
 RESOURCE_DIRS = ("forms", "i18n", "assets")
 
@@ -60,6 +58,8 @@ def data_dir() -> Path:
     home = os.environ.get("FIELDAPP_HOME")
     if home:
         return Path(home).expanduser()
+    import platformdirs  # not needed when the database is named (--db): off the start-up path
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -74,4 +74,6 @@ def commune_forms_dir() -> Path:
 
 def compiled_catalogs_dir() -> Path:
     """Where compiled .mo files go when the resource folder is read-only (installed app)."""
+    import platformdirs
+
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "locale"

@@ -8,18 +8,23 @@ two concurrent edits is newer without trusting any one laptop's clock to be righ
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+
+# uuid and datetime are imported where used: this module is on the app's start-up path and
+# opening the main window needs neither.
 
 
 def new_id() -> str:
     """A fresh record identity (UUID4, canonical text form)."""
+    import uuid
+
     return str(uuid.uuid4())
 
 
 def utc_now_iso(clock: Callable[[], float] = time.time) -> str:
+    from datetime import datetime, timezone
+
     return datetime.fromtimestamp(clock(), tz=timezone.utc).isoformat(timespec="milliseconds")
 
 

@@ -63,7 +63,10 @@ def ensure_compiled(language: str, locale_dir: Path | None = None) -> Path | Non
     po = po_path(language, locale_dir)
     if not po.exists():
         return None
-    for base in (po.parent.parent.parent, paths.compiled_catalogs_dir()):
+    # The cache folder is computed only if the resource folder fails (platformdirs is not
+    # imported on a normal start).
+    for base_of in (lambda: po.parent.parent.parent, paths.compiled_catalogs_dir):
+        base = base_of()
         mo = base / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
         try:
             if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:

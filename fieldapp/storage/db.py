@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 
 from fieldapp.errors import UserError
@@ -94,6 +93,8 @@ def inspect_file(path: Path) -> list[str]:
 
 def backup_before_migration(path: Path, pending: list[str]) -> Path:
     """Copy the database (consistently, through SQLite's backup API) before migrating it."""
+    from datetime import datetime, timezone  # only when a migration is about to run
+
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.before-{pending[0]}-{stamp}.bak")
     src = sqlite3.connect(str(path))
