@@ -11,4 +11,5 @@ MIGRATIONS = (
     "m002_form_versions",
     "m003_user_pack_mode",
     "m004_name_search",
+    "m005_live_count_indexes",
 )
