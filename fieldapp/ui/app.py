@@ -32,13 +32,28 @@ def _qt_app(screenshot: bool):
     if app is None:
         if screenshot:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
+            _quiet_offscreen_warning()
+        # Fusion looks the same on every platform. It is chosen with Qt's own -style option
+        # rather than app.setStyle("Fusion"), which returns the QStyle and so makes PySide6
+        # create QStyle's Python enums (~5 ms) before the first frame.
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME, "-style", "Fusion"])
         app.setApplicationName(APP_NAME)
-        app.setStyle("Fusion")
     return app
 
 
-def build_main_window(store: Store):
+def _quiet_offscreen_warning() -> None:
+    """Drop the offscreen platform's "does not support propagateSizeHints()" warning, printed
+    once per screen by --screenshot and meaningless to its user; other messages pass."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def build_main_window(store: Store, *, progressive: bool = False):
     """The main window with the foundation's screens (Home, Households, Settings) over ``store``,
     not shown yet. :func:`build_app_window` adds the feature screens too."""
     from fieldapp.ui.context import AppContext
@@ -46,25 +61,25 @@ def build_main_window(store: Store):
     from fieldapp.ui.screens import register_default_screens
 
     context = AppContext(store)
-    window = MainWindow(context)
+    window = MainWindow(context, progressive=progressive)
     register_default_screens(window)
     return window
 
 
-def build_app_window(store: Store):
+def build_app_window(store: Store, *, progressive: bool = False):
     """The window the app shows: the foundation's screens plus the features' (Surveys).
+
+    ``progressive``: paint the shell first and build Home after it (see MainWindow).
 
     The Surveys screen needs the form engine, whose import (pyxform) takes ~0.35 s: it is
     registered with a factory that imports it when the screen is first shown (run() warms the
     import on a worker thread a moment after the window appears).
     """
-    from PySide6.QtWidgets import QStyle
-
     from fieldapp.i18n.catalog import _
 
-    window = build_main_window(store)
+    window = build_main_window(store, progressive=progressive)
     window.add_screen("surveys", lambda: _("Surveys"), _surveys_screen,
-                      QStyle.StandardPixmap.SP_FileDialogContentsView, position=2)
+                      "SP_FileDialogContentsView", position=2)
     return window
 
 
@@ -132,7 +147,7 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
             if dialog.demo_db is not None:
                 store.close()
                 store = Store.open(dialog.demo_db)  # in the language chosen in the dialog
-        window = build_app_window(store)
+        window = build_app_window(store, progressive=True)
         window.show()
         from PySide6.QtCore import QTimer
 

@@ -6,6 +6,12 @@ A screen is any QWidget; if it has ``retranslate()`` it is called when the langu
 if it has ``refresh()`` it is called when it is shown and when data changes, and if it has
 ``confirm_close() -> bool`` it is asked before the window closes (False keeps it open, e.g.
 for unsaved answers).
+
+Start-up paints the shell first. With ``progressive=True`` (what ``fieldapp.ui.app.run`` uses) the
+window's first frame holds the navigation titles, the window title and the status bar; the first
+screen, the navigation icons and the rest are set up right after that frame is painted. The shell
+deliberately touches neither PySide6's ``Qt`` namespace nor ``QStyle``: creating their Python enums
+costs ~20-30 ms on Python 3.11, more than the rest of the window (tests/benchmarks/bench_startup.py).
 """
 
 from __future__ import annotations
@@ -13,21 +19,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QStackedWidget, QStyle, QWidget)
+                               QMainWindow, QStackedWidget, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
 
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
 WINDOW_SIZE = QSize(1366, 768)
 NAV_WIDTH = 190
 
 WidgetFactory = Callable[[AppContext], QWidget]
+IconSpec = Any
+"""A QIcon, a QStyle standard pixmap, or its name ("SP_DirHomeIcon"), or None. A name is looked
+up only when the icon is set, so QStyle's enums are not created before the first frame (nor
+QIcon's: neither is imported by this module until then)."""
 
 
 @dataclass
@@ -35,7 +50,7 @@ class _Screen:
     key: str
     title: Callable[[], str]
     factory: WidgetFactory
-    icon: QIcon | QStyle.StandardPixmap | None
+    icon: IconSpec
     item: QListWidgetItem
     page: QWidget  # a placeholder until the screen is first shown
     widget: QWidget | None = None
@@ -44,10 +59,15 @@ class _Screen:
 class MainWindow(QMainWindow):
     """Navigation list + stacked screens + status bar over one :class:`AppContext`."""
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *,
+                 progressive: bool = False):
         super().__init__(parent)
         self.context = context
         self._screens: dict[str, _Screen] = {}
+        self._keys: list[str] = []  # in navigation order
+        # Progressive start: the first screen and the icons wait for the first painted frame.
+        self._started = not progressive
+        self._start_scheduled = False
         self.setObjectName("MainWindow")
 
         central = QWidget()
@@ -74,7 +94,6 @@ class MainWindow(QMainWindow):
         self.status_user = QLabel()
         self.status_device = QLabel()
         self.status_db = QLabel()
-        self.status_db.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         status = self.statusBar()
         status.setStyleSheet("QStatusBar::item { border: none; }")
         for i, label in enumerate((self.status_commune, self.status_user, self.status_device)):
@@ -90,44 +109,94 @@ class MainWindow(QMainWindow):
         context.data_changed.connect(self._on_data_changed)
         self.resize(WINDOW_SIZE)
         self.retranslate()
+        if self._started:
+            self._finish_shell()
+
+    def _finish_shell(self) -> None:
+        """What the first frame can do without: the parts that need the ``Qt`` namespace."""
+        self.status_db.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    @property
+    def started(self) -> bool:
+        """True once the first screen is built (at once unless the window is progressive)."""
+        return self._started
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._started and not self._start_scheduled:
+            # After the first frame is on screen, not from show(): on X11 the frame is painted
+            # only when the server exposes the window, which may come after a zero timer.
+            self._start_scheduled = True
+            QTimer.singleShot(0, self.finish_start)
+
+    def finish_start(self) -> None:
+        """Build the first screen and set the icons (progressive start; idempotent)."""
+        if self._started:
+            return
+        self._started = True
+        if self.nav.currentRow() >= 0:
+            self._on_nav_row(self.nav.currentRow())
+        elif self.nav.count():
+            self.nav.setCurrentRow(0)
+        self._finish_shell()
+        for screen in self._screens.values():
+            screen.item.setIcon(self._icon(screen.icon))
 
     # -- registration -----------------------------------------------------------------------
     def add_screen(self, key: str, title_fn: Callable[[], str], widget_factory: WidgetFactory,
-                   icon: QIcon | QStyle.StandardPixmap | None = None,
-                   position: int | None = None) -> None:
+                   icon: IconSpec = None, position: int | None = None) -> None:
         """Add a screen to the navigation.
 
         ``title_fn`` returns the translated title (called again on every language switch, so
         pass e.g. ``lambda: _("Surveys")``). ``widget_factory(context)`` builds the screen the
-        first time it is shown. ``icon`` is a QIcon or a QStyle standard pixmap. ``position``
+        first time it is shown. ``icon`` is a QIcon or a QStyle standard pixmap's name. ``position``
         inserts before that row (default: at the end).
         """
         if key in self._screens:
             raise ValueError(f"screen {key!r} is already registered")
-        item = QListWidgetItem(self._icon(icon), title_fn())
-        item.setData(Qt.ItemDataRole.UserRole, key)
+        item = QListWidgetItem(title_fn())
+        # Before the first frame a blank icon of the same size holds the text where it will be.
+        item.setIcon(self._icon(icon) if self._started else self._blank_icon())
         row = self.nav.count() if position is None else max(0, min(position, self.nav.count()))
         page = QWidget()
+        self._keys.insert(row, key)
         self.nav.insertItem(row, item)
         self.stack.insertWidget(row, page)
         self._screens[key] = _Screen(key, title_fn, widget_factory, icon, item, page)
         if self.nav.currentRow() < 0:
-            self.nav.setCurrentRow(0)
+            if self._started:
+                self.nav.setCurrentRow(0)
+            else:  # highlighted in the first frame; finish_start() builds the screen
+                self.nav.blockSignals(True)
+                self.nav.setCurrentRow(0)
+                self.nav.blockSignals(False)
 
-    def _icon(self, icon: QIcon | QStyle.StandardPixmap | None) -> QIcon:
+    def _blank_icon(self) -> QIcon:
+        from PySide6.QtGui import QColor, QIcon, QPixmap
+
+        pixmap = QPixmap(self.nav.iconSize())
+        pixmap.fill(QColor(0, 0, 0, 0))
+        return QIcon(pixmap)
+
+    def _icon(self, icon: IconSpec) -> QIcon:
+        from PySide6.QtGui import QIcon
+
         if icon is None:
             return QIcon()
         if isinstance(icon, QIcon):
             return icon
+        if isinstance(icon, str):
+            icon = getattr(QtWidgets.QStyle.StandardPixmap, icon)
         return self.style().standardIcon(icon)
 
     def screen_keys(self) -> list[str]:
         """Keys in navigation order."""
-        return [self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())]
+        return list(self._keys)
 
     def show_screen(self, key: str) -> QWidget:
         """Select a screen (building it if needed) and return its widget."""
-        row = self.screen_keys().index(key)
+        self.finish_start()
+        row = self._keys.index(key)
         self.nav.setCurrentRow(row)
         return self.screen(key)
 
@@ -146,13 +215,17 @@ class MainWindow(QMainWindow):
         return screen.widget
 
     def current_key(self) -> str | None:
-        item = self.nav.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
+        row = self.nav.currentRow()
+        return self._keys[row] if 0 <= row < len(self._keys) else None
 
     def _on_nav_row(self, row: int) -> None:
         if row < 0:
             return
-        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        if not self._started:
+            # The list selects its first row itself when it takes the focus on show(), before
+            # the first frame: finish_start() shows the current row then.
+            return
+        key = self._keys[row]
         widget = self.screen(key)
         self.stack.setCurrentWidget(widget)
         refresh = getattr(widget, "refresh", None)

@@ -21,14 +21,18 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6 import QtCore
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QProgressDialog
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,8 @@ def show_failure(parent: QWidget | None, exc: BaseException) -> None:
         log.info("task refused: %s", exc)
     else:
         log.error("background task failed", exc_info=exc)
+    from PySide6.QtWidgets import QMessageBox  # not needed to start the app
+
     QMessageBox.warning(parent, _("fieldapp"), error_message(exc))
 
 
@@ -124,9 +130,12 @@ class Task(QObject):
         self._last = (0, 0)
         self.signals = _Signals()
         # Queued: the signals are emitted from the worker and must run these slots here.
-        self.signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self.signals.succeeded.connect(self._on_succeeded, Qt.ConnectionType.QueuedConnection)
-        self.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        # (QtCore.Qt is looked up here, not imported at module level: the module is on the
+        # start-up path and the Qt namespace's enums cost ~20 ms to create.)
+        queued = QtCore.Qt.ConnectionType.QueuedConnection
+        self.signals.progressed.connect(self._on_progress, queued)
+        self.signals.succeeded.connect(self._on_succeeded, queued)
+        self.signals.failed.connect(self._on_failed, queued)
 
     # -- callbacks handed to the work ---------------------------------------------------------
     def _report_progress(self, done: int, total: int) -> None:
@@ -157,10 +166,12 @@ class Task(QObject):
     def _show_dialog(self) -> None:
         if self.done:
             return
+        from PySide6.QtWidgets import QProgressDialog  # not needed to start the app
+
         dialog = QProgressDialog(self.label, _("Cancel") if self.cancellable else "",
                                  0, 0, self.parent_widget)
         dialog.setWindowTitle(_("Please wait"))
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)

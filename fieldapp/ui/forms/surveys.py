@@ -343,4 +343,4 @@ class SurveysScreen(QWidget):
 def register_surveys_screen(window: Any, position: int | None = 2) -> None:
     """Add "Surveys" to a MainWindow's navigation (after Home and Households by default)."""
     window.add_screen("surveys", lambda: _("Surveys"), SurveysScreen,
-                      QStyle.StandardPixmap.SP_FileDialogContentsView, position=position)
+                      "SP_FileDialogContentsView", position=position)

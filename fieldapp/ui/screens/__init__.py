@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QStyle
-
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.main_window import MainWindow
 
@@ -14,12 +12,10 @@ def register_default_screens(window: MainWindow) -> None:
     Each screen's module is imported when the screen is first shown, so start-up pays only for
     Home.
     """
-    pixmap = QStyle.StandardPixmap
-    window.add_screen("home", lambda: _("Home"), _home, pixmap.SP_DirHomeIcon)
+    window.add_screen("home", lambda: _("Home"), _home, "SP_DirHomeIcon")
     window.add_screen("households", lambda: _("Households"), _households,
-                      pixmap.SP_FileDialogDetailedView)
-    window.add_screen("settings", lambda: _("Settings"), _settings,
-                      pixmap.SP_FileDialogInfoView)
+                      "SP_FileDialogDetailedView")
+    window.add_screen("settings", lambda: _("Settings"), _settings, "SP_FileDialogInfoView")
 
 
 def _home(context):

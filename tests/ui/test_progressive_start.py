@@ -1,0 +1,106 @@
+"""Progressive start-up: the shell's first frame, then the first screen right after it.
+
+The first frame must stay cheap (no ``Qt`` namespace, no ``QStyle``: their Python enums cost more
+than the rest of the window) and must already look like the finished window (same row heights,
+the first entry highlighted), so nothing jumps when Home appears.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from fieldapp.ui.app import build_app_window
+from fieldapp.ui.screens.home import HomeScreen
+
+
+def test_shell_before_the_first_frame_then_home(commune, qtbot):
+    window = build_app_window(commune, progressive=True)
+    qtbot.addWidget(window)
+    assert not window.started
+    assert window.current_key() == "home"  # highlighted in the first frame already
+    assert not isinstance(window.stack.currentWidget(), HomeScreen)
+    assert window.status_commune.text() == "Commune: Xã Tân Thành"
+    assert window.windowTitle() == "Xã Tân Thành – fieldapp"
+    blank_height = window.nav.visualItemRect(window.nav.item(0)).height()
+
+    window.show()  # the first paint schedules the rest
+    qtbot.waitUntil(lambda: window.started)
+    assert isinstance(window.stack.currentWidget(), HomeScreen)
+    assert window.screen("home").model.totals() == {"households": 6, "persons": 11}
+    assert all(not window.nav.item(i).icon().isNull() for i in range(window.nav.count()))
+    # The blank placeholder icons kept the rows at their final height.
+    assert window.nav.visualItemRect(window.nav.item(0)).height() == blank_height
+    window.close()
+
+
+def test_choosing_a_screen_before_the_first_frame_starts_at_once(commune, qtbot):
+    window = build_app_window(commune, progressive=True)
+    qtbot.addWidget(window)
+    settings = window.show_screen("settings")
+    assert window.started and window.current_key() == "settings"
+    assert window.stack.currentWidget() is settings
+    window.finish_start()  # the scheduled call after the first paint changes nothing
+    assert window.current_key() == "settings"
+    window.close()
+
+
+FIRST_FRAME_PROBE = r"""
+import importlib.abc, importlib.machinery, json, sys
+
+class Hook(importlib.abc.MetaPathFinder):
+    # Look at the process when the main window's first paintEvent has run.
+    def find_spec(self, name, path, target=None):
+        if name != "fieldapp.ui.main_window":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        exec_module = spec.loader.exec_module
+
+        def exec_and_wrap(module):
+            exec_module(module)
+            original = module.MainWindow.paintEvent
+
+            def paintEvent(self, event):
+                original(self, event)
+                import PySide6.QtCore, PySide6.QtWidgets
+                print(json.dumps({
+                    "started": self.started,
+                    "qt_namespace": "Qt" in vars(PySide6.QtCore),
+                    "qstyle": "QStyle" in vars(PySide6.QtWidgets),
+                    "nav": [self.nav.item(i).text() for i in range(self.nav.count())],
+                    "status": self.status_commune.text(),
+                }), flush=True)
+                sys.exit(0)
+
+            module.MainWindow.paintEvent = paintEvent
+
+        spec.loader.exec_module = exec_and_wrap
+        return spec
+
+sys.meta_path.insert(0, Hook())
+from fieldapp.cli import main
+main(["--db", sys.argv[1]])
+"""
+
+
+def test_first_frame_needs_neither_the_qt_namespace_nor_qstyle(tmp_path):
+    """Guards the start-up path (tests/benchmarks/bench_startup.py has the figures): importing
+    ``Qt`` from PySide6.QtCore, or touching QStyle, anywhere before the first frame costs
+    ~20-30 ms of enum creation."""
+    from fieldapp.services.demo import create_demo
+
+    db = tmp_path / "small.db"
+    create_demo(db, households=30, seed=3)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FIELDAPP_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(db)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stderr[-2000:]
+    frame = json.loads(lines[0])
+    assert frame["started"] is False
+    assert frame["qt_namespace"] is False, "something imports PySide6.QtCore.Qt before the first frame"
+    assert frame["qstyle"] is False, "something touches QStyle before the first frame"
+    assert frame["nav"] == ["Trang chủ", "Hộ gia đình", "Khảo sát", "Cài đặt"]
+    assert frame["status"].startswith("Xã: ")
