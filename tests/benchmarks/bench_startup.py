@@ -13,9 +13,10 @@ interpreter's own start is in both figures:
   5,000-household demo database.
 
 "First paint" is the end of the main window's first ``paintEvent``; both windows are timed the
-same way, by wrapping their class's ``paintEvent``. (An application-wide event filter would be
-simpler but is not neutral: PySide6 then wraps every object of every event in its Python type,
-which costs the app, with its many widgets, far more than the bare window.)
+same way, by wrapping their class's ``paintEvent`` (for fieldapp with tests/first_paint.py, which
+keeps the real import order). An application-wide event filter would be simpler but is not
+neutral: PySide6 then wraps every object of every event in its Python type, which costs the app,
+with its many widgets, far more than the bare window.
 
 fieldapp paints progressively (``MainWindow(progressive=True)``): the first frame is the window
 with its title, the navigation titles and the status bar (commune, user, device, database); Home,
@@ -45,7 +46,8 @@ from pathlib import Path
 import pytest
 
 CACHE = Path(tempfile.gettempdir()) / "fieldapp-bench"
-PACKAGE = Path(__file__).resolve().parents[2] / "fieldapp"
+TESTS = Path(__file__).resolve().parents[1]
+PACKAGE = TESTS.parent / "fieldapp"
 
 CHILD = r"""
 import json, sys, time
@@ -101,31 +103,10 @@ if mode == "bare":
     window.show()
     app.exec()
 else:
-    # Wrap MainWindow.paintEvent when its module is first imported, so that fieldapp imports
-    # its modules in the same order as a real start (most of them before PySide6).
-    import importlib.abc, importlib.machinery
+    sys.path.insert(0, sys.argv[4])  # tests/, for first_paint
+    from first_paint import on_first_paint
 
-    class Hook(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path, target=None):
-            if name != "fieldapp.ui.main_window":
-                return None
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            exec_module = spec.loader.exec_module
-
-            def exec_and_wrap(module):
-                exec_module(module)
-                original = module.MainWindow.paintEvent
-
-                def paintEvent(self, event):
-                    original(self, event)
-                    painted(self)
-
-                module.MainWindow.paintEvent = paintEvent
-
-            spec.loader.exec_module = exec_and_wrap
-            return spec
-
-    sys.meta_path.insert(0, Hook())
+    on_first_paint(painted)
     from fieldapp.cli import main
     main(["--db", sys.argv[3]])
 """
@@ -150,7 +131,7 @@ def spawn(mode: str, db: Path | None = None) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     args = [sys.executable, "-c", CHILD, repr(time.time()), mode]
     if db is not None:
-        args.append(str(db))
+        args += [str(db), str(TESTS)]
     args[3] = repr(time.time())
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from fieldapp.ui.app import build_app_window
 from fieldapp.ui.screens.home import HomeScreen
@@ -48,38 +49,22 @@ def test_choosing_a_screen_before_the_first_frame_starts_at_once(commune, qtbot)
 
 
 FIRST_FRAME_PROBE = r"""
-import importlib.abc, importlib.machinery, json, sys
+import json, sys
+sys.path.insert(0, sys.argv[2])  # tests/, for first_paint
+from first_paint import on_first_paint
 
-class Hook(importlib.abc.MetaPathFinder):
-    # Look at the process when the main window's first paintEvent has run.
-    def find_spec(self, name, path, target=None):
-        if name != "fieldapp.ui.main_window":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        exec_module = spec.loader.exec_module
+def report(window):
+    import PySide6.QtCore, PySide6.QtWidgets
+    print(json.dumps({
+        "started": window.started,
+        "qt_namespace": "Qt" in vars(PySide6.QtCore),
+        "qstyle": "QStyle" in vars(PySide6.QtWidgets),
+        "nav": [window.nav.item(i).text() for i in range(window.nav.count())],
+        "status": window.status_commune.text(),
+    }), flush=True)
+    sys.exit(0)
 
-        def exec_and_wrap(module):
-            exec_module(module)
-            original = module.MainWindow.paintEvent
-
-            def paintEvent(self, event):
-                original(self, event)
-                import PySide6.QtCore, PySide6.QtWidgets
-                print(json.dumps({
-                    "started": self.started,
-                    "qt_namespace": "Qt" in vars(PySide6.QtCore),
-                    "qstyle": "QStyle" in vars(PySide6.QtWidgets),
-                    "nav": [self.nav.item(i).text() for i in range(self.nav.count())],
-                    "status": self.status_commune.text(),
-                }), flush=True)
-                sys.exit(0)
-
-            module.MainWindow.paintEvent = paintEvent
-
-        spec.loader.exec_module = exec_and_wrap
-        return spec
-
-sys.meta_path.insert(0, Hook())
+on_first_paint(report)
 from fieldapp.cli import main
 main(["--db", sys.argv[1]])
 """
@@ -94,7 +79,8 @@ def test_first_frame_needs_neither_the_qt_namespace_nor_qstyle(tmp_path):
     db = tmp_path / "small.db"
     create_demo(db, households=30, seed=3)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FIELDAPP_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(db)], env=env,
+    tests = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(db), str(tests)], env=env,
                           capture_output=True, text=True, timeout=120)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, done.stderr[-2000:]
