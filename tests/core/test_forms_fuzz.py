@@ -27,16 +27,38 @@ row = st.tuples(st.sampled_from(TYPES), st.sampled_from(NAMES), st.sampled_from(
                 st.sampled_from(EXPRS), st.sampled_from(EXPRS), st.sampled_from(EXPRS))
 
 
+HEADER = ["type", "name", "label", "relevant", "calculation", "constraint", "repeat_count"]
+CHOICES = [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không"]]
+
+
+def answered(form, answers, *, rows_per_repeat: int = 1, check: bool = False) -> FormInstance:
+    """An instance of ``form`` with ``rows_per_repeat`` rows in each repeat the user sizes, then
+    each ``(k, value)`` answered at the k-th (modulo) path shown. With ``check``, an answer must
+    read back unless its question is not relevant."""
+    inst = FormInstance(form, today=dt.date(2026, 11, 23))
+    for repeat in form.repeats:
+        if repeat.repeat_count is None and repeat.repeat is None:
+            for _row in range(rows_per_repeat):
+                inst.add_repeat_row(repeat.name)
+    for k, value in answers:
+        paths = [p for page in inst.pages() for p in page.paths]
+        if not paths:
+            break
+        path = paths[k % len(paths)]
+        if not inst.is_read_only(path):
+            inst.set_value(path, value)
+            if check:
+                assert inst.get_value(path) == value or not inst.is_relevant(path)
+    return inst
+
+
 def build(rows) -> dict:
-    survey = [["type", "name", "label", "relevant", "calculation", "constraint",
-               "repeat_count"]]
+    survey = [HEADER]
     for type_, name, rel, calc, cons, count in rows:
         survey.append([type_, name, f"Q {name} ${{a}}" if name else "Q", rel,
                        calc if type_ == "calculate" else "", cons,
                        count if type_ == "begin repeat" else ""])
-    return {"survey": survey,
-            "choices": [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không"]],
-            "settings": SETTINGS}
+    return {"survey": survey, "choices": CHOICES, "settings": SETTINGS}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,17 +74,7 @@ def test_random_forms_load_or_are_refused_and_run(rows, answers):
             assert err.problems and all(p.message for p in err.problems)
             return
     event("loaded")
-    inst = FormInstance(form, today=dt.date(2026, 11, 23))
-    for repeat in form.repeats:
-        if repeat.repeat_count is None and repeat.repeat is None:
-            inst.add_repeat_row(repeat.name)
-    for k, value in answers:
-        paths = [p for page in inst.pages() for p in page.paths]
-        if not paths:
-            break
-        path = paths[k % len(paths)]
-        if not inst.is_read_only(path):
-            inst.set_value(path, value)
+    inst = answered(form, answers)
     inst.errors()
     inst.progress()
     inst.sections()
@@ -117,11 +129,7 @@ def valid_rows(draw):
 @given(rows=valid_rows(),
        answers=st.lists(st.tuples(st.integers(0, 30), st.sampled_from(VALUES)), max_size=15))
 def test_generated_valid_forms_run(rows, answers):
-    sheets = {"survey": [["type", "name", "label", "relevant", "calculation", "constraint",
-                          "repeat_count"]] + rows,
-              "choices": [["list_name", "name", "label"], ["yn", "yes", "Có"],
-                          ["yn", "no", "Không"]],
-              "settings": SETTINGS}
+    sheets = {"survey": [HEADER] + rows, "choices": CHOICES, "settings": SETTINGS}
     with tempfile.TemporaryDirectory() as d:
         try:
             form = load_form(write_md(Path(d) / "f.md", sheets))
@@ -131,19 +139,7 @@ def test_generated_valid_forms_run(rows, answers):
             event("refused (cycle)")
             return
     event("loaded")
-    inst = FormInstance(form, today=dt.date(2026, 11, 23))
-    for repeat in form.repeats:
-        if repeat.repeat_count is None and repeat.repeat is None:
-            inst.add_repeat_row(repeat.name)
-            inst.add_repeat_row(repeat.name)
-    for k, value in answers:
-        paths = [p for page in inst.pages() for p in page.paths]
-        if not paths:
-            break
-        path = paths[k % len(paths)]
-        if not inst.is_read_only(path):
-            inst.set_value(path, value)
-            assert inst.get_value(path) == value or not inst.is_relevant(path)
+    inst = answered(form, answers, rows_per_repeat=2, check=True)
     for page in inst.pages():
         inst.errors(page)
     inst.can_finalize()

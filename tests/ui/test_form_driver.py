@@ -26,6 +26,29 @@ from fieldapp.ui.forms.editors import (
 from fieldapp.ui.forms.view import FormView
 
 
+def show_form_view(qtbot, form, instance, *, service=None, saved=None,
+                   **kwargs) -> FormView:
+    """A FormView at 1366x768, shown and active (Ctrl+S, Alt+N act in the active window).
+
+    With ``service`` and ``saved`` (a dict), saving writes through the service and keeps the
+    submission's id in ``saved["id"]``; otherwise saving does nothing. ``kwargs`` go to FormView.
+    """
+    if service is None:
+        def on_save(finalize: bool) -> None:
+            return None
+    else:
+        def on_save(finalize: bool) -> None:
+            saved["id"] = service.save(saved["id"], form, instance, finalize=finalize)
+
+    view = FormView(form, instance, on_save=on_save, **kwargs)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    view.activateWindow()
+    QApplication.processEvents()
+    return view
+
+
 def type_text(widget: QWidget, text: str) -> None:
     """Send one key press/release per character, with the character as the event's text."""
     widget.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -9,11 +9,10 @@ import unicodedata
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.forms.view import FormView
-from test_form_driver import FormDriver, type_text
+from test_form_driver import FormDriver, show_form_view, type_text
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -58,16 +57,7 @@ def service(commune):
 
 def open_view(qtbot, service, form, instance, status="draft"):
     saved: dict[str, str | None] = {"id": None}
-
-    def on_save(finalize: bool) -> None:
-        saved["id"] = service.save(saved["id"], form, instance, finalize=finalize)
-
-    view = FormView(form, instance, on_save=on_save, status=status)
-    qtbot.addWidget(view)
-    view.resize(1366, 768)
-    view.show()
-    view.activateWindow()  # shortcuts (Ctrl+S, Alt+N) act in the active window
-    QApplication.processEvents()
+    view = show_form_view(qtbot, form, instance, service=service, saved=saved, status=status)
     return view, saved
 
 

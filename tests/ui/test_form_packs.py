@@ -26,7 +26,7 @@ from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.forms.editors import FALLBACK_MARK, UNREVIEWED_MARK
 from fieldapp.ui.forms.labels import strip_refs
 from fieldapp.ui.forms.view import FormView
-from test_form_driver import FormDriver, type_text
+from test_form_driver import FormDriver, show_form_view, type_text
 
 TODAY = dt.date(2026, 11, 23)
 SHIPPED = ["ium", "nut", "tyz"]
@@ -41,12 +41,7 @@ def household_view(qtbot, service, commune, **kwargs) -> FormView:
     """A later-round survey of Đặng Văn Hùng's household (three members from the registry)."""
     rows, _total = commune.search_households("Đặng Văn Hùng")
     form, instance = service.new_instance("household_survey", household_id=rows[0]["id"])
-    view = FormView(form, instance, on_save=lambda finalize: None, **kwargs)
-    qtbot.addWidget(view)
-    view.resize(1366, 768)
-    view.show()
-    view.activateWindow()
-    QApplication.processEvents()
+    view = show_form_view(qtbot, form, instance, **kwargs)
     FormDriver(view, qtbot).answer("consent", "yes")
     return view
 

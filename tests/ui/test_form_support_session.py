@@ -8,11 +8,9 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from fieldapp.services.surveys import SurveyService
-from fieldapp.ui.forms.view import FormView
-from test_form_driver import FormDriver, clear_text, type_text
+from test_form_driver import FormDriver, clear_text, show_form_view, type_text
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -25,16 +23,7 @@ def service(commune):
 def test_support_session_end_to_end(qtbot, service, commune):
     form, instance = service.new_instance("support_session")
     saved: dict[str, str | None] = {"id": None}
-
-    def on_save(finalize: bool) -> None:
-        saved["id"] = service.save(saved["id"], form, instance, finalize=finalize)
-
-    view = FormView(form, instance, on_save=on_save)
-    qtbot.addWidget(view)
-    view.resize(1366, 768)
-    view.show()
-    view.activateWindow()
-    QApplication.processEvents()
+    view = show_form_view(qtbot, form, instance, service=service, saved=saved)
     drive = FormDriver(view, qtbot)
 
     # The session is one field-list page: privacy note and the session's questions.

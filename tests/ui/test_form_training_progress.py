@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui import fonts
 from fieldapp.ui.forms.view import FormView
-from test_form_driver import FormDriver, type_text
+from test_form_driver import FormDriver, show_form_view, type_text
 
 TODAY = dt.date(2026, 11, 23)
 SKILLS = {f"s{i}": level for i, level in enumerate(
@@ -26,16 +26,7 @@ def service(commune):
 
 
 def make_view(qtbot, service, form, instance, saved, status="draft"):
-    def on_save(finalize: bool) -> None:
-        saved["id"] = service.save(saved["id"], form, instance, finalize=finalize)
-
-    view = FormView(form, instance, on_save=on_save, status=status)
-    qtbot.addWidget(view)
-    view.resize(1366, 768)
-    view.show()
-    view.activateWindow()
-    QApplication.processEvents()
-    return view
+    return show_form_view(qtbot, form, instance, service=service, saved=saved, status=status)
 
 
 def section_names(view: FormView) -> list[str]:
