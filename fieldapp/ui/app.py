@@ -24,13 +24,11 @@ PREWARM_DELAY_MS = 1000
 
 def _qt_app(screenshot: bool):
     """The process's QApplication, created on first use (tests already have one)."""
-    if screenshot and "PySide6.QtWidgets" not in sys.modules:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
-        if screenshot:
+        if screenshot:  # the platform is read when the QApplication is created
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
             _quiet_offscreen_warning()
         # Fusion looks the same on every platform. It is chosen with Qt's own -style option

@@ -129,10 +129,8 @@ def demo_db(households: int) -> Path:
 
 def spawn(mode: str, db: Path | None = None) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    args = [sys.executable, "-c", CHILD, repr(time.time()), mode]
-    if db is not None:
-        args += [str(db), str(TESTS)]
-    args[3] = repr(time.time())
+    extra = [] if db is None else [str(db), str(TESTS)]
+    args = [sys.executable, "-c", CHILD, repr(time.time()), mode, *extra]  # time last
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
