@@ -1,7 +1,8 @@
 """Start the desktop app: open the database, set the language, first-run setup, main window.
 
 ``run(db_path, screenshot_dir)`` is called by ``fieldapp.cli``. With ``screenshot_dir`` it renders
-every main screen offscreen at 1366x768 into PNGs and returns without waiting for the user.
+every main screen at 1366x768 into PNGs and returns without waiting for the user: offscreen, or on
+the platform QT_QPA_PLATFORM names.
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ def _qt_app(screenshot: bool):
 
     app = QApplication.instance()
     if app is None:
-        if screenshot:  # the platform is read when the QApplication is created
+        # The platform is read when the QApplication is created. --screenshot renders
+        # offscreen unless QT_QPA_PLATFORM names a platform: tests/ui/test_real_display.py
+        # takes its pictures from windows shown on an X display (xcb) that way.
+        if screenshot and not os.environ.get("QT_QPA_PLATFORM"):
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        if screenshot and os.environ["QT_QPA_PLATFORM"] == "offscreen":
             _quiet_offscreen_warning()
         # Fusion looks the same on every platform. It is chosen with Qt's own -style option
         # rather than app.setStyle("Fusion"), which returns the QStyle and so makes PySide6

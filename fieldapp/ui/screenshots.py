@@ -1,4 +1,5 @@
-"""``fieldapp --screenshot DIR``: one PNG per main screen, rendered offscreen at 1366x768."""
+"""``fieldapp --screenshot DIR``: one PNG per main screen at 1366x768, grabbed from the window as
+shown: offscreen, or on the platform QT_QPA_PLATFORM names (see fieldapp.ui.app._qt_app)."""
 
 from __future__ import annotations
 
