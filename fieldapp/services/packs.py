@@ -16,24 +16,25 @@ from babel.messages.catalog import Message
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.languages import SOURCE_LANGUAGE, normalise_language
 from fieldapp.i18n.packs import (
     PACK_LANGUAGES,
-    SOURCE_LANGUAGE,
     FormText,
-    PackBabelCatalog,
     PackCatalog,
-    PackFormatError,
     form_texts,
     imported_packs_dir,
     iter_pack_files,
     languages_in,
-    normalise_language,
     pack_file,
+    shipped_packs_dir,
+    split_key,
+)
+from fieldapp.i18n.pofile import (
+    PackBabelCatalog,
+    PackFormatError,
     parse_po,
     po_bytes,
     read_po_file,
-    shipped_packs_dir,
-    split_key,
     write_po_atomic,
 )
 

@@ -6,18 +6,9 @@ import pytest
 
 from fieldapp.core.forms import load_form
 from fieldapp.i18n import packs
-from fieldapp.i18n.packs import (
-    DisplayMode,
-    LabelResolver,
-    PackCatalog,
-    PackFormatError,
-    Source,
-    form_texts,
-    pack_key,
-    parse_po,
-    po_bytes,
-    split_key,
-)
+from fieldapp.i18n.packs import PackCatalog, form_texts, pack_key, split_key
+from fieldapp.i18n.pofile import PackFormatError, parse_po, po_bytes
+from fieldapp.i18n.resolution import DisplayMode, LabelResolver, Source
 
 MINI_FORM = """\
 | survey |                   |       |                        |                     |                    |                       |                        |                                     |          |                                   |

@@ -7,7 +7,8 @@ import pytest
 
 from fieldapp import paths
 from fieldapp.core.forms import load_form
-from fieldapp.i18n.packs import PackCatalog, form_texts, read_po_file
+from fieldapp.i18n.packs import PackCatalog, form_texts
+from fieldapp.i18n.pofile import read_po_file
 from fieldapp.services import packs as svc
 
 MINI_FORM = """\
@@ -37,7 +38,7 @@ def _form(tmp_path, text=MINI_FORM, name="mini.md"):
 
 def _fill(path: Path, translations: dict[str, str], fuzzy_keys=(), comment=None):
     """Translate entries of a pack file by key (the way a translator would in Poedit)."""
-    from fieldapp.i18n.packs import write_po_atomic
+    from fieldapp.i18n.pofile import write_po_atomic
 
     catalog = read_po_file(path)
     for message in catalog:
@@ -263,7 +264,7 @@ def test_update_without_form_change_leaves_translated_files_untouched(tmp_path, 
     path = base / "tyz" / "mini.po"
     catalog = read_po_file(path)
     catalog.set_header("X-Sources", "a glossary")  # headers written after the form headers
-    from fieldapp.i18n.packs import write_po_atomic
+    from fieldapp.i18n.pofile import write_po_atomic
 
     write_po_atomic(catalog, path)
     before = path.read_bytes()

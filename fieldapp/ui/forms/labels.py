@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from fieldapp.core.forms import Field, Form, FormInstance, Group, Node, Page, Repeat
-from fieldapp.i18n.catalog import N_, _
-from fieldapp.i18n.packs import PACK_LANGUAGES, DisplayMode, LabelResolver, Resolved
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.resolution import DisplayMode, LabelResolver, Resolved
 from fieldapp.ui.forms.editors import Text
 
 _REF_RE = re.compile(r"\$\{([^}]*)\}")
@@ -33,19 +33,6 @@ def node_name(path: str) -> str:
     last = path.rsplit("/", 1)[-1]
     match = _ROW_SEGMENT_RE.match(last)
     return match.group(1) if match else last
-
-
-# Interface names of pack languages, marked here so the interface catalogs translate them.
-_PACK_NAMES = {"tyz": N_("Tày"), "nut": N_("Nùng"), "ium": N_("Dao (Iu Mien)"),
-               "mji": N_("Dao (Kim Mun)")}
-
-
-def pack_language_name(code: str) -> str:
-    """The interface name of a pack language ("Tày"); the code for an unknown pack."""
-    if code in _PACK_NAMES:
-        return _(_PACK_NAMES[code])
-    language = PACK_LANGUAGES.get(code)
-    return _(language.name) if language else code
 
 
 class LabelSource:

@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 from fieldapp.core.forms import Form, FormInstance, Page, PathError, Repeat
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
-from fieldapp.i18n.packs import DisplayMode, LabelResolver, available_languages
+from fieldapp.i18n.packs import available_languages, pack_language_name
+from fieldapp.i18n.resolution import DisplayMode, LabelResolver
 from fieldapp.i18n.text import nfc
 from fieldapp.ui.fonts import scaled
 from fieldapp.ui.forms.editors import (
@@ -51,7 +52,7 @@ from fieldapp.ui.forms.editors import (
     make_editor,
     text_html,
 )
-from fieldapp.ui.forms.labels import LabelSource, PackLabelSource, pack_language_name
+from fieldapp.ui.forms.labels import LabelSource, PackLabelSource
 
 log = logging.getLogger(__name__)
 
