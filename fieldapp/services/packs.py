@@ -127,7 +127,7 @@ def pack_overview(forms: Iterable | None = None, *, shipped: Path | None = None,
 def _app_forms() -> list:
     """The forms the app offers: shipped ones and the commune's own (those that load)."""
     from fieldapp import paths
-    from fieldapp.core.forms import discover_forms
+    from fieldapp.services.forms import discover_forms
 
     return [f for _p, f in discover_forms([paths.forms_dir(), paths.commune_forms_dir()])
             if not isinstance(f, list)]
@@ -152,7 +152,7 @@ def format_coverage(rows: list[CoverageRow]) -> list[str]:
 
 def _load_shipped_forms(forms_dir: Path | None) -> tuple[list, list[str]]:
     from fieldapp import paths
-    from fieldapp.core.forms import discover_forms
+    from fieldapp.services.forms import discover_forms
 
     forms, problems = [], []
     for path, result in discover_forms([forms_dir or paths.forms_dir()]):

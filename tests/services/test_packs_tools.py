@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from fieldapp import paths
-from fieldapp.core.forms import load_form
 from fieldapp.i18n.packs import PackCatalog, form_texts
 from fieldapp.i18n.pofile import read_po_file
 from fieldapp.services import packs as svc
+from fieldapp.services.forms import load_form_file
 
 MINI_FORM = """\
 | survey |                   |       |                        |                     |                       |                        |                                     |          |                                   |
@@ -33,7 +33,7 @@ def _form(tmp_path, text=MINI_FORM, name="mini.md"):
     folder = tmp_path / "forms"
     folder.mkdir(exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
-    return load_form(folder / name)
+    return load_form_file(folder / name)
 
 
 def _fill(path: Path, translations: dict[str, str], fuzzy_keys=(), comment=None):
