@@ -8,15 +8,10 @@
   pages, choices (with :class:`RegistryLookup` for registry lists) and entity operations.
 """
 
-from fieldapp.core.forms.instance import (
-    EmptyRegistry,
-    EntityOperation,
-    FormInstance,
-    Page,
-    PathError,
-    RegistryLookup,
-    Section,
-)
+from fieldapp.core.forms.answers import PathError
+from fieldapp.core.forms.choices import EmptyRegistry, RegistryLookup
+from fieldapp.core.forms.entity_operations import EntityOperation
+from fieldapp.core.forms.instance import FormInstance
 from fieldapp.core.forms.loader import load_form
 from fieldapp.core.forms.model import (
     REGISTRY_FILES,
@@ -29,10 +24,11 @@ from fieldapp.core.forms.model import (
     Node,
     Repeat,
     Texts,
-    language_code,
     pick_text,
 )
+from fieldapp.core.forms.pages import Page, Section
 from fieldapp.core.forms.problems import FormLoadError, FormProblem
+from fieldapp.i18n.languages import language_code
 
 __all__ = [
     "Choice", "ChoiceList", "EmptyRegistry", "EntityDeclaration", "EntityOperation", "Field",

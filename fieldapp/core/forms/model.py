@@ -8,6 +8,7 @@ from such a name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
@@ -26,6 +27,15 @@ FIELD_TYPES = INPUT_TYPES | SELECT_TYPES | {"note", "calculate", "acknowledge", 
 
 # The registry lists the app serves for select_*_from_file (built from the database).
 REGISTRY_FILES = frozenset({"households.csv", "persons.csv", "villages.csv", "team_members.csv"})
+
+
+TEXT_REF_RE = re.compile(r"\$\{([^}]*)\}")
+"""A ${reference} inside a label or hint; group 1 is the field name."""
+
+
+def strip_refs(text: str) -> str:
+    """A label without its ${references} ("Thành viên: ${member_label}" -> "Thành viên")."""
+    return " ".join(TEXT_REF_RE.sub("", text).split()).strip(" ,;:-–")
 
 
 def pick_text(texts: Texts, language: str | None, fallback: str | None = None) -> str:

@@ -16,7 +16,7 @@ from pyxform import aliases as px_aliases
 from pyxform.xls2json_backends import DefinitionData
 
 from fieldapp.core.forms import expressions as ex
-from fieldapp.core.forms.model import Node, Texts
+from fieldapp.core.forms.model import TEXT_REF_RE, Node, Texts
 from fieldapp.core.forms.problems import FormProblem, Message
 from fieldapp.i18n.text import nfc
 
@@ -34,7 +34,6 @@ TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message")
 EXPR_COLUMNS = ("relevant", "required", "constraint", "calculation", "read_only",
                 "choice_filter", "repeat_count")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-_TEXT_REF_RE = re.compile(r"\$\{([^}]*)\}")
 
 
 @lru_cache(maxsize=2048)
@@ -138,6 +137,5 @@ class SheetReader:
     def note_text_refs(self, texts: Texts, sheet: str, row: int, column: str) -> None:
         for lang, text in texts.items():
             col = column if lang == self.default_language and len(texts) == 1 else f"{column}::{lang}"
-            for name in _TEXT_REF_RE.findall(text):
+            for name in TEXT_REF_RE.findall(text):
                 self.text_refs.append((name.strip(), sheet, row, col))
-
