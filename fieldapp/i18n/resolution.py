@@ -64,11 +64,20 @@ class Resolved:
 
     def lines(self, mode: DisplayMode) -> tuple[str, str | None]:
         """(main text, smaller text beneath or None) for a display mode."""
-        if mode is DisplayMode.VIETNAMESE_ONLY or self.fell_back or self.lang_used == SOURCE_LANGUAGE:
+        if self._vietnamese_only(mode):
             return self.vietnamese, None
         if mode is DisplayMode.PACK_ONLY:
             return self.text, None
         return self.text, (self.vietnamese if self.vietnamese != self.text else None)
+
+    def main_language(self, mode: DisplayMode) -> str:
+        """The language code of the main text for a display mode (the text beneath, if any, is
+        Vietnamese)."""
+        return SOURCE_LANGUAGE if self._vietnamese_only(mode) else self.lang_used
+
+    def _vietnamese_only(self, mode: DisplayMode) -> bool:
+        return (mode is DisplayMode.VIETNAMESE_ONLY or self.fell_back
+                or self.lang_used == SOURCE_LANGUAGE)
 
     def status_text(self) -> str:
         """A short user-facing note on the label's status ('' when there is nothing to say)."""

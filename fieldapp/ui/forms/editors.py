@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
@@ -39,31 +38,12 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from fieldapp.core.forms.labels import FALLBACK_MARK, UNREVIEWED_MARK, Text
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import fold
 from fieldapp.ui.fonts import scaled
 
 ERROR_COLOUR = "#b3261e"
-FALLBACK_MARK = "\u21a9"  # ↩ shown where a pack label fell back to Vietnamese
-UNREVIEWED_MARK = "\u00b0"  # ° after a pack label no native speaker has reviewed yet
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text to show: ``primary`` (large), optional ``secondary`` beneath it (the Vietnamese
-    under a label-pack text), whether the pack had no text (``fell_back``) and a review status
-    such as "fuzzy" shown discreetly."""
-
-    primary: str
-    secondary: str = ""
-    fell_back: bool = False
-    status: str = ""
-    note: str = ""
-    """A longer explanation of the status, shown as a tooltip."""
-
-    @property
-    def plain(self) -> str:
-        return f"{self.primary}\n{self.secondary}" if self.secondary else self.primary
 
 
 def text_html(text: Text, *, bold: bool = False, required: bool = False,
@@ -77,7 +57,7 @@ def text_html(text: Text, *, bold: bool = False, required: bool = False,
     marks = []
     if text.fell_back:
         marks.append(f' <span style="color:#7a5c00">{FALLBACK_MARK}</span>')
-    if text.status:
+    if text.unreviewed:
         marks.append(f'<span style="color:#888"><sup>{UNREVIEWED_MARK}</sup></span>')
     if marks:
         main += "".join(marks)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.core.forms import Form, FormInstance, Page, PathError, Repeat
+from fieldapp.core.forms.labels import LabelSource, PackLabelSource
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.packs import available_languages, pack_language_name
@@ -52,7 +53,6 @@ from fieldapp.ui.forms.editors import (
     make_editor,
     text_html,
 )
-from fieldapp.ui.forms.labels import LabelSource, PackLabelSource
 
 log = logging.getLogger(__name__)
 
