@@ -168,7 +168,8 @@ class FormView(QWidget):
         bar = self.row_bar
         self.row_title, self.confirm_bar = bar.title, bar.confirm_bar
         self.add_row_button, self.remove_row_button = bar.add_button, bar.remove_button
-        self.confirm_remove_button, self.cancel_remove_button = bar.confirm_button, bar.cancel_button
+        self.confirm_remove_button = bar.confirm_button
+        self.cancel_remove_button = bar.cancel_button
         self.page_layout.addWidget(self.row_bar)
 
         self.page_title = QLabel(self.page)
