@@ -1,5 +1,7 @@
 """The fixed parts of the form view around the page: section bar, message banner and footer.
 
+Also :func:`title_label`, the bold rich-text title the view's parts share.
+
 :class:`SectionBar` holds the section jump list, the progress bar and the page counter;
 :class:`Banner` one message line (error, ok or info); :class:`FormFooter` the Back, Next, Save
 draft, "Go to the first problem" and Finalize buttons, with shortcuts that stay the same
@@ -13,13 +15,26 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication, QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget)
 
 from fieldapp.i18n.catalog import _
+from fieldapp.ui.fonts import scaled
 from fieldapp.ui.forms.editors import ERROR_COLOUR
 
 _BANNER_COLOURS = {"error": (ERROR_COLOUR, "#fdecea"), "ok": ("#1b5e20", "#e8f5e9"),
                    "info": ("#0d47a1", "#e3f2fd")}
+
+
+def title_label(parent: QWidget, factor: float, name: str = "") -> QLabel:
+    """A word-wrapped rich-text title in bold, ``factor`` times the application font."""
+    label = QLabel(parent)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setFont(scaled(QApplication.font(), factor, bold=True))
+    return label
 
 
 class SectionBar(QWidget):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from fieldapp.core.forms.labels import Text
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.fonts import scaled
+from fieldapp.ui.forms.chrome import title_label
 from fieldapp.ui.forms.editors import ERROR_COLOUR, text_html
 
 
@@ -40,11 +41,7 @@ class RosterBar(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.title = QLabel(self)
-        self.title.setObjectName("row_title")
-        self.title.setWordWrap(True)
-        self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.title.setFont(scaled(QApplication.font(), 1.25, bold=True))
+        self.title = title_label(self, 1.25, "row_title")
         self.add_button = QPushButton(self)
         self.add_button.setObjectName("add_row")
         self.add_button.clicked.connect(self.add_clicked)
@@ -120,10 +117,7 @@ class AddRowPage(QFrame):
         self.setObjectName("add_row_page")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel(self)
-        title.setWordWrap(True)
-        title.setTextFormat(Qt.TextFormat.RichText)
-        title.setFont(scaled(QApplication.font(), 1.25, bold=True))
+        title = title_label(self, 1.25)
         title.setText(text_html(heading))
         layout.addWidget(title)
         summary = QLabel(self)

@@ -46,8 +46,7 @@ from fieldapp.i18n.catalog import _
 from fieldapp.i18n.packs import available_languages
 from fieldapp.i18n.resolution import DisplayMode, LabelResolver
 from fieldapp.i18n.text import nfc
-from fieldapp.ui.fonts import scaled
-from fieldapp.ui.forms.chrome import Banner, FormFooter, SectionBar, page_shortcuts
+from fieldapp.ui.forms.chrome import Banner, FormFooter, SectionBar, page_shortcuts, title_label
 from fieldapp.ui.forms.editors import EnterFilter, FieldEditor, text_html
 from fieldapp.ui.forms.packbar import PackBar
 from fieldapp.ui.forms.page import PageEditors, discard
@@ -115,11 +114,7 @@ class FormView(QWidget):
         outer.setSpacing(6)
 
         top = QHBoxLayout()
-        self.title_label = QLabel(self)
-        self.title_label.setObjectName("form_title")
-        self.title_label.setWordWrap(True)
-        self.title_label.setTextFormat(Qt.TextFormat.RichText)
-        self.title_label.setFont(scaled(QApplication.font(), 1.35, bold=True))
+        self.title_label = title_label(self, 1.35, "form_title")
         self.status_label = QLabel(self)
         self.status_label.setObjectName("form_status")
         self.status_label.setWordWrap(True)
@@ -172,11 +167,7 @@ class FormView(QWidget):
         self.cancel_remove_button = bar.cancel_button
         self.page_layout.addWidget(self.row_bar)
 
-        self.page_title = QLabel(self.page)
-        self.page_title.setObjectName("page_title")
-        self.page_title.setWordWrap(True)
-        self.page_title.setTextFormat(Qt.TextFormat.RichText)
-        self.page_title.setFont(scaled(QApplication.font(), 1.2, bold=True))
+        self.page_title = title_label(self.page, 1.2, "page_title")
         self.page_layout.addWidget(self.page_title)
 
         self.fields_box = QVBoxLayout()
