@@ -6,6 +6,9 @@
 - :class:`Form` and its :class:`Field` / :class:`Group` / :class:`Repeat` nodes describe a form.
 - :class:`FormInstance` is what the UI drives: answers, relevance, calculations, validation,
   pages, choices (with :class:`RegistryLookup` for registry lists) and entity operations.
+- :mod:`~fieldapp.core.forms.navigator` moves through the pages, and
+  :mod:`~fieldapp.core.forms.labels` gives the texts as a person reads them (the form's own
+  language, or a label pack beside Vietnamese), for the screen and the printed questionnaire.
 """
 
 from fieldapp.core.forms.answers import PathError
