@@ -1,6 +1,10 @@
 """Layer rules from ARCHITECTURE.md, checked on the source (imports point down only)."""
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "fieldapp"
@@ -49,3 +53,34 @@ def test_checker_sees_a_violation(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtWidgets import QWidget\n")
     assert "PySide6.QtWidgets" in _imports(bad)
+
+
+ROOT = PACKAGE.parent
+
+
+def _lint_imports(config: Path, package_parent: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the venv's lint-imports (import-linter) on ``config`` over the fieldapp package in
+    ``package_parent``; no cache files are written."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run([str(lint), str(config), "--no-cache", "--no-logo"],
+                          cwd=package_parent, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(package_parent)})
+
+
+def test_layer_contracts_hold():
+    """The import-linter contracts in pyproject.toml ([tool.importlinter]) are all kept."""
+    done = _lint_imports(ROOT / "pyproject.toml")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout
+
+
+def test_a_broken_contract_fails_the_check(tmp_path):
+    """The same contracts, run over a copy of the package with one bad import, fail."""
+    copy = tmp_path / "fieldapp"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "core" / "clock.py").open("a", encoding="utf-8") as f:
+        f.write("\nimport fieldapp.storage.store  # noqa: E402,F401 - a deliberate violation\n")
+    done = _lint_imports(ROOT / "pyproject.toml", tmp_path)
+    assert done.returncode != 0, done.stdout[-4000:]
+    assert "core imports no storage, services, sync, reports or ui BROKEN" in done.stdout
+    assert "fieldapp.core.clock -> fieldapp.storage.store" in done.stdout

@@ -8,37 +8,25 @@ convention lives) and stored as the entry's msgctxt; the msgid is the Vietnamese
 msgstr the translation. A fuzzy entry is a translation no native speaker has reviewed: it is
 shown, but flagged.
 
-Babel/CLDR has no locale data for tyz, nut, ium or mji, so catalogs are read with babel's
-PoFileParser into a Catalog subclass that keeps every header (babel alone drops X- headers and
-Plural-Forms for unknown locales) and always writes ``Plural-Forms: nplurals=1; plural=0;``.
-
-Label resolution (:class:`LabelResolver`): chosen pack -> the form's own ``label::<language>``
-column -> Vietnamese, with ``fell_back`` set when Vietnamese had to be used.
+This module holds the key convention, the pack languages, and loading packs from the shipped
+and imported folders; :mod:`fieldapp.i18n.pofile` reads and writes the .po files and
+:mod:`fieldapp.i18n.resolution` resolves a text through a pack. Forms are seen through the small
+protocols below (:class:`TranslatableForm`), which :class:`fieldapp.core.forms.Form` fulfils:
+i18n knows nothing of the forms engine.
 """
 
 from __future__ import annotations
 
-import enum
-import io
-import os
-import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
-
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, PoFileParser, write_po
+from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from fieldapp import paths
-from fieldapp.i18n.catalog import _
-from fieldapp.i18n.text import nfc
+from fieldapp.i18n.catalog import N_, _
+from fieldapp.i18n.languages import (
+    LANGUAGE_CODE_RE, SOURCE_LANGUAGE, language_code, normalise_language, texts_by_code)
+from fieldapp.i18n.pofile import PackBabelCatalog, PackFormatError, read_po_file
 
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from fieldapp.core.forms.model import Form
-
-SOURCE_LANGUAGE = "vi"
-PLURAL_FORMS = "nplurals=1; plural=0;"
 PACKS_FOLDER = "packs"
 TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message")
 TITLE_PATH, TITLE_COLUMN = "settings", "form_title"
@@ -62,7 +50,58 @@ PACK_LANGUAGES: dict[str, PackLanguage] = {
     "ium": PackLanguage("ium", "Dao (Iu Mien)", "Iu Mien unified script (1984)"),
 }
 
-_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+# Interface names of pack languages, marked here so the interface catalogs translate them.
+_PACK_NAMES = {"tyz": N_("Tày"), "nut": N_("Nùng"), "ium": N_("Dao (Iu Mien)"),
+               "mji": N_("Dao (Kim Mun)")}
+
+
+def pack_language_name(code: str) -> str:
+    """The interface name of a pack language ("Tày"); the code for an unknown pack."""
+    if code in _PACK_NAMES:
+        return _(_PACK_NAMES[code])
+    language = PACK_LANGUAGES.get(code)
+    return _(language.name) if language else code
+
+
+# ----------------------------------------------------------------------------------------------
+# What packs need of a form
+# ----------------------------------------------------------------------------------------------
+
+class TranslatableNode(Protocol):
+    """A field, group or repeat: its name, its enclosing groups and its text columns
+    (``label``, ``hint``, and for fields ``constraint_message``/``required_message``), each
+    {XLSForm language name: text}."""
+
+    name: str
+    label: Mapping[str, str]
+
+    @property
+    def parent(self) -> TranslatableNode | None: ...
+
+    def ancestors(self) -> Iterator[TranslatableNode]: ...
+
+
+class TranslatableTree(Protocol):
+    def walk(self) -> Iterator[TranslatableNode]: ...
+
+
+class TranslatableChoice(Protocol):
+    name: str
+    label: Mapping[str, str]
+
+
+class TranslatableChoiceList(Protocol):
+    name: str
+    choices: Sequence[TranslatableChoice]
+
+
+class TranslatableForm(Protocol):
+    form_id: str
+    default_language: str
+    title: Mapping[str, str]
+    root: TranslatableTree
+    choice_lists: Mapping[str, TranslatableChoiceList]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -94,7 +133,7 @@ def split_key(key: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
-def node_path(node) -> str:
+def node_path(node: TranslatableNode) -> str:
     """Path of a field, group or repeat: enclosing group/repeat names (not the root) + its name."""
     names = [node.name]
     for ancestor in node.ancestors():
@@ -119,25 +158,17 @@ class FormText:
     texts: dict[str, str]
 
 
-def _codes(texts: dict[str, str]) -> dict[str, str]:
-    from fieldapp.core.forms.model import language_code
-
-    return {language_code(name): nfc(text) for name, text in texts.items() if text}
-
-
-def form_texts(form: Form) -> list[FormText]:
+def form_texts(form: TranslatableForm) -> list[FormText]:
     """Every label, hint, constraint/required message, choice label and the title of ``form``.
 
     In document order (title, survey rows, then choice lists). Cells without a Vietnamese (or
     default-language) text are skipped: the msgid of a pack entry is that text.
     """
-    from fieldapp.core.forms.model import language_code
-
     default_code = language_code(form.default_language) if form.default_language else None
     out: list[FormText] = []
 
-    def add(path: str, column: str, texts: dict[str, str]) -> None:
-        by_code = _codes(texts)
+    def add(path: str, column: str, texts: Mapping[str, str]) -> None:
+        by_code = texts_by_code(texts)
         source = by_code.get(SOURCE_LANGUAGE) or (by_code.get(default_code) if default_code else None)
         if source:
             out.append(FormText(pack_key(form.form_id, path, column), path, column, source, by_code))
@@ -153,222 +184,6 @@ def form_texts(form: Form) -> list[FormText]:
         for choice in choice_list.choices:
             add(choice_path(choice_list.name, choice.name), "label", choice.label)
     return out
-
-
-# ----------------------------------------------------------------------------------------------
-# Reading and writing .po files
-# ----------------------------------------------------------------------------------------------
-
-class PackFormatError(ValueError):
-    """A .po file that cannot be read as a pack; the message is for the user."""
-
-
-class PackBabelCatalog(Catalog):
-    """babel Catalog that keeps every header it read and writes the pack headers.
-
-    babel drops X- headers and, for locales it does not know (tyz, nut, ium), Plural-Forms.
-    """
-
-    def __init__(self, *args, **kwargs):
-        self.raw_headers: dict[str, str] = {}
-        super().__init__(*args, **kwargs)
-
-    def _set_pack_headers(self, headers):
-        headers = list(headers)
-        for name, value in headers:
-            self.raw_headers[str(name)] = str(value)
-        Catalog._set_mime_headers(self, headers)
-
-    def _get_pack_headers(self):
-        raw = {k.lower(): v for k, v in self.raw_headers.items()}
-        standard = Catalog._get_mime_headers(self)
-        wanted = {"project-id-version", "report-msgid-bugs-to", "pot-creation-date",
-                  "po-revision-date", "last-translator", "language-team"}
-        headers = [(k, raw.get(k.lower(), v)) for k, v in standard if k.lower() in wanted]
-        language = self.raw_headers.get("Language") or raw.get("language") or \
-            (str(self.locale_identifier) if self.locale_identifier else "")
-        headers += [
-            ("Language", language),
-            ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=UTF-8"),
-            ("Content-Transfer-Encoding", "8bit"),
-            ("Plural-Forms", PLURAL_FORMS),
-        ]
-        headers += [(k, v) for k, v in self.raw_headers.items() if k.lower().startswith("x-")]
-        return headers
-
-    mime_headers = property(_get_pack_headers, _set_pack_headers)
-
-    def set_header(self, name: str, value: str) -> None:
-        """Set a header (X- headers included) so it is written out; it keeps its place."""
-        existing = next((k for k in self.raw_headers if k.lower() == name.lower()), name)
-        self.raw_headers[existing] = value
-        Catalog._set_mime_headers(self, [(name, value)])
-
-    def header(self, name: str, default: str = "") -> str:
-        for key, value in self.raw_headers.items():
-            if key.lower() == name.lower():
-                return value
-        return default
-
-
-def parse_po(data: bytes, label: str = "") -> PackBabelCatalog:
-    """Parse .po bytes strictly (UTF-8, no syntax errors); all text NFC. Raises PackFormatError."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PackFormatError(_("{file} is not a UTF-8 file (byte {offset}). Save it as UTF-8 "
-                                "and try again.").format(file=label, offset=exc.start)) from None
-    charset = re.search(rb'^"Content-Type:[^"]*charset=([A-Za-z0-9_.-]+)', data, re.MULTILINE)
-    if charset and charset.group(1).decode("ascii").lower().replace("_", "-") not in ("utf-8", "utf8"):
-        raise PackFormatError(_("{file} declares the character set {charset}; label packs must "
-                                "be UTF-8.").format(file=label, charset=charset.group(1).decode()))
-    previous_ids = _check_syntax(data.decode("utf-8"), label)
-    catalog = PackBabelCatalog(charset="utf-8")
-    parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True)
-    try:
-        parser.parse(io.BytesIO(data))
-    except PoFileError as exc:
-        raise PackFormatError(_("{file} is not a valid .po file: {error}").format(
-            file=label, error=exc)) from None
-    except Exception as exc:  # babel raises assorted errors on garbage; keep it one message
-        raise PackFormatError(_("{file} is not a valid .po file: {error}").format(
-            file=label, error=exc)) from None
-    for message in list(catalog) + list(catalog.obsolete.values()):
-        if not message.id:
-            continue
-        message.string = nfc(message.string)
-        # babel reads "#| msgid" (previous text) lines as user comments; they are kept as
-        # previous_id instead (see _check_syntax).
-        message.user_comments = [nfc(c) for c in message.user_comments if not c.startswith("|")]
-        message.auto_comments = [nfc(c) for c in message.auto_comments]
-    for message in catalog:
-        if message.id and message.context in previous_ids and not message.previous_id:
-            message.previous_id = [nfc(previous_ids[message.context])]
-    if nfc(catalog.header_comment) != catalog.header_comment:
-        catalog.header_comment = nfc(catalog.header_comment)
-    _renormalise_ids(catalog)
-    return catalog
-
-
-_STRING = r'"(?:[^"\\]|\\.)*"'
-_KEYWORD_LINE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s*(' + _STRING + r')\s*$')
-_CONTINUATION = re.compile(r'^(' + _STRING + r')\s*$')
-_PREVIOUS = re.compile(r'^#\|\s*(msgctxt|msgid|msgid_plural)?\s*(' + _STRING + r')\s*$')
-
-
-def _check_syntax(text: str, label: str) -> dict[str, str]:
-    """Line-level .po syntax check (babel's parser silently skips some broken lines).
-
-    Returns {msgctxt: previous msgid} from ``#| msgid`` lines, which babel does not read.
-    """
-    from babel.messages.pofile import unescape
-
-    previous: dict[str, str] = {}
-    pending_previous: list[str] = []
-    previous_keyword = None
-    last_keyword = None
-    context_parts: list[str] = []
-    contexts: set[str] = set()
-
-    def finish_context():
-        if context_parts:
-            ctxt = "".join(context_parts)
-            if ctxt in contexts:
-                raise PackFormatError(_("{file} is not a valid .po file: the key {key} occurs "
-                                        "twice").format(file=label, key=ctxt))
-            contexts.add(ctxt)
-            context_parts.clear()
-
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            match = _PREVIOUS.match(line)
-            if match:
-                if match.group(1):
-                    previous_keyword = match.group(1)
-                if previous_keyword == "msgid":
-                    pending_previous.append(unescape(match.group(2)))
-            continue
-        match = _KEYWORD_LINE.match(line)
-        if match:
-            keyword = match.group(1)
-            if keyword == "msgctxt":
-                finish_context()
-                context_parts.append(unescape(match.group(2)))
-            elif keyword == "msgid" and last_keyword == "msgctxt":
-                ctxt = "".join(context_parts)
-                if pending_previous:
-                    previous[nfc(ctxt)] = "".join(pending_previous)
-                finish_context()
-                pending_previous = []
-                previous_keyword = None
-            elif keyword == "msgid":
-                pending_previous = []
-                previous_keyword = None
-            last_keyword = keyword
-            continue
-        match = _CONTINUATION.match(line)
-        if match and last_keyword is not None:
-            if last_keyword == "msgctxt":
-                context_parts.append(unescape(match.group(1)))
-            continue
-        raise PackFormatError(_("{file} is not a valid .po file: line {line} cannot be read: "
-                                "{text}").format(file=label, line=number, text=line[:60]))
-    finish_context()
-    return previous
-
-
-def _renormalise_ids(catalog: Catalog) -> None:
-    """Re-key messages whose msgid/msgctxt were not NFC (typed on a decomposing keyboard)."""
-    bad = [m for m in catalog if m.id and (nfc(m.id) != m.id or nfc(m.context) != m.context)]
-    for message in bad:
-        catalog.delete(message.id, context=message.context)
-        catalog.add(nfc(message.id), message.string, locations=message.locations,
-                    flags=message.flags, auto_comments=message.auto_comments,
-                    user_comments=message.user_comments, previous_id=message.previous_id,
-                    context=nfc(message.context))
-
-
-def read_po_file(path: Path) -> PackBabelCatalog:
-    return parse_po(Path(path).read_bytes(), Path(path).name)
-
-
-def po_bytes(catalog: Catalog) -> bytes:
-    """Serialise a pack catalog (babel's write_po; obsolete entries kept, no line wrapping)."""
-    out = io.BytesIO()
-    write_po(out, catalog, width=0, sort_output=False, include_previous=True,
-             ignore_obsolete=False)
-    return out.getvalue()
-
-
-def write_po_atomic(catalog: Catalog, path: Path) -> None:
-    """Write ``catalog`` to ``path`` through a temporary file and an atomic rename."""
-    data = po_bytes(catalog)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def normalise_language(value: str) -> str:
-    """'tyz', 'tyz_VN', 'tyz-VN', 'TYZ' -> 'tyz'; '' for anything that is not a language code."""
-    code = re.split(r"[-_@.]", value.strip(), maxsplit=1)[0].lower() if value else ""
-    return code if _LANG_RE.match(code) else ""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -475,7 +290,7 @@ def languages_in(base: Path) -> list[str]:
     """Language folders (valid codes) under a packs folder, sorted."""
     if not base.is_dir():
         return []
-    return sorted(p.name for p in base.iterdir() if p.is_dir() and _LANG_RE.match(p.name))
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and LANGUAGE_CODE_RE.match(p.name))
 
 
 def available_languages(shipped: Path | None = None, imported: Path | None = None) -> list[str]:
@@ -520,109 +335,6 @@ def load_pack(language: str, form_id: str, *, shipped: Path | None = None,
     for fallback in chain[1:]:
         chain[0].add_fallback(fallback)
     return chain[0]
-
-
-# ----------------------------------------------------------------------------------------------
-# Resolution
-# ----------------------------------------------------------------------------------------------
-
-class DisplayMode(enum.Enum):
-    """How a form is shown when a pack is chosen (the UI renders; the app remembers the choice)."""
-
-    BILINGUAL = "bilingual"
-    """Pack label large, Vietnamese smaller beneath (the default when a pack is chosen)."""
-    PACK_ONLY = "pack_only"
-    VIETNAMESE_ONLY = "vietnamese_only"
-
-
-DEFAULT_DISPLAY_MODE = DisplayMode.BILINGUAL
-
-
-class Source(enum.Enum):
-    PACK = "pack"
-    FORM_COLUMN = "form_column"
-    VIETNAMESE = "vietnamese"
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """A resolved text: what to show, in which language, and how it was found."""
-
-    text: str
-    lang_used: str
-    fell_back: bool
-    """True when the chosen language had no text and Vietnamese is shown instead."""
-    fuzzy: bool
-    """True when the text comes from a pack entry no native speaker has reviewed."""
-    vietnamese: str
-    source: Source = Source.VIETNAMESE
-    stale: bool = False
-    """The pack entry translates an older Vietnamese text (the form changed; run update)."""
-
-    def lines(self, mode: DisplayMode) -> tuple[str, str | None]:
-        """(main text, smaller text beneath or None) for a display mode."""
-        if mode is DisplayMode.VIETNAMESE_ONLY or self.fell_back or self.lang_used == SOURCE_LANGUAGE:
-            return self.vietnamese, None
-        if mode is DisplayMode.PACK_ONLY:
-            return self.text, None
-        return self.text, (self.vietnamese if self.vietnamese != self.text else None)
-
-    def status_text(self) -> str:
-        """A short user-facing note on the label's status ('' when there is nothing to say)."""
-        if self.fell_back:
-            return _("No translation yet: shown in Vietnamese")
-        if self.fuzzy:
-            return _("Translation not yet reviewed by a native speaker")
-        return ""
-
-
-class LabelResolver:
-    """Resolve a form's texts for one chosen language (``pack_lang``; None: Vietnamese).
-
-    Order: the chosen pack's entry (imported, then shipped; fuzzy entries are shown, flagged) ->
-    the form's own column in that language (``label::Tày (tyz)``) -> Vietnamese, marked
-    ``fell_back``. The chain is explicit rather than a gettext Translations chain because the
-    screen must know where each text came from and whether it was reviewed.
-    """
-
-    def __init__(self, form_id: str, pack_lang: str | None, pack: PackCatalog | None = None):
-        self.form_id = form_id
-        self.pack_lang = pack_lang or None
-        self.pack = pack
-
-    @classmethod
-    def for_form(cls, form: Form, pack_lang: str | None, *, shipped: Path | None = None,
-                 imported: Path | None = None) -> LabelResolver:
-        pack = load_pack(pack_lang, form.form_id, shipped=shipped, imported=imported) \
-            if pack_lang and pack_lang != SOURCE_LANGUAGE else None
-        return cls(form.form_id, pack_lang, pack)
-
-    def resolve(self, path: str, column: str, texts: dict[str, str]) -> Resolved:
-        """Resolve one cell; ``texts`` is the form's text of that cell by language code."""
-        vietnamese = nfc(texts.get(SOURCE_LANGUAGE) or next((t for t in texts.values() if t), ""))
-        lang = self.pack_lang
-        if not lang or lang == SOURCE_LANGUAGE:
-            return Resolved(vietnamese, SOURCE_LANGUAGE, False, False, vietnamese)
-        if self.pack is not None:
-            entry = self.pack.lookup(pack_key(self.form_id, path, column))
-            if entry is not None:
-                stale = entry.msgid != vietnamese
-                return Resolved(entry.msgstr, lang, False, entry.fuzzy or stale, vietnamese,
-                                Source.PACK, stale)
-        inline = texts.get(lang)
-        if inline:
-            return Resolved(nfc(inline), lang, False, False, vietnamese, Source.FORM_COLUMN)
-        return Resolved(vietnamese, SOURCE_LANGUAGE, True, False, vietnamese)
-
-    def resolve_node(self, node, column: str = "label") -> Resolved:
-        """Resolve a field's, group's or repeat's label/hint/message (a model node)."""
-        return self.resolve(node_path(node), column, _codes(getattr(node, column, None) or {}))
-
-    def resolve_choice(self, list_name: str, choice) -> Resolved:
-        return self.resolve(choice_path(list_name, choice.name), "label", _codes(choice.label))
-
-    def resolve_title(self, form: Form) -> Resolved:
-        return self.resolve(TITLE_PATH, TITLE_COLUMN, _codes(form.title))
 
 
 def iter_pack_files(base: Path) -> Iterable[tuple[str, str, Path]]:

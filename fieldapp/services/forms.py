@@ -1,14 +1,23 @@
-"""Which forms the app offers: the shipped forms/ plus those a commune adds in its data folder."""
+"""Which forms the app offers: the shipped forms/ plus those a commune adds in its data folder.
+
+This is where form files are read: :func:`load_form_file` reads one workbook and hands its
+bytes to the forms engine (:func:`fieldapp.core.forms.load_form`), :func:`discover_forms` loads
+every form file of some folders, and :class:`FormCatalog` keeps the loaded forms and rebuilds old
+versions from the workbooks stored with submissions.
+"""
 
 from __future__ import annotations
 
-import tempfile
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from fieldapp import paths
-from fieldapp.core.forms import Form, FormLoadError, check_files, discover_forms, load_form
-from fieldapp.core.forms.loader import FORM_SUFFIXES
+from fieldapp.core.forms import Form, FormLoadError, FormProblem, load_form
+from fieldapp.core.forms.problems import file_problem
+from fieldapp.core.forms.reading import FORM_SUFFIXES, check_size, check_suffix
+from fieldapp.i18n.catalog import N_
 
 
 @dataclass(frozen=True)
@@ -20,18 +29,77 @@ class FormInfo:
     path: Path
 
 
+def load_form_file(path: str | os.PathLike[str], *, source_label: str | None = None) -> Form:
+    """Read, check and build the form file at ``path``.
+
+    ``source_label`` names the file in problems (default: the file name). Raises FormLoadError
+    listing every problem found, also when the file cannot be read.
+    """
+    path = Path(path)
+    label = source_label or path.name
+    check_suffix(path.name, label)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise file_problem(label, N_("cannot open the file: {detail}"),
+                           detail=exc.strerror or exc) from None
+    if not path.is_file():
+        raise file_problem(label, N_("not a file"))
+    check_size(size, label)  # before reading: a huge file is refused unread
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise file_problem(label, N_("cannot read the file: {detail}"),
+                           detail=exc.strerror or exc) from None
+    return load_form(data, path.name, source_label=label)
+
+
+def form_files(directory: Path) -> list[Path]:
+    """The form files directly in ``directory``, by name; Excel lock files (``~$name.xlsx``) and
+    hidden files are left out, and a missing directory has none."""
+    if not directory.is_dir():
+        return []
+    return sorted((p for p in directory.iterdir()
+                   if p.is_file() and p.suffix.lower() in FORM_SUFFIXES
+                   and not p.name.startswith(("~$", "."))), key=lambda p: p.name)
+
+
+def discover_forms(
+    dirs: Iterable[str | os.PathLike[str]],
+) -> list[tuple[Path, Form | list[FormProblem]]]:
+    """Load every form file found directly in ``dirs`` (shipped forms/, the commune's folder).
+
+    Returns (path, Form) for forms that load and (path, problems) for those that do not, in the
+    order of ``dirs`` then by file name (see :func:`form_files`).
+    """
+    found: list[tuple[Path, Form | list[FormProblem]]] = []
+    for d in dirs:
+        for path in form_files(Path(d)):
+            try:
+                found.append((path, load_form_file(path)))
+            except FormLoadError as err:
+                found.append((path, err.problems))
+    return found
+
+
+def check_files(files: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """One line per problem over all ``files`` (empty when every form loads), e.g.
+    "household_survey.xlsx: survey row 12, column relevant: unknown function 'foo()'"."""
+    lines: list[str] = []
+    for path in files:
+        try:
+            load_form_file(path)
+        except FormLoadError as err:
+            lines.extend(" ".join(str(p).split()) for p in err.problems)
+    return lines
+
+
 def form_dirs() -> list[Path]:
     return [paths.forms_dir(), paths.commune_forms_dir()]
 
 
 def all_form_files() -> list[Path]:
-    files = []
-    for directory in form_dirs():
-        if directory.is_dir():
-            files.extend(sorted(p for p in directory.iterdir() if p.is_file()
-                                and p.suffix.lower() in FORM_SUFFIXES
-                                and not p.name.startswith(("~$", "."))))
-    return files
+    return [path for directory in form_dirs() for path in form_files(directory)]
 
 
 def check_form_files(files: list[Path] | None = None) -> list[str]:
@@ -73,17 +141,18 @@ class FormCatalog:
             raise KeyError(form_id) from None
 
     def version(self, form_id: str, version: str, stored: dict | None) -> Form:
-        """The form (form_id, version): the current file if its version matches, else the
-        workbook stored with the submission (``stored``: a form_versions row)."""
+        """The form (form_id, version): the current file if its version matches, else built from
+        the workbook stored with the submission (``stored``: a form_versions row)."""
         current = self._load().get(form_id)
         if current and current[1].version == version:
             return current[1]
         if (form_id, version) not in self._old:
             if stored is None:
                 raise FormLoadError([])
-            suffix = Path(stored["filename"]).suffix or ".xlsx"
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"{form_id}-{version}{suffix}"
-                path.write_bytes(stored["content"])
-                self._old[(form_id, version)] = load_form(path, source_label=stored["filename"])
+            filename = stored["filename"]
+            # The format comes from the stored name; a name without a suffix was a workbook.
+            if not os.path.splitext(filename)[1]:
+                filename = f"{form_id}-{version}.xlsx"
+            self._old[(form_id, version)] = load_form(stored["content"], filename,
+                                                      source_label=stored["filename"])
         return self._old[(form_id, version)]

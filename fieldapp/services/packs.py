@@ -16,24 +16,25 @@ from babel.messages.catalog import Message
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.languages import SOURCE_LANGUAGE, normalise_language
 from fieldapp.i18n.packs import (
     PACK_LANGUAGES,
-    SOURCE_LANGUAGE,
     FormText,
-    PackBabelCatalog,
     PackCatalog,
-    PackFormatError,
     form_texts,
     imported_packs_dir,
     iter_pack_files,
     languages_in,
-    normalise_language,
     pack_file,
+    shipped_packs_dir,
+    split_key,
+)
+from fieldapp.i18n.pofile import (
+    PackBabelCatalog,
+    PackFormatError,
     parse_po,
     po_bytes,
     read_po_file,
-    shipped_packs_dir,
-    split_key,
     write_po_atomic,
 )
 
@@ -126,7 +127,7 @@ def pack_overview(forms: Iterable | None = None, *, shipped: Path | None = None,
 def _app_forms() -> list:
     """The forms the app offers: shipped ones and the commune's own (those that load)."""
     from fieldapp import paths
-    from fieldapp.core.forms import discover_forms
+    from fieldapp.services.forms import discover_forms
 
     return [f for _p, f in discover_forms([paths.forms_dir(), paths.commune_forms_dir()])
             if not isinstance(f, list)]
@@ -151,7 +152,7 @@ def format_coverage(rows: list[CoverageRow]) -> list[str]:
 
 def _load_shipped_forms(forms_dir: Path | None) -> tuple[list, list[str]]:
     from fieldapp import paths
-    from fieldapp.core.forms import discover_forms
+    from fieldapp.services.forms import discover_forms
 
     forms, problems = [], []
     for path, result in discover_forms([forms_dir or paths.forms_dir()]):

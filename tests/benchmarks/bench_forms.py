@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fieldapp.core.forms import FormInstance, discover_forms, load_form  # noqa: E402
+from fieldapp.core.forms import FormInstance  # noqa: E402
+from fieldapp.services.forms import discover_forms, load_form_file  # noqa: E402
 
 FORMS = ROOT / "forms"
 HOUSEHOLD = FORMS / "household_survey.xlsx"
@@ -64,7 +65,7 @@ def bench_loading(repeats: int = 5) -> dict[str, float]:
     for _ in range(repeats):
         start = time.perf_counter()
         for p in paths:
-            load_form(p)
+            load_form_file(p)
         times.append(time.perf_counter() - start)
     print(f"loading all {len(paths)} forms in forms/: first {_ms(first)} (includes imports), "
           f"then median {_ms(statistics.median(times))}, max {_ms(max(times))} "
@@ -75,7 +76,7 @@ def bench_loading(repeats: int = 5) -> dict[str, float]:
 
 
 def bench_keystroke(rounds: int = 200) -> dict[str, float]:
-    form = load_form(HOUSEHOLD)
+    form = load_form_file(HOUSEHOLD)
     inst = household_with_roster(form)
     assert inst.repeat_rows("members") == 10
     name = "members[4]/member_name"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from broken_forms.generate import generate, valid_form
 
-from fieldapp.core.forms import FormLoadError, check_files, load_form
+from fieldapp.core.forms import FormLoadError
+from fieldapp.services.forms import check_files, load_form_file
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +15,7 @@ def cases(tmp_path_factory):
 
 
 def test_the_base_form_is_valid(tmp_path):
-    form = load_form(valid_form(tmp_path))
+    form = load_form_file(valid_form(tmp_path))
     assert form.form_id == "test_form" and len(form.entities) == 2
 
 
@@ -26,7 +27,7 @@ def test_every_broken_file_is_refused_with_located_clear_problems(cases):
     failures = []
     for case in cases:
         try:
-            load_form(case.path)
+            load_form_file(case.path)
         except FormLoadError as err:
             problems = err.problems
         except Exception as exc:  # what this test exists to catch

@@ -10,7 +10,8 @@ from broken_forms.builders import SETTINGS, write_md
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from fieldapp.core.forms import FormInstance, FormLoadError, load_form
+from fieldapp.core.forms import FormInstance, FormLoadError
+from fieldapp.services.forms import load_form_file
 
 TYPES = ["text", "integer", "decimal", "date", "note", "calculate", "hidden", "acknowledge",
          "select_one yn", "select_multiple yn", "select_one yn or_other", "begin group",
@@ -68,7 +69,7 @@ def test_random_forms_load_or_are_refused_and_run(rows, answers):
     with tempfile.TemporaryDirectory() as d:
         path = write_md(Path(d) / "f.md", build(rows))
         try:
-            form = load_form(path)
+            form = load_form_file(path)
         except FormLoadError as err:
             event("refused")
             assert err.problems and all(p.message for p in err.problems)
@@ -132,7 +133,7 @@ def test_generated_valid_forms_run(rows, answers):
     sheets = {"survey": [HEADER] + rows, "choices": CHOICES, "settings": SETTINGS}
     with tempfile.TemporaryDirectory() as d:
         try:
-            form = load_form(write_md(Path(d) / "f.md", sheets))
+            form = load_form_file(write_md(Path(d) / "f.md", sheets))
         except FormLoadError as err:
             # Only cycles through group relevance may legitimately refuse these forms.
             assert all("circular" in p.message for p in err.problems), err.problems

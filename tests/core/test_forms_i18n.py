@@ -7,10 +7,11 @@ import gettext
 import pytest
 from broken_forms.builders import form, write_xlsx
 
-from fieldapp.core.forms import FormInstance, FormLoadError, FormProblem, check_files, load_form
+from fieldapp.core.forms import FormInstance, FormLoadError, FormProblem
 from fieldapp.core.xpath import ExprSyntaxError, parse
 from fieldapp.core.xpath.errors import Message
 from fieldapp.i18n import catalog
+from fieldapp.services.forms import check_files, load_form_file
 
 # A few entries of the Vietnamese catalog, enough to see each kind of message translated.
 VI = {
@@ -68,7 +69,7 @@ def test_form_problem_lines_are_translated_when_shown(tmp_path, vietnamese):
 
 def test_problems_found_earlier_follow_a_language_switch(tmp_path):
     with pytest.raises(FormLoadError) as info:
-        load_form(_broken(tmp_path))
+        load_form_file(_broken(tmp_path))
     problem = next(p for p in info.value.problems if p.row == 2)
     assert str(problem) == "f.xlsx: survey row 2, column relevant: unknown function 'foo()'"
     catalog.install_translations(_Tiny(VI), "vi")
@@ -100,7 +101,7 @@ def test_built_in_messages_follow_the_interface_language_form_messages_win(tmp_p
         ["text", "head", "Chủ hộ", None, "yes", "Cần tên chủ hộ"],
         ["integer", "size", "Số người", None, None, None],
     ]))
-    inst = FormInstance(load_form(path))
+    inst = FormInstance(load_form_file(path))
     inst.set_value("size", "1.5")
     errors = dict(inst.errors())
     assert errors["name"] == "Câu hỏi này bắt buộc phải trả lời."
@@ -113,10 +114,10 @@ def test_built_in_messages_follow_the_interface_language_form_messages_win(tmp_p
 def test_the_shipped_vietnamese_catalog_translates_problems_and_messages(tmp_path):
     """The real vi catalog (extracted and translated by the i18n engineer) has these strings."""
     with pytest.raises(FormLoadError) as info:
-        load_form(_broken(tmp_path))
+        load_form_file(_broken(tmp_path))
     problem = next(p for p in info.value.problems if p.row == 2)
     catalog.set_language("vi")
     assert str(problem) == "f.xlsx: survey dòng 2, cột relevant: hàm 'foo()' không xác định"
     path = write_xlsx(tmp_path / "ok.xlsx", form([HEAD, ["text", "name", "Tên", None, "yes", None]]))
-    assert FormInstance(load_form(path)).errors() == [
+    assert FormInstance(load_form_file(path)).errors() == [
         ("name", "Câu hỏi này bắt buộc phải trả lời.")]

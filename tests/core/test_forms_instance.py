@@ -8,7 +8,8 @@ import unicodedata
 import pytest
 from broken_forms.builders import form, write_xlsx
 
-from fieldapp.core.forms import FormInstance, PathError, load_form
+from fieldapp.core.forms import FormInstance, PathError
+from fieldapp.services.forms import load_form_file
 
 VI, EN = "Vietnamese (vi)", "English (en)"
 HEAD = ["type", "name", "label::Vietnamese (vi)", "label::English (en)", "relevant",
@@ -89,7 +90,7 @@ class Registry:
 @pytest.fixture(scope="module")
 def hh_form(tmp_path_factory):
     path = tmp_path_factory.mktemp("forms") / "hh.xlsx"
-    return load_form(write_xlsx(path, form(SURVEY, CHOICES, entities=ENTITIES)))
+    return load_form_file(write_xlsx(path, form(SURVEY, CHOICES, entities=ENTITIES)))
 
 
 @pytest.fixture
@@ -247,7 +248,7 @@ def test_pages_leave_out_non_relevant_questions(inst):
 
 
 def test_row_title_falls_back_to_first_text_answer(tmp_path):
-    f = load_form(write_xlsx(tmp_path / "r.xlsx", form([
+    f = load_form_file(write_xlsx(tmp_path / "r.xlsx", form([
         HEAD, r("begin repeat", "kids", "Trẻ em"), r("integer", "kid_age", "Tuổi"),
         r("text", "kid_name", "Tên"), r("end repeat", None)])))
     inst = FormInstance(f)
@@ -312,7 +313,7 @@ def test_entity_update_with_entity_id_and_registry_choices(tmp_path):
     entities = [["list_name", "label", "entity_id", "update_if"],
                 ["households", "jr:choice-name(${household}, '${household}')", "${household}",
                  "${phone} != ''"]]
-    f = load_form(write_xlsx(tmp_path / "u.xlsx", form(survey, CHOICES, entities=entities)))
+    f = load_form_file(write_xlsx(tmp_path / "u.xlsx", form(survey, CHOICES, entities=entities)))
     inst = FormInstance(f, registry=Registry())
     inst.set_value("village", "ban_chang")
     choices = inst.choices_for("household")
@@ -327,7 +328,7 @@ def test_entity_update_with_entity_id_and_registry_choices(tmp_path):
 
 
 def test_or_other_adds_choice_and_specify_field(tmp_path):
-    f = load_form(write_xlsx(tmp_path / "o.xlsx", form(
+    f = load_form_file(write_xlsx(tmp_path / "o.xlsx", form(
         [HEAD, r("select_one sex or_other", "g", "Giới", "Gender")], CHOICES)))
     inst = FormInstance(f)
     assert [c.name for c in inst.choices_for("g")] == ["m", "f", "other"]
@@ -352,7 +353,7 @@ def test_set_values_recomputes_once_and_checks_every_path_first(inst):
 
 
 def test_once_keeps_the_first_value(tmp_path):
-    f = load_form(write_xlsx(tmp_path / "once.xlsx", form([
+    f = load_form_file(write_xlsx(tmp_path / "once.xlsx", form([
         HEAD, r("text", "name", "Tên"),
         r("calculate", "first_name", calculation="once(${name})")])))
     inst = FormInstance(f)
@@ -364,7 +365,7 @@ def test_once_keeps_the_first_value(tmp_path):
 
 
 def test_indexed_repeat_and_relative_paths(tmp_path):
-    f = load_form(write_xlsx(tmp_path / "ix.xlsx", form([
+    f = load_form_file(write_xlsx(tmp_path / "ix.xlsx", form([
         HEAD, r("begin repeat", "kids", "Trẻ"), r("text", "kid", "Tên"),
         r("calculate", "prev", calculation="indexed-repeat(${kid}, ${kids}, position(..) - 1)"),
         r("calculate", "me", calculation="../kid"),
@@ -381,7 +382,7 @@ def test_indexed_repeat_and_relative_paths(tmp_path):
 
 
 def test_questions_in_plain_groups_carry_the_group_title(tmp_path):
-    f = load_form(write_xlsx(tmp_path / "g.xlsx", form([
+    f = load_form_file(write_xlsx(tmp_path / "g.xlsx", form([
         HEAD, r("begin group", "outer", "Hộ"), r("text", "a", "A"),
         r("begin group", "inner", "Điện"), r("text", "b", "B"), r("end group", None),
         r("end group", None), r("text", "c", "C")])))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from broken_forms.builders import SETTINGS, form, write_md, write_xlsx
 
-from fieldapp.core.forms import (
-    FormLoadError, FormProblem, Repeat, check_files, discover_forms, load_form)
+from fieldapp.core.forms import FormLoadError, FormProblem, Repeat
+from fieldapp.services.forms import check_files, discover_forms, load_form_file
 
 HEAD = ["type", "name", "label::Vietnamese (vi)", "label::English (en)", "relevant",
         "calculation", "constraint", "choice_filter", "repeat_count"]
@@ -23,7 +23,7 @@ def row(type_, name, label="Nhãn", *, relevant=None, calculation=None, constrai
 def problems_of(tmp_path, sheets, name="f.xlsx") -> list[FormProblem]:
     path = write_xlsx(tmp_path / name, sheets)
     with pytest.raises(FormLoadError) as err:
-        load_form(path)
+        load_form_file(path)
     return err.value.problems
 
 
@@ -43,7 +43,7 @@ def test_valid_form_loads_with_languages_settings_and_structure(tmp_path):
          row("end repeat", None, None, en=None),
          row("calculate", "n", None, calculation="count(${roster})", en=None)],
         YES_NO))
-    f = load_form(path)
+    f = load_form_file(path)
     assert (f.form_id, f.version, f.default_language) == ("test_form", "1", "Vietnamese (vi)")
     assert f.languages == ["Vietnamese (vi)", "English (en)"]
     assert f.language_codes == {"Vietnamese (vi)": "vi", "English (en)": "en"}
@@ -221,7 +221,7 @@ def test_entities_allocated_to_root_and_repeat(tmp_path):
     entities = [["list_name", "label", "create_if"],
                 ["households", "${head_name}", None],
                 ["persons", "${member_name}", "${age} >= 0"]]
-    f = load_form(write_xlsx(tmp_path / "e.xlsx", form(survey, entities=entities)))
+    f = load_form_file(write_xlsx(tmp_path / "e.xlsx", form(survey, entities=entities)))
     by = {e.dataset: e for e in f.entities}
     assert by["households"].repeat is None
     assert by["households"].properties == {"head_name": "head_name"}
@@ -245,7 +245,7 @@ def test_entity_problems(tmp_path):
 def test_markdown_forms_load(tmp_path):
     path = write_md(tmp_path / "m.md", form([["type", "name", "label"], ["text", "a", "A"],
                                              ["integer", "b", "B"]]))
-    f = load_form(path)
+    f = load_form_file(path)
     assert list(f.fields) == ["a", "b"]
     assert f.languages == ["Vietnamese (vi)"]  # unsuffixed columns: the default language
     assert f.fields["a"].label == {"Vietnamese (vi)": "A"}
@@ -286,12 +286,12 @@ def test_pyxform_verdict_is_added_when_own_checks_pass(tmp_path):
 
 
 def test_a_checker_bug_becomes_a_problem_not_a_traceback(tmp_path, monkeypatch, capsys):
-    from fieldapp.core.forms import loader
+    from fieldapp.core.forms import building
 
     def broken_build(self):
         raise RuntimeError("bug in a check")
 
-    monkeypatch.setattr(loader._FormBuilder, "build", broken_build)
+    monkeypatch.setattr(building.FormBuilder, "build", broken_build)
     path = write_xlsx(tmp_path / "ok.xlsx", form([HEAD, row("text", "a")]))
     lines = check_files([path])
     assert len(lines) == 1 and "internal error" in lines[0] and "bug in a check" in lines[0]
@@ -302,6 +302,6 @@ def test_csv_forms_load(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("survey,,,\n,type,name,label\n,text,a,Tên\n,integer,b,Tuổi\n"
                     "settings,,,\n,form_id,version,\n,csv_form,1,\n", encoding="utf-8")
-    f = load_form(path)
+    f = load_form_file(path)
     assert (f.form_id, list(f.fields)) == ("csv_form", ["a", "b"])
     assert f.fields["a"].label == {"default": "Tên"}

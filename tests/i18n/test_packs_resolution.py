@@ -4,20 +4,11 @@ import unicodedata
 
 import pytest
 
-from fieldapp.core.forms import load_form
 from fieldapp.i18n import packs
-from fieldapp.i18n.packs import (
-    DisplayMode,
-    LabelResolver,
-    PackCatalog,
-    PackFormatError,
-    Source,
-    form_texts,
-    pack_key,
-    parse_po,
-    po_bytes,
-    split_key,
-)
+from fieldapp.i18n.packs import PackCatalog, form_texts, pack_key, split_key
+from fieldapp.i18n.pofile import PackFormatError, parse_po, po_bytes
+from fieldapp.i18n.resolution import DisplayMode, LabelResolver, Source
+from fieldapp.services.forms import load_form_file
 
 MINI_FORM = """\
 | survey |                   |       |                        |                     |                    |                       |                        |                                     |          |                                   |
@@ -79,7 +70,7 @@ msgstr ""
 def mini_form(tmp_path):
     path = tmp_path / "mini.md"
     path.write_text(MINI_FORM, encoding="utf-8")
-    return load_form(path)
+    return load_form_file(path)
 
 
 @pytest.fixture
@@ -117,7 +108,7 @@ def test_form_texts_cover_every_text_cell_with_paths(mini_form):
 
 def test_shipped_forms_have_unique_keys():
     from fieldapp import paths
-    from fieldapp.core.forms import discover_forms
+    from fieldapp.services.forms import discover_forms
 
     for path, form in discover_forms([paths.forms_dir()]):
         assert not isinstance(form, list), path

@@ -36,3 +36,26 @@ def test_broken_commune_form_is_reported_not_loaded():
     catalog = FormCatalog()
     assert {i.form_id for i in catalog.infos()} >= {"household_survey"}
     assert own / "broken.xlsx" in catalog.problems
+
+
+def test_an_old_version_is_built_from_the_stored_workbook_without_a_file(tmp_path, monkeypatch):
+    import tempfile
+
+    source = paths.forms_dir() / "support_session.xlsx"
+    wb = load_workbook(source)
+    ws = wb["settings"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("version") + 1, "2001010101")
+    old = tmp_path / "old.xlsx"
+    wb.save(old)
+    stored = {"filename": "support_session.xlsx", "content": old.read_bytes()}
+
+    def no_files(*args, **kwargs):
+        raise AssertionError("no temporary file is needed to build a stored form")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_files)
+    monkeypatch.setattr(tempfile, "mkstemp", no_files)
+    catalog = FormCatalog([paths.forms_dir()])
+    form = catalog.version("support_session", "2001010101", stored)
+    assert form.version == "2001010101" and form.source_label == "support_session.xlsx"
+    assert catalog.version("support_session", "2001010101", None) is form  # built once

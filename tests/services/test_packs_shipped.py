@@ -8,9 +8,9 @@ import unicodedata
 import pytest
 
 from fieldapp import paths
-from fieldapp.core.forms import discover_forms
 from fieldapp.i18n.packs import PACK_LANGUAGES, PackCatalog, iter_pack_files, shipped_packs_dir
 from fieldapp.services import packs as svc
+from fieldapp.services.forms import discover_forms
 
 # ------------------------------------------------------------------------------------------
 # The shipped packs

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from fieldapp import paths
-from fieldapp.core.forms import load_form
-from fieldapp.i18n.packs import PackCatalog, form_texts, read_po_file
+from fieldapp.i18n.packs import PackCatalog, form_texts
+from fieldapp.i18n.pofile import read_po_file
 from fieldapp.services import packs as svc
+from fieldapp.services.forms import load_form_file
 
 MINI_FORM = """\
 | survey |                   |       |                        |                     |                       |                        |                                     |          |                                   |
@@ -32,12 +33,12 @@ def _form(tmp_path, text=MINI_FORM, name="mini.md"):
     folder = tmp_path / "forms"
     folder.mkdir(exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
-    return load_form(folder / name)
+    return load_form_file(folder / name)
 
 
 def _fill(path: Path, translations: dict[str, str], fuzzy_keys=(), comment=None):
     """Translate entries of a pack file by key (the way a translator would in Poedit)."""
-    from fieldapp.i18n.packs import write_po_atomic
+    from fieldapp.i18n.pofile import write_po_atomic
 
     catalog = read_po_file(path)
     for message in catalog:
@@ -263,7 +264,7 @@ def test_update_without_form_change_leaves_translated_files_untouched(tmp_path, 
     path = base / "tyz" / "mini.po"
     catalog = read_po_file(path)
     catalog.set_header("X-Sources", "a glossary")  # headers written after the form headers
-    from fieldapp.i18n.packs import write_po_atomic
+    from fieldapp.i18n.pofile import write_po_atomic
 
     write_po_atomic(catalog, path)
     before = path.read_bytes()

@@ -21,8 +21,8 @@ from fieldapp.ui.forms.editors import (
     NumberEditor,
     SearchListEditor,
     TextEditor,
-    _ChoicesEditor,
 )
+from fieldapp.ui.forms.editors.choices import _ChoicesEditor
 from fieldapp.ui.forms.view import FormView
 
 

@@ -13,18 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QApplication
 
-from fieldapp.i18n.packs import (
-    DisplayMode,
-    LabelResolver,
-    PackCatalog,
-    PackEntry,
-    available_languages,
-    load_pack,
-    pack_key,
-)
+from fieldapp.core.forms.model import strip_refs
+from fieldapp.i18n.packs import PackCatalog, PackEntry, available_languages, load_pack, pack_key
+from fieldapp.i18n.resolution import DisplayMode, LabelResolver
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.forms.editors import FALLBACK_MARK, UNREVIEWED_MARK
-from fieldapp.ui.forms.labels import strip_refs
 from fieldapp.ui.forms.view import FormView
 from test_form_driver import FormDriver, show_form_view, type_text
 

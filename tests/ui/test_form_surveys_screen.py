@@ -99,7 +99,7 @@ def test_closing_with_unsaved_answers_asks(qtbot, screen, monkeypatch):
 
 
 def test_label_pack_choice_is_remembered(qtbot, window, screen):
-    from fieldapp.i18n.packs import DisplayMode
+    from fieldapp.i18n.resolution import DisplayMode
 
     qtbot.mouseClick(screen.new_buttons["support_session"], Qt.MouseButton.LeftButton)
     view = screen.form_view

@@ -212,7 +212,7 @@ def test_default_pack_and_mode_are_saved_and_read_back(window, settings):
         again.deleteLater()
 
     # What a form opens with on the Surveys screen.
-    from fieldapp.i18n.packs import DisplayMode
+    from fieldapp.i18n.resolution import DisplayMode
     from fieldapp.ui.forms.surveys import SurveysScreen
 
     surveys = SurveysScreen(window.context)

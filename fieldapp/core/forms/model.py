@@ -2,7 +2,8 @@
 
 Texts are per language: ``{language name: text}``, where the language name is the XLSForm
 suffix such as "Vietnamese (vi)". A column without a language suffix belongs to the form's
-default language. :func:`language_code` extracts the ISO code ("vi") from such a name.
+default language. :func:`~fieldapp.i18n.languages.language_code` extracts the ISO code ("vi")
+from such a name.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
+
+from fieldapp.i18n.languages import language_code
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from fieldapp.core.xpath import Expr
@@ -25,16 +28,14 @@ FIELD_TYPES = INPUT_TYPES | SELECT_TYPES | {"note", "calculate", "acknowledge", 
 # The registry lists the app serves for select_*_from_file (built from the database).
 REGISTRY_FILES = frozenset({"households.csv", "persons.csv", "villages.csv", "team_members.csv"})
 
-_CODE_RE = re.compile(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\)\s*$")
+
+TEXT_REF_RE = re.compile(r"\$\{([^}]*)\}")
+"""A ${reference} inside a label or hint; group 1 is the field name."""
 
 
-def language_code(language: str) -> str:
-    """ISO code of an XLSForm language name: "Vietnamese (vi)" -> "vi", "Tày (tyz)" -> "tyz".
-
-    A name without a code in parentheses is returned lower-cased ("default" -> "default").
-    """
-    match = _CODE_RE.search(language)
-    return match.group(1) if match else language.strip().lower()
+def strip_refs(text: str) -> str:
+    """A label without its ${references} ("Thành viên: ${member_label}" -> "Thành viên")."""
+    return " ".join(TEXT_REF_RE.sub("", text).split()).strip(" ,;:-–")
 
 
 def pick_text(texts: Texts, language: str | None, fallback: str | None = None) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fieldapp.core.xpath.errors import Message
 from fieldapp.i18n.catalog import _, ngettext
 
-__all__ = ["FormLoadError", "FormProblem", "Message"]
+__all__ = ["FormLoadError", "FormProblem", "Message", "file_problem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +81,9 @@ class FormLoadError(Exception):
         return ngettext("{problem} (and {count} more problem)",
                         "{problem} (and {count} more problems)", more).format(
             problem=first, count=more)
+
+
+def file_problem(label: str, msgid: str, /, **values: object) -> FormLoadError:
+    """A FormLoadError about the whole file ``label`` (no sheet, row or column): ``msgid`` is an
+    N_()-marked message filled with ``values`` when shown."""
+    return FormLoadError([FormProblem(label, None, None, None, Message(msgid, **values))])

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _, ngettext
-from fieldapp.i18n.packs import DisplayMode, available_languages
+from fieldapp.i18n.packs import available_languages
+from fieldapp.i18n.resolution import DisplayMode
 from fieldapp.services import preferences
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.context import AppContext

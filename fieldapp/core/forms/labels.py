@@ -1,10 +1,14 @@
-"""Where the form view's texts come from: the form itself, or a label pack beside Vietnamese.
+"""The texts of a form as a person reads them: from the form itself, or a label pack beside Vietnamese.
+
+Shared by the form screen and the printed questionnaire; it returns plain data (:class:`Text`)
+and leaves fonts, colours and layout to them.
 
 :class:`LabelSource` shows the form in one of its languages. :class:`PackLabelSource` resolves
-every label, hint, choice, title and message through :class:`fieldapp.i18n.packs.LabelResolver`
-(pack -> the form's own column -> Vietnamese, marked as fallen back) and lays them out for the
-chosen :class:`~fieldapp.i18n.packs.DisplayMode`: pack text large with the Vietnamese smaller
-beneath (bilingual), the pack alone, or Vietnamese alone.
+every label, hint, choice, title and message through
+:class:`fieldapp.i18n.resolution.LabelResolver` (pack -> the form's own column -> Vietnamese,
+marked as fallen back) and arranges them for the chosen
+:class:`~fieldapp.i18n.resolution.DisplayMode`: pack text first with the Vietnamese beneath
+(bilingual), the pack alone, or Vietnamese alone.
 
 Pack texts keep ``${references}``; they are filled in here from the row the text belongs to,
 the same way the engine fills in the form's own labels.
@@ -12,40 +16,50 @@ the same way the engine fills in the form's own labels.
 
 from __future__ import annotations
 
-import re
+import dataclasses
+from dataclasses import dataclass
 
-from fieldapp.core.forms import Field, Form, FormInstance, Group, Node, Page, Repeat
-from fieldapp.i18n.catalog import N_, _
-from fieldapp.i18n.packs import PACK_LANGUAGES, DisplayMode, LabelResolver, Resolved
-from fieldapp.ui.forms.editors import Text
+from fieldapp.core.forms.answers import ROW_SEGMENT_RE, node_name
+from fieldapp.core.forms.instance import FormInstance
+from fieldapp.core.forms.model import (
+    TEXT_REF_RE, Choice, Field, Form, Group, Node, Repeat, strip_refs)
+from fieldapp.core.forms.pages import Page
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.languages import language_code
+from fieldapp.i18n.resolution import DisplayMode, LabelResolver, Resolved
 
-_REF_RE = re.compile(r"\$\{([^}]*)\}")
-_ROW_SEGMENT_RE = re.compile(r"^(.+)\[(\d+)\]$")
+__all__ = ["FALLBACK_MARK", "UNREVIEWED_MARK", "LabelSource", "PackLabelSource", "Text"]
 
-
-def strip_refs(text: str) -> str:
-    """A label without its ${references} ("Thành viên: ${member_label}" -> "Thành viên")."""
-    return " ".join(_REF_RE.sub("", text).split()).strip(" ,;:-–")
-
-
-def node_name(path: str) -> str:
-    """The node a path ends with: "members[1]/sex" -> "sex", "members[1]" -> "members"."""
-    last = path.rsplit("/", 1)[-1]
-    match = _ROW_SEGMENT_RE.match(last)
-    return match.group(1) if match else last
+FALLBACK_MARK = "\u21a9"  # ↩ shown where a pack label fell back to Vietnamese
+UNREVIEWED_MARK = "\u00b0"  # ° after a pack label no native speaker has reviewed yet
 
 
-# Interface names of pack languages, marked here so the interface catalogs translate them.
-_PACK_NAMES = {"tyz": N_("Tày"), "nut": N_("Nùng"), "ium": N_("Dao (Iu Mien)"),
-               "mji": N_("Dao (Kim Mun)")}
+@dataclass(frozen=True)
+class Text:
+    """A text to show or print: ``primary`` (large), optional ``secondary`` beneath it (the
+    Vietnamese under a label-pack text), in ``language`` (the ISO code of ``primary``; '' when
+    not known, e.g. an interface message).
 
+    ``fell_back``: the pack had no text, so Vietnamese is shown (marked with
+    :data:`FALLBACK_MARK`). ``unreviewed``: the pack text is a draft no native speaker has
+    reviewed (marked with :data:`UNREVIEWED_MARK`). ``note`` explains either in a sentence.
+    """
 
-def pack_language_name(code: str) -> str:
-    """The interface name of a pack language ("Tày"); the code for an unknown pack."""
-    if code in _PACK_NAMES:
-        return _(_PACK_NAMES[code])
-    language = PACK_LANGUAGES.get(code)
-    return _(language.name) if language else code
+    primary: str
+    secondary: str = ""
+    fell_back: bool = False
+    unreviewed: bool = False
+    note: str = ""
+    language: str = ""
+
+    @property
+    def plain(self) -> str:
+        return f"{self.primary}\n{self.secondary}" if self.secondary else self.primary
+
+    @property
+    def status(self) -> str:
+        """The review status in a word ("unreviewed"), '' when there is nothing to say."""
+        return _("unreviewed") if self.unreviewed else ""
 
 
 class LabelSource:
@@ -59,23 +73,27 @@ class LabelSource:
         self.instance = instance
         self.language = language or form.default_language
 
+    def _own(self, text: str) -> Text:
+        """A text of the form in the language shown."""
+        return Text(text, language=language_code(self.language))
+
     def label(self, path: str) -> Text:
-        return Text(self.instance.label(path, self.language))
+        return self._own(self.instance.label(path, self.language))
 
     def hint(self, path: str) -> Text:
-        return Text(self.instance.hint(path, self.language))
+        return self._own(self.instance.hint(path, self.language))
 
-    def choice(self, path: str, choice) -> Text:
-        return Text(self.form.text(choice.label, self.language) or choice.name)
+    def choice(self, path: str, choice: Choice) -> Text:
+        return self._own(self.form.text(choice.label, self.language) or choice.name)
 
     def page_title(self, page: Page) -> Text:
-        return Text(page.title)
+        return self._own(page.title)
 
     def row_title(self, page: Page) -> Text:
-        return Text(page.row_title)
+        return self._own(page.row_title)
 
     def row_title_for(self, row_path: str, engine_title: str) -> Text:
-        return Text(engine_title)
+        return self._own(engine_title)
 
     def section_title(self, name: str, title: str) -> str:
         return title
@@ -84,15 +102,15 @@ class LabelSource:
         return Text(message)
 
     def form_title(self) -> Text:
-        return Text(self.form.title_in(self.language))
+        return self._own(self.form.title_in(self.language))
 
     def repeat_name(self, container_path: str) -> Text:
         """The repeat's label without its ${references} ("Thành viên")."""
         node = self._naming_node(self.form.nodes.get(node_name(container_path)))
         text = self.form.text(node.label, self.language) if node is not None else ""
-        return Text(strip_refs(text) or _("entry"))
+        return self._own(strip_refs(text) or _("entry"))
 
-    def _naming_node(self, node):
+    def _naming_node(self, node: Node | None) -> Node | None:
         """The repeat, or its enclosing group when the repeat's label holds only ${references}
         (a label like "${member_label}" titles the rows, the group names the roster)."""
         if (node is not None and not strip_refs(self.form.text(node.label, self.language)).strip()
@@ -103,7 +121,7 @@ class LabelSource:
 
 
 class PackLabelSource(LabelSource):
-    """Texts from a label pack for ``resolver.pack_lang``, shown as ``mode`` asks."""
+    """Texts from a label pack for ``resolver.pack_lang``, arranged as ``mode`` asks."""
 
     def __init__(self, form: Form, instance: FormInstance, resolver: LabelResolver,
                  mode: DisplayMode = DisplayMode.BILINGUAL):
@@ -123,15 +141,16 @@ class PackLabelSource(LabelSource):
             beneath = self.interpolate(beneath, context_path) if beneath else beneath
         shows_pack = self.mode is not DisplayMode.VIETNAMESE_ONLY
         fell_back = resolved.fell_back and shows_pack
-        status = _("unreviewed") if resolved.fuzzy and shows_pack and not fell_back else ""
+        unreviewed = resolved.fuzzy and shows_pack and not fell_back
         note = resolved.status_text() if shows_pack else ""
-        return Text(main, beneath or "", fell_back, status, note)
+        return Text(main, beneath or "", fell_back, unreviewed, note,
+                    resolved.main_language(self.mode))
 
     def interpolate(self, text: str, context_path: str) -> str:
         """Fill in ${name} as seen from ``context_path`` (a field or repeat-row path)."""
         if "${" not in text:
             return text
-        return _REF_RE.sub(lambda m: self._ref_value(m.group(1).strip(), context_path), text)
+        return TEXT_REF_RE.sub(lambda m: self._ref_value(m.group(1).strip(), context_path), text)
 
     def _ref_value(self, name: str, context_path: str) -> str:
         node = self.form.nodes.get(name)
@@ -172,7 +191,7 @@ class PackLabelSource(LabelSource):
             return Text("")
         return self._text(self.resolver.resolve_node(node, "hint"), path)
 
-    def choice(self, path: str, choice) -> Text:
+    def choice(self, path: str, choice: Choice) -> Text:
         field = self.instance.field_at(path)
         if field.from_file is not None or not field.list_name or \
                 field.list_name not in self.form.choice_lists:
@@ -186,27 +205,26 @@ class PackLabelSource(LabelSource):
             return self.repeat_name(page.add_row)
         node = self._node(page.key)
         if not isinstance(node, Group) or not node.label:
-            return Text(page.title)
+            return self._own(page.title)
         return self._text(self.resolver.resolve_node(node, "label"), page.key)
 
     def row_title(self, page: Page) -> Text:
         if not page.repeat_path:
-            return Text(page.row_title)
+            return self._own(page.row_title)
         return self.row_title_for(page.repeat_path, page.row_title)
 
     def row_title_for(self, row_path: str, engine_title: str) -> Text:
         """"2. <pack label of the row>" with the engine's (Vietnamese) title beneath."""
         node = self._node(row_path)
-        number = int(_ROW_SEGMENT_RE.match(row_path.rsplit("/", 1)[-1]).group(2)) + 1
+        number = int(ROW_SEGMENT_RE.match(row_path.rsplit("/", 1)[-1]).group(2)) + 1
         if not isinstance(node, Repeat) or "${" not in self.form.text(node.label):
-            return Text(engine_title)
-        resolved = self.resolver.resolve_node(node, "label")
-        text = self._text(resolved, row_path)
+            return self._own(engine_title)
+        text = self._text(self.resolver.resolve_node(node, "label"), row_path)
         if not strip_refs(text.primary) and text.primary.strip(" ,;:-–()") == "":
-            return Text(engine_title)
+            return self._own(engine_title)
         main = f"{number}. {text.primary.strip(' ,;:-–')}"
         beneath = engine_title if text.secondary else ""
-        return Text(main, beneath, text.fell_back, text.status, text.note)
+        return dataclasses.replace(text, primary=main, secondary=beneath)
 
     def section_title(self, name: str, title: str) -> str:
         node = self.form.nodes.get(name)

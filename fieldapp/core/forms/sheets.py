@@ -1,0 +1,141 @@
+"""The XLSForm sheets as the builder reads them: sheet and column names, and :class:`SheetReader`.
+
+Column headers are canonicalised by :func:`split_column` ("label::Vietnamese (vi)" -> ("label",
+"Vietnamese (vi)"), aliases such as "relevance" resolved). :class:`SheetReader` is the common
+part of the form builder: the raw rows of each sheet, texts and columns of a row, expressions
+parsed with their location, and every problem found, so all of them are reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from pyxform import aliases as px_aliases
+from pyxform.xls2json_backends import DefinitionData
+
+from fieldapp.core.forms import expressions as ex
+from fieldapp.core.forms.model import TEXT_REF_RE, Node, Texts
+from fieldapp.core.forms.problems import FormProblem, Message
+from fieldapp.i18n.text import nfc
+
+SURVEY, CHOICES, SETTINGS, ENTITIES = "survey", "choices", "settings", "entities"
+
+# Header spellings accepted by XLSForm tools, mapped to the column names used here.
+_COLUMN_ALIASES = {
+    "relevance": "relevant", "calculate": "calculation", "readonly": "read_only",
+    "constraining_message": "constraint_message", "jr:constraintmsg": "constraint_message",
+    "requiredmsg": "required_message", "jr:requiredmsg": "required_message",
+    "count": "repeat_count", "jr:count": "repeat_count", "caption": "label",
+    "bind::entities:saveto": "save_to", "value": "name",
+}
+TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message")
+EXPR_COLUMNS = ("relevant", "required", "constraint", "calculation", "read_only",
+                "choice_filter", "repeat_count")
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+@lru_cache(maxsize=2048)
+def split_column(header: str) -> tuple[str, str | None]:
+    """"label::Vietnamese (vi)" -> ("label", "Vietnamese (vi)"); aliases resolved."""
+    header = " ".join(str(header).split())
+    base, sep, lang = header.partition("::")
+    if base.lower() == "bind" and lang:  # bind::entities:saveto
+        base, lang, sep = f"bind::{lang}", "", ""
+    base_l = base.strip().lower()
+    base_l = _COLUMN_ALIASES.get(base_l, base_l).replace(" ", "_")
+    base_l = _COLUMN_ALIASES.get(base_l, base_l)
+    return base_l, (lang.strip() or None) if sep else None
+
+
+class SheetReader:
+    """Rows, texts and expressions of a workbook's sheets, collecting every problem on the way."""
+
+    def __init__(self, label: str, data: DefinitionData) -> None:
+        self.label = label
+        self.data = data
+        self.problems: list[FormProblem] = []
+        self.languages: list[str] = []
+        self.default_language = ""
+        self.has_untranslated = False
+        # (expr, sheet, row, column, owner node or None) for reference checks after the build.
+        self.exprs: list[tuple[Any, str, int, str, Node | None]] = []
+        self.text_refs: list[tuple[str, str, int, str]] = []
+
+    def problem(self, sheet: str | None, row: int | None, column: str | None,
+                message: str | Message, /, **values: Any) -> None:
+        """Record a problem; ``message`` is an N_()-marked msgid filled with ``values`` (or a
+        ready Message), translated when the problem is shown."""
+        if not isinstance(message, Message):
+            message = Message(message, **values)
+        self.problems.append(FormProblem(self.label, sheet, row, column, message))
+
+    # -- rows ----------------------------------------------------------------------------------
+    def rows(self, sheet: str) -> list[tuple[int, dict[str, Any]]]:
+        """(Excel row number, {column: value}) for the non-empty rows of ``sheet``."""
+        raw = getattr(self.data, sheet, None) or []
+        out = []
+        for i, row in enumerate(raw):
+            if not isinstance(row, dict):
+                continue
+            clean = {}
+            for k, v in row.items():
+                if k is None or v is None:
+                    continue
+                text = nfc(str(v)).strip()
+                if text:
+                    clean[" ".join(str(k).split())] = text
+            if clean:
+                out.append((i + 2, clean))
+        return out
+
+    def headers(self, sheet: str) -> list[str]:
+        header = getattr(self.data, f"{sheet}_header", None) or []
+        names: list[str] = []
+        for entry in header:
+            if isinstance(entry, dict):
+                names.extend(str(k) for k in entry if k is not None)
+        return names
+
+    # -- texts and columns of a row ------------------------------------------------------------
+    def texts(self, row: dict[str, str], column: str) -> Texts:
+        out: Texts = {}
+        for key, value in row.items():
+            base, lang = split_column(key)
+            if base == column:
+                out[lang or self.default_language] = value
+        return out
+
+    def columns(self, row: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """{canonical column: (original header, value)} for language-less columns."""
+        out: dict[str, tuple[str, str]] = {}
+        for key, value in row.items():
+            base, lang = split_column(key)
+            if lang is None:
+                out[base] = (key, value)
+        return out
+
+    # -- expressions ---------------------------------------------------------------------------
+    def expr(self, text: str, sheet: str, row: int, column: str, owner: Node | None,
+             *, boolean: bool = False) -> Any:
+        """Parse an expression column; problems are recorded and None returned on failure."""
+        if boolean:
+            text = px_aliases.BINDING_CONVERSIONS.get(text, text)
+            if text == "false()":
+                return None
+        try:
+            parsed = ex.parse(text)
+        except ex.ExprSyntaxError as err:
+            self.problem(sheet, row, column, ex.describe_error(err, text))
+            return None
+        for message in ex.unsupported(parsed):
+            self.problem(sheet, row, column, message)
+        self.exprs.append((parsed, sheet, row, column, owner))
+        return parsed
+
+    def note_text_refs(self, texts: Texts, sheet: str, row: int, column: str) -> None:
+        for lang, text in texts.items():
+            col = column if lang == self.default_language and len(texts) == 1 else f"{column}::{lang}"
+            for name in TEXT_REF_RE.findall(text):
+                self.text_refs.append((name.strip(), sheet, row, col))

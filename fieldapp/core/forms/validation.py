@@ -1,0 +1,113 @@
+"""Validation of a form instance: required answers, constraints and values of the wrong kind.
+
+Built-in messages are interface text (msgids translated into the interface language when shown,
+whatever language the form is displayed in); the form's own required_message and
+constraint_message, per form language, take precedence.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from typing import Iterator
+
+from fieldapp.core.forms.choices import Choices
+from fieldapp.core.forms.evaluation import NodeContext
+from fieldapp.core.forms.model import Field
+from fieldapp.core.forms.pages import Page, Pages
+from fieldapp.i18n.catalog import N_, _
+
+_INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_MESSAGES = {
+    "required": N_("This question requires an answer."),
+    "constraint": N_("This answer is not valid."),
+    "integer": N_("Enter a whole number."),
+    "decimal": N_("Enter a number (with a point for decimals)."),
+    "date": N_("Enter a valid date."),
+    "choice": N_("This choice is not in the list."),
+}
+
+
+def _message(key: str) -> str:
+    """A built-in message in the current interface language."""
+    return _(_MESSAGES[key])
+
+
+class Validation(Pages, Choices):
+    """What stops a page or the whole form (a mixin of FormInstance)."""
+
+    def _all_paths(self) -> Iterator[str]:
+        for page in self.pages():
+            yield from page.paths
+
+    def error_for(self, path: str, language: str | None = None) -> str | None:
+        """The message for the value at ``path``, or None when it is fine (or not relevant)."""
+        node, chain, idx = self._field(path)
+        if not self._visible(node, idx):
+            return None
+        row = self._row(chain, idx) or {}
+        value = row.get(node.name, "")
+        ctx = NodeContext(self, node, chain, idx)
+        if value == "":
+            if node.required is not None and node.required.evaluate_bool(ctx):
+                return self.form.text(node.required_message, language) or _message("required")
+            return None
+        problem = self._type_problem(node, chain, idx, value)
+        if problem:
+            return _message(problem)
+        if node.constraint is not None and not node.constraint.evaluate_bool(ctx):
+            return self.form.text(node.constraint_message, language) or _message("constraint")
+        return None
+
+    def _type_problem(self, node: Field, chain: tuple[str, ...], idx: tuple[int, ...],
+                      value: str) -> str | None:
+        kind = node.type
+        if kind == "integer":
+            return None if _INTEGER_RE.match(value.strip()) else "integer"
+        if kind == "decimal":
+            try:
+                ok = math.isfinite(float(value.strip()))
+            except ValueError:
+                ok = False
+            return None if ok and "_" not in value else "decimal"
+        if kind == "date":
+            try:
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                return "date"
+            return None if _DATE_RE.match(value) else "date"
+        if node.is_select:
+            names = {c.name for c in self._choices(node, chain, idx)}
+            codes = value.split() if kind == "select_multiple" else [value]
+            return None if all(c in names for c in codes) else "choice"
+        return None
+
+    def errors(self, page: Page | None = None, language: str | None = None) -> list[tuple[str, str]]:
+        """(path, message) for every relevant question (on ``page``, or in the whole form) that is
+        required but empty, fails its constraint or holds a value of the wrong kind."""
+        paths = page.paths if page is not None else self._all_paths()
+        out = []
+        for path in paths:
+            message = self.error_for(path, language)
+            if message:
+                out.append((path, message))
+        return out
+
+    def can_finalize(self) -> bool:
+        """True when the whole form has no errors."""
+        return all(self.error_for(p) is None for p in self._all_paths())
+
+    def progress(self) -> float:
+        """Fraction (0..1) of the relevant questions shown that have a value (notes excluded)."""
+        total = answered = 0
+        for path in self._all_paths():
+            node, chain, idx = self._field(path)
+            if node.type == "note":
+                continue
+            total += 1
+            row = self._row(chain, idx) or {}
+            answered += 1 if row.get(node.name) else 0
+        return answered / total if total else 1.0

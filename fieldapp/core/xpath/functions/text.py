@@ -1,0 +1,176 @@
+"""Strings: concat(), join(), substrings, translate(), regex() (the whole value must match),
+uuid(), digest() and base64-decode()."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import secrets
+import string
+import uuid as _uuid
+from functools import lru_cache
+
+from fieldapp.core.xpath.errors import ExprUnsupportedError, Message
+from fieldapp.core.xpath.functions.registry import flatten, register, truncate
+from fieldapp.core.xpath.nodes import Call, Literal
+from fieldapp.core.xpath.values import to_number, to_string
+from fieldapp.i18n.catalog import N_
+
+
+@lru_cache(maxsize=512)
+def _regex(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
+@register("concat", 0, None)
+def _concat(ctx, *values):
+    return "".join(to_string(v) for v in flatten(values))
+
+
+@register("join", 1, None)
+def _join(ctx, sep, *values):
+    return to_string(sep).join(to_string(v) for v in flatten(values))
+
+
+@register("string-length", 0, 1, reads_current=True)
+def _string_length(ctx, *a):
+    return float(len(to_string(a[0]) if a else ctx.current()))
+
+
+@register("normalize-space", 0, 1, reads_current=True)
+def _normalize_space(ctx, *a):
+    return " ".join((to_string(a[0]) if a else ctx.current()).split())
+
+
+@register("contains", 2)
+def _contains(ctx, a, b):
+    return to_string(b) in to_string(a)
+
+
+@register("starts-with", 2)
+def _starts_with(ctx, a, b):
+    return to_string(a).startswith(to_string(b))
+
+
+@register("ends-with", 2)
+def _ends_with(ctx, a, b):
+    return to_string(a).endswith(to_string(b))
+
+
+@register("substr", 2, 3)
+def _substr(ctx, s, start, *end):
+    text = to_string(s)
+    n = len(text)
+    a = truncate(to_number(start))
+    b = truncate(to_number(end[0])) if end else float(n)
+    if a != a or b != b:
+        return ""
+    a = max(-1e18, min(1e18, a))
+    b = max(-1e18, min(1e18, b))
+    a, b = int(a), int(b)
+    if a < 0:
+        a += n
+    if b < 0:
+        b += n
+    a, b = min(max(0, a), n), min(max(0, b), n)
+    return text[a:b] if a <= b else ""
+
+
+@register("substring-before", 2)
+def _substring_before(ctx, a, b):
+    s, t = to_string(a), to_string(b)
+    i = s.find(t)
+    return s[:i] if i >= 0 else ""
+
+
+@register("substring-after", 2)
+def _substring_after(ctx, a, b):
+    s, t = to_string(a), to_string(b)
+    i = s.find(t)
+    return s[i + len(t):] if i >= 0 else ""
+
+
+@register("translate", 3)
+def _translate(ctx, a, b, c):
+    s, src, dst = to_string(a), to_string(b), to_string(c)
+    table: dict[int, int | None] = {}
+    for i, ch in enumerate(src):
+        if ord(ch) not in table:  # XPath: the first occurrence in the second argument wins
+            table[ord(ch)] = ord(dst[i]) if i < len(dst) else None
+    return s.translate(table)
+
+
+def _regex_check(node: Call, text: str) -> None:
+    """A literal pattern Python's re cannot compile (e.g. Java's \\p{L}) is a load-time error,
+    not a constraint that silently never matches."""
+    arg = node.args[1]
+    if isinstance(arg, Literal):
+        try:
+            re.compile(arg.value)
+        except re.error as err:
+            # Python's own wording of the pattern error stays English, framed by the sentence.
+            raise ExprUnsupportedError(
+                Message(N_("regex() pattern '{pattern}' is not supported: {detail}"),
+                        pattern=arg.value, detail=str(err)), arg.pos, text) from None
+
+
+@register("regex", 2, check=_regex_check)
+def _regex_fn(ctx, a, b):
+    # JavaRosa uses Pattern.matches: the whole value must match. An invalid pattern matches nothing.
+    pattern = _regex(to_string(b))
+    return pattern is not None and pattern.fullmatch(to_string(a)) is not None
+
+
+_UUID_ALPHABET = string.ascii_letters + string.digits
+
+
+@register("uuid", 0, 1)
+def _uuid_fn(ctx, *length):
+    if not length:
+        return str(_uuid.uuid4())
+    n = truncate(to_number(length[0]))
+    if n != n or n <= 0 or n > 10_000:
+        return ""
+    return "".join(secrets.choice(_UUID_ALPHABET) for _ in range(int(n)))
+
+
+_DIGESTS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
+            "SHA-512": "sha512"}
+
+
+def _digest_check(node: Call, text: str) -> None:
+    algorithm = node.args[1]
+    if isinstance(algorithm, Literal) and algorithm.value.strip().upper() not in _DIGESTS:
+        raise ExprUnsupportedError(
+            Message(N_("digest() algorithm '{algorithm}' is not one of {known}"),
+                    algorithm=algorithm.value, known=", ".join(_DIGESTS)), algorithm.pos, text)
+    if len(node.args) == 3:
+        encoding = node.args[2]
+        if isinstance(encoding, Literal) and encoding.value.strip().lower() not in (
+                "base64", "hex"):
+            raise ExprUnsupportedError(
+                Message(N_("digest() encoding '{encoding}' is not base64 or hex"),
+                        encoding=encoding.value), encoding.pos, text)
+
+
+@register("digest", 2, 3, check=_digest_check)
+def _digest(ctx, data, algorithm, *encoding):
+    algo = _DIGESTS.get(to_string(algorithm).strip().upper())
+    enc = to_string(encoding[0]).strip().lower() if encoding else "base64"
+    if algo is None or enc not in ("base64", "hex"):
+        return ""
+    raw = hashlib.new(algo, to_string(data).encode("utf-8")).digest()
+    return raw.hex() if enc == "hex" else base64.b64encode(raw).decode("ascii")
+
+
+@register("base64-decode", 1)
+def _base64_decode(ctx, a):
+    try:
+        return base64.b64decode(to_string(a), validate=False).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""

@@ -1,0 +1,87 @@
+"""The label-pack bar of the form view: which language beside Vietnamese, and how the two show.
+
+A pack list ("Vietnamese", "Tày and Vietnamese", ...), a display-mode list (both, pack only,
+Vietnamese only) shown once a pack is chosen, and a legend of the marks the pack texts carry.
+The bar only offers the choice: it emits :attr:`PackBar.chosen` and the view applies it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QWidget
+
+from fieldapp.core.forms.labels import FALLBACK_MARK, UNREVIEWED_MARK
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.packs import pack_language_name
+from fieldapp.i18n.resolution import DisplayMode
+from fieldapp.ui.fonts import scaled
+
+
+class PackBar(QWidget):
+    """Pack and display-mode lists for ``languages`` (pack codes); ``legend`` is a label of
+    its own, for the view to place under the bar."""
+
+    chosen = Signal(object, object)
+    """(pack language code or None, DisplayMode) when the person picks from either list."""
+
+    def __init__(self, languages: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.languages = list(languages)
+        self._pack: str | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.pack_label = QLabel(self)
+        self.pack_combo = QComboBox(self)
+        self.pack_combo.setObjectName("pack_combo")
+        self.pack_label.setBuddy(self.pack_combo)
+        self.mode_combo = QComboBox(self)
+        self.mode_combo.setObjectName("mode_combo")
+        self.pack_combo.activated.connect(self._on_chosen)
+        self.mode_combo.activated.connect(self._on_chosen)
+        layout.addWidget(self.pack_label)
+        layout.addWidget(self.pack_combo)
+        layout.addWidget(self.mode_combo)
+        self.legend = QLabel(parent)
+        self.legend.setObjectName("pack_legend")
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #555;")
+        self.legend.setFont(scaled(QApplication.font(), 0.9))
+
+    def show_choice(self, pack: str | None, mode: DisplayMode) -> None:
+        """Fill both lists in the interface language, ``pack`` and ``mode`` selected."""
+        self._pack = pack
+        self.pack_label.setText(_("&Labels:"))
+        self.pack_combo.blockSignals(True)
+        self.pack_combo.clear()
+        self.pack_combo.addItem(_("Vietnamese"), None)
+        for code in self.languages:
+            self.pack_combo.addItem(_("{language} and Vietnamese").format(
+                language=pack_language_name(code)), code)
+        self.pack_combo.setCurrentIndex(max(0, self.pack_combo.findData(pack)))
+        self.pack_combo.blockSignals(False)
+        self.mode_combo.blockSignals(True)
+        self.mode_combo.clear()
+        for value, text in ((DisplayMode.BILINGUAL, _("Both, Vietnamese beneath")),
+                            (DisplayMode.PACK_ONLY, _("Label pack only")),
+                            (DisplayMode.VIETNAMESE_ONLY, _("Vietnamese only"))):
+            self.mode_combo.addItem(text, value)
+        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(mode)))
+        self.mode_combo.blockSignals(False)
+        self.mode_combo.setVisible(pack is not None)
+        if pack and mode is not DisplayMode.VIETNAMESE_ONLY:
+            self.legend.setText(_("{unreviewed} not yet reviewed by a native speaker   "
+                                  "{fallback} no translation yet: Vietnamese shown").format(
+                unreviewed=UNREVIEWED_MARK, fallback=FALLBACK_MARK))
+            self.legend.setVisible(True)
+        else:
+            self.legend.setVisible(False)
+        has_packs = bool(self.languages)
+        self.pack_label.setVisible(has_packs)
+        self.pack_combo.setVisible(has_packs)
+
+    def _on_chosen(self, _index: int = 0) -> None:
+        pack = self.pack_combo.currentData()
+        mode = self.mode_combo.currentData() if pack else DisplayMode.BILINGUAL
+        if pack != self._pack:
+            mode = DisplayMode.BILINGUAL  # a newly chosen pack starts bilingual
+        self.chosen.emit(pack, mode)
