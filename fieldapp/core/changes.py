@@ -1,0 +1,141 @@
+"""Change-log entries and the merge rules that turn them into records (pure functions).
+
+A :class:`Change` sets one field of one record: table, record id, field, new value, its stamp
+(fieldapp.core.clock: wall time, counter, device) and the stamp of the value it replaced
+(``prev``; None for a field's first value). The change log holds every change ever made or
+received; a record's columns are a function of its changes alone (:func:`record_state`), so
+replaying the same changes in any order, any number of times, gives the same record:
+
+- per field, the change with the highest stamp wins;
+- the changes of a field form a history: each one names the value it replaced. Changes that
+  no later change replaced are the field's *heads*. Two heads with different values mean two
+  laptops changed the field without seeing each other's edit: the highest stamp still wins,
+  and the field is in conflict until a person picks a value (a change that replaces every
+  head: ``prev`` the winner, ``merges`` the others);
+- a tombstone (``deleted`` = 1) wins only when it is newer than every other change of the
+  record: an edit made on another laptop after the deletion keeps the record alive, and the
+  deletion is in conflict for review;
+- nothing is ever dropped: superseded values stay in the log as history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldapp.core.clock import Stamp, iso_from_ms
+from fieldapp.core.records import RecordType
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    table: str
+    record: str
+    field: str
+    value: Any
+    stamp: Stamp
+    prev: Stamp | None = None
+    merges: tuple[Stamp, ...] = ()
+    """Other heads this change replaces too (a conflict resolved by a person)."""
+
+    @property
+    def key(self) -> tuple[str, str, Stamp]:
+        """What identifies a change: importing one that is already known adds nothing."""
+        return (self.record, self.field, self.stamp)
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field with concurrent values: the winner and the other heads, newest first."""
+
+    table: str
+    record: str
+    field: str
+    winner: Change
+    others: tuple[Change, ...]
+
+
+@dataclass
+class RecordState:
+    """A record as its changes make it: winning values, metadata and open conflicts."""
+
+    table: str
+    record: str
+    winners: dict[str, Change]
+    first: Stamp
+    last: Stamp
+    deleted: bool
+    conflicts: list[FieldConflict] = field(default_factory=list)
+
+    def values(self) -> dict[str, Any]:
+        return {name: change.value for name, change in self.winners.items()}
+
+    def metadata(self) -> dict[str, Any]:
+        """The derived sync columns of the record's table row."""
+        return {"device_id": self.first.device, "created_at": iso_from_ms(self.first.wall_ms),
+                "updated_at": iso_from_ms(self.last.wall_ms), "rev": str(self.last),
+                "deleted": int(self.deleted)}
+
+    def row(self, rtype: RecordType) -> dict[str, Any]:
+        """The full table row (without derived search and sort keys)."""
+        values = self.values()
+        row = rtype.assemble({k: v for k, v in values.items()
+                              if k not in ("deleted", "deleted_reason")})
+        row["id"] = self.record
+        row["deleted_reason"] = values.get("deleted_reason") if self.deleted else None
+        row.update(self.metadata())
+        return row
+
+
+def heads(changes: Iterable[Change]) -> list[Change]:
+    """Changes of one field that no other change replaced, newest first."""
+    changes = list(changes)
+    replaced = set()
+    for c in changes:
+        if c.prev is not None:
+            replaced.add(c.prev)
+        replaced.update(c.merges)
+    return sorted((c for c in changes if c.stamp not in replaced),
+                  key=lambda c: c.stamp, reverse=True)
+
+
+def record_state(table: str, record: str, changes: Iterable[Change]) -> RecordState:
+    """Apply the merge rules to every change of one record (in any order)."""
+    by_field: dict[str, list[Change]] = {}
+    for c in changes:
+        by_field.setdefault(c.field, []).append(c)
+    if not by_field:
+        raise ValueError(f"no changes for {table} {record}")
+    winners: dict[str, Change] = {}
+    conflicts: list[FieldConflict] = []
+    first = last = None
+    for name, items in by_field.items():
+        winner = max(items, key=lambda c: c.stamp)
+        winners[name] = winner
+        low = min(items, key=lambda c: c.stamp).stamp
+        first = low if first is None or low < first else first
+        last = winner.stamp if last is None or winner.stamp > last else last
+        if len(items) > 1:
+            tops = heads(items)
+            others = tuple(c for c in tops if c is not winner and c.value != winner.value)
+            if others:
+                conflicts.append(FieldConflict(table, record, name, winner, others))
+    tomb = winners.get("deleted")
+    deleted = False
+    if tomb is not None and tomb.value in (1, "1", True):
+        newer = [c for n, c in winners.items()
+                 if n not in ("deleted", "deleted_reason") and c.stamp > tomb.stamp]
+        deleted = not newer
+        if newer:
+            # Kept alive by an edit made elsewhere after the deletion: a person decides.
+            conflicts.append(FieldConflict(table, record, "deleted", tomb,
+                                           tuple(sorted(newer, key=lambda c: c.stamp,
+                                                        reverse=True))))
+    return RecordState(table, record, winners, first, last, deleted, conflicts)
+
+
+def is_descendant_of_all(change: Change, history: Iterable[Change]) -> bool:
+    """True when ``change`` replaces every head of ``history`` (it saw all of them)."""
+    tops = {c.stamp for c in heads(history)}
+    return tops <= ({change.prev} | set(change.merges))

@@ -1,0 +1,252 @@
+"""The synced record types and how a record's columns map to change-log fields.
+
+Every synced record is a set of *fields*, each with its own history in the change log
+(fieldapp.core.changes). Most fields are columns. Two kinds of columns hold several fields:
+
+- a *map* column (``properties``) is a JSON object; each key is its own field,
+  ``properties.smartphone``, so two laptops that change different properties both keep theirs;
+- the *tree* column of submissions (``answers``) holds the answers of a form; each answer is its
+  own field addressed by its question path with repeat-row keys
+  (``answers/roster@<row key>/member_name``), and each repeat row has an existence field
+  (``answers/roster@<row key>``) whose value is the row's position (None once removed).
+
+Columns not listed here (search keys, sort keys, device_id, created_at, updated_at, rev,
+deleted) are derived from the fields and their stamps, never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+ROW_KEY = "@key"
+"""The key of a repeat row inside stored answers (not a valid XML name, so never a question)."""
+ANSWERS = "answers"
+TOMBSTONE_FIELDS = ("deleted", "deleted_reason")
+
+
+@dataclass(frozen=True)
+class RecordType:
+    table: str
+    columns: tuple[str, ...]
+    """Plain columns, each one field (JSON lists are stored as their JSON text)."""
+    maps: tuple[str, ...] = ()
+    """JSON-object columns, one field per key (``column.key``)."""
+    tree: str | None = None
+    """The answers column of submissions, one field per answer (``answers/path``)."""
+    json_columns: tuple[str, ...] = ()
+    """Plain columns whose value is JSON (lists, small objects) kept as one field."""
+
+    def fields_of(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The fields of a (partial) row: {field name: value}, None for an absent value.
+
+        A map or tree column given in ``row`` stands for its whole content: its keys that are
+        not in it are not returned here (see :func:`changed_fields` for clearing them).
+        """
+        out: dict[str, Any] = {}
+        for column, value in row.items():
+            if column in self.maps:
+                for key, item in _as_object(value).items():
+                    out[f"{column}.{key}"] = _scalar(item)
+            elif column == self.tree:
+                out.update(flatten_answers(_as_object(value)))
+            elif column in self.columns or column in TOMBSTONE_FIELDS:
+                if column in self.json_columns and value is not None \
+                        and not isinstance(value, str):
+                    value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+                out[column] = value
+            else:
+                raise KeyError(f"{self.table} has no column {column!r}")
+        return out
+
+    def new_record(self, values: dict[str, Any], clean: Callable[[Any], Any]
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The fields and the columns of a new record in one pass (the writer's fast path):
+        ({field: value} without empty values, {column: value} as :meth:`assemble` gives)."""
+        fields: dict[str, Any] = {}
+        row: dict[str, Any] = {c: None for c in self.columns}
+        for column, value in values.items():
+            if column in self.maps:
+                content = {}
+                for key, item in _as_object(value).items():
+                    item = clean(_scalar(item))
+                    if item is not None:
+                        fields[f"{column}.{key}"] = content[key] = item
+                row[column] = json.dumps(content, ensure_ascii=False, sort_keys=True)
+            elif column == self.tree:
+                tree = {k: clean(v) for k, v in flatten_answers(_as_object(value)).items()}
+                fields.update((k, v) for k, v in tree.items() if v is not None)
+                row[column] = json.dumps(build_answers(fields_with(fields, ANSWERS)),
+                                         ensure_ascii=False, sort_keys=True)
+            elif column in self.columns or column in TOMBSTONE_FIELDS:
+                if column in self.json_columns and value is not None \
+                        and not isinstance(value, str):
+                    value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+                value = clean(value)
+                row[column] = value
+                if value is not None:
+                    fields[column] = value
+            else:
+                raise KeyError(f"{self.table} has no column {column!r}")
+        for column in self.maps:
+            row.setdefault(column, None)
+            if row[column] is None:
+                row[column] = "{}"
+        if self.tree and row.get(self.tree) is None:
+            row[self.tree] = "{}"
+        return fields, row
+
+    def owner_column(self, field: str) -> str:
+        """The column a field belongs to."""
+        if field.startswith(ANSWERS + "/"):
+            return ANSWERS
+        head = field.split(".", 1)[0]
+        return head if head in self.maps else field
+
+    def assemble(self, winners: dict[str, Any]) -> dict[str, Any]:
+        """Columns from the winning value of each field (absent map/tree keys left out)."""
+        row: dict[str, Any] = {c: None for c in self.columns}
+        maps: dict[str, dict[str, Any]] = {m: {} for m in self.maps}
+        answers: dict[str, Any] = {}
+        for field, value in winners.items():
+            owner = self.owner_column(field)
+            if owner == ANSWERS and self.tree:
+                answers[field] = value
+            elif owner in maps:
+                if value is not None:
+                    maps[owner][field[len(owner) + 1:]] = value
+            else:
+                row[field] = value
+        for column, content in maps.items():
+            row[column] = json.dumps(content, ensure_ascii=False, sort_keys=True)
+        if self.tree:
+            row[self.tree] = json.dumps(build_answers(answers), ensure_ascii=False,
+                                        sort_keys=True)
+        return row
+
+
+def fields_with(fields: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The fields under ``prefix/``."""
+    start = prefix + "/"
+    return {k: v for k, v in fields.items() if k.startswith(start)}
+
+
+def _as_object(value: Any) -> dict[str, Any]:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _scalar(value: Any) -> Any:
+    """A map entry as stored: None for empty, JSON text for a nested structure."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+# -- answers: tree <-> fields ---------------------------------------------------------------
+
+def flatten_answers(tree: dict[str, Any], prefix: str = ANSWERS) -> dict[str, Any]:
+    """Answers as fields: ``answers/q`` for values, ``answers/rep@key`` (position) for rows.
+
+    Every repeat row must carry its key (:data:`ROW_KEY`); the row's position is its index.
+    Empty values are left out (an absent field is an empty answer).
+    """
+    out: dict[str, Any] = {}
+    for name, value in tree.items():
+        if name == ROW_KEY:
+            continue
+        if isinstance(value, list):
+            for position, row in enumerate(value):
+                if not isinstance(row, dict) or not row.get(ROW_KEY):
+                    raise ValueError(f"a row of {name!r} has no key")
+                row_path = f"{prefix}/{name}@{row[ROW_KEY]}"
+                out[row_path] = position
+                out.update(flatten_answers(row, row_path))
+        elif value is not None and value != "":
+            out[f"{prefix}/{name}"] = value
+    return out
+
+
+def build_answers(fields: dict[str, Any]) -> dict[str, Any]:
+    """The answers tree from ``answers/...`` fields (inverse of :func:`flatten_answers`).
+
+    Rows are ordered by position, then key (two laptops that each appended a row at the same
+    position keep both, in the same order everywhere). A removed row (position None) is left
+    out with everything in it; so are fields of rows that do not exist.
+    """
+    root: dict[str, Any] = {}
+    rows: dict[str, dict[str, Any]] = {"": root}
+    children: dict[str, list[tuple[float, str, str]]] = {}
+    relative = {path: path[len(ANSWERS) + 1:] for path in fields}
+    # Rows first, shallowest first, so that a row's parent row is known before the row.
+    row_paths = sorted((p for p, rel in relative.items() if "@" in rel.rpartition("/")[2]),
+                       key=lambda p: relative[p].count("/"))
+    for path in row_paths:
+        rel = relative[path]
+        parent, _, last = rel.rpartition("/")
+        if fields[path] is None or parent not in rows:
+            continue
+        key = last.split("@", 1)[1]
+        rows[rel] = {ROW_KEY: key}
+        children.setdefault(parent, []).append((_position(fields[path]), key, rel))
+    for parent, items in children.items():
+        for _pos, _key, rel in sorted(items):
+            name = rel.rpartition("/")[2].split("@", 1)[0]
+            rows[parent].setdefault(name, []).append(rows[rel])
+    for path, value in fields.items():
+        rel = relative[path]
+        parent, _, name = rel.rpartition("/")
+        if value is None or value == "" or "@" in name or parent not in rows:
+            continue
+        rows[parent][name] = value
+    return root
+
+
+def _position(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("inf")
+
+
+RECORD_TYPES: dict[str, RecordType] = {t.table: t for t in (
+    RecordType("communes", ("name", "province", "legacy_names"),
+               json_columns=("legacy_names",)),
+    RecordType("villages", ("commune_id", "name", "kind", "legacy_names", "remote", "position"),
+               json_columns=("legacy_names",)),
+    RecordType("users", ("name", "role", "village_id", "pin_hash", "language")),
+    RecordType("households", ("village_id", "head_name", "ethnicity", "poor_status", "phone",
+                              "last_verified"), maps=("properties",)),
+    RecordType("persons", ("household_id", "full_name", "sex", "birth_year", "ethnicity",
+                           "relation"), maps=("properties",)),
+    RecordType("submissions", ("form_id", "form_version", "status", "household_id",
+                               "village_id", "user_id", "finalized_at", "entities"),
+               tree=ANSWERS, json_columns=("entities",)),
+)}
+"""Every synced table, in the order their records may depend on each other."""
+
+
+def record_type(table: str) -> RecordType:
+    try:
+        return RECORD_TYPES[table]
+    except KeyError:
+        raise KeyError(f"{table!r} is not a synced table") from None
+
+
+def is_known_field(rtype: RecordType, field: str) -> bool:
+    """Whether ``field`` can belong to a record of ``rtype`` (the writer refuses others)."""
+    if field in rtype.columns or field in TOMBSTONE_FIELDS:
+        return True
+    if field.startswith(ANSWERS + "/"):
+        return rtype.tree == ANSWERS and len(field) > len(ANSWERS) + 1
+    head, _, key = field.partition(".")
+    return head in rtype.maps and bool(key)
