@@ -134,8 +134,3 @@ def record_state(table: str, record: str, changes: Iterable[Change]) -> RecordSt
                                                         reverse=True))))
     return RecordState(table, record, winners, first, last, deleted, conflicts)
 
-
-def is_descendant_of_all(change: Change, history: Iterable[Change]) -> bool:
-    """True when ``change`` replaces every head of ``history`` (it saw all of them)."""
-    tops = {c.stamp for c in heads(history)}
-    return tops <= ({change.prev} | set(change.merges))

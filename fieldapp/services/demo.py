@@ -2,9 +2,9 @@
 
 Same ``seed`` and ``households`` give the same file content, ids and timestamps included: every
 id comes from the seeded generator and the store runs on a deterministic clock that starts at
-:data:`~fieldapp.core.demo_data.DEMO_EPOCH` and advances one millisecond per reading (a frozen
-clock would overflow the revision counter's four digits). The device id is derived from the
-seed too, so two demo files of the same seed are identical row for row.
+:data:`~fieldapp.core.demo_data.DEMO_EPOCH` and advances one millisecond per reading. The
+device id is derived from the seed too, so two demo files of the same seed are identical row
+for row, change log included. Every record is written through the change log, like any edit.
 
 Every demo team member's PIN is ``1234`` (:data:`~fieldapp.core.demo_data.DEMO_PIN`).
 """
@@ -75,11 +75,8 @@ def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
     database = store = None
     try:
         database = dbmod.connect(path)
-        # The first store records a random device id; replace it with a seeded one and reopen
-        # so the clock stamps revisions with it.
-        Store(database, path, wall=_SteppingClock()).set_meta("device_id", _uuid(ids))
         store = Store(database, path, wall=_SteppingClock())
-        store.set_meta("device_name", "demo")
+        store.set_device(_uuid(ids), "demo")  # seeded, so the same seed gives the same file
         summary = _fill(store, rng, ids, households, report, stop)
     except BaseException:
         if database is not None:
@@ -106,49 +103,45 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
     sizes = dd.split_households(rng, templates, total)
     persons_total = 0
     with store.transaction():
-        commune_id = _insert(store, ids, "communes", {
-            "name": commune_name, "province": dd.PROVINCE,
-            "legacy_names": dd.COMMUNE_LEGACY[commune_name]})
+        commune_id = store.communes.add_many([{
+            "id": _uuid(ids), "name": commune_name, "province": dd.PROVINCE,
+            "legacy_names": dd.COMMUNE_LEGACY[commune_name]}])[0]
         villages = []
         for position, template in enumerate(templates):
-            village_id = _insert(store, ids, "villages", {
-                "commune_id": commune_id, "name": template.name, "kind": template.kind,
-                "remote": int(template.remote), "legacy_names": list(template.legacy_names),
-                "position": position})
+            village_id = store.villages.add_many([{
+                "id": _uuid(ids), "commune_id": commune_id, "name": template.name,
+                "kind": template.kind, "remote": int(template.remote),
+                "legacy_names": list(template.legacy_names), "position": position}])[0]
             villages.append((village_id, template))
         current_user = _add_users(store, rng, ids, villages, pin_hash)
         store.set_meta("commune_id", commune_id)
         store.set_meta("current_user_id", current_user)
-        store.set_meta("language", "vi")
+        store.settings.set("language", "vi")
 
-        step = max(1, total // 100)
-        done = 0
-        batch_h, batch_p = [], []
-        for (village_id, template), count in zip(villages, sizes):
-            for _i in range(count):
-                household, people = _household(rng, ids, village_id, template)
-                batch_h.append(household)
-                batch_p.extend(people)
-                done += 1
-                if done % step == 0 or done == total:
-                    _check(stop)
-                    store.insert_many("households", batch_h)
-                    store.insert_many("persons", batch_p)
-                    persons_total += len(batch_p)
-                    batch_h, batch_p = [], []
-                    report(done, total)
-        # Marked last: the batches commit one by one (sqlite-utils), so a file cut off half-way
-        # (power loss) is neither set up nor a demo and the app offers setup instead.
+    step = max(1, total // 100)
+    done = 0
+    batch_h, batch_p = [], []
+    for (village_id, template), count in zip(villages, sizes):
+        for _i in range(count):
+            household, people = _household(rng, ids, village_id, template)
+            batch_h.append(household)
+            batch_p.extend(people)
+            done += 1
+            if done % step == 0 or done == total:
+                _check(stop)
+                with store.transaction():
+                    store.households.add_many(batch_h)
+                    store.persons.add_many(batch_p)
+                persons_total += len(batch_p)
+                batch_h, batch_p = [], []
+                report(done, total)
+    # Marked last: each batch is its own transaction, so a file cut off half-way (power loss)
+    # is neither set up nor a demo and the app offers setup instead.
+    with store.transaction():
         store.set_meta("is_demo", "1")
         store.set_meta("setup_done", "1")
     return {"commune": commune_name, "villages": len(villages), "households": total,
             "persons": persons_total}
-
-
-def _insert(store: Store, ids: random.Random, table: str, row: dict) -> str:
-    row = {"id": _uuid(ids), **row}
-    store.insert_many(table, [row])
-    return row["id"]
 
 
 def _add_users(store: Store, rng: random.Random, ids: random.Random,
@@ -175,7 +168,7 @@ def _add_users(store: Store, rng: random.Random, ids: random.Random,
     for village_id, template in villages:
         for _i in range(rng.randint(*dd.TEAM_SIZE)):
             add(person(template.profile), "member", village_id)
-    store.insert_many("users", rows)
+    store.users.add_many(rows)
     return staff[0]
 
 

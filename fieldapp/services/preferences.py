@@ -1,12 +1,18 @@
-"""Per-user choices remembered between sessions: the form label pack and how it is shown."""
+"""Per-user choices remembered on this laptop: the form label pack and how it is shown.
+
+They are local settings (fieldapp.storage.settings), not fields of the synced users row:
+switching packs must not create changes that travel and conflict with commune staff's edits.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fieldapp.storage.settings import DISPLAY_MODES
 from fieldapp.storage.store import Store
 
-DISPLAY_MODES = ("bilingual", "pack_only", "vietnamese_only")
+__all__ = ["DISPLAY_MODES", "PackPreference", "current_user_id", "pack_preference",
+           "remember_pack"]
 
 
 @dataclass(frozen=True)
@@ -20,20 +26,21 @@ def current_user_id(store: Store) -> str | None:
 
 
 def pack_preference(store: Store, user_id: str | None = None) -> PackPreference:
-    user = store.get("users", user_id or current_user_id(store) or "")
-    if not user:
+    user_id = user_id or current_user_id(store)
+    if not user_id:
         return PackPreference(None)
-    mode = user.get("pack_mode") if user.get("pack_mode") in DISPLAY_MODES else "bilingual"
-    return PackPreference(user.get("pack") or None, mode)
+    return PackPreference(store.settings.get("form_pack", user_id),
+                          store.settings.get("form_pack_mode", user_id))
 
 
 def remember_pack(store: Store, pack: str | None, mode: str = "bilingual",
                   user_id: str | None = None) -> None:
-    """Remember the pack and display mode a user chose (one transaction)."""
+    """Remember the pack and display mode a user chose on this laptop (one transaction)."""
     if mode not in DISPLAY_MODES:
         raise ValueError(f"unknown display mode {mode!r}")
     user_id = user_id or current_user_id(store)
     if not user_id:
         return
     with store.transaction():
-        store.update("users", user_id, {"pack": pack, "pack_mode": mode})
+        store.settings.set("form_pack", pack or None, user_id)
+        store.settings.set("form_pack_mode", mode, user_id)

@@ -55,14 +55,15 @@ def run_setup(store: Store, request: SetupRequest) -> str:
         raise UserError(_("This database is already set up."))
     pin_hash = hash_pin(request.pin)
     with store.transaction():
-        commune_id = store.add_commune(request.commune_name.strip(), request.province.strip())
+        commune_id = store.communes.add_commune(request.commune_name.strip(),
+                                                request.province.strip())
         for position, name in enumerate(v.strip() for v in request.villages if v.strip()):
-            store.add_village(commune_id, name, position=position,
-                              legacy_names=request.legacy_names.get(name, []))
-        user_id = store.add_user(request.user_name.strip(), request.role, pin_hash=pin_hash,
-                                 language=request.language)
+            store.villages.add_village(commune_id, name, position=position,
+                                       legacy_names=request.legacy_names.get(name, []))
+        user_id = store.users.add_user(request.user_name.strip(), request.role,
+                                       pin_hash=pin_hash, language=request.language)
         store.set_meta("commune_id", commune_id)
         store.set_meta("current_user_id", user_id)
-        store.set_meta("language", request.language)
+        store.settings.set("language", request.language)
         store.set_meta("setup_done", "1")
     return user_id

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any
+
+import uuid
 
 from fieldapp.core.clock import new_id, utc_now_iso
 from fieldapp.core.forms import Form, FormInstance
@@ -27,6 +30,29 @@ _HOUSEHOLD_COLUMNS = {"head_name": "head_name", "village": "village_id",
 _PERSON_COLUMNS = {"full_name": "full_name", "sex": "sex", "birth_year": "birth_year",
                    "relation": "relation", "ethnicity": "ethnicity"}
 _DERIVED = {"persons": {"village", "household"}}  # follow from the household; not stored twice
+# Registry records a finalized submission creates get ids derived from the submission (and for
+# persons from the roster row's key), so two laptops finalizing the same submission, or the
+# same laptop finalizing it again, never create two records for one household or person.
+ENTITY_NAMESPACE = uuid.UUID("6d1e3c1c-2b0f-4f57-9a3e-9a0f3b5f2c41")
+
+
+def entity_id_for(submission_id: str, what: str) -> str:
+    return str(uuid.uuid5(ENTITY_NAMESPACE, f"{submission_id}/{what}"))
+
+
+@dataclass(frozen=True)
+class SaveRequest:
+    """A save of a form, prepared where the form is filled in (see SurveyService)."""
+
+    submission_id: str | None
+    form_id: str
+    form_version: str
+    form_file: tuple[str, bytes] | None
+    """(file name, workbook bytes) of the form version, kept with the submission."""
+    answers: dict[str, Any]
+    finalize: bool
+    operations: list[dict[str, Any]] | None
+    user_id: str | None
 
 
 class DatabaseRegistry:
@@ -48,7 +74,7 @@ class SurveyService:
                  now: Callable[[], dt.datetime] = dt.datetime.now):
         self.store = store
         self.catalog = catalog or FormCatalog()
-        self.repo = SubmissionRepository(store)
+        self.repo = store.submissions
         self._today = today
         self._now = now
 
@@ -71,7 +97,7 @@ class SurveyService:
         return form, instance
 
     def _prefill(self, form: Form, instance: FormInstance, household_id: str) -> None:
-        household = self.store.get("households", household_id)
+        household = self.store.households.get(household_id)
         if household is None:
             raise UserError(_("This household no longer exists."))
         for decl in form.entities:
@@ -80,7 +106,7 @@ class SurveyService:
                 self._fill_id(instance, "", decl, household_id)
             elif decl.dataset == "persons" and decl.repeat is not None:
                 repeat = decl.repeat.name
-                for person in self.store.persons_of(household_id):
+                for person in self.store.persons.of_household(household_id):
                     index = instance.add_repeat_row(repeat)
                     prefix = f"{repeat}[{index}]/"
                     self._fill(instance, prefix, decl, self._registry_values("persons", person))
@@ -120,88 +146,129 @@ class SurveyService:
             return
 
     # -- saving ------------------------------------------------------------------------------
+    def prepare_save(self, submission_id: str | None, form: Form, instance: FormInstance, *,
+                     finalize: bool, user_id: str | None = None) -> "SaveRequest":
+        """Everything saving needs, taken from the form being filled in (on the thread that
+        owns it), so the write itself can run on the writer thread. Refuses to finalize a
+        form with errors."""
+        if finalize and not instance.can_finalize():
+            raise UserError(_("The form still has errors; correct them before finalizing."))
+        form_file = None
+        try:
+            path, current = self.catalog.current(form.form_id)
+        except KeyError:
+            pass
+        else:
+            if current is form or current.version == form.version:
+                form_file = (path.name, path.read_bytes())
+        return SaveRequest(
+            submission_id=submission_id, form_id=form.form_id, form_version=form.version,
+            form_file=form_file, answers=instance.answers, finalize=finalize,
+            operations=instance.entity_operations() if finalize else None,
+            user_id=user_id or self.store.meta("current_user_id"))
+
     def save(self, submission_id: str | None, form: Form, instance: FormInstance, *,
              finalize: bool, user_id: str | None = None) -> str:
         """Save a draft, or finalize (only when the whole form is valid). Returns the id."""
-        if finalize and not instance.can_finalize():
-            raise UserError(_("The form still has errors; correct them before finalizing."))
-        user_id = user_id or self.store.meta("current_user_id")
+        return self.store_save(self.prepare_save(submission_id, form, instance,
+                                                 finalize=finalize, user_id=user_id))
+
+    def store_save(self, request: "SaveRequest") -> str:
+        """Write a prepared save in one transaction; returns the submission id."""
+        submission_id = request.submission_id
         previous = self.repo.get(submission_id) if submission_id else None
-        answers = instance.answers
+        if submission_id and previous is None:
+            raise UserError(_("This submission no longer exists."))
+        record_id = submission_id or new_id()
+        answers = request.answers
         with self.store.transaction():
-            self._keep_form(form)
+            if request.form_file is not None:
+                self.repo.keep_form_version(request.form_id, request.form_version,
+                                            *request.form_file)
             values: dict[str, Any] = {
-                "form_id": form.form_id, "form_version": form.version,
-                "status": "final" if finalize or (previous and previous["status"] == "final")
-                else "draft",
-                "answers": answers, "user_id": user_id,
-                "village_id": self._village_of(form, answers),
+                "form_id": request.form_id, "form_version": request.form_version,
+                "status": "final" if request.finalize or (
+                    previous and previous["status"] == "final") else "draft",
+                "answers": answers, "user_id": request.user_id,
+                "village_id": self._village_of(None, answers),
             }
-            if finalize:
+            if request.finalize:
                 # Creating ids here (not in the form) keeps them stable when the round is edited.
-                entities = json.loads(previous["entities"]) if previous and previous.get(
-                    "entities") else {}
-                household_id, entities = self._apply_entities(instance.entity_operations(),
-                                                              entities)
+                entities = self.repo.entities(previous) if previous else {}
+                household_id, entities = self._apply_entities(
+                    record_id, request.operations or [], entities)
                 values["entities"] = entities
                 values["household_id"] = household_id or (previous or {}).get("household_id")
                 values["finalized_at"] = utc_now_iso()
                 if household_id and not values["village_id"]:
-                    values["village_id"] = self.store.get("households", household_id)["village_id"]
-            return self.repo.save(submission_id, values, user_id)
-
-    def _keep_form(self, form: Form) -> None:
-        try:
-            path, current = self.catalog.current(form.form_id)
-        except KeyError:
-            return
-        if current is form or current.version == form.version:
-            self.repo.keep_form_version(form.form_id, form.version, path.name, path.read_bytes())
+                    values["village_id"] = self.store.households.get(household_id)["village_id"]
+            if submission_id is None:
+                values["id"] = record_id
+            return self.repo.save(submission_id, values)
 
     @staticmethod
-    def _village_of(form: Form, answers: dict[str, Any]) -> str | None:
+    def _village_of(_form: Form | None, answers: dict[str, Any]) -> str | None:
         value = answers.get("village")
         return value if isinstance(value, str) and value else None
 
-    def _apply_entities(self, operations: list[dict[str, Any]], known: dict[str, Any]
-                        ) -> tuple[str | None, dict[str, Any]]:
+    def _apply_entities(self, submission_id: str, operations: list[dict[str, Any]],
+                        known: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
         """Create or update registry rows for the entity operations of a finalized submission.
 
-        ``known`` holds the ids this submission created when it was finalized before, so that
-        editing it updates those rows instead of creating duplicates.
+        ``known`` holds the ids this submission created or updated when it was finalized
+        before: {"households": [id], "persons": {row key: id}}. Persons are matched to roster
+        rows by the row's key, so removing or reordering other members never moves an id
+        from one person to another; a row whose member was removed tombstones that person.
         """
         known_households = list(known.get("households", []))
-        known_persons = {int(k): v for k, v in known.get("persons", {}).items()}
+        known_persons = self._persons_by_key(known.get("persons", {}), operations)
         household_id = None
         for op in operations:
             if op["dataset"] == "households" and op["repeat_path"] is None:
-                target = op["entity_id"] or (known_households[0] if known_households else None)
+                target = (op["entity_id"] or (known_households[0] if known_households else None)
+                          or entity_id_for(submission_id, "households"))
                 household_id = self._upsert("households", target, op["properties"])
                 known_households = [household_id]
-        kept_persons: dict[int, str] = {}
+        kept_persons: dict[str, str] = {}
         for op in operations:
             if op["dataset"] != "persons":
                 continue
-            index = op["row_index"] if op["row_index"] is not None else len(kept_persons)
-            target = op["entity_id"] or known_persons.get(index)
+            key = op.get("row_key") or str(op["row_index"] if op["row_index"] is not None
+                                           else len(kept_persons))
+            target = (op["entity_id"] or known_persons.get(key)
+                      or entity_id_for(submission_id, f"persons/{key}"))
             props = dict(op["properties"])
             if household_id:
                 props["household"] = household_id
-            kept_persons[index] = self._upsert("persons", target, props)
+            kept_persons[key] = self._upsert("persons", target, props)
         # A member removed from the roster while editing this round leaves the household.
         for person_id in known_persons.values():
             if person_id not in kept_persons.values():
-                self.store.tombstone("persons", person_id, "removed from the roster")
+                person = self.store.persons.get(person_id)
+                if person is not None and not person["deleted"]:
+                    self.store.persons.tombstone(person_id, "removed from the roster")
         result: dict[str, Any] = {}
         if known_households:
             result["households"] = known_households
         if kept_persons:
-            result["persons"] = {str(k): v for k, v in sorted(kept_persons.items())}
+            result["persons"] = dict(sorted(kept_persons.items()))
         return household_id, result
 
-    def _upsert(self, dataset: str, entity_id: str | None, properties: dict[str, str]) -> str:
+    @staticmethod
+    def _persons_by_key(known: dict[str, str], operations: list[dict[str, Any]]
+                        ) -> dict[str, str]:
+        """Persons a submission finalized before, by row key. Submissions finalized before
+        rows had keys recorded them by row position: map those positions to today's keys."""
+        if not known or not all(k.isdigit() for k in known):
+            return dict(known)
+        keys = {op["row_index"]: op.get("row_key") for op in operations
+                if op["dataset"] == "persons" and op["row_index"] is not None}
+        return {keys.get(int(k)) or k: v for k, v in known.items()}
+
+    def _upsert(self, dataset: str, entity_id: str, properties: dict[str, str]) -> str:
         columns = _HOUSEHOLD_COLUMNS if dataset == "households" else _PERSON_COLUMNS
-        existing = self.store.get(dataset, entity_id) if entity_id else None
+        repo = self.store.households if dataset == "households" else self.store.persons
+        existing = repo.get(entity_id)
         extra = json.loads(existing["properties"] or "{}") if existing else {}
         row: dict[str, Any] = {}
         for prop, value in properties.items():
@@ -219,10 +286,12 @@ class SurveyService:
         if dataset == "households":
             row["last_verified"] = utc_now_iso()
         if existing:
-            self.store.update(dataset, existing["id"], row)
-            return existing["id"]
-        row["id"] = entity_id or new_id()
-        return self.store.insert(dataset, row)
+            if existing["deleted"]:  # back in a roster or surveyed again: alive
+                repo.restore(entity_id)
+            repo.update(entity_id, row)
+            return entity_id
+        row["id"] = entity_id
+        return repo.add(row)
 
     # -- reading -----------------------------------------------------------------------------
     def open(self, submission_id: str) -> tuple[Form, FormInstance, str]:
@@ -238,6 +307,7 @@ class SurveyService:
         return self.repo.list(form_id)
 
     def history(self, submission_id: str) -> list[dict[str, Any]]:
+        """Every saved state of a submission, oldest first (from the change log)."""
         return self.repo.history(submission_id)
 
     def rounds(self, household_id: str, form_id: str = "household_survey") -> list[dict[str, Any]]:

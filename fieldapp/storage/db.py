@@ -150,9 +150,30 @@ def pending_migrations(conn) -> list[str]:
     return [m for m in MIGRATIONS if m not in applied]
 
 
+# References between synced records. They are not foreign-key constraints: sync delivers
+# records in any order, so a reference may wait for its record's package; check lists them.
+REFERENCES = (
+    ("villages", "commune_id", "communes"),
+    ("users", "village_id", "villages"),
+    ("households", "village_id", "villages"),
+    ("persons", "household_id", "households"),
+    ("submissions", "household_id", "households"),
+    ("submissions", "village_id", "villages"),
+)
+
+
 def integrity_problems(db) -> list[str]:
-    """SQLite integrity and foreign-key check results; empty when healthy."""
+    """SQLite integrity check, foreign keys and dangling references; empty when healthy."""
     problems = [r[0] for r in db.execute("pragma integrity_check").fetchall() if r[0] != "ok"]
     for table, rowid, parent, _fk in db.execute("pragma foreign_key_check").fetchall():
         problems.append(f"{table} row {rowid}: missing {parent}")
+    tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
+    for table, column, parent in REFERENCES:
+        if table not in tables or parent not in tables:
+            continue
+        for (record,) in db.execute(
+                f"select id from [{table}] t where t.[{column}] is not null and not exists "
+                f"(select 1 from [{parent}] p where p.id = t.[{column}]) limit 20"):
+            problems.append(_("{table} {id}: {column} refers to a missing record").format(
+                table=table, id=record, column=column))
     return problems

@@ -160,3 +160,18 @@ def m005_live_count_indexes(db: Database) -> None:
         create index idx_households_village_live on households(village_id, deleted, id);
         create index idx_persons_household_live on persons(household_id, deleted);
     """)
+
+
+@migrations()
+def m006_change_log(db: Database) -> None:
+    """The field-level change log becomes the authority; the tables its read model.
+
+    Seeds the log from the current rows (and each submission's saved versions), gives repeat
+    rows their keys, moves the per-laptop pack preferences out of the synced users rows, drops
+    the foreign keys between synced tables (sync delivers records in any order; dangling
+    references are reported by ``fieldapp check`` instead), then recomputes every table from
+    the log so that tables and log agree from the start.
+    """
+    from fieldapp.storage.migrate_log import seed_change_log
+
+    seed_change_log(db)

@@ -12,4 +12,5 @@ MIGRATIONS = (
     "m003_user_pack_mode",
     "m004_name_search",
     "m005_live_count_indexes",
+    "m006_change_log",
 )

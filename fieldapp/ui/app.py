@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from fieldapp.i18n import catalog
-from fieldapp.storage.store import Store
+from fieldapp.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +56,20 @@ def _quiet_offscreen_warning() -> None:
     qInstallMessageHandler(handler)
 
 
-def build_main_window(store: Store, *, progressive: bool = False):
-    """The main window with the foundation's screens (Home, Households, Settings) over ``store``,
-    not shown yet. :func:`build_app_window` adds the feature screens too."""
+def build_main_window(workspace: Workspace, *, progressive: bool = False):
+    """The main window with the foundation's screens (Home, Households, Settings) over
+    ``workspace``, not shown yet. :func:`build_app_window` adds the feature screens too."""
     from fieldapp.ui.context import AppContext
     from fieldapp.ui.main_window import MainWindow
     from fieldapp.ui.screens import register_default_screens
 
-    context = AppContext(store)
+    context = AppContext(workspace)
     window = MainWindow(context, progressive=progressive)
     register_default_screens(window)
     return window
 
 
-def build_app_window(store: Store, *, progressive: bool = False):
+def build_app_window(workspace: Workspace, *, progressive: bool = False):
     """The window the app shows: the foundation's screens plus the features' (Surveys).
 
     ``progressive``: paint the shell first and build Home after it (see MainWindow).
@@ -80,7 +80,7 @@ def build_app_window(store: Store, *, progressive: bool = False):
     """
     from fieldapp.i18n.catalog import _
 
-    window = build_main_window(store, progressive=progressive)
+    window = build_main_window(workspace, progressive=progressive)
     window.add_screen("surveys", lambda: _("Surveys"), _surveys_screen,
                       "SP_FileDialogContentsView", position=2)
     return window
@@ -99,21 +99,16 @@ def _surveys_screen(context):
     return SurveysScreen(context)
 
 
-def prepare_app(store: Store, *, screenshot: bool = False):
+def prepare_app(workspace: Workspace, *, screenshot: bool = False):
     """QApplication with the bundled fonts at the saved text size, and Qt's own strings
     (dialog buttons, context menus) from our catalogs."""
     from fieldapp.ui import fonts
-    from fieldapp.ui.context import FONT_SCALE_KEY
     from fieldapp.ui.i18n_qt import install_qt_translator
 
     app = _qt_app(screenshot)
     install_qt_translator(app)
     fonts.register_fonts()
-    try:
-        scale = float(store.meta(FONT_SCALE_KEY) or 1.0)
-    except ValueError:
-        scale = 1.0
-    fonts.apply_app_font(app, scale)
+    fonts.apply_app_font(app, workspace.setting("ui_font_scale"))
     return app
 
 
@@ -132,25 +127,25 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
     A bad database file raises StorageError (a UserError) before any window exists, so the
     CLI prints one line and exits 2.
     """
-    store = Store.open(db_path)
+    workspace = Workspace.open(db_path)
     try:
-        catalog.set_language(store.meta("language") or catalog.DEFAULT_LANGUAGE)
-        app = prepare_app(store, screenshot=screenshot_dir is not None)
+        catalog.set_language(workspace.setting("language") or catalog.DEFAULT_LANGUAGE)
+        app = prepare_app(workspace, screenshot=screenshot_dir is not None)
         if screenshot_dir is not None:
             from fieldapp.ui.screenshots import save_screenshots
 
-            save_screenshots(store, Path(screenshot_dir))
+            save_screenshots(workspace, Path(screenshot_dir))
             return 0
-        if not store.is_set_up and not store.is_demo:
+        if not workspace.is_set_up and not workspace.is_demo:
             from fieldapp.ui.setup_dialog import SetupDialog
 
-            dialog = SetupDialog(store, demo_path=demo_path(db_path))
+            dialog = SetupDialog(workspace, demo_path=demo_path(db_path))
             if dialog.exec() != SetupDialog.DialogCode.Accepted:
                 return 0
             if dialog.demo_db is not None:
-                store.close()
-                store = Store.open(dialog.demo_db)  # in the language chosen in the dialog
-        window = build_app_window(store, progressive=True)
+                workspace.close()
+                workspace = Workspace.open(dialog.demo_db)  # in the dialog's language
+        window = build_app_window(workspace, progressive=True)
         window.show()
         from PySide6.QtCore import QTimer
 
@@ -158,4 +153,4 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
         QTimer.singleShot(PREWARM_DELAY_MS, _prewarm_surveys)
         return app.exec()
     finally:
-        store.close()
+        workspace.close()

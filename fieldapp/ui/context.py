@@ -1,4 +1,5 @@
-"""What every screen is given: the Store and app-wide signals (no global singletons)."""
+"""What every screen is given: the workspace, the writer and app-wide signals (no global
+singletons)."""
 
 from __future__ import annotations
 
@@ -8,31 +9,33 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from fieldapp.i18n import catalog
-from fieldapp.storage.store import Store
+from fieldapp.services.workspace import Workspace
 from fieldapp.ui.reader import BackgroundReader
-
-FONT_SCALE_KEY = "ui_font_scale"
+from fieldapp.ui.writer import WriteQueue
 
 
 class AppContext(QObject):
-    """The open database plus the signals screens listen to.
+    """The open database (read through ``workspace``, written through ``writer``) plus the
+    signals screens listen to.
 
     - ``data_changed``: rows were written (setup, import, a saved form); screens re-read.
     - ``language_changed(str)``: the interface language switched; screens call retranslate().
       It mirrors :func:`fieldapp.i18n.catalog.on_language_changed`, whatever switched it.
     - ``font_scale_changed(float)``: the "large text" setting changed.
 
-    ``reader`` runs slow reads (search, counts) off the UI thread.
+    ``reader`` runs slow reads (search, counts) off the UI thread; ``writer`` runs every
+    write, one at a time, on the writer thread.
     """
 
     data_changed = Signal()
     language_changed = Signal(str)
     font_scale_changed = Signal(float)
 
-    def __init__(self, store: Store, parent: QObject | None = None):
+    def __init__(self, workspace: Workspace, parent: QObject | None = None):
         super().__init__(parent)
-        self.store = store
-        self.reader = BackgroundReader(store, self)
+        self.workspace = workspace
+        self.reader = BackgroundReader(workspace, self)
+        self.writer = WriteQueue(workspace, self)
         catalog.on_language_changed(self._on_catalog_language)
 
     def _on_catalog_language(self, language: str) -> None:
@@ -46,28 +49,23 @@ class AppContext(QObject):
         """Stop listening to the catalog and stop background reads (when the window closes)."""
         catalog.remove_listener(self._on_catalog_language)
         self.reader.close()
+        self.writer.close()
 
     # -- small helpers used by several screens -------------------------------------------------
     def commune(self) -> dict[str, Any] | None:
-        return self.store.commune()
+        return self.workspace.commune()
 
     def current_user(self) -> dict[str, Any] | None:
-        user_id = self.store.meta("current_user_id")
-        return self.store.get("users", user_id) if user_id else None
+        return self.workspace.current_user()
 
     def font_scale(self) -> float:
-        try:
-            return float(self.store.meta(FONT_SCALE_KEY) or 1.0)
-        except ValueError:
-            return 1.0
+        return self.workspace.setting("ui_font_scale")
 
     def set_font_scale(self, scale: float) -> None:
-        with self.store.transaction():
-            self.store.set_meta(FONT_SCALE_KEY, str(scale))
+        self.writer.write(lambda ws: ws.set_setting("ui_font_scale", scale))
         self.font_scale_changed.emit(scale)
 
     def set_language(self, language: str) -> None:
-        """Remember the interface language in the database and switch to it now."""
-        with self.store.transaction():
-            self.store.set_meta("language", language)
+        """Remember the interface language on this laptop and switch to it now."""
+        self.writer.write(lambda ws: ws.set_setting("language", language))
         catalog.set_language(language)

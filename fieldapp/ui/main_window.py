@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         return _("fieldapp")
 
     def update_status(self) -> None:
-        store = self.context.store
+        workspace = self.context.workspace
         commune = self.context.commune()
         user = self.context.current_user()
         self.status_commune.setText(
@@ -266,8 +266,8 @@ class MainWindow(QMainWindow):
             _("User: {name} ({role})").format(name=user["name"],
                                               role=code_label(codes.ROLES, user["role"]))
             if user else _("No user"))
-        self.status_device.setText(_("Device: {device}").format(device=store.device_name))
-        self.status_db.setText(_("Database: {path}").format(path=_path_text(store.path)))
+        self.status_device.setText(_("Device: {device}").format(device=workspace.device_name))
+        self.status_db.setText(_("Database: {path}").format(path=_path_text(workspace.path)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for screen in self._screens.values():

@@ -8,7 +8,7 @@ key ("search", "counts"): while one read for a key runs, newer requests for it r
 other, and only the newest result is delivered, so typing never queues stale queries.
 
 In the tasks' synchronous mode (tests) or for a database without a file, reads run at once on
-the UI thread's Store.
+the UI thread's workspace.
 """
 
 from __future__ import annotations
@@ -19,35 +19,35 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool
 
-from fieldapp.storage.store import Store
+from fieldapp.services.workspace import Workspace
 from fieldapp.ui import tasks
 
 log = logging.getLogger(__name__)
 
-Read = Callable[[Store], Any]
+Read = Callable[[Workspace], Any]
 
 
 class BackgroundReader(QObject):
-    """Runs ``fn(store)`` on a worker with its own connection; see the module docstring."""
+    """Runs ``fn(workspace)`` on a worker with its own connection; see the module docstring."""
 
-    def __init__(self, store: Store, parent: QObject | None = None):
+    def __init__(self, workspace: Workspace, parent: QObject | None = None):
         super().__init__(parent)
-        self.store = store
+        self.workspace = workspace
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(-1)  # the thread keeps its connection until close()
-        self._worker_store: Store | None = None  # touched only on the worker thread
+        self._worker: Workspace | None = None  # touched only on the worker thread
         self._latest: dict[str, tuple[int, Read, Callable[[Any], None]]] = {}
         self._busy: set[str] = set()
         self._serial = 0
         self._closed = False
 
     def request(self, key: str, fn: Read, on_result: Callable[[Any], None]) -> None:
-        """Read ``fn(store)`` and hand the result to ``on_result`` on the UI thread."""
+        """Read ``fn(workspace)`` and hand the result to ``on_result`` on the UI thread."""
         if self._closed:
             return
-        if tasks.is_synchronous() or self.store.path is None:
-            on_result(fn(self.store))
+        if tasks.is_synchronous() or self.workspace.path is None:
+            on_result(fn(self.workspace))
             return
         self._serial += 1
         self._latest[key] = (self._serial, fn, on_result)
@@ -57,15 +57,15 @@ class BackgroundReader(QObject):
     def _start(self, key: str) -> None:
         serial, fn, _on_result = self._latest[key]
         self._busy.add(key)
-        tasks.run_in_background(lambda progress, cancelled: fn(self._store_here()),
+        tasks.run_in_background(lambda progress, cancelled: fn(self._workspace_here()),
                                 lambda result: self._finished(key, serial, result),
                                 lambda exc: self._failed(key, exc), pool=self._pool)
 
-    def _store_here(self) -> Store:
+    def _workspace_here(self) -> Workspace:
         # Worker thread: open the second connection on first use.
-        if self._worker_store is None:
-            self._worker_store = Store.open(self.store.path)
-        return self._worker_store
+        if self._worker is None:
+            self._worker = Workspace.open(self.workspace.path)
+        return self._worker
 
     def _finished(self, key: str, serial: int, result: Any) -> None:
         self._busy.discard(key)
@@ -97,7 +97,7 @@ class BackgroundReader(QObject):
         self._closed = True
         self._latest.clear()
         self._pool.waitForDone(10000)
-        if self._worker_store is not None:
-            store, self._worker_store = self._worker_store, None
-            self._pool.start(store.close)  # a connection is closed by the thread that used it
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            self._pool.start(worker.close)  # a connection is closed by the thread that used it
             self._pool.waitForDone(10000)

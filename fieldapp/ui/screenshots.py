@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from fieldapp.storage.store import Store
+from fieldapp.services.workspace import Workspace
 from fieldapp.ui.main_window import WINDOW_SIZE
 
 
@@ -31,7 +31,7 @@ def _settle(window=None) -> None:
         QApplication.processEvents()
 
 
-def save_screenshots(store: Store, folder: Path) -> list[Path]:
+def save_screenshots(workspace: Workspace, folder: Path) -> list[Path]:
     """Save ``setup.png`` (only for a database not set up yet) and ``<screen>.png`` per screen.
 
     Nothing is written to the database: the setup dialog is rendered, not submitted.
@@ -40,10 +40,10 @@ def save_screenshots(store: Store, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     saved = []
-    if not store.is_set_up and not store.is_demo:
+    if not workspace.is_set_up and not workspace.is_demo:
         from fieldapp.ui.setup_dialog import SetupDialog
 
-        dialog = SetupDialog(store, demo_path=demo_path(store.path))
+        dialog = SetupDialog(workspace, demo_path=demo_path(workspace.path))
         dialog.show()
         _settle()
         path = folder / "setup.png"
@@ -52,7 +52,7 @@ def save_screenshots(store: Store, folder: Path) -> list[Path]:
         dialog.done(0)
         dialog.deleteLater()
 
-    window = build_app_window(store)
+    window = build_app_window(workspace)
     window.resize(WINDOW_SIZE)
     window.show()
     _settle()

@@ -16,9 +16,10 @@ from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
-from fieldapp.services.setup import SetupRequest, run_setup, validate
-from fieldapp.storage.store import Store
+from fieldapp.services.setup import SetupRequest, validate
+from fieldapp.services.workspace import Workspace
 from fieldapp.ui import tasks
+from fieldapp.ui.writer import WriteQueue
 from fieldapp.ui.widgets import Heading, MutedLabel
 
 
@@ -28,10 +29,12 @@ DEMO_HOUSEHOLDS = 1000
 class SetupDialog(QDialog):
     """One dialog, three groups; problems are listed inline under the fields, never in popups."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *,
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *,
                  demo_path: Path | None = None, demo_households: int = DEMO_HOUSEHOLDS):
         super().__init__(parent)
-        self.store = store
+        self.workspace = workspace
+        self.writer = WriteQueue(workspace, self)
+        self.finished.connect(self.writer.close)
         self.user_id: str | None = None
         # Offered instead of a real setup when given: open (creating if needed) a demo commune.
         self.demo_path = demo_path
@@ -179,14 +182,23 @@ class SetupDialog(QDialog):
         if problems:
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.user_id = run_setup(self.store, self.request())
-        except UserError as exc:
-            self._show_problems([str(exc)])
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        self.buttons.setEnabled(False)
+        request = self.request()
+        self.writer.write(lambda ws: ws.run_setup(request), self._setup_done,
+                          self._setup_failed, parent=self)
+
+    def _setup_done(self, user_id: str) -> None:
+        QGuiApplication.restoreOverrideCursor()
+        self.buttons.setEnabled(True)
+        self.user_id = user_id
         self.accept()
+
+    def _setup_failed(self, exc: BaseException) -> None:
+        QGuiApplication.restoreOverrideCursor()
+        self.buttons.setEnabled(True)
+        if not isinstance(exc, UserError):
+            tasks.log.error("setting up the database failed", exc_info=exc)
+        self._show_problems([tasks.error_message(exc)])
 
     # -- demo ----------------------------------------------------------------------------------
     def open_demo(self) -> None:

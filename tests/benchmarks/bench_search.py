@@ -26,6 +26,7 @@ import pytest
 
 from fieldapp.services.demo import create_demo
 from fieldapp.storage.store import Store
+from fieldapp.services.workspace import Workspace
 
 PERSONS_PER_HOUSEHOLD = 3.4  # what the demo generator produces on average
 CACHE = Path(tempfile.gettempdir()) / "fieldapp-bench"
@@ -60,7 +61,7 @@ def measure(store: Store, village_id: str | None) -> list[float]:
     for name in NAMES:
         for query in prefixes(name):
             started = time.perf_counter()
-            store.search_households(query, village_id=village_id)
+            store.households.search(query, village_id=village_id)
             timings.append((time.perf_counter() - started) * 1000)
     return timings
 
@@ -84,7 +85,7 @@ def measure_ui(store: Store) -> list[float]:
     app = QApplication.instance() or QApplication([])
     fonts.register_fonts()
     fonts.apply_app_font(app)
-    context = AppContext(store)
+    context = AppContext(Workspace(store))
     screen = HouseholdsScreen(context)
     screen.resize(1180, 700)
     screen.show()
@@ -92,7 +93,7 @@ def measure_ui(store: Store) -> list[float]:
     timings = []
     for name in NAMES:
         for query in prefixes(name):
-            result = store.search_households(query)
+            result = store.households.search(query)
             started = time.perf_counter()
             screen._show_results(query, None, result)
             app.processEvents()  # includes painting the table
@@ -107,7 +108,7 @@ def run(persons: int = 200_000) -> dict:
     store = Store.open(path)
     try:
         counts = store.counts()
-        village = store.villages()[0]
+        village = store.villages.list()[0]
         measure(store, None)  # warm the page cache once
         results = {}
         for label, village_id in (("all villages", None), (village["name"], village["id"])):

@@ -297,10 +297,11 @@ def test_entity_operations(inst):
     assert ops == [
         {"dataset": "households", "action": "create", "entity_id": None,
          "label": "Hoàng Văn Sơn", "properties": {"head_name": "Hoàng Văn Sơn (na_pan)"},
-         "repeat_path": None, "row_index": None},
+         "repeat_path": None, "row_index": None, "row_key": None},
         {"dataset": "persons", "action": "create", "entity_id": None, "label": "Hoàng Văn Sơn",
          "properties": {"full_name": "Hoàng Văn Sơn", "age": "34"},
-         "repeat_path": "roster", "row_index": 0},
+         "repeat_path": "roster", "row_index": 0,
+         "row_key": inst.answers["roster"][0]["@key"]},
     ]
 
 
@@ -324,7 +325,7 @@ def test_entity_update_with_entity_id_and_registry_choices(tmp_path):
     assert inst.entity_operations() == [
         {"dataset": "households", "action": "update", "entity_id": "hh-2",
          "label": "Lường Thị Mai", "properties": {"phone": "0912345678"},
-         "repeat_path": None, "row_index": None}]
+         "repeat_path": None, "row_index": None, "row_key": None}]
 
 
 def test_or_other_adds_choice_and_specify_field(tmp_path):

@@ -5,7 +5,7 @@ def test_pack_choice_is_remembered_per_user(setup_store):
     assert pack_preference(setup_store) == PackPreference(None, "bilingual")
     remember_pack(setup_store, "tyz", "pack_only")
     assert pack_preference(setup_store) == PackPreference("tyz", "pack_only")
-    other = setup_store.add_user("Lương Văn Tú", "member")
+    other = setup_store.users.add_user("Lương Văn Tú", "member")
     assert pack_preference(setup_store, other) == PackPreference(None, "bilingual")
     remember_pack(setup_store, "ium", user_id=other)
     assert pack_preference(setup_store, other).pack == "ium"

@@ -43,15 +43,15 @@ MEMBERS = [("Hoàng Văn Sơn", "male", 1990, "head"), ("Nông Thị Lan", "fema
 
 
 def test_finalized_survey_creates_household_and_persons(service, setup_store, complete_form):
-    village = setup_store.villages()[0]
+    village = setup_store.villages.list()[0]
     form, instance = service.new_instance("household_survey")
     household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
     sid = service.save(None, form, instance, finalize=True)
     row = service.repo.get(sid)
     assert row["status"] == "final" and row["form_version"] == form.version
-    household = setup_store.get("households", row["household_id"])
+    household = setup_store.households.get(row["household_id"])
     assert household["head_name"] == "Hoàng Văn Sơn" and household["village_id"] == village["id"]
-    persons = setup_store.persons_of(household["id"])
+    persons = setup_store.persons.of_household(household["id"])
     assert [p["full_name"] for p in persons] == ["Hoàng Văn Sơn", "Nông Thị Lan", "Hoàng Văn Minh"]
     assert persons[2]["birth_year"] == 2015 and persons[1]["sex"] == "female"
     assert json.loads(row["answers"])["members"][1]["member_name"] == "Nông Thị Lan"
@@ -75,7 +75,7 @@ def test_finalize_refused_while_errors_remain(service):
 
 
 def test_editing_a_finalized_round_updates_not_duplicates(service, setup_store, complete_form):
-    village = setup_store.villages()[0]
+    village = setup_store.villages.list()[0]
     form, instance = service.new_instance("household_survey")
     household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
     sid = service.save(None, form, instance, finalize=True)
@@ -85,16 +85,48 @@ def test_editing_a_finalized_round_updates_not_duplicates(service, setup_store, 
     service.save(sid, form, instance, finalize=True)
     assert setup_store.counts()["households"] == 1
     household_id = service.repo.get(sid)["household_id"]
-    assert [p["full_name"] for p in setup_store.persons_of(household_id)] == [
+    assert [p["full_name"] for p in setup_store.persons.of_household(household_id)] == [
         "Hoàng Văn Sơn", "Nông Thị Lanh"]
     history = service.history(sid)
     assert len(history) == 2
     assert json.loads(history[0]["answers"])["members"][1]["member_name"] == "Nông Thị Lan"
 
 
+def test_removing_the_middle_member_keeps_every_persons_id(service, setup_store, complete_form):
+    """Persons are mapped to roster rows by the rows' keys, not their positions: removing the
+    middle one of three must not hand the third person's id to anyone."""
+    village = setup_store.villages.list()[0]
+    form, instance = service.new_instance("household_survey")
+    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
+    sid = service.save(None, form, instance, finalize=True)
+    household_id = service.repo.get(sid)["household_id"]
+    before = {p["full_name"]: p["id"] for p in setup_store.persons.of_household(household_id)}
+
+    form, instance, _status = service.open(sid)
+    instance.remove_repeat_row("members", 1)  # Nông Thị Lan
+    i = instance.add_repeat_row("members")
+    instance.set_value(f"members[{i}]/member_name", "Hoàng Thị Na")
+    instance.set_value(f"members[{i}]/sex", "female")
+    instance.set_value(f"members[{i}]/birth_year", "2024")
+    instance.set_value(f"members[{i}]/relation", "child")
+    complete_form(instance)
+    service.save(sid, form, instance, finalize=True)
+
+    after = {p["full_name"]: p["id"] for p in setup_store.persons.of_household(household_id)}
+    assert after["Hoàng Văn Sơn"] == before["Hoàng Văn Sơn"]
+    assert after["Hoàng Văn Minh"] == before["Hoàng Văn Minh"]
+    assert "Nông Thị Lan" not in after
+    removed = setup_store.persons.get(before["Nông Thị Lan"])
+    assert removed["deleted"] == 1 and removed["full_name"] == "Nông Thị Lan"
+    assert after["Hoàng Thị Na"] not in before.values()
+    # The row keys survived the edit: the same key, the same person.
+    keys = [r["@key"] for r in json.loads(service.repo.get(sid)["answers"])["members"]]
+    assert len(set(keys)) == 3
+
+
 def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup_store,
                                                                   complete_form):
-    village = setup_store.villages()[0]
+    village = setup_store.villages.list()[0]
     form, instance = service.new_instance("household_survey")
     household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
     first = service.save(None, form, instance, finalize=True)
@@ -116,7 +148,7 @@ def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup
     assert second != first
     assert setup_store.counts()["households"] == 1
     assert service.repo.get(second)["household_id"] == household_id
-    names = [p["full_name"] for p in setup_store.persons_of(household_id)]
+    names = [p["full_name"] for p in setup_store.persons.of_household(household_id)]
     assert len(names) == 4 and "Hoàng Thị Na" in names
     rounds = service.rounds(household_id)
     assert [r["id"] for r in rounds] == [first, second]
@@ -148,9 +180,9 @@ def test_old_submission_opens_after_the_form_changes(setup_store, tmp_path):
 
 
 def test_registry_lists_serve_from_the_database(service, setup_store):
-    village = setup_store.villages()[0]
-    hid = setup_store.add_household(village["id"], "Đặng Văn Ân")
-    setup_store.add_person(hid, "Đặng Văn Ân", birth_year=1950, relation="head")
+    village = setup_store.villages.list()[0]
+    hid = setup_store.households.add_household(village["id"], "Đặng Văn Ân")
+    setup_store.persons.add_person(hid, "Đặng Văn Ân", birth_year=1950, relation="head")
     form, instance = service.new_instance("support_session")
     instance.set_value("village", village["id"])
     names = [c.name for c in instance.choices_for("households_helped")]

@@ -9,10 +9,10 @@ from fieldapp.storage.store import Store
 
 
 def test_new_database_uses_wal_foreign_keys_and_has_a_device(store):
-    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
-    assert store.db.execute("pragma foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("pragma foreign_keys").fetchone()[0] == 1
     assert len(store.device_id) == 36
-    assert dbmod.pending_migrations(store.db) == []
+    assert dbmod.pending_migrations(store.conn) == []
 
 
 def test_migration_names_match_the_registered_migrations():
@@ -30,7 +30,7 @@ def test_opening_and_reading_does_not_import_sqlite_utils(tmp_path):
     path = tmp_path / "s.db"
     Store.open(path).close()
     code = ("import sys; from fieldapp.storage.store import Store; s = Store.open(sys.argv[1]); "
-            "s.meta('language'); s.villages(); s.search_households('an'); s.counts_by_village(); "
+            "s.meta('language'); s.villages.list(); s.households.search('an'); s.villages.counts(); "
             "print('sqlite_utils' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
                          text=True, check=True).stdout.strip()
@@ -45,10 +45,10 @@ def test_device_identity_is_stable(tmp_path):
 
 
 def test_rows_carry_sync_columns_and_nfc(setup_store):
-    village = setup_store.villages()[0]
+    village = setup_store.villages.list()[0]
     with setup_store.transaction():
-        hid = setup_store.add_household(village["id"], unicodedata.normalize("NFD", "Nguyễn Văn Tư"))
-    row = setup_store.get("households", hid)
+        hid = setup_store.households.add_household(village["id"], unicodedata.normalize("NFD", "Nguyễn Văn Tư"))
+    row = setup_store.households.get(hid)
     assert row["head_name"] == "Nguyễn Văn Tư"
     assert row["head_name_key"] == "nguyen van tu"
     assert row["device_id"] == setup_store.device_id
@@ -57,39 +57,39 @@ def test_rows_carry_sync_columns_and_nfc(setup_store):
 
 
 def test_revisions_increase(setup_store):
-    village = setup_store.villages()[0]
-    hid = setup_store.add_household(village["id"], "Lý Văn A")
-    first = setup_store.get("households", hid)["rev"]
-    setup_store.update("households", hid, {"head_name": "Lý Văn B"})
-    assert setup_store.get("households", hid)["rev"] > first
+    village = setup_store.villages.list()[0]
+    hid = setup_store.households.add_household(village["id"], "Lý Văn A")
+    first = setup_store.households.get(hid)["rev"]
+    setup_store.households.update(hid, {"head_name": "Lý Văn B"})
+    assert setup_store.households.get(hid)["rev"] > first
 
 
 def test_tombstone_hides_but_keeps(setup_store):
-    village = setup_store.villages()[0]
-    hid = setup_store.add_household(village["id"], "Lý Văn A")
-    setup_store.tombstone("households", hid, "duplicate")
-    assert setup_store.search_households("")[1] == 0
-    assert setup_store.get("households", hid)["deleted_reason"] == "duplicate"
+    village = setup_store.villages.list()[0]
+    hid = setup_store.households.add_household(village["id"], "Lý Văn A")
+    setup_store.households.tombstone(hid, "duplicate")
+    assert setup_store.households.search("")[1] == 0
+    assert setup_store.households.get(hid)["deleted_reason"] == "duplicate"
 
 
 @pytest.fixture
 def people(setup_store):
-    v1, v2 = setup_store.villages()[:2]
+    v1, v2 = setup_store.villages.list()[:2]
     with setup_store.transaction():
-        h1 = setup_store.add_household(v1["id"], "Đặng Văn Ân")
-        setup_store.add_person(h1, "Đặng Văn Ân", relation="head", birth_year=1960)
-        setup_store.add_person(h1, "Nguyễn Thị Hoa", relation="spouse", birth_year=1965)
-        h2 = setup_store.add_household(v2["id"], "Dương Văn Bảo")
-        setup_store.add_person(h2, "Dương Văn Bảo", relation="head", birth_year=1980)
-        h3 = setup_store.add_household(v2["id"], "Hoàng Thị An")
-        setup_store.add_person(h3, "Hoàng Thị An", relation="head", birth_year=1990)
+        h1 = setup_store.households.add_household(v1["id"], "Đặng Văn Ân")
+        setup_store.persons.add_person(h1, "Đặng Văn Ân", relation="head", birth_year=1960)
+        setup_store.persons.add_person(h1, "Nguyễn Thị Hoa", relation="spouse", birth_year=1965)
+        h2 = setup_store.households.add_household(v2["id"], "Dương Văn Bảo")
+        setup_store.persons.add_person(h2, "Dương Văn Bảo", relation="head", birth_year=1980)
+        h3 = setup_store.households.add_household(v2["id"], "Hoàng Thị An")
+        setup_store.persons.add_person(h3, "Hoàng Thị An", relation="head", birth_year=1990)
     return setup_store, (h1, h2, h3), (v1, v2)
 
 
 @pytest.mark.parametrize("query", ["dang", "ĐẶNG", "Đặng", unicodedata.normalize("NFD", "Đặng")])
 def test_search_dang(people, query):
     store, (h1, _, _), _ = people
-    rows, total = store.search_households(query)
+    rows, total = store.households.search(query)
     assert total == 1 and rows[0]["id"] == h1
 
 
@@ -97,35 +97,35 @@ def test_search_dang(people, query):
                                    "NGUYỄN"])
 def test_search_finds_household_by_member_name(people, query):
     store, (h1, _, _), _ = people
-    rows, total = store.search_households(query)
+    rows, total = store.households.search(query)
     assert [r["id"] for r in rows] == [h1]
 
 
 def test_search_by_village_and_sorted_vietnamese(people):
     store, (h1, h2, h3), (v1, v2) = people
-    rows, total = store.search_households("", village_id=v2["id"])
+    rows, total = store.households.search("", village_id=v2["id"])
     assert total == 2
     # given names: An < Bảo
     assert [r["head_name"] for r in rows] == ["Hoàng Thị An", "Dương Văn Bảo"]
-    rows, _ = store.search_households("")
+    rows, _ = store.households.search("")
     assert [r["head_name"] for r in rows] == ["Hoàng Thị An", "Đặng Văn Ân", "Dương Văn Bảo"]
     assert rows[1]["member_count"] == 2 and rows[1]["village_name"] == v1["name"]
 
 
 def test_search_treats_like_wildcards_literally(people):
     store, *_ = people
-    assert store.search_households("%")[1] == 0
-    assert store.search_households("_")[1] == 0
+    assert store.households.search("%")[1] == 0
+    assert store.households.search("_")[1] == 0
 
 
 def test_persons_of_lists_head_first(people):
     store, (h1, _, _), _ = people
-    assert [p["relation"] for p in store.persons_of(h1)] == ["head", "spouse"]
+    assert [p["relation"] for p in store.persons.of_household(h1)] == ["head", "spouse"]
 
 
 def test_counts_by_village(people):
     store, _, (v1, v2) = people
-    counts = {r["name"]: (r["households"], r["persons"]) for r in store.counts_by_village()}
+    counts = {r["name"]: (r["households"], r["persons"]) for r in store.villages.counts()}
     assert counts[v1["name"]] == (1, 2) and counts[v2["name"]] == (2, 2)
 
 
@@ -212,7 +212,7 @@ def test_backup_is_taken_before_a_pending_migration(tmp_path, monkeypatch):
         store = Store.open(path)
         backups = list(tmp_path.glob("old.db.before-m999_test_step-*.bak"))
         assert len(backups) == 1
-        assert "extra" in store.db.table_names()
+        assert store.scalar("select count(*) from sqlite_master where name = 'extra'") == 1
         assert "extra" not in sqlite3.connect(backups[0]).execute(
             "select group_concat(name) from sqlite_master").fetchone()[0]
         store.close()
@@ -222,50 +222,50 @@ def test_backup_is_taken_before_a_pending_migration(tmp_path, monkeypatch):
 
 
 def test_transaction_is_all_or_nothing(setup_store):
-    village = setup_store.villages()[0]
+    village = setup_store.villages.list()[0]
     before = setup_store.counts()
     with pytest.raises(RuntimeError):
         with setup_store.transaction():
-            hid = setup_store.add_household(village["id"], "Lý Văn A")
-            setup_store.insert_many("persons", [{"household_id": hid, "full_name": "Lý Văn A"}])
+            hid = setup_store.households.add_household(village["id"], "Lý Văn A")
+            setup_store.persons.add_many([{"household_id": hid, "full_name": "Lý Văn A"}])
             raise RuntimeError("power cut")
     assert setup_store.counts() == before
 
 
 def test_nested_transactions_roll_back_together(setup_store):
-    village = setup_store.villages()[0]
+    village = setup_store.villages.list()[0]
     with pytest.raises(RuntimeError):
         with setup_store.transaction():
-            setup_store.add_household(village["id"], "Lý Văn A")
+            setup_store.households.add_household(village["id"], "Lý Văn A")
             with setup_store.transaction():
-                setup_store.add_household(village["id"], "Lý Văn B")
+                setup_store.households.add_household(village["id"], "Lý Văn B")
             raise RuntimeError
     assert setup_store.counts()["households"] == 0
 
 
 def test_search_index_follows_edits_and_tombstones(people):
     store, (h1, h2, h3), _ = people
-    spouse = [p for p in store.persons_of(h1) if p["relation"] == "spouse"][0]
-    store.update("persons", spouse["id"], {"full_name": "Nguyễn Thị Huệ"})
-    assert store.search_households("hue")[1] == 1
-    assert store.search_households("nguyen thi hoa")[1] == 0
-    store.tombstone("persons", spouse["id"], "moved away")
-    assert store.search_households("nguyen")[1] == 0
-    store.tombstone("households", h2, "duplicate")
-    assert store.search_households("duong")[1] == 0
-    assert store.search_households("hoang")[1] == 1
+    spouse = [p for p in store.persons.of_household(h1) if p["relation"] == "spouse"][0]
+    store.persons.update(spouse["id"], {"full_name": "Nguyễn Thị Huệ"})
+    assert store.households.search("hue")[1] == 1
+    assert store.households.search("nguyen thi hoa")[1] == 0
+    store.persons.tombstone(spouse["id"], "moved away")
+    assert store.households.search("nguyen")[1] == 0
+    store.households.tombstone(h2, "duplicate")
+    assert store.households.search("duong")[1] == 0
+    assert store.households.search("hoang")[1] == 1
 
 
 def test_search_is_by_word_prefix_in_order(people):
     store, (h1, h2, h3), _ = people
-    assert store.search_households("ng th h")[1] == 1          # Nguyễn Thị Hoa
-    assert store.search_households("dang van an")[1] == 1
-    assert store.search_households("van an")[1] == 1           # Đặng Văn Ân
-    assert store.search_households("an van")[1] == 0           # words out of order
-    assert store.search_households("uyen")[1] == 0            # not a word start
+    assert store.households.search("ng th h")[1] == 1          # Nguyễn Thị Hoa
+    assert store.households.search("dang van an")[1] == 1
+    assert store.households.search("van an")[1] == 1           # Đặng Văn Ân
+    assert store.households.search("an van")[1] == 0           # words out of order
+    assert store.households.search("uyen")[1] == 0            # not a word start
 
 
 def test_search_with_village_filter_counts_only_that_village(people):
     store, (h1, h2, h3), (v1, v2) = people
-    assert store.search_households("van", village_id=v2["id"]) [1] == 1   # Dương Văn Bảo
-    assert store.search_households("van")[1] == 2
+    assert store.households.search("van", village_id=v2["id"]) [1] == 1   # Dương Văn Bảo
+    assert store.households.search("van")[1] == 2

@@ -6,6 +6,7 @@ import pytest
 
 from fieldapp.i18n import catalog
 from fieldapp.ui import tasks
+from fieldapp.services.workspace import Workspace
 
 # Names chosen for the search tests: accents, đ/Đ, and one name sharing no letters with others.
 HOUSEHOLDS = [
@@ -22,20 +23,20 @@ HOUSEHOLDS = [
 
 def fill_households(store, households=HOUSEHOLDS, year_of_head=1970):
     """Add households and their members to a set-up store; return {head name: household id}."""
-    villages = store.villages()
+    villages = store.villages.list()
     by_position = sorted(villages, key=lambda v: v["position"])
     ids = {}
     with store.transaction():
         for village_index, head, ethnicity, members in households:
             village = by_position[village_index]
-            hid = store.add_household(village["id"], head, ethnicity=ethnicity, poor_status="near_poor",
+            hid = store.households.add_household(village["id"], head, ethnicity=ethnicity, poor_status="near_poor",
                                       phone="0912345678",
                                       properties={"grid_power": "yes", "signal": "weak",
                                                   "barriers": "data_cost no_signal"})
-            store.add_person(hid, head, sex="male" if " Văn " in head else "female",
+            store.persons.add_person(hid, head, sex="male" if " Văn " in head else "female",
                              birth_year=year_of_head, relation="head", ethnicity=ethnicity)
             for name, sex, born, relation in members:
-                store.add_person(hid, name, sex=sex, birth_year=born, relation=relation,
+                store.persons.add_person(hid, name, sex=sex, birth_year=born, relation=relation,
                                  ethnicity=ethnicity)
             ids[head] = hid
     return ids
@@ -62,7 +63,7 @@ def _sync_tasks(qapp):
 def context(commune, qapp):
     from fieldapp.ui.context import AppContext
 
-    ctx = AppContext(commune)
+    ctx = AppContext(Workspace(commune))
     yield ctx
     ctx.dispose()
 
@@ -71,7 +72,7 @@ def context(commune, qapp):
 def window(commune, qtbot):
     from fieldapp.ui.app import build_main_window
 
-    win = build_main_window(commune)
+    win = build_main_window(Workspace(commune))
     qtbot.addWidget(win)
     win.show()
     yield win

@@ -142,7 +142,7 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     qtbot.keyClick(view.editors["notes"].edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert saved["id"] is not None
     assert view.banner.text() == "Draft saved."
-    row = commune.get("submissions", saved["id"])
+    row = commune.submissions.get(saved["id"])
     assert row["status"] == "draft"
     view.close()
 
@@ -161,7 +161,7 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     qtbot.mouseClick(view2.finalize_button, Qt.MouseButton.LeftButton)
     assert view2.banner.text() == "Finalized and saved."
 
-    row = commune.get("submissions", saved["id"])
+    row = commune.submissions.get(saved["id"])
     assert row["status"] == "final"
     answers = json.loads(row["answers"])
     assert answers["consent"] == "yes"
@@ -176,13 +176,13 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     assert answers["members"][0]["relation"] == "head"
     assert answers["members"][1]["dvc_use"] == "no"
     assert "has_cccd" not in answers["members"][2]  # 12 years old: not asked
-    village = next(v for v in commune.villages() if v["name"] == "Bản Khuông")
+    village = next(v for v in commune.villages.list() if v["name"] == "Bản Khuông")
     assert answers["village"] == village["id"]
 
     # Finalizing put the household and its four members into the registry.
-    household = commune.get("households", row["household_id"])
+    household = commune.households.get(row["household_id"])
     assert household["head_name"] == "Hoàng Văn Sơn"
     assert household["village_id"] == village["id"]
-    persons = commune.persons_of(row["household_id"])
+    persons = commune.persons.of_household(row["household_id"])
     assert sorted(p["full_name"] for p in persons) == sorted(names)
     assert len(service.history(saved["id"])) == 2

@@ -32,7 +32,7 @@ def service(commune):
 
 def household_view(qtbot, service, commune, **kwargs) -> FormView:
     """A later-round survey of Đặng Văn Hùng's household (three members from the registry)."""
-    rows, _total = commune.search_households("Đặng Văn Hùng")
+    rows, _total = commune.households.search("Đặng Văn Hùng")
     form, instance = service.new_instance("household_survey", household_id=rows[0]["id"])
     view = show_form_view(qtbot, form, instance, **kwargs)
     FormDriver(view, qtbot).answer("consent", "yes")
@@ -157,7 +157,7 @@ def test_fallback_and_review_marks(qtbot, service, commune):
         }
         return LabelResolver(form.form_id, language, PackCatalog("tyz", form.form_id, entries))
 
-    rows, _total = commune.search_households("Đặng Văn Hùng")
+    rows, _total = commune.households.search("Đặng Văn Hùng")
     form, instance = service.new_instance("household_survey")
     view = FormView(form, instance, pack="tyz", pack_languages=["tyz"], resolver_factory=resolver)
     qtbot.addWidget(view)

@@ -92,19 +92,20 @@ def test_support_session_end_to_end(qtbot, service, commune):
 
     qtbot.mouseClick(view.finalize_button, Qt.MouseButton.LeftButton)
     assert view.banner.text() == "Finalized and saved."
-    row = commune.get("submissions", saved["id"])
+    row = commune.submissions.get(saved["id"])
     assert row["status"] == "final"
     answers = json.loads(row["answers"])
-    village = next(v for v in commune.villages() if v["name"] == "Bản Khuông")
-    lan = next(p for p in commune.db["persons"].rows if p["full_name"] == "Đặng Thị Lan")
-    user = commune.users()[0]
+    village = next(v for v in commune.villages.list() if v["name"] == "Bản Khuông")
+    lan = next(p for p in commune.query("select * from persons") if p["full_name"] == "Đặng Thị Lan")
+    user = commune.users.list()[0]
     assert answers["session_date"] == "2026-11-20"
     assert answers["village"] == village["id"]
     assert answers["team_present"] == user["id"]
     assert answers["households_helped"] == lan["household_id"]
     assert answers["activities"] == "device_and_lookup cccd_eid_enrolment"
-    assert answers["persons_helped"] == [
-        {"person": lan["id"], "outcomes": "vneid_level2_activated bank_app_installed"}]
+    [helped] = answers["persons_helped"]
+    assert len(helped.pop("@key")) == 36  # each row has its key
+    assert helped == {"person": lan["id"], "outcomes": "vneid_level2_activated bank_app_installed"}
     assert answers["follow_up_date"] == "2026-11-30"
     assert answers["duration_min"] == "45"
     assert answers["notes"] == "Hướng dẫn bà Lan kích hoạt VNeID."

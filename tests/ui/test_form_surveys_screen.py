@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.forms.surveys import SurveysScreen, register_surveys_screen
 from test_form_driver import FormDriver
+from fieldapp.services.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 23)
 ABSENT_MEMBER = {"class_name": "Tập huấn phương pháp khảo sát", "village": "Bản Pò Mục",
@@ -42,7 +43,7 @@ def test_surveys_entry_in_navigation(window, screen):
 
 
 def test_record_finalized_then_corrected_with_history(qtbot, window, screen):
-    store = window.context.store
+    store = window.context.workspace.store
     qtbot.mouseClick(screen.new_buttons["training_progress"], Qt.MouseButton.LeftButton)
     view = screen.form_view
     assert view is not None and screen.stack.currentWidget() is screen.form_page
@@ -73,7 +74,7 @@ def test_record_finalized_then_corrected_with_history(qtbot, window, screen):
     assert not view.modified
     qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
 
-    stored = store.get("submissions", row["id"])
+    stored = store.submissions.get(row["id"])
     assert stored["status"] == "final"
     assert json.loads(stored["answers"])["notes"] == "Vắng vì đi họp thôn."
     assert screen.history.count() == 2
@@ -110,8 +111,9 @@ def test_label_pack_choice_is_remembered(qtbot, window, screen):
     while view.mode_combo.currentData() is not DisplayMode.PACK_ONLY:
         qtbot.keyClick(view.mode_combo, Qt.Key.Key_Down)
     qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
-    user = window.context.current_user()
-    assert user["pack"] == "nut"
+    # Remembered on this laptop, not in the synced user record.
+    assert window.context.workspace.pack_preference().pack == "nut"
+    assert "pack" not in window.context.current_user()
     qtbot.mouseClick(screen.new_buttons["training_progress"], Qt.MouseButton.LeftButton)
     assert screen.form_view.labels.pack_lang == "nut"
     assert screen.form_view.labels.mode is DisplayMode.PACK_ONLY

@@ -75,7 +75,7 @@ def test_training_progress_end_to_end(qtbot, service, commune):
 
     # Save a draft, reopen it from the database, finish and finalize.
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
-    assert commune.get("submissions", saved["id"])["status"] == "draft"
+    assert commune.submissions.get(saved["id"])["status"] == "draft"
     view.close()
     form2, instance2, status = service.open(saved["id"])
     view2 = make_view(qtbot, service, form2, instance2, saved, status)
@@ -86,10 +86,10 @@ def test_training_progress_end_to_end(qtbot, service, commune):
     drive2.answer("notes", "Cần luyện thêm chuyển tiền.")
     qtbot.mouseClick(view2.finalize_button, Qt.MouseButton.LeftButton)
 
-    row = commune.get("submissions", saved["id"])
+    row = commune.submissions.get(saved["id"])
     assert row["status"] == "final"
     answers = json.loads(row["answers"])
-    enh = next(p for p in commune.db["persons"].rows if p["full_name"] == "Nguyễn Văn Ễnh")
+    enh = next(p for p in commune.query("select * from persons") if p["full_name"] == "Nguyễn Văn Ễnh")
     assert answers["learner"] == enh["id"]
     assert answers["attendance"] == "present"
     assert answers["training_date"] == "2026-11-23"  # the default, today

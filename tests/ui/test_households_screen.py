@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from fieldapp.ui.screens.households import HouseholdsScreen
+from fieldapp.services.workspace import Workspace
 
 
 @pytest.fixture
@@ -57,17 +58,17 @@ def test_decomposed_input_is_normalised(screen, qtbot):
 
 def test_typing_waits_for_a_pause_then_searches_once(screen, qtbot):
     calls = []
-    original = screen.context.store.search_households
+    original = screen.context.workspace.households.search
 
     def counting(*args, **kwargs):
         calls.append(args)
         return original(*args, **kwargs)
 
-    screen.context.store.search_households = counting
+    screen.context.workspace.households.search = counting
     try:
         type_query(screen, qtbot, "trieu")
     finally:
-        del screen.context.store.search_households
+        del screen.context.workspace.households.search
     assert len(calls) == 1
     assert heads(screen) == ["Triệu Thị Yến"]
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.app import build_app_window, build_main_window
 from test_form_driver import FormDriver
+from fieldapp.services.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 23)
 HEAD = "Đặng Văn Hùng"
@@ -20,7 +21,7 @@ HEAD = "Đặng Văn Hùng"
 def app_window(commune, qtbot, monkeypatch):
     monkeypatch.setattr("fieldapp.ui.forms.surveys.SurveyService",
                         lambda store: SurveyService(store, today=lambda: TODAY))
-    win = build_app_window(commune)
+    win = build_app_window(Workspace(commune))
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -55,7 +56,7 @@ def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtb
     assert instance.get_value("head_name") == HEAD
     members = [instance.get_value(f"members[{i}]/member_name")
                for i in range(instance.repeat_rows("members"))]
-    assert members == [p["full_name"] for p in app_window.context.store.persons_of(household_id)]
+    assert members == [p["full_name"] for p in app_window.context.workspace.store.persons.of_household(household_id)]
     assert members == [HEAD, "Đặng Thị Lan", "Đặng Văn Phúc"]
     assert instance.get_value("village") == screen.detail.household["village_id"]
     # The name is in the widget the surveyor sees, not only in the answers.
@@ -65,7 +66,7 @@ def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtb
 
 
 def test_detail_lists_the_finalized_rounds(app_window, complete_form):
-    store = app_window.context.store
+    store = app_window.context.workspace.store
     screen = households_showing(app_window, HEAD)
     household_id = screen.detail.household["id"]
     assert screen.detail.rounds_text.text() == \
@@ -87,7 +88,7 @@ def test_detail_lists_the_finalized_rounds(app_window, complete_form):
 
 
 def test_button_hidden_where_there_is_no_surveys_screen(commune, qtbot):
-    window = build_main_window(commune)  # the foundation's screens only
+    window = build_main_window(Workspace(commune))  # the foundation's screens only
     qtbot.addWidget(window)
     window.show()
     try:

@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.screens.home import HomeScreen
+from fieldapp.services.workspace import Workspace
 
 
 def test_opens_with_home_households_settings(window):
@@ -17,7 +18,7 @@ def test_opens_with_home_households_settings(window):
 
 
 def test_status_bar_names_commune_user_device_and_database(window):
-    store = window.context.store
+    store = window.context.workspace.store
     assert window.status_commune.text() == "Commune: Xã Tân Thành"
     assert window.status_user.text() == "User: Hoàng Thị Mai (Team member)"
     assert store.device_name in window.status_device.text()
@@ -36,10 +37,10 @@ def test_home_counts_by_village_with_totals(window):
 
 def test_home_refreshes_when_data_changes(window):
     home = window.screen("home")
-    store = window.context.store
-    village = store.villages()[0]
+    store = window.context.workspace.store
+    village = store.villages.list()[0]
     with store.transaction():
-        store.add_household(village["id"], "Lò Văn Mới")
+        store.households.add_household(village["id"], "Lò Văn Mới")
     window.context.data_changed.emit()
     assert home.model.totals() == {"households": 7, "persons": 11}
 
@@ -110,7 +111,7 @@ def test_a_screen_can_keep_the_window_open(window):
 def test_the_app_window_adds_the_surveys_screen(commune, qtbot):
     from fieldapp.ui.app import build_app_window
 
-    win = build_app_window(commune)
+    win = build_app_window(Workspace(commune))
     qtbot.addWidget(win)
     assert win.screen_keys() == ["home", "households", "surveys", "settings"]
     win.close()

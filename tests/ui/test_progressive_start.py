@@ -13,12 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from fieldapp.services.workspace import Workspace
 from fieldapp.ui.app import build_app_window
 from fieldapp.ui.screens.home import HomeScreen
 
 
 def test_shell_before_the_first_frame_then_home(commune, qtbot):
-    window = build_app_window(commune, progressive=True)
+    window = build_app_window(Workspace(commune), progressive=True)
     qtbot.addWidget(window)
     assert not window.started
     assert window.current_key() == "home"  # highlighted in the first frame already
@@ -38,7 +39,7 @@ def test_shell_before_the_first_frame_then_home(commune, qtbot):
 
 
 def test_choosing_a_screen_before_the_first_frame_starts_at_once(commune, qtbot):
-    window = build_app_window(commune, progressive=True)
+    window = build_app_window(Workspace(commune), progressive=True)
     qtbot.addWidget(window)
     settings = window.show_screen("settings")
     assert window.started and window.current_key() == "settings"

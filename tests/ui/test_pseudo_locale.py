@@ -37,6 +37,7 @@ from fieldapp import paths
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import strip_pseudo_marked
 from fieldapp.i18n.text import nfc
+from fieldapp.services.workspace import Workspace
 from fieldapp.ui.i18n_qt import (GettextTranslator, install_qt_translator,
                                  qt_translator_installed, uninstall_qt_translator)
 
@@ -448,7 +449,7 @@ def test_walker_notices_unmarked_text(pseudo, commune, qtbot):
 def test_every_main_screen_is_marked(pseudo, commune, qtbot):
     from fieldapp.ui.app import build_main_window
 
-    window = build_main_window(commune)
+    window = build_main_window(Workspace(commune))
     qtbot.addWidget(window)
     window.show()
     seen = _walk_main_window(window, qtbot)
@@ -464,7 +465,7 @@ def test_switching_language_at_run_time_retranslates_every_screen(qt_bridge, com
     from fieldapp.ui.app import build_main_window
 
     catalog.set_language("vi")
-    window = build_main_window(commune)
+    window = build_main_window(Workspace(commune))
     qtbot.addWidget(window)
     window.show()
     _add_surveys_screen(window)
@@ -488,7 +489,7 @@ def test_switching_language_at_run_time_retranslates_every_screen(qt_bridge, com
 def test_first_run_setup_dialog_is_marked(pseudo, store, qtbot):
     from fieldapp.ui.setup_dialog import SetupDialog
 
-    dialog = SetupDialog(store)
+    dialog = SetupDialog(Workspace(store))
     qtbot.addWidget(dialog)
     dialog.show()
     seen = list(visible_texts(dialog))

@@ -21,7 +21,7 @@ def test_threaded_reads_use_their_own_connection_and_only_the_newest_is_delivere
             reader.request(
                 "households",
                 lambda store, q=query: (q, store is not commune,
-                                        [r["head_name"] for r in store.search_households(q)[0]]),
+                                        [r["head_name"] for r in store.households.search(q)[0]]),
                 delivered.append)
         qtbot.waitUntil(lambda: not reader.pending())
     finally:

@@ -13,6 +13,7 @@ from fieldapp import paths
 from fieldapp.i18n.packs import imported_packs_dir
 from fieldapp.services import preferences
 from fieldapp.ui.screens.settings import SettingsScreen
+from fieldapp.services.workspace import Workspace
 
 SHIPPED_PO = paths.i18n_dir() / "packs" / "tyz" / "support_session.po"
 FORM_TITLE_KEY = "support_session:settings:form_title"
@@ -189,7 +190,7 @@ def test_removing_an_imported_pack_asks_first_then_uses_the_shipped_pack(
 
 
 def test_default_pack_and_mode_are_saved_and_read_back(window, settings):
-    store = window.context.store
+    store = window.context.workspace.store
     assert preferences.pack_preference(store) == preferences.PackPreference(None, "bilingual")
     assert settings.pack_choice.currentData() is None
     assert not settings.mode_choice.isEnabled()

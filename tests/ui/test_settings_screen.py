@@ -5,11 +5,12 @@ from PySide6.QtWidgets import QApplication
 from fieldapp import paths
 from fieldapp.i18n import catalog
 from fieldapp.ui import fonts
+from fieldapp.services.workspace import Workspace
 
 
 def test_shows_device_and_data_locations(window):
     settings = window.show_screen("settings")
-    store = window.context.store
+    store = window.context.workspace.store
     assert settings.device_id_value.text() == store.device_id
     assert settings.device_value.text() == store.device_name
     assert settings.db_value.text() == str(store.path)
@@ -27,7 +28,7 @@ def test_switching_to_vietnamese_retranslates_without_losing_state(window):
     settings.language.setCurrentIndex(settings.language.findData("vi"))
 
     assert catalog.current_language() == "vi"
-    assert window.context.store.meta("language") == "vi"  # remembered for the next start
+    assert window.context.workspace.store.meta("language") == "vi"  # remembered for the next start
     assert window.nav.item(1).text() == "Hộ gia đình"
     assert settings.language_label.text() == "Ngôn ngữ giao diện:"
     assert households.village.itemText(0) == "Tất cả thôn/bản"

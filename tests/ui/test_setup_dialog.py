@@ -7,11 +7,12 @@ import pytest
 from fieldapp.i18n import catalog
 from fieldapp.services.auth import check_pin
 from fieldapp.ui.setup_dialog import SetupDialog
+from fieldapp.services.workspace import Workspace
 
 
 @pytest.fixture
 def dialog(store, qtbot):
-    widget = SetupDialog(store)
+    widget = SetupDialog(Workspace(store))
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -65,8 +66,8 @@ def test_successful_setup_with_decomposed_input(dialog, store):
     assert dialog.result() == SetupDialog.DialogCode.Accepted
     assert store.is_set_up
     assert store.commune()["name"] == "Xã Tân Thành"
-    assert [v["name"] for v in store.villages()] == ["Bản Khuông", "Thôn Nà Lầu"]
-    user = store.get("users", dialog.user_id)
+    assert [v["name"] for v in store.villages.list()] == ["Bản Khuông", "Thôn Nà Lầu"]
+    user = store.users.get(dialog.user_id)
     assert (user["name"], user["role"]) == ("Hoàng Thị Mai", "trainer")
     assert check_pin(user["pin_hash"], "2468")
     assert store.meta("language") == "en"
@@ -83,7 +84,7 @@ def test_choosing_a_language_retranslates_the_dialog(dialog, marking):
 
 def test_demo_button_is_offered_only_with_a_demo_path(dialog, store, qtbot, tmp_path):
     assert not dialog.demo_button.isVisibleTo(dialog)
-    other = SetupDialog(store, demo_path=tmp_path / "demo.db")
+    other = SetupDialog(Workspace(store), demo_path=tmp_path / "demo.db")
     qtbot.addWidget(other)
     assert other.demo_button.isVisibleTo(other)
     assert other.demo_button.text() == "Try the demo commune"
@@ -91,7 +92,7 @@ def test_demo_button_is_offered_only_with_a_demo_path(dialog, store, qtbot, tmp_
 
 def test_demo_commune_is_created_through_the_task_helper(store, qtbot, tmp_path):
     path = tmp_path / "demo.db"
-    dialog = SetupDialog(store, demo_path=path, demo_households=12)
+    dialog = SetupDialog(Workspace(store), demo_path=path, demo_households=12)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.demo_button.click()  # tasks are synchronous in tests
@@ -115,7 +116,7 @@ def test_demo_failure_is_shown_inline(store, qtbot, tmp_path, monkeypatch):
         raise UserError("No room left on the disk.")
 
     monkeypatch.setattr(demo, "create_demo", refuse)
-    dialog = SetupDialog(store, demo_path=tmp_path / "demo.db")
+    dialog = SetupDialog(Workspace(store), demo_path=tmp_path / "demo.db")
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.demo_button.click()

@@ -3,7 +3,11 @@
 Answers are strings by field name, repeats lists of row dicts::
 
     {"village": "ban_chang", "hh_size": "2",
-     "roster": [{"member_name": "Hoàng Văn Sơn", "age": "34"}, {...}]}
+     "roster": [{"@key": "5f0c…", "member_name": "Hoàng Văn Sơn", "age": "34"}, {...}]}
+
+Every repeat row carries a key (``@key``, fieldapp.core.records.ROW_KEY), a UUID given when
+the row is added and kept through drafts, reopening, edits and the removal of other rows: the
+change log addresses a row's answers by it, and the registry maps the row's person by it.
 
 A *path* addresses one value: a field name for top-level fields, and repeat rows with zero-based
 indices for fields in repeats: ``"roster[1]/member_name"``; nested repeats chain:
@@ -18,9 +22,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fieldapp.core.forms.model import Field, Form, Group, Node, Repeat
+from fieldapp.core.records import ROW_KEY
 from fieldapp.i18n.text import nfc
 
 MAX_ROWS = 500  # a repeat_count beyond this is a typo (or a hostile form), not a household
@@ -85,15 +91,24 @@ class AnswerTree:
     _fresh: set[int]
     """ids of the rows created since the last evaluation (dynamic defaults apply to them)."""
     _path_cache: dict[str, tuple[Node, tuple[int, ...]]]
+    _new_key: Callable[[], str]
+    """Makes the key of a new repeat row (a UUID)."""
 
     # -- rows -----------------------------------------------------------------------------------
     def _normalise(self, data: Any, chain: tuple[str, ...]) -> dict[str, Any]:
-        """A clean copy of stored answers: NFC strings, repeats as lists of row dicts."""
+        """A clean copy of stored answers: NFC strings, repeats as lists of row dicts, each
+        row with its key (a row stored without one, by an older version or another tool,
+        gets a new key)."""
         out: dict[str, Any] = {}
         if not isinstance(data, dict):
             return out
+        if chain:
+            key = data.get(ROW_KEY)
+            out[ROW_KEY] = key if isinstance(key, str) and key else self._new_key()
         for key, value in data.items():
             key = nfc(str(key))
+            if key == ROW_KEY:
+                continue
             node = self.form.nodes.get(key)
             if isinstance(node, Repeat):
                 if isinstance(value, list):
@@ -108,7 +123,10 @@ class AnswerTree:
         return out
 
     def _new_row(self, row: dict[str, Any], chain: tuple[str, ...]) -> None:
-        """Apply static defaults to a new row (or the new instance); dynamic ones follow."""
+        """Give a new repeat row its key and apply static defaults to it (or to the new
+        instance); dynamic defaults follow."""
+        if chain:
+            row[ROW_KEY] = self._new_key()
         for f in self._row_fields.get(chain, ()):
             if f.default is not None and f.name not in row:
                 row[f.name] = nfc(f.default)
@@ -161,8 +179,10 @@ class AnswerTree:
 
     def _string_value(self, row: dict[str, Any]) -> str:
         parts = []
-        for v in row.values():
-            parts.append(v if isinstance(v, str) else "".join(self._string_value(r) for r in v))
+        for k, v in row.items():
+            if k != ROW_KEY:
+                parts.append(v if isinstance(v, str)
+                             else "".join(self._string_value(r) for r in v))
         return "".join(parts)
 
     # -- paths ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldapp.core.forms.answers import make_path
+from fieldapp.core.records import ROW_KEY
 from fieldapp.core.forms.evaluation import Evaluation, NodeContext
 from fieldapp.core.xpath import Expr
 
@@ -25,12 +26,15 @@ class EntityOperation:
     properties: dict[str, str]
     repeat_path: str | None = None
     row_index: int | None = None
+    row_key: str | None = None
+    """The key of the repeat row (stable through edits; see fieldapp.core.forms.answers)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset, "action": self.action, "entity_id": self.entity_id,
             "label": self.label, "properties": dict(self.properties),
             "repeat_path": self.repeat_path, "row_index": self.row_index,
+            "row_key": self.row_key,
         }
 
 
@@ -43,7 +47,7 @@ class EntityOperations(Evaluation):
         Each dict: dataset ("households", "persons"), action ("create"/"update"), entity_id
         (the entity_id expression's value for updates, None for creates: the caller assigns a
         new UUID), label, properties {property: value} from save_to fields, and for entities
-        declared in a repeat the repeat_path and row_index of the row. Rows that are not
+        declared in a repeat the repeat_path, row_index and row_key of the row. Rows that are not
         relevant, and entities whose create_if/update_if do not hold, produce nothing.
         """
         ops: list[dict[str, Any]] = []
@@ -81,6 +85,8 @@ class EntityOperations(Evaluation):
                     properties=props,
                     repeat_path=(make_path(decl.repeat.name, chain[:-1], idx[:-1])
                                  if decl.repeat is not None else None),
-                    row_index=idx[-1] if decl.repeat is not None else None)
+                    row_index=idx[-1] if decl.repeat is not None else None,
+                    row_key=(self._row(chain, idx) or {}).get(ROW_KEY)
+                    if decl.repeat is not None else None)
                 ops.append(op.as_dict())
         return ops

@@ -21,6 +21,7 @@ import copy
 import datetime as _dt
 from typing import Any, Callable
 
+from fieldapp.core.clock import new_id
 from fieldapp.core.forms.answers import MAX_ROWS, PathError, as_value
 from fieldapp.core.forms.choices import EmptyRegistry, RegistryLookup
 from fieldapp.core.forms.entity_operations import EntityOperations
@@ -38,7 +39,8 @@ class FormInstance(Validation, EntityOperations):
     Creating an instance applies defaults (only when ``answers`` is None: a reopened submission
     keeps what the user cleared), syncs repeat_count repeats and runs calculations.
     ``language`` (an XLSForm language name) is used by jr:choice-name(); built-in messages
-    follow the interface language (fieldapp.i18n.catalog).
+    follow the interface language (fieldapp.i18n.catalog). ``new_key`` makes the key of each
+    new repeat row (a UUID; seeded in the demo so it stays reproducible).
     """
 
     def __init__(
@@ -49,8 +51,10 @@ class FormInstance(Validation, EntityOperations):
         today: _dt.date | Callable[[], _dt.date] | None = None,
         now: _dt.datetime | Callable[[], _dt.datetime] | None = None,
         registry: RegistryLookup | None = None,
+        new_key: Callable[[], str] = new_id,
     ) -> None:
         self.form = form
+        self._new_key = new_key
         self.registry = registry if registry is not None else EmptyRegistry()
         self.language = form.default_language
         self._clock_today = today

@@ -31,7 +31,6 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.packs import available_languages
 from fieldapp.i18n.resolution import DisplayMode
-from fieldapp.services import preferences
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import stored_time
@@ -78,7 +77,7 @@ class SurveysScreen(QWidget):
                  service: SurveyService | None = None):
         super().__init__(parent)
         self.context = context
-        self.service = service or SurveyService(context.store)
+        self.service = service or context.workspace.surveys
         self.form_view: FormView | None = None
         self.submission_id: str | None = None
         self._forms = self.service.forms()
@@ -279,8 +278,11 @@ class SurveysScreen(QWidget):
         self.message.setText("")
 
         def on_save(finalize: bool) -> None:
-            self.submission_id = self.service.save(self.submission_id, form, instance,
-                                                   finalize=finalize)
+            # Prepared here (the form belongs to this thread), written by the app's writer.
+            request = self.service.prepare_save(self.submission_id, form, instance,
+                                                finalize=finalize)
+            self.submission_id = self.context.writer.call(
+                lambda ws: ws.surveys.store_save(request))
             self.context.data_changed.emit()
 
         pack, mode = self.label_preference()
@@ -296,14 +298,14 @@ class SurveysScreen(QWidget):
 
     def label_preference(self) -> tuple[str | None, DisplayMode]:
         """The label pack and display mode the current user chose last (pack if still there)."""
-        chosen = preferences.pack_preference(self.context.store)
+        chosen = self.context.workspace.pack_preference()
         pack = chosen.pack if chosen.pack in self._pack_languages else None
         return pack, DisplayMode(chosen.mode)
 
     def _remember_labels(self, pack: object, mode: object) -> None:
         mode_value = mode.value if isinstance(mode, DisplayMode) else "bilingual"
-        preferences.remember_pack(self.context.store, pack if isinstance(pack, str) else None,
-                                  mode_value)
+        pack = pack if isinstance(pack, str) else None
+        self.context.writer.write(lambda ws: ws.remember_pack(pack, mode_value))
 
     def _on_close_requested(self) -> None:
         self.close_form()

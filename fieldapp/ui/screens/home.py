@@ -50,7 +50,7 @@ class HomeScreen(QWidget):
 
     def refresh(self) -> None:
         """Re-read the counts (in the background: ~80 ms at 200,000 persons)."""
-        self.context.reader.request("village_counts", lambda store: store.counts_by_village(),
+        self.context.reader.request("village_counts", lambda ws: ws.households.counts_by_village(),
                                     self._show_counts)
 
     def _show_counts(self, rows) -> None:

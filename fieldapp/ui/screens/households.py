@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QHea
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.text import nfc
-from fieldapp.storage.store import SEARCH_LIMIT
+from fieldapp.services.workspace import HOUSEHOLD_SURVEY, SEARCH_LIMIT
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label, fmt_int, parse_properties, stored_time
 from fieldapp.ui.labels import ordered_properties, property_label, property_value
@@ -24,7 +24,6 @@ from fieldapp.ui.models import HouseholdsModel, PersonsModel, RowRole
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
 SURVEYS_SCREEN = "surveys"
-HOUSEHOLD_SURVEY = "household_survey"
 ROUNDS_SHOWN = 4  # the latest rounds listed in the detail; older ones are counted
 SEARCH_DELAY_MS = 150  # debounce: search once typing pauses, not on every keystroke
 BUSY_HINT_MS = 300
@@ -133,7 +132,7 @@ class HouseholdsScreen(QWidget):
         query, village_id, limit = self.query_text(), self.village_id(), self.limit
         self.context.reader.request(
             "households",
-            lambda store: store.search_households(query, village_id=village_id, limit=limit),
+            lambda ws: ws.households.search(query, village_id=village_id, limit=limit),
             lambda result: self._show_results(query, village_id, result))
 
     def _show_results(self, query: str, village_id: str | None, result) -> None:
@@ -164,7 +163,7 @@ class HouseholdsScreen(QWidget):
         self.village.blockSignals(True)
         self.village.clear()
         self.village.addItem(_("All villages"), None)
-        for village in self.context.store.villages():
+        for village in self.context.workspace.villages():
             self.village.addItem(village["name"], village["id"])
         index = self.village.findData(current) if current else 0
         self.village.setCurrentIndex(max(0, index))
@@ -348,11 +347,10 @@ class HouseholdDetail(QFrame):
             self.rounds = []
         else:
             household_id = row["id"]
-            self.persons.set_rows(self.context.store.persons_of(household_id))
+            self.persons.set_rows(self.context.workspace.households.members(household_id))
             self.rounds = None
-            # On the reader's own connection: the repository's first use imports sqlite-utils.
             self.context.reader.request(
-                "household_rounds", lambda store: survey_rounds(store, household_id),
+                "household_rounds", lambda ws: ws.households.rounds(household_id),
                 lambda rounds: self._show_rounds(household_id, rounds))
         self._render()
 
@@ -429,18 +427,6 @@ class HouseholdDetail(QFrame):
         if self.household is not None:
             self._render()
 
-
-
-def survey_rounds(store, household_id: str) -> list[dict[str, Any]]:
-    """Finalized household surveys of one household, oldest first.
-
-    Read through the submissions repository (one indexed query), the same rows as
-    ``SurveyService.rounds``; the service itself would load the form engine (pyxform) the first
-    time a household is selected.
-    """
-    from fieldapp.storage.submissions import SubmissionRepository
-
-    return SubmissionRepository(store).rounds_of(household_id, HOUSEHOLD_SURVEY)
 
 
 def format_date(value: str | None) -> str:

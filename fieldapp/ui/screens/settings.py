@@ -21,7 +21,6 @@ from fieldapp import paths
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _
-from fieldapp.services import preferences
 from fieldapp.ui import fonts, tasks
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int
@@ -405,7 +404,7 @@ class SettingsScreen(QWidget):
     # -- label packs: the user's default -------------------------------------------------------
     def _fill_pack_choice(self) -> None:
         languages = sorted({row.language for row in self.pack_rows()})
-        pref = preferences.pack_preference(self.context.store)
+        pref = self.context.workspace.pack_preference()
         self.pack_choice.blockSignals(True)
         self.pack_choice.clear()
         self.pack_choice.addItem(_("None: Vietnamese labels"), None)
@@ -433,13 +432,12 @@ class SettingsScreen(QWidget):
     def _on_preference_chosen(self, _index: int = 0) -> None:
         pack = self.pack_choice.currentData()
         mode = self.mode_choice.currentData() or "bilingual"
-        store = self.context.store
-        preferences.remember_pack(store, pack, mode)
+        self.context.writer.write(lambda ws: ws.remember_pack(pack, mode))
         self.mode_choice.setEnabled(pack is not None)
 
     # -- texts ----------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        store = self.context.store
+        workspace = self.context.workspace
         self.heading.setText(_("Settings"))
         self.language_box.setTitle(_("Display"))
         self.language_label.setText(_("Interface language:"))
@@ -448,11 +446,11 @@ class SettingsScreen(QWidget):
                                      "Survey questions follow the language of each form."))
         self.about_box.setTitle(_("This laptop and its data"))
         self.device_label.setText(_("Device name:"))
-        self.device_value.setText(store.device_name)
+        self.device_value.setText(workspace.device_name)
         self.device_id_label.setText(_("Device ID:"))
-        self.device_id_value.setText(store.device_id)
+        self.device_id_value.setText(workspace.device_id)
         self.db_label.setText(_("Database file:"))
-        self.db_value.setText(str(store.path) if store.path else _("(in memory)"))
+        self.db_value.setText(str(workspace.path) if workspace.path else _("(in memory)"))
         self.data_label.setText(_("Data folder:"))
         self.data_value.setText(str(paths.data_dir()))
         self.packs_box.setTitle(_("Label packs in ethnic minority languages"))

@@ -1,0 +1,293 @@
+"""The change log on disk: every change ever made here or received, field by field.
+
+Layout (migration m006), compact because the log holds every value of every record:
+
+- ``changes(seq, rec, fid, path, value, hlc, site, prev_hlc, prev_site)``, one row per
+  change: ``seq`` is the local sequence number (the export cursor: everything after a peer's
+  acknowledgement); ``rec`` names the record through ``sync_records(rec, tbl, rid)``; ``fid``
+  the field through ``sync_fields(fid, name)``, with ``path`` holding the answer path for
+  submissions' answers (``fid`` = "answers", path "roster@<key>/member_name"), since those
+  paths are unbounded; ``hlc``/``site`` are the stamp (fieldapp.core.clock.Stamp.hlc and the
+  device through ``sync_devices(site, device)``); ``prev_*`` the stamp of the value it replaced.
+- A record's first values are stored packed: the changes that create a record share its record,
+  stamp, device and sequence number and replace nothing, so they are kept in one row with
+  ``fid`` = 0 and ``value`` the JSON array ``[fid, path, value, fid, path, value, ...]``. Read
+  back, the row is those changes one by one; only the bytes are shared. (A commune's records
+  are mostly created once and edited little: packing keeps the log near the size of the
+  tables, where a row per first value would double the file.)
+- ``change_merges(seq, hlc, site)``: the other heads a conflict resolution replaced.
+
+The ordinals (rec, fid, site) are local to this file and never leave it: packages carry
+record ids, field names and device ids.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from fieldapp.core.changes import Change
+from fieldapp.core.clock import Stamp
+from fieldapp.core.records import ANSWERS
+
+_ANSWER_PREFIX = ANSWERS + "/"
+PACKED = 0
+"""``fid`` of a row that holds the first values of a record (see the module docstring)."""
+
+SCHEMA = """
+create table sync_devices (site integer primary key, device text not null unique);
+create table sync_records (rec integer primary key, tbl text not null, rid text not null unique);
+create table sync_fields (fid integer primary key, name text not null unique);
+create table changes (
+    seq integer primary key autoincrement,
+    rec integer not null,
+    fid integer not null,
+    path text,
+    value,
+    hlc integer not null,
+    site integer not null,
+    prev_hlc integer,
+    prev_site integer
+);
+create index changes_rec on changes(rec);
+create table change_merges (seq integer not null, hlc integer not null, site integer not null);
+create index change_merges_seq on change_merges(seq);
+"""
+
+_INSERT = ("insert into changes(rec, fid, path, value, hlc, site, prev_hlc, prev_site) "
+           "values (?, ?, ?, ?, ?, ?, ?, ?)")
+_COLUMNS = "seq, fid, path, value, hlc, site, prev_hlc, prev_site"
+
+
+class ChangeLog:
+    """Reads and appends change-log rows on one connection (writes only inside the caller's
+    transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._sites: dict[str, int] = {}
+        self._devices: dict[int, str] = {}
+        self._fids: dict[str, int] = {}
+        self._fields: dict[int, str] = {}
+
+    def forget_cache(self) -> None:
+        """Drop cached ordinals (after a rolled-back transaction may have created some)."""
+        self._sites.clear()
+        self._devices.clear()
+        self._fids.clear()
+        self._fields.clear()
+
+    # -- ordinals ---------------------------------------------------------------------------
+    def site(self, device: str) -> int:
+        site = self._sites.get(device)
+        if site is None:
+            row = self.conn.execute("select site from sync_devices where device = ?",
+                                    [device]).fetchone()
+            if row is None:
+                site = self.conn.execute("insert into sync_devices(device) values (?)",
+                                         [device]).lastrowid
+            else:
+                site = row[0]
+            self._sites[device], self._devices[site] = site, device
+        return site
+
+    def device(self, site: int) -> str:
+        device = self._devices.get(site)
+        if device is None:
+            device = self.conn.execute("select device from sync_devices where site = ?",
+                                       [site]).fetchone()[0]
+            self._sites[device], self._devices[site] = site, device
+        return device
+
+    def _fid(self, name: str) -> int:
+        fid = self._fids.get(name)
+        if fid is None:
+            row = self.conn.execute("select fid from sync_fields where name = ?",
+                                    [name]).fetchone()
+            fid = row[0] if row else self.conn.execute(
+                "insert into sync_fields(name) values (?)", [name]).lastrowid
+            self._fids[name], self._fields[fid] = fid, name
+        return fid
+
+    def _field_name(self, fid: int, path: str | None) -> str:
+        name = self._fields.get(fid)
+        if name is None:
+            name = self.conn.execute("select name from sync_fields where fid = ?",
+                                     [fid]).fetchone()[0]
+            self._fids[name], self._fields[fid] = fid, name
+        return f"{name}/{path}" if path is not None else name
+
+    def field_ordinal(self, field: str) -> tuple[int, str | None]:
+        """(fid, path) under which ``field`` is stored."""
+        fid = self._fids.get(field)
+        if fid is not None:
+            return fid, None
+        if field.startswith(_ANSWER_PREFIX):
+            return self._fid(ANSWERS), field[len(_ANSWER_PREFIX):]
+        return self._fid(field), None
+
+    # -- records ----------------------------------------------------------------------------
+    def rec(self, record: str) -> int | None:
+        row = self.conn.execute("select rec from sync_records where rid = ?",
+                                [record]).fetchone()
+        return row[0] if row else None
+
+    def new_rec(self, table: str, record: str) -> int:
+        return self.conn.execute("insert into sync_records(tbl, rid) values (?, ?)",
+                                 [table, record]).lastrowid
+
+    def new_recs(self, table: str, records: list[str]) -> list[int]:
+        """Ordinals for new records (inside the caller's write transaction); raises
+        sqlite3.IntegrityError when one of them is known already."""
+        first = self.conn.execute("select coalesce(max(rec), 0) + 1 from sync_records"
+                                  ).fetchone()[0]
+        recs = list(range(first, first + len(records)))
+        self.conn.executemany("insert into sync_records(rec, tbl, rid) values (?, ?, ?)",
+                              [(rec, table, rid) for rec, rid in zip(recs, records)])
+        return recs
+
+    def table_of(self, record: str) -> str | None:
+        row = self.conn.execute("select tbl from sync_records where rid = ?",
+                                [record]).fetchone()
+        return row[0] if row else None
+
+    def records_of(self, table: str, *, batch: int = 500) -> Iterator[list[tuple[int, str]]]:
+        """(rec, record id) of every record of ``table`` in the log, in batches."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                "select rec, rid from sync_records where tbl = ? and rec > ? order by rec "
+                "limit ?", [table, last, batch]).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    # -- reading ----------------------------------------------------------------------------
+    def _changes(self, table: str, record: str, row: tuple,
+                 merges: dict[int, tuple[Stamp, ...]]) -> Iterator[Change]:
+        """The change(s) one stored row holds."""
+        seq, fid, path, value, hlc, site, prev_hlc, prev_site = row
+        stamp = Stamp.from_hlc(hlc, self.device(site))
+        if fid == PACKED:
+            items = json.loads(value)
+            for i in range(0, len(items), 3):
+                yield Change(table, record, self._field_name(items[i], items[i + 1]),
+                             items[i + 2], stamp)
+            return
+        prev = (Stamp.from_hlc(prev_hlc, self.device(prev_site))
+                if prev_hlc is not None else None)
+        yield Change(table, record, self._field_name(fid, path), value, stamp, prev,
+                     merges.get(seq, ()))
+
+    def _merges(self, where: str, params: list[Any]) -> dict[int, tuple[Stamp, ...]]:
+        out: dict[int, list[Stamp]] = {}
+        for seq, hlc, site in self.conn.execute(
+                f"select m.seq, m.hlc, m.site from change_merges m where {where} "
+                "order by m.seq, m.hlc, m.site", params):
+            out.setdefault(seq, []).append(Stamp.from_hlc(hlc, self.device(site)))
+        return {seq: tuple(stamps) for seq, stamps in out.items()}
+
+    def changes_of(self, rec: int, table: str, record: str) -> list[Change]:
+        rows = self.conn.execute(
+            f"select {_COLUMNS} from changes where rec = ? order by seq", [rec]).fetchall()
+        merges = self._merges("m.seq in (select seq from changes where rec = ?)", [rec])
+        return [c for row in rows for c in self._changes(table, record, row, merges)]
+
+    def changes_of_records(self, table: str, recs: list[tuple[int, str]]
+                           ) -> dict[str, list[Change]]:
+        """Changes of several records of one table: {record id: changes in log order}."""
+        if not recs:
+            return {}
+        ids = dict(recs)
+        marks = ", ".join("?" for _ in recs)
+        rows = self.conn.execute(
+            f"select rec, {_COLUMNS} from changes where rec in ({marks}) order by seq",
+            list(ids)).fetchall()
+        merges = self._merges(
+            f"m.seq in (select seq from changes where rec in ({marks}))", list(ids))
+        out: dict[str, list[Change]] = {rid: [] for rid in ids.values()}
+        for rec, *rest in rows:
+            out[ids[rec]].extend(self._changes(table, ids[rec], tuple(rest), merges))
+        return out
+
+    def since(self, seq: int = 0, *, batch: int = 5000) -> Iterator[tuple[int, Change]]:
+        """Every change after local sequence number ``seq``, in log order (streamed)."""
+        last = seq
+        while True:
+            rows = self.conn.execute(
+                f"select r.tbl, r.rid, {', '.join('c.' + c for c in _COLUMNS.split(', '))} "
+                "from changes c join sync_records r on r.rec = c.rec "
+                "where c.seq > ? order by c.seq limit ?", [last, batch]).fetchall()
+            if not rows:
+                return
+            merges = self._merges("m.seq > ? and m.seq <= ?", [last, rows[-1][2]])
+            for table, record, *rest in rows:
+                for change in self._changes(table, record, tuple(rest), merges):
+                    yield rest[0], change
+            last = rows[-1][2]
+
+    def last_seq(self) -> int:
+        return self.conn.execute("select coalesce(max(seq), 0) from changes").fetchone()[0]
+
+    def count(self) -> int:
+        """Changes in the log (first values of a record count one by one)."""
+        plain = self.conn.execute(f"select count(*) from changes where fid != {PACKED}"
+                                  ).fetchone()[0]
+        packed = self.conn.execute(
+            f"select coalesce(sum(json_array_length(value)), 0) / 3 from changes "
+            f"where fid = {PACKED}").fetchone()[0]
+        return plain + packed
+
+    # -- appending --------------------------------------------------------------------------
+    def packed_row(self, rec: int, stamp: Stamp, fields: dict[str, Any]) -> tuple[Any, ...]:
+        """The stored row of a record's first values (one stamp, nothing replaced)."""
+        items: list[Any] = []
+        for name, value in fields.items():
+            fid, path = self.field_ordinal(name)
+            items += (fid, path, value)
+        return (rec, PACKED, None, json.dumps(items, ensure_ascii=False, separators=(",", ":")),
+                stamp.hlc, self.site(stamp.device), None, None)
+
+    def append_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Append prepared rows (rec, fid, path, value, hlc, site, prev_hlc, prev_site)."""
+        self.conn.executemany(_INSERT, rows)
+
+    def append(self, rec: int, changes: Iterable[Change]) -> None:
+        """Append changes of one record (``rec``: its ordinal)."""
+        self.append_many((rec, c) for c in changes)
+
+    def append_many(self, items: Iterable[tuple[int, Change]]) -> None:
+        """Append changes; the first values of a record (several changes of one record with
+        one stamp that replace nothing) are packed into one row."""
+        groups: dict[tuple[int, Stamp], list[Change]] = {}
+        singles: list[tuple[int, Change]] = []
+        for rec, c in items:
+            if c.prev is None and not c.merges:
+                groups.setdefault((rec, c.stamp), []).append(c)
+            else:
+                singles.append((rec, c))
+        rows: list[tuple[Any, ...]] = []
+        for (rec, stamp), changes in groups.items():
+            if len(changes) == 1:
+                singles.append((rec, changes[0]))
+            else:
+                rows.append(self.packed_row(rec, stamp, {c.field: c.value for c in changes}))
+        merges: list[tuple[int, Change]] = []
+        for rec, c in singles:
+            fid, path = self.field_ordinal(c.field)
+            prev = c.prev
+            row = (rec, fid, path, c.value, c.stamp.hlc, self.site(c.stamp.device),
+                   prev.hlc if prev else None, self.site(prev.device) if prev else None)
+            if c.merges:
+                merges.append((row, c))
+            else:
+                rows.append(row)
+        self.append_rows(rows)
+        for row, change in merges:
+            seq = self.conn.execute(_INSERT, row).lastrowid
+            self.conn.executemany(
+                "insert into change_merges(seq, hlc, site) values (?, ?, ?)",
+                [(seq, m.hlc, self.site(m.device)) for m in change.merges])

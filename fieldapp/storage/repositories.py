@@ -1,0 +1,185 @@
+"""Typed repositories over the synced tables: the only place their SQL lives.
+
+Services call these methods (``store.households.update(id, {...})``) rather than naming tables;
+every write goes through the store's :class:`~fieldapp.storage.writer.RecordWriter` inside a
+transaction, so it lands in the change log.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from fieldapp.core.changes import Change
+from fieldapp.i18n.text import fold
+
+if TYPE_CHECKING:
+    from fieldapp.storage.store import Store
+
+SEARCH_LIMIT = 500
+_WORD = re.compile(r"\w+")
+
+
+class SyncedRepository:
+    """Reading and writing one synced table."""
+
+    table = ""
+
+    def __init__(self, store: "Store"):
+        self.store = store
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        rows = self.store.query(f"select * from [{self.table}] where id = ?", [record_id])
+        return rows[0] if rows else None
+
+    def add(self, values: dict[str, Any]) -> str:
+        with self.store.transaction():
+            return self.store.writer.insert(self.table, values)
+
+    def add_many(self, rows) -> list[str]:
+        with self.store.transaction():
+            return self.store.writer.insert_many(self.table, rows)
+
+    def update(self, record_id: str, values: dict[str, Any]) -> bool:
+        with self.store.transaction():
+            return self.store.writer.update(self.table, record_id, values)
+
+    def tombstone(self, record_id: str, reason: str) -> None:
+        with self.store.transaction():
+            self.store.writer.tombstone(self.table, record_id, reason)
+
+    def restore(self, record_id: str) -> None:
+        with self.store.transaction():
+            self.store.writer.restore(self.table, record_id)
+
+    def history(self, record_id: str) -> list[Change]:
+        """Every change of the record, superseded values included, in log order."""
+        return self.store.writer.history(record_id)
+
+
+class CommuneRepository(SyncedRepository):
+    table = "communes"
+
+    def add_commune(self, name: str, province: str = "", legacy_names=()) -> str:
+        return self.add({"name": name, "province": province,
+                         "legacy_names": list(legacy_names)})
+
+
+class VillageRepository(SyncedRepository):
+    table = "villages"
+
+    def add_village(self, commune_id: str, name: str, *, kind: str = "thon",
+                    remote: bool = False, legacy_names=(), position: int | None = None) -> str:
+        return self.add({"commune_id": commune_id, "name": name, "kind": kind,
+                         "remote": int(remote), "legacy_names": list(legacy_names),
+                         "position": position})
+
+    def list(self) -> list[dict[str, Any]]:
+        return self.store.query("select * from villages where deleted = 0 order by name_sort")
+
+    def counts(self) -> list[dict[str, Any]]:
+        """Live households and persons per village."""
+        return self.store.query(
+            """select v.id, v.name, v.remote,
+                 (select count(*) from households h where h.village_id = v.id
+                  and h.deleted = 0) as households,
+                 (select count(*) from persons p join households h on h.id = p.household_id
+                  where h.village_id = v.id and p.deleted = 0 and h.deleted = 0) as persons
+               from villages v where v.deleted = 0 order by v.name_sort""")
+
+
+class UserRepository(SyncedRepository):
+    table = "users"
+
+    def add_user(self, name: str, role: str, *, pin_hash: str | None = None,
+                 village_id: str | None = None, language: str = "vi") -> str:
+        from fieldapp.storage.store import ROLES
+
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        return self.add({"name": name, "role": role, "pin_hash": pin_hash,
+                         "village_id": village_id, "language": language})
+
+    def list(self) -> list[dict[str, Any]]:
+        return self.store.query("select * from users where deleted = 0 order by name_sort")
+
+
+class HouseholdRepository(SyncedRepository):
+    table = "households"
+
+    def add_household(self, village_id: str, head_name: str, **fields: Any) -> str:
+        return self.add({"village_id": village_id, "head_name": head_name, **fields})
+
+    def search(self, query: str = "", village_id: str | None = None,
+               limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], int]:
+        """Households whose head's or members' names match ``query``.
+
+        Matching is accent-insensitive, by word prefix and in order: "dang" and "ĐẶNG" find
+        Đặng, "nguyen v" finds Nguyễn Văn An. Returns (first ``limit`` rows in Vietnamese name
+        order, total number of matches); each row has the village name and the member count.
+        """
+        folded = fold(query)
+        if not folded:
+            return self._list(village_id, limit)
+        words = _WORD.findall(folded)
+        if not words:  # only punctuation: nothing can match
+            return [], 0
+        phrase = "names : (" + " + ".join(f'"{w}"*' for w in words) + ")"
+        if village_id:
+            phrase = f'village : "v{village_id.replace("-", "")}" AND {phrase}'
+        params: dict[str, Any] = {"m": phrase, "limit": limit}
+        total = self.store.scalar(
+            "select count(*) from household_names where household_names match :m", params)
+        rows = self.store.query(
+            """select h.*, v.name as village_name,
+                   (select count(*) from persons p where p.household_id = h.id
+                    and p.deleted = 0) as member_count
+                from households h join villages v on v.id = h.village_id
+                where h.rowid in (select rowid from household_names
+                                  where household_names match :m)
+                order by h.head_sort limit :limit""", params)
+        return rows, total
+
+    def _list(self, village_id: str | None, limit: int) -> tuple[list[dict[str, Any]], int]:
+        where = "h.deleted = 0" + (" and h.village_id = :v" if village_id else "")
+        params = {"v": village_id, "limit": limit}
+        total = self.store.scalar(f"select count(*) from households h where {where}", params)
+        rows = self.store.query(
+            f"""select h.*, v.name as village_name,
+                   (select count(*) from persons p where p.household_id = h.id
+                    and p.deleted = 0) as member_count
+                from households h join villages v on v.id = h.village_id
+                where {where} order by h.head_sort limit :limit""", params)
+        return rows, total
+
+
+class PersonRepository(SyncedRepository):
+    table = "persons"
+
+    def add_person(self, household_id: str, full_name: str, **fields: Any) -> str:
+        return self.add({"household_id": household_id, "full_name": full_name, **fields})
+
+    def of_household(self, household_id: str) -> list[dict[str, Any]]:
+        """Members of a household: the head first, then by birth year (oldest first)."""
+        return self.store.query(
+            """select * from persons where household_id = ? and deleted = 0
+               order by relation = 'head' desc, birth_year, name_sort""", [household_id])
+
+
+class ConflictRepository:
+    """Fields where two laptops changed the same value without seeing each other's edit
+    (local bookkeeping, recomputed from the change log)."""
+
+    def __init__(self, store: "Store"):
+        self.store = store
+
+    def list(self) -> list[dict[str, Any]]:
+        rows = self.store.query("select * from conflicts order by tbl, rid, field")
+        for row in rows:
+            row["others"] = json.loads(row["others"])
+        return rows
+
+    def resolve(self, table: str, record_id: str, field: str, value: Any) -> None:
+        with self.store.transaction():
+            self.store.writer.resolve(table, record_id, field, value)

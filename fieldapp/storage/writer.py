@@ -1,0 +1,409 @@
+"""The one way synced records are written: changes into the log, records out of the log.
+
+Local edits (:meth:`RecordWriter.insert`, :meth:`update`, :meth:`tombstone`, :meth:`restore`,
+:meth:`resolve`) become changes stamped by the database's clock, one per changed field, with
+the stamp of the value each replaces. Received changes (:meth:`apply`, used by import and by
+replay) are checked and added the same way. Either way the record's table row is then
+recomputed from all of its changes by the merge rules of fieldapp.core.changes, so the tables
+are always what replaying the log would give.
+
+A record whose required fields have not arrived yet (a package with an edit of a household
+whose creation is in another package still to come) stays in the log only; its row appears
+when the rest arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldapp.core.changes import Change, RecordState, record_state
+from fieldapp.core.clock import HybridLogicalClock, iso_from_ms, new_id
+from fieldapp.core.records import ANSWERS, RecordType, is_known_field, record_type
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.text import fold, name_sort_text, nfc, sort_text
+from fieldapp.storage.changelog import ChangeLog
+
+# Which name column of a table gets a folded search key and a sort key.
+_NAME_COLUMNS: dict[str, tuple[str, str, str | None, Callable[[str], str] | None]] = {
+    "communes": ("name", "name_key", None, None),
+    "villages": ("name", "name_key", "name_sort", sort_text),
+    "users": ("name", "name_key", "name_sort", name_sort_text),
+    "households": ("head_name", "head_name_key", "head_sort", name_sort_text),
+    "persons": ("full_name", "name_key", "name_sort", name_sort_text),
+}
+# Fields without which a record has no row yet (the tables' NOT NULL columns).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "communes": ("name",),
+    "villages": ("commune_id", "name"),
+    "users": ("name", "role"),
+    "households": ("village_id", "head_name"),
+    "persons": ("household_id", "full_name"),
+    "submissions": ("form_id", "form_version", "status"),
+}
+
+
+class WriteRefused(UserError):
+    """A change that would break a rule of the log; nothing was written."""
+
+
+@dataclass
+class ApplyResult:
+    """What applying received changes did, by table: new records, updated records, changes
+    already known, and the records now in conflict."""
+
+    new: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    known: int = 0
+    added: int = 0
+    conflicts: set[str] = field(default_factory=set)
+
+    def _count(self, bucket: dict[str, int], table: str) -> None:
+        bucket[table] = bucket.get(table, 0) + 1
+
+
+_MAX_VARIABLES = 32_000  # below SQLite's default limit of 32,766 bound parameters
+
+
+def _clean(value: Any) -> Any:
+    """A value as the log stores it: NFC text, None for an empty string."""
+    if isinstance(value, str):
+        if value == "":
+            return None
+        return value if value.isascii() else nfc(value)
+    elif isinstance(value, bool):
+        return int(value)
+    elif value is not None and not isinstance(value, (int, float)):
+        raise WriteRefused(_("A value of type {type} cannot be stored.").format(
+            type=type(value).__name__))
+    return value
+
+
+def _normalise_name(table: str, fields: dict[str, Any]) -> None:
+    spec = _NAME_COLUMNS.get(table)
+    if spec and isinstance(fields.get(spec[0]), str):
+        fields[spec[0]] = " ".join(fields[spec[0]].split()) or None
+
+
+class RecordWriter:
+    """Writes synced records of one database through its change log and clock."""
+
+    def __init__(self, conn: sqlite3.Connection, log: ChangeLog, clock: HybridLogicalClock):
+        self.conn = conn
+        self.log = log
+        self.clock = clock
+        self._columns: dict[str, list[str]] = {}
+
+    # -- local edits ------------------------------------------------------------------------
+    def insert(self, table: str, values: dict[str, Any]) -> str:
+        return self.insert_many(table, [values])[0]
+
+    def insert_many(self, table: str, rows: Iterable[dict[str, Any]]) -> list[str]:
+        """New records, one stamp each; ``id`` in a row is kept (ids born elsewhere).
+
+        The fast path of the writer (the demo, a commune's first records): a new record has no
+        history, so its row follows from its fields and their one stamp without the merge
+        rules (tests/storage/test_changelog.py checks it against a replay of the log).
+        """
+        rtype = record_type(table)
+        prepared = []
+        for values in rows:
+            values = dict(values)
+            record = values.pop("id", None) or new_id()
+            name_col = _NAME_COLUMNS.get(table, ("",))[0]
+            if isinstance(values.get(name_col), str):
+                values[name_col] = " ".join(values[name_col].split())
+            fields, row = rtype.new_record(values, _clean)
+            self._check_required(table, fields)
+            prepared.append((record, fields, row, self.clock.tick_stamp()))
+        if not prepared:
+            return []
+        try:
+            recs = self.log.new_recs(table, [p[0] for p in prepared])
+        except sqlite3.IntegrityError:
+            raise WriteRefused(_("A record with one of these ids exists already.")) from None
+        log_rows, table_rows = [], []
+        columns = self._table_columns(table)
+        for rec, (record, fields, row, stamp) in zip(recs, prepared):
+            log_rows.append(self.log.packed_row(rec, stamp, fields))
+            self._derive(rtype, row)
+            deleted = fields.get("deleted") in (1, "1")
+            created = iso_from_ms(stamp.wall_ms)
+            row.update(id=record, device_id=stamp.device, created_at=created, updated_at=created,
+                       rev=str(stamp), deleted=int(deleted),
+                       deleted_reason=fields.get("deleted_reason") if deleted else None)
+            table_rows.append([row.get(c) for c in columns])
+        self.log.append_rows(log_rows)
+        self._insert_table_rows(table, columns, table_rows)
+        return [p[0] for p in prepared]
+
+    def update(self, table: str, record: str, values: dict[str, Any]) -> bool:
+        """Change some columns of a record; returns whether anything changed.
+
+        A map column (``properties``) or the answers given here stand for the whole content:
+        keys left out are cleared. Refuses a tombstoned record (restore it first).
+        """
+        rtype = record_type(table)
+        rec, history, state = self._load(table, record)
+        if state.deleted and "deleted" not in values:
+            raise WriteRefused(_("This record was deleted; restore it before changing it."))
+        fields = {k: _clean(v) for k, v in rtype.fields_of(values).items()}
+        _normalise_name(table, fields)
+        current = state.values()
+        for column in values:
+            if column in rtype.maps or column == rtype.tree:
+                fields.update(self._cleared(column, current, fields))
+        changed = {k: v for k, v in fields.items() if current.get(k) != v}
+        if not changed:
+            return False
+        self._check_required(table, {**current, **changed})
+        stamp = self.clock.tick_stamp()
+        new = [Change(table, record, name, value, stamp,
+                      state.winners[name].stamp if name in state.winners else None)
+               for name, value in changed.items()]
+        self.log.append(rec, new)
+        self._write_row(rtype, record_state(table, record, history + new), existed=True)
+        return True
+
+    @staticmethod
+    def _cleared(column: str, current: dict[str, Any], fields: dict[str, Any]
+                 ) -> dict[str, Any]:
+        """Fields of a map or answers column that the new content no longer has."""
+        if column == ANSWERS:
+            prefix = ANSWERS + "/"
+            gone_rows = [k for k, v in current.items() if k.startswith(prefix)
+                         and "@" in k.rpartition("/")[2] and v is not None and k not in fields]
+            out = {}
+            for k, v in current.items():
+                if not k.startswith(prefix) or k in fields or v is None:
+                    continue
+                # Inside a removed row only the row's own field changes (to None).
+                if any(k.startswith(row + "/") for row in gone_rows):
+                    continue
+                out[k] = None
+            return out
+        prefix = column + "."
+        return {k: None for k, v in current.items()
+                if k.startswith(prefix) and v is not None and k not in fields}
+
+    def tombstone(self, table: str, record: str, reason: str) -> None:
+        self.update(table, record, {"deleted": 1, "deleted_reason": reason})
+
+    def restore(self, table: str, record: str) -> None:
+        self.update(table, record, {"deleted": 0, "deleted_reason": None})
+
+    def resolve(self, table: str, record: str, field_name: str, value: Any) -> None:
+        """A person's choice for a field in conflict: one change replacing every head."""
+        from fieldapp.core.changes import heads
+
+        rec, history, _state = self._load(table, record)
+        tops = heads(c for c in history if c.field == field_name)
+        if not tops:
+            raise WriteRefused(_("This field has no value to replace."))
+        stamp = self.clock.tick_stamp()
+        change = Change(table, record, field_name, _clean(value), stamp, tops[0].stamp,
+                        tuple(sorted(c.stamp for c in tops[1:])))
+        self.log.append(rec, [change])
+        self._write_row(record_type(table), record_state(table, record, history + [change]),
+                        existed=True)
+
+    def state(self, table: str, record: str) -> RecordState | None:
+        """The record as its changes make it (with conflicts and field stamps)."""
+        rec = self.log.rec(record)
+        if rec is None:
+            return None
+        return record_state(table, record, self.log.changes_of(rec, table, record))
+
+    def history(self, record: str) -> list[Change]:
+        """Every change of a record in log order (superseded values included)."""
+        rec = self.log.rec(record)
+        table = self.log.table_of(record)
+        return self.log.changes_of(rec, table, record) if rec is not None else []
+
+    def _load(self, table: str, record: str) -> tuple[int, list[Change], RecordState]:
+        rec = self.log.rec(record)
+        if rec is None:
+            raise WriteRefused(_("There is no record {id}.").format(id=record))
+        known = self.log.table_of(record)
+        if known != table:
+            raise WriteRefused(_("Record {id} is not in {table}.").format(id=record,
+                                                                          table=table))
+        history = self.log.changes_of(rec, table, record)
+        return rec, history, record_state(table, record, history)
+
+    @staticmethod
+    def _check_required(table: str, fields: dict[str, Any]) -> None:
+        missing = [f for f in REQUIRED.get(table, ()) if fields.get(f) is None]
+        if missing:
+            raise WriteRefused(_("{table}: {fields} cannot be empty.").format(
+                table=table, fields=", ".join(missing)))
+
+    # -- received changes -------------------------------------------------------------------
+    def validate(self, change: Change) -> None:
+        """Refuse a change that breaks a rule: unknown table or field, a stamp not newer
+        than the one it replaces from the same device, a stamp too far in the future."""
+        try:
+            rtype = record_type(change.table)
+        except KeyError:
+            raise WriteRefused(_("Unknown table {table}.").format(table=change.table)) from None
+        if not is_known_field(rtype, change.field):
+            raise WriteRefused(_("{table} has no field {field}.").format(
+                table=change.table, field=change.field))
+        prev = change.prev
+        if prev is not None and prev.device == change.stamp.device and prev >= change.stamp:
+            raise WriteRefused(_("A change of {field} is not newer than the value it "
+                                 "replaces.").format(field=change.field))
+        self.clock.check(change.stamp)
+
+    def apply(self, changes: Iterable[Change], *, validate: bool = True) -> ApplyResult:
+        """Add received changes (any order, any repetition) and recompute their records."""
+        result = ApplyResult()
+        by_record: dict[str, list[Change]] = {}
+        tables: dict[str, str] = {}
+        for change in changes:
+            if validate:
+                self.validate(change)
+            known_table = tables.setdefault(change.record, change.table)
+            if known_table != change.table:
+                raise WriteRefused(_("Record {id} is given in two tables.").format(
+                    id=change.record))
+            by_record.setdefault(change.record, []).append(change)
+        fresh: dict[str, list[RecordState]] = {}
+        items: list[tuple[int, Change]] = []
+        for record, incoming in by_record.items():
+            table = tables[record]
+            rec = self.log.rec(record)
+            if rec is not None and self.log.table_of(record) != table:
+                raise WriteRefused(_("Record {id} is not in {table}.").format(
+                    id=record, table=table))
+            history = self.log.changes_of(rec, table, record) if rec is not None else []
+            seen = {c.key for c in history}
+            new = []
+            for c in incoming:
+                if c.key in seen:
+                    result.known += 1
+                    continue
+                seen.add(c.key)
+                new.append(c)
+            if not new:
+                continue
+            for c in new:
+                self.clock.observe(c.stamp)
+            if rec is None:
+                rec = self.log.new_rec(table, record)
+            items.extend((rec, c) for c in new)
+            result.added += len(new)
+            state = record_state(table, record, history + new)
+            if state.conflicts:
+                result.conflicts.add(record)
+            if history:
+                existed = self._write_row(record_type(table), state, existed=True)
+                result._count(result.updated if existed else result.new, table)
+            else:
+                fresh.setdefault(table, []).append(state)
+                result._count(result.new, table)
+        self.log.append_many(items)
+        for table, states in fresh.items():
+            self._insert_rows(record_type(table), states)
+        return result
+
+    def rebuild(self) -> None:
+        """Recompute every synced table (and the conflicts) from the change log alone."""
+        from fieldapp.core.records import RECORD_TYPES
+
+        self.conn.execute("delete from conflicts")
+        for table in reversed(list(RECORD_TYPES)):
+            self.conn.execute(f"delete from [{table}]")
+        for table, rtype in RECORD_TYPES.items():
+            for recs in self.log.records_of(table):
+                changes = self.log.changes_of_records(table, recs)
+                self._insert_rows(rtype, [record_state(table, record, items)
+                                          for record, items in changes.items() if items])
+
+    # -- the read model ---------------------------------------------------------------------
+    def _table_columns(self, table: str) -> list[str]:
+        if table not in self._columns:
+            self._columns[table] = [r[1] for r in self.conn.execute(
+                f"pragma table_info([{table}])")]
+        return self._columns[table]
+
+    @staticmethod
+    def _derive(rtype: RecordType, row: dict[str, Any]) -> dict[str, Any]:
+        """Add the search and sort keys of the table's name column."""
+        spec = _NAME_COLUMNS.get(rtype.table)
+        if spec:
+            name_col, key_col, sort_col, sorter = spec
+            row[key_col] = fold(row[name_col])
+            if sort_col:
+                row[sort_col] = sorter(row[name_col])
+        return row
+
+    def _row(self, rtype: RecordType, state: RecordState) -> dict[str, Any] | None:
+        row = state.row(rtype)
+        if any(row.get(f) is None for f in REQUIRED.get(rtype.table, ())):
+            return None
+        return self._derive(rtype, row)
+
+    def _insert_table_rows(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Insert rows with multi-row INSERT statements (about 15% faster than executemany)."""
+        if not rows:
+            return
+        names = ", ".join(f"[{c}]" for c in columns)
+        one = "(" + ", ".join("?" for _ in columns) + ")"
+        per_statement = max(1, _MAX_VARIABLES // len(columns))
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            self.conn.execute(f"insert into [{table}] ({names}) values "
+                              + ", ".join([one] * len(chunk)),
+                              [value for row in chunk for value in row])
+
+    def _insert_rows(self, rtype: RecordType, states: list[RecordState]) -> None:
+        columns = self._table_columns(rtype.table)
+        rows, conflicted = [], []
+        for state in states:
+            row = self._row(rtype, state)
+            if row is not None:
+                rows.append([row.get(c) for c in columns])
+            if state.conflicts:
+                conflicted.append(state)
+        self._insert_table_rows(rtype.table, columns, rows)
+        for state in conflicted:
+            self._record_conflicts(state)
+
+    def _write_row(self, rtype: RecordType, state: RecordState, *, existed: bool) -> bool:
+        """Bring the record's row in line with its state; returns whether a row existed."""
+        table = rtype.table
+        row = self._row(rtype, state)
+        cursor = self.conn.execute(f"select * from [{table}] where id = ?", [state.record])
+        names = [d[0] for d in cursor.description]
+        current = cursor.fetchone()
+        if existed:
+            self._record_conflicts(state)
+        if current is None:
+            if row is not None:
+                columns = self._table_columns(table)
+                self.conn.execute(
+                    f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                    f"values ({', '.join('?' for _ in columns)})", [row.get(c) for c in columns])
+            return False
+        if row is None:  # cannot happen through the writer's own checks; keep the old row
+            return True
+        old = dict(zip(names, current))
+        diff = {c: row.get(c) for c in names if c != "id" and old[c] != row.get(c)}
+        if diff:
+            sets = ", ".join(f"[{c}] = ?" for c in diff)
+            self.conn.execute(f"update [{table}] set {sets} where id = ?",
+                              [*diff.values(), state.record])
+        return True
+
+    def _record_conflicts(self, state: RecordState) -> None:
+        self.conn.execute("delete from conflicts where rid = ?", [state.record])
+        self.conn.executemany(
+            "insert into conflicts(rid, tbl, field, winner, others) values (?, ?, ?, ?, ?)",
+            [(state.record, state.table, c.field, str(c.winner.stamp),
+              json.dumps([str(o.stamp) for o in c.others])) for c in state.conflicts])
+
