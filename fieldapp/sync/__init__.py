@@ -1,0 +1,1 @@
+"""Sync by file: the package format, its cryptography and reading/writing it (no database)."""
