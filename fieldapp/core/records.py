@@ -231,6 +231,9 @@ RECORD_TYPES: dict[str, RecordType] = {t.table: t for t in (
     RecordType("submissions", ("form_id", "form_version", "status", "household_id",
                                "village_id", "user_id", "finalized_at", "entities"),
                tree=ANSWERS, json_columns=("entities",)),
+    # A file attached to an answer (photo, audio, document): the answer holds its file name.
+    RecordType("attachments", ("submission_id", "filename", "media_type", "size", "sha256",
+                               "content")),
 )}
 """Every synced table, in the order their records may depend on each other."""
 

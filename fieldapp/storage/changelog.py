@@ -9,7 +9,8 @@ Layout (migration m006), compact because the log holds every value of every reco
   submissions' answers (``fid`` = "answers", path "roster@<key>/member_name"), since those
   paths are unbounded; ``hlc``/``site`` are the stamp (fieldapp.core.clock.Stamp.hlc and the
   device through ``sync_devices(site, device)``); ``prev_*`` the stamp of the value it replaced.
-- A record's first values are stored packed: the changes that create a record share its record,
+- A record's first values are stored packed (except file contents, which keep a row each): the
+  changes that create a record share its record,
   stamp, device and sequence number and replace nothing, so they are kept in one row with
   ``fid`` = 0 and ``value`` the JSON array ``[fid, path, value, fid, path, value, ...]``. Read
   back, the row is those changes one by one; only the bytes are shared. (A commune's records
@@ -242,14 +243,26 @@ class ChangeLog:
         return plain + packed
 
     # -- appending --------------------------------------------------------------------------
-    def packed_row(self, rec: int, stamp: Stamp, fields: dict[str, Any]) -> tuple[Any, ...]:
-        """The stored row of a record's first values (one stamp, nothing replaced)."""
+    def first_value_rows(self, rec: int, stamp: Stamp, fields: dict[str, Any]
+                         ) -> list[tuple[Any, ...]]:
+        """The stored rows of a record's first values (one stamp, nothing replaced): one packed
+        row, and a row of its own for each file content (bytes do not go into JSON)."""
         items: list[Any] = []
+        rows: list[tuple[Any, ...]] = []
+        hlc, site = stamp.hlc, self.site(stamp.device)
         for name, value in fields.items():
             fid, path = self.field_ordinal(name)
-            items += (fid, path, value)
-        return (rec, PACKED, None, json.dumps(items, ensure_ascii=False, separators=(",", ":")),
-                stamp.hlc, self.site(stamp.device), None, None)
+            if isinstance(value, bytes):
+                rows.append((rec, fid, path, value, hlc, site, None, None))
+            else:
+                items += (fid, path, value)
+        if len(items) == 3:
+            rows.append((rec, items[0], items[1], items[2], hlc, site, None, None))
+        elif items:
+            rows.append((rec, PACKED, None,
+                         json.dumps(items, ensure_ascii=False, separators=(",", ":")),
+                         hlc, site, None, None))
+        return rows
 
     def append_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """Append prepared rows (rec, fid, path, value, hlc, site, prev_hlc, prev_site)."""
@@ -274,7 +287,7 @@ class ChangeLog:
             if len(changes) == 1:
                 singles.append((rec, changes[0]))
             else:
-                rows.append(self.packed_row(rec, stamp, {c.field: c.value for c in changes}))
+                rows += self.first_value_rows(rec, stamp, {c.field: c.value for c in changes})
         merges: list[tuple[int, Change]] = []
         for rec, c in singles:
             fid, path = self.field_ordinal(c.field)

@@ -175,7 +175,7 @@ def seed_change_log(db: Database) -> None:
                "primary key (rid, field))")
     _move_pack_preferences(db)
     log = ChangeLog(db.conn)
-    for table in RECORD_TYPES:
+    for table in ("communes", "villages", "users", "households", "persons", "submissions"):
         if table == "submissions":
             _seed_submissions(db, log)
         else:

@@ -175,3 +175,12 @@ def m006_change_log(db: Database) -> None:
     from fieldapp.storage.migrate_log import seed_change_log
 
     seed_change_log(db)
+
+
+@migrations()
+def m007_attachments(db: Database) -> None:
+    """Files attached to answers (photos, audio, documents), synced like any record."""
+    _synced_table(db, "attachments", {"submission_id": str, "filename": str, "media_type": str,
+                                      "size": int, "sha256": str, "content": bytes},
+                  not_null={"submission_id", "filename", "content"})
+    db["attachments"].create_index(["submission_id", "filename"])

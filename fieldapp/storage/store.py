@@ -192,8 +192,8 @@ class Store:
             cursor = self.conn.execute(f"select * from [{table}] order by id")
             names = [d[0] for d in cursor.description]
             for values in cursor:
-                yield json.dumps({"table": table, **dict(zip(names, values))},
-                                 ensure_ascii=False, sort_keys=True)
+                row = {n: (v.hex() if isinstance(v, bytes) else v) for n, v in zip(names, values)}
+                yield json.dumps({"table": table, **row}, ensure_ascii=False, sort_keys=True)
 
     def counts(self) -> dict[str, int]:
         result = {}

@@ -13,4 +13,5 @@ MIGRATIONS = (
     "m004_name_search",
     "m005_live_count_indexes",
     "m006_change_log",
+    "m007_attachments",
 )

@@ -44,6 +44,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "households": ("village_id", "head_name"),
     "persons": ("household_id", "full_name"),
     "submissions": ("form_id", "form_version", "status"),
+    "attachments": ("submission_id", "filename", "content"),
 }
 
 
@@ -77,6 +78,8 @@ def _clean(value: Any) -> Any:
         return value if value.isascii() else nfc(value)
     elif isinstance(value, bool):
         return int(value)
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
     elif value is not None and not isinstance(value, (int, float)):
         raise WriteRefused(_("A value of type {type} cannot be stored.").format(
             type=type(value).__name__))
@@ -129,7 +132,7 @@ class RecordWriter:
         log_rows, table_rows = [], []
         columns = self._table_columns(table)
         for rec, (record, fields, row, stamp) in zip(recs, prepared):
-            log_rows.append(self.log.packed_row(rec, stamp, fields))
+            log_rows += self.log.first_value_rows(rec, stamp, fields)
             self._derive(rtype, row)
             deleted = fields.get("deleted") in (1, "1")
             created = iso_from_ms(stamp.wall_ms)
@@ -315,10 +318,14 @@ class RecordWriter:
         """Recompute every synced table (and the conflicts) from the change log alone."""
         from fieldapp.core.records import RECORD_TYPES
 
+        present = {r[0] for r in self.conn.execute(
+            "select name from sqlite_master where type = 'table'")}
+        tables = [t for t in RECORD_TYPES if t in present]  # a migration runs before later ones
         self.conn.execute("delete from conflicts")
-        for table in reversed(list(RECORD_TYPES)):
+        for table in reversed(tables):
             self.conn.execute(f"delete from [{table}]")
-        for table, rtype in RECORD_TYPES.items():
+        for table in tables:
+            rtype = RECORD_TYPES[table]
             for recs in self.log.records_of(table):
                 changes = self.log.changes_of_records(table, recs)
                 self._insert_rows(rtype, [record_state(table, record, items)

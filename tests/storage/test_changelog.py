@@ -287,3 +287,17 @@ def test_stamps_keep_increasing_after_observing_a_laptop_whose_clock_runs_ahead(
     again.households.update("h1", {"head_name": "C"})
     assert again.households.history("h1")[-1].stamp > local[-1]
     again.close()
+
+
+def test_an_attachment_travels_through_the_log_as_bytes(tmp_path, setup_store):
+    content = bytes(range(256)) * 10
+    sid = setup_store.submissions.save(None, {"form_id": "f", "form_version": "1",
+                                              "status": "draft", "answers": {"photo": "a.jpg"}})
+    aid = setup_store.writer.insert("attachments", {
+        "submission_id": sid, "filename": "a.jpg", "media_type": "image/jpeg",
+        "size": len(content), "sha256": "x", "content": content})
+    assert bytes(setup_store.query("select content from attachments where id = ?",
+                                   [aid])[0]["content"]) == content
+    copy = replay(setup_store, tmp_path / "copy.db")
+    assert list(copy.dump()) == list(setup_store.dump())
+    copy.close()
