@@ -12,7 +12,7 @@ app) continues one strictly increasing sequence, and ``hlc_last`` is never behin
 
 from __future__ import annotations
 
-import secrets
+import itertools
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +31,7 @@ from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.writer import RecordWriter
 
 ROLES = ("member", "commune_staff", "trainer")
+_SAVEPOINTS = itertools.count(1)  # names of nested transactions (unique per process)
 
 
 class Store:
@@ -87,7 +88,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """One user action = one transaction; nested calls become savepoints."""
         if self._depth:
-            name = f"sp_{secrets.token_hex(6)}"
+            name = f"sp_{next(_SAVEPOINTS)}"
             self.conn.execute(f"savepoint {name}")
             self._depth += 1
             try:
