@@ -117,8 +117,9 @@ def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     path = Path(path)
     applied = inspect_file(path)
     pending = [m for m in MIGRATIONS if m not in applied]
+    backup = None
     if applied and pending and migrate:
-        backup_before_migration(path, pending)
+        backup = backup_before_migration(path, pending)
     try:
         conn = sqlite3.connect(str(path), check_same_thread=False)
     except sqlite3.Error as exc:
@@ -139,6 +140,11 @@ def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
         conn.close()
         raise StorageError(_("Cannot write to the database {path}: {error}").format(
             path=path, error=exc)) from exc
+    except Exception as exc:  # a migration step failed: it was rolled back
+        conn.close()
+        raise StorageError(_("Updating the database {path} to this version of fieldapp failed "
+                             "({error}); it was left as it was. A copy taken before is {backup}.")
+                           .format(path=path, error=exc, backup=backup or "-")) from exc
     return conn
 
 

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.core.changes import Change, RecordState, record_state
-from fieldapp.core.clock import HybridLogicalClock, iso_from_ms, new_id
+from fieldapp.core.clock import ClockDriftError, HybridLogicalClock, iso_from_ms, new_id
 from fieldapp.core.records import ANSWERS, RecordType, is_known_field, record_type
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.formatting import format_number
 from fieldapp.i18n.text import fold, name_sort_text, nfc, sort_text
 from fieldapp.storage.changelog import ChangeLog
 
@@ -260,7 +261,13 @@ class RecordWriter:
         if prev is not None and prev.device == change.stamp.device and prev >= change.stamp:
             raise WriteRefused(_("A change of {field} is not newer than the value it "
                                  "replaces.").format(field=change.field))
-        self.clock.check(change.stamp)
+        try:
+            self.clock.check(change.stamp)
+        except ClockDriftError as exc:
+            raise WriteRefused(_(
+                "A change is dated {days} days after this laptop's date. Check the date and "
+                "time of the laptop that made it, and of this one.").format(
+                    days=format_number(exc.ahead_ms / 86_400_000, decimals=1))) from None
 
     def apply(self, changes: Iterable[Change], *, validate: bool = True) -> ApplyResult:
         """Add received changes (any order, any repetition) and recompute their records."""

@@ -70,7 +70,7 @@ def _remote(record, field, value, stamp, table="households", prev=None):
     (_remote("h9", "head_name", "X", Stamp(WALL_MS, 0, "dev"),
              prev=Stamp(WALL_MS, 0, "dev")), "not newer"),
     (_remote("h9", "head_name", "X", Stamp(WALL_MS + MAX_DRIFT_MS + 10**6, 0, "dev")),
-     "hours ahead"),
+     "days after this laptop's date"),
 ])
 def test_a_change_breaking_a_rule_is_refused_and_nothing_is_written(tmp_path, bad, message):
     store = frozen_store(tmp_path / "s.db")
