@@ -100,27 +100,47 @@ def heads(changes: Iterable[Change]) -> list[Change]:
                   key=lambda c: c.stamp, reverse=True)
 
 
-def record_state(table: str, record: str, changes: Iterable[Change]) -> RecordState:
-    """Apply the merge rules to every change of one record (in any order)."""
+def record_state(table: str, record: str, changes: Iterable[Change],
+                 forwarded: Iterable[Change] = ()) -> RecordState:
+    """Apply the merge rules to every change of one record (in any order).
+
+    ``forwarded``: changes made to a household that was merged into this one, after the merge
+    (see :func:`forwarded_changes`); they win by their stamps like the record's own but take no
+    part in conflicts, since they continue another record's history.
+    """
     by_field: dict[str, list[Change]] = {}
     for c in changes:
         by_field.setdefault(c.field, []).append(c)
     if not by_field:
         raise ValueError(f"no changes for {table} {record}")
+    from fieldapp.core.records import RECORD_TYPES
+
+    automatic = RECORD_TYPES[table].automatic if table in RECORD_TYPES else ()
+    extra: dict[str, Change] = {}
+    for c in forwarded:
+        if c.field not in extra or c.stamp > extra[c.field].stamp:
+            extra[c.field] = c
     winners: dict[str, Change] = {}
     conflicts: list[FieldConflict] = []
     first = last = None
     for name, items in by_field.items():
         winner = max(items, key=lambda c: c.stamp)
+        if name in extra and extra[name].stamp > winner.stamp:
+            winner = extra[name]
         winners[name] = winner
         low = min(items, key=lambda c: c.stamp).stamp
         first = low if first is None or low < first else first
         last = winner.stamp if last is None or winner.stamp > last else last
-        if len(items) > 1:
+        if len(items) > 1 and name not in automatic and not name.startswith("entities."):
             tops = heads(items)
-            others = tuple(c for c in tops if c is not winner and c.value != winner.value)
+            others = tuple(c for c in tops if c is not winner and c.value != winner.value
+                           and c.stamp != winner.stamp)
             if others:
                 conflicts.append(FieldConflict(table, record, name, winner, others))
+    for name, change in extra.items():
+        if name not in winners:
+            winners[name] = change
+            last = change.stamp if change.stamp > last else last
     tomb = winners.get("deleted")
     deleted = False
     if tomb is not None and tomb.value in (1, "1", True):
@@ -134,3 +154,21 @@ def record_state(table: str, record: str, changes: Iterable[Change]) -> RecordSt
                                                         reverse=True))))
     return RecordState(table, record, winners, first, last, deleted, conflicts)
 
+
+
+MERGED_INTO = "merged_into"
+"""The field of a household merged into another (its survivor)."""
+_NOT_FORWARDED = (MERGED_INTO, "deleted", "deleted_reason")
+
+
+def forwarded_changes(absorbed: Iterable[Change], survivor: str) -> list[Change]:
+    """The changes of a household merged into ``survivor`` that were made after the merge,
+    re-addressed to the survivor: a laptop that still edited the absorbed household sees its
+    edits land on the survivor."""
+    absorbed = list(absorbed)
+    merges = [c for c in absorbed if c.field == MERGED_INTO and c.value == survivor]
+    if not merges:
+        return []
+    since = max(c.stamp for c in merges)
+    return [Change(c.table, survivor, c.field, c.value, c.stamp, c.prev, c.merges)
+            for c in absorbed if c.stamp > since and c.field not in _NOT_FORWARDED]

@@ -38,6 +38,9 @@ class RecordType:
     """The answers column of submissions, one field per answer (``answers/path``)."""
     json_columns: tuple[str, ...] = ()
     """Plain columns whose value is JSON (lists, small objects) kept as one field."""
+    automatic: tuple[str, ...] = ()
+    """Fields the app sets itself (a time of finalizing, of the last verification): when two
+    laptops set them differently the newest wins silently, with no conflict to review."""
 
     def fields_of(self, row: dict[str, Any]) -> dict[str, Any]:
         """The fields of a (partial) row: {field name: value}, None for an absent value.
@@ -225,12 +228,16 @@ RECORD_TYPES: dict[str, RecordType] = {t.table: t for t in (
                json_columns=("legacy_names",)),
     RecordType("users", ("name", "role", "village_id", "pin_hash", "language")),
     RecordType("households", ("village_id", "head_name", "ethnicity", "poor_status", "phone",
-                              "last_verified"), maps=("properties",)),
+                              "last_verified", "merged_into"), maps=("properties",),
+               automatic=("last_verified",)),
     RecordType("persons", ("household_id", "full_name", "sex", "birth_year", "ethnicity",
                            "relation"), maps=("properties",)),
+    # entities: the registry records a finalized submission made, one field per record
+    # ("household", "person:<row key>"), so two laptops that each add a member keep both.
     RecordType("submissions", ("form_id", "form_version", "status", "household_id",
-                               "village_id", "user_id", "finalized_at", "entities"),
-               tree=ANSWERS, json_columns=("entities",)),
+                               "village_id", "user_id", "finalized_at"),
+               maps=("entities",), tree=ANSWERS,
+               automatic=("finalized_at", "user_id", "status")),
     # A file attached to an answer (photo, audio, document): the answer holds its file name.
     RecordType("attachments", ("submission_id", "filename", "media_type", "size", "sha256",
                                "content")),

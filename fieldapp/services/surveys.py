@@ -82,16 +82,17 @@ class SurveyService:
     def forms(self) -> list[FormInfo]:
         return self.catalog.infos()
 
-    def _instance(self, form: Form, answers: dict | None = None) -> FormInstance:
+    def _instance(self, form: Form, answers: dict | None = None, **kwargs) -> FormInstance:
         return FormInstance(form, answers, today=self._today, now=self._now,
-                            registry=DatabaseRegistry(self.repo))
+                            registry=DatabaseRegistry(self.repo), **kwargs)
 
-    def new_instance(self, form_id: str, *, household_id: str | None = None
-                     ) -> tuple[Form, FormInstance]:
+    def new_instance(self, form_id: str, *, household_id: str | None = None,
+                     new_key: Callable[[], str] | None = None) -> tuple[Form, FormInstance]:
         """A fresh instance; from an existing household, prefilled from the registry so the
-        finalized round updates that household and its members instead of creating new ones."""
+        finalized round updates that household and its members instead of creating new ones.
+        ``new_key`` makes repeat-row keys (seeded in the demo)."""
         _path, form = self.catalog.current(form_id)
-        instance = self._instance(form)
+        instance = self._instance(form, **({"new_key": new_key} if new_key else {}))
         if household_id:
             self._prefill(form, instance, household_id)
         return form, instance
@@ -197,7 +198,7 @@ class SurveyService:
                 entities = self.repo.entities(previous) if previous else {}
                 household_id, entities = self._apply_entities(
                     record_id, request.operations or [], entities)
-                values["entities"] = entities
+                values["entities"] = self.repo.entities_value(entities)
                 values["household_id"] = household_id or (previous or {}).get("household_id")
                 values["finalized_at"] = utc_now_iso()
                 if household_id and not values["village_id"]:

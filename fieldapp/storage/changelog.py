@@ -214,14 +214,22 @@ class ChangeLog:
             out[ids[rec]].extend(self._changes(table, ids[rec], tuple(rest), merges))
         return out
 
-    def since(self, seq: int = 0, *, batch: int = 5000) -> Iterator[tuple[int, Change]]:
-        """Every change after local sequence number ``seq``, in log order (streamed)."""
+    def since(self, seq: int = 0, *, batch: int = 5000, where: str = "",
+              params: Iterable[Any] = ()) -> Iterator[tuple[int, Change]]:
+        """Every change after local sequence number ``seq``, in log order (streamed).
+
+        ``where`` narrows it with SQL over ``c`` (changes) and ``r`` (sync_records), e.g.
+        ``c.site = ?`` with ``params``.
+        """
         last = seq
+        extra = f" and ({where})" if where else ""
+        params = list(params)
         while True:
             rows = self.conn.execute(
                 f"select r.tbl, r.rid, {', '.join('c.' + c for c in _COLUMNS.split(', '))} "
                 "from changes c join sync_records r on r.rec = c.rec "
-                "where c.seq > ? order by c.seq limit ?", [last, batch]).fetchall()
+                f"where c.seq > ?{extra} order by c.seq limit ?",
+                [last, *params, batch]).fetchall()
             if not rows:
                 return
             merges = self._merges("m.seq > ? and m.seq <= ?", [last, rows[-1][2]])

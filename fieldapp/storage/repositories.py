@@ -180,6 +180,17 @@ class ConflictRepository:
             row["others"] = json.loads(row["others"])
         return rows
 
+    def count_among(self, records: set[str]) -> int:
+        """Fields in conflict among these records (now, after any resolution)."""
+        records = list(records)
+        total = 0
+        for start in range(0, len(records), 500):
+            chunk = records[start:start + 500]
+            total += self.store.scalar(
+                f"select count(*) from conflicts where rid in ({', '.join('?' for _ in chunk)})",
+                chunk)
+        return total
+
     def resolve(self, table: str, record_id: str, field: str, value: Any) -> None:
         with self.store.transaction():
             self.store.writer.resolve(table, record_id, field, value)

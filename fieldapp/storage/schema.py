@@ -184,3 +184,29 @@ def m007_attachments(db: Database) -> None:
                                       "size": int, "sha256": str, "content": bytes},
                   not_null={"submission_id", "filename", "content"})
     db["attachments"].create_index(["submission_id", "filename"])
+
+
+@migrations()
+def m008_sync(db: Database) -> None:
+    """Local bookkeeping of sync by file (never synced itself): this laptop's keys, the peers
+    it exchanges packages with and how far each has acknowledged, and the import log."""
+    db.execute("""create table sync_secrets (name text primary key, value blob not null)""")
+    db.execute("""create table sync_peers (
+        device text primary key,
+        kind text not null,                 -- 'member': registered here; 'hub': our commune
+        name text, user_id text, hub_id text,
+        verify_key blob not null, box_key blob not null,
+        registered_at text,
+        their_seq integer not null default 0,   -- their log, received here up to
+        our_acked integer not null default 0,   -- our log, acknowledged by them up to
+        last_received_at text, last_package text, last_sent_at text,
+        active integer not null default 1)""")
+    db.execute("""create table sync_imports (
+        package_id text primary key, file text, source_device text, kind text,
+        imported_at text not null, imported_by text, counts text)""")
+    db.execute("""create table duplicate_decisions (
+        pair text primary key, decision text not null, decided_at text, decided_by text)""")
+    # A household merged into another (probable duplicates, reviewed): its survivor's id.
+    db["households"].add_column("merged_into", str)
+    db.execute("create index idx_households_merged_into on households(merged_into) "
+               "where merged_into is not null")

@@ -37,6 +37,18 @@ class SubmissionRepository(SyncedRepository):
                                 [form_id, version])
         return rows[0] if rows else None
 
+    def versions_of(self, submission_ids: set[str]) -> list[dict[str, Any]]:
+        """The stored workbooks of the form versions these submissions were made with."""
+        ids = list(submission_ids)
+        pairs: set[tuple[str, str]] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            pairs.update((r["form_id"], r["form_version"]) for r in self.store.query(
+                "select distinct form_id, form_version from submissions where id in "
+                f"({', '.join('?' for _ in chunk)})", chunk))
+        return [row for form_id, version in sorted(pairs)
+                if (row := self.form_version(form_id, version)) is not None]
+
     # -- submissions -------------------------------------------------------------------------
     def save(self, submission_id: str | None, values: dict[str, Any]) -> str:
         """Insert (with ``values['id']`` if given) or update a submission; every saved state
@@ -85,7 +97,33 @@ class SubmissionRepository(SyncedRepository):
 
     @staticmethod
     def entities(row: dict[str, Any]) -> dict[str, Any]:
-        return json.loads(row["entities"]) if row.get("entities") else {}
+        """The registry records a submission made: {"households": [id], "persons": {row key:
+        id}}. Stored one field per record ({"household": id, "person:<key>": id}); a
+        submission stored before that keeps the older nesting, read the same way."""
+        stored = json.loads(row["entities"]) if row.get("entities") else {}
+        if "households" in stored or "persons" in stored:
+            households = stored.get("households") or []
+            persons = stored.get("persons") or {}
+            if isinstance(households, str):
+                households = json.loads(households)
+            if isinstance(persons, str):
+                persons = json.loads(persons)
+            return {"households": households, "persons": persons}
+        out: dict[str, Any] = {}
+        if stored.get("household"):
+            out["households"] = [stored["household"]]
+        persons = {k.split(":", 1)[1]: v for k, v in stored.items() if k.startswith("person:")}
+        if persons:
+            out["persons"] = persons
+        return out
+
+    @staticmethod
+    def entities_value(entities: dict[str, Any]) -> dict[str, str]:
+        """:meth:`entities` as stored (one field per record)."""
+        value = {f"person:{key}": person for key, person in entities.get("persons", {}).items()}
+        if entities.get("households"):
+            value["household"] = entities["households"][0]
+        return value
 
     # -- registry lists for select_*_from_file -------------------------------------------------
     def registry_rows(self, csv_name: str) -> list[dict[str, str]]:

@@ -14,4 +14,5 @@ MIGRATIONS = (
     "m005_live_count_indexes",
     "m006_change_log",
     "m007_attachments",
+    "m008_sync",
 )

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldapp.core.changes import Change, RecordState, record_state
+from fieldapp.core.changes import (
+    MERGED_INTO, Change, RecordState, forwarded_changes, record_state)
 from fieldapp.core.clock import ClockDriftError, HybridLogicalClock, iso_from_ms, new_id
 from fieldapp.core.records import ANSWERS, RecordType, is_known_field, record_type
 from fieldapp.errors import UserError
@@ -55,19 +56,17 @@ class WriteRefused(UserError):
 
 @dataclass
 class ApplyResult:
-    """What applying received changes did, by table: new records, updated records, changes
-    already known, and the records now in conflict."""
+    """What applying received changes did: records that are new, records that changed
+    (both as {record id: table}), changes already known, changes added, records in conflict."""
 
-    new: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
+    new: dict[str, str] = field(default_factory=dict)
+    updated: dict[str, str] = field(default_factory=dict)
     known: int = 0
     added: int = 0
     conflicts: set[str] = field(default_factory=set)
 
-    def _count(self, bucket: dict[str, int], table: str) -> None:
-        bucket[table] = bucket.get(table, 0) + 1
 
-
+_MAX_MERGE_CHAIN = 8  # households merged into households merged into ...
 _MAX_VARIABLES = 32_000  # below SQLite's default limit of 32,766 bound parameters
 
 
@@ -101,6 +100,7 @@ class RecordWriter:
         self.log = log
         self.clock = clock
         self._columns: dict[str, list[str]] = {}
+        self._merging: set[str] = set()
 
     # -- local edits ------------------------------------------------------------------------
     def insert(self, table: str, values: dict[str, Any]) -> str:
@@ -170,7 +170,7 @@ class RecordWriter:
                       state.winners[name].stamp if name in state.winners else None)
                for name, value in changed.items()]
         self.log.append(rec, new)
-        self._write_row(rtype, record_state(table, record, history + new), existed=True)
+        self._write_row(rtype, self._state(table, record, history + new), existed=True)
         return True
 
     @staticmethod
@@ -212,7 +212,7 @@ class RecordWriter:
         change = Change(table, record, field_name, _clean(value), stamp, tops[0].stamp,
                         tuple(sorted(c.stamp for c in tops[1:])))
         self.log.append(rec, [change])
-        self._write_row(record_type(table), record_state(table, record, history + [change]),
+        self._write_row(record_type(table), self._state(table, record, history + [change]),
                         existed=True)
 
     def state(self, table: str, record: str) -> RecordState | None:
@@ -220,7 +220,7 @@ class RecordWriter:
         rec = self.log.rec(record)
         if rec is None:
             return None
-        return record_state(table, record, self.log.changes_of(rec, table, record))
+        return self._state(table, record, self.log.changes_of(rec, table, record))
 
     def history(self, record: str) -> list[Change]:
         """Every change of a record in log order (superseded values included)."""
@@ -237,7 +237,7 @@ class RecordWriter:
             raise WriteRefused(_("Record {id} is not in {table}.").format(id=record,
                                                                           table=table))
         history = self.log.changes_of(rec, table, record)
-        return rec, history, record_state(table, record, history)
+        return rec, history, self._state(table, record, history)
 
     @staticmethod
     def _check_required(table: str, fields: dict[str, Any]) -> None:
@@ -307,15 +307,15 @@ class RecordWriter:
                 rec = self.log.new_rec(table, record)
             items.extend((rec, c) for c in new)
             result.added += len(new)
-            state = record_state(table, record, history + new)
+            state = self._state(table, record, history + new)
             if state.conflicts:
                 result.conflicts.add(record)
             if history:
                 existed = self._write_row(record_type(table), state, existed=True)
-                result._count(result.updated if existed else result.new, table)
+                (result.updated if existed else result.new)[record] = table
             else:
                 fresh.setdefault(table, []).append(state)
-                result._count(result.new, table)
+                result.new[record] = table
         self.log.append_many(items)
         for table, states in fresh.items():
             self._insert_rows(record_type(table), states)
@@ -335,8 +335,59 @@ class RecordWriter:
             rtype = RECORD_TYPES[table]
             for recs in self.log.records_of(table):
                 changes = self.log.changes_of_records(table, recs)
-                self._insert_rows(rtype, [record_state(table, record, items)
+                self._insert_rows(rtype, [self._state(table, record, items)
                                           for record, items in changes.items() if items])
+
+    # -- merged households -------------------------------------------------------------------
+    def _state(self, table: str, record: str, changes: list[Change]) -> RecordState:
+        """The merge rules, with the edits forwarded from households merged into this one."""
+        if table != "households" or not self._merges_known():
+            return record_state(table, record, changes)
+        return record_state(table, record, changes, self._forwarded(record, depth=0))
+
+    def _forwarded(self, survivor: str, depth: int) -> list[Change]:
+        if depth > _MAX_MERGE_CHAIN:
+            return []
+        out: list[Change] = []
+        for (absorbed,) in self.conn.execute(
+                "select id from households where merged_into = ? and id != ?",
+                [survivor, survivor]).fetchall():
+            rec = self.log.rec(absorbed)
+            own = self.log.changes_of(rec, "households", absorbed) if rec else []
+            # What reached the absorbed household (its own late edits, and those forwarded
+            # to it from households merged into it before) lands on the survivor.
+            out += forwarded_changes(own + self._forwarded(absorbed, depth + 1), survivor)
+        return out
+
+    def _merges_known(self) -> bool:
+        # False while migrations older than the merged_into column run (m006's rebuild).
+        return MERGED_INTO in self._table_columns("households")
+
+    def _survivor(self, household_id: str) -> str:
+        """The household a (possibly merged) household lives on as (itself when not merged)."""
+        if not self._merges_known():
+            return household_id
+        current = household_id
+        for _ in range(_MAX_MERGE_CHAIN):
+            row = self.conn.execute("select merged_into from households where id = ?",
+                                    [current]).fetchone()
+            if row is None or not row[0] or row[0] == current:
+                return current
+            current = row[0]
+        return current
+
+    def _after_merge(self, household_id: str, survivor: str) -> None:
+        """A household was merged into ``survivor``: its persons and submissions now show on
+        the survivor, and the survivor shows the edits forwarded from it."""
+        target = self._survivor(survivor)
+        for table in ("persons", "submissions"):
+            self.conn.execute(f"update [{table}] set household_id = ? where household_id = ?",
+                              [target, household_id])
+        rec = self.log.rec(target)
+        if rec is not None:
+            history = self.log.changes_of(rec, "households", target)
+            self._write_row(record_type("households"),
+                            self._state("households", target, history), existed=True)
 
     # -- the read model ---------------------------------------------------------------------
     def _table_columns(self, table: str) -> list[str]:
@@ -345,9 +396,10 @@ class RecordWriter:
                 f"pragma table_info([{table}])")]
         return self._columns[table]
 
-    @staticmethod
-    def _derive(rtype: RecordType, row: dict[str, Any]) -> dict[str, Any]:
-        """Add the search and sort keys of the table's name column."""
+    def _derive(self, rtype: RecordType, row: dict[str, Any]) -> dict[str, Any]:
+        """Add the search and sort keys of the table's name column; show references to a
+        merged household on its survivor."""
+        self._resolve_refs(rtype.table, row)
         spec = _NAME_COLUMNS.get(rtype.table)
         if spec:
             name_col, key_col, sort_col, sorter = spec
@@ -361,6 +413,10 @@ class RecordWriter:
         if any(row.get(f) is None for f in REQUIRED.get(rtype.table, ())):
             return None
         return self._derive(rtype, row)
+
+    def _resolve_refs(self, table: str, row: dict[str, Any]) -> None:
+        if table in ("persons", "submissions") and row.get("household_id"):
+            row["household_id"] = self._survivor(row["household_id"])
 
     def _insert_table_rows(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
         """Insert rows with multi-row INSERT statements (about 15% faster than executemany)."""
@@ -387,6 +443,8 @@ class RecordWriter:
         self._insert_table_rows(rtype.table, columns, rows)
         for state in conflicted:
             self._record_conflicts(state)
+        for state in states:
+            self._merged(state)
 
     def _write_row(self, rtype: RecordType, state: RecordState, *, existed: bool) -> bool:
         """Bring the record's row in line with its state; returns whether a row existed."""
@@ -403,6 +461,7 @@ class RecordWriter:
                 self.conn.execute(
                     f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
                     f"values ({', '.join('?' for _ in columns)})", [row.get(c) for c in columns])
+                self._merged(state)
             return False
         if row is None:  # cannot happen through the writer's own checks; keep the old row
             return True
@@ -412,7 +471,20 @@ class RecordWriter:
             sets = ", ".join(f"[{c}] = ?" for c in diff)
             self.conn.execute(f"update [{table}] set {sets} where id = ?",
                               [*diff.values(), state.record])
+        self._merged(state)
         return True
+
+    def _merged(self, state: RecordState) -> None:
+        """After writing a household merged into another, bring the survivor up to date."""
+        if state.table != "households":
+            return
+        survivor = state.values().get(MERGED_INTO)
+        if survivor and survivor != state.record and state.record not in self._merging:
+            self._merging.add(state.record)
+            try:
+                self._after_merge(state.record, survivor)
+            finally:
+                self._merging.discard(state.record)
 
     def _record_conflicts(self, state: RecordState) -> None:
         self.conn.execute("delete from conflicts where rid = ?", [state.record])

@@ -1,0 +1,366 @@
+"""Export and import of packages: what goes where, what a package does to this database.
+
+Directions:
+
+- a member laptop to its commune ("to the hub"): this laptop's own changes that the commune
+  has not acknowledged (all of them with ``full``);
+- the commune to a member device (a return package): the changes that device has not
+  acknowledged and did not make itself, of its villages and the commune's master data, with the
+  commune's own forms and label packs, and the acknowledgement of what the commune received;
+- a commune to its province: everything the province has not acknowledged, as a member of the
+  province's hub (the same format).
+
+Import: check the header, the signature, the sender's registration, commune and key; then
+apply every change in one transaction (streamed in batches; a bad line or hash anywhere rolls
+everything back). A dry run is the same transaction rolled back, so its figures are exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fieldapp.core.changes import Change
+from fieldapp.core.clock import new_id, utc_now_iso
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+from fieldapp.services.sync import identity
+from fieldapp.services.sync.carried import hub_files, store_carried, versions_used
+from fieldapp.services.sync.messages import package_error_message
+from fieldapp.storage.store import Store
+from fieldapp.storage.sync_state import SyncState
+from fieldapp.storage.writer import WriteRefused
+from fieldapp.sync import crypto
+from fieldapp.sync.codec import encode
+from fieldapp.sync.package import (
+    SUFFIX, Header, Manifest, PackageError, PackageWriter, open_package, package_name,
+    read_header)
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+PROVINCE = "province"
+BATCH = 5000
+
+
+class ExportError(UserError):
+    pass
+
+
+class ImportCancelled(UserError):
+    pass
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    destination: str
+    entries: int
+    counts: dict[str, int]
+    size: int
+    full: bool
+
+
+@dataclass
+class ImportReport:
+    """What importing one package did (or, in a dry run, would do)."""
+
+    file: Path
+    status: str  # "applied", "dry_run", "already", "refused"
+    message: str = ""
+    package_id: str = ""
+    source: str = ""
+    new: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+    conflicts: int = 0
+    duplicates: int = 0
+    entries: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+
+def _noop_progress(done: int, total: int) -> None:
+    pass
+
+
+def _never() -> bool:
+    return False
+
+
+# -- export ---------------------------------------------------------------------------------
+
+def _destination(store: Store, to: str | None) -> tuple[dict[str, Any], str]:
+    """(peer, kind) for an export: kind "to_hub" (to this laptop's commune, or a commune's
+    province) or "from_hub" (a return package to a member device)."""
+    state = SyncState(store)
+    if to is None or to == PROVINCE:
+        hub = state.hub()
+        if hub is not None and (to is None or identity.hub_id(store)):
+            return hub, "to_hub"
+        if to == PROVINCE:
+            raise ExportError(_("This laptop has not joined a province: load the province's "
+                                "setup file first."))
+        if identity.hub_id(store):
+            raise ExportError(_("Choose the member device the package is for."))
+        raise ExportError(_("This laptop has not joined a commune: load the setup file the "
+                            "commune gave you first."))
+    for peer in state.peers("member"):
+        if to in (peer["device"], peer["name"]):
+            return peer, "from_hub"
+    raise ExportError(_("No registered device is called {name}.").format(name=to))
+
+
+def _scope(store: Store, peer: dict[str, Any]) -> list[str] | None:
+    """Villages a member device receives: its user's village, or all of them."""
+    user = store.users.get(peer["user_id"]) if peer.get("user_id") else None
+    if user and user["role"] == "member" and user.get("village_id"):
+        return [user["village_id"]]
+    return None
+
+
+def export_package(store: Store, out: Path, *, to: str | None = None, full: bool = False,
+                   progress: Progress = _noop_progress, cancelled: Cancelled = _never
+                   ) -> ExportResult:
+    """Write a package for ``to`` (None: this laptop's hub; "province"; a member device id or
+    name) into ``out`` (a file, or a folder for the standard file name)."""
+    peer, kind = _destination(store, to)
+    state = SyncState(store)
+    start = 0 if full else peer["our_acked"]
+    if kind == "to_hub" and not identity.hub_id(store):
+        changes = state.changes_for(start, only_device=store.device_id)
+    elif kind == "to_hub":  # a commune to its province: everything
+        changes = state.changes_for(start)
+    else:
+        changes = state.changes_for(start, not_device=peer["device"],
+                                    villages=_scope(store, peer))
+    seed, _box = identity.device_keys(store)
+    commune = store.commune()
+    last = store.log.last_seq()
+    today = dt.datetime.now().strftime("%Y%m%d")
+    out = Path(out)
+    path = out / package_name(commune["name"] if commune else "fieldapp", store.device_id,
+                              today, _next_number(out, today)) if out.is_dir() else out
+    if path.suffix != SUFFIX and not out.is_dir():
+        path = path.with_name(path.name + SUFFIX)
+    header = Header(package_id=new_id(), commune_id=(peer["hub_id"] or ""),
+                    source_device=store.device_id,
+                    destination=(f"hub:{peer['hub_id']}" if kind == "to_hub"
+                                 else peer["device"]),
+                    created_at=utc_now_iso(), recipient_key=crypto.fingerprint(peer["box_key"]))
+    writer = PackageWriter(path, header, signing_seed=seed, recipient_public=peer["box_key"])
+    counts: dict[str, int] = {}
+    submissions: set[str] = set()
+    total = max(1, last - start)
+
+    def tracked(items: Iterable[tuple[int, Change]]) -> Iterable[Change]:
+        for number, (seq, change) in enumerate(items):
+            counts[change.table] = counts.get(change.table, 0) + 1
+            if change.table == "submissions":
+                submissions.add(change.record)
+            if number % 2000 == 0:
+                progress(seq - start, total)
+                if cancelled():
+                    raise InterruptedError
+            yield change
+
+    try:
+        entries = 0
+        for lines in _batched(encode(tracked(changes)), 1000):
+            writer.add_lines(lines, cancelled)
+            entries += len(lines)
+        files = hub_files(store) if kind == "from_hub" else versions_used(store, submissions)
+        for name, data in sorted(files.items()):
+            writer.add_file(name, data)
+        user = store.meta("current_user_id")
+        manifest = Manifest(package_id=header.package_id, kind=kind, source_user=user,
+                            counts=counts, entries=sum(counts.values()),
+                            acknowledges={"seq": peer["their_seq"]},
+                            log_range=[start + 1, last],
+                            forms=[{"file": n} for n in files if n.startswith("forms/")],
+                            packs=[{"file": n} for n in files if n.startswith("packs/")])
+        writer.finish(manifest)
+    except InterruptedError:
+        writer.abort()
+        raise ImportCancelled(_("The export was cancelled; no package was written.")) from None
+    except BaseException:
+        writer.abort()
+        raise
+    with store.transaction():
+        state.update_peer(peer["device"], last_sent_at=utc_now_iso())
+    progress(total, total)
+    return ExportResult(path, peer["name"] or peer["device"], sum(counts.values()), counts,
+                        writer.bytes_written, full)
+
+
+def _next_number(folder: Path, today: str) -> int:
+    return len(list(folder.glob(f"*-{today}-*{SUFFIX}"))) + 1
+
+
+def _batched(lines: Iterable[bytes], size: int) -> Iterable[list[bytes]]:
+    batch: list[bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- import ---------------------------------------------------------------------------------
+
+def _keys_for(store: Store, header: Header) -> tuple[bytes, bytes, dict[str, Any], str]:
+    """(sender's verify key, our private key, the sender's peer row, kind) for a package."""
+    state = SyncState(store)
+    commune = store.meta("commune_id")
+    hub = identity.hub_id(store)
+    if header.destination.startswith("hub:"):
+        target = header.destination[4:]
+        if hub is None or target != hub:
+            if commune and header.commune_id and header.commune_id != commune \
+                    and header.commune_id != hub:
+                raise PackageError("other_commune")
+            raise PackageError("not_for_us")
+        peer = state.peer(header.source_device)
+        if peer is None or peer["kind"] != "member" or not peer["active"]:
+            raise PackageError("unknown_device")
+        return bytes(peer["verify_key"]), state.secret("hub_box_private"), peer, "to_hub"
+    if header.destination != store.device_id:
+        if commune and header.commune_id not in (commune, hub):
+            raise PackageError("other_commune")
+        raise PackageError("not_for_us")
+    peer = state.peer(header.source_device)
+    if peer is None or peer["kind"] != "hub":
+        raise PackageError("unknown_device")
+    return bytes(peer["verify_key"]), identity.device_keys(store)[1], peer, "from_hub"
+
+
+def import_package(store: Store, path: Path, *, dry_run: bool = False,
+                   progress: Progress = _noop_progress, cancelled: Cancelled = _never,
+                   user_id: str | None = None) -> ImportReport:
+    """Import one package (see the module docstring); never raises for a bad package: the
+    report says why it was refused, and the database is exactly as it was."""
+    path = Path(path)
+    report = ImportReport(path, "refused")
+    try:
+        header, *_rest = read_header(path)
+        report.package_id, report.source = header.package_id, header.source_device
+        if SyncState(store).imported(header.package_id):
+            report.status = "already"
+            report.message = _("Already imported; nothing changed.")
+            return report
+        verify, private, peer, kind = _keys_for(store, header)
+        if private is None or crypto.fingerprint(_public(private)) != header.recipient_key:
+            raise PackageError("wrong_key")
+        with open_package(path, verify_key=lambda h: verify, private_key=lambda h: private,
+                          cancelled=cancelled) as package:
+            _apply(store, package, peer, kind, report, dry_run, progress, cancelled, user_id)
+    except PackageError as exc:
+        report.status, report.message = "refused", package_error_message(exc)
+    except WriteRefused as exc:
+        report.status, report.message = "refused", str(exc)
+    except InterruptedError:
+        raise ImportCancelled(_("The import was cancelled; nothing was changed.")) from None
+    return report
+
+
+def _public(private: bytes) -> bytes:
+    import nacl.public
+
+    return bytes(nacl.public.PrivateKey(private).public_key)
+
+
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll a dry run back."""
+
+
+def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: ImportReport,
+           dry_run: bool, progress: Progress, cancelled: Cancelled, user_id: str | None) -> None:
+    from fieldapp.services.sync.review import duplicates_among
+
+    manifest = package.manifest
+    total = max(1, manifest.entries)
+    seen: set[tuple] = set()
+    touched_households: set[str] = set()
+    conflicted: set[str] = set()
+    new: dict[str, str] = {}
+    updated: dict[str, str] = {}
+    try:
+        with store.transaction():
+            done = 0
+            for batch in _batched(package.changes(), BATCH):
+                if cancelled():
+                    raise InterruptedError
+                for change in batch:
+                    if change.key in seen:
+                        raise PackageError("duplicate_entry", change.record)
+                    seen.add(change.key)
+                    if change.table == "households":
+                        touched_households.add(change.record)
+                    elif change.table == "persons" and change.field == "household_id":
+                        touched_households.add(str(change.value))
+                result = store.writer.apply(batch)
+                conflicted |= result.conflicts
+                report.unchanged += result.known
+                new.update(result.new)
+                updated.update(result.updated)
+                done += len(batch)
+                report.entries = done
+                progress(done, total)
+            report.new = _by_table(new)
+            report.updated = _by_table({r: t for r, t in updated.items() if r not in new})
+            store_carried(store, {n: package.file(n) for n in package.files("forms/")
+                                  + package.files("packs/")}, install=kind == "from_hub")
+            report.conflicts = store.conflicts.count_among(conflicted)
+            report.duplicates = len(duplicates_among(store, touched_households))
+            state = SyncState(store)
+            ack = manifest.acknowledges.get("seq", 0)
+            updates: dict[str, Any] = {"last_received_at": utc_now_iso(),
+                                       "last_package": package.path.name}
+            if isinstance(ack, int) and ack > peer["our_acked"]:
+                updates["our_acked"] = min(ack, store.log.last_seq())
+            first, last = (manifest.log_range + [0, 0])[:2]
+            if isinstance(first, int) and isinstance(last, int) and first <= peer["their_seq"] + 1 \
+                    and last > peer["their_seq"]:
+                updates["their_seq"] = last
+            state.update_peer(peer["device"], **updates)
+            state.log_import(manifest.package_id, file=package.path.name,
+                             source_device=peer["device"], kind=kind,
+                             imported_at=utc_now_iso(), imported_by=user_id
+                             or store.meta("current_user_id"),
+                             counts={"new": report.new, "updated": report.updated,
+                                     "unchanged": report.unchanged, "entries": report.entries})
+            report.status = "applied"
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        report.status = "dry_run"
+
+
+def _by_table(records: dict[str, str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for table in records.values():
+        counts[table] = counts.get(table, 0) + 1
+    return counts
+
+
+def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = False,
+                    progress: Progress = _noop_progress, cancelled: Cancelled = _never,
+                    user_id: str | None = None) -> list[ImportReport]:
+    """Import several files (a folder: every package in it), oldest name first."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        files.extend(sorted(path.glob(f"*{SUFFIX}")) if path.is_dir() else [path])
+    reports = []
+    for number, path in enumerate(files):
+        reports.append(import_package(
+            store, path, dry_run=dry_run, cancelled=cancelled, user_id=user_id,
+            progress=lambda done, total, n=number: progress(n * 1000 + done * 1000 // max(
+                total, 1), len(files) * 1000)))
+    return reports

@@ -1,0 +1,33 @@
+"""What to tell the user about a package that cannot be imported, in their language."""
+
+from __future__ import annotations
+
+from fieldapp.i18n.catalog import N_, _
+from fieldapp.sync.package import PackageError
+
+_REASONS = {
+    "not_a_package": N_("This file is not a fieldapp package."),
+    "unreadable": N_("The file cannot be read ({detail})."),
+    "damaged": N_("The package is damaged or incomplete (copy it again from the source)."),
+    "too_large": N_("The package is larger than any package fieldapp makes; it was not opened."),
+    "newer_format": N_("The package was made by a newer version of fieldapp; update fieldapp to "
+                       "import it."),
+    "bad_signature": N_("The package's signature does not match: it was changed after it was "
+                        "made, or it was not made by the laptop it names."),
+    "unknown_device": N_("The package comes from a laptop that is not registered with this "
+                         "commune."),
+    "other_commune": N_("The package belongs to another commune."),
+    "not_for_us": N_("The package is meant for another laptop."),
+    "wrong_key": N_("The package was sealed with a key this laptop does not hold."),
+    "tampered": N_("The package's content does not match its signature: it was damaged or "
+                   "changed."),
+    "bad_entry": N_("The package holds an entry that is not valid ({detail})."),
+    "duplicate_entry": N_("The package holds the same entry twice; it was not imported."),
+}
+
+
+def package_error_message(exc: PackageError) -> str:
+    template = _REASONS.get(exc.reason)
+    if template is None:
+        return _("The package cannot be imported ({detail}).").format(detail=exc)
+    return _(template).format(detail=exc.detail)

@@ -1,0 +1,253 @@
+"""What waits for a person after sync: conflicting values and probable duplicate households.
+
+- A **conflict** is a field two laptops changed without seeing each other's edit. The newest
+  value is shown meanwhile (the merge rules pick it the same way everywhere); the reviewer sees
+  every value side by side with who changed it and when, and picks one. Picking is a change
+  like any other: it travels to every laptop.
+- **Probable duplicates** are two households in one village whose heads' names are alike and
+  whose members overlap (two members surveyed the same family). The reviewer merges them (the
+  absorbed household's persons and submissions move to the survivor, itself a recorded change
+  that syncs; a laptop that still edits the absorbed household sees its edits land on the
+  survivor) or keeps both (remembered here, so the pair is not offered again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fieldapp.core.changes import MERGED_INTO, Change
+from fieldapp.core.clock import iso_from_ms, utc_now_iso
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.text import fold
+from fieldapp.storage.store import Store
+from fieldapp.storage.sync_state import SyncState
+
+NAME_SIMILARITY = 0.85
+MEMBER_OVERLAP = 0.5
+
+
+# -- conflicts ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConflictValue:
+    value: Any
+    stamp: str
+    device: str
+    device_name: str
+    when: str
+    winner: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    table: str
+    record: str
+    field: str
+    label: str
+    """The record as a person knows it (a household's head, a person's name)."""
+    values: tuple[ConflictValue, ...]
+
+
+def _device_names(store: Store) -> dict[str, str]:
+    names = {p["device"]: p["name"] or p["device"][:8] for p in SyncState(store).peers()}
+    names[store.device_id] = store.device_name
+    return names
+
+
+def _record_label(store: Store, table: str, record: str) -> str:
+    repo = getattr(store, table, None)
+    row = repo.get(record) if repo is not None and hasattr(repo, "get") else None
+    if not row:
+        return record[:8]
+    return row.get("head_name") or row.get("full_name") or row.get("name") or record[:8]
+
+
+def conflicts(store: Store) -> list[Conflict]:
+    names = _device_names(store)
+    out = []
+    for row in store.conflicts.list():
+        history = store.writer.history(row["rid"])
+        wanted = {row["winner"], *row["others"]}
+        values = []
+        for change in sorted(history, key=lambda c: c.stamp, reverse=True):
+            if change.field == row["field"] and str(change.stamp) in wanted:
+                values.append(_value(change, names, str(change.stamp) == row["winner"]))
+            elif row["field"] == "deleted" and str(change.stamp) in wanted:
+                values.append(_value(change, names, False))
+        out.append(Conflict(row["tbl"], row["rid"], row["field"],
+                            _record_label(store, row["tbl"], row["rid"]), tuple(values)))
+    return out
+
+
+def _value(change: Change, names: dict[str, str], winner: bool) -> ConflictValue:
+    device = change.stamp.device
+    return ConflictValue(change.value, str(change.stamp), device,
+                         names.get(device, device[:8]), iso_from_ms(change.stamp.wall_ms),
+                         winner)
+
+
+def resolve_conflict(store: Store, table: str, record: str, field: str, stamp: str) -> None:
+    """Keep the value with ``stamp`` (one of the conflict's values)."""
+    if field == "deleted":
+        chosen = next((c for c in store.writer.history(record) if str(c.stamp) == stamp), None)
+        if chosen is None:
+            raise UserError(_("That value is no longer in conflict."))
+        repo = getattr(store, table)
+        if chosen.field == "deleted":
+            with store.transaction():
+                store.writer.update(table, record, {"deleted": 1, "deleted_reason":
+                                                    (repo.get(record) or {}).get(
+                                                        "deleted_reason")})
+        else:
+            store.conflicts.resolve(table, record, "deleted", 0)
+        return
+    changes = [c for c in store.writer.history(record) if c.field == field]
+    chosen = next((c for c in changes if str(c.stamp) == stamp), None)
+    if chosen is None:
+        raise UserError(_("That value is no longer in conflict."))
+    store.conflicts.resolve(table, record, field, chosen.value)
+
+
+# -- probable duplicate households -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: dict[str, Any]
+    second: dict[str, Any]
+    score: float
+    shared_members: int
+
+    @property
+    def key(self) -> str:
+        return pair_key(self.first["id"], self.second["id"])
+
+
+def pair_key(a: str, b: str) -> str:
+    return "|".join(sorted((a, b)))
+
+
+def similarity(a: str, b: str) -> float:
+    """1 - normalised edit distance of two folded names (1.0: the same)."""
+    a, b = fold(a), fold(b)
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return 1 - previous[-1] / max(len(a), len(b))
+
+
+def _members(store: Store, household_id: str) -> set[tuple[str, int | None]]:
+    return {(p["name_key"], p["birth_year"]) for p in store.persons.of_household(household_id)}
+
+
+def _shared(a: set[tuple[str, int | None]], b: set[tuple[str, int | None]]) -> int:
+    count = 0
+    for name, year in a:
+        if any(name == other and (year is None or other_year is None
+                                  or abs(year - other_year) <= 1) for other, other_year in b):
+            count += 1
+    return count
+
+
+def _compare(store: Store, h1: dict[str, Any], h2: dict[str, Any], cache: dict
+             ) -> DuplicatePair | None:
+    score = similarity(h1["head_name"], h2["head_name"])
+    if score < NAME_SIMILARITY:
+        return None
+    m1 = cache.setdefault(h1["id"], _members(store, h1["id"]))
+    m2 = cache.setdefault(h2["id"], _members(store, h2["id"]))
+    shared = _shared(m1, m2)
+    smaller = min(len(m1), len(m2))
+    if smaller > 1 and shared / smaller < MEMBER_OVERLAP:
+        return None
+    first, second = sorted((h1, h2), key=lambda h: h["id"])
+    return DuplicatePair(first, second, score, shared)
+
+
+def duplicates_among(store: Store, household_ids: set[str]) -> list[DuplicatePair]:
+    """Probable duplicates that involve one of these households (not decided yet)."""
+    decided = SyncState(store).duplicate_decisions()
+    found: dict[str, DuplicatePair] = {}
+    cache: dict = {}
+    for household_id in sorted(household_ids):
+        household = store.households.get(household_id)
+        if household is None or household["deleted"]:
+            continue
+        for other in store.query(
+                "select * from households where village_id = ? and deleted = 0 and id != ?",
+                [household["village_id"], household_id]):
+            pair = _compare(store, household, other, cache)
+            if pair is not None and pair.key not in decided:
+                found[pair.key] = pair
+    return sorted(found.values(), key=lambda p: p.key)
+
+
+def probable_duplicates(store: Store) -> list[DuplicatePair]:
+    """Every probable duplicate pair of the commune not decided yet, village by village."""
+    decided = SyncState(store).duplicate_decisions()
+    found: list[DuplicatePair] = []
+    cache: dict = {}
+    for village in store.villages.list():
+        rows = store.query("select * from households where village_id = ? and deleted = 0 "
+                           "order by head_name_key, id", [village["id"]])
+        by_initial: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:  # names alike share their first letters
+            by_initial.setdefault((row["head_name_key"] or "")[:1], []).append(row)
+        for group in by_initial.values():
+            for i, h1 in enumerate(group):
+                for h2 in group[i + 1:]:
+                    pair = _compare(store, h1, h2, cache)
+                    if pair is not None and pair.key not in decided:
+                        found.append(pair)
+    return sorted(found, key=lambda p: p.key)
+
+
+def keep_both(store: Store, first: str, second: str) -> None:
+    SyncState(store).decide_duplicate(pair_key(first, second), "keep_both",
+                                      store.meta("current_user_id"), utc_now_iso())
+
+
+def merge_households(store: Store, survivor: str, absorbed: str) -> None:
+    """Merge ``absorbed`` into ``survivor``, as recorded changes (they sync).
+
+    The survivor keeps its values and takes the absorbed household's where it has none; the
+    absorbed household's persons and submissions move to the survivor; the absorbed household
+    is tombstoned with ``merged_into`` pointing at the survivor. Members that appear in both
+    stay two person records (they may be two people; the survivor's page lists them).
+    """
+    if survivor == absorbed:
+        raise UserError(_("A household cannot be merged into itself."))
+    keep = store.households.get(survivor)
+    gone = store.households.get(absorbed)
+    if keep is None or gone is None or keep["deleted"] or gone["deleted"]:
+        raise UserError(_("Both households must exist and not be deleted to merge them."))
+    import json
+
+    with store.transaction():
+        filled = {c: gone[c] for c in ("ethnicity", "poor_status", "phone", "last_verified")
+                  if not keep.get(c) and gone.get(c)}
+        props = {**json.loads(gone["properties"] or "{}"), **json.loads(keep["properties"] or "{}")}
+        store.households.update(survivor, {**filled, "properties": props})
+        for table in ("persons", "submissions"):
+            repo = getattr(store, table)
+            for row in store.query(f"select id from [{table}] where household_id = ? "
+                                   "and deleted = 0", [absorbed]):
+                repo.update(row["id"], {"household_id": survivor})
+        store.households.update(absorbed, {MERGED_INTO: survivor, "deleted": 1,
+                                           "deleted_reason": "merged"})
+        SyncState(store).decide_duplicate(pair_key(survivor, absorbed), "merged",
+                                          store.meta("current_user_id"), utc_now_iso())
+
+
+__all__ = ["Conflict", "ConflictValue", "DuplicatePair", "conflicts",
+           "duplicates_among", "keep_both", "merge_households", "probable_duplicates",
+           "resolve_conflict", "similarity"]

@@ -1,0 +1,133 @@
+"""Local bookkeeping of sync by file: keys, peers and how far each acknowledged, the import log.
+
+None of it is synced: it describes this laptop's own view of its exchanges.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fieldapp.storage.store import Store
+
+_PEER_COLUMNS = ("device", "kind", "name", "user_id", "hub_id", "verify_key", "box_key",
+                 "registered_at")
+
+
+class SyncState:
+    def __init__(self, store: "Store"):
+        self.store = store
+
+    # -- secrets (this laptop's private keys) -----------------------------------------------
+    def secret(self, name: str) -> bytes | None:
+        value = self.store.scalar("select value from sync_secrets where name = ?", [name])
+        return bytes(value) if value is not None else None
+
+    def set_secret(self, name: str, value: bytes) -> None:
+        with self.store.transaction():
+            self.store.conn.execute(
+                "insert into sync_secrets(name, value) values (?, ?) on conflict(name) "
+                "do update set value = excluded.value", [name, value])
+
+    # -- peers ----------------------------------------------------------------------------------
+    def add_peer(self, **values: Any) -> None:
+        unknown = set(values) - set(_PEER_COLUMNS)
+        if unknown:
+            raise KeyError(unknown)
+        names = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in values if k != "device")
+        with self.store.transaction():
+            self.store.conn.execute(
+                f"insert into sync_peers({names}) values ({marks}) on conflict(device) "
+                f"do update set {updates}", list(values.values()))
+
+    def peer(self, device: str) -> dict[str, Any] | None:
+        rows = self.store.query("select * from sync_peers where device = ?", [device])
+        return rows[0] if rows else None
+
+    def peers(self, kind: str | None = None) -> list[dict[str, Any]]:
+        if kind:
+            return self.store.query("select * from sync_peers where kind = ? order by name",
+                                    [kind])
+        return self.store.query("select * from sync_peers order by kind, name")
+
+    def hub(self) -> dict[str, Any] | None:
+        """The hub this laptop sends its changes to (its commune; a commune's province)."""
+        rows = self.store.query("select * from sync_peers where kind = 'hub' and active = 1 "
+                                "order by registered_at desc limit 1")
+        return rows[0] if rows else None
+
+    def update_peer(self, device: str, **values: Any) -> None:
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.store.conn.execute(f"update sync_peers set {sets} where device = ?",
+                                [*values.values(), device])
+
+    # -- import log -----------------------------------------------------------------------------
+    def imported(self, package_id: str) -> dict[str, Any] | None:
+        rows = self.store.query("select * from sync_imports where package_id = ?", [package_id])
+        return rows[0] if rows else None
+
+    def log_import(self, package_id: str, **values: Any) -> None:
+        counts = values.pop("counts", None)
+        self.store.conn.execute(
+            "insert into sync_imports(package_id, file, source_device, kind, imported_at, "
+            "imported_by, counts) values (?, ?, ?, ?, ?, ?, ?)",
+            [package_id, values.get("file"), values.get("source_device"), values.get("kind"),
+             values["imported_at"], values.get("imported_by"),
+             json.dumps(counts, sort_keys=True) if counts is not None else None])
+
+    def imports(self) -> list[dict[str, Any]]:
+        rows = self.store.query("select * from sync_imports order by imported_at desc")
+        for row in rows:
+            row["counts"] = json.loads(row["counts"]) if row["counts"] else {}
+        return rows
+
+    # -- duplicate households: decisions of the reviewers here --------------------------------
+    def duplicate_decisions(self) -> dict[str, str]:
+        return {r["pair"]: r["decision"]
+                for r in self.store.query("select pair, decision from duplicate_decisions")}
+
+    def decide_duplicate(self, pair: str, decision: str, by: str | None, at: str) -> None:
+        with self.store.transaction():
+            self.store.conn.execute(
+                "insert into duplicate_decisions(pair, decision, decided_at, decided_by) "
+                "values (?, ?, ?, ?) on conflict(pair) do update set "
+                "decision = excluded.decision, decided_at = excluded.decided_at, "
+                "decided_by = excluded.decided_by", [pair, decision, at, by])
+
+    # -- what to export -------------------------------------------------------------------------
+    def changes_for(self, seq: int, *, only_device: str | None = None,
+                    not_device: str | None = None, villages: list[str] | None = None):
+        """(seq, Change) after ``seq``: only those made by ``only_device`` (a member's own
+        changes, for its hub), or not by ``not_device`` (a return package), and with
+        ``villages`` only records of those villages plus the commune's master data."""
+        clauses, params = [], []
+        for device, op in ((only_device, "="), (not_device, "!=")):
+            if device is not None:
+                site = self.store.scalar("select site from sync_devices where device = ?",
+                                         [device])
+                if site is None and op == "=":
+                    return iter(())
+                if site is not None:
+                    clauses.append(f"c.site {op} ?")
+                    params.append(site)
+        if villages is not None:
+            marks = ", ".join("?" for _ in villages) or "null"
+            households = (f"select id from households where village_id in ({marks})",
+                          list(villages))
+            submissions = (f"select id from submissions where village_id in ({marks}) "
+                           f"or household_id in ({households[0]})",
+                           list(villages) + households[1])
+            parts = [("r.tbl in ('communes', 'villages', 'users')", []),
+                     (f"r.tbl = 'households' and r.rid in ({households[0]})", households[1]),
+                     (f"r.tbl = 'persons' and r.rid in (select id from persons where "
+                      f"household_id in ({households[0]}))", households[1]),
+                     (f"r.tbl = 'submissions' and r.rid in ({submissions[0]})", submissions[1]),
+                     (f"r.tbl = 'attachments' and r.rid in (select id from attachments where "
+                      f"submission_id in ({submissions[0]}))", submissions[1])]
+            clauses.append(" or ".join(f"({sql})" for sql, _p in parts))
+            params += [value for _sql, values in parts for value in values]
+        return self.store.log.since(seq, where=" and ".join(f"({c})" for c in clauses),
+                                    params=params)

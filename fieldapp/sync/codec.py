@@ -1,0 +1,138 @@
+"""Change-log entries as JSON lines, and the strict reading of them.
+
+One line holds the changes of one record made at one stamp (what one save wrote), so record
+and stamp are written once per line::
+
+    {"t": "persons", "r": "<record id>", "s": "<stamp>",
+     "c": [["full_name", "Hoàng Văn Sơn"], ["birth_year", 1990, "<stamp replaced>"],
+           ["head_name", "X", "<stamp replaced>", ["<other head>", ...]]]}
+
+Each item of ``c`` is ``[field, value]``, ``[field, value, prev]`` or ``[field, value, prev,
+merges]``; a value is text, a number, null, or ``{"b64": "..."}`` for file contents.
+
+Reading refuses anything else with :class:`EntryError` (which line and why): wrong types,
+unknown tables, malformed stamps, over-long lines; text is normalised to NFC.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from fieldapp.core.changes import Change
+from fieldapp.core.clock import Stamp
+from fieldapp.core.records import RECORD_TYPES
+from fieldapp.i18n.text import nfc
+
+MAX_LINE = 48 * 1024 * 1024
+"""Longest line read (a 32 MB attachment in base64, with room)."""
+MAX_ID = 200
+MAX_FIELD = 2000
+
+
+class EntryError(ValueError):
+    """A line of a package that is not a valid change."""
+
+
+def _value_out(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"b64": base64.b64encode(value).decode("ascii")}
+    return value
+
+
+def encode(changes: Iterable[Change]) -> Iterator[bytes]:
+    """JSON lines (UTF-8, newline-terminated) for changes in log order; consecutive changes of
+    one record and stamp share a line."""
+    key = None
+    items: list[list[Any]] = []
+    head: dict[str, Any] = {}
+    for c in changes:
+        here = (c.table, c.record, c.stamp)
+        if here != key and items:
+            yield _line(head, items)
+            items = []
+        if here != key:
+            key = here
+            head = {"t": c.table, "r": c.record, "s": str(c.stamp)}
+        item: list[Any] = [c.field, _value_out(c.value)]
+        if c.prev is not None or c.merges:
+            item.append(str(c.prev) if c.prev is not None else None)
+        if c.merges:
+            item.append([str(m) for m in c.merges])
+        items.append(item)
+    if items:
+        yield _line(head, items)
+
+
+def _line(head: dict[str, Any], items: list[list[Any]]) -> bytes:
+    return (json.dumps({**head, "c": items}, ensure_ascii=False, separators=(",", ":"))
+            + "\n").encode("utf-8")
+
+
+def _text(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise EntryError(f"{what} must be text of 1 to {limit} characters")
+    return nfc(value)
+
+
+def _stamp(value: Any, what: str) -> Stamp:
+    if not isinstance(value, str):
+        raise EntryError(f"{what} is not a stamp")
+    try:
+        return Stamp.parse(value)
+    except ValueError:
+        raise EntryError(f"{what} is not a stamp") from None
+
+
+def _value_in(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and value != value:  # NaN is not a value
+            raise EntryError("a value is not a number")
+        return value
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict) and set(value) == {"b64"} and isinstance(value["b64"], str):
+        try:
+            return base64.b64decode(value["b64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise EntryError("a file content is not valid base64") from None
+    raise EntryError("a value must be text, a number, null or a file content")
+
+
+def decode_line(raw: bytes) -> list[Change]:
+    """The changes of one line; EntryError for anything that is not exactly that."""
+    if len(raw) > MAX_LINE:
+        raise EntryError("the line is too long")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise EntryError("the line is not UTF-8") from None
+    except ValueError:
+        raise EntryError("the line is not JSON") from None
+    if not isinstance(data, dict) or set(data) != {"t", "r", "s", "c"}:
+        raise EntryError("a line must have exactly t, r, s and c")
+    table = _text(data["t"], "t", 50)
+    if table not in RECORD_TYPES:
+        raise EntryError(f"unknown table {table!r}")
+    record = _text(data["r"], "r", MAX_ID)
+    stamp = _stamp(data["s"], "s")
+    items = data["c"]
+    if not isinstance(items, list) or not items:
+        raise EntryError("c must be a non-empty list")
+    out = []
+    for item in items:
+        if not isinstance(item, list) or not 2 <= len(item) <= 4:
+            raise EntryError("an item of c must be [field, value, prev?, merges?]")
+        field = _text(item[0], "a field", MAX_FIELD)
+        value = _value_in(item[1])
+        prev = _stamp(item[2], "prev") if len(item) > 2 and item[2] is not None else None
+        merges: tuple[Stamp, ...] = ()
+        if len(item) == 4:
+            if not isinstance(item[3], list) or len(item[3]) > 100:
+                raise EntryError("merges must be a list of stamps")
+            merges = tuple(_stamp(m, "merges") for m in item[3])
+        out.append(Change(table, record, field, value, stamp, prev, merges))
+    return out

@@ -1,0 +1,158 @@
+"""Sync end to end: three member laptops, one commune imported in two orders, return packages.
+
+The scenario of the issue: the members survey overlapping households (two of them the same
+family), edit one household (different fields on two laptops, the same field on two laptops),
+and add members to one household's survey on two laptops. The commune imports the three
+packages in two different orders into two copies of its database: identical dumps, exactly the
+expected conflict and duplicate waiting, both new members present. The return packages then
+bring every member laptop to the commune's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import shutil
+
+import pytest
+
+from fieldapp import paths
+from fieldapp.core import demo_data as dd
+from fieldapp.services.demo_surveys import fill_household_survey
+from fieldapp.services.forms import FormCatalog
+from fieldapp.services.setup import SetupRequest, run_setup
+from fieldapp.services.surveys import SurveyService
+from fieldapp.services.sync import exchange, identity, review
+from fieldapp.storage.store import Store
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def service(store: Store) -> SurveyService:
+    return SurveyService(store, FormCatalog([paths.forms_dir()]), today=lambda: TODAY)
+
+
+def dump(store: Store) -> list[str]:
+    return list(store.dump())
+
+
+def imported(store: Store, path) -> exchange.ImportReport:
+    report = exchange.import_package(store, path)
+    assert report.status == "applied", report.message
+    return report
+
+
+def family(seed: int) -> list[dd.Member]:
+    return dd.household_members(random.Random(seed), "tay", "tay")
+
+
+def survey(store: Store, members: list[dd.Member], seed: int) -> str:
+    svc = service(store)
+    village = store.villages.list()[0]["id"]
+    form, instance = fill_household_survey(svc, random.Random(seed), village, members)
+    return svc.save(None, form, instance, finalize=True)
+
+
+def add_member(store: Store, submission_id: str, name: str, year: int, complete) -> None:
+    svc = service(store)
+    form, instance, _status = svc.open(submission_id)
+    row = instance.add_repeat_row("members")
+    instance.set_value(f"members[{row}]/member_name", name)
+    instance.set_value(f"members[{row}]/sex", "female")
+    instance.set_value(f"members[{row}]/birth_year", str(year))
+    instance.set_value(f"members[{row}]/relation", "child")
+    complete(instance)
+    svc.save(submission_id, form, instance, finalize=True)
+
+
+@pytest.fixture
+def world(tmp_path, complete_form):
+    commune = Store.open(tmp_path / "commune.db")
+    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
+                                    "Hoàng Thị Mai", "commune_staff", "246810"))
+    village = commune.villages.list()[0]["id"]
+    users = [commune.users.add_user(name, "member", village_id=village)
+             for name in ("Nông Văn Một", "Lý Thị Hai", "Triệu Văn Ba")]
+    identity.create_hub(commune)
+    members = []
+    for number, user in enumerate(users, start=1):
+        registration = identity.register_device(commune, f"Laptop {number}", user)
+        setup = identity.write_setup_file(commune, registration, tmp_path / f"m{number}.setup")
+        member = Store.open(tmp_path / f"m{number}.db")
+        identity.join(member, setup)
+        members.append(member)
+    return tmp_path, commune, members
+
+
+def test_three_laptops_two_import_orders_one_result(world, complete_form):
+    folder, commune, (m1, m2, m3) = world
+
+    # A household surveyed on laptop 1 reaches laptop 2 through the commune.
+    shared_sid = survey(m1, family(7), seed=7)
+    shared_household = m1.submissions.get(shared_sid)["household_id"]
+    first = exchange.export_package(m1, folder / "p0.fieldsync")
+    imported(commune, first.path)
+    back = exchange.export_package(commune, folder / "r0.fieldsync", to="Laptop 2")
+    imported(m2, back.path)
+    assert m2.households.get(shared_household) is not None
+
+    # Laptops 1 and 3 survey the same family: a probable duplicate.
+    survey(m1, family(11), seed=11)
+    survey(m3, family(11), seed=12)
+    # Both add a member to the same survey's roster.
+    add_member(m1, shared_sid, "Hoàng Thị Một", 2019, complete_form)
+    add_member(m2, shared_sid, "Hoàng Thị Hai", 2021, complete_form)
+    # Different fields of one household on two laptops, and the same field on two laptops.
+    m1.households.update(shared_household, {"phone": "0912000001"})
+    m2.households.update(shared_household, {"poor_status": "near_poor",
+                                            "phone": "0912000002"})
+
+    packages = [exchange.export_package(m, folder / f"p{n}.fieldsync").path
+                for n, m in enumerate((m1, m2, m3), start=1)]
+    shutil.copy(folder / "commune.db", folder / "commune2.db")
+    for extra in ("-wal", "-shm"):
+        if (folder / f"commune.db{extra}").exists():
+            shutil.copy(folder / f"commune.db{extra}", folder / f"commune2.db{extra}")
+    other = Store.open(folder / "commune2.db")
+    for path in packages:
+        imported(commune, path)
+    for path in reversed(packages):
+        imported(other, path)
+
+    assert dump(commune) == dump(other)
+    for store in (commune, other):
+        conflicts = review.conflicts(store)
+        assert [(c.table, c.record, c.field) for c in conflicts] == [
+            ("households", shared_household, "phone")]
+        assert sorted(v.value for v in conflicts[0].values) == ["0912000001", "0912000002"]
+        household = store.households.get(shared_household)
+        assert household["poor_status"] == "near_poor"  # the other field merged
+        duplicates = review.probable_duplicates(store)
+        assert len(duplicates) == 1
+        roster = json.loads(store.submissions.get(shared_sid)["answers"])["members"]
+        names = [r["member_name"] for r in roster]
+        assert "Hoàng Thị Một" in names and "Hoàng Thị Hai" in names
+        people = [p["full_name"] for p in store.persons.of_household(shared_household)]
+        assert "Hoàng Thị Một" in people and "Hoàng Thị Hai" in people
+
+    # Return packages bring every member laptop to the commune's data.
+    for number, member in enumerate((m1, m2, m3), start=1):
+        back = exchange.export_package(commune, folder / f"r{number}.fieldsync",
+                                       to=f"Laptop {number}")
+        imported(member, back.path)
+        assert dump(member) == dump(commune)
+    # And nothing is left to send: the next packages are empty once acknowledged.
+    again = exchange.export_package(m1, folder / "p9.fieldsync")
+    imported(commune, again.path)
+    assert exchange.export_package(m1, folder / "p10.fieldsync").entries == 0
+
+
+def test_importing_a_package_twice_changes_nothing(world):
+    folder, commune, (m1, _m2, _m3) = world
+    survey(m1, family(3), seed=3)
+    package = exchange.export_package(m1, folder / "p.fieldsync").path
+    imported(commune, package)
+    before = dump(commune)
+    again = exchange.import_package(commune, package)
+    assert again.status == "already" and dump(commune) == before
