@@ -47,8 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help=_("create a synthetic demo commune"))
     demo.add_argument("--db", type=Path, dest="sub_db", required=True, help=_("database file to create"))
-    demo.add_argument("--households", type=int, default=1000, help=_("number of households"))
+    demo.add_argument("--households", type=int, default=None, help=_("number of households"))
     demo.add_argument("--seed", type=int, default=1, help=_("random seed (same seed, same commune)"))
+    demo.add_argument("--join", type=Path, default=None, metavar=_("SETUPFILE"),
+                      help=_("make a member laptop of the setup file's commune, with households "
+                             "surveyed through the household form"))
 
     check = sub.add_parser("check", help=_("check a database: integrity, migrations, counts"))
     check.add_argument("--db", type=Path, dest="sub_db", help=_("database file"))
@@ -63,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     i18n_sub.add_parser("coverage", help=_(
         "per pack and form: total, translated, reviewed, fuzzy and missing labels"))
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"))
+    from fieldapp import cli_sync
+
+    cli_sync.register(sub, _Parser)
     return parser
 
 
@@ -76,7 +82,9 @@ def cmd_demo(args) -> int:
 
     from fieldapp.services import demo
 
-    if args.households < 1:
+    households = args.households if args.households is not None else (
+        20 if args.join else 1000)
+    if households < 1:
         raise UserError(_("--households must be at least 1."))
     path = Path(args.sub_db)
     if path.exists():
@@ -86,7 +94,19 @@ def cmd_demo(args) -> int:
         if sys.stderr.isatty():
             print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    summary = demo.create_demo(path, households=args.households, seed=args.seed, progress=progress)
+    if args.join is not None:
+        from fieldapp.services.demo_surveys import create_member_demo
+
+        summary = create_member_demo(path, args.join, households=households, seed=args.seed,
+                                     progress=progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(_("Member laptop {path} of {commune}: {households} households surveyed, "
+                "{persons} persons").format(path=path, commune=summary["commune"],
+                                            households=format_number(summary["households"]),
+                                            persons=format_number(summary["persons"])))
+        return 0
+    summary = demo.create_demo(path, households=households, seed=args.seed, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(_("Demo database {path}: {commune}, {villages} villages, {households} households, "
@@ -165,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_forms_check(args)
         if args.command == "i18n":
             return cmd_i18n(args)
+        from fieldapp import cli_sync
+
+        if args.command in cli_sync.COMMANDS:
+            return cli_sync.run(args)
         return cmd_gui(args)
     except UserError as exc:
         if debug:

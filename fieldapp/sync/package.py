@@ -227,8 +227,10 @@ def read_header(path: Path) -> tuple[Header, bytes, bytes, bytes]:
     file is not one."""
     path = Path(path)
     try:
+        if not path.exists():
+            raise PackageError("missing")
         if not path.is_file():
-            raise PackageError("unreadable", "not a file")
+            raise PackageError("not_a_package")
         if path.stat().st_size > MAX_PACKAGE:
             raise PackageError("too_large")
         with zipfile.ZipFile(path) as outer:

@@ -78,6 +78,7 @@ class ImportReport:
     conflicts: int = 0
     duplicates: int = 0
     entries: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -317,6 +318,8 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
             store_carried(store, {n: package.file(n) for n in package.files("forms/")
                                   + package.files("packs/")}, install=kind == "from_hub")
             report.conflicts = store.conflicts.count_among(conflicted)
+            report.notes += _unknown_forms(store, {r for r, t in new.items()
+                                                   if t == "submissions"})
             report.duplicates = len(duplicates_among(store, touched_households))
             state = SyncState(store)
             ack = manifest.acknowledges.get("seq", 0)
@@ -340,6 +343,29 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
                 raise _DryRun
     except _DryRun:
         report.status = "dry_run"
+
+
+def _unknown_forms(store: Store, submissions: set[str]) -> list[str]:
+    """A note for records made with a form version this laptop has not got: they are kept,
+    and open once the form is added."""
+    if not submissions:
+        return []
+    from fieldapp.services.forms import FormCatalog
+
+    catalog = {(i.form_id, i.version) for i in FormCatalog().infos()}
+    missing = set()
+    for start in range(0, len(submissions), 500):
+        chunk = list(submissions)[start:start + 500]
+        for row in store.query(
+                "select distinct s.form_id, s.form_version from submissions s where s.id in "
+                f"({', '.join('?' for _ in chunk)}) and not exists (select 1 from "
+                "form_versions f where f.form_id = s.form_id and f.version = s.form_version)",
+                chunk):
+            if (row["form_id"], row["form_version"]) not in catalog:
+                missing.add((row["form_id"], row["form_version"]))
+    return [_("Records of the form {form} (version {version}) were kept, but this laptop does "
+              "not have that form: add it to open them.").format(form=form, version=version)
+            for form, version in sorted(missing)]
 
 
 def _by_table(records: dict[str, str]) -> dict[str, int]:

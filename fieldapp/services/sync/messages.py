@@ -7,6 +7,7 @@ from fieldapp.sync.package import PackageError
 
 _REASONS = {
     "not_a_package": N_("This file is not a fieldapp package."),
+    "missing": N_("There is no such file."),
     "unreadable": N_("The file cannot be read ({detail})."),
     "damaged": N_("The package is damaged or incomplete (copy it again from the source)."),
     "too_large": N_("The package is larger than any package fieldapp makes; it was not opened."),

@@ -129,12 +129,14 @@ def pair_key(a: str, b: str) -> str:
 
 
 def similarity(a: str, b: str) -> float:
-    """1 - normalised edit distance of two folded names (1.0: the same)."""
+    """1 - normalised edit distance of two names, accents folded (1.0: the same)."""
     a, b = fold(a), fold(b)
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
+    if abs(len(a) - len(b)) > (1 - NAME_SIMILARITY) * max(len(a), len(b)):
+        return 1 - abs(len(a) - len(b)) / max(len(a), len(b))  # too far apart already
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -170,45 +172,74 @@ def _compare(store: Store, h1: dict[str, Any], h2: dict[str, Any], cache: dict
     if smaller > 1 and shared / smaller < MEMBER_OVERLAP:
         return None
     first, second = sorted((h1, h2), key=lambda h: h["id"])
-    return DuplicatePair(first, second, score, shared)
+    return DuplicatePair(store.households.get(first["id"]), store.households.get(second["id"]),
+                         score, shared)
+
+
+def _blocks(key: str) -> tuple[str, ...]:
+    """Keys under which alike names meet: the given name (the last word, accents folded).
+    Two members who survey one family write the head's given name alike; a difference in
+    the family or middle name is then found by the similarity of the whole names."""
+    words = (key or "").split()
+    return (words[-1] if words else "",)
+
+
+def _pairs_in(store: Store, rows: list[dict[str, Any]], wanted: set[str] | None,
+              decided: dict[str, str], cache: dict) -> dict[str, DuplicatePair]:
+    """Pairs among ``rows`` (one village) that involve ``wanted`` (None: any household)."""
+    blocks: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        for block in _blocks(row["head_name_key"]):
+            blocks.setdefault(block, []).append(row)
+    found: dict[str, DuplicatePair] = {}
+    for group in blocks.values():
+        for i, h1 in enumerate(group):
+            for h2 in group[i + 1:]:
+                if wanted is not None and h1["id"] not in wanted and h2["id"] not in wanted:
+                    continue
+                key = pair_key(h1["id"], h2["id"])
+                if key in found or key in decided:
+                    continue
+                pair = _compare(store, h1, h2, cache)
+                if pair is not None:
+                    found[key] = pair
+    return found
 
 
 def duplicates_among(store: Store, household_ids: set[str]) -> list[DuplicatePair]:
     """Probable duplicates that involve one of these households (not decided yet)."""
     decided = SyncState(store).duplicate_decisions()
+    wanted = set(household_ids)
+    villages = {r["village_id"] for r in _rows(store, "id", wanted)}
     found: dict[str, DuplicatePair] = {}
     cache: dict = {}
-    for household_id in sorted(household_ids):
-        household = store.households.get(household_id)
-        if household is None or household["deleted"]:
-            continue
-        for other in store.query(
-                "select * from households where village_id = ? and deleted = 0 and id != ?",
-                [household["village_id"], household_id]):
-            pair = _compare(store, household, other, cache)
-            if pair is not None and pair.key not in decided:
-                found[pair.key] = pair
+    for village in sorted(villages):
+        rows = store.query("select id, head_name, head_name_key from households "
+                           "where village_id = ? and deleted = 0", [village])
+        found.update(_pairs_in(store, rows, wanted, decided, cache))
     return sorted(found.values(), key=lambda p: p.key)
+
+
+def _rows(store: Store, column: str, ids: set[str]) -> list[dict[str, Any]]:
+    ids = sorted(ids)
+    out = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out += store.query(f"select id, village_id from households where {column} in "
+                           f"({', '.join('?' for _ in chunk)}) and deleted = 0", chunk)
+    return out
 
 
 def probable_duplicates(store: Store) -> list[DuplicatePair]:
     """Every probable duplicate pair of the commune not decided yet, village by village."""
     decided = SyncState(store).duplicate_decisions()
-    found: list[DuplicatePair] = []
+    found: dict[str, DuplicatePair] = {}
     cache: dict = {}
     for village in store.villages.list():
-        rows = store.query("select * from households where village_id = ? and deleted = 0 "
-                           "order by head_name_key, id", [village["id"]])
-        by_initial: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:  # names alike share their first letters
-            by_initial.setdefault((row["head_name_key"] or "")[:1], []).append(row)
-        for group in by_initial.values():
-            for i, h1 in enumerate(group):
-                for h2 in group[i + 1:]:
-                    pair = _compare(store, h1, h2, cache)
-                    if pair is not None and pair.key not in decided:
-                        found.append(pair)
-    return sorted(found, key=lambda p: p.key)
+        rows = store.query("select id, head_name, head_name_key from households "
+                           "where village_id = ? and deleted = 0", [village["id"]])
+        found.update(_pairs_in(store, rows, None, decided, cache))
+    return sorted(found.values(), key=lambda p: p.key)
 
 
 def keep_both(store: Store, first: str, second: str) -> None:

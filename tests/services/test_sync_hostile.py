@@ -1,0 +1,279 @@
+"""Hostile and broken packages: each is refused (or handled) with a clear message, and a refused
+package leaves the database exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from fieldapp.core.changes import Change
+from fieldapp.core.clock import MAX_DRIFT_MS, Stamp
+from fieldapp.services.setup import SetupRequest, run_setup
+from fieldapp.services.sync import exchange, identity
+from fieldapp.storage.store import Store
+from fieldapp.sync import crypto, package as pkg
+from fieldapp.sync.codec import encode
+
+
+@pytest.fixture
+def pair(tmp_path):
+    commune = Store.open(tmp_path / "commune.db")
+    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
+                                    "Hoàng Thị Mai", "commune_staff", "246810"))
+    registration = identity.register_device(commune, "Laptop 1")
+    setup = identity.write_setup_file(commune, registration, tmp_path / "m.setup")
+    member = Store.open(tmp_path / "member.db")
+    identity.join(member, setup, user_id=commune.users.list()[0]["id"])
+    village = member.villages.list()[0]["id"]
+    hid = member.households.add_household(village, "Lý Văn Páo")
+    member.persons.add_person(hid, "Lý Văn Páo", birth_year=1970)
+    return tmp_path, commune, member, registration
+
+
+def good_package(pair) -> Path:
+    folder, _commune, member, _reg = pair
+    return exchange.export_package(member, folder / "good.fieldsync").path
+
+
+def refused(commune: Store, path: Path, words: str) -> None:
+    before = list(commune.dump())
+    log = commune.log.count()
+    report = exchange.import_package(commune, path)
+    assert report.status == "refused", report
+    assert words in report.message, report.message
+    assert list(commune.dump()) == before and commune.log.count() == log
+    assert commune.query("select count(*) as n from sync_imports")[0]["n"] == 0
+
+
+def crafted(pair, path: Path, lines: list[bytes], *, extra: dict[str, bytes] | None = None,
+            header_changes: dict | None = None, recipient: bytes | None = None) -> Path:
+    """A package signed by the registered member, with whatever content the test wants."""
+    _folder, commune, member, registration = pair
+    header = pkg.Header(package_id="p-" + path.stem, commune_id=commune.commune()["id"],
+                        source_device=member.device_id,
+                        destination=f"hub:{commune.commune()['id']}", created_at="2026-11-20",
+                        recipient_key="")
+    box = recipient or identity.hub_public_key(commune)
+    header.recipient_key = crypto.fingerprint(box)
+    for key, value in (header_changes or {}).items():
+        setattr(header, key, value)
+    writer = pkg.PackageWriter(path, header, signing_seed=registration.signing_seed,
+                               recipient_public=box)
+    writer.add_lines(lines)
+    for name, data in (extra or {}).items():
+        writer._inner.writestr(name, data)
+        writer.hashes[name] = hashlib.sha256(data).hexdigest()
+    writer.finish(pkg.Manifest(package_id=header.package_id, kind="to_hub",
+                               entries=len(lines)))
+    return path
+
+
+def line(record="h-x", field="head_name", value="Tráng A Páo", stamp=None, table="households"):
+    stamp = stamp or f"1772323200000-0000-{'d' * 8}"
+    return (json.dumps({"t": table, "r": record, "s": stamp, "c": [[field, value]]},
+                       ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def test_a_good_package_is_imported(pair):
+    _folder, commune, *_ = pair
+    report = exchange.import_package(commune, good_package(pair))
+    assert report.status == "applied" and report.new == {"households": 1, "persons": 1}
+
+
+def test_truncated_file(pair):
+    path = good_package(pair)
+    data = path.read_bytes()
+    for cut in (10, len(data) // 2, len(data) - 10):
+        bad = path.with_name(f"cut{cut}.fieldsync")
+        bad.write_bytes(data[:cut])
+        refused(pair[1], bad, "")
+
+
+def test_flipped_bytes_in_the_content(pair):
+    path = good_package(pair)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(pkg.PAYLOAD)
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data = bytearray(path.read_bytes())
+    data[start + 200] ^= 0xFF
+    bad = path.with_name("flipped.fieldsync")
+    bad.write_bytes(bytes(data))
+    refused(pair[1], bad, "")
+
+
+def _rewrite(path: Path, out: Path, **replace: bytes) -> Path:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
+    return out
+
+
+def test_bad_signature(pair):
+    path = good_package(pair)
+    bad = _rewrite(path, path.with_name("sig.fieldsync"), **{pkg.SIGNATURE: bytes(64)})
+    refused(pair[1], bad, "signature")
+
+
+def test_tampered_header(pair):
+    path = good_package(pair)
+    with zipfile.ZipFile(path) as z:
+        header = json.loads(z.read(pkg.HEADER))
+    header["created_at"] = "2030-01-01"
+    raw = json.dumps(header, sort_keys=True).encode()
+    bad = _rewrite(path, path.with_name("hdr.fieldsync"), **{pkg.HEADER: raw})
+    refused(pair[1], bad, "signature")
+
+
+def test_newer_format(pair):
+    path = good_package(pair)
+    with zipfile.ZipFile(path) as z:
+        header = json.loads(z.read(pkg.HEADER))
+    header["version"] = pkg.VERSION + 1
+    bad = _rewrite(path, path.with_name("new.fieldsync"),
+                   **{pkg.HEADER: json.dumps(header).encode()})
+    refused(pair[1], bad, "newer version")
+
+
+def test_not_a_package(pair, tmp_path):
+    for content in (b"", b"hello", b"PK\x03\x04garbage"):
+        bad = tmp_path / "x.fieldsync"
+        bad.write_bytes(content)
+        refused(pair[1], bad, "")
+
+
+def test_unregistered_device(pair, tmp_path):
+    folder, commune, _member, _reg = pair
+    other = Store.open(tmp_path / "other-commune.db")
+    run_setup(other, SetupRequest("Xã Khác", "Lạng Sơn", ["Bản X"], "A B", "commune_staff",
+                                  "135790"))
+    stranger_reg = identity.register_device(other, "Stranger")
+    stranger = Store.open(tmp_path / "stranger.db")
+    identity.join(stranger, identity.write_setup_file(other, stranger_reg, tmp_path / "s.setup"),
+                  user_id=other.users.list()[0]["id"])
+    stranger.households.add_household(stranger.villages.list()[0]["id"], "Lý Văn B")
+    path = exchange.export_package(stranger, tmp_path / "stranger.fieldsync").path
+    refused(commune, path, "another commune")
+    # The same package's sender pretending to be registered here: not in the register.
+    with zipfile.ZipFile(path) as z:
+        header = json.loads(z.read(pkg.HEADER))
+    header["commune_id"] = commune.commune()["id"]
+    header["destination"] = f"hub:{commune.commune()['id']}"
+    raw = json.dumps(header, sort_keys=True).encode()
+    forged = _rewrite(path, tmp_path / "forged.fieldsync",
+                      **{pkg.HEADER: raw, pkg.SIGNATURE: crypto.sign(
+                          raw, identity.device_keys(stranger)[0])})
+    refused(commune, forged, "not registered")
+
+
+def test_wrong_key(pair, tmp_path):
+    _private, public = crypto.new_box_key()
+    path = crafted(pair, tmp_path / "wrongkey.fieldsync", [line()], recipient=public)
+    refused(pair[1], path, "key")
+
+
+def test_zip_bomb(pair, tmp_path):
+    bomb = b"0" * (64 * 1024 * 1024)
+    path = crafted(pair, tmp_path / "bomb.fieldsync", [line()],
+                   extra={"forms/household_survey/1/x.xlsx": bomb})
+    refused(pair[1], path, "larger")
+
+
+def test_entry_names_that_climb_out(pair, tmp_path):
+    path = crafted(pair, tmp_path / "dots.fieldsync", [line()],
+                   extra={"forms/../../evil.txt": b"x"})
+    refused(pair[1], path, "damaged")
+
+
+def test_an_enormous_line(pair, tmp_path, monkeypatch):
+    monkeypatch.setattr(pkg, "MAX_LINE", 1000)
+    path = crafted(pair, tmp_path / "long.fieldsync", [line(value="x" * 5000)])
+    refused(pair[1], path, "damaged")
+
+
+def test_invalid_utf8_and_bad_json(pair, tmp_path):
+    for n, raw in enumerate((b'{"t": "households", "r": "\xff\xfe"}\n', b"not json\n",
+                             b'{"t": "nope", "r": "a", "s": "x", "c": []}\n',
+                             b'[1, 2, 3]\n')):
+        path = crafted(pair, tmp_path / f"bad{n}.fieldsync", [raw])
+        refused(pair[1], path, "not valid")
+
+
+def test_unknown_table_or_field(pair, tmp_path):
+    path = crafted(pair, tmp_path / "field.fieldsync", [line(field="shoe_size")])
+    refused(pair[1], path, "no field")
+
+
+def test_duplicate_entries_inside_one_package(pair, tmp_path):
+    path = crafted(pair, tmp_path / "dup.fieldsync", [line(), line(value="Khác")])
+    refused(pair[1], path, "twice")
+
+
+def test_a_stamp_far_in_the_future(pair, tmp_path):
+    import time
+
+    far = Stamp(int(time.time() * 1000) + MAX_DRIFT_MS + 10 * 86_400_000, 0, "d" * 8)
+    path = crafted(pair, tmp_path / "future.fieldsync", [line(stamp=str(far))])
+    refused(pair[1], path, "days after")
+
+
+def test_decomposed_text_is_stored_composed(pair, tmp_path):
+    _folder, commune, *_ = pair
+    village = commune.villages.list()[0]["id"]
+    name = unicodedata.normalize("NFD", "Nguyễn Thị Hoà")
+    lines = list(encode([
+        Change("households", "h-nfd", "head_name", name, Stamp(1772323200000, 0, "d" * 8)),
+        Change("households", "h-nfd", "village_id", village, Stamp(1772323200000, 0, "d" * 8)),
+    ]))
+    path = crafted(pair, tmp_path / "nfd.fieldsync", lines)
+    report = exchange.import_package(commune, path)
+    assert report.status == "applied", report.message
+    stored = commune.households.get("h-nfd")["head_name"]
+    assert stored == unicodedata.normalize("NFC", name) and stored != name
+    assert commune.households.search("nguyen thi hoa")[1] == 1
+
+
+def test_a_package_of_a_form_never_seen_here_is_kept_with_a_note(pair, tmp_path):
+    _folder, commune, *_ = pair
+    stamp = Stamp(1772323200000, 0, "d" * 8)
+    lines = list(encode([
+        Change("submissions", "s-x", "form_id", "a_form_from_elsewhere", stamp),
+        Change("submissions", "s-x", "form_version", "7", stamp),
+        Change("submissions", "s-x", "status", "final", stamp),
+        Change("submissions", "s-x", "answers/q1", "yes", stamp),
+    ]))
+    report = exchange.import_package(commune, crafted(pair, tmp_path / "form.fieldsync", lines))
+    assert report.status == "applied"
+    assert "a_form_from_elsewhere" in " ".join(report.notes)
+    assert commune.submissions.get("s-x")["form_id"] == "a_form_from_elsewhere"
+
+
+def test_a_member_laptop_cannot_read_another_members_package(pair, tmp_path):
+    """Packages for the commune are sealed to the commune's key: a member laptop's database and
+    setup file (all it holds) open no other member's package and reveal no name in it."""
+    folder, commune, member, _reg = pair
+    second = identity.register_device(commune, "Laptop 2")
+    setup2 = identity.write_setup_file(commune, second, tmp_path / "m2.setup")
+    other = Store.open(tmp_path / "member2.db")
+    identity.join(other, setup2, user_id=commune.users.list()[0]["id"])
+    other.households.add_household(other.villages.list()[0]["id"], "Triệu Thị Bí Mật")
+    path = exchange.export_package(other, tmp_path / "secret.fieldsync").path
+    raw = path.read_bytes()
+    assert "Bí Mật".encode() not in raw and b"Bi Mat" not in raw
+    # Every key the first member laptop holds, from its database and its setup file.
+    keys = [identity.device_keys(member)[1]]
+    setup, _files = identity.read_setup_file(folder / "m.setup")
+    import base64
+
+    keys.append(base64.b64decode(setup["device"]["box_private"]))
+    header, _raw, _sig, sealed = pkg.read_header(path)
+    for key in keys:
+        with pytest.raises(crypto.CryptoError):
+            crypto.unseal(sealed, key)
+    report = exchange.import_package(member, path)
+    assert report.status == "refused"
+    assert "Bí Mật" not in "\n".join(member.dump())
