@@ -65,9 +65,10 @@ class ReviewPage(QWidget):
             label = QLabel(text, box)
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
-            if item.message and kind != "optional":
-                label.setText(f"{text}\n{item.message}")
+            if kind != "optional":
                 label.setStyleSheet(f"color: {ERROR_COLOUR};")
+            if item.message and kind == "invalid":  # "an answer is required" goes unsaid
+                label.setText(f"{text}\n{item.message}")
             button = QPushButton(_("Go to"), box)
             button.setObjectName(f"review_go:{item.path}")
             button.setAutoDefault(True)
