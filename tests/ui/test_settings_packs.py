@@ -93,17 +93,18 @@ def test_table_lists_every_shipped_pack_per_form_as_unreviewed_drafts(settings):
     assert cell(settings, i, 0) == "Tày"
     assert cell(settings, i, 1) == "Nhật ký buổi hỗ trợ người dân"
     assert cell(settings, i, 2) == "Shipped with the app"
-    assert cell(settings, i, 3) == f"reviewed 0, draft {row.draft}, missing {row.missing}"
+    assert cell(settings, i, 3) == (f"reviewed 0, draft {row.draft}, "
+                                    f"missing {row.missing + row.outdated}")
     # The shipped packs are machine-assisted drafts: the table must not call them reviewed,
     # nor "translated".
     assert row.reviewed == 0
-    assert cell(settings, i, 4) == "Draft only: nothing reviewed by a native speaker yet"
+    assert cell(settings, i, 4) == "Draft only, not reviewed"
     assert not settings.remove_button.isEnabled()
     # Nùng shows the Tày pack where it has nothing of its own, and says so.
     j = settings.pack_rows().index(row_of(settings, "nut", "support_session"))
     nut = rows[j]
     assert nut.inherited > 0 and nut.draft == 0
-    assert cell(settings, j, 3) == (f"reviewed 0, draft 0, missing {nut.missing}, "
+    assert cell(settings, j, 3) == (f"reviewed 0, draft 0, missing {nut.missing + nut.outdated}, "
                                     f"{nut.inherited} from the Tày pack")
     assert cell(settings, j, 4) == "Nothing of its own yet"
 

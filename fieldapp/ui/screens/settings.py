@@ -53,7 +53,7 @@ def review_text(row: Any) -> str:
     is never called a translation."""
     if not row.reviewed:
         if row.draft:
-            return _("Draft only: nothing reviewed by a native speaker yet")
+            return _("Draft only, not reviewed")
         if row.inherited:
             return _("Nothing of its own yet")
         return _("Nothing written yet")
@@ -64,9 +64,11 @@ def review_text(row: Any) -> str:
 
 
 def counts_text(row: Any) -> str:
-    """"reviewed 0, draft 140, missing 81" (and what a pack inherits), for the table."""
+    """"reviewed 0, draft 140, missing 81" (and what a pack inherits), for the table; a
+    translation made for an older text is not shown, so it counts as missing here."""
     text = _("reviewed {reviewed}, draft {draft}, missing {missing}").format(
-        reviewed=fmt_int(row.reviewed), draft=fmt_int(row.draft), missing=fmt_int(row.missing))
+        reviewed=fmt_int(row.reviewed), draft=fmt_int(row.draft),
+        missing=fmt_int(row.missing + row.outdated))
     if row.parent and row.inherited:
         text += _(", {inherited} from the {parent} pack").format(
             inherited=fmt_int(row.inherited), parent=pack_name(row.parent))
