@@ -1,31 +1,25 @@
 """Command line: ``fieldapp [--db PATH] [--demo] [--screenshot DIR]`` starts the app;
 subcommands ``demo``, ``check``, ``forms check`` and ``i18n`` call the same services as the UI.
 
-Errors are one line in the user's language with exit code 2 (usage or input) and a traceback
-only with ``--debug``.
+Everything it prints is in the interface language (``FIELDAPP_LANG=en`` for English),
+argparse's own texts included (:mod:`fieldapp.cli_parser`, which every subcommand's parser
+is made with). Errors are one line, "fieldapp: ..." once, with exit code 2 for usage and input
+errors; ``--debug``, anywhere on the line, adds the traceback and never changes the exit code.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from fieldapp import __version__, paths
+from fieldapp.cli_parser import PROG, Parser, wants_debug, whole_number
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
-from fieldapp.i18n.catalog import _, pgettext
+from fieldapp.i18n.catalog import _, ngettext, pgettext
 
-DEMO_DB_NAME = "demo.db"
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one line and exit code 2."""
-
-    def error(self, message: str):  # noqa: D401 - argparse API
-        raise UserError(_("{prog}: {message} (see {prog} --help)").format(
-            prog=self.prog, message=message))
 
 
 def _cli_language() -> str:
@@ -33,42 +27,57 @@ def _cli_language() -> str:
     return "en" if wanted.lower().startswith("en") else catalog.DEFAULT_LANGUAGE
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="fieldapp", description=_(
+def build_parser() -> Parser:
+    parser = Parser(top=True, description=_(
         "Offline surveys and support records for community digital-technology teams."))
-    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
-    parser.add_argument("--db", type=Path, help=_("database file (default: in the data folder)"))
-    parser.add_argument("--debug", action="store_true", help=_("show tracebacks"))
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}",
+                        help=_("show the version and exit"))
+    parser.add_argument("--db", type=Path, metavar=_("FILE"),
+                        help=_("database file (default: the one the app opened last, in the "
+                               "data folder)"))
     parser.add_argument("--demo", action="store_true",
                         help=_("open the demo commune, creating it first if needed"))
-    parser.add_argument("--screenshot", type=Path, metavar="DIR",
-                        help=_("save one PNG per main screen into DIR and exit"))
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--screenshot", type=Path, metavar=_("FOLDER"),
+                        help=_("save one PNG per main screen into the folder and exit"))
+    sub = parser.add_subparsers(dest="command")
 
-    demo = sub.add_parser("demo", help=_("create a synthetic demo commune"))
-    demo.add_argument("--db", type=Path, dest="sub_db", required=True, help=_("database file to create"))
-    demo.add_argument("--households", type=int, default=None, help=_("number of households"))
-    demo.add_argument("--seed", type=int, default=1, help=_("random seed (same seed, same commune)"))
+    demo = sub.add_parser("demo", help=_("create a synthetic demo commune"),
+                          description=_("Create a synthetic demo commune in a new file."))
+    demo.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"), required=True,
+                      help=_("database file to create"))
+    demo.add_argument("--households", type=whole_number, default=None, metavar="N",
+                      help=_("number of households (default: 1000, or 20 for a member laptop)"))
+    demo.add_argument("--seed", type=whole_number, default=1, metavar="N",
+                      help=_("random seed: the same seed gives the same commune (default: 1)"))
     demo.add_argument("--join", type=Path, default=None, metavar=_("SETUPFILE"),
                       help=_("make a member laptop of the setup file's commune, with households "
                              "surveyed through the household form"))
 
-    check = sub.add_parser("check", help=_("check a database: integrity, migrations, counts"))
-    check.add_argument("--db", type=Path, dest="sub_db", help=_("database file"))
+    check = sub.add_parser("check", help=_("check a database: integrity, migrations, counts"),
+                           description=_("Check a database file: integrity, migrations and "
+                                         "counts. Exit code 0 healthy, 1 problems, 2 unusable."))
+    check.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"),
+                       help=_("database file (default: the one the app opened last)"))
 
-    forms = sub.add_parser("forms", help=_("form tools"))
-    forms_sub = forms.add_subparsers(dest="forms_command", parser_class=_Parser, required=True)
-    forms_check = forms_sub.add_parser("check", help=_("check XLSForm files"))
-    forms_check.add_argument("files", nargs="*", type=Path)
+    forms = sub.add_parser("forms", help=_("form tools"), description=_("Form tools."))
+    forms_sub = forms.add_subparsers(dest="forms_command", required=True)
+    forms_check = forms_sub.add_parser(
+        "check", help=_("check XLSForm files"),
+        description=_("Check XLSForm files: all the forms the app loads when none is given."))
+    forms_check.add_argument("files", nargs="*", type=Path, metavar=_("FILE"),
+                             help=_("XLSForm workbook (.xlsx)"))
 
-    i18n = sub.add_parser("i18n", help=_("label pack tools"))
-    i18n_sub = i18n.add_subparsers(dest="i18n_command", parser_class=_Parser, required=True)
+    i18n = sub.add_parser("i18n", help=_("label pack tools"), description=_("Label pack tools."))
+    i18n_sub = i18n.add_subparsers(dest="i18n_command", required=True)
     i18n_sub.add_parser("coverage", help=_(
-        "per pack and form: total, translated, reviewed, fuzzy and missing labels"))
-    i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"))
+        "per pack and form: texts reviewed, drafts, missing, inherited"),
+        description=_("Per pack and form: texts reviewed by a native speaker, drafts, "
+                      "missing, and shown from a parent pack."))
+    i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
+                        description=_("Refresh every shipped pack after a form changed."))
     from fieldapp import cli_sync
 
-    cli_sync.register(sub, _Parser)
+    cli_sync.register(sub)
     return parser
 
 
@@ -122,12 +131,16 @@ def cmd_check(args) -> int:
 
     from fieldapp.services.health import check_database
 
-    report = check_database(_db_path(args))
-    print(_("Database: {path}").format(path=report.path))
+    from fieldapp.services.health import count_label
+    from fieldapp.services.recent import database_to_check
+
+    path, why = database_to_check(getattr(args, "sub_db", None))
+    report = check_database(path)
+    print(_("Database: {path}").format(path=report.path) + (f" ({why})" if why else ""))
     print(_("Migrations applied: {applied}; pending: {pending}").format(
         applied=len(report.applied), pending=", ".join(report.pending) or "0"))
     for table, count in report.counts.items():
-        print(f"  {table}: {format_number(count)}")
+        print(f"  {count_label(table)}: {format_number(count)}")
     for problem in report.problems:
         print(_("Problem: {problem}").format(problem=problem))
     if report.healthy:
@@ -139,9 +152,16 @@ def cmd_check(args) -> int:
 def cmd_forms_check(args) -> int:
     from fieldapp.services.forms import check_form_files
 
+    from fieldapp.services.forms import all_form_files
+
+    files = args.files or all_form_files()
     lines = check_form_files(args.files or None)
     for line in lines:
         print(line)
+    if not lines:
+        print(ngettext("Checked {count} form: no problems ({files}).",
+                       "Checked {count} forms: no problems ({files}).", len(files)).format(
+            count=len(files), files=", ".join(Path(f).name for f in files)))
     return 1 if lines else 0
 
 
@@ -162,19 +182,25 @@ def cmd_gui(args) -> int:
 
     path = _db_path(args)
     if args.demo:
-        path = args.db or paths.data_dir() / DEMO_DB_NAME
+        path = args.db or paths.demo_db_path()
         if not Path(path).exists():
             from fieldapp.services import demo
 
             print(_("Creating the demo commune in {path} ...").format(path=path))
             demo.create_demo(Path(path), households=1000, seed=1)
-    return run(Path(path), screenshot_dir=args.screenshot)
+
+    def saved(files: list[Path]) -> None:
+        print(ngettext("Saved {count} screenshot in {folder}: {files}",
+                       "Saved {count} screenshots in {folder}: {files}", len(files)).format(
+            count=len(files), folder=args.screenshot, files=", ".join(f.name for f in files)))
+
+    return run(Path(path), screenshot_dir=args.screenshot, on_screenshots=saved)
 
 
 def main(argv: list[str] | None = None) -> int:
     catalog.set_language(_cli_language())
     argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
+    debug = wants_debug(argv)
     try:
         args = build_parser().parse_args(argv)
         if args.command == "demo":
@@ -192,16 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_gui(args)
     except UserError as exc:
         if debug:
-            raise
-        print(f"fieldapp: {exc}", file=sys.stderr)
+            traceback.print_exc()
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so in one line, details with --debug
         if debug:
-            raise
-        print(_("fieldapp: unexpected error: {error} (run again with --debug for details)")
-              .format(error=exc), file=sys.stderr)
+            traceback.print_exc()
+        print(f"{PROG}: " + _("unexpected error: {error} (run again with --debug for "
+                              "details)").format(error=exc), file=sys.stderr)
         return 1
 
 

@@ -18,36 +18,52 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
 
-def register(sub, parser_class) -> None:
-    setup = sub.add_parser("setup-file", help=_(
-        "register a member laptop with this commune and write its setup file"))
-    setup.add_argument("--db", type=Path, dest="sub_db", required=True,
+def register(sub) -> None:
+    setup = sub.add_parser(
+        "setup-file", help=_("register a member laptop with this commune and write its setup "
+                             "file"),
+        description=_("Register a member laptop with this commune and write its setup file "
+                      "(the commune's sync identity is created on first use)."))
+    setup.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
                        help=_("the commune's database file"))
-    setup.add_argument("--out", type=Path, required=True, help=_("setup file to write"))
-    setup.add_argument("--name", default="", help=_("name of the member laptop"))
-    setup.add_argument("--user", default=None,
+    setup.add_argument("--out", type=Path, required=True, metavar=_("FILE"),
+                       help=_("setup file to write"))
+    setup.add_argument("--name", default="", metavar=_("NAME"),
+                       help=_("name of the member laptop"))
+    setup.add_argument("--user", default=None, metavar=_("MEMBER"),
                        help=_("the team member who uses it (id or name)"))
 
-    export = sub.add_parser("export", help=_("write a package of changes for another laptop"))
-    export.add_argument("--db", type=Path, dest="sub_db", required=True,
+    export = sub.add_parser(
+        "export", help=_("write a package of changes for another laptop"),
+        description=_("Write a package of what the other laptop has not acknowledged yet "
+                      "(everything with --full)."))
+    export.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
                         help=_("database file"))
-    export.add_argument("--out", type=Path, required=True,
+    export.add_argument("--out", type=Path, required=True, metavar=_("FILE"),
                         help=_("package file, or a folder for the usual file name"))
     export.add_argument("--full", action="store_true",
                         help=_("everything, not only what was not acknowledged yet"))
     export.add_argument("--to", default=None, metavar=_("DEVICE"),
                         help=_("a member laptop (from the commune), or 'province'"))
 
-    imp = sub.add_parser("import", help=_("import packages from other laptops"))
-    imp.add_argument("--db", type=Path, dest="sub_db", required=True, help=_("database file"))
+    imp = sub.add_parser(
+        "import", help=_("import packages from other laptops"),
+        description=_("Import packages. Exit code 0 when every file was applied or had been "
+                      "imported already, 1 when any was refused, 2 for a usage error."))
+    imp.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
+                     help=_("database file"))
     imp.add_argument("--dry-run", action="store_true",
                      help=_("show what would change, change nothing"))
     imp.add_argument("files", nargs="+", type=Path, metavar=_("FILE"),
                      help=_("package files or folders"))
 
-    dump = sub.add_parser("dump", help=_(
-        "print every synced record as canonical JSON lines (to compare two databases)"))
-    dump.add_argument("--db", type=Path, dest="sub_db", required=True, help=_("database file"))
+    dump = sub.add_parser(
+        "dump", help=_("print every synced record as canonical JSON lines (to compare two "
+                       "databases)"),
+        description=_("Print every synced record as canonical JSON lines, sorted by id, "
+                      "without local bookkeeping: two databases compare with diff."))
+    dump.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
+                      help=_("database file"))
 
 
 COMMANDS = ("setup-file", "export", "import", "dump")

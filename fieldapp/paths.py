@@ -67,6 +67,11 @@ def default_db_path() -> Path:
     return data_dir() / "fieldapp.db"
 
 
+def demo_db_path() -> Path:
+    """The demo commune ``fieldapp --demo`` (and the setup dialog) create and open."""
+    return data_dir() / "demo.db"
+
+
 def commune_forms_dir() -> Path:
     """Forms a commune adds itself, loaded beside the shipped ones."""
     return data_dir() / "forms"

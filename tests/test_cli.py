@@ -38,7 +38,7 @@ def test_check_healthy_database(tmp_path, capsys):
     path = tmp_path / "ok.db"
     Store.open(path).close()
     assert main(["check", "--db", str(path)]) == 0
-    assert "households: 0" in capsys.readouterr().out
+    assert "Households: 0" in capsys.readouterr().out
 
 
 def test_check_reports_broken_foreign_keys(tmp_path, capsys):
@@ -81,11 +81,20 @@ def test_newer_database_refused_by_the_app(tmp_path, capsys):
     assert digest(path) == before
 
 
-def test_debug_shows_traceback(tmp_path):
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_adds_the_traceback_and_keeps_the_exit_code(tmp_path, capsys, where):
+    """--debug is accepted before or after the subcommand, and never changes the exit code."""
     path = tmp_path / "x.db"
     path.write_bytes(b"nope")
-    with pytest.raises(Exception):
-        main(["--debug", "check", "--db", str(path)])
+    args = ["check", "--db", str(path)]
+    assert main(args) == 2
+    plain = capsys.readouterr().err
+    assert main(["--debug", *args] if where == "before" else [*args, "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "Traceback" not in plain
+    assert err.rstrip().splitlines()[-1] == plain.strip()  # the same one line, last
+    assert main(["demo", "--debug"]) == 2  # a usage error too
+    assert "Traceback" in capsys.readouterr().err
 
 
 def test_check_missing_file_exit_2(tmp_path, capsys):
@@ -119,8 +128,10 @@ def test_i18n_coverage_command_reports_every_pack(capsys):
     out = capsys.readouterr().out
     for language in ("tyz", "nut", "ium"):
         assert f"{language} household_survey" in out
-    assert code == 0  # every shipped pack covers every shipped form
-    assert "missing 0" in out and "missing 1" not in out
+    assert code == 0  # every shipped pack is current with every shipped form
+    assert "nut household_survey (shipped)" in out and "inherited from tyz" in out
+    assert "reviewed 0, draft" in out and "translated" not in out  # drafts are drafts
+    assert "ium@dao-vn glossary: 64 terms: reviewed 0, draft 0, missing 64" in out
 
 
 def test_i18n_needs_a_subcommand(capsys):

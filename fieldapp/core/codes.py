@@ -25,10 +25,24 @@ RELATIONS = {
     "head": N_("Head of household"),
     "spouse": N_("Spouse"),
     "child": N_("Child"),
+    "child_in_law": N_("Daughter-in-law or son-in-law"),
     "grandchild": N_("Grandchild"),
     "parent": N_("Parent"),
+    "parent_in_law": N_("Parent-in-law"),
     "sibling": N_("Sibling"),
-    "other": N_("Other relative"),
+    "sibling_in_law": N_("Sibling-in-law"),
+    "other": N_("Other relative or lodger"),
+}
+
+# The result of a visit to a household (the survey's interview_result): refusals and
+# revisits are counted, not lost.
+INTERVIEW_RESULTS = {
+    "completed": N_("Completed"),
+    "partly": N_("Partly completed"),
+    "refused": N_("Refused"),
+    "nobody_home": N_("Nobody at home, to revisit"),
+    "moved": N_("Household moved away"),
+    "vacant": N_("House empty"),
 }
 
 ROLES = {

@@ -415,7 +415,7 @@ def household_members(rng: random.Random, ethnicity: str, profile: str) -> list[
     if kept_son is not None and rng.random() < 0.7:
         wife_by = min(DEMO_YEAR - 18, kept_son.birth_year + rng.randint(-2, 6))
         wife_eth = kept_son.ethnicity if rng.random() < 0.8 else draw_ethnicity(rng, profile)
-        members.append(Member("other", "female", wife_by, wife_eth,
+        members.append(Member("child_in_law", "female", wife_by, wife_eth,
                               draw_surname(rng, wife_eth)))
         for by in _children_years(rng, [kept_son.birth_year, wife_by],
                                   rng.choices((0, 1, 2, 3), weights=(15, 35, 40, 10))[0]):

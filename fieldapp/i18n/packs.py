@@ -22,46 +22,18 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from fieldapp import paths
-from fieldapp.i18n.catalog import N_, _
-from fieldapp.i18n.languages import (
-    LANGUAGE_CODE_RE, SOURCE_LANGUAGE, language_code, normalise_language, texts_by_code)
+from fieldapp.i18n.languages import SOURCE_LANGUAGE, language_code, normalise_language, texts_by_code
+from fieldapp.i18n.pack_languages import (  # noqa: F401 - re-exported for the callers
+    PACK_CODE_RE, PACK_LANGUAGES, PackLanguage, pack_code, pack_language_name, parent_pack,
+    split_pack_code)
 from fieldapp.i18n.pofile import PackBabelCatalog, PackFormatError, read_po_file
 
 PACKS_FOLDER = "packs"
+GLOSSARY = "glossary"
+"""``packs/<code>/glossary.po`` holds a pack's glossary (see fieldapp.i18n.glossary), not a form."""
 TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message")
 TITLE_PATH, TITLE_COLUMN = "settings", "form_title"
 CHOICES_PATH = "choices"
-
-
-@dataclass(frozen=True)
-class PackLanguage:
-    code: str
-    name: str
-    """English name (the interface translates it with ``_``)."""
-    script: str
-    """Orthography the pack is written in (the X-Script header of shipped packs)."""
-
-
-# Languages the app ships packs for. Kim Mun (mji) is deliberately absent: no sourced Latin
-# letter list exists for it (see TEXT.md), so no pack is shipped; a commune may import one.
-PACK_LANGUAGES: dict[str, PackLanguage] = {
-    "tyz": PackLanguage("tyz", "Tày", "Tày-Nùng Latin orthography (1961)"),
-    "nut": PackLanguage("nut", "Nùng", "Tày-Nùng Latin orthography (1961)"),
-    "ium": PackLanguage("ium", "Dao (Iu Mien)", "Iu Mien unified script (1984)"),
-}
-
-
-# Interface names of pack languages, marked here so the interface catalogs translate them.
-_PACK_NAMES = {"tyz": N_("Tày"), "nut": N_("Nùng"), "ium": N_("Dao (Iu Mien)"),
-               "mji": N_("Dao (Kim Mun)")}
-
-
-def pack_language_name(code: str) -> str:
-    """The interface name of a pack language ("Tày"); the code for an unknown pack."""
-    if code in _PACK_NAMES:
-        return _(_PACK_NAMES[code])
-    language = PACK_LANGUAGES.get(code)
-    return _(language.name) if language else code
 
 
 # ----------------------------------------------------------------------------------------------
@@ -197,14 +169,17 @@ class PackEntry:
     msgstr: str
     fuzzy: bool
     translator_comments: tuple[str, ...] = ()
+    previous: str = ""
+    """The older Vietnamese text the translation was made for (``#| msgid``), when the form's
+    text changed since: such a translation is not shown until a translator updates it."""
 
     @property
     def translated(self) -> bool:
-        return bool(self.msgstr)
+        return bool(self.msgstr) and not self.previous
 
     @property
     def reviewed(self) -> bool:
-        return bool(self.msgstr) and not self.fuzzy
+        return self.translated and not self.fuzzy
 
 
 @dataclass
@@ -212,6 +187,7 @@ class PackCatalog:
     """A loaded label pack for one language and one form."""
 
     language: str
+    """The pack code ("tyz", "ium@dao-vn")."""
     form_id: str
     entries: dict[str, PackEntry]
     headers: dict[str, str] = field(default_factory=dict)
@@ -233,10 +209,16 @@ class PackCatalog:
 
     def lookup(self, key: str) -> PackEntry | None:
         """The first translated entry for ``key`` along the fallback chain, or None."""
+        found = self.find(key)
+        return found[0] if found else None
+
+    def find(self, key: str) -> tuple[PackEntry, PackCatalog] | None:
+        """The first translated entry for ``key`` along the chain and the catalog holding it
+        (its ``language`` tells whether it was inherited from a parent pack)."""
         entry = self.entries.get(key)
-        if entry is not None and entry.msgstr:
-            return entry
-        return self.fallback.lookup(key) if self.fallback is not None else None
+        if entry is not None and entry.translated:
+            return entry, self
+        return self.fallback.find(key) if self.fallback is not None else None
 
     @classmethod
     def from_babel(cls, catalog: PackBabelCatalog, *, form_id: str | None = None,
@@ -246,14 +228,17 @@ class PackCatalog:
             if not message.id or not message.context or isinstance(message.id, (list, tuple)):
                 continue
             string = message.string if isinstance(message.string, str) else ""
+            previous = message.previous_id[0] if message.previous_id else ""
             entries[message.context] = PackEntry(
                 message.context, message.id, string, message.fuzzy,
-                tuple(message.user_comments))
+                tuple(message.user_comments), previous if previous != message.id else "")
         if form_id is None:
             form_id = catalog.header("X-Form-Id") or next(
                 (k.split(":", 1)[0] for k in entries), "")
         language = normalise_language(catalog.header("Language")) or normalise_language(
             str(catalog.locale_identifier or ""))
+        if path is not None and split_pack_code(path.parent.name)[0] == language:
+            language = path.parent.name  # the folder names the script variant ("ium@dao-vn")
         return cls(language, form_id, entries, dict(catalog.raw_headers), path, imported)
 
     @classmethod
@@ -287,17 +272,22 @@ def pack_file(base: Path, language: str, form_id: str) -> Path:
 
 
 def languages_in(base: Path) -> list[str]:
-    """Language folders (valid codes) under a packs folder, sorted."""
+    """Pack folders (valid pack codes: "tyz", "ium@dao-vn") under a packs folder, sorted."""
     if not base.is_dir():
         return []
-    return sorted(p.name for p in base.iterdir() if p.is_dir() and LANGUAGE_CODE_RE.match(p.name))
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and PACK_CODE_RE.match(p.name))
+
+
+def form_pack_files(folder: Path) -> list[Path]:
+    """The form packs in a pack folder (its glossary is not one)."""
+    return sorted(p for p in folder.glob("*.po") if p.stem != GLOSSARY)
 
 
 def available_languages(shipped: Path | None = None, imported: Path | None = None) -> list[str]:
-    """Languages with at least one pack, shipped or imported."""
+    """Pack codes with at least one form pack, shipped or imported."""
     found = set()
     for base in (shipped or shipped_packs_dir(), imported or imported_packs_dir()):
-        found.update(lang for lang in languages_in(base) if any((base / lang).glob("*.po")))
+        found.update(lang for lang in languages_in(base) if form_pack_files(base / lang))
     return sorted(found)
 
 
@@ -312,24 +302,31 @@ def find_pack(language: str, form_id: str, *, shipped: Path | None = None,
 
 
 def load_pack(language: str, form_id: str, *, shipped: Path | None = None,
-              imported: Path | None = None) -> PackCatalog | None:
-    """Load the pack for (language, form); None when there is none.
+              imported: Path | None = None, inherit: bool = True) -> PackCatalog | None:
+    """Load the pack for (pack code, form); None when there is none.
 
     The commune's imported pack comes first, with the shipped pack chained behind it by
     :meth:`PackCatalog.add_fallback`, so an entry the imported pack leaves untranslated still
-    shows the shipped translation. A broken imported file cannot normally exist (imports are
-    validated); if one does, the shipped pack is used alone instead of failing the form.
+    shows the shipped translation; then, with ``inherit``, the same for the parent pack (Nùng
+    falls back to Tày: :func:`parent_pack`). A broken imported file cannot normally exist
+    (imports are validated); if one does, the shipped pack is used alone instead of failing
+    the form.
     """
     chain: list[PackCatalog] = []
-    imp = pack_file(imported or imported_packs_dir(), language, form_id)
-    if imp.is_file():
-        try:
-            chain.append(PackCatalog.load(imp, imported=True))
-        except (PackFormatError, OSError):
-            pass
-    shp = pack_file(shipped or shipped_packs_dir(), language, form_id)
-    if shp.is_file():
-        chain.append(PackCatalog.load(shp))
+    code: str | None = language
+    seen = set()
+    while code and code not in seen:
+        seen.add(code)
+        imp = pack_file(imported or imported_packs_dir(), code, form_id)
+        if imp.is_file():
+            try:
+                chain.append(PackCatalog.load(imp, imported=True))
+            except (PackFormatError, OSError):
+                pass
+        shp = pack_file(shipped or shipped_packs_dir(), code, form_id)
+        if shp.is_file():
+            chain.append(PackCatalog.load(shp))
+        code = parent_pack(code) if inherit else None
     if not chain:
         return None
     for fallback in chain[1:]:
@@ -340,5 +337,5 @@ def load_pack(language: str, form_id: str, *, shipped: Path | None = None,
 def iter_pack_files(base: Path) -> Iterable[tuple[str, str, Path]]:
     """(language, form_id, path) of every pack file under a packs folder."""
     for language in languages_in(base):
-        for po in sorted((base / language).glob("*.po")):
+        for po in form_pack_files(base / language):
             yield language, po.stem, po

@@ -207,7 +207,22 @@ def po_bytes(catalog: Catalog) -> bytes:
     out = io.BytesIO()
     write_po(out, catalog, width=0, sort_output=False, include_previous=True,
              ignore_obsolete=False)
-    return out.getvalue()
+    return _join_previous(out.getvalue())
+
+
+def _join_previous(data: bytes) -> bytes:
+    """Undo babel's wrapping of ``#| msgid "..."`` lines: babel wraps comments at 76 columns
+    whatever the width, and a wrapped previous msgid continues without its quote, which
+    msgfmt refuses. The piece is put back on its line (it was split at a space)."""
+    lines = data.split(b"\n")
+    out: list[bytes] = []
+    for line in lines:
+        if (line.startswith(b"#| ") and out and out[-1].startswith(b"#| ")
+                and not line[3:].startswith((b"msgid", b"msgctxt", b'"'))):
+            out[-1] = out[-1] + b" " + line[3:]
+        else:
+            out.append(line)
+    return b"\n".join(out)
 
 
 def write_po_atomic(catalog: Catalog, path: Path) -> None:

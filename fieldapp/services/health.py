@@ -5,10 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import N_, _
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.versions import MIGRATIONS
 from fieldapp.storage.store import Store
+
+
+# What `fieldapp check` calls the tables it counts (a table not listed is shown by its name).
+COUNT_LABELS = {
+    "villages": N_("Villages and residential groups"),
+    "users": N_("Team members (users)"),
+    "households": N_("Households"),
+    "persons": N_("Household members"),
+    "submissions": N_("Forms filled in"),
+}
+
+
+def count_label(table: str) -> str:
+    return _(COUNT_LABELS[table]) if table in COUNT_LABELS else table
 
 
 @dataclass

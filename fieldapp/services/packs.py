@@ -1,7 +1,8 @@
 """Label-pack use cases: coverage report, refresh after a form change, and a commune's import.
 
 The CLI wires ``fieldapp i18n coverage`` to :func:`run_coverage` and ``fieldapp i18n update`` to
-:func:`run_update`; Settings calls :func:`import_pack` (and :func:`remove_imported_pack`).
+:func:`run_update`; Settings calls :func:`import_pack` (and :func:`remove_imported_pack`), which
+live in :mod:`fieldapp.services.pack_import`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from babel.messages.catalog import Message
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
-from fieldapp.i18n.languages import SOURCE_LANGUAGE, normalise_language
+from fieldapp.i18n.glossary import contradictions, load_glossary
+from fieldapp.i18n.pack_languages import SCRIPTS, script_id
 from fieldapp.i18n.packs import (
     PACK_LANGUAGES,
+    parent_pack,
+    split_pack_code,
     FormText,
     PackCatalog,
     form_texts,
@@ -45,49 +49,63 @@ REVIEW_STATUS_DRAFT = ("machine-assisted draft, not reviewed by a native speaker
                        "needs review by a {speaker} speaker")
 
 
-class PackImportError(UserError):
-    """A pack file that was refused; the message says why (the current pack is unchanged)."""
-
-
 # ----------------------------------------------------------------------------------------------
 # Coverage
 # ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class CoverageRow:
+    """How far one pack covers one form's texts; ``total`` = reviewed + draft + inherited +
+    outdated + missing. Nothing is called "translated": a draft is not a translation anyone
+    has checked."""
+
     language: str
+    """The pack code ("tyz", "ium@dao-vn")."""
     form_id: str
     total: int
-    translated: int
     reviewed: int
-    fuzzy: int
-    """Translated but unreviewed, including entries made for an older Vietnamese text."""
+    """The pack's own entries a native speaker has reviewed."""
+    draft: int
+    """The pack's own entries not yet reviewed (fuzzy), including entries made for an older
+    Vietnamese text the pack has not been updated for (``stale``)."""
     missing: int
+    inherited: int = 0
+    """Texts shown from the parent pack (Nùng from Tày) because this pack has none."""
+    outdated: int = 0
+    """Entries translating an older text of the form (``#| msgid``): not shown until updated."""
     stale: int = 0
     imported: bool = False
+    parent: str | None = None
 
     @property
-    def percent_translated(self) -> float:
-        return 100.0 * self.translated / self.total if self.total else 100.0
+    def shown(self) -> int:
+        """Texts shown in the pack's language (its own or inherited); the rest in Vietnamese."""
+        return self.reviewed + self.draft + self.inherited
 
 
 def count_pack(texts: list[FormText], pack: PackCatalog | None, language: str, form_id: str,
                imported: bool = False) -> CoverageRow:
-    """Coverage of one pack (None: no pack at all) against one form's texts."""
-    translated = reviewed = fuzzy = stale = 0
+    """Coverage of one pack chain (None: no pack at all) against one form's texts."""
+    reviewed = draft = inherited = outdated = stale = 0
     for text in texts:
-        entry = pack.lookup(text.key) if pack is not None else None
-        if entry is None:
+        found = pack.find(text.key) if pack is not None else None
+        if found is None:
+            own = pack.get(text.key) if pack is not None else None
+            outdated += bool(own is not None and own.msgstr and own.previous)
             continue
-        translated += 1
+        entry, holder = found
+        if holder.language != language:
+            inherited += 1
+            continue
         is_stale = entry.msgid != text.source
         stale += is_stale
         if entry.fuzzy or is_stale:
-            fuzzy += 1
+            draft += 1
         else:
             reviewed += 1
-    return CoverageRow(language, form_id, len(texts), translated, reviewed, fuzzy,
-                       len(texts) - translated, stale, imported)
+    missing = len(texts) - reviewed - draft - inherited - outdated
+    return CoverageRow(language, form_id, len(texts), reviewed, draft, missing, inherited,
+                       outdated, stale, imported, parent_pack(language))
 
 
 def coverage(forms: Iterable, packs: dict[tuple[str, str], PackCatalog | None]) -> list[CoverageRow]:
@@ -138,11 +156,16 @@ def format_coverage(rows: list[CoverageRow]) -> list[str]:
     lines = []
     for row in rows:
         where = _("imported") if row.imported else _("shipped")
-        line = _("{language} {form} ({where}): total {total}, translated {translated} "
-                 "({percent:.0f}%), reviewed {reviewed}, fuzzy {fuzzy}, missing {missing}").format(
+        line = _("{language} {form} ({where}): {total} texts: reviewed {reviewed}, draft "
+                 "{draft}, missing {missing}").format(
             language=row.language, form=row.form_id, where=where, total=row.total,
-            translated=row.translated, percent=row.percent_translated, reviewed=row.reviewed,
-            fuzzy=row.fuzzy, missing=row.missing)
+            reviewed=row.reviewed, draft=row.draft, missing=row.missing)
+        if row.parent:
+            line += _("; {inherited} inherited from {parent}").format(
+                inherited=row.inherited, parent=row.parent)
+        if row.outdated:
+            line += _("; {outdated} made for an older text, not shown").format(
+                outdated=row.outdated)
         if row.stale:
             line += _("; {stale} made for an older text (run fieldapp i18n update)").format(
                 stale=row.stale)
@@ -164,13 +187,63 @@ def _load_shipped_forms(forms_dir: Path | None) -> tuple[list, list[str]]:
     return forms, problems
 
 
+def _shipped_chain(shipped: Path, code: str, form_id: str,
+                   problems: list[str]) -> PackCatalog | None:
+    """The shipped pack of (code, form) with its parents chained behind it."""
+    chain: list[PackCatalog] = []
+    while code:
+        path = pack_file(shipped, code, form_id)
+        if path.is_file():
+            try:
+                chain.append(PackCatalog.load(path))
+            except PackFormatError as exc:
+                problems.append(str(exc))
+        code = parent_pack(code)
+    for fallback in chain[1:]:
+        chain[0].add_fallback(fallback)
+    return chain[0] if chain else None
+
+
+def glossary_lines(codes: Iterable[str], packs: Iterable[PackCatalog], *,
+                   shipped: Path | None = None, imported: Path | None = None
+                   ) -> tuple[list[str], int]:
+    """A line per glossary (terms reviewed / draft / missing) and one per reviewed pack entry
+    that contradicts a reviewed term; returns (lines, number of contradictions)."""
+    lines, found = [], 0
+    packs = list(packs)
+    for code in codes:
+        try:
+            glossary = load_glossary(code, shipped=shipped, imported=imported)
+        except PackFormatError as exc:
+            lines.append(str(exc))
+            found += 1
+            continue
+        if glossary is None:
+            continue
+        lines.append(_("{language} glossary: {total} terms: reviewed {reviewed}, draft {draft}, "
+                       "missing {missing}").format(
+            language=code, total=len(glossary.terms), reviewed=glossary.reviewed,
+            draft=glossary.drafts, missing=glossary.missing))
+        entries = [e for p in packs if p.language == code for e in p.entries.values()]
+        for c in contradictions(glossary, entries):
+            found += 1
+            lines.append(_("{language} {key}: uses “{vietnamese}” but not the glossary's "
+                           "“{translation}”").format(language=code, key=c.entry.key,
+                                                     vietnamese=c.term.vietnamese,
+                                                     translation=c.term.translation))
+    return lines, found
+
+
 def run_coverage(*, forms_dir: Path | None = None, shipped: Path | None = None,
                  imported: Path | None = None) -> tuple[list[str], int]:
     """Lines for ``fieldapp i18n coverage`` and the exit code.
 
-    Exit code 1 when a shipped form does not load or a shipped pack misses entries of a shipped
-    form (a missing file counts as all entries missing); imported packs are listed but do not
-    change the exit code.
+    Exit code 1 when a shipped form or pack does not load, when a shipped pack was not updated
+    after its form changed (entries made for an older text: run ``fieldapp i18n update``), or
+    when a reviewed entry contradicts its glossary. Texts a pack does not translate yet are
+    reported as missing (the form shows them in Vietnamese) but are not a failure: a pack
+    holds what someone could write, and drafts are never counted as translations. Imported
+    packs are listed but do not change the exit code.
     """
     shipped = shipped or shipped_packs_dir()
     imported = imported or imported_packs_dir()
@@ -178,12 +251,9 @@ def run_coverage(*, forms_dir: Path | None = None, shipped: Path | None = None,
     packs: dict[tuple[str, str], PackCatalog | None] = {}
     for language in languages_in(shipped):
         for form in forms:
-            path = pack_file(shipped, language, form.form_id)
-            try:
-                packs[(language, form.form_id)] = PackCatalog.load(path) if path.is_file() else None
-            except PackFormatError as exc:
-                problems.append(str(exc))
-                packs[(language, form.form_id)] = None
+            if pack_file(shipped, language, form.form_id).is_file() or parent_pack(language):
+                packs[(language, form.form_id)] = _shipped_chain(shipped, language,
+                                                                 form.form_id, problems)
     rows = coverage(forms, packs)
     imported_packs: dict[tuple[str, str], PackCatalog | None] = {}
     form_ids = {f.form_id for f in forms}
@@ -194,11 +264,14 @@ def run_coverage(*, forms_dir: Path | None = None, shipped: Path | None = None,
             except PackFormatError as exc:
                 problems.append(str(exc))
     rows += coverage(forms, imported_packs)
-    lines = format_coverage(rows) + problems
+    own = [p for p in list(packs.values()) + list(imported_packs.values()) if p is not None]
+    words, contradicted = glossary_lines(languages_in(shipped), own, shipped=shipped,
+                                         imported=imported)
+    lines = format_coverage(rows) + words + problems
     if not languages_in(shipped):
         lines.append(_("No shipped label packs found in {folder}").format(folder=shipped))
-    failed = bool(problems) or not languages_in(shipped) or any(
-        r.missing for r in rows if not r.imported)
+    failed = bool(problems) or not languages_in(shipped) or bool(contradicted) or any(
+        r.stale for r in rows if not r.imported)
     return lines, 1 if failed else 0
 
 
@@ -222,13 +295,14 @@ class UpdateResult:
 def new_pack_catalog(language: str, form, *, now: _dt.datetime | None = None) -> PackBabelCatalog:
     """An empty pack for ``form`` with the pack headers (no babel locale data needed)."""
     now = now or _dt.datetime.now(_dt.timezone.utc)
-    info = PACK_LANGUAGES.get(language)
+    info = PACK_LANGUAGES.get(split_pack_code(language)[0])
     name = info.name if info else language
     stamp = now.strftime("%Y-%m-%d %H:%M+0000")
     catalog = PackBabelCatalog(charset="utf-8", fuzzy=False)
+    script = SCRIPTS.get(script_id(language))
     catalog.header_comment = (
         f"# {name} ({language}) label pack for the fieldapp form {form.form_id}.\n"
-        f"# Script: {info.script if info else 'not stated'}.\n"
+        f"# Script: {script.name + ': ' + script.letters if script else 'not stated'}.\n"
         "# Keys (msgctxt) are <form_id>:<field path>:<column>; msgid is the Vietnamese text.\n"
         "# A fuzzy entry has not been reviewed by a native speaker.")
     for header, value in (
@@ -239,7 +313,7 @@ def new_pack_catalog(language: str, form, *, now: _dt.datetime | None = None) ->
         ("Last-Translator", "none yet"),
         ("Language-Team", f"{name} (no reviewer yet)"),
         ("Language", language),
-        ("X-Script", info.script if info else ""),
+        ("X-Script", script.id if script else ""),
         ("X-Translator", ""),
         ("X-Sources", ""),
         ("X-Review-Status", REVIEW_STATUS_DRAFT.format(speaker=name)),
@@ -255,17 +329,28 @@ def _english_comment(text: FormText) -> list[str]:
     return [f"en: {english}"] if english else []
 
 
-def merge_pack(catalog: PackBabelCatalog, form) -> tuple[PackBabelCatalog, int, int, int]:
+def merge_pack(catalog: PackBabelCatalog, form, *, sparse: bool = False
+               ) -> tuple[PackBabelCatalog, int, int, int]:
     """Merge ``catalog`` with ``form``'s current texts, as msgmerge does but keyed by msgctxt.
 
-    New keys are added untranslated; a key whose Vietnamese text changed keeps its translation,
-    marked fuzzy, with the old text as ``#| msgid``; keys no longer in the form become obsolete.
-    Translator comments and flags are kept. babel's Catalog.update is not used because its fuzzy
-    matching compares msgids across contexts and would give a new field a similar field's
-    translation. Returns (merged catalog, added, changed, obsoleted).
+    New keys are added untranslated, or, when another entry translates exactly the same
+    Vietnamese text (a question moved to another group keeps its words), with that draft,
+    marked fuzzy and commented; a key whose Vietnamese text changed keeps its translation,
+    marked fuzzy, with the old text as ``#| msgid`` (not shown until a translator updates it);
+    keys no longer in the form become obsolete. Translator comments and flags are kept.
+    babel's Catalog.update is not used because its fuzzy matching compares similar msgids
+    across contexts and would give a new field a similar field's translation. A ``sparse``
+    pack (one that inherits, like Nùng from Tày) gets no new entries: it holds only what
+    differs from its parent. Returns (merged catalog, added, changed, obsoleted).
     """
     current = {m.context: m for m in catalog if m.id and m.context}
     obsolete = {m.context: m for m in catalog.obsolete.values() if m.context}
+    keys = {t.key for t in form_texts(form)}
+    same_text: dict[str, Message] = {}
+    for m in list(obsolete.values()) + [m for k, m in current.items() if k not in keys] + \
+            list(current.values()):
+        if m.string and not m.previous_id and m.id not in same_text:
+            same_text[m.id] = m
     merged = PackBabelCatalog(charset="utf-8", fuzzy=False)
     merged.header_comment = catalog.header_comment
     for name, value in catalog.raw_headers.items():
@@ -281,7 +366,16 @@ def merge_pack(catalog: PackBabelCatalog, form) -> tuple[PackBabelCatalog, int, 
             old = obsolete.get(text.key)
         comments = _english_comment(text)
         if old is None:
-            merged.add(text.source, "", auto_comments=comments, context=text.key)
+            if sparse:
+                continue
+            reuse = same_text.get(text.source)
+            if reuse is not None:
+                merged.add(text.source, reuse.string, auto_comments=comments,
+                           user_comments=list(reuse.user_comments) + [
+                               f"draft reused from {reuse.context} (same Vietnamese text)"],
+                           flags={"fuzzy"}, context=text.key)
+            else:
+                merged.add(text.source, "", auto_comments=comments, context=text.key)
             added += 1
             continue
         flags = set(old.flags) - {"fuzzy"}
@@ -326,7 +420,8 @@ def update_packs(forms: Iterable, base: Path | None = None, languages: Iterable[
             path = pack_file(base, language, form.form_id)
             created = not path.is_file()
             old = new_pack_catalog(language, form, now=now) if created else read_po_file(path)
-            merged, added, changed, obsoleted = merge_pack(old, form)
+            merged, added, changed, obsoleted = merge_pack(
+                old, form, sparse=parent_pack(language) is not None)
             written = created or po_bytes(merged) != po_bytes(old)
             if written:
                 if not created and (added or changed or obsoleted):
@@ -359,151 +454,6 @@ def run_update(*, forms_dir: Path | None = None, shipped: Path | None = None) ->
     return lines + problems
 
 
-# ----------------------------------------------------------------------------------------------
-# Import
-# ----------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ImportResult:
-    language: str
-    form_id: str
-    path: Path
-    replaced: bool
-    coverage: CoverageRow
-
-
-def _placeholders(text: str) -> list[str]:
-    return sorted(_REF_RE.findall(text))
-
-
-def validate_pack(data: bytes, forms: Iterable, *, language: str | None = None,
-                  label: str = "") -> tuple[PackBabelCatalog, str, object]:
-    """Check a pack file against the app's forms; return (catalog, language, form).
-
-    Raises PackImportError with one message naming the first problems found.
-    """
-    if len(data) > MAX_IMPORT_BYTES:
-        raise PackImportError(_("{file} is too large to be a label pack.").format(file=label))
-    try:
-        catalog = parse_po(data, label)
-    except PackFormatError as exc:
-        raise PackImportError(str(exc)) from None
-    header_language = catalog.header("Language")
-    pack_language = normalise_language(header_language)
-    if not pack_language:
-        raise PackImportError(_("{file} has no valid Language header (for example "
-                                "\"Language: tyz\").").format(file=label))
-    if pack_language == SOURCE_LANGUAGE:
-        raise PackImportError(_("{file} is a Vietnamese catalog; Vietnamese is the forms' own "
-                                "language, not a pack.").format(file=label))
-    if language and normalise_language(language) != pack_language:
-        raise PackImportError(_("{file} is a pack for the language \"{found}\", not \"{wanted}\".")
-                              .format(file=label, found=header_language, wanted=language))
-    messages = [m for m in catalog if m.id]
-    if not messages:
-        raise PackImportError(_("{file} contains no entries.").format(file=label))
-    problems: list[str] = []
-    form_ids = set()
-    for m in messages:
-        key = split_key(m.context or "")
-        if key is None:
-            problems.append(_("entry \"{msgid}\" has no valid key (msgctxt)").format(
-                msgid=_short(m.id)))
-        else:
-            form_ids.add(key[0])
-    if problems:
-        raise PackImportError(_refusal(problems))
-    if len(form_ids) != 1:
-        raise PackImportError(_("{file} mixes entries of several forms ({forms}); one file "
-                                "holds one form.").format(file=label, forms=", ".join(sorted(form_ids))))
-    form_id = form_ids.pop()
-    header_form = catalog.header("X-Form-Id")
-    if header_form and header_form != form_id:
-        raise PackImportError(_("{file}: the X-Form-Id header ({header}) does not match its "
-                                "entries ({form}).").format(file=label, header=header_form,
-                                                             form=form_id))
-    form = next((f for f in forms if f.form_id == form_id), None)
-    if form is None:
-        raise PackImportError(_("{file} is for the form \"{form}\", which this app does not "
-                                "have.").format(file=label, form=form_id))
-    sources = {t.key: t.source for t in form_texts(form)}
-    for m in messages:
-        if isinstance(m.id, (list, tuple)):
-            problems.append(_("{key}: plural entries are not used in label packs").format(
-                key=m.context))
-            continue
-        if m.context not in sources:
-            problems.append(_("{key}: no such text in the form").format(key=m.context))
-            continue
-        if m.id != sources[m.context]:
-            problems.append(_("{key}: the Vietnamese text is \"{found}\" but the form now says "
-                              "\"{wanted}\"").format(key=m.context, found=_short(m.id),
-                                                     wanted=_short(sources[m.context])))
-            continue
-        if m.string and _placeholders(m.string) != _placeholders(m.id):
-            problems.append(_("{key}: the translation must keep {refs} exactly").format(
-                key=m.context, refs=" ".join(_placeholders(m.id)) or _("no ${...} references")))
-        if m.string and sorted(_PERCENT_RE.findall(m.id)) != sorted(_PERCENT_RE.findall(m.string)) \
-                and "python-format" in m.flags:
-            problems.append(_("{key}: the translation must keep the % placeholders").format(
-                key=m.context))
-    for message, errors in catalog.check():
-        for error in errors:
-            problems.append(f"{message.context}: {error}")
-    if problems:
-        raise PackImportError(_refusal(problems))
-    return catalog, pack_language, form
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _refusal(problems: list[str], shown: int = 5) -> str:
-    more = len(problems) - shown
-    text = "; ".join(problems[:shown])
-    if more > 0:
-        text += " " + _("(and {count} more)").format(count=more)
-    return text
-
-
-def import_pack(path: Path, forms: Iterable | None = None, language: str | None = None, *,
-                imported: Path | None = None) -> ImportResult:
-    """Validate the .po file at ``path`` and install it as the commune's pack.
-
-    ``forms`` defaults to the app's forms (shipped and the commune's own); ``language``, when
-    given, must match the file's Language header. Installed at
-    ``<data folder>/packs/<lang>/<form_id>.po`` (taking precedence over the shipped pack) with a
-    temporary file and an atomic rename, so on any failure the current pack is untouched.
-    """
-    path = Path(path)
-    forms = list(forms) if forms is not None else _app_forms()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PackImportError(_("Cannot read {file}: {error}").format(
-            file=path.name, error=exc.strerror or exc)) from None
-    try:
-        catalog, pack_language, form = validate_pack(data, forms, language=language,
-                                                     label=path.name)
-    except PackImportError as exc:
-        raise PackImportError(_("{file} was not imported; the current pack is unchanged. "
-                                "Problems:").format(file=path.name) + f" {exc}") from None
-    target = pack_file(imported or imported_packs_dir(), pack_language, form.form_id)
-    replaced = target.is_file()
-    catalog.set_header("Language", pack_language)
-    catalog.set_header("X-Form-Id", form.form_id)
-    write_po_atomic(catalog, target)
-    row = count_pack(form_texts(form), PackCatalog.from_babel(catalog, form_id=form.form_id),
-                     pack_language, form.form_id, imported=True)
-    return ImportResult(pack_language, form.form_id, target, replaced, row)
-
-
-def remove_imported_pack(language: str, form_id: str, *, imported: Path | None = None) -> bool:
-    """Remove a commune's imported pack so the shipped one is used again; True if one existed."""
-    target = pack_file(imported or imported_packs_dir(), language, form_id)
-    try:
-        target.unlink()
-        return True
-    except FileNotFoundError:
-        return False
+# Importing lives in its own module; these names stay reachable from here for the callers.
+from fieldapp.services.pack_import import (  # noqa: E402,F401 - re-exported
+    ImportResult, PackImportError, import_pack, remove_imported_pack, validate_pack)

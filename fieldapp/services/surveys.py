@@ -30,6 +30,10 @@ _HOUSEHOLD_COLUMNS = {"head_name": "head_name", "village": "village_id",
 _PERSON_COLUMNS = {"full_name": "full_name", "sex": "sex", "birth_year": "birth_year",
                    "relation": "relation", "ethnicity": "ethnicity"}
 _DERIVED = {"persons": {"village", "household"}}  # follow from the household; not stored twice
+# A later round confirms each person of the roster; "presence" says who has left since.
+# It is not stored: a person who moved away or died leaves the registry (tombstoned with
+# the reason), so the next round does not list them again.
+_LEFT = {"moved": "moved away", "died": "died"}
 # Registry records a finalized submission creates get ids derived from the submission (and for
 # persons from the roster row's key), so two laptops finalizing the same submission, or the
 # same laptop finalizing it again, never create two records for one household or person.
@@ -239,9 +243,12 @@ class SurveyService:
             target = (op["entity_id"] or known_persons.get(key)
                       or entity_id_for(submission_id, f"persons/{key}"))
             props = dict(op["properties"])
+            presence = props.pop("presence", "")
             if household_id:
                 props["household"] = household_id
             kept_persons[key] = self._upsert("persons", target, props)
+            if presence in _LEFT:
+                self.store.persons.tombstone(kept_persons[key], _LEFT[presence])
         # A member removed from the roster while editing this round leaves the household.
         for person_id in known_persons.values():
             if person_id not in kept_persons.values():

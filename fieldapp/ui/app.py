@@ -11,15 +11,17 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
+from fieldapp import paths
 from fieldapp.i18n import catalog
+from fieldapp.services.recent import remember_opened
 from fieldapp.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "fieldapp"
-DEMO_DB_NAME = "demo.db"  # the same file as ``fieldapp --demo``
 PREWARM_DELAY_MS = 1000
 
 
@@ -117,15 +119,18 @@ def demo_path(db_path: Path) -> Path | None:
     that is the database being set up."""
     from fieldapp import paths
 
-    path = paths.data_dir() / DEMO_DB_NAME
+    path = paths.demo_db_path()  # the same file as ``fieldapp --demo``
     return None if Path(db_path).resolve() == path.resolve() else path
 
 
-def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
+def run(db_path: Path, screenshot_dir: Path | None = None, *,
+        on_screenshots: Callable[[list[Path]], None] | None = None) -> int:
     """Open ``db_path`` and run the app; return the process exit code.
 
-    A bad database file raises StorageError (a UserError) before any window exists, so the
-    CLI prints one line and exits 2.
+    With ``screenshot_dir``, save the screenshots, hand their files to ``on_screenshots``
+    (the CLI says what it saved) and return. A bad database file raises StorageError (a
+    UserError) before any window exists, so the CLI prints one line and exits 2. The file
+    opened is remembered, for ``fieldapp check`` without ``--db``.
     """
     workspace = Workspace.open(db_path)
     try:
@@ -134,8 +139,11 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
         if screenshot_dir is not None:
             from fieldapp.ui.screenshots import save_screenshots
 
-            save_screenshots(workspace, Path(screenshot_dir))
+            files = save_screenshots(workspace, Path(screenshot_dir))
+            if on_screenshots is not None:
+                on_screenshots(files)
             return 0
+        remember_opened(db_path)
         if not workspace.is_set_up and not workspace.is_demo:
             from fieldapp.ui.setup_dialog import SetupDialog
 
@@ -145,6 +153,7 @@ def run(db_path: Path, screenshot_dir: Path | None = None) -> int:
             if dialog.demo_db is not None:
                 workspace.close()
                 workspace = Workspace.open(dialog.demo_db)  # in the dialog's language
+                remember_opened(dialog.demo_db)
         window = build_app_window(workspace, progressive=True)
         window.show()
         from PySide6.QtCore import QTimer

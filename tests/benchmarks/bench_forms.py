@@ -42,12 +42,13 @@ def _ms(seconds: float) -> str:
 def household_with_roster(form):
     inst = FormInstance(form, today=dt.date(2026, 11, 23))
     inst.set_value("consent", "yes")
-    inst.set_value("head_name", PEOPLE[0][0])
     for i, (name, year, relation, sex) in enumerate(PEOPLE):
-        inst.add_repeat_row("members")
+        inst.add_repeat_row("members")  # the first row is the head (head_name follows)
         inst.set_value(f"members[{i}]/member_name", name)
         inst.set_value(f"members[{i}]/birth_year", year)
         inst.set_value(f"members[{i}]/sex", sex)
+        if inst.is_read_only(f"members[{i}]/relation"):
+            continue
         first = inst.choices_for(f"members[{i}]/relation")
         names = {c.name for c in first}
         inst.set_value(f"members[{i}]/relation", relation if relation in names

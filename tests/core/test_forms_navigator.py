@@ -96,3 +96,36 @@ def test_rows_that_follow_a_count_are_not_added_or_removed_by_hand(nav):
     assert nav.go(0) == 0 and nav.row_position() is None
     with pytest.raises(ValueError):
         nav.add_row("phones")
+
+
+def test_progress_never_goes_back_while_answering(nav):
+    """A new row (or a question an answer opens) adds questions; the bar keeps its place until
+    the answers catch up, and goes back only when an answer is taken away."""
+    inst = nav.instance
+    assert nav.progress() == 0.0
+    inst.set_value("head", "Lý Văn Páo")
+    assert nav.progress() == 1.0  # every required question answered; optional ones left
+    inst.set_value("size", "2")
+    assert inst.progress() == 1.0 and nav.progress() == 1.0
+    inst.set_value("size", None)
+    inst.set_value("head", None)
+    assert nav.progress() == 0.0  # answers taken back: the truth
+
+
+def test_section_position_counts_every_section_relevant_or_not(nav):
+    assert nav.section_position() == (1, 5)  # head, size, why, members, devices
+    nav.go(nav.index_of_key("members+"))
+    assert nav.section_position() == (4, 5)
+    nav.instance.set_value("size", "0")  # "why" becomes relevant: the count stays
+    nav.refresh()
+    assert nav.section_position() == (4, 5)
+
+
+def test_review_lists_missing_then_optional_questions(nav):
+    items = nav.review_items()
+    assert [(i.path, i.kind) for i in items] == [
+        ("head", "missing"), ("size", "optional"), ("phones[0]/model", "optional"),
+        ("phones[1]/model", "optional")]
+    assert items[0].page == 0 and items[0].message
+    nav.instance.set_value("size", "x")
+    assert ("size", "invalid") in [(i.path, i.kind) for i in nav.review_items()]

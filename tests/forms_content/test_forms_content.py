@@ -305,9 +305,13 @@ def _top_level_after_consent(rows):
 
 def test_household_survey_is_gated_on_consent():
     rows = _survey("household_survey")
-    assert rows[0]["name"] == "consent_group" and rows[0].get("appearance") == "field-list"
+    assert rows[0]["name"] == "visit" and rows[0].get("appearance") == "field-list"
     consent = next(r for r in rows if r.get("name") == "consent")
-    assert _type_parts(consent) == ["select_one", "yes_no"] and consent["required"] == "yes"
+    assert _type_parts(consent) == ["select_one", "contact"] and consent["required"] == "yes"
+    # The answer is also the visit's result: refusals and revisits are recorded, not lost.
+    contact = {str(r["name"]) for r in _sheet_rows("household_survey", "choices")
+               if r["list_name"] == "contact"}
+    assert contact == {"yes", "no", "nobody_home", "moved", "vacant"}
     gated = [r for r in _top_level_after_consent(rows) if not str(r["type"]).startswith("end_")]
     assert gated
     for row in gated:
@@ -342,21 +346,34 @@ def test_household_survey_groups_questions_into_field_list_pages():
     groups = _groups("household_survey")
     household, _ = groups["household"]
     assert "field-list" not in str(household.get("appearance", ""))
-    for name in ("consent_group", "household_id", "connectivity", "business", "member_basic",
-                 "devices", "identity", "services", "safety"):
+    for name in ("visit", "member_basic", "person", "m_identity", "m_payments", "m_apps",
+                 "m_safety", "home", "m_business", "m_address", "closing"):
         assert groups[name][0].get("appearance") == "field-list", name
-    assert {"village", "head_name", "hh_ethnicity", "poverty_status", "phone"} <= set(
-        groups["household_id"][1])
-    assert set(groups["household"][1]) >= {"grid_power", "sells_online", "cashless_bills"}
+    assert {"village", "purpose_note", "consent"} <= set(groups["visit"][1])
+    assert {"grid_power", "mobile_signal", "fibre", "phone", "poverty_status"} <= set(
+        groups["home"][1])
+    assert set(groups["household"][1]) >= {"grid_power", "sells_online", "cashless_bills",
+                                           "digital_address"}
     section, inside = groups["members_section"]
     assert section.get("relevant") == "${consent} = 'yes'"
     assert "members" in groups and set(groups["members"][1]) <= set(inside)
-    assert {"member_name", "birth_year", "age", "relation"} <= set(groups["member_basic"][1])
-    # Age-based relevance of the member's sub-groups is kept.
-    assert groups["devices"][0]["relevant"] == "${age} >= 6"
-    assert groups["identity"][0]["relevant"] == "${age} >= 14"
-    assert groups["services"][0]["relevant"] == "${age} >= 15"
-    assert groups["safety"][0]["relevant"] == "${age} >= 10"
+    assert {"member_name", "birth_year", "age", "relation", "ethnicity"} <= set(
+        groups["member_basic"][1])
+    # Person questions from age 10; app and e-service questions only for smartphone users;
+    # the modules turn with ${module}.
+    assert "${age} >= 10" in groups["person"][0]["relevant"]
+    for name, module in (("m_identity", 1), ("m_payments", 2), ("m_apps", 3), ("m_safety", 0)):
+        assert f"${{module}} = {module}" in groups[name][0]["relevant"], name
+    for name in ("m_payments", "m_apps"):
+        assert "${smartphone} = 'own'" in groups[name][0]["relevant"], name
+
+
+def test_household_head_is_taken_from_the_roster():
+    rows = {str(r["name"]): r for r in _survey("household_survey") if "name" in r}
+    for name in ("head_name", "hh_ethnicity"):
+        assert _type_parts(rows[name]) == ["calculate"], name
+        assert "${head_row}" in rows[name]["calculation"]
+    assert rows["ethnicity"]["default"] == "indexed-repeat(${ethnicity}, ${members}, 1)"
 
 
 def test_household_roster_rows_are_titled_by_member_label():

@@ -23,18 +23,25 @@ def service(setup_store):
                          now=lambda: dt.datetime(2026, 11, 23, 9, 0))
 
 
-def household_answers(instance, village_id, head, members, complete):
+def add_member(instance, name, sex, year, relation, ethnicity="tay"):
+    """A roster row; the first row is the head (its relation is fixed), later rows take the
+    head's ethnicity unless told otherwise."""
+    i = instance.add_repeat_row("members")
+    instance.set_value(f"members[{i}]/member_name", name)
+    instance.set_value(f"members[{i}]/sex", sex)
+    instance.set_value(f"members[{i}]/birth_year", str(year))
+    for field, value in (("relation", relation), ("ethnicity", ethnicity)):
+        path = f"members[{i}]/{field}"
+        if instance.is_relevant(path) and not instance.is_read_only(path):
+            instance.set_value(path, value)
+    return i
+
+
+def household_answers(instance, village_id, members, complete):
     instance.set_value("consent", "yes")
     instance.set_value("village", village_id)
-    instance.set_value("head_name", head)
     for name, sex, year, relation in members:
-        i = instance.add_repeat_row("members")
-        instance.set_value(f"members[{i}]/member_name", name)
-        instance.set_value(f"members[{i}]/sex", sex)
-        instance.set_value(f"members[{i}]/birth_year", str(year))
-        instance.set_value(f"members[{i}]/relation", relation)
-        instance.set_value(f"members[{i}]/ethnicity", "tay")
-    instance.set_value("hh_ethnicity", "tay")
+        add_member(instance, name, sex, year, relation)
     complete(instance)
 
 
@@ -45,7 +52,7 @@ MEMBERS = [("Hoàng Văn Sơn", "male", 1990, "head"), ("Nông Thị Lan", "fema
 def test_finalized_survey_creates_household_and_persons(service, setup_store, complete_form):
     village = setup_store.villages.list()[0]
     form, instance = service.new_instance("household_survey")
-    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
+    household_answers(instance, village["id"], MEMBERS, complete_form)
     sid = service.save(None, form, instance, finalize=True)
     row = service.repo.get(sid)
     assert row["status"] == "final" and row["form_version"] == form.version
@@ -60,7 +67,7 @@ def test_finalized_survey_creates_household_and_persons(service, setup_store, co
 def test_draft_does_not_touch_the_registry_and_reopens(service, setup_store):
     form, instance = service.new_instance("household_survey")
     instance.set_value("consent", "yes")
-    instance.set_value("head_name", "Lý Văn Páo")
+    add_member(instance, "Lý Văn Páo", "male", 1970, "head", "dao")
     sid = service.save(None, form, instance, finalize=False)
     assert setup_store.counts()["households"] == 0
     form2, reopened, status = service.open(sid)
@@ -77,7 +84,7 @@ def test_finalize_refused_while_errors_remain(service):
 def test_editing_a_finalized_round_updates_not_duplicates(service, setup_store, complete_form):
     village = setup_store.villages.list()[0]
     form, instance = service.new_instance("household_survey")
-    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
+    household_answers(instance, village["id"], MEMBERS, complete_form)
     sid = service.save(None, form, instance, finalize=True)
     form, instance, status = service.open(sid)
     instance.set_value("members[1]/member_name", "Nông Thị Lanh")
@@ -97,18 +104,14 @@ def test_removing_the_middle_member_keeps_every_persons_id(service, setup_store,
     middle one of three must not hand the third person's id to anyone."""
     village = setup_store.villages.list()[0]
     form, instance = service.new_instance("household_survey")
-    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
+    household_answers(instance, village["id"], MEMBERS, complete_form)
     sid = service.save(None, form, instance, finalize=True)
     household_id = service.repo.get(sid)["household_id"]
     before = {p["full_name"]: p["id"] for p in setup_store.persons.of_household(household_id)}
 
     form, instance, _status = service.open(sid)
     instance.remove_repeat_row("members", 1)  # Nông Thị Lan
-    i = instance.add_repeat_row("members")
-    instance.set_value(f"members[{i}]/member_name", "Hoàng Thị Na")
-    instance.set_value(f"members[{i}]/sex", "female")
-    instance.set_value(f"members[{i}]/birth_year", "2024")
-    instance.set_value(f"members[{i}]/relation", "child")
+    add_member(instance, "Hoàng Thị Na", "female", 2024, "child")
     complete_form(instance)
     service.save(sid, form, instance, finalize=True)
 
@@ -128,7 +131,7 @@ def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup
                                                                   complete_form):
     village = setup_store.villages.list()[0]
     form, instance = service.new_instance("household_survey")
-    household_answers(instance, village["id"], "Hoàng Văn Sơn", MEMBERS, complete_form)
+    household_answers(instance, village["id"], MEMBERS, complete_form)
     first = service.save(None, form, instance, finalize=True)
     household_id = service.repo.get(first)["household_id"]
 
@@ -137,11 +140,7 @@ def test_later_round_updates_registry_and_keeps_the_earlier_round(service, setup
     assert again.get_value("head_name") == "Hoàng Văn Sơn"
     assert again.repeat_rows("members") == 3
     assert again.get_value("members[1]/member_name") == "Nông Thị Lan"
-    i = again.add_repeat_row("members")
-    again.set_value(f"members[{i}]/member_name", "Hoàng Thị Na")
-    again.set_value(f"members[{i}]/sex", "female")
-    again.set_value(f"members[{i}]/birth_year", "2024")
-    again.set_value(f"members[{i}]/relation", "child")
+    add_member(again, "Hoàng Thị Na", "female", 2024, "child")
     complete_form(again)
     second = service.save(None, form, again, finalize=True)
 
@@ -162,7 +161,7 @@ def test_old_submission_opens_after_the_form_changes(setup_store, tmp_path):
     svc = SurveyService(setup_store, FormCatalog([forms]), today=lambda: TODAY)
     form, instance = svc.new_instance("household_survey")
     instance.set_value("consent", "yes")
-    instance.set_value("head_name", "Triệu Văn Quý")
+    add_member(instance, "Triệu Văn Quý", "male", 1968, "head", "dao")
     sid = svc.save(None, form, instance, finalize=False)
 
     # Staff edit the workbook: new version, a question renamed away.
@@ -187,3 +186,47 @@ def test_registry_lists_serve_from_the_database(service, setup_store):
     instance.set_value("village", village["id"])
     names = [c.name for c in instance.choices_for("households_helped")]
     assert names == [hid]
+
+
+SIX = [("Hoàng Văn Sơn", "male", 1980, "head"), ("Nông Thị Lan", "female", 1983, "spouse"),
+       ("Hoàng Thị Nhất", "female", 1952, "parent"), ("Hoàng Văn Minh", "male", 2014, "child"),
+       ("Hoàng Thị Hoa", "female", 2018, "child"), ("Lương Thị Duyên", "female", 2003,
+                                                     "child_in_law")]
+BASIC = ("member_name", "sex", "birth_year", "relation", "ethnicity")
+
+
+def test_a_later_round_shows_the_roster_as_confirmation(service, setup_store, complete_form):
+    """Six people known from the last round: each row asks one question (is this still
+    right?) and shows the details read-only; asked to correct, the details open again."""
+    village = setup_store.villages.list()[0]
+    form, instance = service.new_instance("household_survey")
+    household_answers(instance, village["id"], SIX, complete_form)
+    household_id = service.repo.get(service.save(None, form, instance, finalize=True))[
+        "household_id"]
+
+    form, again = service.new_instance("household_survey", household_id=household_id)
+    again.set_value("consent", "yes")
+    assert again.repeat_rows("members") == 6
+    pages = {page.key: page.paths for page in again.pages()}
+    for i in range(6):
+        shown = pages[f"members[{i}]/member_basic"]
+        assert f"members[{i}]/member_status" in shown
+        asked = [p for p in shown if not again.is_read_only(p)]
+        assert asked == [f"members[{i}]/member_status"], asked
+        for name in BASIC:
+            assert again.is_read_only(f"members[{i}]/{name}")
+    row = {again.get_value(f"members[{i}]/member_name"): i for i in range(6)}
+    assert row["Hoàng Văn Sơn"] == 0  # the head first, the others by age
+    assert again.get_value(f"members[{row['Lương Thị Duyên']}]/relation") == "child_in_law"
+    lan, nhat = row["Nông Thị Lan"], row["Hoàng Thị Nhất"]
+    again.set_value(f"members[{lan}]/member_status", "fix")
+    assert not again.is_read_only(f"members[{lan}]/member_name")
+    again.set_value(f"members[{lan}]/member_name", "Nông Thị Lanh")
+    again.set_value(f"members[{nhat}]/member_status", "died")
+    assert not again.is_relevant(f"members[{nhat}]/smartphone")
+    complete_form(again)
+    service.save(None, form, again, finalize=True)
+    persons = setup_store.persons.of_household(household_id)
+    names = [p["full_name"] for p in persons]
+    assert "Nông Thị Lanh" in names and "Hoàng Thị Nhất" not in names and len(names) == 5
+    assert all("presence" not in (p["properties"] or "") for p in persons)

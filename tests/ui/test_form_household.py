@@ -17,28 +17,24 @@ from test_form_driver import FormDriver, show_form_view, type_text
 TODAY = dt.date(2026, 11, 23)
 
 HOUSEHOLD = {
-    "consent": "yes", "village": "Bản Khuông", "head_name": "Hoàng Văn Sơn",
-    "hh_ethnicity": "tay", "grid_power": "yes", "mobile_signal": "mobile_4g", "fibre": "no",
-    "digital_address": "dont_know", "sells_online": "yes", "online_channels": "zalo facebook",
-    "has_shop": "no", "cashless_bills": "electricity water", "phone": "0912345678",
+    "consent": "yes", "village": "Bản Khuông", "grid_power": "yes", "mobile_signal": "mobile_4g",
+    "fibre": "no", "phone": "0912345678", "cashless_bills": "electricity water",
+    "sells_online": "yes", "online_channels": "zalo facebook", "has_shop": "no",
 }
+# The head, born 1992, surveyed in 2026: this round's module is 2 (payments and signature).
 ADULT = {
-    "smartphone": "own", "internet_use": "yes", "has_cccd": "yes", "vneid_level": "level2",
-    "ehealth_record": "dont_know", "epayment": "yes_transfers", "dvc_use": "with_help",
-    "dvc_procedures": "birth_registration", "dvc_satisfaction": "satisfied",
-    "digital_signature": "no", "cds_installed": "yes", "cds_features": "dvc",
-    "chatbot_used": "no", "scam_awareness": "yes", "bhvs_training": "yes",
+    "answered_by": "self", "smartphone": "own", "internet_use": "yes", "epayment": "yes",
+    "digital_signature": "no",
 }
 # The spouse's name is typed decomposed (NFD), as the Windows Vietnamese keyboard sends it.
 MEMBERS = [
-    {"member_name": "Hoàng Văn Sơn", "sex": "male", "birth_year": "1992", "relation": "head",
-     "ethnicity": "tay", **ADULT},
+    {"member_name": "Hoàng Văn Sơn", "sex": "male", "birth_year": "1992", "ethnicity": "tay",
+     "same_ethnicity": "no", **ADULT},
     {"member_name": unicodedata.normalize("NFD", "Nông Thị Hạnh"), "sex": "female",
      "birth_year": "1995", "relation": "spouse", "ethnicity": "nung", **ADULT,
-     "dvc_use": "no", "cds_installed": "no"},
+     "answered_by": "proxy", "epayment": "dont_know"},
     {"member_name": "Hoàng Văn Đức", "sex": "male", "birth_year": "2014", "relation": "child",
-     "ethnicity": "tay", "smartphone": "shared", "internet_use": "yes",
-     "scam_awareness": "unsure", "bhvs_training": "no"},
+     "ethnicity": "tay", "smartphone": "shared", "internet_use": "yes"},
     {"member_name": "Hoàng Thị Mai Anh", "sex": "female", "birth_year": "2022",
      "relation": "child", "ethnicity": "tay"},
 ]
@@ -66,23 +62,14 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     view, saved = open_view(qtbot, service, form, instance)
     drive = FormDriver(view, qtbot)
 
-    # Consent page: the field-list group shows the notes and the question together.
-    assert set(view.editors) == {"purpose_note", "privacy_note", "consent"}
+    # The visit page: the village, the introduction read aloud, and the household's answer.
+    assert set(view.editors) == {"village", "purpose_note", "consent"}
     assert "*" in view.editors["consent"].label.text()  # required mark
+    drive.fill_page({"village": "Bản Khuông"})
     drive.answer("consent", "yes")
     qtbot.keyClick(view.editors["consent"].rows["yes"].button, Qt.Key.Key_Return)  # Enter = Next
-    assert view.current_page.key == "household_id"
-
-    # Household pages, up to the roster: one field-list page per topic. Questions that
-    # depend on an answer on the same page appear on it at once.
-    assert {"village", "head_name", "hh_ethnicity", "poverty_status", "phone"} <= set(view.editors)
-    assert view.page_title.text() == "Hộ gia đình và chủ hộ"
-    drive.fill_pages(HOUSEHOLD, until=lambda v: v.current_page.key == "business")
-    assert "online_channels" not in view.editors
-    drive.answer("sells_online", "yes")
-    assert "online_channels" in view.editors  # shown as soon as "yes" is ticked
-    drive.fill_pages(HOUSEHOLD, until=at_roster_end)
-    assert view.findChild(type(view.add_row_here_button), "add_row_here").isVisible()
+    # The roster comes first: the head is its first person, entered once.
+    assert at_roster_end(view)
 
     # Four members; the second first gets an impossible year of birth.
     for number, member in enumerate(MEMBERS):
@@ -93,7 +80,11 @@ def test_household_survey_end_to_end(qtbot, service, commune):
         assert {f"members[{number}]/{n}" for n in ("member_name", "sex", "birth_year",
                                                     "relation", "ethnicity")} <= set(view.editors)
         assert view.row_bar.isVisible()
+        if number == 0:  # the first person is the head: the relation is shown, not asked
+            assert not view.editors["members[0]/relation"].isEnabled() or \
+                not view.editors["members[0]/relation"].rows["head"].button.isEnabled()
         if number == 1:
+            assert view.editors["members[1]/ethnicity"].rows["tay"].button.isChecked()
             drive.fill_page({**member, "birth_year": "1800"})
             drive.next()
             assert view.current_page.key == "members[1]/member_basic"  # blocked
@@ -105,18 +96,19 @@ def test_household_survey_end_to_end(qtbot, service, commune):
             assert view.row_title.text().endswith("Nông Thị Hạnh, 31")
             qtbot.keyClick(view.editors["members[1]/birth_year"].edit, Qt.Key.Key_N,
                            Qt.KeyboardModifier.AltModifier)
-            assert view.current_page.key == "members[1]/devices"
-            assert set(view.editors) == {"members[1]/smartphone", "members[1]/internet_use"}
-        if number == 3:  # under 6: the note, and no further pages for this member
+            assert view.current_page.key == "members[1]/person"
+            assert set(view.editors) == {"members[1]/answered_by", "members[1]/smartphone"}
+            drive.answer("smartphone", "own")
+            assert "members[1]/internet_use" in view.editors  # asked of smartphone users
+        if number == 3:  # under 10: the basic details only
             drive.fill_page(member)
-            assert "members[3]/young_child_note" in view.editors
             drive.next()
             assert at_roster_end(view)
         drive.fill_pages(member, until=at_roster_end)
 
-    # Field-list pages: consent, 3 household pages, 5 + 5 + 3 (aged 12) + 1 (aged 4) member
-    # pages, the roster page, roster check, barriers, notes.
-    assert len(view.pages) == 22
+    # Field-list pages: visit, 3 pages for each adult and 2 for the child of 12, 1 for the
+    # child of 4, the roster page, the roster check, the household's two pages, the closing.
+    assert len(view.pages) == 1 + 3 + 3 + 2 + 1 + 1 + 1 + 2 + 1
 
     # The roster page lists every member by the title the form gives a row: name, age.
     titles = [b.text() for b in view._row_buttons]
@@ -134,8 +126,14 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     assert at_roster_end(view)
 
     drive.next()
-    drive.fill_pages(END)
-    assert view.current_page.key == "notes"
+    drive.fill_pages({**END, **HOUSEHOLD}, until=lambda v: v.current_page.key == "home")
+    assert view.page_title.text() == "Điện và internet tại nhà"
+    drive.fill_pages(HOUSEHOLD, until=lambda v: v.current_page.key == "m_business")
+    assert "online_channels" not in view.editors
+    drive.answer("sells_online", "yes")
+    assert "online_channels" in view.editors  # shown as soon as "yes" is ticked
+    drive.fill_pages({**HOUSEHOLD, **END}, until=lambda v: v.current_page.key == "closing")
+    drive.fill_page(END)
     assert view.finalize_button.isEnabled()
 
     # Save a draft with the keyboard.
@@ -152,7 +150,7 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     view2, saved2 = open_view(qtbot, service, form2, instance2, status=status)
     saved2["id"] = saved["id"]
     # Jump to the roster with the section list, from the keyboard.
-    assert view2.current_page.key == "consent_group"
+    assert view2.current_page.key == "visit"
     while view2.section_combo.currentData() != "members_section":
         qtbot.keyClick(view2.section_combo, Qt.Key.Key_Down)
     assert view2.current_page.key == "members[0]/member_basic"
@@ -174,8 +172,11 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     assert all(unicodedata.is_normalized("NFC", n) for n in names)
     assert [m["birth_year"] for m in answers["members"]] == ["1992", "1995", "2014", "2022"]
     assert answers["members"][0]["relation"] == "head"
-    assert answers["members"][1]["dvc_use"] == "no"
-    assert "has_cccd" not in answers["members"][2]  # 12 years old: not asked
+    assert answers["members"][1]["answered_by"] == "proxy"
+    assert answers["members"][1]["ethnicity"] == "nung"
+    assert "answered_by" not in answers["members"][2]  # 12 years old: an adult answers
+    assert "smartphone" not in answers["members"][3]  # 4 years old: not asked
+    assert answers["interview_result"] == "completed"
     village = next(v for v in commune.villages.list() if v["name"] == "Bản Khuông")
     assert answers["village"] == village["id"]
 

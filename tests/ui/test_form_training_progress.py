@@ -56,9 +56,10 @@ def test_training_progress_end_to_end(qtbot, service, commune):
                      until=lambda v: v.current_page.key == "attendance")
 
     # Relevance follows the answer at once: no skills for an absent learner.
+    position = view.page_label.text()
     drive.answer("attendance", "absent")
     assert "skills_basic" not in section_names(view)
-    assert view.page_label.text().endswith(f"of {len(view.pages)}")
+    assert view.page_label.text() == position  # the section count does not jump
     drive.answer("attendance", "present")
     assert section_names(view)[-4:] == ["skills_basic", "skills_services", "skills_life", "notes"]
     drive.next()

@@ -59,10 +59,13 @@ def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtb
     assert members == [p["full_name"] for p in app_window.context.workspace.store.persons.of_household(household_id)]
     assert members == [HEAD, "Đặng Thị Lan", "Đặng Văn Phúc"]
     assert instance.get_value("village") == screen.detail.household["village_id"]
-    # The name is in the widget the surveyor sees, not only in the answers.
-    driver.fill_pages({}, until=lambda v: any(p.endswith("head_name") for p in v.editors))
-    assert view.current_page.key == "household_id"  # the household's first field-list page
-    assert driver.editor("head_name").edit.text() == HEAD
+    # The name is in the widget the surveyor sees, not only in the answers: the roster opens
+    # on the head, shown for confirmation (read-only) with one question about them.
+    driver.next()
+    assert view.current_page.key == "members[0]/member_basic"
+    assert driver.editor("member_name").edit.text() == HEAD
+    assert not driver.editor("member_name").edit.isEnabled()
+    assert driver.editor("member_status").isEnabled()
 
 
 def test_detail_lists_the_finalized_rounds(app_window, complete_form):

@@ -21,13 +21,15 @@ def _size(path):
     return image.width(), image.height()
 
 
-def test_screenshots_of_a_set_up_commune(commune, tmp_path, qapp):
+def test_screenshots_of_a_set_up_commune(commune, tmp_path, qapp, capsys):
     db = commune.path
     commune.close()
     out = tmp_path / "shots"
     assert cli.main(["--db", str(db), "--screenshot", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "home.png", "households.png", "settings.png", "surveys.png"]
+    said = capsys.readouterr().out.strip()  # it says what it did
+    assert said.startswith(f"Đã lưu 4 ảnh màn hình vào {out}: ") and "home.png" in said
     assert _size(out / "home.png") == (1366, 768)
     Store.open(db).close()  # the database is still fine
 

@@ -93,11 +93,20 @@ def test_table_lists_every_shipped_pack_per_form_as_unreviewed_drafts(settings):
     assert cell(settings, i, 0) == "Tày"
     assert cell(settings, i, 1) == "Nhật ký buổi hỗ trợ người dân"
     assert cell(settings, i, 2) == "Shipped with the app"
-    assert cell(settings, i, 3) == f"{row.translated} of {row.total}"
-    # The shipped packs are machine-assisted drafts: the table must not call them reviewed.
+    assert cell(settings, i, 3) == (f"reviewed 0, draft {row.draft}, "
+                                    f"missing {row.missing + row.outdated}")
+    # The shipped packs are machine-assisted drafts: the table must not call them reviewed,
+    # nor "translated".
     assert row.reviewed == 0
-    assert cell(settings, i, 4) == "Draft: not yet reviewed by a native speaker"
+    assert cell(settings, i, 4) == "Draft only, not reviewed"
     assert not settings.remove_button.isEnabled()
+    # Nùng shows the Tày pack where it has nothing of its own, and says so.
+    j = settings.pack_rows().index(row_of(settings, "nut", "support_session"))
+    nut = rows[j]
+    assert nut.inherited > 0 and nut.draft == 0
+    assert cell(settings, j, 3) == (f"reviewed 0, draft 0, missing {nut.missing + nut.outdated}, "
+                                    f"{nut.inherited} from the Tày pack")
+    assert cell(settings, j, 4) == "Nothing of its own yet"
 
 
 def test_importing_a_valid_pack_updates_the_table(settings, dialogs, tmp_path):
@@ -109,14 +118,14 @@ def test_importing_a_valid_pack_updates_the_table(settings, dialogs, tmp_path):
     assert [kind for kind, _t, _m in dialogs.shown] == ["information"]
     message = dialogs.shown[0][2]
     assert "Tày" in message and "Nhật ký buổi hỗ trợ người dân" in message
-    assert f"{before.translated} of {before.total}" in message and "1 reviewed" in message
+    assert f"of {before.total} texts, 1 reviewed" in message
     installed = imported_packs_dir() / "tyz" / "support_session.po"
     assert NEW_TITLE in installed.read_text(encoding="utf-8")
     after = row_of(settings, "tyz", "support_session")
-    assert after.imported and after.reviewed == 1 and after.translated == before.translated
+    assert after.imported and after.reviewed == 1 and after.shown == before.shown
     i = settings.pack_rows().index(after)
     assert cell(settings, i, 2) == "Imported by the commune"
-    assert cell(settings, i, 4) == f"1 of {after.translated} reviewed by a native speaker"
+    assert cell(settings, i, 4) == f"1 of {after.total} reviewed by a native speaker"
     assert settings.selected_pack() == ("tyz", "support_session")
     assert settings.remove_button.isEnabled()
     assert settings.packs_status.text() == message

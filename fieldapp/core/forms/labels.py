@@ -62,6 +62,15 @@ class Text:
         return _("unreviewed") if self.unreviewed else ""
 
 
+def _has_words_to_review(resolved: Resolved) -> bool:
+    """False for a pack text with nothing a reviewer could change: only ${references} (a
+    person's name and age as a row title) or the Vietnamese text itself (a name, a number, a
+    brand such as Zalo). Such texts carry no review mark: a mark after a name reads as a
+    glitch, not as a status."""
+    words = strip_refs(resolved.text).strip(" ,;:-–()./")
+    return bool(words) and resolved.text != resolved.vietnamese
+
+
 class LabelSource:
     """The form's own texts in one of its languages (Vietnamese by default)."""
 
@@ -141,7 +150,8 @@ class PackLabelSource(LabelSource):
             beneath = self.interpolate(beneath, context_path) if beneath else beneath
         shows_pack = self.mode is not DisplayMode.VIETNAMESE_ONLY
         fell_back = resolved.fell_back and shows_pack
-        unreviewed = resolved.fuzzy and shows_pack and not fell_back
+        unreviewed = (resolved.fuzzy and shows_pack and not fell_back
+                      and _has_words_to_review(resolved))
         note = resolved.status_text() if shows_pack else ""
         return Text(main, beneath or "", fell_back, unreviewed, note,
                     resolved.main_language(self.mode))

@@ -12,8 +12,22 @@ from dataclasses import dataclass
 
 from fieldapp.core.forms.answers import node_name, split_row_path
 from fieldapp.core.forms.instance import FormInstance
-from fieldapp.core.forms.model import Repeat
+from fieldapp.core.forms.model import Field, Repeat
 from fieldapp.core.forms.pages import Page
+
+_HIDDEN_TYPES = ("calculate", "hidden")
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A question the review before finalizing lists: ``kind`` is "missing" (required, no
+    answer: finalizing waits for it), "invalid" (an answer the form refuses) or "optional"
+    (no answer, not required: the person may leave it)."""
+
+    path: str
+    page: int
+    kind: str
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,8 @@ class PageNavigator:
         self.language = language
         self.pages: list[Page] = []
         self.index = 0
+        self._shown_progress = 0.0
+        self._answered = -1
 
     @property
     def current(self) -> Page | None:
@@ -98,6 +114,48 @@ class PageNavigator:
         """The page of the first missing or invalid answer of the whole form, if any."""
         errors = self.instance.errors(None, self.language)
         return self.index_of_path(errors[0][0]) if errors else None
+
+    # -- where the person is, in words and numbers ----------------------------------------------
+    def progress(self) -> float:
+        """How much of the form is answered (0..1), as the progress bar shows it: it never goes
+        back while answers are given, though an answer may open new questions (a "yes", a
+        member added); it goes back only when an answer is taken away."""
+        answered, total = self.instance.progress_counts()
+        fraction = answered / total if total else 1.0
+        if answered < self._answered:
+            self._shown_progress = fraction
+        else:
+            self._shown_progress = max(self._shown_progress, fraction)
+        self._answered = answered
+        return self._shown_progress
+
+    def section_position(self) -> tuple[int, int]:
+        """(number from 1, count) of the current page's section among the form's top-level
+        sections, whether relevant now or not, so the count stays the same while answering."""
+        names = [node.name for node in self.instance.form.root.children
+                 if not (isinstance(node, Field) and node.type in _HIDDEN_TYPES)]
+        current = self.current.section if self.current is not None else None
+        number = names.index(current) + 1 if current in names else 1
+        return number, len(names)
+
+    def review_items(self) -> list[ReviewItem]:
+        """What to look at before finalizing, in page order: required questions without an
+        answer, answers the form refuses, and optional questions left blank."""
+        items = []
+        instance = self.instance
+        for number, page in enumerate(self.pages):
+            for path in page.paths:
+                field = instance.field_at(path)
+                if field.type == "note" or instance.is_read_only(path):
+                    continue
+                message = instance.error_for(path, self.language)
+                value = instance.get_value(path)
+                if message:
+                    items.append(ReviewItem(path, number, "invalid" if value else "missing",
+                                            message))
+                elif not value:
+                    items.append(ReviewItem(path, number, "optional"))
+        return items
 
     # -- repeat rows ----------------------------------------------------------------------------
     def row_position(self) -> RowPosition | None:

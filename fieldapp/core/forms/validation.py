@@ -100,14 +100,23 @@ class Validation(Pages, Choices):
         """True when the whole form has no errors."""
         return all(self.error_for(p) is None for p in self._all_paths())
 
-    def progress(self) -> float:
-        """Fraction (0..1) of the relevant questions shown that have a value (notes excluded)."""
+    def progress_counts(self) -> tuple[int, int]:
+        """(answered, to answer) over the relevant questions shown: every required one and
+        every optional one that has an answer; notes and read-only values do not count, so a
+        form with every required answer given is complete (1.0), optional blanks or not."""
         total = answered = 0
         for path in self._all_paths():
             node, chain, idx = self._field(path)
-            if node.type == "note":
+            if node.type == "note" or self.is_read_only(path):
                 continue
-            total += 1
             row = self._row(chain, idx) or {}
-            answered += 1 if row.get(node.name) else 0
+            has = bool(row.get(node.name))
+            if has or self.is_required(path):
+                total += 1
+                answered += has
+        return answered, total
+
+    def progress(self) -> float:
+        """Fraction (0..1) of :meth:`progress_counts`."""
+        answered, total = self.progress_counts()
         return answered / total if total else 1.0

@@ -71,11 +71,16 @@ class SectionBar(QWidget):
         self.progress.setFormat(_("{percent} answered").format(percent="%p%"))
 
     def show_position(self, sections: list[tuple[str, str]], current: str | None,
-                      page: int, pages: int, answered: float) -> None:
-        """``sections`` [(name, title)], the ``current`` section's name, page ``page`` (from 1)
-        of ``pages``, and the fraction ``answered``."""
+                      position: tuple[int, int] | None, answered: float) -> None:
+        """``sections`` [(name, title)], the ``current`` section's name, its ``position``
+        (number from 1, count of the form's sections; None on the review page) and the
+        fraction ``answered``."""
         self.progress.setValue(round(answered * 100))
-        self.page_label.setText(_("Page {current} of {total}").format(current=page, total=pages))
+        if position is None:
+            self.page_label.setText(_("Review"))
+        else:
+            self.page_label.setText(_("Section {current} of {total}").format(
+                current=position[0], total=position[1]))
         titles = [title for _name, title in sections]
         if [self.combo.itemText(i) for i in range(self.combo.count())] != titles:
             self.combo.blockSignals(True)

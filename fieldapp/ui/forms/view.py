@@ -16,8 +16,8 @@ The view wires its parts together: where the person is among the pages is a Qt-f
 :class:`~fieldapp.core.forms.navigator.PageNavigator`, the texts come from
 :mod:`fieldapp.core.forms.labels`, and the widgets live in :mod:`~fieldapp.ui.forms.packbar`
 (label pack), :mod:`~fieldapp.ui.forms.chrome` (sections, banner, footer),
-:mod:`~fieldapp.ui.forms.roster` (repeat rows) and :mod:`~fieldapp.ui.forms.page` (the editors
-of the page shown). Their widgets are also attributes of the view (``view.next_button``,
+:mod:`~fieldapp.ui.forms.roster` (repeat rows), :mod:`~fieldapp.ui.forms.page` (the editors
+of the page shown) and :mod:`~fieldapp.ui.forms.review` (the review before finalizing). Their widgets are also attributes of the view (``view.next_button``,
 ``view.row_title``, ...), as tests and the surveys screen reach them.
 """
 
@@ -50,6 +50,7 @@ from fieldapp.ui.forms.chrome import Banner, FormFooter, SectionBar, page_shortc
 from fieldapp.ui.forms.editors import EnterFilter, FieldEditor, text_html
 from fieldapp.ui.forms.packbar import PackBar
 from fieldapp.ui.forms.page import PageEditors, discard
+from fieldapp.ui.forms.review import ReviewMixin, ReviewPage
 from fieldapp.ui.forms.roster import AddRowPage, RosterBar
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ ResolverFactory = Callable[[Form, str], LabelResolver]
 """Builds the label resolver for (form, pack language); tests pass packs of their own."""
 
 
-class FormView(QWidget):
+class FormView(ReviewMixin, QWidget):
     """Fill in ``instance`` of ``form``; ``on_save(finalize)`` stores it (may raise UserError)."""
 
     saved = Signal(bool)
@@ -94,6 +95,8 @@ class FormView(QWidget):
             instance.language = self.language  # choice filters and built-in messages
         self.modified = False
         self.nav = PageNavigator(instance, self.language)
+        self.reviewing = False  # the review before finalizing is shown in place of a page
+        self.review_page: ReviewPage | None = None
         self._shown_key: str | None = None
         self._page_widgets: list[QWidget] = []
         self._row_buttons: list[QPushButton] = []
@@ -231,12 +234,12 @@ class FormView(QWidget):
         return self.nav.pages[self.nav.index]
 
     def _pages_changed(self) -> None:
-        """Re-read the page list; keep the current page (by key) when it still exists."""
-        self.nav.refresh()
+        self.nav.refresh()  # keeps the current page (by key) when it still exists
 
     def _show_page(self, index: int, *, focus: bool = True) -> None:
         """Show page ``index`` (rebuilding its editors) and focus its first question."""
         self.row_bar.hide_confirm()
+        self.reviewing = False
         self.nav.go(index)
         self._clear_page()
         self._shown_key = None
@@ -260,7 +263,7 @@ class FormView(QWidget):
     def _sync_page(self, source: str | None = None) -> None:
         """Bring the shown page in line with the instance: editors added or removed as relevance
         changed, texts, choices, values (except the editor ``source`` being typed in)."""
-        if not self.pages:
+        if not self.pages or self.reviewing:
             self._update_header()
             return
         page = self.current_page
@@ -325,11 +328,13 @@ class FormView(QWidget):
         sections = [(s.name, self.labels.section_title(s.name, s.title))
                     for s in inst.sections(self.language)]
         current = self.nav.current
-        self.section_bar.show_position(sections, current.section if current else None,
-                                       self.index + 1, len(self.pages), inst.progress())
-        self.back_button.setEnabled(self.nav.has_previous)
-        self.next_button.setEnabled(self.nav.has_next)
         valid = inst.can_finalize()
+        progress = 1.0 if self.status == "final" and valid else self.nav.progress()
+        self.section_bar.show_position(sections, current.section if current else None,
+                                       None if self.reviewing else self.nav.section_position(),
+                                       progress)
+        self.back_button.setEnabled(self.nav.has_previous or self.reviewing)
+        self.next_button.setEnabled(bool(self.pages) and not self.reviewing)
         self.finalize_button.setEnabled(valid)
         self.problems_button.setVisible(not valid)
 
@@ -345,6 +350,8 @@ class FormView(QWidget):
         if self.row_bar.isVisible():
             chain += [w for w in (self.add_row_button, self.remove_row_button) if w.isVisible()]
         chain += self.page_editors.focusable()
+        if self.reviewing and self.review_page is not None:
+            return chain + self.review_page.focusable()
         if self.current_page.add_row if self.pages else False:
             chain += self._row_buttons + [self.add_row_here_button]
         return chain
@@ -416,20 +423,24 @@ class FormView(QWidget):
         return bool(errors)
 
     def next_page(self) -> bool:
-        """Go to the next page unless this one has missing or invalid answers."""
-        if self.show_page_errors():
+        """Go to the next page unless this one has missing or invalid answers; after the last
+        page comes the review before finalizing."""
+        if self.reviewing or self.show_page_errors():
             return False
         self._pages_changed()
         if not self.nav.has_next:
-            self._show_banner(_("This is the end of the form. Save a draft or finalize."), "info")
-            (self.finalize_button if self.finalize_button.isEnabled()
-             else self.save_button).setFocus()
-            return False
+            self.show_review()
+            return True
         self._hide_banner()
         self._show_page(self.index + 1)
         return True
 
     def previous_page(self) -> bool:
+        if self.reviewing:  # back to the form's last page
+            self._hide_banner()
+            self._pages_changed()
+            self._show_page(len(self.pages) - 1)
+            return True
         if not self.nav.has_previous:
             return False
         self._hide_banner()
@@ -518,7 +529,7 @@ class FormView(QWidget):
 
     def finalize(self) -> bool:
         if not self.instance.can_finalize():
-            self.go_to_first_problem()
+            self.show_review()  # what is missing, with a way to each
             return False
         return self._save(True)
 

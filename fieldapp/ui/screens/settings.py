@@ -1,8 +1,9 @@
 """Settings: interface language (applied at once), text size, label packs, and where the data lives.
 
-The label-pack section lists every pack per form (shipped or imported, how much is translated,
-how much a native speaker has reviewed), imports a commune's ``.po`` file, removes it again, and
-keeps the current user's default pack and display mode (read when a form opens).
+The label-pack section lists every pack per form (shipped or imported; how many texts a native
+speaker reviewed, how many are drafts, missing or shown from a parent pack), imports a
+commune's ``.po`` file, removes it again, and keeps the current user's default pack and display
+mode (read when a form opens).
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ def pack_name(code: str) -> str:
     The msgids are the names in :data:`fieldapp.i18n.packs.PACK_LANGUAGES`, marked for
     translation in fieldapp.ui.forms.labels.
     """
-    from fieldapp.i18n.packs import PACK_LANGUAGES
+    from fieldapp.i18n.pack_languages import pack_language_name
 
-    info = PACK_LANGUAGES.get(code)
-    return _(info.name) if info else code
+    return pack_language_name(code)
 
 
 def mode_label(mode: str) -> str:
@@ -49,15 +49,30 @@ def mode_label(mode: str) -> str:
 
 
 def review_text(row: Any) -> str:
-    """How far a native speaker has checked a pack (a CoverageRow), in plain words."""
-    if not row.translated:
-        return _("Nothing translated yet")
+    """How far a native speaker has checked a pack (a CoverageRow), in plain words; a draft
+    is never called a translation."""
     if not row.reviewed:
-        return _("Draft: not yet reviewed by a native speaker")
-    if row.reviewed < row.translated:
-        return _("{reviewed} of {translated} reviewed by a native speaker").format(
-            reviewed=fmt_int(row.reviewed), translated=fmt_int(row.translated))
+        if row.draft:
+            return _("Draft only, not reviewed")
+        if row.inherited:
+            return _("Nothing of its own yet")
+        return _("Nothing written yet")
+    if row.reviewed < row.total:
+        return _("{reviewed} of {total} reviewed by a native speaker").format(
+            reviewed=fmt_int(row.reviewed), total=fmt_int(row.total))
     return _("Reviewed by a native speaker")
+
+
+def counts_text(row: Any) -> str:
+    """"reviewed 0, draft 140, missing 81" (and what a pack inherits), for the table; a
+    translation made for an older text is not shown, so it counts as missing here."""
+    text = _("reviewed {reviewed}, draft {draft}, missing {missing}").format(
+        reviewed=fmt_int(row.reviewed), draft=fmt_int(row.draft),
+        missing=fmt_int(row.missing + row.outdated))
+    if row.parent and row.inherited:
+        text += _(", {inherited} from the {parent} pack").format(
+            inherited=fmt_int(row.inherited), parent=pack_name(row.parent))
+    return text
 
 
 class PacksModel(RowTableModel):
@@ -70,9 +85,7 @@ class PacksModel(RowTableModel):
             Column(lambda: _("Form"), lambda r: r["form"]),
             Column(lambda: _("Pack"), lambda r: _("Imported by the commune")
                    if r["coverage"].imported else _("Shipped with the app")),
-            Column(lambda: _("Translated"), lambda r: _("{translated} of {total}").format(
-                translated=fmt_int(r["coverage"].translated),
-                total=fmt_int(r["coverage"].total)), align_right=True),
+            Column(lambda: _("Texts"), lambda r: counts_text(r["coverage"])),
             Column(lambda: _("Native-speaker review"), lambda r: review_text(r["coverage"])),
         )
 
@@ -360,12 +373,16 @@ class SettingsScreen(QWidget):
         """What an import (an ImportResult) installed, in the current interface language."""
         row = result.coverage
         form = self._titles.get(result.form_id, result.form_id)
-        text = _("The {language} pack for “{form}” was imported: {translated} of {total} texts "
-                 "translated, {reviewed} reviewed by a native speaker.").format(
-            language=pack_name(result.language), form=form, translated=fmt_int(row.translated),
-            total=fmt_int(row.total), reviewed=fmt_int(row.reviewed))
+        text = _("The {language} pack for “{form}” was imported: of {total} texts, "
+                 "{reviewed} reviewed by a native speaker, {draft} drafts, {missing} "
+                 "missing.").format(
+            language=pack_name(result.language), form=form, total=fmt_int(row.total),
+            reviewed=fmt_int(row.reviewed), draft=fmt_int(row.draft),
+            missing=fmt_int(row.missing))
         if result.replaced:
             text += " " + _("It replaces the pack imported before.")
+        for warning in getattr(result, "warnings", ()):
+            text += " " + warning
         return text
 
     def _on_import_failed(self, exc: BaseException) -> None:
