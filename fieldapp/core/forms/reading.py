@@ -25,7 +25,7 @@ from fieldapp.i18n.catalog import N_
 
 log = logging.getLogger(__name__)
 
-FORM_SUFFIXES = (".xlsx", ".xlsm", ".md", ".csv")
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # shipped forms are ~50 kB; anything this big is not a form
 
 _PYXFORM_ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]")
@@ -36,9 +36,6 @@ def check_suffix(filename: str, label: str) -> str:
     """The lower-cased suffix of ``filename`` if it is a form format; else FormLoadError."""
     suffix = os.path.splitext(filename)[1].lower()
     if suffix not in FORM_SUFFIXES:
-        if suffix == ".xls":
-            raise file_problem(
-                label, N_("old Excel format (.xls) is not supported: save the workbook as .xlsx"))
         raise file_problem(label, N_("not a form file: expected {suffixes}"),
                            suffixes=", ".join(FORM_SUFFIXES))
     return suffix
@@ -60,6 +57,7 @@ def read_definition(data: bytes, filename: str, label: str) -> DefinitionData:
     check_size(len(data), label)
     kind = {".xlsx": Message(N_("an Excel workbook (.xlsx)")),
             ".xlsm": Message(N_("an Excel workbook (.xlsm)")),
+            ".xls": Message(N_("an Excel 97-2003 workbook (.xls)")),
             ".md": Message(N_("a Markdown form (.md)")),
             ".csv": Message(N_("a CSV form (.csv)"))}[suffix]
     reader = SupportedFileTypes.get_processors()[SupportedFileTypes(suffix)]

@@ -31,6 +31,22 @@ _COLUMN_ALIASES = {
     "bind::entities:saveto": "save_to", "value": "name",
 }
 TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message")
+_LANGUAGE_COLUMNS = frozenset(TEXT_COLUMNS) | {"image", "audio", "video", "big-image",
+                                               "guidance_hint", "media"}
+KNOWN_COLUMNS = frozenset({
+    "type", "name", "label", "hint", "guidance_hint", "relevant", "required", "constraint",
+    "calculation", "read_only", "choice_filter", "repeat_count", "default", "appearance",
+    "parameters", "save_to", "list_name", "constraint_message", "required_message", "image",
+    "audio", "video", "big-image", "media", "trigger", "entity_id", "create_if", "update_if",
+    "dataset", "form_id", "id_string", "set_form_id", "form_title", "set_form_title", "title",
+    "version", "default_language", "allow_choice_duplicates", "instance_name", "style",
+    "public_key", "submission_url", "auto_send", "auto_delete", "namespaces",
+    "clean_text_values", "body::accuracythreshold", "body::intent", "note", "flat", "tag",
+    "autoplay", "choice_name", "order", "value", "caption", "count", "calculate", "relevance",
+    "readonly", "requiredmsg", "constraining_message", "bind::entities:saveto",
+    "jr:constraintmsg", "jr:requiredmsg", "jr:count", "command", "prefix", "sms_keyword",
+    "sms_field", "sms_separator", "sms_allow_media", "sms_date_format", "sms_datetime_format",
+    "sms_response", "compact_tag", "compact_delimiter", "sms_option", "instance_id"})
 EXPR_COLUMNS = ("relevant", "required", "constraint", "calculation", "read_only",
                 "choice_filter", "repeat_count")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -40,12 +56,21 @@ NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 def split_column(header: str) -> tuple[str, str | None]:
     """"label::Vietnamese (vi)" -> ("label", "Vietnamese (vi)"); aliases resolved."""
     header = " ".join(str(header).split())
+    if "::" not in header and ":" in header:
+        # The older single-colon language columns ("label:English"), as pyxform reads them.
+        first, _colon, rest = header.partition(":")
+        if first.strip().lower() in _LANGUAGE_COLUMNS and rest.strip():
+            header = f"{first}::{rest}"
     base, sep, lang = header.partition("::")
     if base.lower() == "bind" and lang:  # bind::entities:saveto
         base, lang, sep = f"bind::{lang}", "", ""
     base_l = base.strip().lower()
     base_l = _COLUMN_ALIASES.get(base_l, base_l).replace(" ", "_")
     base_l = _COLUMN_ALIASES.get(base_l, base_l)
+    if base_l not in KNOWN_COLUMNS and not sep:
+        # A column of the form's own (a choice_filter key such as "YES_NO") keeps its
+        # spelling, as pyxform keeps it, so expressions that name it still find it.
+        return base.strip(), None
     return base_l, (lang.strip() or None) if sep else None
 
 
@@ -62,6 +87,14 @@ class SheetReader:
         # (expr, sheet, row, column, owner node or None) for reference checks after the build.
         self.exprs: list[tuple[Any, str, int, str, Node | None]] = []
         self.text_refs: list[tuple[str, str, int, str]] = []
+        # Names used by questions in two groups (their second use was renamed).
+        self.duplicated: set[str] = set()
+        # Data files the form needs: {file name: (sheet, row, column) of the first use}.
+        self.needed_files: dict[str, tuple[str, int, str]] = {}
+        # csv-external/xml-external declarations: {instance id: file name}.
+        self.external_instances: dict[str, str] = {}
+        # Lists of select_one_external questions (their choices are on external_choices).
+        self.external_lists: set[str] = set()
 
     def problem(self, sheet: str | None, row: int | None, column: str | None,
                 message: str | Message, /, **values: Any) -> None:
