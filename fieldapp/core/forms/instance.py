@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from fieldapp.core.clock import new_id
 from fieldapp.core.forms.answers import MAX_ROWS, PathError, as_value
+from fieldapp.core.forms.attachments import Attachment
 from fieldapp.core.forms.choices import EmptyRegistry, RegistryLookup
 from fieldapp.core.forms.entity_operations import EntityOperations
 from fieldapp.core.forms.evaluation import NodeContext
@@ -66,6 +67,8 @@ class FormInstance(Validation, EntityOperations):
     ) -> None:
         self.form = form
         self.metadata = dict(metadata or {})
+        self.attachments: dict[str, Attachment] = {}
+        """Files attached while filling in (not yet saved), by stored file name."""
         self.last_saved = last_saved
         self._registry_docs = {}
         self._new_key = new_key
@@ -173,6 +176,27 @@ class FormInstance(Validation, EntityOperations):
             else:
                 row.pop(name, None)
         self._recompute()
+
+    def attach(self, path: str, attachment: Attachment) -> None:
+        """Answer the image/audio/video/file question at ``path`` with ``attachment``: the
+        answer is its file name, the bytes are kept until the submission is saved."""
+        node = self.field_at(path)
+        if not node.is_attachment:
+            raise ValueError(_("'{name}' does not take a file").format(name=node.name))
+        self.attachments[attachment.filename] = attachment
+        self.set_value(path, attachment.filename)
+
+    def attachment_names(self) -> set[str]:
+        """File names that answer relevant attachment questions now."""
+        names: set[str] = set()
+        for f in self.form.fields.values():
+            if f.is_attachment:
+                chain = self._chains[f.name]
+                for idx in self._scopes(chain):
+                    row = self._row(chain, idx)
+                    if row and row.get(f.name) and self._visible(f, idx):
+                        names.add(row[f.name])
+        return names
 
     @property
     def answers(self) -> dict[str, Any]:
