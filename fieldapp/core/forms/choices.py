@@ -42,7 +42,7 @@ class Choices(Evaluation):
     language: str
 
     def _base_choices(self, node: Field) -> list[Choice]:
-        if node.from_file is not None:
+        if node.from_file is not None and node.list_name is None:  # a registry list
             out = []
             for r in self.registry.list_rows(node.from_file):
                 name = as_value(r.get("name"))

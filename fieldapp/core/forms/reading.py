@@ -21,21 +21,13 @@ from pyxform.xls2json_backends import DefinitionData, SupportedFileTypes
 
 from fieldapp.core.forms.problems import FormLoadError, FormProblem, Message, file_problem
 from fieldapp.core.forms.sheets import SURVEY
+from fieldapp.core.forms.workbook import check_workbook, formula_problems
 from fieldapp.i18n.catalog import N_
 
 log = logging.getLogger(__name__)
 
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # shipped forms are ~50 kB; anything this big is not a form
-# An .xlsx is a zip: the limits count what it unpacks to, each entry and in all, and the cells
-# a sheet spans (pyxform's reader pads every row up to the last header column and fills the
-# gaps between rows, so one cell at row 1,000,000 costs a million rows). A large real form
-# (2,000 rows, 10,000 choices) unpacks to about 5 MB and spans about 300,000 cells.
-MAX_UNPACKED_BYTES = 40 * 1024 * 1024
-MAX_ENTRY_BYTES = 25 * 1024 * 1024
-MAX_ENTRIES = 1000
-MAX_SHEET_CELLS = 2_000_000
-_CELL_REF_RE = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="([A-Z]*)([0-9]+)"')
 
 _PYXFORM_ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]")
 _PYXFORM_SHEET_RE = re.compile(r"'(survey|choices|settings|entities)' sheet", re.IGNORECASE)
@@ -71,8 +63,7 @@ def read_definition(data: bytes, filename: str, label: str) -> DefinitionData:
             ".csv": Message(N_("a CSV form (.csv)"))}[suffix]
     reader = SupportedFileTypes.get_processors()[SupportedFileTypes(suffix)]
     excel = suffix in (".xlsx", ".xlsm")
-    if excel:
-        check_workbook_size(data, label)
+    formulas = check_workbook(data, label) if excel else False
     try:
         book = reader(BytesIO(data))
     except PyXFormReadError as exc:
@@ -91,61 +82,12 @@ def read_definition(data: bytes, filename: str, label: str) -> DefinitionData:
                                      "a form ({detail})"), kind=kind, detail=detail) from None
     if not isinstance(book, dict):
         raise file_problem(label, N_("cannot read the file as {kind}"), kind=kind)
+    if formulas:
+        problems = formula_problems(label, data)
+        if problems:
+            raise FormLoadError(problems)
     stem = os.path.splitext(os.path.basename(filename))[0]
     return DefinitionData(fallback_form_name=stem, **book)
-
-
-def check_workbook_size(data: bytes, label: str) -> None:
-    """Refuse a zip bomb before any reader opens it: what the workbook unpacks to (each entry
-    and in all, from the zip's directory, which the zip reader then holds each entry to) and
-    the cells its sheets span (from a quick scan of the sheets' cell references)."""
-    import zipfile
-
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # not a zip: the reader says so in its words
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ENTRIES:
-            raise file_problem(label, N_("the workbook holds {count} parts (at most {limit}): it "
-                                         "is not a form"), count=len(entries), limit=MAX_ENTRIES)
-        total = 0
-        for entry in entries:
-            total += entry.file_size
-            if entry.file_size > MAX_ENTRY_BYTES or total > MAX_UNPACKED_BYTES:
-                raise file_problem(
-                    label, N_("the workbook unpacks to more than {limit} MB (part {part}: {size} "
-                              "MB): it is too large for a form"),
-                    limit=(MAX_ENTRY_BYTES if entry.file_size > MAX_ENTRY_BYTES
-                           else MAX_UNPACKED_BYTES) // 1024 // 1024,
-                    part=entry.filename, size=entry.file_size // 1024 // 1024)
-        for entry in entries:
-            if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
-                try:
-                    rows, columns = _sheet_extent(archive.read(entry))
-                except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-                    return  # damaged: the reader reports it
-                if rows * max(columns, 1) > MAX_SHEET_CELLS:
-                    raise file_problem(
-                        label, N_("a sheet of the workbook reaches row {rows} and column "
-                                  "{columns}: it is too large for a form (at most {limit} "
-                                  "cells); delete the rows and columns after the form's last "
-                                  "cell"), rows=rows, columns=columns, limit=MAX_SHEET_CELLS)
-
-
-def _sheet_extent(xml: bytes) -> tuple[int, int]:
-    """(last row number, last column number) referenced by a sheet's rows and cells."""
-    rows = columns = 0
-    for match in _CELL_REF_RE.finditer(xml):
-        letters, number = match.group(1), int(match.group(2))
-        rows = max(rows, number)
-        if letters:
-            col = 0
-            for ch in letters[:4]:
-                col = col * 26 + ch - 64
-            columns = max(columns, col)
-    return rows, columns
 
 
 def _clean_reader_message(exc: Exception) -> Message:

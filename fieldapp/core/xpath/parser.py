@@ -28,6 +28,7 @@ class _Parser:
         self.tokens = lx.tokenize(text)
         self.i = 0
         self.depth = 0
+        self.predicates = 0  # inside [...] of an instance() path: attributes are columns
 
     def enter(self, pos: int) -> None:
         self.depth += 1
@@ -173,7 +174,9 @@ class _Parser:
             while self.peek().kind == lx.LBRACKET:
                 bracket = self.next()
                 self.enter(bracket.pos)
+                self.predicates += 1
                 predicates.append(self.expression())
+                self.predicates -= 1
                 self.depth -= 1
                 self.expect(lx.RBRACKET, "']'")
             steps.append((tok.value, tuple(predicates)))
@@ -188,7 +191,7 @@ class _Parser:
         while True:
             tok = self.peek()
             if tok.kind in (lx.DOT, lx.DOTDOT, lx.NAME):
-                if tok.value.startswith("@"):
+                if tok.value.startswith("@") and not self.predicates:
                     self.fail(Message(N_("attributes (@name) are not supported")), tok.pos,
                               ExprUnsupportedError)
                 if tok.kind == lx.NAME and self.tokens[self.i + 1].kind == lx.LPAREN:
