@@ -227,3 +227,25 @@ def test_expression_semantics_as_javarosa_gives_them():
     utc = DictContext(now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     assert parse("decimal-time('2000-01-01T10:20:30.000+03:00')").evaluate(utc) == \
         pytest.approx(0.30590277777810115, abs=1e-12)
+
+
+def test_a_value_far_down_a_sheet_is_refused_and_styled_empty_rows_are_skipped(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    ws.append(["type", "name", "label"])
+    ws.append(["text", "a", "A"])
+    ws["C1000000"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(FormLoadError) as err:
+        load_form(buf.getvalue(), "far.xlsx")
+    assert "has a value in row 1000000" in str(err.value)
+    # LibreOffice writes styled empty rows down to row 1,048,576; they are dropped unread.
+    ws["C1000000"] = None
+    for r in (1048575, 1048576):
+        ws.row_dimensions[r].height = 13
+        ws.cell(row=r, column=1).style = "Note"
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert load_form(buf.getvalue(), "styled.xlsx").fields["a"].row == 2

@@ -242,7 +242,7 @@ class FormBuilder(SurveyReader, EntitiesReader, FilesReader):
                 # Bare names are choice columns in a choice_filter. Elsewhere a bare name that
                 # is a question is surely ${name} without its ${}; any other one is an XPath
                 # path to nothing (empty, as Collect evaluates it).
-                if name.lower() in ("true", "false", "yes", "no"):
+                if name.lower() in ("true", "false") and column != "choice_filter":
                     self.problem(sheet, row, header,
                                  N_("'{name}' is not a value here: write true() or false()"),
                                  name=name)

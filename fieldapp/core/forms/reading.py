@@ -21,7 +21,7 @@ from pyxform.xls2json_backends import DefinitionData, SupportedFileTypes
 
 from fieldapp.core.forms.problems import FormLoadError, FormProblem, Message, file_problem
 from fieldapp.core.forms.sheets import SURVEY
-from fieldapp.core.forms.workbook import check_workbook, formula_problems
+from fieldapp.core.forms.workbook import check_workbook, formula_problems, trim_workbook
 from fieldapp.i18n.catalog import N_
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ def read_definition(data: bytes, filename: str, label: str) -> DefinitionData:
     reader = SupportedFileTypes.get_processors()[SupportedFileTypes(suffix)]
     excel = suffix in (".xlsx", ".xlsm")
     formulas = check_workbook(data, label) if excel else False
+    if excel:
+        data = trim_workbook(data, label)
     try:
         book = reader(BytesIO(data))
     except PyXFormReadError as exc:

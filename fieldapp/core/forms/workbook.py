@@ -2,8 +2,9 @@
 
 An .xlsx is a zip: :func:`check_workbook` refuses one that unpacks to far more than a form
 (counting each entry and the total, not the compressed bytes) or whose sheets span absurdly
-many cells, before openpyxl parses it. pyxform reads cached values only, so a spreadsheet
-formula typed where an expression belongs (``=IF(...)`` in ``relevant``) would vanish
+many cells, before openpyxl parses it. pyxform reads a formula's cached result, so a
+spreadsheet formula typed where an expression belongs (``=IF(...)`` in ``relevant``) whose
+workbook holds no result (one written by a program, not saved by Excel) would vanish
 silently: :func:`formula_problems` names each such cell.
 """
 
@@ -16,22 +17,27 @@ from fieldapp.core.forms.problems import FormProblem, Message, file_problem
 from fieldapp.core.forms.sheets import EXPR_COLUMNS, split_column
 from fieldapp.i18n.catalog import N_
 
-# The limits count what an .xlsx unpacks to, each entry and in all, and the cells a sheet spans
-# (rows times columns: a reader may pad rows up to the last column). A large real form (2,000
-# rows, 10,000 choices) unpacks to about 5 MB and spans about 300,000 cells.
+# The limits count what an .xlsx unpacks to, each entry and in all (a sheet of 25 MB holds
+# over a million cells). A large real form (2,000 rows, 10,000 choices) unpacks to about 5 MB.
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ENTRY_BYTES = 25 * 1024 * 1024
 MAX_ENTRIES = 1000
-MAX_SHEET_CELLS = 2_000_000
 _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[ >/]")
-_CELL_REF_RE = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="([A-Z]*)([0-9]+)"')
+_ROW_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.DOTALL)
+_VALUE_RE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
+_END_RE = re.compile(rb"</(?:\w+:)?sheetData>")
+_ROW_NUMBER_RE = re.compile(rb'\br="([0-9]+)"')
+_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+TRIM_AFTER = 1000
+MAX_SHEET_ROWS = 200_000
+"""The last row a sheet may hold a value in (a country's villages as choices fit)."""
+"""Empty rows reaching this far past the last value are dropped before reading."""
 
 
 def check_workbook(data: bytes, label: str) -> bool:
     """Refuse a zip bomb before any reader opens it: what the workbook unpacks to (each entry
-    and in all, from the zip's directory, which the zip reader then holds each entry to) and
-    the cells its sheets span (from a quick scan of the sheets' cell references). Returns
-    True when a sheet holds spreadsheet formulas (see :func:`formula_problems`)."""
+    and in all, from the zip's directory, which the zip reader then holds each entry to).
+    Returns True when a sheet holds spreadsheet formulas (see :func:`formula_problems`)."""
     import zipfile
 
     try:
@@ -58,31 +64,10 @@ def check_workbook(data: bytes, label: str) -> bool:
             if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
                 try:
                     xml = archive.read(entry)
-                    rows, columns = _sheet_extent(xml)
                     formulas = formulas or _FORMULA_RE.search(xml) is not None
                 except (zipfile.BadZipFile, OSError, ValueError, EOFError):
                     return False  # damaged: the reader reports it
-                if rows * max(columns, 1) > MAX_SHEET_CELLS:
-                    raise file_problem(
-                        label, N_("a sheet of the workbook reaches row {rows} and column "
-                                  "{columns}: it is too large for a form (at most {limit} "
-                                  "cells); delete the rows and columns after the form's last "
-                                  "cell"), rows=rows, columns=columns, limit=MAX_SHEET_CELLS)
     return formulas
-
-
-def _sheet_extent(xml: bytes) -> tuple[int, int]:
-    """(last row number, last column number) referenced by a sheet's rows and cells."""
-    rows = columns = 0
-    for match in _CELL_REF_RE.finditer(xml):
-        letters, number = match.group(1), int(match.group(2))
-        rows = max(rows, number)
-        if letters:
-            col = 0
-            for ch in letters[:4]:
-                col = col * 26 + ch - 64
-            columns = max(columns, col)
-    return rows, columns
 
 
 _FORMULA_SHEETS = ("survey", "choices", "settings", "entities")
@@ -91,13 +76,15 @@ _FORMULA_COLUMNS = frozenset(EXPR_COLUMNS) | {"type", "name", "default", "list_n
 
 
 def formula_problems(label: str, data: bytes) -> list[FormProblem]:
-    """Cells holding a spreadsheet formula in a column the form engine reads as an
-    expression, a type or a name (pyxform would see only the formula's last result)."""
+    """Cells holding a spreadsheet formula without a stored result, in a column the form
+    engine reads as an expression, a type or a name (pyxform would see an empty cell). A
+    formula with a result (a workbook Excel saved) counts as that result, as in pyxform."""
     import openpyxl
 
     problems: list[FormProblem] = []
     try:
         wb = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=False)
+        cached = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - the reader reports a damaged workbook itself
         return []
     try:
@@ -105,12 +92,15 @@ def formula_problems(label: str, data: bytes) -> list[FormProblem]:
             if ws.title.strip().lower() not in _FORMULA_SHEETS:
                 continue
             headers: list[str] = []
+            results = cached[ws.title].iter_rows(values_only=True)
             for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                result = next(results, ())
                 if r == 1:
                     headers = ["" if v is None else " ".join(str(v).split()) for v in row]
                     continue
-                for header, value in zip(headers, row):
+                for header, value, shown in zip(headers, row, [*result, *[None] * len(row)]):
                     if isinstance(value, str) and value.startswith("=") and header and \
+                            shown in (None, "") and \
                             split_column(header)[0] in _FORMULA_COLUMNS:
                         problems.append(FormProblem(label, ws.title.strip().lower(), r, header, Message(
                             N_("the cell holds a spreadsheet formula ({formula}), which XLSForm "
@@ -120,4 +110,58 @@ def formula_problems(label: str, data: bytes) -> list[FormProblem]:
         return []
     finally:
         wb.close()
+        cached.close()
     return problems
+
+
+def trim_workbook(data: bytes, label: str) -> bytes:
+    """The workbook without the empty rows after its last value. A workbook saved by
+    LibreOffice may carry styled empty rows down to row 1,048,576; the reader walks every row
+    up to the last one (40 s for a 40 kB form), so they are dropped, with the sheet's
+    declared dimension. Row numbers of the rows kept do not change. A value beyond row
+    :data:`MAX_SHEET_ROWS` is refused (FormLoadError): no form is that long."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return data
+    changed: dict[str, bytes] = {}
+    with archive:
+        for entry in archive.infolist():
+            name = entry.filename
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            try:
+                xml = archive.read(entry)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                return data
+            rows = list(_ROW_RE.finditer(xml))
+            end = _END_RE.search(xml)
+            if not rows or end is None:
+                continue
+            last = max((i for i, m in enumerate(rows) if _VALUE_RE.search(m.group(0))),
+                       default=-1)
+            numbers = [int(n.group(1)) for n in (_ROW_NUMBER_RE.search(m.group(0)[:200])
+                                                 for m in rows[last + 1:]) if n]
+            last_number = 0
+            if last >= 0:
+                found = _ROW_NUMBER_RE.search(rows[last].group(0)[:200])
+                last_number = int(found.group(1)) if found else 0
+            if last_number > MAX_SHEET_ROWS:
+                raise file_problem(label, N_("a sheet of the workbook has a value in row {row}; "
+                                             "a form has at most {limit} rows: delete the rows "
+                                             "after the form's last row"),
+                                   row=last_number, limit=MAX_SHEET_ROWS)
+            if not numbers or max(numbers) - last_number <= TRIM_AFTER:
+                continue
+            cut_from = rows[last].end() if last >= 0 else rows[0].start()
+            trimmed = xml[:cut_from] + xml[end.start():]
+            changed[name] = _DIMENSION_RE.sub(b"", trimmed, count=1)
+        if not changed:
+            return data
+        out = BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+            for entry in archive.infolist():
+                copy.writestr(entry, changed.get(entry.filename) or archive.read(entry))
+    return out.getvalue()
