@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 
+from fieldapp.core.xpath.errors import ExprArityError, Message
 from fieldapp.core.xpath.functions.registry import flatten, register
+from fieldapp.core.xpath.nodes import Call, Literal, Number
 from fieldapp.core.xpath.values import NAN, to_string
+from fieldapp.i18n.catalog import N_
 
 EARTH_RADIUS = 6_378_137.0
 
@@ -74,7 +77,15 @@ def _area(ctx, value):
     return abs(total * EARTH_RADIUS ** 2 / 2.0)
 
 
-@register("geofence", 2)
+def _geofence_check(node: Call, text: str) -> None:
+    shape = node.args[1]
+    if isinstance(shape, (Literal, Number)):
+        raise ExprArityError(Message(N_("the second argument of geofence() must be a geoshape "
+                                        "question, as in {example}"),
+                                     example="geofence(${point}, ${area})"), shape.pos, text)
+
+
+@register("geofence", 2, check=_geofence_check)
 def _geofence(ctx, point, shape):
     p = points(to_string(point))
     polygon = points(to_string(shape))
