@@ -75,8 +75,8 @@ class RankEditor(FieldEditor):
             self.list.addItem(item)
         if 0 <= current < self.list.count():
             self.list.setCurrentRow(current)
-        self.list.setMinimumHeight(min(12, max(3, len(self.order)))
-                                   * (self.list.fontMetrics().lineSpacing() + 6))
+        rows = min(12, max(3, len(self.order)))
+        self.list.setFixedHeight(rows * (self.list.fontMetrics().lineSpacing() + 4) + 8)
         self.confirm.setVisible(not self._value)
         self.clear.setVisible(bool(self._value))
 

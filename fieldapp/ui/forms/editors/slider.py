@@ -49,7 +49,8 @@ class RangeEditor(FieldEditor):
         self.high = QLabel(_text(self.end), self)
         self.value_label = QLabel(self)
         self.value_label.setObjectName(f"value:{path}")
-        self.value_label.setMinimumWidth(self.value_label.fontMetrics().horizontalAdvance("0") * 8)
+        self.value_label.setStyleSheet("font-weight: bold;")
+        self.value_label.setMinimumWidth(self.value_label.fontMetrics().horizontalAdvance("0") * 14)
         self.clear = QToolButton(self)
         self.clear.setObjectName(f"clear:{path}")
         self.clear.setText(_("Clear answer"))
@@ -60,6 +61,7 @@ class RangeEditor(FieldEditor):
         row.addWidget(self.control, 1 if not picker else 0)
         if not picker:
             row.addWidget(self.high)
+        row.addSpacing(24)
         row.addWidget(self.value_label)
         row.addWidget(self.clear)
         if picker:
