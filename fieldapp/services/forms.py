@@ -127,13 +127,24 @@ def discover_forms(
 
 def check_files(files: Iterable[str | os.PathLike[str]]) -> list[str]:
     """One line per problem over all ``files`` (empty when every form loads), e.g.
-    "household_survey.xlsx: survey row 12, column relevant: unknown function 'foo()'"."""
+    "household_survey.xlsx: survey row 12, column relevant: unknown function 'foo()'". A CSV
+    that a workbook beside it uses as its data file is that form's data, not a form."""
     lines: list[str] = []
-    for path in files:
+    paths = [Path(p) for p in files]
+    used: set[Path] = set()
+    results: dict[Path, Form | FormLoadError] = {}
+    for path in sorted(paths, key=lambda p: p.suffix.lower() == ".csv"):
+        if path in used:
+            continue
         try:
-            load_form_file(path)
+            form = results[path] = load_form_file(path)
+            used.update(path.parent / name for name in form.media)
         except FormLoadError as err:
-            lines.extend(" ".join(str(p).split()) for p in err.problems)
+            results[path] = err
+    for path in paths:
+        result = results.get(path)
+        if isinstance(result, FormLoadError):
+            lines.extend(" ".join(str(p).split()) for p in result.problems)
     return lines
 
 

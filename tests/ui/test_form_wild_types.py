@@ -14,14 +14,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
-import openpyxl
+import sys
+from pathlib import Path
 
 from fieldapp.services.forms import FormCatalog
 from fieldapp.services.surveys import SurveyService
 from fieldapp.ui.forms.editors import (
     DateTimeEditor, FileEditor, GeoListEditor, GeopointEditor, RangeEditor, RankEditor,
     TimeEditor)
-from test_form_driver import FormDriver, clear_text, show_form_view, type_text
+from test_form_driver import FormDriver, show_form_view, type_text
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
+from broken_forms.builders import write_xlsx  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 23, 9, 15, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
@@ -53,16 +57,6 @@ SURVEY = [
 CHOICES = [["list_name", "name", "label"], ["prio", "internet", "Mạng internet"],
            ["prio", "phone", "Điện thoại thông minh"], ["prio", "training", "Tập huấn"]]
 CROPS_CSV = "name,label,price,unit\nlua,Lúa,8000,kg\nngo,Ngô,6500,kg\nche,Chè,45000,kg\n"
-
-
-def write_xlsx(path, sheets) -> None:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
 
 
 @pytest.fixture

@@ -17,8 +17,11 @@ KEYWORD_OPS = _KEYWORD_OPS = frozenset({"and", "or", "div", "mod"})
 # Tokens after which '*', 'and', 'or', 'div', 'mod' are operators (XPath 1.0, section 3.7).
 _OPERAND_END = frozenset({NUM, STR, REF, LAST_SAVED, NAME, RPAREN, RBRACKET, DOT, DOTDOT})
 _WHITESPACE = " \t\r\n\u00a0\u2007\u202f"
-# Typographic quotes (Excel's autocorrect) are straight quotes, as pyxform and Collect read them.
-_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+# Typographic quotes (Excel's autocorrect types them) delimit text like straight ones, as
+# pyxform and Collect read them: ‘yes’ is 'yes'; inside text of the other kind they are text.
+SINGLE_QUOTES = "'\u2018\u2019"
+DOUBLE_QUOTES = '"\u201c\u201d'
+_QUOTE_PAIRS = {q: SINGLE_QUOTES for q in SINGLE_QUOTES} | {q: DOUBLE_QUOTES for q in DOUBLE_QUOTES}
 _DIGITS = frozenset("0123456789")  # str.isdigit() would also accept '❶' and other scripts' digits
 
 
@@ -40,7 +43,6 @@ def _name_char(ch: str) -> bool:
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens; raises ExprSyntaxError with the character position."""
     tokens: list[Token] = []
-    text = text.translate(_SMART_QUOTES)
     i, n = 0, len(text)
 
     def fail(message: Message, pos: int, cls: type[ExprSyntaxError] = ExprSyntaxError) -> None:
@@ -69,8 +71,9 @@ def tokenize(text: str) -> list[Token]:
                              text=text[i:j + 1]), i)
             tokens.append(Token(kind, name, start))
             i = j + 1
-        elif ch in "'\"":
-            j = text.find(ch, i + 1)
+        elif ch in _QUOTE_PAIRS:
+            closing = _QUOTE_PAIRS[ch]
+            j = next((k for k in range(i + 1, n) if text[k] in closing), -1)
             if j < 0:
                 fail(Message(N_("text starting with {quote} is not closed"), quote=ch), i)
             tokens.append(Token(STR, text[i + 1:j], start))

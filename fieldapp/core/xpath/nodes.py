@@ -16,7 +16,7 @@ class Literal:
     pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
-        quote = "'" if "'" not in self.value else '"'
+        quote = '"' if any(q in self.value for q in "'\u2018\u2019") else "'"
         return f"{quote}{self.value}{quote}"
 
 

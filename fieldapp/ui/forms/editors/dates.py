@@ -38,6 +38,22 @@ def format_date(value: str) -> str:
         return value
 
 
+def emit_typed(editor: FieldEditor, text: str, parse, value_of, message: str) -> None:
+    """Answer from text typed into ``editor``: cleared when empty, ``message`` beside the
+    question (and no answer) while it does not parse, else ``value_of(parse(text))``."""
+    if not text.strip():
+        editor._set_local_error("")
+        editor._emit(None)
+        return
+    parsed = parse(text)
+    if parsed is None:
+        editor._set_local_error(message)
+        editor._emit(None)
+    else:
+        editor._set_local_error("")
+        editor._emit(value_of(parsed))
+
+
 class DateEditor(FieldEditor):
     """A date typed as dd/mm/yyyy, with a calendar button; may stay empty."""
 
@@ -67,17 +83,8 @@ class DateEditor(FieldEditor):
         self.input_area.addLayout(row)
 
     def _on_text(self, text: str) -> None:
-        if not text.strip():
-            self._set_local_error("")
-            self._emit(None)
-            return
-        date = parse_date(text)
-        if date is None:
-            self._set_local_error(_("Enter the date as day/month/year, for example 23/11/2026."))
-            self._emit(None)
-        else:
-            self._set_local_error("")
-            self._emit(date.isoformat())
+        emit_typed(self, text, parse_date, dt.date.isoformat,
+                   _("Enter the date as day/month/year, for example 23/11/2026."))
 
     def _ensure_calendar(self) -> QCalendarWidget:
         if self.calendar is None:
@@ -175,17 +182,8 @@ class TimeEditor(FieldEditor):
         self.input_area.addLayout(row)
 
     def _on_text(self, text: str) -> None:
-        if not text.strip():
-            self._set_local_error("")
-            self._emit(None)
-            return
-        value = parse_time(text)
-        if value is None:
-            self._set_local_error(_("Enter the time as hours:minutes, for example 14:30."))
-            self._emit(None)
-        else:
-            self._set_local_error("")
-            self._emit(time_value(value))
+        emit_typed(self, text, parse_time, time_value,
+                   _("Enter the time as hours:minutes, for example 14:30."))
 
     def _on_now(self) -> None:
         now = dt.datetime.now().time().replace(microsecond=0)
