@@ -249,3 +249,13 @@ def test_a_value_far_down_a_sheet_is_refused_and_styled_empty_rows_are_skipped(t
     buf = io.BytesIO()
     wb.save(buf)
     assert load_form(buf.getvalue(), "styled.xlsx").fields["a"].row == 2
+
+
+def test_allow_choice_duplicates_setting(tmp_path):
+    survey = [["type", "name", "label"], ["select_one l", "q", "Q"]]
+    choices = [["list_name", "name", "label"], ["l", "a", "A"], ["l", "a", "A again"]]
+    found = problems(write_xlsx(tmp_path / "dup.xlsx", form(survey, choices, SETTINGS)))
+    assert [(s, r, c) for s, r, c, _m in found] == [("choices", 3, "name")]
+    settings = [["form_id", "version", "allow_choice_duplicates"], ["wild", "1", "yes"]]
+    f = load_form_file(write_xlsx(tmp_path / "dup2.xlsx", form(survey, choices, settings)))
+    assert len(f.choice_lists["l"].choices) == 2
