@@ -259,3 +259,18 @@ def test_allow_choice_duplicates_setting(tmp_path):
     settings = [["form_id", "version", "allow_choice_duplicates"], ["wild", "1", "yes"]]
     f = load_form_file(write_xlsx(tmp_path / "dup2.xlsx", form(survey, choices, settings)))
     assert len(f.choice_lists["l"].choices) == 2
+
+
+def test_markup_in_labels_is_taken_out_and_randomized_choices_keep_one_order(tmp_path):
+    survey = [["type", "name", "label", "parameters"],
+              ["select_one l", "q", '<span style="color:red">**Chọn**</span> một', "randomize=true"]]
+    choices = [["list_name", "name", "label"]] + [["l", f"c{i}", f"*C{i}*"] for i in range(8)]
+    f = load_form_file(write_xlsx(tmp_path / "m.xlsx", form(survey, choices, SETTINGS)))
+    assert f.text(f.fields["q"].label) == "Chọn một"
+    inst = FormInstance(f)
+    order = [c.name for c in inst.choices_for("q")]
+    assert sorted(order) == [f"c{i}" for i in range(8)]
+    assert [c.name for c in inst.choices_for("q")] == order
+    assert f.text(inst.choices_for("q")[0].label).startswith("C")
+    assert parse("count(randomize(${r}, 3))").evaluate(
+        DictContext(repeats={"rep": [{"r": "a"}, {"r": "b"}]})) == 2.0

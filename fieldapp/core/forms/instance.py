@@ -67,6 +67,7 @@ class FormInstance(Validation, EntityOperations):
     ) -> None:
         self.form = form
         self.metadata = dict(metadata or {})
+        self._shuffle_seed = new_id()  # randomize=true choices keep one order per submission
         self.attachments: dict[str, Attachment] = {}
         """Files attached while filling in (not yet saved), by stored file name."""
         self.last_saved = last_saved

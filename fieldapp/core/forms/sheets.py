@@ -52,6 +52,31 @@ EXPR_COLUMNS = ("relevant", "required", "constraint", "calculation", "read_only"
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
+_TAG_RE = re.compile(r"</?(?:span|font|b|i|u|strong|em|p|div|small|big|sub|sup|h[1-6])\b[^<>]*>",
+                     re.IGNORECASE)
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_LINK_RE = re.compile(r"\[([^\]\n]+)\]\((?:https?://|mailto:)[^)\s]*\)")
+_HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+
+
+def plain_text(text: str) -> str:
+    """A label as plain text: the HTML spans and Markdown emphasis ODK Collect renders
+    (``<span style="color:red">``, ``**bold**``, ``*em*``, ``# heading``, ``[text](url)``)
+    are taken out, so they neither show as code nor get interpreted (form text is data)."""
+    if "<" not in text and "*" not in text and "_" not in text and "#" not in text \
+            and "[" not in text:
+        return text
+    text = _BR_RE.sub("\n", text)
+    text = _TAG_RE.sub("", text)
+    text = _LINK_RE.sub(r"\1", text)
+    text = _STRONG_RE.sub(r"\2", text)
+    text = _EM_RE.sub(r"\1", text)
+    text = _HEADING_RE.sub("", text)
+    return text.strip()
+
+
 @lru_cache(maxsize=2048)
 def split_column(header: str) -> tuple[str, str | None]:
     """"label::Vietnamese (vi)" -> ("label", "Vietnamese (vi)"); aliases resolved."""
@@ -137,7 +162,7 @@ class SheetReader:
         for key, value in row.items():
             base, lang = split_column(key)
             if base == column:
-                out[lang or self.default_language] = value
+                out[lang or self.default_language] = plain_text(value)
         return out
 
     def columns(self, row: dict[str, str]) -> dict[str, tuple[str, str]]:

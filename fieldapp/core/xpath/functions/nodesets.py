@@ -11,6 +11,19 @@ from fieldapp.core.xpath.values import NAN, NodeSet, to_number
 from fieldapp.i18n.catalog import N_
 
 
+@register("randomize", 1, 2)
+def _randomize(ctx, nodes, *seed):
+    """The node-set shuffled; with a seed always the same way for the same seed."""
+    import random
+
+    if not isinstance(nodes, NodeSet):
+        return NodeSet()
+    items = list(nodes)
+    rng = random.Random(to_number(seed[0]) if seed else None)
+    rng.shuffle(items)
+    return NodeSet(items)
+
+
 @register("count", 1)
 def _count(ctx, a):
     return float(len(a)) if isinstance(a, NodeSet) else NAN
