@@ -66,12 +66,25 @@ def test_row_numbers_count_empty_rows_like_excel(tmp_path):
 def test_unknown_and_refused_types(tmp_path):
     problems = problems_of(tmp_path, form([HEAD, row("frobnicate", "a"), row("osm", "b"),
                                            row("background-audio", "c"), row("text", "d"),
-                                           row("begin loop over yn", "e")], YES_NO))
+                                           row("begin loop over nolist", "e"),
+                                           row("end loop", None)], YES_NO))
     find(problems, "survey", 2, "type", "unknown question type 'frobnicate'")
     find(problems, "survey", 3, "type", "geopoint or geoshape questions instead")
     find(problems, "survey", 4, "type", "does not record silently")
-    find(problems, "survey", 6, "type", "use a repeat with a repeat_count")
+    find(problems, "survey", 6, "type", "'nolist' does not exist")
     assert len(problems) == 4
+
+
+def test_a_loop_over_a_choice_list_becomes_a_group_per_choice(tmp_path):
+    path = write_xlsx(tmp_path / "loop.xlsx", form([
+        HEAD + ["bind:relevant"], row("select_multiple yn", "which"),
+        row("begin loop over yn", "each", "Mỗi lựa chọn"),
+        row("integer", "count", "Bao nhiêu %(label)s?") + ["selected(${which}, '%(name)s')"],
+        row("end loop", None)], YES_NO))
+    f = load_form_file(path)
+    assert [n for n in f.fields if n.endswith("count")] == ["count", "no.count"]
+    assert f.text(f.fields["no.count"].label) == "Bao nhiêu Không?"
+    assert f.fields["no.count"].source["relevant"] == "selected(${which}, 'no')"
 
 
 def test_expression_syntax_error_names_the_column(tmp_path):

@@ -14,7 +14,7 @@ from fieldapp.services.forms import discover_forms
 
 CORPUS = Path(__file__).parent
 EXPECTED = CORPUS / "expected.csv"
-FOLDERS = ["pyxform/example_xls", "pyxform/bug_example_xls", "hotosm"]
+FOLDERS = ["pyxform/example_xls", "pyxform/bug_example_xls", "hotosm", "kobocat"]
 
 # Problems that mean "refused on purpose", by the msgid that starts the message.
 _REFUSED = {msgid: f"refused: {feature}" for feature, msgid in REFUSED.items()}

@@ -173,7 +173,8 @@ class FormBuilder(SurveyReader, EntitiesReader, FilesReader):
             list_name = cols.get("list_name", ("", ""))[1]
             name = cols.get("name", ("", ""))[1]
             if not list_name:
-                self.problem(CHOICES, row_n, "list_name", N_("choice has no list_name"))
+                if name:  # a row with only a stray label or note is skipped, as pyxform does
+                    self.problem(CHOICES, row_n, "list_name", N_("choice has no list_name"))
                 continue
             if not name:
                 self.problem(CHOICES, row_n, "name", N_("choice in list '{list}' has no name"),

@@ -61,6 +61,9 @@ _LINK_RE = re.compile(r"\[([^\]\n]+)\]\((?:https?://|mailto:)[^)\s]*\)")
 _HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
 
 
+_BIND_PREFIX_RE = re.compile(r"^(?:bind|control|body)::?(?=\S)", re.IGNORECASE)
+
+
 def plain_text(text: str) -> str:
     """A label as plain text: the HTML spans and Markdown emphasis ODK Collect renders
     (``<span style="color:red">``, ``**bold**``, ``*em*``, ``# heading``, ``[text](url)``)
@@ -81,6 +84,9 @@ def plain_text(text: str) -> str:
 def split_column(header: str) -> tuple[str, str | None]:
     """"label::Vietnamese (vi)" -> ("label", "Vietnamese (vi)"); aliases resolved."""
     header = " ".join(str(header).split())
+    prefix = _BIND_PREFIX_RE.match(header)
+    if prefix and not header.lower().endswith("entities:saveto"):
+        header = header[prefix.end():]  # "bind:relevant", "control::appearance" (old XLSForm)
     if "::" not in header and ":" in header:
         # The older single-colon language columns ("label:English"), as pyxform reads them.
         first, _colon, rest = header.partition(":")

@@ -14,7 +14,8 @@ from pyxform import aliases as px_aliases
 from fieldapp.core.forms import expressions as ex
 from fieldapp.core.forms.model import REGISTRY_FILES, Field, Group, Node, Repeat
 from fieldapp.core.forms.problems import Message
-from fieldapp.core.forms.sheets import EXPR_COLUMNS, NAME_RE, SURVEY, SheetReader, split_column
+from fieldapp.core.forms.sheets import (
+    CHOICES, EXPR_COLUMNS, NAME_RE, SURVEY, SheetReader, split_column)
 from fieldapp.core.forms.types import EXTERNAL_INSTANCE_TYPES, REFUSED, canonical_type
 from fieldapp.i18n.catalog import N_
 
@@ -23,6 +24,8 @@ MAX_NESTING = 30  # deeper nesting is a mistake in the sheet, and would exhaust 
 _GROUP_RE = re.compile(r"^(begin|end)[ _](group|repeat|lgroup|looped group)$", re.IGNORECASE)
 _SELECT_PREFIXES = sorted(px_aliases.select, key=len, reverse=True)
 _SPECIFY_OTHER = ["or", "specify", "other"]
+_LOOP_RE = re.compile(r"^begin[ _]loop over (\S+)$", re.IGNORECASE)
+_END_LOOP_RE = re.compile(r"^end[ _]loop$", re.IGNORECASE)
 
 
 class SurveyReader(SheetReader):
@@ -40,7 +43,7 @@ class SurveyReader(SheetReader):
                      type="survey", row=1)
         nodes: dict[str, Node] = {}
         stack: list[Group] = [root]
-        for row_n, row in self.rows(SURVEY):
+        for row_n, row in self.expand_loops(self.rows(SURVEY)):
             cols = self.columns(row)
             type_text = " ".join(cols.get("type", ("", ""))[1].split())
             name = cols.get("name", ("", ""))[1]
@@ -65,6 +68,8 @@ class SurveyReader(SheetReader):
                 else:
                     self.close_group(kind, row_n, stack)
                 continue
+            if "_".join(type_text.lower().split()) in px_aliases.settings_header:
+                continue  # "set form title" on the survey sheet: a setting, not a question
             if canonical_type(type_text) in EXTERNAL_INSTANCE_TYPES:
                 self.declare_external(type_text, name, row_n)
                 continue
@@ -88,6 +93,52 @@ class SurveyReader(SheetReader):
                              name=open_group.name)
         return root, nodes
 
+    def expand_loops(self, rows: list[tuple[int, dict[str, str]]]
+                     ) -> list[tuple[int, dict[str, str]]]:
+        """"begin loop over LIST" ... "end loop" as pyxform expands it: a group named after
+        the loop holding one group per choice of LIST, each with the loop's questions, where
+        %(name)s and %(label)s stand for the choice's name and label. Rows keep their
+        numbers; the questions' names repeat in each group (told apart inside the engine)."""
+        out: list[tuple[int, dict[str, str]]] = []
+        i = 0
+        while i < len(rows):
+            row_n, row = rows[i]
+            type_text = " ".join(self.columns(row).get("type", ("", ""))[1].split())
+            match = _LOOP_RE.match(type_text)
+            if not match:
+                out.append((row_n, row))
+                i += 1
+                continue
+            depth, j = 1, i + 1
+            while j < len(rows) and depth:
+                inner = " ".join(self.columns(rows[j][1]).get("type", ("", ""))[1].split())
+                depth += 1 if _LOOP_RE.match(inner) else -1 if _END_LOOP_RE.match(inner) else 0
+                j += 1
+            if depth:
+                self.problem(SURVEY, row_n, "type",
+                             N_("'begin loop' has no matching 'end loop'"))
+                return out
+            body = self.expand_loops(rows[i + 1:j - 1])
+            choices = [r for _n, r in self.rows(CHOICES)
+                       if self.columns(r).get("list_name", ("", ""))[1] == match.group(1)]
+            if not choices:
+                self.problem(SURVEY, row_n, "type",
+                             N_("choice list '{list}' does not exist in the choices sheet"),
+                             list=match.group(1))
+            group = {k: v for k, v in row.items() if split_column(k)[0] != "type"}
+            out.append((row_n, {**group, "type": "begin group"}))
+            for choice in choices:
+                name = self.columns(choice).get("name", ("", ""))[1]
+                label = next(iter(self.texts(choice, "label").values()), name)
+                out.append((row_n, {"type": "begin group", "name": name, "label": label}))
+                for body_n, body_row in body:
+                    out.append((body_n, {k: v.replace("%(name)s", name).replace(
+                        "%(label)s", label) for k, v in body_row.items()}))
+                out.append((rows[j - 1][0], {"type": "end group"}))
+            out.append((rows[j - 1][0], {"type": "end group"}))
+            i = j
+        return out
+
     def register(self, node: Node, row_n: int, nodes: dict[str, Node]) -> None:
         if not node.name:
             if isinstance(node, Repeat):
@@ -104,8 +155,8 @@ class SurveyReader(SheetReader):
                             "with a letter"), name=node.name)
         if node.name in nodes:
             other = nodes[node.name]
-            if other.parent is node.parent or isinstance(node, Repeat) \
-                    or isinstance(other, Repeat):
+            if other.parent is node.parent or (isinstance(node, Repeat)
+                                               and isinstance(other, Repeat)):
                 self.problem(SURVEY, row_n, "name",
                              N_("duplicate name '{name}' (also in row {row})"), name=node.name,
                              row=other.row)

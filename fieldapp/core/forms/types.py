@@ -36,8 +36,8 @@ REFUSED = {
               "desktop app does not have: use geopoint or geoshape questions instead"),
     "background-audio": N_("background-audio records the room without a question on the "
                            "screen; this app does not record silently: use an audio question"),
-    "loop": N_("'begin loop' (repeating questions over a choice list) is not supported: use a "
-               "repeat with a repeat_count"),
+    "loop": N_("'begin loop' needs 'over' and a choice list, as in 'begin loop over "
+               "transport_types'"),
     "include": N_("'include' (a question list from another file) is not supported: copy the "
                   "questions into this workbook"),
     "cascading select": N_("the old 'cascading select' type is not supported: use selects "
