@@ -122,7 +122,7 @@ def bench_corpus() -> None:
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
     times = []
-    for folder in ("pyxform/example_xls", "pyxform/bug_example_xls", "hotosm"):
+    for folder in ("pyxform/example_xls", "pyxform/bug_example_xls", "hotosm", "kobocat"):
         for path in sorted((corpus / folder).iterdir()):
             if path.is_file() and path.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".md"):
                 start = time.perf_counter()

@@ -22,7 +22,11 @@ from fieldapp.i18n.catalog import N_
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ENTRY_BYTES = 25 * 1024 * 1024
 MAX_ENTRIES = 1000
-_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[ >/]")
+# A cell with a formula and no stored result (an empty or missing <v>): a workbook a program
+# wrote, never recalculated by a spreadsheet.
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?c\b[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)"
+                         rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*"
+                         rb"</(?:\w+:)?c>")
 _ROW_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.DOTALL)
 _VALUE_RE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 _END_RE = re.compile(rb"</(?:\w+:)?sheetData>")
@@ -37,7 +41,8 @@ MAX_SHEET_ROWS = 200_000
 def check_workbook(data: bytes, label: str) -> bool:
     """Refuse a zip bomb before any reader opens it: what the workbook unpacks to (each entry
     and in all, from the zip's directory, which the zip reader then holds each entry to).
-    Returns True when a sheet holds spreadsheet formulas (see :func:`formula_problems`)."""
+    Returns True when a sheet holds a formula without a result (see
+    :func:`formula_problems`)."""
     import zipfile
 
     try:
