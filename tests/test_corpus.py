@@ -10,10 +10,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "corpus"))
 
+import pytest  # noqa: E402
+
 import outcomes  # noqa: E402
 
 
 def test_each_public_form_fares_as_recorded():
+    if outcomes.corpus_root() is None:
+        pytest.skip("the public forms are not here: put them in shared/corpus/xlsforms or "
+                    "$FIELDAPP_CORPUS/xlsforms (tests/corpus/README.md)")
     found = outcomes.outcomes(pyxform=False)
     expected = outcomes.read_expected()
     changed = {name: (expected.get(name, ("", None))[0], got) for name, (got, _p) in found.items()

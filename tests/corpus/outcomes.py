@@ -1,5 +1,11 @@
 """Classify how each form of the public corpus fares: loads, refused on purpose (which
-feature), or fails; shared by the regression test and ``python -m`` to regenerate the table."""
+feature), or fails; shared by the regression test and ``python -m`` to regenerate the table.
+
+The forms themselves are public files of other projects and are not committed here: they are
+looked for in ``$FIELDAPP_CORPUS/xlsforms`` or in the steering repository's
+``shared/corpus/xlsforms`` beside this checkout (see README.md). This folder keeps what fieldapp
+made of them (expected.csv).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,25 @@ from fieldapp.core.forms import Form
 from fieldapp.core.forms.types import REFUSED
 from fieldapp.services.forms import discover_forms
 
-CORPUS = Path(__file__).parent
-EXPECTED = CORPUS / "expected.csv"
+import os
+
+HERE = Path(__file__).parent
+EXPECTED = HERE / "expected.csv"
+
+
+def corpus_root() -> Path | None:
+    """The folder holding ``xlsforms/`` (and ``javarosa/``), or None when there is none."""
+    root = HERE.parents[1]
+    candidates = [os.environ.get("FIELDAPP_CORPUS", "")] + [
+        str(base / "shared" / "corpus") for base in (root.parent, root.parent.parent)]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "xlsforms").is_dir():
+            return Path(candidate)
+    return None
+
+
+_ROOT = corpus_root()
+CORPUS = (_ROOT / "xlsforms") if _ROOT else HERE / "xlsforms"
 FOLDERS = ["pyxform/example_xls", "pyxform/bug_example_xls", "hotosm", "kobocat"]
 
 # Problems that mean "refused on purpose", by the msgid that starts the message.
@@ -82,4 +105,6 @@ def write_expected() -> None:
 
 
 if __name__ == "__main__":
+    if corpus_root() is None:
+        raise SystemExit("the public forms are not here: see tests/corpus/README.md")
     write_expected()
