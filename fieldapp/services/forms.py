@@ -1,9 +1,11 @@
 """Which forms the app offers: the shipped forms/ plus those a commune adds in its data folder.
 
 This is where form files are read: :func:`load_form_file` reads one workbook and hands its
-bytes to the forms engine (:func:`fieldapp.core.forms.load_form`), :func:`discover_forms` loads
-every form file of some folders, and :class:`FormCatalog` keeps the loaded forms and rebuilds old
-versions from the workbooks stored with submissions.
+bytes to the forms engine (:func:`fieldapp.core.forms.load_form`), with the data files shipped
+with it (:func:`media_source`: CSV/XML/GeoJSON files in ``<form>-media/`` or beside the
+workbook, as ODK Collect keeps them); :func:`discover_forms` loads every form file of some
+folders (and of their form folders), and :class:`FormCatalog` keeps the loaded forms and
+rebuilds old versions from the workbooks stored with submissions.
 """
 
 from __future__ import annotations
@@ -16,8 +18,31 @@ from typing import Iterable
 from fieldapp import paths
 from fieldapp.core.forms import Form, FormLoadError, FormProblem, load_form
 from fieldapp.core.forms.problems import file_problem
+from fieldapp.core.forms.media import MAX_MEDIA_BYTES, MediaSource
 from fieldapp.core.forms.reading import FORM_SUFFIXES, check_size, check_suffix
 from fieldapp.i18n.catalog import N_
+
+MEDIA_FOLDER_SUFFIX = "-media"
+
+
+def media_source(form_path: Path) -> MediaSource:
+    """Finds a data file of the form at ``form_path``: in ``<stem>-media/``, else beside the
+    workbook. Only plain file names are looked up (nothing outside those two folders)."""
+    folders = [form_path.parent / (form_path.stem + MEDIA_FOLDER_SUFFIX), form_path.parent]
+
+    def read(name: str) -> bytes | None:
+        if not name or name != os.path.basename(name) or name in (".", "..") \
+                or "\\" in name or "/" in name:
+            return None
+        for folder in folders:
+            candidate = folder / name
+            if candidate.is_file():
+                if candidate.stat().st_size > MAX_MEDIA_BYTES:
+                    return b"\0" * (MAX_MEDIA_BYTES + 1)  # refused by size, unread
+                return candidate.read_bytes()
+        return None
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -51,17 +76,27 @@ def load_form_file(path: str | os.PathLike[str], *, source_label: str | None = N
     except OSError as exc:
         raise file_problem(label, N_("cannot read the file: {detail}"),
                            detail=exc.strerror or exc) from None
-    return load_form(data, path.name, source_label=label)
+    return load_form(data, path.name, source_label=label, media=media_source(path))
 
 
 def form_files(directory: Path) -> list[Path]:
-    """The form files directly in ``directory``, by name; Excel lock files (``~$name.xlsx``) and
-    hidden files are left out, and a missing directory has none."""
+    """The form files directly in ``directory`` and in its form folders (a folder holding a
+    workbook and its data files), by name; Excel lock files (``~$name.xlsx``), hidden files and
+    ``-media`` folders are left out, and a missing directory has none."""
     if not directory.is_dir():
         return []
-    return sorted((p for p in directory.iterdir()
-                   if p.is_file() and p.suffix.lower() in FORM_SUFFIXES
-                   and not p.name.startswith(("~$", "."))), key=lambda p: p.name)
+
+    def files(folder: Path) -> list[Path]:
+        return sorted((p for p in folder.iterdir()
+                       if p.is_file() and p.suffix.lower() in FORM_SUFFIXES
+                       and not p.name.startswith(("~$", "."))), key=lambda p: p.name)
+
+    found = files(directory)
+    for sub in sorted(directory.iterdir(), key=lambda p: p.name):
+        if sub.is_dir() and not sub.name.startswith(".") \
+                and not sub.name.endswith(MEDIA_FOLDER_SUFFIX):
+            found.extend(files(sub))
+    return found
 
 
 def discover_forms(
@@ -74,23 +109,42 @@ def discover_forms(
     """
     found: list[tuple[Path, Form | list[FormProblem]]] = []
     for d in dirs:
-        for path in form_files(Path(d)):
+        paths = form_files(Path(d))
+        # Workbooks first: a CSV one of them uses as its data is not a form of its own.
+        results: dict[Path, Form | list[FormProblem]] = {}
+        for path in sorted(paths, key=lambda p: p.suffix.lower() == ".csv"):
+            if path.suffix.lower() == ".csv" and any(
+                    isinstance(r, Form) and path.name in r.media and p.parent == path.parent
+                    for p, r in results.items()):
+                continue
             try:
-                found.append((path, load_form_file(path)))
+                results[path] = load_form_file(path)
             except FormLoadError as err:
-                found.append((path, err.problems))
+                results[path] = err.problems
+        found.extend((p, results[p]) for p in paths if p in results)
     return found
 
 
 def check_files(files: Iterable[str | os.PathLike[str]]) -> list[str]:
     """One line per problem over all ``files`` (empty when every form loads), e.g.
-    "household_survey.xlsx: survey row 12, column relevant: unknown function 'foo()'"."""
+    "household_survey.xlsx: survey row 12, column relevant: unknown function 'foo()'". A CSV
+    that a workbook beside it uses as its data file is that form's data, not a form."""
     lines: list[str] = []
-    for path in files:
+    paths = [Path(p) for p in files]
+    used: set[Path] = set()
+    results: dict[Path, Form | FormLoadError] = {}
+    for path in sorted(paths, key=lambda p: p.suffix.lower() == ".csv"):
+        if path in used:
+            continue
         try:
-            load_form_file(path)
+            form = results[path] = load_form_file(path)
+            used.update(path.parent / name for name in form.media)
         except FormLoadError as err:
-            lines.extend(" ".join(str(p).split()) for p in err.problems)
+            results[path] = err
+    for path in paths:
+        result = results.get(path)
+        if isinstance(result, FormLoadError):
+            lines.extend(" ".join(str(p).split()) for p in result.problems)
     return lines
 
 
@@ -152,7 +206,11 @@ class FormCatalog:
             filename = stored["filename"]
             # The format comes from the stored name; a name without a suffix was a workbook.
             if not os.path.splitext(filename)[1]:
-                filename = f"{form_id}-{version}.xlsx"
-            self._old[(form_id, version)] = load_form(stored["content"], filename,
-                                                      source_label=stored["filename"])
+                filename = f"{form_id}.xlsx"
+            # The data files are read from the current form's folder (the stored version
+            # keeps only the workbook).
+            media = media_source(current[0]) if current else None
+            self._old[(form_id, version)] = load_form(
+                stored["content"], filename, source_label=stored["filename"],
+                **({"media": media} if media else {}))
         return self._old[(form_id, version)]

@@ -18,6 +18,8 @@ import uuid
 
 from fieldapp.core.clock import new_id, utc_now_iso
 from fieldapp.core.forms import Form, FormInstance
+from fieldapp.core.forms.attachments import (
+    Attachment, AttachmentProblem, check_size, make_attachment)
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services.forms import FormCatalog, FormInfo
@@ -57,6 +59,11 @@ class SaveRequest:
     finalize: bool
     operations: list[dict[str, Any]] | None
     user_id: str | None
+    attachments: tuple[Attachment, ...] = ()
+    """Files attached while filling in that the answers name, saved with the submission."""
+    attachment_names: frozenset[str] = frozenset()
+    """Every file name the answers hold; attachments of the submission not named are
+    tombstoned (a replaced photo stays in the history)."""
 
 
 class DatabaseRegistry:
@@ -87,8 +94,52 @@ class SurveyService:
         return self.catalog.infos()
 
     def _instance(self, form: Form, answers: dict | None = None, **kwargs) -> FormInstance:
+        last = self.repo.last_answers(form.form_id, self.store.device_id) \
+            if form.uses_last_saved else None
         return FormInstance(form, answers, today=self._today, now=self._now,
-                            registry=DatabaseRegistry(self.repo), **kwargs)
+                            registry=DatabaseRegistry(self.repo), metadata=self.metadata(),
+                            last_saved=last, **kwargs)
+
+    def metadata(self) -> dict[str, str]:
+        """What the silent metadata questions record on this laptop: the device (deviceid,
+        as "fieldapp:<device id>") and the signed-in user (username). A desktop has no SIM
+        card: phonenumber, simserial and subscriberid stay empty, as does email."""
+        values = {"deviceid": f"fieldapp:{self.store.device_id}"}
+        user_id = self.store.meta("current_user_id")
+        user = self.store.users.get(user_id) if user_id else None
+        if user:
+            values["username"] = user["name"]
+        return values
+
+    # -- attachments ------------------------------------------------------------------------
+    def read_attachment(self, path: str | Any, kind: str) -> Attachment:
+        """The file at ``path`` as the attachment of a question of ``kind`` (image, audio,
+        video, file). Raises UserError, in the user's words, when it cannot be read, is too
+        large, or is not of the kind the question takes."""
+        from pathlib import Path
+
+        file = Path(path)
+        try:
+            if not file.is_file():
+                raise OSError(2, _("not a file"))
+            check_size(file.stat().st_size)  # a huge file is refused unread
+            content = file.read_bytes()
+        except OSError as exc:
+            raise UserError(_("The file cannot be read: {detail}").format(
+                detail=exc.strerror or exc)) from None
+        except AttachmentProblem as problem:
+            raise UserError(str(problem)) from None
+        try:
+            return make_attachment(kind, file.name, content)
+        except AttachmentProblem as problem:
+            raise UserError(str(problem)) from None
+
+    def attachments(self, submission_id: str) -> list[dict[str, Any]]:
+        """The files saved with a submission (without their bytes)."""
+        return self.store.attachments.of_submission(submission_id)
+
+    def attachment_content(self, submission_id: str, filename: str) -> bytes | None:
+        return self.store.attachments.content(submission_id, filename)
 
     def new_instance(self, form_id: str, *, household_id: str | None = None,
                      new_key: Callable[[], str] | None = None) -> tuple[Form, FormInstance]:
@@ -158,6 +209,8 @@ class SurveyService:
         form with errors."""
         if finalize and not instance.can_finalize():
             raise UserError(_("The form still has errors; correct them before finalizing."))
+        instance.stamp_end()
+        names = instance.attachment_names()
         form_file = None
         try:
             path, current = self.catalog.current(form.form_id)
@@ -170,7 +223,10 @@ class SurveyService:
             submission_id=submission_id, form_id=form.form_id, form_version=form.version,
             form_file=form_file, answers=instance.answers, finalize=finalize,
             operations=instance.entity_operations() if finalize else None,
-            user_id=user_id or self.store.meta("current_user_id"))
+            user_id=user_id or self.store.meta("current_user_id"),
+            attachments=tuple(a for name, a in sorted(instance.attachments.items())
+                              if name in names),
+            attachment_names=frozenset(names))
 
     def save(self, submission_id: str | None, form: Form, instance: FormInstance, *,
              finalize: bool, user_id: str | None = None) -> str:
@@ -209,7 +265,21 @@ class SurveyService:
                     values["village_id"] = self.store.households.get(household_id)["village_id"]
             if submission_id is None:
                 values["id"] = record_id
-            return self.repo.save(submission_id, values)
+            saved = self.repo.save(submission_id, values)
+            self._save_attachments(saved, request)
+            return saved
+
+    def _save_attachments(self, submission_id: str, request: "SaveRequest") -> None:
+        """New files in the same transaction as the answers; files no answer names any more
+        are tombstoned (their bytes stay in the history)."""
+        stored = {a["filename"]: a for a in self.store.attachments.of_submission(submission_id)}
+        for attachment in request.attachments:
+            if attachment.filename not in stored:
+                self.store.attachments.add_file(submission_id, attachment.filename,
+                                                attachment.media_type, attachment.content)
+        for filename, row in stored.items():
+            if filename not in request.attachment_names:
+                self.store.attachments.tombstone(row["id"], "no longer an answer")
 
     @staticmethod
     def _village_of(_form: Form | None, answers: dict[str, Any]) -> str | None:

@@ -167,6 +167,34 @@ class PersonRepository(SyncedRepository):
                order by relation = 'head' desc, birth_year, name_sort""", [household_id])
 
 
+class AttachmentRepository(SyncedRepository):
+    """Files attached to answers (photos, audio, documents): the answer holds the file name,
+    the row the bytes; written through the change log like any record, so sync carries it."""
+
+    table = "attachments"
+
+    def add_file(self, submission_id: str, filename: str, media_type: str,
+                 content: bytes) -> str:
+        import hashlib
+
+        return self.add({"submission_id": submission_id, "filename": filename,
+                         "media_type": media_type, "size": len(content),
+                         "sha256": hashlib.sha256(content).hexdigest(), "content": content})
+
+    def of_submission(self, submission_id: str) -> list[dict[str, Any]]:
+        """The live attachments of a submission, without their bytes, by file name."""
+        return self.store.query(
+            """select id, submission_id, filename, media_type, size, sha256, created_at
+               from attachments where submission_id = ? and deleted = 0 order by filename""",
+            [submission_id])
+
+    def content(self, submission_id: str, filename: str) -> bytes | None:
+        rows = self.store.query(
+            "select content from attachments where submission_id = ? and filename = ? "
+            "and deleted = 0", [submission_id, filename])
+        return bytes(rows[0]["content"]) if rows else None
+
+
 class ConflictRepository:
     """Fields where two laptops changed the same value without seeing each other's edit
     (local bookkeeping, recomputed from the change log)."""

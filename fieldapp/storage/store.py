@@ -25,8 +25,8 @@ from fieldapp.i18n.text import nfc
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.repositories import (
-    CommuneRepository, ConflictRepository, HouseholdRepository, PersonRepository,
-    UserRepository, VillageRepository)
+    AttachmentRepository, CommuneRepository, ConflictRepository, HouseholdRepository,
+    PersonRepository, UserRepository, VillageRepository)
 from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.writer import RecordWriter
 
@@ -54,6 +54,7 @@ class Store:
         self.users = UserRepository(self)
         self.households = HouseholdRepository(self)
         self.persons = PersonRepository(self)
+        self.attachments = AttachmentRepository(self)
         self.conflicts = ConflictRepository(self)
         self._submissions = None
 

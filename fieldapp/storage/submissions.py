@@ -89,6 +89,15 @@ class SubmissionRepository(SyncedRepository):
                 left join users u on u.id = s.user_id
                 where {where} order by s.updated_at desc""", params)
 
+    def last_answers(self, form_id: str, device_id: str) -> dict[str, Any] | None:
+        """The answers of the submission of ``form_id`` this laptop saved last (for
+        ``${last-saved#name}``), or None."""
+        rows = self.store.query(
+            """select answers from submissions where form_id = ? and device_id = ?
+               and deleted = 0 order by updated_at desc, rev desc limit 1""",
+            [form_id, device_id])
+        return json.loads(rows[0]["answers"]) if rows else None
+
     def rounds_of(self, household_id: str, form_id: str) -> list[dict[str, Any]]:
         """Finalized submissions of a form for one household, oldest first (survey rounds)."""
         return self.store.query(

@@ -6,7 +6,9 @@ Run on demand (prints figures, asserts nothing about time):
     .venv/bin/python -m pytest tests/benchmarks/bench_forms.py -s
 
 Targets from the issue: loading all shipped forms <= 0.5 s; re-evaluating all expressions of
-the household survey with a 10-person roster after a keystroke <= 20 ms.
+the household survey with a 10-person roster after a keystroke <= 20 ms. Also: the public
+corpus of tests/corpus (issue 12) per form, and hostile workbooks (issue 14: a zip bomb, a
+LibreOffice workbook with styled rows down to row 1,048,576) refused or read at once.
 """
 
 from __future__ import annotations
@@ -108,6 +110,62 @@ def bench_keystroke(rounds: int = 200) -> dict[str, float]:
     return {"median": statistics.median(times)}
 
 
+def bench_corpus() -> None:
+    import io
+    import logging
+    import resource
+    import warnings
+    import zipfile
+
+    from fieldapp.core.forms import FormLoadError, load_form
+
+    sys.path.insert(0, str(ROOT / "tests" / "corpus"))
+    import outcomes
+
+    if outcomes.corpus_root() is None:
+        print("public corpus: not here (see tests/corpus/README.md)")
+    corpus = outcomes.CORPUS
+    logging.disable(logging.WARNING)
+    warnings.simplefilter("ignore")
+    times = []
+    for folder in ("pyxform/example_xls", "pyxform/bug_example_xls", "hotosm", "kobocat"):
+        if not (corpus / folder).is_dir():
+            continue
+        for path in sorted((corpus / folder).iterdir()):
+            if path.is_file() and path.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".md"):
+                start = time.perf_counter()
+                try:
+                    load_form_file(path)
+                except FormLoadError:
+                    pass
+                times.append((time.perf_counter() - start, path.name))
+    times.sort()
+    if times:
+        print(f"public corpus, {len(times)} workbooks: median {_ms(times[len(times) // 2][0])}, "
+              f"slowest {_ms(times[-1][0])} ({times[-1][1]}), "
+              f"total {_ms(sum(t for t, _ in times))}")
+    sheet = (b"<worksheet><sheetData>" + b"<!-- padding -->" * 4_000_000
+             + b"</sheetData></worksheet>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    try:
+        load_form(buf.getvalue(), "bomb.xlsx")
+    except FormLoadError:
+        pass
+    print(f"zip bomb ({len(buf.getvalue()) // 1024} kB unpacking to {len(sheet) // 2 ** 20} MB): "
+          f"refused in {_ms(time.perf_counter() - start)}, peak memory "
+          f"+{(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024} MB")
+    logging.disable(logging.NOTSET)
+
+
+@pytest.mark.benchmark
+def test_bench_corpus():
+    bench_corpus()
+
+
 @pytest.mark.benchmark
 def test_bench_loading():
     bench_loading()
@@ -121,3 +179,4 @@ def test_bench_keystroke():
 if __name__ == "__main__":
     bench_loading()
     bench_keystroke()
+    bench_corpus()

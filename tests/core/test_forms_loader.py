@@ -59,17 +59,32 @@ def test_valid_form_loads_with_languages_settings_and_structure(tmp_path):
 
 def test_row_numbers_count_empty_rows_like_excel(tmp_path):
     problems = problems_of(tmp_path, form([HEAD, row("text", "a"), [], [],
-                                           row("geopoint", "gps")]))
-    find(problems, "survey", 5, "type", "'geopoint' is not supported")
+                                           row("osm", "map")]))
+    find(problems, "survey", 5, "type", "'osm' is refused: OpenStreetMap")
 
 
-def test_unknown_and_unsupported_types(tmp_path):
-    problems = problems_of(tmp_path, form([HEAD, row("frobnicate", "a"), row("image", "b"),
-                                           row("barcode", "c"), row("text", "d")]))
+def test_unknown_and_refused_types(tmp_path):
+    problems = problems_of(tmp_path, form([HEAD, row("frobnicate", "a"), row("osm", "b"),
+                                           row("background-audio", "c"), row("text", "d"),
+                                           row("begin loop over nolist", "e"),
+                                           row("end loop", None)], YES_NO))
     find(problems, "survey", 2, "type", "unknown question type 'frobnicate'")
-    find(problems, "survey", 3, "type", "not supported")
-    find(problems, "survey", 4, "type", "not supported")
-    assert len(problems) == 3
+    find(problems, "survey", 3, "type", "geopoint or geoshape questions instead")
+    find(problems, "survey", 4, "type", "does not record silently")
+    find(problems, "survey", 6, "type", "'nolist' does not exist")
+    assert len(problems) == 4
+
+
+def test_a_loop_over_a_choice_list_becomes_a_group_per_choice(tmp_path):
+    path = write_xlsx(tmp_path / "loop.xlsx", form([
+        HEAD + ["bind:relevant"], row("select_multiple yn", "which"),
+        row("begin loop over yn", "each", "Mỗi lựa chọn"),
+        row("integer", "count", "Bao nhiêu %(label)s?") + ["selected(${which}, '%(name)s')"],
+        row("end loop", None)], YES_NO))
+    f = load_form_file(path)
+    assert [n for n in f.fields if n.endswith("count")] == ["count", "no.count"]
+    assert f.text(f.fields["no.count"].label) == "Bao nhiêu Không?"
+    assert f.fields["no.count"].source["relevant"] == "selected(${which}, 'no')"
 
 
 def test_expression_syntax_error_names_the_column(tmp_path):
@@ -132,10 +147,11 @@ def test_choice_list_problems(tmp_path):
         [HEAD, row("select_one yn", "a"), row("select_multiple nolist", "b"),
          row("select_one yn", "c", choice_filter="village = ${a}")], choices))
     find(problems, "choices", 3, "name", "duplicate choice name 'yes'")
-    find(problems, "choices", 4, "label", "has no label")
     find(problems, "choices", 5, "name", "has no name")
     find(problems, "survey", 3, "type", "'nolist' does not exist")
-    find(problems, "survey", 4, "choice_filter", "column 'village'")
+    # As pyxform and Collect: a choice without a label shows its name, and a choice_filter
+    # naming a column the list lacks selects nothing.
+    assert not [p for p in problems if p.column in ("label", "choice_filter")]
 
 
 def test_empty_choice_list(tmp_path):
@@ -174,27 +190,30 @@ def test_repeat_count_must_be_an_expression(tmp_path):
     find(problems, "survey", 6, "repeat_count", "only allowed on 'begin repeat'")
 
 
-def test_select_from_file_only_registry_lists(tmp_path):
+def test_select_from_file_registry_lists_or_a_file_shipped_with_the_form(tmp_path):
     problems = problems_of(tmp_path, form([
         HEAD, row("select_one_from_file households.csv", "hh"),
         row("select_one_from_file communes.csv", "c"),
         row("select_multiple_from_file persons.csv", "p")]))
     assert len(problems) == 1
-    find(problems, "survey", 3, "type", "'communes.csv' is not a registry list")
+    find(problems, "survey", 3, "type", "the form needs the file communes.csv")
 
 
 def test_settings_problems(tmp_path):
     problems = problems_of(tmp_path, form([HEAD, row("text", "a")], settings=[
-        ["form_id", "default_language"], ["bad id", "Tày (tyz)"]]))
-    find(problems, "settings", 2, "form_id", "must start with a letter")
-    find(problems, "settings", 2, "version", "version is missing")
-    find(problems, "settings", 2, "default_language", "not one of the form's languages")
+        ["form_id", "default_language"], ["bad/id", "Tày (tyz)"]]))
+    find(problems, "settings", 2, "form_id", "without '/'")
 
 
-def test_missing_settings_sheet(tmp_path):
+def test_missing_settings_take_pyxform_defaults(tmp_path):
     sheets = {"survey": [["type", "name", "label"], ["text", "a", "A"]]}
-    problems = problems_of(tmp_path, sheets)
-    assert any(p.column == "form_id" and "missing" in p.message for p in problems)
+    path = write_xlsx(tmp_path / "Khảo sát (1).xlsx", sheets)
+    first = load_form_file(path)
+    assert first.form_id == "Khảo_sát_1"  # the file name, as pyxform takes it
+    assert first.version.startswith("h")  # from the workbook's bytes
+    sheets["survey"].append(["integer", "b", "B"])
+    write_xlsx(path, sheets)
+    assert load_form_file(path).version != first.version  # a changed form is a new version
 
 
 def test_missing_type_and_name_columns(tmp_path):

@@ -43,11 +43,11 @@ def test_uses_current():
 
 
 def test_unsupported_function_detected_not_raised_by_default():
-    expr = parse("pulldata('hh', 'name', 'id', ${id})")
-    assert expr.unsupported_functions() == {"pulldata"}
-    assert "pulldata" not in SUPPORTED_FUNCTIONS
+    expr = parse("lower-case(${id})")
+    assert expr.unsupported_functions() == {"lower-case"}
+    assert "lower-case" not in SUPPORTED_FUNCTIONS
     with pytest.raises(ExprUnsupportedError) as info:
-        parse("1 + pulldata('hh', 'name', 'id', ${id})", strict=True)
+        parse("1 + lower-case(${id})", strict=True)
     assert info.value.position == 4
     with pytest.raises(ExprUnsupportedError):
         expr.evaluate(DictContext())

@@ -87,6 +87,9 @@ def test_mod_agrees_with_truncating_remainder(a, b):
 def test_comparison_agrees_with_python_for_fields_and_literals(a, b, op):
     py = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
           ">": operator.gt, ">=": operator.ge}[op]
+    if op in ("=", "!="):  # equal within JavaRosa's tolerance (6.1 - 7.8 = -1.7)
+        py = {"=": lambda x, y: abs(x - y) < 1e-12,
+              "!=": lambda x, y: not abs(x - y) < 1e-12}[op]
     ctx = DictContext({"a": number_to_string(a)})
     assert parse(f"${{a}} {op} {number_to_string(b)}").evaluate(ctx) is py(a, b)
 
@@ -96,7 +99,7 @@ def test_comparison_agrees_with_python_for_fields_and_literals(a, b, op):
 from fieldapp.core.xpath.functions import FUNCTIONS  # noqa: E402
 
 # Functions whose arguments must have a particular form are exercised in test_xpath_functions.
-_SPECIAL = {"indexed-repeat", "position", "jr:choice-name"}
+_SPECIAL = {"indexed-repeat", "position", "jr:choice-name", "instance", "pulldata"}
 _CALLABLE = sorted(n for n in FUNCTIONS if n not in _SPECIAL)
 FIELDS = ["a", "b", "c", "r"]
 nasty = st.sampled_from([
@@ -132,7 +135,8 @@ def test_evaluation_never_raises(tree, field_values, current, repeated):
     try:
         expr = parse(str(tree))
     except ExprSyntaxError as err:  # e.g. regex(., '('): refused at load time, by design
-        assert "regex()" in err.message or "digest()" in err.message
+        assert "regex()" in err.message or "digest()" in err.message \
+            or "geofence()" in err.message
         assume(False)
     values = dict(zip(FIELDS[:3], field_values))
     ctx = DictContext(values, {"rep": [{"r": v} for v in repeated]}, current_value=current)

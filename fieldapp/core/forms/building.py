@@ -9,20 +9,35 @@ of them are reported at once.
 
 from __future__ import annotations
 
+import re
+
 from fieldapp.core.forms import expressions as ex
 from fieldapp.core.forms.entities import EntitiesReader
-from fieldapp.core.forms.model import REGISTRY_FILES, Choice, ChoiceList, Field, Form, Group, Node
+from fieldapp.core.forms.files import FilesReader
+from fieldapp.core.forms.model import Choice, ChoiceList, Field, Form, Group, Node
 from fieldapp.core.forms.ordering import dependency_order
 from fieldapp.core.forms.problems import FormProblem
 from fieldapp.core.forms.sheets import (
     CHOICES, SETTINGS, SURVEY, NAME_RE, TEXT_COLUMNS, split_column)
 from fieldapp.core.forms.survey import SurveyReader
 from fieldapp.i18n.catalog import N_
+from fieldapp.i18n.languages import language_code
 from fieldapp.i18n.text import nfc
 
+EXTERNAL_CHOICES = "external_choices"
+_YES = ("yes", "true", "true()", "1")
 
-class FormBuilder(SurveyReader, EntitiesReader):
-    """Builds a Form from pyxform's raw sheet rows, collecting every problem on the way."""
+
+class FormBuilder(SurveyReader, EntitiesReader, FilesReader):
+    """Builds a Form from pyxform's raw sheet rows, collecting every problem on the way.
+
+    ``fallback_id`` is the form_id when the settings give none (pyxform takes the file name),
+    ``content_version`` the version when none is given (derived from the workbook's bytes, so
+    a changed form is a new version); ``media`` serves the data files shipped with the form.
+    """
+
+    fallback_id = "data"
+    content_version = ""
 
     def build(self) -> tuple[Form | None, list[FormProblem]]:
         if self.data.survey is None:
@@ -37,9 +52,13 @@ class FormBuilder(SurveyReader, EntitiesReader):
         settings = self.read_settings()
         self.collect_languages()
         self.default_language = self.choose_default_language(settings.get("default_language"))
+        self.allow_duplicates = settings.get("allow_choice_duplicates", "").lower() in _YES
         choice_lists = self.read_choices()
         root, nodes = self.read_survey(settings.get("form_id", ""))
         fields = {n.name: n for n in nodes.values() if isinstance(n, Field)}
+        for name in sorted(self.external_lists):
+            choice_lists.setdefault(name, self.read_external_choices(name))
+        instances = self.read_files(fields, choice_lists)
         self.check_selects(fields, choice_lists)
         entities = self.read_entities(nodes)
         self.check_references(nodes, choice_lists)
@@ -61,6 +80,9 @@ class FormBuilder(SurveyReader, EntitiesReader):
             source_label=self.label,
             calculation_order=calculated,
             evaluation_order=order,
+            instances=instances,
+            media=self.media_hashes,
+            uses_last_saved=self.uses_last_saved,
         )
         return (None if self.problems else form), self.problems
 
@@ -71,7 +93,7 @@ class FormBuilder(SurveyReader, EntitiesReader):
         if rows:
             row_n, row = rows[0]
             for key, value in row.items():
-                base, _lang = split_column(key)
+                base = split_column(key)[0].lower()
                 base = {"id_string": "form_id", "set_form_id": "form_id", "form_title": "title",
                         "set_form_title": "title"}.get(base, base)
                 settings[base] = value
@@ -82,15 +104,15 @@ class FormBuilder(SurveyReader, EntitiesReader):
         else:
             row_n = 2
         if not settings.get("form_id"):
-            self.problem(SETTINGS, row_n if rows else None, "form_id",
-                         N_("form_id is missing: submissions are stored under this id"))
-        elif not NAME_RE.match(settings["form_id"]):
+            # pyxform's default: the file name (made a valid name).
+            settings["form_id"] = _valid_name(self.fallback_id)
+        elif len(settings["form_id"]) > 200 or "/" in settings["form_id"] or any(
+                not ch.isprintable() for ch in settings["form_id"]):
             self.problem(SETTINGS, row_n, "form_id",
-                         N_("form_id '{form_id}' must start with a letter and contain only "
-                            "letters, digits, '_', '-' and '.'"), form_id=settings["form_id"])
+                         N_("form_id '{form_id}' must be at most 200 characters, without '/' "
+                            "or control characters"), form_id=settings["form_id"][:200])
         if not settings.get("version"):
-            self.problem(SETTINGS, row_n if rows else None, "version",
-                         N_("version is missing: every change of the form needs a new version"))
+            settings["version"] = self.content_version  # a changed workbook is a new version
         self.settings_row = row_n
         return settings
 
@@ -109,11 +131,11 @@ class FormBuilder(SurveyReader, EntitiesReader):
     def choose_default_language(self, configured: str | None) -> str:
         if configured:
             configured = nfc(configured)
-            if self.languages and configured not in self.languages and not self.has_untranslated:
-                self.problem(SETTINGS, self.settings_row, "default_language",
-                             N_("default_language '{language}' is not one of the form's "
-                                "languages ({languages})"), language=configured,
-                             languages=", ".join(self.languages))
+            # "English" names the column "label::English (en)" too, as pyxform takes it.
+            configured = next((lang for lang in self.languages if lang == configured), None) or \
+                next((lang for lang in self.languages
+                      if lang.split(" (")[0].lower() == configured.lower()
+                      or language_code(lang) == configured.lower()), configured)
             if configured not in self.languages:
                 self.languages.insert(0, configured)
             return configured
@@ -126,6 +148,24 @@ class FormBuilder(SurveyReader, EntitiesReader):
         return self.languages[0]
 
     # -- choices -------------------------------------------------------------------------------
+    def read_external_choices(self, list_name: str) -> ChoiceList:
+        """The choices of a select_one_external list, from the external_choices sheet."""
+        clist = ChoiceList(list_name, [], 0)
+        for row_n, row in self.rows(EXTERNAL_CHOICES):
+            cols = self.columns(row)
+            if cols.get("list_name", ("", ""))[1] != list_name:
+                continue
+            name = cols.get("name", ("", ""))[1]
+            if not name:
+                self.problem(EXTERNAL_CHOICES, row_n, "name",
+                             N_("choice in list '{list}' has no name"), list=list_name)
+                continue
+            extra = {k: v for k, (_h, v) in cols.items() if k not in ("list_name", "name")
+                     and k != "label"}
+            clist.choices.append(Choice(name, self.texts(row, "label") or
+                                        {self.default_language: name}, row_n, extra))
+        return clist
+
     def read_choices(self) -> dict[str, ChoiceList]:
         lists: dict[str, ChoiceList] = {}
         for row_n, row in self.rows(CHOICES):
@@ -133,23 +173,21 @@ class FormBuilder(SurveyReader, EntitiesReader):
             list_name = cols.get("list_name", ("", ""))[1]
             name = cols.get("name", ("", ""))[1]
             if not list_name:
-                self.problem(CHOICES, row_n, "list_name", N_("choice has no list_name"))
+                if name:  # a row with only a stray label or note is skipped, as pyxform does
+                    self.problem(CHOICES, row_n, "list_name", N_("choice has no list_name"))
                 continue
             if not name:
                 self.problem(CHOICES, row_n, "name", N_("choice in list '{list}' has no name"),
                              list=list_name)
                 continue
-            label = self.texts(row, "label")
-            if not label:
-                self.problem(CHOICES, row_n, "label",
-                             N_("choice '{name}' in list '{list}' has no label"), name=name,
-                             list=list_name)
+            label = self.texts(row, "label") or {self.default_language: name}
             extra = {k: v for k, (_h, v) in cols.items()
                      if k not in ("list_name", "name", "label", "image", "audio", "video",
                                   "big-image")}
             clist = lists.setdefault(list_name, ChoiceList(list_name, [], row_n))
             previous = clist.by_name(name)
-            if previous is not None:
+            if previous is not None and not self.allow_duplicates \
+                    and previous.extra == extra:
                 self.problem(CHOICES, row_n, "name",
                              N_("duplicate choice name '{name}' in list '{list}' (also in row "
                                 "{row})"), name=name, list=list_name, row=previous.row)
@@ -162,13 +200,8 @@ class FormBuilder(SurveyReader, EntitiesReader):
     def check_selects(self, fields: dict[str, Field], lists: dict[str, ChoiceList]) -> None:
         used: set[str] = set()
         for f in fields.values():
-            if f.from_file is not None:
-                if f.from_file not in REGISTRY_FILES:
-                    self.problem(SURVEY, f.row, "type",
-                                 N_("'{file}' is not a registry list of this app (use one of "
-                                    "{files})"), file=f.from_file,
-                                 files=", ".join(sorted(REGISTRY_FILES)))
-                continue
+            if f.from_file is not None and f.list_name is None:
+                continue  # a registry list, served from the database
             if f.list_name is None:
                 continue
             used.add(f.list_name)
@@ -178,22 +211,27 @@ class FormBuilder(SurveyReader, EntitiesReader):
                              N_("choice list '{list}' does not exist in the choices sheet"),
                              list=f.list_name)
             elif not clist.choices:
-                self.problem(SURVEY, f.row, "type", N_("choice list '{list}' is empty"),
-                             list=f.list_name)
-            elif f.choice_filter is not None:
-                columns = set().union(*(c.extra.keys() for c in clist.choices))
-                for col_name in ex.relative_names(f.choice_filter):
-                    if col_name not in columns and col_name not in ("name", "label"):
-                        self.problem(SURVEY, f.row, "choice_filter",
-                                     N_("choice_filter uses column '{column}', which the "
-                                        "choice list '{list}' does not have"),
-                                     column=col_name, list=f.list_name)
+                if f.from_file is None:
+                    self.problem(SURVEY, f.row, "type", N_("choice list '{list}' is empty"),
+                                 list=f.list_name)
+            # A choice_filter naming a column the list does not have selects nothing there,
+            # as in Collect (pyxform does not check it either).
 
     def check_references(self, nodes: dict[str, Node], lists: dict[str, ChoiceList]) -> None:
         for parsed, sheet, row, header, owner in self.exprs:
             column = split_column(header)[0]
-            for name in sorted(ex.references(parsed)):
+            for name in sorted(parsed.last_saved_references()):
+                self.uses_last_saved = True
                 if name not in nodes:
+                    self.problem(sheet, row, header, N_("reference to a missing field {reference}"),
+                                 reference=f"${{last-saved#{name}}}")
+            for name in sorted(ex.references(parsed)):
+                if name in self.duplicated:
+                    self.problem(sheet, row, header,
+                                 N_("{reference} is ambiguous: more than one question is named "
+                                    "'{name}' (in different groups); rename one of them"),
+                                 reference=f"${{{name}}}", name=name)
+                elif name not in nodes:
                     self.problem(sheet, row, header, N_("reference to a missing field {reference}"),
                                  reference=f"${{{name}}}")
                 elif owner is not None and name == owner.name and column in (
@@ -202,19 +240,23 @@ class FormBuilder(SurveyReader, EntitiesReader):
                                  N_("'{name}' refers to itself in its {column}"),
                                  name=owner.name, column=column)
             for name in sorted(ex.relative_names(parsed)):
-                # Bare names are choice columns in a choice_filter; elsewhere they are XPath
-                # paths that mean nothing in an XLSForm expression.
-                if column != "choice_filter":
+                # Bare names are choice columns in a choice_filter. Elsewhere a bare name that
+                # is a question is surely ${name} without its ${}; any other one is an XPath
+                # path to nothing (empty, as Collect evaluates it).
+                if name.lower() in ("true", "false") and column != "choice_filter":
                     self.problem(sheet, row, header,
-                                 N_("'{name}' is not a reference: write {reference}")
-                                 if name in nodes else
-                                 N_("unknown name '{name}': refer to fields as {reference}"),
-                                 name=name,
-                                 reference=f"${{{name}}}" if name in nodes else "${name}")
+                                 N_("'{name}' is not a value here: write true() or false()"),
+                                 name=name)
+                elif column != "choice_filter" and name in nodes:
+                    self.problem(sheet, row, header,
+                                 N_("'{name}' is not a reference: write {reference}"),
+                                 name=name, reference=f"${{{name}}}")
         for name, sheet, row, column in self.text_refs:
             if name not in nodes:
                 self.problem(sheet, row, column, N_("reference to a missing field {reference}"),
                              reference=f"${{{name}}}")
+
+    uses_last_saved = False
 
     def dependency_order(self, root: Group, nodes: dict[str, Node]) -> list[Node]:
         """Every node in dependency order; each cycle reported where its expression closes it."""
@@ -225,3 +267,8 @@ class FormBuilder(SurveyReader, EntitiesReader):
             self.problem(SURVEY, cycle.node.row, header, N_("circular dependency: {chain}"),
                          chain=cycle.chain)
         return order
+
+
+def _valid_name(text: str) -> str:
+    """A file name made a valid form_id ("Khảo sát hộ (1)" -> "Khảo_sát_hộ_1")."""
+    return re.sub(r"[^\w.\-]+", "_", nfc(text)).strip("_.-")[:200] or "data"

@@ -6,6 +6,7 @@ the caller passes in (the app serves them from the database); the engine reads n
 
 from __future__ import annotations
 
+import random
 from typing import Protocol
 
 from fieldapp.core.forms.answers import as_value
@@ -42,7 +43,7 @@ class Choices(Evaluation):
     language: str
 
     def _base_choices(self, node: Field) -> list[Choice]:
-        if node.from_file is not None:
+        if node.from_file is not None and node.list_name is None:  # a registry list
             out = []
             for r in self.registry.list_rows(node.from_file):
                 name = as_value(r.get("name"))
@@ -81,6 +82,10 @@ class Choices(Evaluation):
                 if node.choice_filter.evaluate_bool(NodeContext(self, node, chain, idx, item)):
                     kept.append(c)
             choices = kept
+        if node.parameters.get("randomize", "").lower() in ("true", "yes", "true()"):
+            # parameters randomize=true [seed=N]: the same order for this submission.
+            seed = node.parameters.get("seed") or getattr(self, "_shuffle_seed", node.name)
+            random.Random(f"{seed}/{node.name}").shuffle(choices)
         if node.or_other:
             other = _(OTHER)
             choices.append(Choice("other", {lang: other for lang in self.form.languages}, 0))

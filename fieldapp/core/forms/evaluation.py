@@ -13,7 +13,8 @@ import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from fieldapp.core.forms.answers import MAX_ROWS, AnswerTree
-from fieldapp.core.forms.model import TEXT_REF_RE, Field, Group, Node, Repeat
+from fieldapp.core.forms.model import REGISTRY_FILES, TEXT_REF_RE, Field, Group, Node, Repeat
+from fieldapp.core.xpath.instances import Element, from_rows
 from fieldapp.i18n.text import nfc
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -106,12 +107,40 @@ class NodeContext:
     def choice_label(self, field: str, value: str) -> str:
         return self.inst._choice_label(field, value, self.chain, self.idx)
 
+    def instance(self, name: str) -> Element | None:
+        return self.inst._instance(name)
+
+    def last_saved(self, name: str) -> str:
+        return self.inst._last_saved_value(name)
+
 
 class Evaluation(AnswerTree):
     """Relevance, calculations and what follows from them (a mixin of FormInstance)."""
 
     _clock_today: _dt.date | Callable[[], _dt.date] | None
     _clock_now: _dt.datetime | Callable[[], _dt.datetime] | None
+    last_saved: dict[str, Any] | None
+    """Answers of this laptop's last submission of the form (``${last-saved#name}``)."""
+    _registry_docs: dict[str, Element]
+
+    # -- data shipped with the form, the registries, the last submission ------------------------
+    def _instance(self, name: str) -> Element | None:
+        """instance('name'): a file shipped with the form, else a registry list."""
+        doc = self.form.instances.get(name)
+        if doc is not None:
+            return doc
+        if name + ".csv" not in REGISTRY_FILES:
+            return None
+        if name not in self._registry_docs:
+            registry = getattr(self, "registry", None)
+            rows = registry.list_rows(name + ".csv") if registry is not None else []
+            self._registry_docs[name] = from_rows(rows)
+        return self._registry_docs[name]
+
+    def _last_saved_value(self, name: str) -> str:
+        """The value of ``name`` in the last submission ('' if none or inside a repeat)."""
+        value = (self.last_saved or {}).get(name, "")
+        return value if isinstance(value, str) else ""
 
     # -- clocks ---------------------------------------------------------------------------------
     def _today(self) -> _dt.date:
@@ -200,7 +229,7 @@ class Evaluation(AnswerTree):
     def is_read_only(self, path: str) -> bool:
         """True for notes, calculated fields and fields whose read_only expression holds."""
         node, chain, idx = self._field(path)
-        if node.type == "note" or node.calculation is not None:
+        if node.type == "note" or node.calculation is not None or node.is_metadata:
             return True
         return node.read_only is not None and node.read_only.evaluate_bool(
             NodeContext(self, node, chain, idx))

@@ -6,7 +6,7 @@ from pyxform.utils import default_is_dynamic
 
 from fieldapp.core.xpath import Expr, ExprSyntaxError, ExprUnsupportedError, parse
 from fieldapp.core.xpath.errors import Message
-from fieldapp.core.xpath.nodes import Call, Path, walk
+from fieldapp.core.xpath.nodes import Binary, Call, Neg, Path
 from fieldapp.i18n.catalog import N_
 
 __all__ = ["Expr", "ExprSyntaxError", "describe_error", "is_dynamic_default", "is_once",
@@ -34,10 +34,23 @@ def references(expr: Expr) -> set[str]:
 
 
 def relative_names(expr: Expr) -> set[str]:
-    """Bare one-step names (``village``), which in a choice_filter are choice columns."""
-    return {n.path for n in walk(expr.tree)
-            if isinstance(n, Path) and not n.absolute and "/" not in n.path
-            and n.path not in (".", "..")}
+    """Bare one-step names (``village``), which in a choice_filter are choice columns (names
+    inside the predicates of an ``instance()`` path are columns of that file: left out)."""
+    found: set[str] = set()
+    stack = [expr.tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Path):
+            if not node.absolute and not node.from_current and "/" not in node.path \
+                    and node.path not in (".", ".."):
+                found.add(node.path)
+        elif isinstance(node, Binary):
+            stack += [node.left, node.right]
+        elif isinstance(node, Neg):
+            stack.append(node.operand)
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+    return found
 
 
 def is_once(expr: Expr) -> bool:

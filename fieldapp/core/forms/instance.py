@@ -19,15 +19,22 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from fieldapp.core.clock import new_id
 from fieldapp.core.forms.answers import MAX_ROWS, PathError, as_value
+from fieldapp.core.forms.attachments import Attachment
 from fieldapp.core.forms.choices import EmptyRegistry, RegistryLookup
 from fieldapp.core.forms.entity_operations import EntityOperations
 from fieldapp.core.forms.evaluation import NodeContext
 from fieldapp.core.forms.model import Field, Form
 from fieldapp.core.forms.validation import Validation
+from fieldapp.core.xpath.dates import date_text, datetime_text
+
+METADATA_PROPERTIES = ("deviceid", "username", "email", "phonenumber", "simserial",
+                       "subscriberid")
+"""Metadata the caller knows (``metadata`` argument): the device and the signed-in user."""
 from fieldapp.i18n.catalog import _
 
 
@@ -40,7 +47,10 @@ class FormInstance(Validation, EntityOperations):
     keeps what the user cleared), syncs repeat_count repeats and runs calculations.
     ``language`` (an XLSForm language name) is used by jr:choice-name(); built-in messages
     follow the interface language (fieldapp.i18n.catalog). ``new_key`` makes the key of each
-    new repeat row (a UUID; seeded in the demo so it stays reproducible).
+    new repeat row (a UUID; seeded in the demo so it stays reproducible). ``metadata`` gives
+    the values of the device and user metadata (deviceid, username, email, ...), filled into
+    a new submission with start and today; ``last_saved`` holds the answers of this laptop's
+    last submission of the form, for ``${last-saved#name}``.
     """
 
     def __init__(
@@ -52,8 +62,16 @@ class FormInstance(Validation, EntityOperations):
         now: _dt.datetime | Callable[[], _dt.datetime] | None = None,
         registry: RegistryLookup | None = None,
         new_key: Callable[[], str] = new_id,
+        metadata: Mapping[str, str] | None = None,
+        last_saved: dict[str, Any] | None = None,
     ) -> None:
         self.form = form
+        self.metadata = dict(metadata or {})
+        self._shuffle_seed = new_id()  # randomize=true choices keep one order per submission
+        self.attachments: dict[str, Attachment] = {}
+        """Files attached while filling in (not yet saved), by stored file name."""
+        self.last_saved = last_saved
+        self._registry_docs = {}
         self._new_key = new_key
         self.registry = registry if registry is not None else EmptyRegistry()
         self.language = form.default_language
@@ -75,9 +93,32 @@ class FormInstance(Validation, EntityOperations):
         if answers is None:
             self._data = {}
             self._new_row(self._data, ())
+            self._fill_metadata(("start", "today", *METADATA_PROPERTIES))
         else:
             self._data = self._normalise(answers, ())
         self._recompute()
+
+    # -- metadata -----------------------------------------------------------------------------
+    def _fill_metadata(self, kinds: tuple[str, ...], *, overwrite: bool = False) -> None:
+        """Fill the metadata fields of ``kinds`` silently: start/end (now), today, and the
+        device, user and contact values the caller gave in ``metadata``."""
+        values = {"start": lambda: datetime_text(self._now()),
+                  "end": lambda: datetime_text(self._now()),
+                  "today": lambda: date_text(self._today())}
+        for f in self.form.fields.values():
+            if f.type not in kinds:
+                continue
+            value = values[f.type]() if f.type in values else self.metadata.get(f.type, "")
+            for idx in self._scopes(self._chains[f.name]):
+                row = self._row(self._chains[f.name], idx)
+                if row is not None and value and (overwrite or not row.get(f.name)):
+                    row[f.name] = as_value(value)
+
+    def stamp_end(self) -> None:
+        """Set the ``end`` metadata to now (called when the submission is saved)."""
+        if any(f.type == "end" for f in self.form.fields.values()):
+            self._fill_metadata(("end",), overwrite=True)
+            self._recompute()
 
     # -- values -------------------------------------------------------------------------------
     def get_value(self, path: str) -> str:
@@ -97,7 +138,7 @@ class FormInstance(Validation, EntityOperations):
         PathError for an unknown path and ValueError for a note, calculated or read-only field.
         """
         node, chain, idx = self._field(path)
-        if node.type == "note" or node.calculation is not None:
+        if node.type == "note" or node.calculation is not None or node.is_metadata:
             raise ValueError(_("'{name}' is calculated and cannot be set").format(name=node.name))
         row = self._row(chain, idx)
         if row is None:
@@ -136,6 +177,27 @@ class FormInstance(Validation, EntityOperations):
             else:
                 row.pop(name, None)
         self._recompute()
+
+    def attach(self, path: str, attachment: Attachment) -> None:
+        """Answer the image/audio/video/file question at ``path`` with ``attachment``: the
+        answer is its file name, the bytes are kept until the submission is saved."""
+        node = self.field_at(path)
+        if not node.is_attachment:
+            raise ValueError(_("'{name}' does not take a file").format(name=node.name))
+        self.attachments[attachment.filename] = attachment
+        self.set_value(path, attachment.filename)
+
+    def attachment_names(self) -> set[str]:
+        """File names that answer relevant attachment questions now."""
+        names: set[str] = set()
+        for f in self.form.fields.values():
+            if f.is_attachment:
+                chain = self._chains[f.name]
+                for idx in self._scopes(chain):
+                    row = self._row(chain, idx)
+                    if row and row.get(f.name) and self._visible(f, idx):
+                        names.add(row[f.name])
+        return names
 
     @property
     def answers(self) -> dict[str, Any]:

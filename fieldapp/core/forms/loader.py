@@ -9,9 +9,12 @@ not. Reading files is the caller's business (:mod:`fieldapp.services.forms`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 
 from fieldapp.core.forms.building import FormBuilder
+from fieldapp.core.forms.media import MediaSource, no_media
 from fieldapp.core.forms.model import Form
 from fieldapp.core.forms.problems import FormLoadError, FormProblem, Message, file_problem
 from fieldapp.core.forms.reading import pyxform_problems, read_definition
@@ -21,17 +24,24 @@ from fieldapp.i18n.catalog import N_
 log = logging.getLogger(__name__)
 
 
-def load_form(data: bytes, filename: str, *, source_label: str | None = None) -> Form:
+def load_form(data: bytes, filename: str, *, source_label: str | None = None,
+              media: MediaSource = no_media) -> Form:
     """Check and build the form whose workbook is ``data``.
 
-    ``filename`` gives the format (by its suffix) and names the file in problems unless
-    ``source_label`` is given. Raises FormLoadError listing every problem found; no other
-    exception escapes for bad input.
+    ``filename`` gives the format (by its suffix), the form_id when the settings give none,
+    and names the file in problems unless ``source_label`` is given. ``media`` returns the
+    data files shipped with the form by name (CSV, XML, GeoJSON). A form without a version
+    gets one derived from its bytes. Raises FormLoadError listing every problem found; no
+    other exception escapes for bad input.
     """
     label = source_label or filename
     try:
         definition = read_definition(data, filename, label)
-        form, problems = FormBuilder(label, definition).build()
+        builder = FormBuilder(label, definition)
+        builder.fallback_id = os.path.splitext(os.path.basename(filename))[0]
+        builder.content_version = content_version(data)
+        builder.media = media
+        form, problems = builder.build()
         problems.extend(pyxform_problems(label, definition, problems))
     except FormLoadError:
         raise
@@ -46,6 +56,12 @@ def load_form(data: bytes, filename: str, *, source_label: str | None = None) ->
         raise FormLoadError(_sorted(problems) or [
             FormProblem(label, None, None, None, Message(N_("the form could not be built")))])
     return form
+
+
+def content_version(data: bytes) -> str:
+    """The version of a workbook that names none: from its bytes, so that changing the form
+    makes a new version (ODK Central versions such forms by upload instead)."""
+    return "h" + hashlib.sha256(data).hexdigest()[:12]
 
 
 def _sorted(problems: list[FormProblem]) -> list[FormProblem]:

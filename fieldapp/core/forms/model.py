@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from fieldapp.i18n.languages import language_code
 
@@ -21,9 +21,18 @@ Texts = dict[str, str]
 """Text of one column in every language it was given in: {language name: text}."""
 
 # Question types this engine supports (after alias resolution). Everything else is refused.
-INPUT_TYPES = frozenset({"text", "integer", "decimal", "date"})
-SELECT_TYPES = frozenset({"select_one", "select_multiple"})
-FIELD_TYPES = INPUT_TYPES | SELECT_TYPES | {"note", "calculate", "acknowledge", "hidden"}
+INPUT_TYPES = frozenset({"text", "integer", "decimal", "date", "time", "datetime", "barcode",
+                         "range", "geopoint", "geotrace", "geoshape"})
+SELECT_TYPES = frozenset({"select_one", "select_multiple", "rank"})
+ATTACHMENT_TYPES = frozenset({"image", "audio", "video", "file"})
+"""Answered with a file: the answer is the file name, the bytes are an attachment."""
+METADATA_TYPES = frozenset({"start", "end", "today", "deviceid", "username", "email",
+                            "phonenumber", "simserial", "subscriberid", "audit",
+                            "start-geopoint", "background-geopoint"})
+"""Filled silently (device, user, timestamps); never shown. What a desktop does not have (a SIM
+card, a GPS fix, an audit log) stays empty."""
+FIELD_TYPES = (INPUT_TYPES | SELECT_TYPES | ATTACHMENT_TYPES | METADATA_TYPES
+               | {"note", "calculate", "acknowledge", "hidden"})
 
 # The registry lists the app serves for select_*_from_file (built from the database).
 REGISTRY_FILES = frozenset({"households.csv", "persons.csv", "villages.csv", "team_members.csv"})
@@ -112,11 +121,27 @@ class Field(Node):
     save_to: str | None = None
     """Entity property this field saves to (the ``save_to`` column, without the dataset#)."""
     save_to_dataset: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    """The parameters column (range start/end/step, select-from-file value/label, max-pixels)."""
+    instance: str | None = None
+    """For select_*_from_file with a file shipped with the form, and select_one_external: the
+    secondary instance (:attr:`Form.instances`) the choices come from."""
+    source_name: str = ""
+    """The name in the workbook when it differs from ``name`` (a name used again in another
+    group is given a unique ``name`` inside the engine)."""
 
     @property
     def is_input(self) -> bool:
-        """True for fields the user answers (not note, calculate or hidden)."""
-        return self.type not in ("note", "calculate", "hidden")
+        """True for fields the user answers (not note, calculate, hidden or metadata)."""
+        return self.type not in ("note", "calculate", "hidden") and not self.is_metadata
+
+    @property
+    def is_metadata(self) -> bool:
+        return self.type in METADATA_TYPES
+
+    @property
+    def is_attachment(self) -> bool:
+        return self.type in ATTACHMENT_TYPES
 
     @property
     def is_select(self) -> bool:
@@ -221,6 +246,13 @@ class Form:
     """Calculated fields (and fields with dynamic defaults) in dependency order."""
     evaluation_order: list[Node] = field(default_factory=list, repr=False)
     """Every node, each after the nodes its relevance, value and repeat count depend on."""
+    instances: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Secondary instances by id (``instance('id')``), from the CSV, XML and GeoJSON files
+    shipped with the form: :class:`fieldapp.core.xpath.instances.Element` trees."""
+    media: dict[str, str] = field(default_factory=dict, repr=False)
+    """{file name: SHA-256} of the files shipped with the form that it uses."""
+    uses_last_saved: bool = False
+    """True when an expression reads ``${last-saved#name}`` (this laptop's last submission)."""
 
     @property
     def language_codes(self) -> dict[str, str]:

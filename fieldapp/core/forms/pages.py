@@ -60,7 +60,8 @@ class Pages(Evaluation):
         return pages
 
     def _shown(self, node: Node) -> bool:
-        return isinstance(node, Field) and node.type not in _HIDDEN_TYPES
+        return isinstance(node, Field) and node.type not in _HIDDEN_TYPES \
+            and not node.is_metadata
 
     def _flat_fields(self, group: Group, chain: tuple[str, ...], idx: tuple[int, ...]) -> list[str]:
         """Paths of the visible, relevant fields of a field-list group (nested groups flattened)."""

@@ -21,11 +21,12 @@ from pyxform.xls2json_backends import DefinitionData, SupportedFileTypes
 
 from fieldapp.core.forms.problems import FormLoadError, FormProblem, Message, file_problem
 from fieldapp.core.forms.sheets import SURVEY
+from fieldapp.core.forms.workbook import check_workbook, formula_problems, trim_workbook
 from fieldapp.i18n.catalog import N_
 
 log = logging.getLogger(__name__)
 
-FORM_SUFFIXES = (".xlsx", ".xlsm", ".md", ".csv")
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # shipped forms are ~50 kB; anything this big is not a form
 
 _PYXFORM_ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]")
@@ -36,9 +37,6 @@ def check_suffix(filename: str, label: str) -> str:
     """The lower-cased suffix of ``filename`` if it is a form format; else FormLoadError."""
     suffix = os.path.splitext(filename)[1].lower()
     if suffix not in FORM_SUFFIXES:
-        if suffix == ".xls":
-            raise file_problem(
-                label, N_("old Excel format (.xls) is not supported: save the workbook as .xlsx"))
         raise file_problem(label, N_("not a form file: expected {suffixes}"),
                            suffixes=", ".join(FORM_SUFFIXES))
     return suffix
@@ -60,10 +58,14 @@ def read_definition(data: bytes, filename: str, label: str) -> DefinitionData:
     check_size(len(data), label)
     kind = {".xlsx": Message(N_("an Excel workbook (.xlsx)")),
             ".xlsm": Message(N_("an Excel workbook (.xlsm)")),
+            ".xls": Message(N_("an Excel 97-2003 workbook (.xls)")),
             ".md": Message(N_("a Markdown form (.md)")),
             ".csv": Message(N_("a CSV form (.csv)"))}[suffix]
     reader = SupportedFileTypes.get_processors()[SupportedFileTypes(suffix)]
     excel = suffix in (".xlsx", ".xlsm")
+    formulas = check_workbook(data, label) if excel else False
+    if excel:
+        data = trim_workbook(data, label)
     try:
         book = reader(BytesIO(data))
     except PyXFormReadError as exc:
@@ -82,6 +84,10 @@ def read_definition(data: bytes, filename: str, label: str) -> DefinitionData:
                                      "a form ({detail})"), kind=kind, detail=detail) from None
     if not isinstance(book, dict):
         raise file_problem(label, N_("cannot read the file as {kind}"), kind=kind)
+    if formulas:
+        problems = formula_problems(label, data)
+        if problems:
+            raise FormLoadError(problems)
     stem = os.path.splitext(os.path.basename(filename))[0]
     return DefinitionData(fallback_form_name=stem, **book)
 

@@ -31,21 +31,77 @@ _COLUMN_ALIASES = {
     "bind::entities:saveto": "save_to", "value": "name",
 }
 TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message")
+_LANGUAGE_COLUMNS = frozenset(TEXT_COLUMNS) | {"image", "audio", "video", "big-image",
+                                               "guidance_hint", "media"}
+KNOWN_COLUMNS = frozenset({
+    "type", "name", "label", "hint", "guidance_hint", "relevant", "required", "constraint",
+    "calculation", "read_only", "choice_filter", "repeat_count", "default", "appearance",
+    "parameters", "save_to", "list_name", "constraint_message", "required_message", "image",
+    "audio", "video", "big-image", "media", "trigger", "entity_id", "create_if", "update_if",
+    "dataset", "form_id", "id_string", "set_form_id", "form_title", "set_form_title", "title",
+    "version", "default_language", "allow_choice_duplicates", "instance_name", "style",
+    "public_key", "submission_url", "auto_send", "auto_delete", "namespaces",
+    "clean_text_values", "body::accuracythreshold", "body::intent", "note", "flat", "tag",
+    "autoplay", "choice_name", "order", "value", "caption", "count", "calculate", "relevance",
+    "readonly", "requiredmsg", "constraining_message", "bind::entities:saveto",
+    "jr:constraintmsg", "jr:requiredmsg", "jr:count", "command", "prefix", "sms_keyword",
+    "sms_field", "sms_separator", "sms_allow_media", "sms_date_format", "sms_datetime_format",
+    "sms_response", "compact_tag", "compact_delimiter", "sms_option", "instance_id"})
 EXPR_COLUMNS = ("relevant", "required", "constraint", "calculation", "read_only",
                 "choice_filter", "repeat_count")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+_TAG_RE = re.compile(r"</?(?:span|font|b|i|u|strong|em|p|div|small|big|sub|sup|h[1-6])\b[^<>]*>",
+                     re.IGNORECASE)
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_STRONG_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_LINK_RE = re.compile(r"\[([^\]\n]+)\]\((?:https?://|mailto:)[^)\s]*\)")
+_HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+
+
+_BIND_PREFIX_RE = re.compile(r"^(?:bind|control|body)::?(?=\S)", re.IGNORECASE)
+
+
+def plain_text(text: str) -> str:
+    """A label as plain text: the HTML spans and Markdown emphasis ODK Collect renders
+    (``<span style="color:red">``, ``**bold**``, ``*em*``, ``# heading``, ``[text](url)``)
+    are taken out, so they neither show as code nor get interpreted (form text is data)."""
+    if "<" not in text and "*" not in text and "_" not in text and "#" not in text \
+            and "[" not in text:
+        return text
+    text = _BR_RE.sub("\n", text)
+    text = _TAG_RE.sub("", text)
+    text = _LINK_RE.sub(r"\1", text)
+    text = _STRONG_RE.sub(r"\2", text)
+    text = _EM_RE.sub(r"\1", text)
+    text = _HEADING_RE.sub("", text)
+    return text.strip()
 
 
 @lru_cache(maxsize=2048)
 def split_column(header: str) -> tuple[str, str | None]:
     """"label::Vietnamese (vi)" -> ("label", "Vietnamese (vi)"); aliases resolved."""
     header = " ".join(str(header).split())
+    prefix = _BIND_PREFIX_RE.match(header)
+    if prefix and not header.lower().endswith("entities:saveto"):
+        header = header[prefix.end():]  # "bind:relevant", "control::appearance" (old XLSForm)
+    if "::" not in header and ":" in header:
+        # The older single-colon language columns ("label:English"), as pyxform reads them.
+        first, _colon, rest = header.partition(":")
+        if first.strip().lower() in _LANGUAGE_COLUMNS and rest.strip():
+            header = f"{first}::{rest}"
     base, sep, lang = header.partition("::")
     if base.lower() == "bind" and lang:  # bind::entities:saveto
         base, lang, sep = f"bind::{lang}", "", ""
     base_l = base.strip().lower()
     base_l = _COLUMN_ALIASES.get(base_l, base_l).replace(" ", "_")
     base_l = _COLUMN_ALIASES.get(base_l, base_l)
+    if base_l not in KNOWN_COLUMNS and not sep:
+        # A column of the form's own (a choice_filter key such as "YES_NO") keeps its
+        # spelling, as pyxform keeps it, so expressions that name it still find it.
+        return base.strip(), None
     return base_l, (lang.strip() or None) if sep else None
 
 
@@ -62,6 +118,14 @@ class SheetReader:
         # (expr, sheet, row, column, owner node or None) for reference checks after the build.
         self.exprs: list[tuple[Any, str, int, str, Node | None]] = []
         self.text_refs: list[tuple[str, str, int, str]] = []
+        # Names used by questions in two groups (their second use was renamed).
+        self.duplicated: set[str] = set()
+        # Data files the form needs: {file name: (sheet, row, column) of the first use}.
+        self.needed_files: dict[str, tuple[str, int, str]] = {}
+        # csv-external/xml-external declarations: {instance id: file name}.
+        self.external_instances: dict[str, str] = {}
+        # Lists of select_one_external questions (their choices are on external_choices).
+        self.external_lists: set[str] = set()
 
     def problem(self, sheet: str | None, row: int | None, column: str | None,
                 message: str | Message, /, **values: Any) -> None:
@@ -104,7 +168,7 @@ class SheetReader:
         for key, value in row.items():
             base, lang = split_column(key)
             if base == column:
-                out[lang or self.default_language] = value
+                out[lang or self.default_language] = plain_text(value)
         return out
 
     def columns(self, row: dict[str, str]) -> dict[str, tuple[str, str]]:

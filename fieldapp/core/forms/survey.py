@@ -12,29 +12,20 @@ import re
 from pyxform import aliases as px_aliases
 
 from fieldapp.core.forms import expressions as ex
-from fieldapp.core.forms.model import FIELD_TYPES, Field, Group, Node, Repeat
-from fieldapp.core.forms.sheets import EXPR_COLUMNS, NAME_RE, SURVEY, SheetReader, split_column
+from fieldapp.core.forms.model import REGISTRY_FILES, Field, Group, Node, Repeat
+from fieldapp.core.forms.problems import Message
+from fieldapp.core.forms.sheets import (
+    CHOICES, EXPR_COLUMNS, NAME_RE, SURVEY, SheetReader, split_column)
+from fieldapp.core.forms.types import EXTERNAL_INSTANCE_TYPES, REFUSED, canonical_type
 from fieldapp.i18n.catalog import N_
 
 MAX_NESTING = 30  # deeper nesting is a mistake in the sheet, and would exhaust recursion
 
-_TYPE_ALIASES = {
-    "text": "text", "string": "text", "integer": "integer", "int": "integer",
-    "decimal": "decimal", "date": "date", "note": "note", "calculate": "calculate",
-    "acknowledge": "acknowledge", "trigger": "acknowledge", "hidden": "hidden",
-}
-# Types XLSForm knows that this app deliberately does not offer: refused with a clear message.
-_KNOWN_UNSUPPORTED = {
-    "geopoint", "geotrace", "geoshape", "image", "photo", "audio", "video", "file", "barcode",
-    "background-audio", "background-geopoint", "dateTime", "datetime", "time", "range", "rank",
-    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
-    "email", "audit", "xml-external", "csv-external", "start-geopoint", "select_one_external",
-    "osm", "imei", "add image prompt", "add photo prompt", "add audio prompt",
-    "add video prompt", "add file prompt", "begin loop", "end loop", "begin_loop", "end_loop",
-    "loop", "begin lgroup", "end lgroup", "cascading select", "cascading_select",
-}
-_GROUP_RE = re.compile(r"^(begin|end)[ _](group|repeat)$", re.IGNORECASE)
+_GROUP_RE = re.compile(r"^(begin|end)[ _](group|repeat|lgroup|looped group)$", re.IGNORECASE)
 _SELECT_PREFIXES = sorted(px_aliases.select, key=len, reverse=True)
+_SPECIFY_OTHER = ["or", "specify", "other"]
+_LOOP_RE = re.compile(r"^begin[ _]loop over (\S+)$", re.IGNORECASE)
+_END_LOOP_RE = re.compile(r"^end[ _]loop$", re.IGNORECASE)
 
 
 class SurveyReader(SheetReader):
@@ -48,10 +39,11 @@ class SurveyReader(SheetReader):
             if headers and needed not in headers:
                 self.problem(SURVEY, 1, needed, N_("the survey sheet has no '{column}' column"),
                              column=needed)
-        root = Group(name=form_id or "data", type="survey", row=1)
+        root = Group(name=form_id if form_id and NAME_RE.match(form_id) else "data",
+                     type="survey", row=1)
         nodes: dict[str, Node] = {}
         stack: list[Group] = [root]
-        for row_n, row in self.rows(SURVEY):
+        for row_n, row in self.expand_loops(self.rows(SURVEY)):
             cols = self.columns(row)
             type_text = " ".join(cols.get("type", ("", ""))[1].split())
             name = cols.get("name", ("", ""))[1]
@@ -63,6 +55,7 @@ class SurveyReader(SheetReader):
             group_match = _GROUP_RE.match(type_text)
             if group_match:
                 begin, kind = group_match.group(1).lower(), group_match.group(2).lower()
+                kind = "group" if kind == "group" else "repeat"
                 if begin == "begin" and len(stack) > MAX_NESTING:
                     self.problem(SURVEY, row_n, "type",
                                  N_("groups and repeats are nested more than {depth} deep"),
@@ -75,6 +68,13 @@ class SurveyReader(SheetReader):
                 else:
                     self.close_group(kind, row_n, stack)
                 continue
+            if "_".join(type_text.lower().split()) in px_aliases.settings_header:
+                continue  # "set form title" on the survey sheet: a setting, not a question
+            if canonical_type(type_text) in EXTERNAL_INSTANCE_TYPES:
+                self.declare_external(type_text, name, row_n)
+                continue
+            if not name and type_text.lower() == "note":
+                name = f"generated_note_name_{row_n}"  # pyxform names an unnamed note so
             node = self.make_field(type_text, name, row_n, row, cols, stack, nodes)
             if node is not None:
                 stack[-1].children.append(node)
@@ -93,6 +93,52 @@ class SurveyReader(SheetReader):
                              name=open_group.name)
         return root, nodes
 
+    def expand_loops(self, rows: list[tuple[int, dict[str, str]]]
+                     ) -> list[tuple[int, dict[str, str]]]:
+        """"begin loop over LIST" ... "end loop" as pyxform expands it: a group named after
+        the loop holding one group per choice of LIST, each with the loop's questions, where
+        %(name)s and %(label)s stand for the choice's name and label. Rows keep their
+        numbers; the questions' names repeat in each group (told apart inside the engine)."""
+        out: list[tuple[int, dict[str, str]]] = []
+        i = 0
+        while i < len(rows):
+            row_n, row = rows[i]
+            type_text = " ".join(self.columns(row).get("type", ("", ""))[1].split())
+            match = _LOOP_RE.match(type_text)
+            if not match:
+                out.append((row_n, row))
+                i += 1
+                continue
+            depth, j = 1, i + 1
+            while j < len(rows) and depth:
+                inner = " ".join(self.columns(rows[j][1]).get("type", ("", ""))[1].split())
+                depth += 1 if _LOOP_RE.match(inner) else -1 if _END_LOOP_RE.match(inner) else 0
+                j += 1
+            if depth:
+                self.problem(SURVEY, row_n, "type",
+                             N_("'begin loop' has no matching 'end loop'"))
+                return out
+            body = self.expand_loops(rows[i + 1:j - 1])
+            choices = [r for _n, r in self.rows(CHOICES)
+                       if self.columns(r).get("list_name", ("", ""))[1] == match.group(1)]
+            if not choices:
+                self.problem(SURVEY, row_n, "type",
+                             N_("choice list '{list}' does not exist in the choices sheet"),
+                             list=match.group(1))
+            group = {k: v for k, v in row.items() if split_column(k)[0] != "type"}
+            out.append((row_n, {**group, "type": "begin group"}))
+            for choice in choices:
+                name = self.columns(choice).get("name", ("", ""))[1]
+                label = next(iter(self.texts(choice, "label").values()), name)
+                out.append((row_n, {"type": "begin group", "name": name, "label": label}))
+                for body_n, body_row in body:
+                    out.append((body_n, {k: v.replace("%(name)s", name).replace(
+                        "%(label)s", label) for k, v in body_row.items()}))
+                out.append((rows[j - 1][0], {"type": "end group"}))
+            out.append((rows[j - 1][0], {"type": "end group"}))
+            i = j
+        return out
+
     def register(self, node: Node, row_n: int, nodes: dict[str, Node]) -> None:
         if not node.name:
             if isinstance(node, Repeat):
@@ -108,10 +154,22 @@ class SurveyReader(SheetReader):
                          N_("invalid name '{name}': use letters, digits and '_', starting "
                             "with a letter"), name=node.name)
         if node.name in nodes:
-            self.problem(SURVEY, row_n, "name",
-                         N_("duplicate name '{name}' (also in row {row})"), name=node.name,
-                         row=nodes[node.name].row)
-            return
+            other = nodes[node.name]
+            if other.parent is node.parent or (isinstance(node, Repeat)
+                                               and isinstance(other, Repeat)):
+                self.problem(SURVEY, row_n, "name",
+                             N_("duplicate name '{name}' (also in row {row})"), name=node.name,
+                             row=other.row)
+                return
+            # pyxform allows a name again in another group: the engine needs unique names, so
+            # this one gets its group's name in front; ${name} is then ambiguous (refused).
+            self.duplicated.add(node.name)
+            source, unique = node.name, f"{node.parent.name}.{node.name}"
+            while unique in nodes:
+                unique += "_"
+            node.name = unique
+            if isinstance(node, Field):
+                node.source_name = source
         nodes[node.name] = node
 
     def common(self, node: Node, row_n: int, row: dict[str, str],
@@ -142,7 +200,8 @@ class SurveyReader(SheetReader):
         elif "repeat_count" in cols:
             self.problem(SURVEY, row_n, cols["repeat_count"][0],
                          N_("repeat_count is only allowed on 'begin repeat'"))
-        for column in ("calculation", "constraint", "required", "choice_filter", "default"):
+        # pyxform ignores what means nothing on a group; only a calculation is surely a mistake.
+        for column in ("calculation",):
             if column in cols:
                 self.problem(SURVEY, row_n, cols[column][0],
                                  N_("'{column}' is not allowed on a repeat") if kind == "repeat"
@@ -162,20 +221,23 @@ class SurveyReader(SheetReader):
                          kind=kind, open_kind=current_kind, name=current.name, row=current.row)
         stack.pop()
 
-    def parse_type(self, type_text: str, row_n: int) -> tuple[str, str | None, str | None, bool] | None:
+    def parse_type(self, type_text: str, row_n: int
+                   ) -> tuple[str, str | None, str | None, bool] | None:
         """(type, list_name, from_file, or_other), or None after recording a problem."""
         lowered = type_text.lower()
         for prefix in _SELECT_PREFIXES:
             if lowered == prefix or lowered.startswith(prefix + " "):
                 base = px_aliases.select[prefix]
-                kind = "select_one" if base == "select one" else (
-                    "select_multiple" if base == "select all that apply" else base)
-                if kind not in ("select_one", "select_multiple"):
+                kind = {"select one": "select_one", "select all that apply": "select_multiple",
+                        "select one external": "select_one", "rank": "rank"}.get(base)
+                if kind is None:
                     break
                 rest = type_text[len(prefix):].split()
                 or_other = False
                 if rest and rest[-1].lower() == "or_other":
                     or_other, rest = True, rest[:-1]
+                elif [w.lower() for w in rest[-3:]] == _SPECIFY_OTHER:
+                    or_other, rest = True, rest[:-3]
                 if len(rest) != 1:
                     self.problem(SURVEY, row_n, "type",
                                  N_("'{type}': give exactly one choice list name after "
@@ -185,26 +247,43 @@ class SurveyReader(SheetReader):
                     if or_other:
                         self.problem(SURVEY, row_n, "type",
                                      N_("or_other cannot be used with a select from a file"))
+                    if not rest[0].lower().endswith((".csv", ".xml", ".geojson")):
+                        self.problem(SURVEY, row_n, "type",
+                                     N_("'{file}' is not a data file: choose from a .csv, .xml "
+                                        "or .geojson file shipped with the form"),
+                                     file=rest[0])
+                        return None
                     return kind, None, rest[0], False
                 if rest[0].lower().endswith((".csv", ".xml", ".geojson")):
                     self.problem(SURVEY, row_n, "type",
                                  N_("'{type}': to choose from a file use '{suggestion}'"),
                                  type=type_text, suggestion=f"{kind}_from_file {rest[0]}")
                     return None
+                if base == "select one external":
+                    self.external_lists.add(rest[0])
                 return kind, rest[0], None, or_other
-        canonical = _TYPE_ALIASES.get(lowered)
-        if canonical:
+        canonical = canonical_type(type_text)
+        if canonical in REFUSED:
+            self.problem(SURVEY, row_n, "type", N_("'{type}' is refused: {reason}"),
+                         type=type_text, reason=Message(REFUSED[canonical]))
+            return None
+        if canonical is not None and canonical not in EXTERNAL_INSTANCE_TYPES:
             return canonical, None, None, False
-        if lowered in {t.lower() for t in _KNOWN_UNSUPPORTED} or lowered.split()[0] in (
-                "select_one_external", "rank", "range"):
-            self.problem(SURVEY, row_n, "type",
-                         N_("question type '{type}' is not supported by this app (supported: "
-                            "{types}, groups and repeats)"), type=type_text,
-                         types=", ".join(sorted(FIELD_TYPES)))
-        else:
-            self.problem(SURVEY, row_n, "type", N_("unknown question type '{type}'"),
-                         type=type_text)
+        self.problem(SURVEY, row_n, "type",
+                     N_("unknown question type '{type}': see the type column of XLSForm "
+                        "(text, integer, select_one list, geopoint, image, ...)"),
+                     type=type_text)
         return None
+
+    def declare_external(self, type_text: str, name: str, row_n: int) -> None:
+        """A csv-external/xml-external row: instance('name') reads name.csv/name.xml."""
+        if not name:
+            self.problem(SURVEY, row_n, "name", N_("the {type} row needs the name of the file "
+                                                   "(without .csv or .xml)"), type=type_text)
+            return
+        suffix = ".csv" if type_text.strip().lower() == "csv-external" else ".xml"
+        self.needed_files.setdefault(name + suffix, (SURVEY, row_n, "name"))
+        self.external_instances[name] = name + suffix
 
     def make_field(self, type_text: str, name: str, row_n: int, row: dict[str, str],
                    cols: dict[str, tuple[str, str]], stack: list[Group],
@@ -219,6 +298,13 @@ class SurveyReader(SheetReader):
                      from_file=from_file, or_other=or_other)
         self.common(node, row_n, row, cols, stack)
         self.register(node, row_n, nodes)
+        if "parameters" in cols:
+            node.parameters = self.parameters(cols["parameters"], row_n)
+        if kind == "range":
+            self.check_range(node, row_n, cols.get("parameters", ("parameters", ""))[0])
+        if from_file is not None and from_file not in REGISTRY_FILES:
+            self.needed_files.setdefault(from_file, (SURVEY, row_n, "type"))
+            node.instance = from_file.rsplit(".", 1)[0]
         node.required_message = self.texts(row, "required_message")
         node.constraint_message = self.texts(row, "constraint_message")
         self.note_text_refs(node.required_message, SURVEY, row_n, "required_message")
@@ -252,15 +338,50 @@ class SurveyReader(SheetReader):
         if "repeat_count" in cols:
             self.problem(SURVEY, row_n, cols["repeat_count"][0],
                          N_("repeat_count is only allowed on 'begin repeat'"))
-        if not node.label and kind in ("text", "integer", "decimal", "date", "select_one",
-                                       "select_multiple", "acknowledge", "note") \
-                and not node.hint:
-            self.problem(SURVEY, row_n, "label", N_("question '{name}' has no label"), name=name)
+        # A question without a label is only a warning for pyxform: the screen shows its name.
         if "save_to" in cols:
             value = cols["save_to"][1]
             dataset, sep, prop = value.partition("#")
             node.save_to_dataset, node.save_to = (dataset, prop) if sep else (None, value)
         return node
+
+    def parameters(self, column: tuple[str, str], row_n: int) -> dict[str, str]:
+        """The parameters column: "start=1 end=5 step=1", "value=id, label=name"."""
+        header, text = column
+        out: dict[str, str] = {}
+        for part in text.replace(",", " ").replace(";", " ").split():
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                self.problem(SURVEY, row_n, header,
+                             N_("'{part}' is not a parameter: write name=value, as in "
+                                "{example}"), part=part, example="start=0 end=10 step=1")
+                continue
+            out[key.strip().lower()] = value.strip()
+        return out
+
+    def check_range(self, node: Field, row_n: int, header: str) -> None:
+        """range: numbers start, end and step (pyxform's defaults 1, 10, 1), step > 0."""
+        values = {}
+        for key, default in (("start", "1"), ("end", "10"), ("step", "1")):
+            text = node.parameters.get(key, default)
+            try:
+                values[key] = float(text)
+            except ValueError:
+                values[key] = float("nan")
+            if values[key] != values[key] or abs(values[key]) > 1e12:
+                self.problem(SURVEY, row_n, header,
+                             N_("range parameter {name}={value} must be a number"),
+                             name=key, value=text)
+                return
+        if values["step"] <= 0 or values["step"] > abs(values["end"] - values["start"]) > 0:
+            self.problem(SURVEY, row_n, header,
+                         N_("range step={step} must be more than 0 and at most end - start"),
+                         step=node.parameters.get("step", "1"))
+        elif values["start"] == values["end"]:
+            self.problem(SURVEY, row_n, header, N_("range start and end must differ"))
+        elif abs(values["end"] - values["start"]) / values["step"] > 100_000:
+            self.problem(SURVEY, row_n, header,
+                         N_("range has more than 100,000 steps: use a larger step"))
 
     def add_other_field(self, select: Field, nodes: dict[str, Node]) -> None:
         """The "specify other" text question pyxform adds after a select ... or_other."""

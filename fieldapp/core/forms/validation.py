@@ -12,13 +12,16 @@ import math
 import re
 from typing import Iterator
 
+from fieldapp.core.forms.answer_types import geo_problem, in_range
 from fieldapp.core.forms.choices import Choices
+from fieldapp.core.xpath.dates import parse_datetime, time_fraction
 from fieldapp.core.forms.evaluation import NodeContext
 from fieldapp.core.forms.model import Field
 from fieldapp.core.forms.pages import Page, Pages
 from fieldapp.i18n.catalog import N_, _
 
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _MESSAGES = {
@@ -28,12 +31,21 @@ _MESSAGES = {
     "decimal": N_("Enter a number (with a point for decimals)."),
     "date": N_("Enter a valid date."),
     "choice": N_("This choice is not in the list."),
+    "time": N_("Enter a time as hours:minutes, for example 14:30."),
+    "datetime": N_("Enter a valid date and time."),
+    "geopoint": N_("Enter the latitude (-90 to 90) and longitude (-180 to 180) as numbers, and "
+                   "the altitude and accuracy if known."),
+    "geotrace": N_("Enter at least two points, each with latitude and longitude."),
+    "geoshape": N_("Enter at least three points, each with latitude and longitude; the shape "
+                   "closes by itself."),
+    "range": N_("Choose a value from {start} to {end}, in steps of {step}."),
+    "rank": N_("Put every choice in order once."),
 }
 
 
-def _message(key: str) -> str:
+def _message(key: str, **values: str) -> str:
     """A built-in message in the current interface language."""
-    return _(_MESSAGES[key])
+    return _(_MESSAGES[key]).format(**values)
 
 
 class Validation(Pages, Choices):
@@ -56,6 +68,10 @@ class Validation(Pages, Choices):
                 return self.form.text(node.required_message, language) or _message("required")
             return None
         problem = self._type_problem(node, chain, idx, value)
+        if problem == "range":
+            return _message("range", start=node.parameters.get("start", "1"),
+                            end=node.parameters.get("end", "10"),
+                            step=node.parameters.get("step", "1"))
         if problem:
             return _message(problem)
         if node.constraint is not None and not node.constraint.evaluate_bool(ctx):
@@ -79,10 +95,23 @@ class Validation(Pages, Choices):
             except ValueError:
                 return "date"
             return None if _DATE_RE.match(value) else "date"
+        if kind == "rank":
+            names = {c.name for c in self._choices(node, chain, idx)}
+            codes = value.split()
+            return None if set(codes) == names and len(codes) == len(names) else "rank"
         if node.is_select:
             names = {c.name for c in self._choices(node, chain, idx)}
             codes = value.split() if kind == "select_multiple" else [value]
             return None if all(c in names for c in codes) else "choice"
+        if kind == "time":
+            return None if _TIME_RE.match(value) and time_fraction(value) == time_fraction(
+                value) else "time"
+        if kind == "datetime":
+            return None if "T" in value and parse_datetime(value) is not None else "datetime"
+        if kind in ("geopoint", "geotrace", "geoshape"):
+            return geo_problem(kind, value)
+        if kind == "range":
+            return None if in_range(node.parameters, value) else "range"
         return None
 
     def errors(self, page: Page | None = None, language: str | None = None) -> list[tuple[str, str]]:

@@ -45,6 +45,36 @@ def parse_datetime(text: str) -> dt.datetime | None:
     return None
 
 
+def utc_offset(text: str) -> dt.timedelta | None:
+    """The UTC offset written in a date-time or time ('Z', '+07:00', '-0300'); None if none."""
+    m = _DATETIME_RE.match(text) or _TIME_RE.match(text)
+    if m is None or not m.lastindex:
+        return None
+    zone = m[m.re.groups]
+    if not zone:
+        return None
+    if zone == "Z":
+        return dt.timedelta(0)
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    return sign * dt.timedelta(hours=hours, minutes=minutes)
+
+
+def local_time_fraction(text: str, local: dt.tzinfo | None) -> float:
+    """Fraction of the day of a time or date-time, taken in the zone ``local`` when ``text``
+    carries a UTC offset (as JavaRosa's decimal-time() does), at its wall clock otherwise."""
+    offset = utc_offset(text)
+    fraction = time_fraction(text)
+    if offset is None or local is None or fraction != fraction:
+        return fraction
+    here = dt.datetime.now(local).utcoffset() or dt.timedelta(0)
+    shifted = fraction + (here - offset).total_seconds() / 86400.0
+    return shifted - math.floor(shifted)
+
+
 def is_date_text(text: str) -> bool:
     """True if ``text`` looks like a date or date-time (used before trying number parsing)."""
     return len(text) >= 10 and text.lstrip()[4:5] == "-" and parse_datetime(text) is not None

@@ -10,12 +10,18 @@ from fieldapp.i18n.catalog import N_
 # Token kinds
 NUM, STR, REF, NAME, OP, LPAREN, RPAREN, COMMA, SLASH, DOT, DOTDOT, EOF = (
     "number", "string", "reference", "name", "operator", "(", ")", ",", "/", ".", "..", "end")
+LAST_SAVED, LBRACKET, RBRACKET = "last-saved reference", "[", "]"
+LAST_SAVED_PREFIX = "last-saved#"
 
-_KEYWORD_OPS = frozenset({"and", "or", "div", "mod"})
+KEYWORD_OPS = _KEYWORD_OPS = frozenset({"and", "or", "div", "mod"})
 # Tokens after which '*', 'and', 'or', 'div', 'mod' are operators (XPath 1.0, section 3.7).
-_OPERAND_END = frozenset({NUM, STR, REF, NAME, RPAREN, DOT, DOTDOT})
+_OPERAND_END = frozenset({NUM, STR, REF, LAST_SAVED, NAME, RPAREN, RBRACKET, DOT, DOTDOT})
 _WHITESPACE = " \t\r\n\u00a0\u2007\u202f"
-_SMART_QUOTES = "\u2018\u2019\u201c\u201d"
+# Typographic quotes (Excel's autocorrect types them) delimit text like straight ones, as
+# pyxform and Collect read them: ‘yes’ is 'yes'; inside text of the other kind they are text.
+SINGLE_QUOTES = "'\u2018\u2019"
+DOUBLE_QUOTES = '"\u201c\u201d'
+_QUOTE_PAIRS = {q: SINGLE_QUOTES for q in SINGLE_QUOTES} | {q: DOUBLE_QUOTES for q in DOUBLE_QUOTES}
 _DIGITS = frozenset("0123456789")  # str.isdigit() would also accept '❶' and other scripts' digits
 
 
@@ -57,20 +63,21 @@ def tokenize(text: str) -> list[Token]:
                 fail(Message(N_("the reference {start} is not closed with '{end}'"),
                              start="${...", end="}"), i)
             name = text[i + 2:j].strip()
+            kind = REF
+            if name.startswith(LAST_SAVED_PREFIX):
+                kind, name = LAST_SAVED, name[len(LAST_SAVED_PREFIX):].strip()
             if not name or not _name_start(name[0]) or not all(_name_char(c) for c in name):
                 fail(Message(N_("'{text}' is not a valid field reference"),
                              text=text[i:j + 1]), i)
-            tokens.append(Token(REF, name, start))
+            tokens.append(Token(kind, name, start))
             i = j + 1
-        elif ch in "'\"":
-            j = text.find(ch, i + 1)
+        elif ch in _QUOTE_PAIRS:
+            closing = _QUOTE_PAIRS[ch]
+            j = next((k for k in range(i + 1, n) if text[k] in closing), -1)
             if j < 0:
                 fail(Message(N_("text starting with {quote} is not closed"), quote=ch), i)
             tokens.append(Token(STR, text[i + 1:j], start))
             i = j + 1
-        elif ch in _SMART_QUOTES:
-            fail(Message(N_("typographic quote {quote} found: use a straight ' or \""),
-                         quote=ch), i)
         elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             j = i
             while j < n and text[j] in _DIGITS:
@@ -142,9 +149,16 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token(OP, ch, start))
                 i += 1
         elif ch in "[]":
-            fail(Message(N_("predicates in [...] are not supported")), i, ExprUnsupportedError)
+            tokens.append(Token(LBRACKET if ch == "[" else RBRACKET, ch, start))
+            i += 1
         elif ch == "@":
-            fail(Message(N_("attributes (@name) are not supported")), i, ExprUnsupportedError)
+            j = i + 1
+            if j >= n or not _name_start(text[j]):
+                fail(Message(N_("'@' must start an attribute name, as in @id")), i)
+            while j < n and _name_char(text[j]):
+                j += 1
+            tokens.append(Token(NAME, text[i:j], start))
+            i = j
         else:
             fail(Message(N_("unexpected character {character}"), character=repr(ch)), i)
     tokens.append(Token(EOF, "", n))

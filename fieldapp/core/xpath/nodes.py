@@ -16,7 +16,7 @@ class Literal:
     pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
-        quote = "'" if "'" not in self.value else '"'
+        quote = '"' if any(q in self.value for q in "'\u2018\u2019") else "'"
         return f"{quote}{self.value}{quote}"
 
 
@@ -53,18 +53,47 @@ class Current:
 
 
 @dataclass(frozen=True, slots=True)
+class LastSaved:
+    """``${last-saved#name}``: the value of ``name`` in this laptop's last submission."""
+
+    name: str
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        return "${last-saved#" + self.name + "}"
+
+
+@dataclass(frozen=True, slots=True)
 class Path:
-    """A location path such as ``..``, ``../name``, ``name`` (choice_filter) or ``/data/x``."""
+    """A location path such as ``..``, ``../name``, ``name`` (choice_filter) or ``/data/x``;
+    with ``from_current`` it starts at ``current()`` (the form node, also inside a predicate)."""
 
     path: str
     pos: int = field(default=0, compare=False)
+    from_current: bool = False
 
     @property
     def absolute(self) -> bool:
         return self.path.startswith("/")
 
     def __str__(self) -> str:
-        return self.path
+        return f"current()/{self.path}" if self.from_current else self.path
+
+
+@dataclass(frozen=True, slots=True)
+class InstancePath:
+    """``instance('id')/root/item[predicate]/column``: a path into a secondary instance; each
+    step is (name, predicates)."""
+
+    instance: str
+    steps: tuple[tuple[str, tuple["Node", ...]], ...]
+    pos: int = field(default=0, compare=False)
+
+    def __str__(self) -> str:
+        parts = [f"instance('{self.instance}')"]
+        for name, predicates in self.steps:
+            parts.append(name + "".join(f"[{p}]" for p in predicates))
+        return "/".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +132,7 @@ class Call:
         return f"{self.name}({', '.join(str(a) for a in self.args)})"
 
 
-Node = Union[Literal, Number, Ref, Current, Path, Neg, Binary, Call]
+Node = Union[Literal, Number, Ref, LastSaved, Current, Path, InstancePath, Neg, Binary, Call]
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -119,3 +148,6 @@ def walk(node: Node) -> Iterator[Node]:
             stack.append(n.operand)
         elif isinstance(n, Call):
             stack.extend(reversed(n.args))
+        elif isinstance(n, InstancePath):
+            for _name, predicates in reversed(n.steps):
+                stack.extend(reversed(predicates))

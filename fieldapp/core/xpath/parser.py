@@ -5,7 +5,8 @@ from __future__ import annotations
 from fieldapp.core.xpath import lexer as lx
 from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import check_call
-from fieldapp.core.xpath.nodes import Binary, Call, Current, Literal, Neg, Node, Number, Path, Ref
+from fieldapp.core.xpath.nodes import (
+    Binary, Call, Current, InstancePath, LastSaved, Literal, Neg, Node, Number, Path, Ref)
 from fieldapp.i18n.catalog import N_
 from fieldapp.i18n.text import nfc
 
@@ -17,6 +18,8 @@ _BINDING = {
     "+": 5, "-": 5,
     "*": 6, "div": 6, "mod": 6,
 }
+MAX_DEPTH = 60
+"""Deepest nesting of parentheses, calls and predicates (deeper would exhaust Python's stack)."""
 
 
 class _Parser:
@@ -24,6 +27,14 @@ class _Parser:
         self.text = text
         self.tokens = lx.tokenize(text)
         self.i = 0
+        self.depth = 0
+        self.predicates = 0  # inside [...] of an instance() path: attributes are columns
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(Message(N_("the expression is nested more than {depth} levels deep"),
+                              depth=MAX_DEPTH), pos)
 
     def peek(self) -> lx.Token:
         return self.tokens[self.i]
@@ -48,6 +59,11 @@ class _Parser:
         left = self.unary()
         while True:
             tok = self.peek()
+            if tok.kind == lx.LBRACKET:
+                self.fail(Message(N_("predicates in [...] are only supported in paths into a "
+                                     "file of the form, as in {example}"),
+                                  example="instance('list')/root/item[name = ${x}]/label"),
+                          tok.pos, ExprUnsupportedError)
             if tok.kind != lx.OP:
                 return left
             if tok.value == "|":
@@ -64,7 +80,10 @@ class _Parser:
         tok = self.peek()
         if tok.kind == lx.OP and tok.value == "-":
             self.next()
-            return Neg(self.unary(), tok.pos)
+            self.enter(tok.pos)
+            node = Neg(self.unary(), tok.pos)
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -83,11 +102,16 @@ class _Parser:
                                   reference="${...}"), self.peek().pos,
                           ExprUnsupportedError)
             return Ref(tok.value, tok.pos)
+        if kind == lx.LAST_SAVED:
+            self.next()
+            return LastSaved(tok.value, tok.pos)
         if kind == lx.LPAREN:
             self.next()
             if self.peek().kind == lx.RPAREN:
                 self.fail(Message(N_("empty parentheses")), self.peek().pos)
+            self.enter(tok.pos)
             inner = self.expression()
+            self.depth -= 1
             self.expect(lx.RPAREN, "')'")
             return inner
         if kind == lx.NAME and self.tokens[self.i + 1].kind == lx.LPAREN:
@@ -106,6 +130,7 @@ class _Parser:
     def call(self) -> Node:
         name_tok = self.next()
         self.next()  # '('
+        self.enter(name_tok.pos)
         args: list[Node] = []
         if self.peek().kind != lx.RPAREN:
             while True:
@@ -116,12 +141,46 @@ class _Parser:
                 break
         self.expect(lx.RPAREN, Message(N_("',' or ')' in the arguments of {name}()"),
                                        name=name_tok.value))
+        self.depth -= 1
         node = Call(name_tok.value, tuple(args), name_tok.pos)
+        if self.peek().kind == lx.SLASH and node.name == "instance" and len(args) == 1 \
+                and isinstance(args[0], Literal):
+            return self.instance_path(args[0].value, name_tok.pos)
+        if self.peek().kind == lx.SLASH and node.name == "current" and not args:
+            self.next()
+            path = self.path()
+            if not isinstance(path, Path) or path.absolute:
+                self.fail(Message(N_("expected a path step but found {found}"),
+                                  found="/"), name_tok.pos)
+            return Path(path.path, name_tok.pos, from_current=True)
         check_call(node, self.text)
         if self.peek().kind == lx.SLASH:
             self.fail(Message(N_("a path after a function call is not supported")), self.peek().pos,
                       ExprUnsupportedError)
         return node
+
+    def instance_path(self, name: str, pos: int) -> Node:
+        """``instance('id')`` followed by steps, each with optional [predicates]."""
+        steps: list[tuple[str, tuple[Node, ...]]] = []
+        while self.peek().kind == lx.SLASH:
+            self.next()
+            tok = self.peek()
+            if tok.kind not in (lx.NAME, lx.DOT, lx.DOTDOT) or (
+                    tok.kind == lx.NAME and self.tokens[self.i + 1].kind == lx.LPAREN):
+                self.fail(Message(N_("expected a path step but found {found}"),
+                                  found=_describe(tok)), tok.pos)
+            self.next()
+            predicates: list[Node] = []
+            while self.peek().kind == lx.LBRACKET:
+                bracket = self.next()
+                self.enter(bracket.pos)
+                self.predicates += 1
+                predicates.append(self.expression())
+                self.predicates -= 1
+                self.depth -= 1
+                self.expect(lx.RBRACKET, "']'")
+            steps.append((tok.value, tuple(predicates)))
+        return InstancePath(name, tuple(steps), pos)
 
     def path(self) -> Node:
         start = self.peek().pos
@@ -132,6 +191,9 @@ class _Parser:
         while True:
             tok = self.peek()
             if tok.kind in (lx.DOT, lx.DOTDOT, lx.NAME):
+                if tok.value.startswith("@") and not self.predicates:
+                    self.fail(Message(N_("attributes (@name) are not supported")), tok.pos,
+                              ExprUnsupportedError)
                 if tok.kind == lx.NAME and self.tokens[self.i + 1].kind == lx.LPAREN:
                     self.fail(Message(N_("a function call cannot be a path step")), tok.pos,
                               ExprUnsupportedError)

@@ -16,6 +16,9 @@ from fieldapp.core.xpath.dates import days_from_datetime, is_date_text, parse_da
 
 NAN = math.nan
 INF = math.inf
+TOLERANCE = 1e-12
+"""Numbers closer than this are equal, and a number this close to 0 is false (JavaRosa's rule,
+so that a constraint ``${t} = ${a} + ${b}`` accepts 6.1 - 7.8 = -1.7)."""
 
 
 class NodeSet(tuple):
@@ -102,7 +105,12 @@ def to_boolean(value: Value) -> bool:
         return value != ""
     if isinstance(value, NodeSet):
         return len(value) > 1 or (len(value) == 1 and value[0] != "")
-    return value == value and value != 0
+    return value == value and abs(value) > TOLERANCE
+
+
+def numbers_equal(x: float, y: float) -> bool:
+    """Number equality within :data:`TOLERANCE` (infinities equal themselves, NaN nothing)."""
+    return x == y or abs(x - y) < TOLERANCE
 
 
 # --- comparison ---------------------------------------------------------------------------------
@@ -112,7 +120,7 @@ def _eq_atomic(a: str | float | bool, b: str | float | bool) -> bool:
         return to_boolean(a) == to_boolean(b)
     if isinstance(a, str) and isinstance(b, str):
         return a == b
-    return to_number(a) == to_number(b)
+    return numbers_equal(to_number(a), to_number(b))
 
 
 _RELATIONS = {

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fieldapp.core.forms import FormInstance
 from fieldapp.core.forms.labels import LabelSource
-from fieldapp.ui.forms.editors import FieldEditor, NoteEditor, make_editor
+from fieldapp.ui.forms.editors import FieldEditor, FileEditor, NoteEditor, make_editor
 
 FocusPosition = tuple[str, int]
 """(question path, index in its editor's focus chain)."""
@@ -36,10 +36,12 @@ class PageEditors:
     ``on_edited(path, value)`` and its keys to ``key_filter`` (Enter moves on)."""
 
     def __init__(self, parent: QWidget, box: QVBoxLayout,
-                 on_edited: Callable[[str, object], None], key_filter: QObject):
+                 on_edited: Callable[[str, object], None], key_filter: QObject,
+                 on_file: Callable[[str, str], None] | None = None):
         self.parent = parent
         self.box = box
         self._on_edited = on_edited
+        self._on_file = on_file
         self._key_filter = key_filter
         self.editors: dict[str, FieldEditor] = {}
 
@@ -71,11 +73,14 @@ class PageEditors:
 
     def _make(self, instance: FormInstance, path: str) -> FieldEditor | None:
         field = instance.field_at(path)
+        count = len(instance.choices_for(path)) if field.instance is not None else 0
         editor = make_editor(path, field.type, field.appearance, field.from_file is not None,
-                             self.parent)
+                             self.parent, parameters=field.parameters, choice_count=count)
         if editor is None:
             return None
         editor.edited.connect(self._on_edited)
+        if isinstance(editor, FileEditor) and self._on_file is not None:
+            editor.file_chosen.connect(self._on_file)
         editor.install_key_filter(self._key_filter)
         return editor
 

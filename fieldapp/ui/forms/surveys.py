@@ -287,7 +287,8 @@ class SurveysScreen(QWidget):
 
         pack, mode = self.label_preference()
         view = FormView(form, instance, on_save=on_save, status=status, pack=pack, mode=mode,
-                        pack_languages=self._pack_languages, parent=self.form_page)
+                        pack_languages=self._pack_languages,
+                        read_attachment=self.service.read_attachment, parent=self.form_page)
         view.close_requested.connect(self._on_close_requested)
         view.labels_changed.connect(self._remember_labels)
         self.form_layout.addWidget(view)

@@ -28,17 +28,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+    QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from fieldapp.core.forms import Form, FormInstance, Page, PathError
+from fieldapp.core.forms.attachments import Attachment
 from fieldapp.core.forms.labels import LabelSource, PackLabelSource
 from fieldapp.core.forms.navigator import PageNavigator
 from fieldapp.errors import UserError
@@ -60,6 +53,10 @@ SaveCallback = Callable[[bool], None]
 ResolverFactory = Callable[[Form, str], LabelResolver]
 """Builds the label resolver for (form, pack language); tests pass packs of their own."""
 
+AttachmentReader = Callable[[str, str], Attachment]
+"""Reads and checks a file chosen for a question: (file on disk, question type) -> Attachment;
+raises UserError with the reason (SurveyService.read_attachment)."""
+
 
 class FormView(ReviewMixin, QWidget):
     """Fill in ``instance`` of ``form``; ``on_save(finalize)`` stores it (may raise UserError)."""
@@ -77,8 +74,10 @@ class FormView(ReviewMixin, QWidget):
                  mode: DisplayMode = DisplayMode.BILINGUAL,
                  pack_languages: list[str] | None = None,
                  resolver_factory: ResolverFactory | None = None,
+                 read_attachment: AttachmentReader | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
+        self.read_attachment = read_attachment
         self.setObjectName("form_view")
         self.form = form
         self.instance = instance
@@ -175,7 +174,8 @@ class FormView(ReviewMixin, QWidget):
 
         self.fields_box = QVBoxLayout()
         self.fields_box.setSpacing(10)
-        self.page_editors = PageEditors(self.page, self.fields_box, self._on_edited, self._enter)
+        self.page_editors = PageEditors(self.page, self.fields_box, self._on_edited, self._enter,
+                                        self._on_file)
         self.page_layout.addLayout(self.fields_box)
         self.page_layout.addStretch(1)
         self.scroll.setWidget(self.page)
@@ -400,6 +400,23 @@ class FormView(ReviewMixin, QWidget):
         self._pages_changed()
         self._sync_page(source=path)
 
+    def _on_file(self, path: str, file: str) -> None:
+        """A file chosen for a question: checked by the service (a refusal shows beside it)."""
+        editor = self.editors.get(path)
+        if self.read_attachment is None or editor is None:
+            return
+        try:
+            attachment = self.read_attachment(file, self.instance.field_at(path).type)
+            self.instance.attach(path, attachment)
+        except (UserError, ValueError) as exc:
+            editor.show_refusal(str(exc))
+            return
+        editor.set_preview(attachment.content)
+        self.modified = True
+        self._hide_banner()
+        self._pages_changed()
+        self._sync_page()
+
     # ------------------------------------------------------------------------------------------
     # Navigation
     # ------------------------------------------------------------------------------------------
@@ -521,9 +538,7 @@ class FormView(ReviewMixin, QWidget):
         self._show_page(index)  # the roster's "add" page, where the remaining rows are listed
         self._show_banner(_("Entry removed."), "info")
 
-    # ------------------------------------------------------------------------------------------
-    # Saving
-    # ------------------------------------------------------------------------------------------
+    # -- saving ----------------------------------------------------------------------------------
     def save_draft(self) -> bool:
         return self._save(False)
 
@@ -557,9 +572,7 @@ class FormView(ReviewMixin, QWidget):
         self.saved.emit(finalize)
         return True
 
-    # ------------------------------------------------------------------------------------------
-    # Label packs
-    # ------------------------------------------------------------------------------------------
+    # -- label packs ---------------------------------------------------------------------------
     def _on_pack_chosen(self, pack: str | None, mode: DisplayMode) -> None:
         self.set_labels(pack, mode)
         self.labels_changed.emit(pack, mode)
@@ -590,9 +603,7 @@ class FormView(ReviewMixin, QWidget):
         elif outside and focus is not None:
             focus.setFocus(Qt.FocusReason.OtherFocusReason)  # e.g. the pack list itself
 
-    # ------------------------------------------------------------------------------------------
-    # Messages
-    # ------------------------------------------------------------------------------------------
+    # -- messages ------------------------------------------------------------------------------
     def _show_banner(self, text: str, kind: str) -> None:
         self.banner.show_message(text, kind)
 

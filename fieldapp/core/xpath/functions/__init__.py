@@ -1,13 +1,13 @@
-"""The function library: ODK's "form operators and functions", minus geo and external data.
+"""The function library: ODK's "form operators and functions".
 
 Functions are declared in :mod:`~fieldapp.core.xpath.functions.registry` and registered by one
 module per family: logic and conversion, numbers, node-sets and repeats, strings, select
-answers, dates. Implementations never raise for bad data: they return NaN, '' or False as XPath
+answers, dates, geography, and the data shipped with a form. Implementations never raise for bad data: they return NaN, '' or False as XPath
 does.
 """
 
 from fieldapp.core.xpath.functions import (  # noqa: F401 - importing a family registers it
-    logic, nodesets, numeric, selects, temporal, text)
+    external, geo, logic, nodesets, numeric, selects, temporal, text)
 from fieldapp.core.xpath.functions.registry import FUNCTIONS, FunctionSpec, check_call
 from fieldapp.core.xpath.functions.selects import choice_name_field
 

@@ -11,6 +11,19 @@ from fieldapp.core.xpath.values import NAN, NodeSet, to_number
 from fieldapp.i18n.catalog import N_
 
 
+@register("randomize", 1, 2)
+def _randomize(ctx, nodes, *seed):
+    """The node-set shuffled; with a seed always the same way for the same seed."""
+    import random
+
+    if not isinstance(nodes, NodeSet):
+        return NodeSet()
+    items = list(nodes)
+    rng = random.Random(to_number(seed[0]) if seed else None)
+    rng.shuffle(items)
+    return NodeSet(items)
+
+
 @register("count", 1)
 def _count(ctx, a):
     return float(len(a)) if isinstance(a, NodeSet) else NAN
@@ -24,18 +37,28 @@ def _count_non_empty(ctx, a):
 @register("sum", 1)
 def _sum(ctx, a):
     # JavaRosa skips NaN (unanswered) values rather than letting one blank poison the total.
-    return math.fsum(numbers([a]))
+    xs = numbers([a])
+    try:
+        return math.fsum(xs)
+    except OverflowError:  # the exact sum overflows: the plain one gives the infinity
+        return sum(xs)
+    except ValueError:  # +inf and -inf
+        return NAN
 
 
 def _position_check(node: Call, text: str) -> None:
+    if not node.args:
+        return
     arg = node.args[0]
     if not isinstance(arg, (Path, Current, Ref)):
         raise ExprArityError(Message(N_("position() takes a path such as .. (position(..))")),
                              arg.pos, text)
 
 
-@register("position", 1, lazy=True, check=_position_check)
+@register("position", 0, 1, lazy=True, check=_position_check)
 def _position(args, nodes):
+    if not nodes:  # inside a predicate: the candidate's position; elsewhere the row's
+        return lambda ctx: float(ctx.position())
     arg = nodes[0]
     if isinstance(arg, Path) and arg.path == "..":
         return lambda ctx: float(ctx.position())

@@ -32,9 +32,11 @@ def _round(x: float, places: float = 0.0) -> float:
     """ODK round(): half toward +Infinity (XPath), to ``places`` decimals (may be negative)."""
     if x != x or math.isinf(x) or places != places:
         return x if x != x or math.isinf(x) else NAN
+    if places > 30:
+        return x  # more decimals than a double holds: nothing to round
+    if places < -330:
+        return math.copysign(0.0, x)
     places = int(places)
-    if abs(places) > 30:
-        return NAN
     if places >= 0 and abs(x) >= 2.0 ** 52:
         return x  # already a whole number; Decimal would only lose precision here
     try:

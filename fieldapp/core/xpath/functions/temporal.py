@@ -11,14 +11,20 @@ from fieldapp.core.xpath.values import NAN, NodeSet, Value, string_to_number, to
 
 
 def _date_of(value: Value) -> "dates.dt.datetime | None":
-    """A datetime from a date/date-time string or a number of days; None if it is neither."""
-    if isinstance(value, NodeSet):
+    """A datetime from a date/date-time string or a number of days; None if it is neither.
+
+    An answer (a node) holding a number counts as days, since answers are stored as text; a
+    string literal that is not a date is not a date (``decimal-date-time('-1000')``), as in
+    JavaRosa.
+    """
+    node = isinstance(value, NodeSet)
+    if node:
         value = value[0] if value else ""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
         parsed = dates.parse_datetime(value)
-        if parsed is not None:
+        if parsed is not None or not node:
             return parsed
         number = string_to_number(value)
         return dates.datetime_from_days(number) if number == number else None
@@ -39,8 +45,8 @@ def _now(ctx):
 def _date(ctx, a):
     if isinstance(a, NodeSet):
         a = a[0] if a else ""
-    if isinstance(a, str) and a.strip() and dates.parse_datetime(a) is None:
-        a = string_to_number(a)
+        if a.strip() and dates.parse_datetime(a) is None:
+            a = string_to_number(a)  # an answer holding a number of days
     if isinstance(a, float):
         a = truncate(a)  # JavaRosa truncates a day count toward zero
     value = _date_of(a)
@@ -63,7 +69,7 @@ def _decimal_date_time(ctx, a):
 def _decimal_time(ctx, a):
     if isinstance(a, float):
         return a - math.floor(a) if a == a and not math.isinf(a) else NAN
-    return dates.time_fraction(to_string(a))
+    return dates.local_time_fraction(to_string(a), ctx.now().tzinfo)
 
 
 @register("format-date", 2)

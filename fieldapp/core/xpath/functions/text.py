@@ -6,11 +6,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 import secrets
 import string
 import uuid as _uuid
 from functools import lru_cache
+
+import re2
 
 from fieldapp.core.xpath.errors import ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions.registry import flatten, register, truncate
@@ -19,11 +20,23 @@ from fieldapp.core.xpath.values import to_number, to_string
 from fieldapp.i18n.catalog import N_
 
 
+# regex() runs on RE2, whose matching time is linear in the text: a pattern with nested
+# quantifiers such as ^([a-zA-Z0-9]+\s?)*$ cannot make the screen hang (Python's re, a
+# backtracking engine, doubled its time per character). RE2 has no backreferences or
+# lookarounds: such a pattern is refused when the form loads.
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is our message, not a line on stderr
+
+
+def _compile(pattern: str):
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str] | None:
+def _regex(pattern: str):
     try:
-        return re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
+        return _compile(pattern)
+    except (re2.error, ValueError, TypeError, OverflowError):
         return None
 
 
@@ -106,17 +119,21 @@ def _translate(ctx, a, b, c):
 
 
 def _regex_check(node: Call, text: str) -> None:
-    """A literal pattern Python's re cannot compile (e.g. Java's \\p{L}) is a load-time error,
-    not a constraint that silently never matches."""
+    """A literal pattern RE2 cannot compile (a backreference, a lookaround, a syntax error) is
+    a load-time error, not a constraint that silently never matches."""
     arg = node.args[1]
     if isinstance(arg, Literal):
         try:
-            re.compile(arg.value)
-        except re.error as err:
-            # Python's own wording of the pattern error stays English, framed by the sentence.
+            _compile(arg.value)
+        except (re2.error, ValueError, TypeError) as err:
+            detail = err.args[0] if err.args else err
+            if isinstance(detail, bytes):
+                detail = detail.decode("utf-8", "replace")
+            # RE2's own wording of the pattern error stays English, framed by the sentence.
             raise ExprUnsupportedError(
-                Message(N_("regex() pattern '{pattern}' is not supported: {detail}"),
-                        pattern=arg.value, detail=str(err)), arg.pos, text) from None
+                Message(N_("regex() pattern '{pattern}' is not supported: {detail} (patterns "
+                           "with backreferences or lookarounds cannot be used)"),
+                        pattern=arg.value, detail=str(detail)), arg.pos, text) from None
 
 
 @register("regex", 2, check=_regex_check)
