@@ -54,6 +54,7 @@ class Workspace:
         self.store = store
         self.households = Households(store)
         self._surveys: SurveyService | None = None
+        self._sync = None
 
     @classmethod
     def open(cls, path: Path | str, **kwargs) -> "Workspace":
@@ -122,6 +123,15 @@ class Workspace:
         from fieldapp.services.setup import run_setup
 
         return run_setup(self.store, request)
+
+    @property
+    def sync(self):
+        """Sync by file: identity, devices, export, import, review (fieldapp.services.sync)."""
+        if self._sync is None:
+            from fieldapp.services.sync.service import SyncService
+
+            self._sync = SyncService(self.store)
+        return self._sync
 
     @property
     def surveys(self) -> "SurveyService":

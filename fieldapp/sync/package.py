@@ -140,9 +140,13 @@ class Manifest:
 
 
 def package_name(commune: str, device: str, date: str, seq: int) -> str:
-    """``<commune>-<device>-<date>-<seq>.fieldsync`` (date YYYYMMDD)."""
-    safe = lambda s: re.sub(r"[^A-Za-z0-9]+", "", s)[:12] or "x"  # noqa: E731
-    return f"{safe(commune)}-{safe(device)[:8]}-{date}-{seq:04d}{SUFFIX}"
+    """``<commune>-<device>-<date>-<seq>.fieldsync`` (date YYYYMMDD), in plain letters so every
+    file system and chat app keeps it: "xa-tan-thanh-1a2b3c4d-20261128-0001.fieldsync"."""
+    from fieldapp.i18n.text import fold
+
+    name = re.sub(r"[^a-z0-9]+", "-", fold(commune)).strip("-")[:30] or "fieldapp"
+    device = re.sub(r"[^a-z0-9]+", "", device.lower())[:8] or "x"
+    return f"{name}-{device}-{date}-{seq:04d}{SUFFIX}"
 
 
 class PackageWriter:

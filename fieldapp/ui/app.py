@@ -150,6 +150,9 @@ def run(db_path: Path, screenshot_dir: Path | None = None, *,
             dialog = SetupDialog(workspace, demo_path=demo_path(db_path))
             if dialog.exec() != SetupDialog.DialogCode.Accepted:
                 return 0
+            if dialog.joined:  # the laptop took the device identity the commune gave it
+                workspace.close()
+                workspace = Workspace.open(db_path)
             if dialog.demo_db is not None:
                 workspace.close()
                 workspace = Workspace.open(dialog.demo_db)  # in the dialog's language

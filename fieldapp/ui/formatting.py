@@ -65,3 +65,19 @@ def stored_time(value: str | None, *, with_time: bool = True) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone().strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+def age_text(value: str | None, now: dt.datetime | None = None) -> str:
+    """How long ago a stored UTC time was, in words: "today", "yesterday", "12 days ago"."""
+    from fieldapp.i18n.catalog import ngettext
+
+    if not value:
+        return ""
+    then = dt.datetime.fromisoformat(value)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    days = (now.date() - then.astimezone(dt.timezone.utc).date()).days
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("{count} day ago", "{count} days ago", days).format(count=fmt_int(days))

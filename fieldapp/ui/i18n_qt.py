@@ -65,6 +65,8 @@ QT_STRINGS = (
     pgettext_noop("QWidgetTextControl", "&Paste"),
     pgettext_noop("QWidgetTextControl", "Delete"),
     pgettext_noop("QWidgetTextControl", "Select All"),
+    pgettext_noop("QTabBar", "Scroll Left"),
+    pgettext_noop("QTabBar", "Scroll Right"),
     pgettext_noop("QAbstractSpinBox", "&Step up"),
     pgettext_noop("QAbstractSpinBox", "Step &down"),
     # Qt's own (non-native) file dialog, used where the platform has no native one

@@ -7,9 +7,9 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+                               QPlainTextEdit, QVBoxLayout, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.errors import UserError
@@ -119,6 +119,10 @@ class SetupDialog(QDialog):
         self.demo_button.setObjectName("open_demo")
         self.demo_button.setVisible(demo_path is not None)
         self.demo_button.clicked.connect(self.open_demo)
+        self.join_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
+        self.join_button.setObjectName("join_commune")
+        self.join_button.clicked.connect(self.join_commune)
+        self.joined = False
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -200,6 +204,45 @@ class SetupDialog(QDialog):
             tasks.log.error("setting up the database failed", exc_info=exc)
         self._show_problems([tasks.error_message(exc)])
 
+    # -- a member laptop joins its commune -------------------------------------------------------
+    def ask_setup_file(self) -> Path | None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("The setup file from the commune"), "",
+            _("fieldapp setup files (*.fieldsetup);;All files (*)"))
+        return Path(path) if path else None
+
+    def ask_member(self, commune: str, members: list[tuple[str, str]]) -> str | None:
+        """Who uses this laptop, among the commune's team (id)."""
+        names = [name for _id, name in members]
+        name, ok = QInputDialog.getItem(
+            self, _("Who uses this laptop?"),
+            _("Team members of {commune}:").format(commune=commune), names, 0, False)
+        if not ok:
+            return None
+        return dict((n, i) for i, n in members).get(name)
+
+    def join_commune(self) -> None:
+        """Make this new laptop a member laptop of a commune, with the commune's setup file."""
+        path = self.ask_setup_file()
+        if path is None:
+            return
+        try:
+            preview = self.workspace.sync.preview_setup(path)
+        except UserError as exc:
+            self._show_problems([str(exc)])
+            return
+        user_id = preview.user_id or self.ask_member(preview.commune, preview.members)
+        if user_id is None:
+            return
+        self.buttons.setEnabled(False)
+        self.writer.write(lambda ws: ws.sync.join(path, user_id), self._joined,
+                          self._setup_failed, parent=self)
+
+    def _joined(self, _setup) -> None:
+        self.buttons.setEnabled(True)
+        self.joined = True
+        self.accept()
+
     # -- demo ----------------------------------------------------------------------------------
     def open_demo(self) -> None:
         """Use the demo commune instead, creating it in the background (progress, Cancel)."""
@@ -270,6 +313,9 @@ class SetupDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set up"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.demo_button.setText(_("Try the demo commune"))
+        self.join_button.setText(_("Join a commune with its setup file…"))
+        self.join_button.setToolTip(_("For a member's laptop: commune staff give you a setup "
+                                      "file made on the commune's laptop"))
         self.demo_button.setToolTip(_("Opens a made-up commune to practise with. "
                                       "Nothing you do there mixes with real records."))
         self._revalidate()

@@ -378,15 +378,34 @@ def _by_table(records: dict[str, str]) -> dict[str, int]:
 def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = False,
                     progress: Progress = _noop_progress, cancelled: Cancelled = _never,
                     user_id: str | None = None) -> list[ImportReport]:
-    """Import several files (a folder: every package in it), oldest name first."""
+    """Import several files (a folder: every package in it), oldest name first.
+
+    A dry run of several files applies them one after the other in one transaction rolled back
+    at the end, so its figures include what the files do together (two laptops' edits of one
+    value show as the conflict they will be)."""
     files: list[Path] = []
     for path in paths:
         path = Path(path)
         files.extend(sorted(path.glob(f"*{SUFFIX}")) if path.is_dir() else [path])
-    reports = []
-    for number, path in enumerate(files):
-        reports.append(import_package(
-            store, path, dry_run=dry_run, cancelled=cancelled, user_id=user_id,
-            progress=lambda done, total, n=number: progress(n * 1000 + done * 1000 // max(
-                total, 1), len(files) * 1000)))
+    reports: list[ImportReport] = []
+
+    def run() -> None:
+        for number, path in enumerate(files):
+            reports.append(import_package(
+                store, path, cancelled=cancelled, user_id=user_id,
+                progress=lambda done, total, n=number: progress(n * 1000 + done * 1000 // max(
+                    total, 1), len(files) * 1000)))
+
+    if not dry_run:
+        run()
+        return reports
+    try:
+        with store.transaction():
+            run()
+            raise _DryRun
+    except _DryRun:
+        pass
+    for report in reports:
+        if report.status == "applied":
+            report.status = "dry_run"
     return reports

@@ -203,6 +203,32 @@ def read_setup_file(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
         raise bad from None
 
 
+@dataclass(frozen=True)
+class SetupPreview:
+    commune: str
+    user_id: str | None
+    """The team member the commune registered the laptop for, if it did."""
+    members: list[tuple[str, str]]
+    """(id, name) of the commune's team members (active users)."""
+
+
+def preview_setup(path: Path) -> SetupPreview:
+    """What a setup file is for, read and checked without loading it."""
+    setup, members = read_setup_file(path)
+    users: dict[str, dict[str, Any]] = {}
+    try:
+        for line in members.get("changes.jsonl", b"").splitlines():
+            for change in decode_line(line) if line else ():
+                if change.table == "users":
+                    users.setdefault(change.record, {})[change.field] = change.value
+    except EntryError:
+        raise SetupFileError(_("{file} is not a fieldapp setup file or is damaged.").format(
+            file=Path(path).name)) from None
+    team = sorted(((uid, u.get("name") or uid) for uid, u in users.items()
+                   if u.get("name") and not u.get("deleted")), key=lambda item: item[1])
+    return SetupPreview(setup.get("commune_name", ""), setup.get("user_id"), team)
+
+
 def join(store: Store, path: Path, *, user_id: str | None = None) -> dict[str, Any]:
     """Make this new, empty laptop a member device of the setup file's commune.
 

@@ -19,7 +19,7 @@ from typing import Any
 from fieldapp.core.changes import MERGED_INTO, Change
 from fieldapp.core.clock import iso_from_ms, utc_now_iso
 from fieldapp.errors import UserError
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import N_, _
 from fieldapp.i18n.text import fold
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
@@ -56,12 +56,22 @@ def _device_names(store: Store) -> dict[str, str]:
     return names
 
 
+_KINDS = {"households": N_("Household"), "persons": N_("Person"),
+          "submissions": N_("Survey record"), "villages": N_("Village"),
+          "users": N_("Team member"), "communes": N_("Commune")}
+
+
 def _record_label(store: Store, table: str, record: str) -> str:
+    """"Household: Lý Văn Páo": what kind of record, and the name a person knows it by."""
     repo = getattr(store, table, None)
     row = repo.get(record) if repo is not None and hasattr(repo, "get") else None
-    if not row:
-        return record[:8]
-    return row.get("head_name") or row.get("full_name") or row.get("name") or record[:8]
+    name = (row.get("head_name") or row.get("full_name") or row.get("name")
+            if row else None) or record[:8]
+    if table == "submissions" and row and row.get("household_id"):
+        household = store.households.get(row["household_id"])
+        name = household["head_name"] if household else name
+    kind = _KINDS.get(table)
+    return _("{kind}: {name}").format(kind=_(kind), name=name) if kind else name
 
 
 def conflicts(store: Store) -> list[Conflict]:

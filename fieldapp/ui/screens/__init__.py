@@ -7,7 +7,7 @@ from fieldapp.ui.main_window import MainWindow
 
 
 def register_default_screens(window: MainWindow) -> None:
-    """Home, Households and Settings: the screens that work today.
+    """Home, Households, Sync and Settings.
 
     Each screen's module is imported when the screen is first shown, so start-up pays only for
     Home.
@@ -15,6 +15,7 @@ def register_default_screens(window: MainWindow) -> None:
     window.add_screen("home", lambda: _("Home"), _home, "SP_DirHomeIcon")
     window.add_screen("households", lambda: _("Households"), _households,
                       "SP_FileDialogDetailedView")
+    window.add_screen("sync", lambda: _("Sync"), _sync, "SP_BrowserReload")
     window.add_screen("settings", lambda: _("Settings"), _settings, "SP_FileDialogInfoView")
 
 
@@ -28,6 +29,12 @@ def _households(context):
     from fieldapp.ui.screens.households import HouseholdsScreen
 
     return HouseholdsScreen(context)
+
+
+def _sync(context):
+    from fieldapp.ui.screens.sync import SyncScreen
+
+    return SyncScreen(context)
 
 
 def _settings(context):

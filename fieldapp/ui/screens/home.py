@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHeaderView, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.formatting import fmt_int
+from fieldapp.ui.formatting import age_text, fmt_int
 from fieldapp.ui.models import VillageCountsModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 
@@ -44,6 +44,13 @@ class HomeScreen(QWidget):
         layout.addSpacing(14)
         layout.addWidget(self.table_heading)
         layout.addWidget(self.body, 1)
+        self.fresh_heading = Heading(factor=1.15)
+        self.freshness = QLabel()
+        self.freshness.setObjectName("freshness")
+        self.freshness.setWordWrap(True)
+        layout.addWidget(self.fresh_heading)
+        layout.addWidget(self.freshness)
+        self.devices: list = []
 
         self.retranslate()
         self.refresh()
@@ -52,6 +59,24 @@ class HomeScreen(QWidget):
         """Re-read the counts (in the background: ~80 ms at 200,000 persons)."""
         self.context.reader.request("village_counts", lambda ws: ws.households.counts_by_village(),
                                     self._show_counts)
+        self.context.reader.request("freshness", lambda ws: ws.sync.devices(),
+                                    self._show_devices)
+
+    def _show_devices(self, devices) -> None:
+        self.devices = [d for d in devices if d.kind == "member"]
+        self._show_freshness()
+
+    def _show_freshness(self) -> None:
+        """How fresh each member laptop's data is here (commune laptops)."""
+        self.fresh_heading.setVisible(bool(self.devices))
+        self.freshness.setVisible(bool(self.devices))
+        lines = []
+        for device in sorted(self.devices, key=lambda d: d.last_received_at or ""):
+            who = f" ({device.user_name})" if device.user_name else ""
+            when = (_("last package {age}").format(age=age_text(device.last_received_at))
+                    if device.last_received_at else _("no package received yet"))
+            lines.append(f"• {device.name}{who}: {when}")
+        self.freshness.setText("\n".join(lines))
 
     def _show_counts(self, rows) -> None:
         self.model.set_rows(rows)
@@ -76,3 +101,5 @@ class HomeScreen(QWidget):
         self.empty.setText(_("No villages yet. Villages are added when the commune is set up."))
         self.body.setCurrentWidget(self.table if villages else self.empty)
         self.model.retranslate()
+        self.fresh_heading.setText(_("Data from the member laptops"))
+        self._show_freshness()

@@ -1,0 +1,141 @@
+"""Sync for the screens: plain data in and out, one method per thing a user does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fieldapp.services.sync import exchange, identity, review
+from fieldapp.storage.store import Store
+from fieldapp.storage.sync_state import SyncState
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """A laptop this one exchanges packages with, and how up to date the exchange is."""
+
+    device: str
+    name: str
+    kind: str  # "member" (registered here) or "hub" (this laptop's commune or province)
+    user_name: str
+    village_name: str
+    registered_at: str | None
+    last_received_at: str | None
+    last_package: str | None
+    last_sent_at: str | None
+    unacknowledged: int
+    """Changes of this laptop the device has not confirmed receiving yet."""
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    is_hub: bool
+    joined: bool
+    hub_name: str | None
+    own_unacknowledged: int
+    """This laptop's own changes its hub has not confirmed yet (members)."""
+    conflicts: int
+    imports: int
+
+
+class SyncService:
+    def __init__(self, store: Store):
+        self.store = store
+        self.state = SyncState(store)
+
+    # -- status -----------------------------------------------------------------------------
+    def status(self) -> SyncStatus:
+        hub = self.state.hub()
+        pending = 0
+        if hub is not None:
+            pending = self._unacknowledged(hub["our_acked"], own_only=not identity.hub_id(
+                self.store))
+        return SyncStatus(is_hub=bool(identity.hub_id(self.store)), joined=hub is not None,
+                          hub_name=hub["name"] if hub else None, own_unacknowledged=pending,
+                          conflicts=len(self.store.conflicts.list()),
+                          imports=len(self.state.imports()))
+
+    def _unacknowledged(self, acked: int, *, own_only: bool = False,
+                        not_device: str | None = None) -> int:
+        where, params = ["seq > ?"], [acked]
+        if own_only:
+            where.append("site = (select site from sync_devices where device = ?)")
+            params.append(self.store.device_id)
+        if not_device:
+            where.append("site != coalesce((select site from sync_devices where device = ?),"
+                         " -1)")
+            params.append(not_device)
+        return self.store.scalar(f"select count(*) from changes where {' and '.join(where)}",
+                                 params)
+
+    def devices(self) -> list[DeviceStatus]:
+        users = {u["id"]: u for u in self.store.users.list()}
+        villages = {v["id"]: v["name"] for v in self.store.villages.list()}
+        out = []
+        for peer in self.state.peers():
+            user = users.get(peer["user_id"] or "")
+            out.append(DeviceStatus(
+                device=peer["device"], name=peer["name"] or peer["device"][:8],
+                kind=peer["kind"], user_name=user["name"] if user else "",
+                village_name=villages.get(user.get("village_id") or "", "") if user else "",
+                registered_at=peer["registered_at"], last_received_at=peer["last_received_at"],
+                last_package=peer["last_package"], last_sent_at=peer["last_sent_at"],
+                unacknowledged=self._unacknowledged(
+                    peer["our_acked"], own_only=peer["kind"] == "hub"
+                    and not identity.hub_id(self.store),
+                    not_device=peer["device"] if peer["kind"] == "member" else None)))
+        return out
+
+    def users(self) -> list[dict[str, Any]]:
+        return self.store.users.list()
+
+    # -- the commune's identity and its devices -----------------------------------------------
+    def create_identity(self) -> str:
+        return identity.create_hub(self.store)
+
+    def register_device(self, name: str, user_id: str | None, out: Path) -> Path:
+        registration = identity.register_device(self.store, name, user_id)
+        return identity.write_setup_file(self.store, registration, out)
+
+    def preview_setup(self, setup_file: Path) -> identity.SetupPreview:
+        return identity.preview_setup(setup_file)
+
+    def join(self, setup_file: Path, user_id: str | None = None) -> dict[str, Any]:
+        return identity.join(self.store, setup_file, user_id=user_id)
+
+    # -- packages -------------------------------------------------------------------------------
+    def export(self, out: Path, *, to: str | None = None, full: bool = False,
+               progress=exchange._noop_progress, cancelled=exchange._never
+               ) -> exchange.ExportResult:
+        return exchange.export_package(self.store, out, to=to, full=full, progress=progress,
+                                       cancelled=cancelled)
+
+    def import_files(self, paths: list[Path], *, dry_run: bool,
+                     progress=exchange._noop_progress, cancelled=exchange._never
+                     ) -> list[exchange.ImportReport]:
+        return exchange.import_packages(self.store, paths, dry_run=dry_run, progress=progress,
+                                        cancelled=cancelled)
+
+    def history(self) -> list[dict[str, Any]]:
+        return self.state.imports()
+
+    # -- review -------------------------------------------------------------------------------
+    def conflicts(self) -> list[review.Conflict]:
+        return review.conflicts(self.store)
+
+    def resolve(self, conflict: review.Conflict, stamp: str) -> None:
+        review.resolve_conflict(self.store, conflict.table, conflict.record, conflict.field,
+                                stamp)
+
+    def duplicates(self) -> list[review.DuplicatePair]:
+        return review.probable_duplicates(self.store)
+
+    def merge(self, survivor: str, absorbed: str) -> None:
+        review.merge_households(self.store, survivor, absorbed)
+
+    def keep_both(self, first: str, second: str) -> None:
+        review.keep_both(self.store, first, second)
+
+    def members_of(self, household_id: str) -> list[dict[str, Any]]:
+        return self.store.persons.of_household(household_id)
