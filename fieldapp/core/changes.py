@@ -45,6 +45,23 @@ class Change:
         return (self.record, self.field, self.stamp)
 
 
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The changes of one line: one record, one stamp. ``creation`` holds them as
+    {field: value} when none replaces anything (how a record's first values travel), for the
+    writer's fast path; ``changes()`` gives them one by one."""
+
+    table: str
+    record: str
+    stamp: Stamp
+    items: tuple[tuple[str, Any, Stamp | None, tuple[Stamp, ...]], ...]
+    creation: dict[str, Any] | None
+
+    def changes(self) -> list[Change]:
+        return [Change(self.table, self.record, f, v, self.stamp, p, m)
+                for f, v, p, m in self.items]
+
+
 @dataclass(frozen=True)
 class FieldConflict:
     """A field with concurrent values: the winner and the other heads, newest first."""

@@ -113,15 +113,19 @@ class RecordType:
         row: dict[str, Any] = {c: None for c in self.columns}
         maps: dict[str, dict[str, Any]] = {m: {} for m in self.maps}
         answers: dict[str, Any] = {}
+        prefix = ANSWERS + "/"
         for field, value in winners.items():
-            owner = self.owner_column(field)
-            if owner == ANSWERS and self.tree:
-                answers[field] = value
-            elif owner in maps:
-                if value is not None:
-                    maps[owner][field[len(owner) + 1:]] = value
-            else:
+            if field in row:
                 row[field] = value
+            elif self.tree and field.startswith(prefix):
+                answers[field] = value
+            else:
+                owner = self.owner_column(field)
+                if owner in maps:
+                    if value is not None:
+                        maps[owner][field[len(owner) + 1:]] = value
+                else:
+                    row[field] = value
         for column, content in maps.items():
             row[column] = json.dumps(content, ensure_ascii=False, sort_keys=True)
         if self.tree:
@@ -254,9 +258,9 @@ def record_type(table: str) -> RecordType:
 
 def is_known_field(rtype: RecordType, field: str) -> bool:
     """Whether ``field`` can belong to a record of ``rtype`` (the writer refuses others)."""
-    if field in rtype.columns or field in TOMBSTONE_FIELDS:
-        return True
     if field.startswith(ANSWERS + "/"):
         return rtype.tree == ANSWERS and len(field) > len(ANSWERS) + 1
+    if field in rtype.columns or field in TOMBSTONE_FIELDS:
+        return True
     head, _, key = field.partition(".")
     return head in rtype.maps and bool(key)

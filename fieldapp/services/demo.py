@@ -130,8 +130,9 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
             if done % step == 0 or done == total:
                 _check(stop)
                 with store.transaction():
-                    store.households.add_many(batch_h)
+                    # Members first: each household's search document is then written once.
                     store.persons.add_many(batch_p)
+                    store.households.add_many(batch_h)
                 persons_total += len(batch_p)
                 batch_h, batch_p = [], []
                 report(done, total)

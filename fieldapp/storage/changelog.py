@@ -135,6 +135,17 @@ class ChangeLog:
                                 [record]).fetchone()
         return row[0] if row else None
 
+    def recs(self, records: list[str]) -> dict[str, tuple[int, str]]:
+        """{record id: (rec, table)} of the records the log knows among these."""
+        out: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(records), 500):
+            chunk = records[start:start + 500]
+            for rec, tbl, rid in self.conn.execute(
+                    "select rec, tbl, rid from sync_records where rid in "
+                    f"({', '.join('?' for _ in chunk)})", chunk):
+                out[rid] = (rec, tbl)
+        return out
+
     def new_rec(self, table: str, record: str) -> int:
         return self.conn.execute("insert into sync_records(tbl, rid) values (?, ?)",
                                  [table, record]).lastrowid
@@ -258,9 +269,20 @@ class ChangeLog:
         items: list[Any] = []
         rows: list[tuple[Any, ...]] = []
         hlc, site = stamp.hlc, self.site(stamp.device)
+        fids = self._fids
+        answers = None
+        start = len(_ANSWER_PREFIX)
         for name, value in fields.items():
-            fid, path = self.field_ordinal(name)
-            if isinstance(value, bytes):
+            fid = fids.get(name)
+            if fid is not None:
+                path = None
+            elif name.startswith(_ANSWER_PREFIX):
+                if answers is None:
+                    answers = self._fid(ANSWERS)
+                fid, path = answers, name[start:]
+            else:
+                fid, path = self._fid(name), None
+            if value.__class__ is bytes:
                 rows.append((rec, fid, path, value, hlc, site, None, None))
             else:
                 items += (fid, path, value)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.core.changes import (
-    MERGED_INTO, Change, RecordState, forwarded_changes, record_state)
+    MERGED_INTO, Change, Group, RecordState, forwarded_changes, record_state)
 from fieldapp.core.clock import ClockDriftError, HybridLogicalClock, iso_from_ms, new_id
 from fieldapp.core.records import ANSWERS, RecordType, is_known_field, record_type
 from fieldapp.errors import UserError
@@ -66,6 +66,7 @@ class ApplyResult:
     conflicts: set[str] = field(default_factory=set)
 
 
+_ANSWERS_PREFIX = ANSWERS + "/"
 _MAX_MERGE_CHAIN = 8  # households merged into households merged into ...
 _MAX_VARIABLES = 32_000  # below SQLite's default limit of 32,766 bound parameters
 
@@ -84,6 +85,35 @@ def _clean(value: Any) -> Any:
         raise WriteRefused(_("A value of type {type} cannot be stored.").format(
             type=type(value).__name__))
     return value
+
+
+def _as_groups(changes: Iterable[Change]) -> Iterable[Group]:
+    """Consecutive changes of one record and stamp as one group (as a package line holds)."""
+    current: list[Change] = []
+    for change in changes:
+        if current and (change.record != current[0].record
+                        or change.stamp != current[0].stamp):
+            yield _group(current)
+            current = []
+        current.append(change)
+    if current:
+        yield _group(current)
+
+
+def _group(changes: list[Change]) -> Group:
+    first = changes[0]
+    creation: dict[str, Any] | None = {}
+    for c in changes:
+        if c.prev is not None or c.merges or c.field in creation or c.table != first.table:
+            creation = None
+            break
+        creation[c.field] = c.value
+    return Group(first.table, first.record, first.stamp,
+                 tuple((c.field, c.value, c.prev, c.merges) for c in changes), creation)
+
+
+def _differs(a: Any, b: Any) -> bool:
+    return a != b or type(a) is not type(b)
 
 
 def _normalise_name(table: str, fields: dict[str, Any]) -> None:
@@ -247,65 +277,118 @@ class RecordWriter:
                 table=table, fields=", ".join(missing)))
 
     # -- received changes -------------------------------------------------------------------
-    def validate(self, change: Change) -> None:
-        """Refuse a change that breaks a rule: unknown table or field, a stamp not newer
-        than the one it replaces from the same device, a stamp too far in the future."""
+    def _check_field(self, table: str, field_name: str) -> None:
         try:
-            rtype = record_type(change.table)
+            rtype = record_type(table)
         except KeyError:
-            raise WriteRefused(_("Unknown table {table}.").format(table=change.table)) from None
-        if not is_known_field(rtype, change.field):
+            raise WriteRefused(_("Unknown table {table}.").format(table=table)) from None
+        if not is_known_field(rtype, field_name):
             raise WriteRefused(_("{table} has no field {field}.").format(
-                table=change.table, field=change.field))
+                table=table, field=field_name))
+
+    def _check_order(self, change: Change) -> None:
         prev = change.prev
         if prev is not None and prev.device == change.stamp.device and prev >= change.stamp:
             raise WriteRefused(_("A change of {field} is not newer than the value it "
                                  "replaces.").format(field=change.field))
+
+    def _check_drift(self, stamp) -> None:
         try:
-            self.clock.check(change.stamp)
+            self.clock.check(stamp)
         except ClockDriftError as exc:
             raise WriteRefused(_(
                 "A change is dated {days} days after this laptop's date. Check the date and "
                 "time of the laptop that made it, and of this one.").format(
                     days=format_number(exc.ahead_ms / 86_400_000, decimals=1))) from None
 
+    def validate(self, change: Change) -> None:
+        """Refuse a change that breaks a rule: unknown table or field, a stamp not newer
+        than the one it replaces from the same device, a stamp too far in the future."""
+        self._check_field(change.table, change.field)
+        self._check_order(change)
+        self._check_drift(change.stamp)
+
     def apply(self, changes: Iterable[Change], *, validate: bool = True) -> ApplyResult:
-        """Add received changes (any order, any repetition) and recompute their records."""
+        """Add received changes (any order, any repetition) and recompute their records.
+        See :meth:`apply_groups`."""
+        return self.apply_groups(_as_groups(changes), validate=validate)
+
+    def apply_groups(self, groups: Iterable[Group], *, validate: bool = True) -> ApplyResult:
+        """Add received changes, a group (one record, one stamp) at a time.
+
+        Refuses (nothing written) a change that breaks a rule, and the same change given twice
+        with different values. A record new here that arrives as its first values (one group,
+        nothing replaced: how a record is created) takes the fast path: its row follows from
+        its fields, without the merge rules; replaying the log gives the same row.
+        """
         result = ApplyResult()
-        by_record: dict[str, list[Change]] = {}
+        by_record: dict[str, list[Group]] = {}
         tables: dict[str, str] = {}
-        for change in changes:
+        checked: set[tuple[str, str]] = set()
+        newest = None
+        for group in groups:
+            table = group.table
             if validate:
-                self.validate(change)
-            known_table = tables.setdefault(change.record, change.table)
-            if known_table != change.table:
+                for field_name, _value, prev, _merges in group.items:
+                    if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
+                        if table != "submissions" or len(field_name) <= len(_ANSWERS_PREFIX):
+                            self._check_field(table, field_name)
+                    elif (table, field_name) not in checked:
+                        self._check_field(table, field_name)
+                        checked.add((table, field_name))
+                    if prev is not None and prev.device == group.stamp.device \
+                            and prev >= group.stamp:
+                        self._check_order(Change(table, group.record, field_name, None,
+                                                 group.stamp, prev))
+            if newest is None or group.stamp > newest:
+                newest = group.stamp
+            if tables.setdefault(group.record, table) != table:
                 raise WriteRefused(_("Record {id} is given in two tables.").format(
-                    id=change.record))
-            by_record.setdefault(change.record, []).append(change)
+                    id=group.record))
+            by_record.setdefault(group.record, []).append(group)
+        if newest is None:
+            return result
+        if validate:
+            self._check_drift(newest)
+        self.clock.observe(newest)
+        known = self.log.recs(list(by_record))
+        absorbing = self._absorbing([r for r, t in tables.items()
+                                     if t == "households" and r not in known])
         fresh: dict[str, list[RecordState]] = {}
-        items: list[tuple[int, Change]] = []
-        for record, incoming in by_record.items():
+        creations: dict[str, list[tuple[str, dict[str, Any], Any]]] = {}
+        items: list[tuple[str, Change]] = []
+        for record, record_groups in by_record.items():
             table = tables[record]
-            rec = self.log.rec(record)
-            if rec is not None and self.log.table_of(record) != table:
+            entry = known.get(record)
+            if entry is not None and entry[1] != table:
                 raise WriteRefused(_("Record {id} is not in {table}.").format(
                     id=record, table=table))
-            history = self.log.changes_of(rec, table, record) if rec is not None else []
-            seen = {c.key for c in history}
+            if entry is None and len(record_groups) == 1:
+                fields = record_groups[0].creation
+                if fields is not None and record not in absorbing \
+                        and MERGED_INTO not in fields:
+                    creations.setdefault(table, []).append((record, fields,
+                                                            record_groups[0].stamp))
+                    result.added += len(fields)
+                    result.new[record] = table
+                    continue
+            incoming = [c for g in record_groups for c in g.changes()]
+            history = (self.log.changes_of(entry[0], table, record) if entry is not None
+                       else [])
+            seen = {c.key: c.value for c in history}
             new = []
             for c in incoming:
                 if c.key in seen:
+                    if _differs(seen[c.key], c.value):
+                        raise WriteRefused(_("The same change is given twice, with two "
+                                             "values."))
                     result.known += 1
                     continue
-                seen.add(c.key)
+                seen[c.key] = c.value
                 new.append(c)
             if not new:
                 continue
-            for c in new:
-                self.clock.observe(c.stamp)
-            if rec is None:
-                rec = self.log.new_rec(table, record)
-            items.extend((rec, c) for c in new)
+            items.extend((record, c) for c in new)
             result.added += len(new)
             state = self._state(table, record, history + new)
             if state.conflicts:
@@ -316,10 +399,58 @@ class RecordWriter:
             else:
                 fresh.setdefault(table, []).append(state)
                 result.new[record] = table
-        self.log.append_many(items)
+        # Ordinals for the records new here, table by table.
+        new_records: dict[str, list[str]] = {}
+        for record, _change in items:
+            if record not in known:
+                new_records.setdefault(tables[record], []).append(record)
+        for table, rows in creations.items():
+            new_records.setdefault(table, []).extend(r for r, _f, _s in rows)
+        recs = {record: entry[0] for record, entry in known.items()}
+        for table, records in new_records.items():
+            unique = list(dict.fromkeys(records))
+            recs.update(zip(unique, self.log.new_recs(table, unique)))
+        self.log.append_many((recs[record], c) for record, c in items)
         for table, states in fresh.items():
             self._insert_rows(record_type(table), states)
+        # Persons before households: a household's search document (household_names, kept by
+        # triggers) is then written once with all its members, not once per member.
+        for table in sorted(creations, key=lambda t: t == "households"):
+            self._insert_creations(table, creations[table], recs)
         return result
+
+    def _absorbing(self, households: list[str]) -> set[str]:
+        """Of these households new here, those another household was already merged into."""
+        out: set[str] = set()
+        if not households or not self._merges_known():
+            return out
+        for start in range(0, len(households), 500):
+            chunk = households[start:start + 500]
+            out.update(r[0] for r in self.conn.execute(
+                "select distinct merged_into from households where merged_into in "
+                f"({', '.join('?' for _ in chunk)})", chunk))
+        return out
+
+    def _insert_creations(self, table: str, rows: list[tuple[str, dict[str, Any], Any]],
+                          recs: dict[str, int]) -> None:
+        """Rows and packed log rows of records received as their first values."""
+        rtype = record_type(table)
+        columns = self._table_columns(table)
+        log_rows, table_rows = [], []
+        for record, fields, stamp in rows:
+            log_rows += self.log.first_value_rows(recs[record], stamp, fields)
+            row = self._derive(rtype, rtype.assemble(
+                {k: v for k, v in fields.items() if k not in ("deleted", "deleted_reason")}))
+            if any(row.get(f) is None for f in REQUIRED.get(table, ())):
+                continue  # the rest of the record is still to come
+            deleted = fields.get("deleted") in (1, "1")
+            created = iso_from_ms(stamp.wall_ms)
+            row.update(id=record, device_id=stamp.device, created_at=created,
+                       updated_at=created, rev=str(stamp), deleted=int(deleted),
+                       deleted_reason=fields.get("deleted_reason") if deleted else None)
+            table_rows.append([row.get(c) for c in columns])
+        self.log.append_rows(log_rows)
+        self._insert_table_rows(table, columns, table_rows)
 
     def rebuild(self) -> None:
         """Recompute every synced table (and the conflicts) from the change log alone."""

@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from fieldapp.core.changes import Change
+from fieldapp.core.changes import Change, Group
 from fieldapp.core.clock import Stamp
 from fieldapp.core.records import RECORD_TYPES
 from fieldapp.i18n.text import nfc
@@ -73,13 +73,13 @@ def _line(head: dict[str, Any], items: list[list[Any]]) -> bytes:
 
 
 def _text(value: Any, what: str, limit: int) -> str:
-    if not isinstance(value, str) or not value or len(value) > limit:
+    if value.__class__ is not str or not value or len(value) > limit:
         raise EntryError(f"{what} must be text of 1 to {limit} characters")
-    return nfc(value)
+    return value if value.isascii() else nfc(value)
 
 
 def _stamp(value: Any, what: str) -> Stamp:
-    if not isinstance(value, str):
+    if value.__class__ is not str:
         raise EntryError(f"{what} is not a stamp")
     try:
         return Stamp.parse(value)
@@ -88,13 +88,16 @@ def _stamp(value: Any, what: str) -> Stamp:
 
 
 def _value_in(value: Any) -> Any:
-    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and value != value:  # NaN is not a value
+    kind = value.__class__
+    if kind is str:
+        return value if value.isascii() else nfc(value)
+    if value is None or kind is int:
+        return value
+    if kind is float:
+        if value != value:  # NaN is not a value
             raise EntryError("a value is not a number")
         return value
-    if isinstance(value, str):
-        return nfc(value)
-    if isinstance(value, dict) and set(value) == {"b64"} and isinstance(value["b64"], str):
+    if kind is dict and set(value) == {"b64"} and isinstance(value["b64"], str):
         try:
             return base64.b64decode(value["b64"], validate=True)
         except (binascii.Error, ValueError):
@@ -102,8 +105,8 @@ def _value_in(value: Any) -> Any:
     raise EntryError("a value must be text, a number, null or a file content")
 
 
-def decode_line(raw: bytes) -> list[Change]:
-    """The changes of one line; EntryError for anything that is not exactly that."""
+def decode_group(raw: bytes) -> Group:
+    """One line; EntryError for anything that is not exactly a line of changes."""
     if len(raw) > MAX_LINE:
         raise EntryError("the line is too long")
     try:
@@ -112,27 +115,39 @@ def decode_line(raw: bytes) -> list[Change]:
         raise EntryError("the line is not UTF-8") from None
     except ValueError:
         raise EntryError("the line is not JSON") from None
-    if not isinstance(data, dict) or set(data) != {"t", "r", "s", "c"}:
+    if data.__class__ is not dict or data.keys() != {"t", "r", "s", "c"}:
         raise EntryError("a line must have exactly t, r, s and c")
     table = _text(data["t"], "t", 50)
     if table not in RECORD_TYPES:
         raise EntryError(f"unknown table {table!r}")
     record = _text(data["r"], "r", MAX_ID)
     stamp = _stamp(data["s"], "s")
-    items = data["c"]
-    if not isinstance(items, list) or not items:
+    raw_items = data["c"]
+    if raw_items.__class__ is not list or not raw_items:
         raise EntryError("c must be a non-empty list")
-    out = []
-    for item in items:
-        if not isinstance(item, list) or not 2 <= len(item) <= 4:
+    items = []
+    creation: dict[str, Any] | None = {}
+    for item in raw_items:
+        if item.__class__ is not list or not 2 <= len(item) <= 4:
             raise EntryError("an item of c must be [field, value, prev?, merges?]")
         field = _text(item[0], "a field", MAX_FIELD)
         value = _value_in(item[1])
-        prev = _stamp(item[2], "prev") if len(item) > 2 and item[2] is not None else None
-        merges: tuple[Stamp, ...] = ()
-        if len(item) == 4:
-            if not isinstance(item[3], list) or len(item[3]) > 100:
-                raise EntryError("merges must be a list of stamps")
-            merges = tuple(_stamp(m, "merges") for m in item[3])
-        out.append(Change(table, record, field, value, stamp, prev, merges))
-    return out
+        prev, merges = None, ()
+        if len(item) > 2:
+            prev = _stamp(item[2], "prev") if item[2] is not None else None
+            if len(item) == 4:
+                if not isinstance(item[3], list) or len(item[3]) > 100:
+                    raise EntryError("merges must be a list of stamps")
+                merges = tuple(_stamp(m, "merges") for m in item[3])
+        if creation is not None:
+            if prev is not None or merges or field in creation:
+                creation = None
+            else:
+                creation[field] = value
+        items.append((field, value, prev, merges))
+    return Group(table, record, stamp, tuple(items), creation)
+
+
+def decode_line(raw: bytes) -> list[Change]:
+    """The changes of one line; EntryError for anything that is not exactly that."""
+    return decode_group(raw).changes()

@@ -40,7 +40,8 @@ from typing import Any
 
 from fieldapp.core.changes import Change
 from fieldapp.sync import crypto
-from fieldapp.sync.codec import MAX_LINE, EntryError, decode_line
+from fieldapp.core.changes import Group
+from fieldapp.sync.codec import MAX_LINE, EntryError, decode_group
 
 FORMAT = "fieldsync"
 VERSION = 1
@@ -294,16 +295,22 @@ class OpenPackage:
         if digest.hexdigest() != self.manifest.members.get(name):
             raise PackageError("tampered", name)
 
-    def changes(self) -> Iterator[Change]:
-        """Every change, member by member; PackageError for a bad line or a bad hash (raised
-        at the latest when the member is finished: apply only after iterating completely)."""
+    def groups(self) -> Iterator[Group]:
+        """Every line's changes, member by member; PackageError for a bad line or a bad hash
+        (raised at the latest when the member is finished: apply in a transaction that a
+        failure rolls back)."""
         names = sorted(n for n in self.manifest.members if n.startswith("changes-"))
         for name in names:
             for number, line in enumerate(self._member(name), start=1):
                 try:
-                    yield from decode_line(line.rstrip(b"\n"))
+                    yield decode_group(line.rstrip(b"\n"))
                 except EntryError as exc:
                     raise PackageError("bad_entry", f"{name}:{number}: {exc}") from None
+
+    def changes(self) -> Iterator[Change]:
+        """Every change, one by one (see :meth:`groups`)."""
+        for group in self.groups():
+            yield from group.changes()
 
     def file(self, name: str) -> bytes:
         data = self._inner.read(name)

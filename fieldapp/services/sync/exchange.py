@@ -18,6 +18,7 @@ everything back). A dry run is the same transaction rolled back, so its figures 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from fieldapp.sync.package import (
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 PROVINCE = "province"
-BATCH = 5000
+BATCH_LINES = 1000  # lines of a package applied at once (one record and stamp each)
 
 
 class ExportError(UserError):
@@ -286,31 +287,21 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
 
     manifest = package.manifest
     total = max(1, manifest.entries)
-    seen: set[tuple] = set()
-    touched_households: set[str] = set()
     conflicted: set[str] = set()
     new: dict[str, str] = {}
     updated: dict[str, str] = {}
     try:
         with store.transaction():
             done = 0
-            for batch in _batched(package.changes(), BATCH):
+            for batch in _batched(package.groups(), BATCH_LINES):
                 if cancelled():
                     raise InterruptedError
-                for change in batch:
-                    if change.key in seen:
-                        raise PackageError("duplicate_entry", change.record)
-                    seen.add(change.key)
-                    if change.table == "households":
-                        touched_households.add(change.record)
-                    elif change.table == "persons" and change.field == "household_id":
-                        touched_households.add(str(change.value))
-                result = store.writer.apply(batch)
+                result = store.writer.apply_groups(batch)
                 conflicted |= result.conflicts
                 report.unchanged += result.known
                 new.update(result.new)
                 updated.update(result.updated)
-                done += len(batch)
+                done += sum(len(g.items) for g in batch)
                 report.entries = done
                 progress(done, total)
             report.new = _by_table(new)
@@ -320,7 +311,8 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
             report.conflicts = store.conflicts.count_among(conflicted)
             report.notes += _unknown_forms(store, {r for r, t in new.items()
                                                    if t == "submissions"})
-            report.duplicates = len(duplicates_among(store, touched_households))
+            report.duplicates = len(duplicates_among(store, _households_touched(
+                store, {**new, **updated})))
             state = SyncState(store)
             ack = manifest.acknowledges.get("seq", 0)
             updates: dict[str, Any] = {"last_received_at": utc_now_iso(),
@@ -345,14 +337,24 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
         report.status = "dry_run"
 
 
+def _households_touched(store: Store, records: dict[str, str]) -> set[str]:
+    """Households new or changed by an import, and those of its new or changed persons."""
+    households = {r for r, table in records.items() if table == "households"}
+    persons = [r for r, table in records.items() if table == "persons"]
+    for start in range(0, len(persons), 500):
+        chunk = persons[start:start + 500]
+        households.update(row["household_id"] for row in store.query(
+            "select household_id from persons where id in "
+            f"({', '.join('?' for _ in chunk)})", chunk))
+    return households
+
+
 def _unknown_forms(store: Store, submissions: set[str]) -> list[str]:
     """A note for records made with a form version this laptop has not got: they are kept,
     and open once the form is added."""
     if not submissions:
         return []
-    from fieldapp.services.forms import FormCatalog
-
-    catalog = {(i.form_id, i.version) for i in FormCatalog().infos()}
+    catalog = None
     missing = set()
     for start in range(0, len(submissions), 500):
         chunk = list(submissions)[start:start + 500]
@@ -361,11 +363,27 @@ def _unknown_forms(store: Store, submissions: set[str]) -> list[str]:
                 f"({', '.join('?' for _ in chunk)}) and not exists (select 1 from "
                 "form_versions f where f.form_id = s.form_id and f.version = s.form_version)",
                 chunk):
+            if catalog is None:
+                catalog = _catalog_versions(_form_files_signature())
             if (row["form_id"], row["form_version"]) not in catalog:
                 missing.add((row["form_id"], row["form_version"]))
     return [_("Records of the form {form} (version {version}) were kept, but this laptop does "
               "not have that form: add it to open them.").format(form=form, version=version)
             for form, version in sorted(missing)]
+
+
+def _form_files_signature() -> tuple[tuple[str, float], ...]:
+    from fieldapp.services.forms import all_form_files
+
+    return tuple((str(p), p.stat().st_mtime) for p in all_form_files())
+
+
+@functools.lru_cache(maxsize=4)
+def _catalog_versions(_signature: tuple) -> frozenset[tuple[str, str]]:
+    """(form id, version) of the forms this laptop offers (loaded once per set of files)."""
+    from fieldapp.services.forms import FormCatalog
+
+    return frozenset((i.form_id, i.version) for i in FormCatalog().infos())
 
 
 def _by_table(records: dict[str, str]) -> dict[str, int]:

@@ -162,24 +162,35 @@ def _members(store: Store, household_id: str) -> set[tuple[str, int | None]]:
 
 
 def _shared(a: set[tuple[str, int | None]], b: set[tuple[str, int | None]]) -> int:
+    """Members of ``a`` also in ``b``: the same folded name, born within a year."""
+    names_b: dict[str, list[int | None]] = {}
+    for name, year in b:
+        names_b.setdefault(name, []).append(year)
     count = 0
     for name, year in a:
-        if any(name == other and (year is None or other_year is None
-                                  or abs(year - other_year) <= 1) for other, other_year in b):
+        years = names_b.get(name)
+        if years and any(year is None or other is None or abs(year - other) <= 1
+                         for other in years):
             count += 1
     return count
 
 
 def _compare(store: Store, h1: dict[str, Any], h2: dict[str, Any], cache: dict
              ) -> DuplicatePair | None:
-    score = similarity(h1["head_name"], h2["head_name"])
-    if score < NAME_SIMILARITY:
-        return None
-    m1 = cache.setdefault(h1["id"], _members(store, h1["id"]))
-    m2 = cache.setdefault(h2["id"], _members(store, h2["id"]))
+    # Members first: comparing two sets is cheaper than the names' edit distance, and most
+    # households of one village that share a given name share no member.
+    m1 = cache.get(h1["id"])
+    if m1 is None:
+        m1 = cache[h1["id"]] = _members(store, h1["id"])
+    m2 = cache.get(h2["id"])
+    if m2 is None:
+        m2 = cache[h2["id"]] = _members(store, h2["id"])
     shared = _shared(m1, m2)
     smaller = min(len(m1), len(m2))
     if smaller > 1 and shared / smaller < MEMBER_OVERLAP:
+        return None
+    score = similarity(h1["head_name"], h2["head_name"])
+    if score < NAME_SIMILARITY:
         return None
     first, second = sorted((h1, h2), key=lambda h: h["id"])
     return DuplicatePair(store.households.get(first["id"]), store.households.get(second["id"]),
@@ -204,8 +215,13 @@ def _pairs_in(store: Store, rows: list[dict[str, Any]], wanted: set[str] | None,
     found: dict[str, DuplicatePair] = {}
     for group in blocks.values():
         for i, h1 in enumerate(group):
-            for h2 in group[i + 1:]:
-                if wanted is not None and h1["id"] not in wanted and h2["id"] not in wanted:
+            # With ``wanted``, only pairs that involve one of them: each wanted household
+            # against its block, not every pair of a large village.
+            others = group if wanted is not None else group[i + 1:]
+            if wanted is not None and h1["id"] not in wanted:
+                continue
+            for h2 in others:
+                if h2["id"] == h1["id"]:
                     continue
                 key = pair_key(h1["id"], h2["id"])
                 if key in found or key in decided:
