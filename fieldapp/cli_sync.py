@@ -32,6 +32,27 @@ def register(sub) -> None:
                        help=_("name of the member laptop"))
     setup.add_argument("--user", default=None, metavar=_("MEMBER"),
                        help=_("the team member who uses it (id or name)"))
+    setup.add_argument("--request", type=Path, default=None, metavar=_("FILE"),
+                       help=_("(a province) register the commune laptop of this join request "
+                              "and write the province's hub file for it"))
+
+    request = sub.add_parser(
+        "join-request", help=_("(a commune laptop) write a request to join the province"),
+        description=_("Write this commune laptop's request to join its province: its device "
+                      "and public keys, no private key and no names of people."))
+    request.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
+                         help=_("database file"))
+    request.add_argument("--out", type=Path, required=True, metavar=_("FILE"),
+                         help=_("request file to write"))
+
+    join = sub.add_parser(
+        "join", help=_("(a commune laptop) load the province's hub file"),
+        description=_("Load the hub file the province made from this laptop's join request; "
+                      "then 'fieldapp export --to province' writes packages for it."))
+    join.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
+                      help=_("database file"))
+    join.add_argument("--hub-file", type=Path, required=True, metavar=_("FILE"),
+                      help=_("the province's hub file"))
 
     export = sub.add_parser(
         "export", help=_("write a package of changes for another laptop"),
@@ -66,7 +87,7 @@ def register(sub) -> None:
                       help=_("database file"))
 
 
-COMMANDS = ("setup-file", "export", "import", "dump")
+COMMANDS = ("setup-file", "join-request", "join", "export", "import", "dump")
 
 
 def _open(path: Path):
@@ -82,14 +103,54 @@ def run(args) -> int:
         return cmd_setup_file(args)
     if args.command == "export":
         return cmd_export(args)
+    if args.command == "join-request":
+        return cmd_join_request(args)
+    if args.command == "join":
+        return cmd_join(args)
     if args.command == "import":
         return cmd_import(args)
     return cmd_dump(args)
 
 
+def cmd_join_request(args) -> int:
+    from fieldapp.services.sync import province
+
+    store = _open(args.sub_db)
+    try:
+        path = province.write_request(store, args.out)
+    finally:
+        store.close()
+    print(_("Join request {path}: give it to the province office.").format(path=path))
+    return 0
+
+
+def cmd_join(args) -> int:
+    from fieldapp.services.sync import province
+
+    store = _open(args.sub_db)
+    try:
+        name = province.join_province(store, args.hub_file)
+    finally:
+        store.close()
+    print(_("This laptop now sends its packages to {province} (fieldapp export --to "
+            "province).").format(province=name))
+    return 0
+
+
 def cmd_setup_file(args) -> int:
     from fieldapp.services.sync import identity
 
+    if args.request is not None:
+        from fieldapp.services.sync import province
+
+        store = _open(args.sub_db)
+        try:
+            commune, path = province.register_request(store, args.request, args.out)
+        finally:
+            store.close()
+        print(_("Registered {commune}; its hub file is {path}.").format(commune=commune,
+                                                                        path=path))
+        return 0
     store = _open(args.sub_db)
     try:
         user_id = None

@@ -62,3 +62,25 @@ def test_usage_errors_exit_2(tmp_path, commune, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2
     assert main(["dump", "--db", str(tmp_path / "none.db")]) == 2
+
+
+def test_a_commune_joins_its_province_on_the_command_line(tmp_path, commune, capsys):
+    from fieldapp.services.setup import SetupRequest, run_setup
+    from fieldapp.storage.store import Store
+
+    office = tmp_path / "province.db"
+    store = Store.open(office)
+    run_setup(store, SetupRequest("Tỉnh Lạng Sơn", "Lạng Sơn", ["(văn phòng)"], "Lương Văn Tỉnh",
+                                  "commune_staff", "135790"))
+    store.close()
+    request, hub = tmp_path / "req.json", tmp_path / "hub.json"
+    assert main(["join-request", "--db", str(commune), "--out", str(request)]) == 0
+    assert main(["setup-file", "--db", str(office), "--request", str(request),
+                 "--out", str(hub)]) == 0
+    assert main(["join", "--db", str(commune), "--hub-file", str(hub)]) == 0
+    package = tmp_path / "to-province.fieldsync"
+    assert main(["export", "--db", str(commune), "--out", str(package), "--to", "province"]) == 0
+    assert main(["import", "--db", str(office), str(package)]) == 0
+    capsys.readouterr()
+    assert main(["dump", "--db", str(office)]) == 0
+    assert capsys.readouterr().out.count('"table": "households"') == 30

@@ -210,3 +210,10 @@ def m008_sync(db: Database) -> None:
     db["households"].add_column("merged_into", str)
     db.execute("create index idx_households_merged_into on households(merged_into) "
                "where merged_into is not null")
+
+
+@migrations()
+def m009_peer_commune(db: Database) -> None:
+    """A peer registered at a province is a commune laptop: the commune whose records its
+    return packages hold."""
+    db.execute("alter table sync_peers add column commune_id text")

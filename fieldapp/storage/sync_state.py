@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from fieldapp.storage.store import Store
 
 _PEER_COLUMNS = ("device", "kind", "name", "user_id", "hub_id", "verify_key", "box_key",
-                 "registered_at")
+                 "registered_at", "commune_id")
 
 
 class SyncState:
@@ -99,10 +99,13 @@ class SyncState:
 
     # -- what to export -------------------------------------------------------------------------
     def changes_for(self, seq: int, *, only_device: str | None = None,
-                    not_device: str | None = None, villages: list[str] | None = None):
+                    not_device: str | None = None, villages: list[str] | None = None,
+                    commune: str | None = None):
         """(seq, Change) after ``seq``: only those made by ``only_device`` (a member's own
         changes, for its hub), or not by ``not_device`` (a return package), and with
-        ``villages`` only records of those villages plus the commune's master data."""
+        ``villages`` only records of those villages plus the commune's master data (with
+        ``commune``, a commune laptop at its province: that commune's record and villages,
+        no team roster)."""
         clauses, params = [], []
         for device, op in ((only_device, "="), (not_device, "!=")):
             if device is not None:
@@ -120,7 +123,11 @@ class SyncState:
             submissions = (f"select id from submissions where village_id in ({marks}) "
                            f"or household_id in ({households[0]})",
                            list(villages) + households[1])
-            parts = [("r.tbl in ('communes', 'villages', 'users')", []),
+            master = ("r.tbl in ('communes', 'villages', 'users')", [])
+            if commune is not None:
+                master = ("(r.tbl = 'communes' and r.rid = ?) or (r.tbl = 'villages' and r.rid in "
+                          "(select id from villages where commune_id = ?))", [commune, commune])
+            parts = [master,
                      (f"r.tbl = 'households' and r.rid in ({households[0]})", households[1]),
                      (f"r.tbl = 'persons' and r.rid in (select id from persons where "
                       f"household_id in ({households[0]}))", households[1]),

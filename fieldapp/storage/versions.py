@@ -15,4 +15,5 @@ MIGRATIONS = (
     "m006_change_log",
     "m007_attachments",
     "m008_sync",
+    "m009_peer_commune",
 )

@@ -156,3 +156,12 @@ def test_importing_a_package_twice_changes_nothing(world):
     before = dump(commune)
     again = exchange.import_package(commune, package)
     assert again.status == "already" and dump(commune) == before
+
+
+def test_an_attached_photo_travels_with_its_survey(world):
+    folder, commune, (m1, _m2, _m3) = world
+    sid = survey(m1, family(5), seed=5)
+    photo = bytes(range(256)) * 300  # 75 KB
+    m1.attachments.add_file(sid, "nha.jpg", "image/jpeg", photo)
+    imported(commune, exchange.export_package(m1, folder / "photo.fieldsync").path)
+    assert commune.attachments.content(sid, "nha.jpg") == photo

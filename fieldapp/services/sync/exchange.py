@@ -102,11 +102,11 @@ def _destination(store: Store, to: str | None) -> tuple[dict[str, Any], str]:
     state = SyncState(store)
     if to is None or to == PROVINCE:
         hub = state.hub()
-        if hub is not None and (to is None or identity.hub_id(store)):
+        if hub is not None:
             return hub, "to_hub"
         if to == PROVINCE:
             raise ExportError(_("This laptop has not joined a province: load the province's "
-                                "setup file first."))
+                                "hub file first (fieldapp join)."))
         if identity.hub_id(store):
             raise ExportError(_("Choose the member device the package is for."))
         raise ExportError(_("This laptop has not joined a commune: load the setup file the "
@@ -118,7 +118,11 @@ def _destination(store: Store, to: str | None) -> tuple[dict[str, Any], str]:
 
 
 def _scope(store: Store, peer: dict[str, Any]) -> list[str] | None:
-    """Villages a member device receives: its user's village, or all of them."""
+    """Villages a member device receives: its user's village, or all of them; a commune
+    laptop registered at a province, its commune's villages."""
+    if peer.get("commune_id"):
+        return [v["id"] for v in store.query("select id from villages where commune_id = ?",
+                                             [peer["commune_id"]])]
     user = store.users.get(peer["user_id"]) if peer.get("user_id") else None
     if user and user["role"] == "member" and user.get("village_id"):
         return [user["village_id"]]
@@ -139,7 +143,7 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
         changes = state.changes_for(start)
     else:
         changes = state.changes_for(start, not_device=peer["device"],
-                                    villages=_scope(store, peer))
+                                    villages=_scope(store, peer), commune=peer.get("commune_id"))
     seed, _box = identity.device_keys(store)
     commune = store.commune()
     last = store.log.last_seq()
