@@ -89,15 +89,23 @@ def fill_household_survey(service: SurveyService, rng: random.Random, village_id
                     instance.set_value(path, value)
                 except (KeyError, ValueError):
                     continue
+    complete_instance(instance, rng, household)
+    return form, instance
+
+
+def complete_instance(instance, rng: random.Random, hints: dict[str, str] | None = None) -> None:
+    """Answer whatever the form still requires, question by question as the form's relevance
+    and constraints ask: ``hints`` by question name first, else a valid answer drawn at random
+    (UserError when the form cannot be completed that way)."""
+    hints = hints or {}
     answered: set[str] = set()
     for _step in range(_MAX_STEPS):
         errors = instance.errors()
         if not errors:
-            return form, instance
+            return
         path, _message = errors[0]
         name = path.rsplit("/", 1)[-1]
-        hint = household.get(name)
-        value = _pick(instance, path, rng, None if path in answered else hint)
+        value = _pick(instance, path, rng, None if path in answered else hints.get(name))
         if value is None:
             value = "Không rõ" if instance.field_at(path).type in ("text", "string") else "1"
         answered.add(path)

@@ -15,6 +15,7 @@ transaction on the writer's. Each figure is the median of several saves.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import statistics
 import sys
 import tempfile
@@ -34,43 +35,15 @@ PEOPLE = [("Hoàng Văn Sơn", "1991", "male"), ("Lường Thị Mai", "1993", "
           ("Hoàng Văn Bình", "2021", "male"), ("Hoàng Thị Thu", "1999", "female")]
 
 
-def _complete(instance) -> None:
-    """Answer whatever the form still requires with its first choice or a plain value."""
-    for _ in range(500):
-        errors = instance.errors()
-        if not errors:
-            return
-        path, _message = errors[0]
-        field = instance.field_at(path)
-        if field.is_select:
-            value = instance.choices_for(path)[0].name
-        elif field.type in ("integer", "decimal"):
-            value = "1"
-        elif field.type == "date":
-            value = "2026-11-20"
-        elif field.type == "acknowledge":
-            value = "OK"
-        else:
-            value = "Nguyễn Văn Thử"
-        instance.set_value(path, value)
-    raise AssertionError(instance.errors()[:3])
-
-
 def _fill(service, village_id):
-    form, inst = service.new_instance("household_survey")
-    if "consent" in form.fields:
-        inst.set_value("consent", "yes")
-    inst.set_value("village", village_id)
-    for i, (name, year, sex) in enumerate(PEOPLE):
-        row = inst.add_repeat_row("members")
-        inst.set_value(f"members[{row}]/member_name", name)
-        inst.set_value(f"members[{row}]/birth_year", year)
-        inst.set_value(f"members[{row}]/sex", sex)
-        relations = {c.name for c in inst.choices_for(f"members[{row}]/relation")}
-        inst.set_value(f"members[{row}]/relation", "head" if i == 0 and "head" in relations
-                       else sorted(relations - {"head"})[0])
-    _complete(inst)
-    return form, inst
+    """The household survey of the 10 people of PEOPLE, filled through the forms engine."""
+    from fieldapp.core.demo_data import Member
+    from fieldapp.services.demo_surveys import fill_household_survey
+
+    relations = ["head", "spouse"] + ["child"] * 8
+    members = [Member(relation, sex, int(year), "tay", name.split()[0], name)
+               for (name, year, sex), relation in zip(PEOPLE, relations)]
+    return fill_household_survey(service, random.Random(3), village_id, members)
 
 
 def measure(rounds: int = 15) -> dict[str, float]:

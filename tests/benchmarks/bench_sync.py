@@ -47,7 +47,7 @@ def _templates(store):
     import datetime as dt
 
     from fieldapp.core import demo_data as dd
-    from fieldapp.services.demo_surveys import fill_household_survey
+    from fieldapp.services.demo_surveys import complete_instance, fill_household_survey
     from fieldapp.services.surveys import SurveyService
 
     service = SurveyService(store, today=lambda: dt.date(2026, 11, 20))
@@ -58,22 +58,7 @@ def _templates(store):
         members = dd.household_members(rng, "tay", "tay")
     form, survey = fill_household_survey(service, rng, village, members)
     session_form, session = service.new_instance("support_session")
-    for _ in range(200):
-        errors = session.errors()
-        if not errors:
-            break
-        path, _m = errors[0]
-        field = session.field_at(path)
-        if field.is_select:
-            choices = session.choices_for(path)
-            value = choices[0].name if choices else "x"
-        elif field.type == "date":
-            value = "2026-11-20"
-        elif field.type in ("integer", "decimal"):
-            value = "30"
-        else:
-            value = "Hướng dẫn cài ứng dụng"
-        session.set_value(path, value)
+    complete_instance(session, random.Random(2))
     return (form.form_id, form.version, survey.answers,
             session_form.form_id, session_form.version, session.answers)
 

@@ -21,10 +21,10 @@ from fieldapp import paths
 from fieldapp.core import demo_data as dd
 from fieldapp.services.demo_surveys import fill_household_survey
 from fieldapp.services.forms import FormCatalog
-from fieldapp.services.setup import SetupRequest, run_setup
 from fieldapp.services.surveys import SurveyService
 from fieldapp.services.sync import exchange, identity, review
 from fieldapp.storage.store import Store
+from sync_world import join_member, new_commune
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -68,20 +68,13 @@ def add_member(store: Store, submission_id: str, name: str, year: int, complete)
 
 @pytest.fixture
 def world(tmp_path, complete_form):
-    commune = Store.open(tmp_path / "commune.db")
-    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
-                                    "Hoàng Thị Mai", "commune_staff", "246810"))
+    commune = new_commune(tmp_path / "commune.db")
     village = commune.villages.list()[0]["id"]
     users = [commune.users.add_user(name, "member", village_id=village)
              for name in ("Nông Văn Một", "Lý Thị Hai", "Triệu Văn Ba")]
     identity.create_hub(commune)
-    members = []
-    for number, user in enumerate(users, start=1):
-        registration = identity.register_device(commune, f"Laptop {number}", user)
-        setup = identity.write_setup_file(commune, registration, tmp_path / f"m{number}.setup")
-        member = Store.open(tmp_path / f"m{number}.db")
-        identity.join(member, setup)
-        members.append(member)
+    members = [join_member(commune, tmp_path, f"Laptop {n}", user, file=f"m{n}")
+               for n, user in enumerate(users, start=1)]
     return tmp_path, commune, members
 
 

@@ -13,18 +13,16 @@ import pytest
 
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import MAX_DRIFT_MS, Stamp
-from fieldapp.services.setup import SetupRequest, run_setup
 from fieldapp.services.sync import exchange, identity
 from fieldapp.storage.store import Store
+from sync_world import join_member, new_commune
 from fieldapp.sync import crypto, package as pkg
 from fieldapp.sync.codec import encode
 
 
 @pytest.fixture
 def pair(tmp_path):
-    commune = Store.open(tmp_path / "commune.db")
-    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
-                                    "Hoàng Thị Mai", "commune_staff", "246810"))
+    commune = new_commune(tmp_path / "commune.db")
     registration = identity.register_device(commune, "Laptop 1")
     setup = identity.write_setup_file(commune, registration, tmp_path / "m.setup")
     member = Store.open(tmp_path / "member.db")
@@ -148,9 +146,7 @@ def test_not_a_package(pair, tmp_path):
 
 def test_unregistered_device(pair, tmp_path):
     folder, commune, _member, _reg = pair
-    other = Store.open(tmp_path / "other-commune.db")
-    run_setup(other, SetupRequest("Xã Khác", "Lạng Sơn", ["Bản X"], "A B", "commune_staff",
-                                  "135790"))
+    other = new_commune(tmp_path / "other-commune.db", ["Bản X"], "Xã Khác")
     stranger_reg = identity.register_device(other, "Stranger")
     stranger = Store.open(tmp_path / "stranger.db")
     identity.join(stranger, identity.write_setup_file(other, stranger_reg, tmp_path / "s.setup"),
@@ -256,10 +252,7 @@ def test_a_member_laptop_cannot_read_another_members_package(pair, tmp_path):
     """Packages for the commune are sealed to the commune's key: a member laptop's database and
     setup file (all it holds) open no other member's package and reveal no name in it."""
     folder, commune, member, _reg = pair
-    second = identity.register_device(commune, "Laptop 2")
-    setup2 = identity.write_setup_file(commune, second, tmp_path / "m2.setup")
-    other = Store.open(tmp_path / "member2.db")
-    identity.join(other, setup2, user_id=commune.users.list()[0]["id"])
+    other = join_member(commune, tmp_path, "Laptop 2", file="member2")
     other.households.add_household(other.villages.list()[0]["id"], "Triệu Thị Bí Mật")
     path = exchange.export_package(other, tmp_path / "secret.fieldsync").path
     raw = path.read_bytes()

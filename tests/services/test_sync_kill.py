@@ -17,10 +17,10 @@ import time
 
 import pytest
 
-from fieldapp.services.setup import SetupRequest, run_setup
-from fieldapp.services.sync import exchange, identity
+from fieldapp.services.sync import exchange
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.store import Store
+from sync_world import join_member, new_commune
 
 IMPORT = """
 import sys
@@ -50,13 +50,8 @@ def digest(path) -> str:
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kill")
-    commune = Store.open(folder / "commune.db")
-    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông", "Bản Nà"],
-                                    "Hoàng Thị Mai", "commune_staff", "246810"))
-    registration = identity.register_device(commune, "Laptop 1")
-    setup = identity.write_setup_file(commune, registration, folder / "m.setup")
-    member = Store.open(folder / "member.db")
-    identity.join(member, setup, user_id=commune.users.list()[0]["id"])
+    commune = new_commune(folder / "commune.db", ["Bản Khuông", "Bản Nà"])
+    member = join_member(commune, folder, "Laptop 1", file="member")
     village = member.villages.list()[0]["id"]
     rng = random.Random(5)
     with member.transaction():

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fieldapp.services.setup import SetupRequest, run_setup
-from fieldapp.services.sync import exchange, identity
+from fieldapp.services.sync import exchange
 from fieldapp.storage.store import Store
+from sync_world import join_member, new_commune
 
 MEMBERS = 3
 NAMES = st.sampled_from(["Lý Văn A", "Hoàng Thị Bé", "Đặng Văn Ân", "Nông Thị Mai"])
@@ -23,18 +23,12 @@ PHONES = st.sampled_from(["0912000001", "0912000002", "0987654321", None])
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     folder = tmp_path_factory.mktemp("template")
-    commune = Store.open(folder / "commune.db")
-    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
-                                    "Hoàng Thị Mai", "commune_staff", "246810"))
+    commune = new_commune(folder / "commune.db")
     village = commune.villages.list()[0]["id"]
     users = [commune.users.add_user(f"Thành viên {n}", "member", village_id=village)
              for n in range(MEMBERS)]
     for n, user in enumerate(users):
-        registration = identity.register_device(commune, f"L{n}", user)
-        setup = identity.write_setup_file(commune, registration, folder / f"m{n}.setup")
-        member = Store.open(folder / f"m{n}.db")
-        identity.join(member, setup)
-        member.close()
+        join_member(commune, folder, f"L{n}", user, file=f"m{n}").close()
     commune.close()
     return folder
 

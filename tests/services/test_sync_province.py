@@ -6,24 +6,19 @@ from __future__ import annotations
 import pytest
 
 from fieldapp.errors import UserError
-from fieldapp.services.setup import SetupRequest, run_setup
 from fieldapp.services.sync import exchange, province
-from fieldapp.storage.store import Store
+from sync_world import new_commune
 
 
 def commune_db(path, name, village):
-    store = Store.open(path)
-    run_setup(store, SetupRequest(name, "Lạng Sơn", [village], "Hoàng Thị Mai", "commune_staff",
-                                  "246810"))
+    store = new_commune(path, [village], name)
     hid = store.households.add_household(store.villages.list()[0]["id"], f"Hộ ở {village}")
     store.persons.add_person(hid, f"Hộ ở {village}", birth_year=1970)
     return store
 
 
 def test_two_communes_consolidate_at_the_province(tmp_path):
-    office = Store.open(tmp_path / "province.db")
-    run_setup(office, SetupRequest("Tỉnh Lạng Sơn", "Lạng Sơn", ["(văn phòng tỉnh)"],
-                                   "Lương Văn Tỉnh", "commune_staff", "135790"))
+    office = new_commune(tmp_path / "province.db", ["(văn phòng tỉnh)"], "Tỉnh Lạng Sơn")
     communes = [commune_db(tmp_path / "a.db", "Xã A", "Bản A"),
                 commune_db(tmp_path / "b.db", "Xã B", "Bản B")]
     for n, store in enumerate(communes):

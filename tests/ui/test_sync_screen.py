@@ -8,27 +8,21 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from fieldapp.services.setup import SetupRequest, run_setup
 from fieldapp.services.sync import identity
 from fieldapp.services.workspace import Workspace
 from fieldapp.storage.store import Store
+from sync_world import join_member, new_commune
 from fieldapp.ui.screens.sync import SyncScreen
 
 
 @pytest.fixture
 def laptops(tmp_path):
-    commune = Store.open(tmp_path / "commune.db")
-    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
-                                    "Hoàng Thị Mai", "commune_staff", "246810"))
+    commune = new_commune(tmp_path / "commune.db")
     village = commune.villages.list()[0]["id"]
-    members = []
-    for n, name in enumerate(("Nông Văn Một", "Lý Thị Hai"), start=1):
-        user = commune.users.add_user(name, "member", village_id=village)
-        registration = identity.register_device(commune, f"Máy {n}", user)
-        setup = identity.write_setup_file(commune, registration, tmp_path / f"m{n}.setup")
-        member = Store.open(tmp_path / f"m{n}.db")
-        identity.join(member, setup)
-        members.append(member)
+    members = [join_member(commune, tmp_path, f"Máy {n}",
+                           commune.users.add_user(name, "member", village_id=village),
+                           file=f"m{n}")
+               for n, name in enumerate(("Nông Văn Một", "Lý Thị Hai"), start=1)]
     return tmp_path, commune, members
 
 
