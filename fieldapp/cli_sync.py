@@ -40,8 +40,7 @@ def register(sub) -> None:
         "join-request", help=_("(a commune laptop) write a request to join the province"),
         description=_("Write this commune laptop's request to join its province: its device "
                       "and public keys, no private key and no names of people."))
-    request.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                         help=_("database file"))
+    _database(request)
     request.add_argument("--out", type=Path, required=True, metavar=_("FILE"),
                          help=_("request file to write"))
 
@@ -49,8 +48,7 @@ def register(sub) -> None:
         "join", help=_("(a commune laptop) load the province's hub file"),
         description=_("Load the hub file the province made from this laptop's join request; "
                       "then 'fieldapp export --to province' writes packages for it."))
-    join.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                      help=_("database file"))
+    _database(join)
     join.add_argument("--hub-file", type=Path, required=True, metavar=_("FILE"),
                       help=_("the province's hub file"))
 
@@ -58,8 +56,7 @@ def register(sub) -> None:
         "export", help=_("write a package of changes for another laptop"),
         description=_("Write a package of what the other laptop has not acknowledged yet "
                       "(everything with --full)."))
-    export.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                        help=_("database file"))
+    _database(export)
     export.add_argument("--out", type=Path, required=True, metavar=_("FILE"),
                         help=_("package file, or a folder for the usual file name"))
     export.add_argument("--full", action="store_true",
@@ -71,8 +68,7 @@ def register(sub) -> None:
         "import", help=_("import packages from other laptops"),
         description=_("Import packages. Exit code 0 when every file was applied or had been "
                       "imported already, 1 when any was refused, 2 for a usage error."))
-    imp.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                     help=_("database file"))
+    _database(imp)
     imp.add_argument("--dry-run", action="store_true",
                      help=_("show what would change, change nothing"))
     imp.add_argument("files", nargs="+", type=Path, metavar=_("FILE"),
@@ -83,11 +79,15 @@ def register(sub) -> None:
                        "databases)"),
         description=_("Print every synced record as canonical JSON lines, sorted by id, "
                       "without local bookkeeping: two databases compare with diff."))
-    dump.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                      help=_("database file"))
+    _database(dump)
 
 
 COMMANDS = ("setup-file", "join-request", "join", "export", "import", "dump")
+
+
+def _database(parser) -> None:
+    parser.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
+                        help=_("database file"))
 
 
 def _open(path: Path):
