@@ -146,6 +146,10 @@ class IndicatorSet:
     indicators: tuple[Indicator, ...] = ()
     sources: tuple[str, ...] = field(default=())
 
+    def undeclared_levels(self) -> list[Indicator]:
+        """Indicators of a level no [levels.x] table declares (in any file merged)."""
+        return [i for i in self.indicators if i.level not in self.levels]
+
     def get(self, indicator_id: str) -> Indicator | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)
 
@@ -263,11 +267,6 @@ def parse_indicators(text: str, source: str, known_fields: Collection[str] | Non
         if indicator.id in seen:
             problems.add(lines.get("id"), "id", _("the id {id} is used twice").format(
                 id=indicator.id))
-            continue
-        if indicator.level not in levels:
-            problems.add(lines.get("level"), "level",
-                         _("no [levels.{level}] table declares this level").format(
-                             level=indicator.level))
             continue
         seen.add(indicator.id)
         indicators.append(indicator)

@@ -13,7 +13,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from fieldapp.i18n.catalog import _
-from fieldapp.i18n.formatting import format_date
 from fieldapp.reports import pdf
 from fieldapp.reports.pdf import Label
 
@@ -50,9 +49,8 @@ def render(data: HandoutData) -> bytes:
             head=data.head, village=data.village, commune=data.commune, code=data.code),
             s["subtitle"]),
         pdf.para(_("Printed on {date} by the community digital technology team.").format(
-            date=format_date(data.printed_on, "medium")) + (" " + _(
-                "From the survey of {date}.").format(date=format_date(data.surveyed_on,
-                                                                      "medium"))
+            date=pdf.day(data.printed_on)) + (" " + _(
+                "From the survey of {date}.").format(date=pdf.day(data.surveyed_on))
             if data.surveyed_on else ""), s["small"]),
     ]
     if data.language_note:
@@ -62,8 +60,8 @@ def render(data: HandoutData) -> bytes:
     rows = [[pdf.para(_("Person"), s["head"]), pdf.para(_("Can already do"), s["head"]),
              pdf.para(_("Next steps"), s["head"])]]
     for person in data.people:
-        who = pdf.text(person.name) + (f"<br/>{pdf.text(_('{age} years').format(age=person.age))}"
-                                       if person.age is not None else "")
+        age = _("{age} years").format(age=person.age) if person.age is not None else ""
+        who = pdf.text(person.name) + (f"<br/>{pdf.text(age)}" if age else "")
         can = "<br/>".join("✓ " + label.markup(6) for label in person.can)
         if person.with_help:
             can += ("<br/>" if can else "") + "<br/>".join(

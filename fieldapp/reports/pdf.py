@@ -111,6 +111,13 @@ def styles(base: float = 9.0) -> dict[str, ParagraphStyle]:
     }
 
 
+def day(value) -> str:
+    """A date as printed on documents: 05/03/2026."""
+    from fieldapp.i18n.formatting import format_date
+
+    return format_date(value, "dd/MM/yyyy")
+
+
 def text(value: Any) -> str:
     """Plain text made safe for a Paragraph (NFC, XML escaped, line breaks kept)."""
     return escape(nfc("" if value is None else str(value))).replace("\n", "<br/>")

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Paragraph, Spacer
 
 from fieldapp.i18n.catalog import _
-from fieldapp.i18n.formatting import format_date, format_number
+from fieldapp.i18n.formatting import format_number
 from fieldapp.reports import pdf
 from fieldapp.reports.pdf import Label
 
@@ -114,7 +114,7 @@ class _Doc:
               "{learners} · Printed on {date}").format(
                 trainer=sheet.trainer or "—", village=sheet.village or "—",
                 days=format_number(len(sheet.days)), learners=format_number(len(sheet.learners)),
-                date=format_date(d.printed_on, "medium")), "subtitle"))
+                date=pdf.day(d.printed_on)), "subtitle"))
         self.story.append(Spacer(1, 3 * mm))
         if not sheet.learners:
             self.story.append(self.p(_("This class has no learners yet."), "body"))
@@ -165,7 +165,7 @@ class _Doc:
         self.story.append(self.p(_("Attended {present} of {days} class days · Printed on "
                                    "{date}").format(present=present,
                                                     days=len(learner.attendance),
-                                                    date=format_date(d.printed_on, "medium")),
+                                                    date=pdf.day(d.printed_on)),
                                  "subtitle"))
         self.story.append(Spacer(1, 3 * mm))
         levels = dict(d.levels)
@@ -182,10 +182,10 @@ class _Doc:
             rows.append([
                 Paragraph(f"<b>{pdf.text(short)}</b> {label.markup()}", s["cell"]),
                 Paragraph(f"{SYMBOLS.get(level, '')} {level_label.markup()}", s["cell"]),
-                Paragraph(pdf.text(format_date(first[0])) + "<br/>" +
+                Paragraph(pdf.text(pdf.day(first[0])) + "<br/>" +
                           levels.get(first[1], Label(first[1])).markup()
                           if first else "—", s["cell"]),
-                pdf.para(format_date(reached) if reached else "—", s["cell"])])
+                pdf.para(pdf.day(reached) if reached else "—", s["cell"])])
         self.story.append(pdf.grid(rows, [width * 0.42, width * 0.26, width * 0.18,
                                           width * 0.14]))
         sentence, label = next_step(learner, d.skills)
@@ -213,7 +213,7 @@ def render(data: ProgressData) -> bytes:
             doc.story.append(doc.p(_("Classes recorded: {names}").format(
                 names="; ".join(data.other_classes)), "body"))
         doc.story.append(Paragraph(_("Printed on {date} by {name}").format(
-            date=format_date(data.printed_on, "medium"), name=pdf.text(data.printed_by or "—")),
+            date=pdf.day(data.printed_on), name=pdf.text(data.printed_by or "—")),
             s["small"]))
     for index, sheet in enumerate(data.classes):
         if index:

@@ -17,7 +17,6 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 from fieldapp.core.forms.model import Choice, Field, Node
 from fieldapp.core.forms.paper import Heading, Layout, Note, Question, Roster
 from fieldapp.i18n.catalog import _
-from fieldapp.i18n.formatting import format_date
 from fieldapp.reports import pdf
 from fieldapp.reports.pdf import Label
 
@@ -107,13 +106,14 @@ class _Doc:
         if node.type == "date":
             return pdf.text("__ / __ / ______  " + _("(day/month/year)"))
         if node.type == "acknowledge":
-            return f"{BOX} " + pdf.text(_("Done"))
+            return BOX + " " + pdf.text(_("Done"))
         if node.type == "text" and "multiline" in node.appearance:
             return "<br/>".join(["." * 110] * 3)
         return "." * 80
 
     def condition(self, text: str) -> str:
-        return f'<font size="7"><i>{pdf.text(_("Ask only if {condition}.").format(condition=text))}</i></font>'
+        sentence = _("Ask only if {condition}.").format(condition=text)
+        return f'<font size="7"><i>{pdf.text(sentence)}</i></font>'
 
     def question_block(self, question: Question) -> None:
         s = self.s
@@ -124,8 +124,9 @@ class _Doc:
         if question.condition:
             body += "<br/>" + self.condition(question.condition)
         body += "<br/>" + self.answer_lines(question)
-        table = pdf.grid([[Paragraph(f"<b>{question.number}</b>", s["cell"]),
-                           Paragraph(body, s["cell"])]], [12 * mm, self.width - 12 * mm],
+        number = _("Question {number}").format(number=question.number)
+        table = pdf.grid([[Paragraph(f"<b>{pdf.text(number)}</b>", s["cell"]),
+                           Paragraph(body, s["cell"])]], [14 * mm, self.width - 14 * mm],
                          header_rows=0, zebra=False,
                          extra=[("LINEABOVE", (0, 0), (-1, 0), 0.4, pdf.colors.black),
                                 ("GRID", (0, 0), (-1, -1), 0, pdf.colors.white)])
@@ -232,17 +233,15 @@ class _Doc:
                                  "subtitle"))
         prefill = d.prefill
         code = prefill.code if prefill else "_" * 14
-        rows = [[Paragraph(f"<b>{pdf.text(_('Household code'))}:</b> {pdf.text(code)}",
-                           s["cell"]),
-                 Paragraph(f"<b>{pdf.text(_('Village'))}:</b> "
-                           f"{pdf.text(prefill.village if prefill else '_' * 20)}", s["cell"])],
-                [Paragraph(f"<b>{pdf.text(_('Interviewer'))}:</b> {'_' * 24}", s["cell"]),
-                 Paragraph(f"<b>{pdf.text(_('Date'))}:</b> __ / __ / ______", s["cell"])]]
+        def line(label: str, value: str, style: str = "cell") -> Paragraph:
+            return Paragraph(f"<b>{pdf.text(label)}:</b> {pdf.text(value)}", s[style])
+
+        rows = [[line(_("Household code"), code),
+                 line(_("Village"), prefill.village if prefill else "_" * 20)],
+                [line(_("Interviewer"), "_" * 24), line(_("Date"), "__ / __ / ______")]]
         if prefill:
-            rows.insert(1, [Paragraph(f"<b>{pdf.text(_('Head of household'))}:</b> "
-                                      f"{pdf.text(prefill.head)}", s["cell"]),
-                            Paragraph(f"<b>{pdf.text(_('Code in the app'))}:</b> "
-                                      f"{pdf.text(prefill.household_id)}", s["small"])])
+            rows.insert(1, [line(_("Head of household"), prefill.head),
+                            line(_("Code in the app"), prefill.household_id, "small")])
         self.story.append(pdf.grid(rows, [self.width / 2] * 2, header_rows=0, zebra=False))
         self.story.append(Spacer(1, 2 * mm))
         self.story.append(self.p(_(
@@ -282,6 +281,7 @@ def render(data: QuestionnaireData) -> bytes:
     doc.header()
     doc.body()
     title = data.labels.title().primary
-    footer = title + (f" – {_('Household code')}: {data.prefill.code}" if data.prefill else "")
+    code = _("Household code") + ": " + data.prefill.code if data.prefill else ""
+    footer = title + (" – " + code if code else "")
     return pdf.build(doc.story, title=title, subject=_("Paper questionnaire"),
-                     footer=footer + " – " + format_date(data.printed_on, "medium"))
+                     footer=footer + " – " + pdf.day(data.printed_on))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from fieldapp.core.tabulation import IndicatorResult, Tally
-from fieldapp.i18n.catalog import _, ngettext
-from fieldapp.i18n.formatting import format_date, format_datetime, format_number, format_percent
+from fieldapp.i18n.catalog import _, pgettext
+from fieldapp.i18n.formatting import format_datetime, format_number, format_percent
 from fieldapp.reports import pdf
 from fieldapp.reports.charts import Bar, BarChart
 
@@ -126,12 +127,12 @@ def target_text(result: IndicatorResult) -> str:
 
 def period_text(start: dt.date | None, end: dt.date | None) -> str:
     if start and end:
-        return _("from {start} to {end}").format(start=format_date(start, "medium"),
-                                                 end=format_date(end, "medium"))
+        return _("from {start} to {end}").format(start=pdf.day(start),
+                                                 end=pdf.day(end))
     if start:
-        return _("from {start}").format(start=format_date(start, "medium"))
+        return _("from {start}").format(start=pdf.day(start))
     if end:
-        return _("until {end}").format(end=format_date(end, "medium"))
+        return _("until {end}").format(end=pdf.day(end))
     return _("latest survey round of each household")
 
 
@@ -157,20 +158,21 @@ class _Doc:
     # -- sections ---------------------------------------------------------------------------
     def header(self) -> None:
         d = self.data
-        self.add(self.p(_("Community digital transformation: commune summary").upper(), "title"),
+        title = ParagraphStyle("summary_title", parent=self.s["title"], fontSize=14, leading=18)
+        self.add(pdf.para(_("Community digital transformation: commune summary").upper(), title),
                  self.p(f"{d.commune} – {d.province}" if d.province else d.commune, "subtitle"))
         lines = [_("Period: {period}").format(period=period_text(d.start, d.end))]
         if d.village:
             lines.append(_("Village: {village}").format(village=d.village.name))
         lines.append(_("Printed on {date} by {name}").format(
-            date=format_date(d.printed_on, "medium"), name=d.printed_by or "—"))
+            date=pdf.day(d.printed_on), name=d.printed_by or "—"))
         if d.households_interviewed:
             lines.append(_("Data: the latest interviewed round of {households} households "
                            "({persons} persons), surveyed from {first} to {last}.").format(
                 households=format_number(d.households_interviewed),
                 persons=format_number(d.persons),
-                first=format_date(dt.datetime.fromisoformat(d.first_round), "medium"),
-                last=format_date(dt.datetime.fromisoformat(d.last_round), "medium")))
+                first=pdf.day(dt.datetime.fromisoformat(d.first_round)),
+                last=pdf.day(dt.datetime.fromisoformat(d.last_round))))
         else:
             lines.append(_("Data: no household was interviewed in this period."))
         if d.freshness:
@@ -211,7 +213,8 @@ class _Doc:
             name = pdf.text(ind.name) + f'<br/><font size="6.5">{pdf.text(ind.population_name)}'\
                                         f'</font>'
             if reference and ind.reference:
-                name += f'<br/><font size="6.5">{pdf.text(_("Reference: {text}").format(text=ind.reference))}</font>'
+                note = _("Reference: {text}").format(text=ind.reference)
+                name += f'<br/><font size="6.5">{pdf.text(note)}</font>'
             target = target_text(r)
             if ind.target_source and ind.target is not None:
                 target += f'<br/><font size="6">{pdf.text(ind.target_source)}</font>'
@@ -222,24 +225,29 @@ class _Doc:
                          pdf.para(pct(r.overall.unknown_share, 0), s["cell_center"]),
                          Paragraph(target, s["cell"]),
                          pdf.para(status_text(r.status), s["cell_bold"])])
-        widths = [7 * mm, 58 * mm, 15 * mm, 20 * mm, 14 * mm, 14 * mm, 34 * mm]
+        widths = [7 * mm, 54 * mm, 14 * mm, 23 * mm, 13 * mm, 13 * mm, 33 * mm]
         widths.append(self.width - sum(widths))
         self.add(pdf.grid(rows, widths))
 
     def charts(self) -> None:
         d = self.data
-        self.heading(_("2. Key indicators by village"))
+        heading = self.p(_("2. Key indicators by village"), "h1")
         villages = [d.village] if d.village else d.villages
         marked = _("remote village")
-        for r in (r for r in d.results if r.indicator.key and r.indicator.group == "indicator"):
+        keys = [r for r in d.results if r.indicator.key and r.indicator.group == "indicator"]
+        if not keys:
+            self.add(heading)
+            self.no_data()
+        for index, r in enumerate(keys):
             bars = []
             for v in villages:
                 tally = r.by_village.get(v.id)
                 value = tally.value if tally else None
                 note = f"{pct(value, 0)} ({n_of(tally)})" if value is not None else ""
                 bars.append(Bar(v.name, value, note, v.remote))
-            self.add(KeepTogether([BarChart(r.indicator.name, bars, self.width,
-                                            r.indicator.target, marked), Spacer(1, 3 * mm)]))
+            chart = [BarChart(r.indicator.name, bars, self.width, r.indicator.target, marked),
+                     Spacer(1, 3 * mm)]
+            self.add(KeepTogether(([heading] if index == 0 else []) + chart))
 
     def breakdown(self) -> None:
         d = self.data
@@ -266,16 +274,18 @@ class _Doc:
                 if tally is None or tally.value is None:
                     row.append(pdf.para("—", s["cell_center"]))
                 else:
+                    size = "N=" + format_number(tally.denominator)
                     row.append(Paragraph(f"{pdf.text(pct(tally.value, 0))}<br/>"
-                                         f'<font size="6">{pdf.text(n_of(tally))}</font>',
+                                         f'<font size="6">{pdf.text(size)}</font>',
                                          s["cell_center"]))
             rows.append(row)
         first = 48 * mm
         rest = (self.width - first) / len(columns)
         self.add(pdf.grid(rows, [first] + [rest] * len(columns)))
         self.add(Spacer(1, 1.5 * mm), self.p(_(
-            "Household indicators are shown by the head's ethnic group; sex applies to person "
-            "indicators only. Groups with few people give uncertain shares."), "small"))
+            "Under each share, N: those asked who answered. Household indicators are shown by "
+            "the head's ethnic group; sex applies to person indicators only. Groups with few "
+            "people give uncertain shares."), "small"))
 
     def all_indicators(self) -> None:
         self.heading(_("4. All indicators"))
@@ -307,7 +317,7 @@ class _Doc:
                         "body"), Spacer(1, 1.5 * mm))
         months = data.months
         head = [pdf.para(_("Activity"), s["head"])] + [
-            pdf.para(f"{m:02d}/{y}", s["head_center"]) for y, m in months] + [
+            pdf.para(f"{m}/{y % 100:02d}", s["head_center"]) for y, m in months] + [
             pdf.para(_("Total"), s["head_center"])]
         rows = [head]
         for code, label in data.activity_labels.items():
@@ -342,7 +352,7 @@ class _Doc:
             self.no_data()
             return
         head = [pdf.para(h, s["head"] if i == 0 else s["head_center"]) for i, h in enumerate((
-            _("Team"), _("Members"), _("Sessions"), _("Sessions per member"),
+            _("Team"), pgettext("team", "Members"), _("Sessions"), _("Sessions per member"),
             _("People helped"), _("Results reached"), _("Last session")))]
         rows = [head]
         for t in self.data.teams:
@@ -353,7 +363,7 @@ class _Doc:
                                   if t.members else "—", s["cell_center"]),
                          pdf.para(format_number(t.persons_helped), s["cell_center"]),
                          pdf.para(format_number(t.achieved), s["cell_center"]),
-                         pdf.para(format_date(t.last_session) if t.last_session else "—",
+                         pdf.para(pdf.day(t.last_session) if t.last_session else "—",
                                   s["cell_center"])])
         first = 52 * mm
         rest = (self.width - first) / 6
@@ -430,5 +440,4 @@ def render(data: SummaryData) -> bytes:
                      footer=footer)
 
 
-__all__ = ["Freshness", "Sessions", "SummaryData", "TeamRow", "Training", "Village", "render",
-           "ngettext"]
+__all__ = ["Freshness", "Sessions", "SummaryData", "TeamRow", "Training", "Village", "render"]

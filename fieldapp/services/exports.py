@@ -149,8 +149,8 @@ class _FormTables:
             label = _label(self.form, node)
             cols.append(Column(node.name, label, 16))
             if self.has_label(node):
-                cols.append(Column(f"{node.name}_label", _("{label} (label)").format(
-                    label=label), 22))
+                labelled = _("{label} (label)").format(label=label)
+                cols.append(Column(node.name + "_label", labelled, 22))
         return cols
 
     def values(self, container: str | None, source: dict[str, Any]) -> list[Any]:

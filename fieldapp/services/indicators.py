@@ -81,6 +81,11 @@ def load_indicators(catalog: FormCatalog | None = None,
         result = found if result is None else result.extended(found)
     if result is None:
         raise IndicatorFileProblem(_("No indicator file was found."))
+    missing = result.undeclared_levels()
+    if missing:
+        raise IndicatorFileProblem("\n".join(
+            _("{file}, line {line}, level: no [levels.{level}] table declares this level")
+            .format(file=i.source, line=i.line, level=i.level) for i in missing))
     return result
 
 

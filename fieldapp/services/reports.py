@@ -336,3 +336,81 @@ def pack_for_household(store: Store, household_id: str) -> str:
     household = store.households.get(household_id) or {}
     wanted = {"tay": "tyz", "nung": "nut", "dao": "ium"}.get(household.get("ethnicity") or "")
     return wanted if wanted in print_languages() else "vi"
+
+
+# -- what the Reports screen holds -----------------------------------------------------------------
+
+class ReportsService:
+    """Reports and exports of one open database, for the Reports screen (the same use cases
+    as the command line)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def villages(self) -> list[dict]:
+        return self.store.villages.list()
+
+    def classes(self) -> list[tuple[str, str]]:
+        """(id, name) of the training classes recorded."""
+        return [(c.id, c.name) for c in activity_source(self.store).classes()]
+
+    @staticmethod
+    def forms() -> list[tuple[str, str]]:
+        """(form id, Vietnamese title) of the forms that can be printed blank."""
+        from fieldapp.services.summary import language
+
+        catalog = FormCatalog()
+        out = []
+        for info in catalog.infos():
+            title = info.title.get(language()) or info.title.get("vi") or info.form_id
+            out.append((info.form_id, title))
+        return sorted(out, key=lambda item: name_sort_key(item[1]))
+
+    @staticmethod
+    def languages() -> list[tuple[str, str]]:
+        """(code, name) of Vietnamese and every installed label pack."""
+        from fieldapp.services.print_labels import language_name, print_languages
+
+        return [(code, language_name(code)) for code in print_languages()]
+
+    def find_household(self, code: str) -> dict | None:
+        """A live household by its id or printed code (the id's first characters)."""
+        wanted = code.strip().replace("-", "").lower()
+        if len(wanted) < 6:
+            return None
+        for row in self.store.query(
+                "select id, head_name, village_id, ethnicity from households "
+                "where deleted = 0 and replace(id, '-', '') like ? limit 2", [wanted + "%"]):
+            return row
+        return None
+
+    def pack_for_household(self, household_id: str) -> str:
+        return pack_for_household(self.store, household_id)
+
+    def personal_forms(self) -> list[str]:
+        from fieldapp.services.exports import personal_columns
+
+        return personal_columns(self.store)
+
+    def make(self, kind: str, out: Path, options: dict, progress: Progress = _nothing,
+             cancelled: Cancelled = _never):
+        """Write the report or export ``kind`` (see REPORT_KINDS, plus "xlsx" and "csv")."""
+        from fieldapp.services import exports
+
+        store = self.store
+        if kind == "commune":
+            return commune_summary(store, out, village=options.get("village") or None,
+                                   period=Period(options.get("start"), options.get("end")),
+                                   progress=progress, cancelled=cancelled)
+        if kind == "progress":
+            return progress_sheets(store, out, class_id=options.get("class_id") or None,
+                                   language=options.get("language"))
+        if kind == "questionnaire":
+            return questionnaire(options["form_id"], out, language=options.get("language"),
+                                 store=store, household_id=options.get("household_id"))
+        if kind == "household":
+            return household_handout(store, options["household_id"], out,
+                                     language=options.get("language"))
+        run = exports.export_xlsx if kind == "xlsx" else exports.export_csv
+        return run(store, out, names=options.get("names", True), progress=progress,
+                   cancelled=cancelled)
