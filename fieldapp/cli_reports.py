@@ -186,6 +186,7 @@ def _export(args) -> int:
 
     store = _open(args.sub_db)
     try:
+        exports.check_destination("xlsx" if args.command == "export-xlsx" else "csv", args.out)
         names = not args.without_names
         if names:
             forms = exports.personal_columns(store)

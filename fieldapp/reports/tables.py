@@ -101,11 +101,27 @@ class XlsxTables:
             _remove(Path(tmp.name))
             raise OutputProblem(_("Cannot write {path}: {reason}").format(
                 path=path, reason=exc.strerror or exc)) from None
+        finally:
+            self._remove_sheet_files()
         return path
 
     def abandon(self) -> None:
-        """Forget the workbook (its temporary sheet files are removed with it)."""
-        self.workbook = None
+        """Stop writing: finish and remove the sheets' temporary files."""
+        for sheet in self.workbook.worksheets:
+            try:
+                sheet.close()
+            except Exception:  # noqa: BLE001 - a sheet already closed or never written
+                pass
+        self._remove_sheet_files()
+
+    def _remove_sheet_files(self) -> None:
+        """openpyxl writes each sheet to a temporary file first; remove them now rather than
+        when the app exits (a large export's sheets take room)."""
+        for sheet in self.workbook.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            out = getattr(writer, "out", None)
+            if isinstance(out, str):
+                _remove(Path(out))
 
 
 class CsvTables:

@@ -309,6 +309,18 @@ def _indicator_table(store: Store, tables, period: Period, today: dt.date | None
     return 1
 
 
+def check_destination(kind: str, path: Path) -> Path:
+    """Refuse at once a destination that cannot be written ("xlsx": a file, "csv": a folder)."""
+    path = Path(path)
+    if kind == "xlsx":
+        return check_output(path)
+    if path.exists() and not path.is_dir():
+        raise OutputProblem(_("{path} is a file; give a folder for the CSV files.").format(
+            path=path))
+    check_output(path / "indicators.csv" if path.is_dir() else path)
+    return path
+
+
 def export_xlsx(store: Store, out: Path, *, names: bool = True, period: Period = Period(),
                 today: dt.date | None = None,
                 progress: Callable[[int, int], None] = lambda d, t: None,

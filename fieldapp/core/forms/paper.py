@@ -224,11 +224,14 @@ def _scope_fields(group: Group) -> list[Field]:
     return out
 
 
-def _skips(form: Form, scope: list[Field], questions: dict[str, Question]) -> None:
-    """Fill each select question's skips over the questions after it in the same scope."""
+def _skips(form: Form, scope: list[Field], questions: dict[str, Question],
+           asking: set[str] | None = None) -> None:
+    """Fill the skips of each select question of ``scope`` (of ``asking`` only, if given)
+    over the questions after it in ``scope``."""
     for i, q_field in enumerate(scope):
         question = questions[q_field.name]
-        if q_field.type != "select_one" or not question.choices:
+        if q_field.type != "select_one" or not question.choices or (
+                asking is not None and q_field.name not in asking):
             continue
         later = scope[i + 1:]
         for choice, _number in question.choices:
@@ -276,8 +279,10 @@ def layout(form: Form, roster_rows: int = ROSTER_ROWS) -> Layout:
             choices = [(c.name, i + 1) for i, c in
                        enumerate(form.choice_lists[node.list_name].choices)]
         questions[name] = Question(number, node, choices)
-    top = _scope_fields(form.root)
-    _skips(form, top, questions)
+    # A question outside the repeats may send the member past a whole roster: its skips
+    # look at every later question; a question inside a repeat only at that repeat's.
+    everything = [form.fields[name] for name in numbers]
+    _skips(form, everything, questions, asking={f.name for f in _scope_fields(form.root)})
     for repeat in form.repeats:
         _skips(form, _scope_fields(repeat), questions)
     sections: list[Section] = []
