@@ -66,6 +66,13 @@ class Label:
             return f'{main}<br/><font size="{small}">{text(self.secondary)}</font>'
         return main
 
+    def inline(self, small: float = 6.5) -> str:
+        """Paragraph markup on one line: the primary text, the secondary in brackets."""
+        main = text(self.primary) + (UNREVIEWED if self.unreviewed else "")
+        if self.secondary:
+            return f'{main} <font size="{small}">({text(self.secondary)})</font>'
+        return main
+
     @property
     def plain(self) -> str:
         return f"{self.primary} / {self.secondary}" if self.secondary else self.primary

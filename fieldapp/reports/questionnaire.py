@@ -85,10 +85,12 @@ class _Doc:
                 skip = question.skips.get(name, "")
                 arrow = ""
                 if name in question.skips:
+                    end = _("next person") if node.repeat is not None else \
+                        _("end of the questionnaire")
                     arrow = " → " + (_("question {number}").format(number=skip) if skip
-                                     else _("end of this part"))
+                                     else end)
                 label = self.choice_label(node, name)
-                text = (f"{number} {label.markup(6)}" if compact else
+                text = (f"{number} {label.inline(6)}" if compact else
                         f"{BOX} {number} {label.markup(6.5)}")
                 parts.append(text + (f" <b>{pdf.text(arrow)}</b>" if arrow else ""))
             joiner = " · " if compact else "<br/>"
@@ -169,8 +171,8 @@ class _Doc:
                 value = values.get(q.field.name, "")
                 if value and q.choices:
                     number = dict(q.choices).get(value)
-                    value = f"{number} ({self.choice_label(q.field, value).primary})" \
-                        if number else value
+                    label = self.choice_label(q.field, value)
+                    value = f"{number} ({label.secondary or label.primary})" if number else value
                 row.append(pdf.para(value, s["cell"]))
             rows.append(row)
         names = [i for i, q in enumerate(columns) if q.field.name.endswith("name")]
@@ -184,7 +186,7 @@ class _Doc:
         for q in columns:
             text = ""
             if q.choices:
-                text = " · ".join(f"{number} {self.choice_label(q.field, name).markup(6)}"
+                text = " · ".join(f"{number} {self.choice_label(q.field, name).inline(6)}"
                                   for name, number in q.choices)
             if q.condition:
                 text += (" " if text else "") + self.condition(q.condition)
@@ -265,8 +267,10 @@ class _Doc:
             self.heading(section.node, section.condition, "h1")
             for item in section.items:
                 if isinstance(item, Roster):
-                    self.heading(item.repeat.parent if not item.repeat.label or
-                                 "${" in str(item.repeat.label) else item.repeat, "")
+                    naming = item.repeat.parent if not item.repeat.label or \
+                        "${" in str(item.repeat.label) else item.repeat
+                    if naming is not section.node:
+                        self.heading(naming, "")
                     self.roster(item)
                 elif isinstance(item, Heading):
                     self.heading(item.node, item.condition)

@@ -327,15 +327,19 @@ def export_xlsx(store: Store, out: Path, *, names: bool = True, period: Period =
                 cancelled: Callable[[], bool] = lambda: False,
                 catalog: FormCatalog | None = None) -> ExportResult:
     out = check_output(Path(out))
-    tables = XlsxTables(out)
+    return _write(XlsxTables(out), out, store, names=names, period=period, today=today,
+                  progress=progress, cancelled=cancelled, catalog=catalog)
+
+
+def _write(tables, out: Path, store: Store, **options) -> ExportResult:
+    """Export into ``tables`` and put the files in place, or leave nothing on failure."""
     try:
-        count, rows = _export(store, tables, names=names, period=period, today=today,
-                              progress=progress, cancelled=cancelled, catalog=catalog)
+        count, rows = _export(store, tables, **options)
     except BaseException:
         tables.abandon()
         raise
     tables.close()
-    return ExportResult(out, count, rows, names)
+    return ExportResult(out, count, rows, options["names"])
 
 
 def export_csv(store: Store, folder: Path, *, names: bool = True, period: Period = Period(),
@@ -353,12 +357,5 @@ def export_csv(store: Store, folder: Path, *, names: bool = True, period: Period
         raise OutputProblem(_("Cannot write {path}: {reason}").format(
             path=folder, reason=exc.strerror or exc)) from None
     check_output(folder / "indicators.csv")
-    tables = CsvTables(folder)
-    try:
-        count, rows = _export(store, tables, names=names, period=period, today=today,
-                              progress=progress, cancelled=cancelled, catalog=catalog)
-    except BaseException:
-        tables.abandon()
-        raise
-    tables.close()
-    return ExportResult(folder, count, rows, names)
+    return _write(CsvTables(folder), folder, store, names=names, period=period, today=today,
+                  progress=progress, cancelled=cancelled, catalog=catalog)

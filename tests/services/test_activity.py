@@ -7,18 +7,15 @@ import datetime as dt
 import json
 
 import pytest
-from pdf_text import rows
+from readback import rows
 
 from fieldapp.services.activity import FormActivity, activity_source, class_id_of
-from fieldapp.services.demo import create_demo
 from fieldapp.storage.store import Store
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("activity") / "demo.db"
-    create_demo(path, households=50, seed=14)
-    return path
+def demo(make_demo):
+    return make_demo(50, 14)
 
 
 def test_sessions_teams_and_classes_come_from_the_forms(demo):

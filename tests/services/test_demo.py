@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
 
 import pytest
+from readback import rows as _rows
 
 from fieldapp import cli
 from fieldapp.core import codes
@@ -15,15 +15,6 @@ from fieldapp.errors import UserError
 from fieldapp.services.auth import check_pin
 from fieldapp.services.demo import DemoCancelled, create_demo
 from fieldapp.storage.store import Store
-
-
-def _rows(path, sql, params=()):
-    conn = sqlite3.connect(str(path))
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +27,7 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def large(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "large.db"
-    create_demo(path, households=2000, seed=11)
+    create_demo(path, households=1500, seed=11)
     return path
 
 

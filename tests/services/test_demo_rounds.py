@@ -13,15 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import sqlite3
 from pathlib import Path
 
 import pytest
+from readback import rows as _rows
 
 from fieldapp.core import demo_data as dd
 from fieldapp.core.forms import FormInstance, Repeat
 from fieldapp.services import demo_rounds
-from fieldapp.services.demo import create_demo
 from fieldapp.services.forms import load_form_file
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
@@ -33,19 +32,8 @@ def form():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("rounds") / "demo.db"
-    create_demo(path, households=400, seed=21)
-    return path
-
-
-def _rows(path, sql, params=()):
-    conn = sqlite3.connect(str(path))
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+def demo(make_demo):
+    return make_demo(300, 21)
 
 
 # A later round starts from the registry: the roster's saved values, then the person's id
@@ -82,6 +70,15 @@ def fill_in_page_order(form, offered, day, registry, keys):
     return instance
 
 
+def _same_both_ways(form, maker, offered, day):
+    keys = [row["@key"] for row in offered["members"]]
+    at_once = FormInstance(form, json.loads(json.dumps(offered)), today=day,
+                           registry=maker.registry("v1"))
+    by_hand = fill_in_page_order(form, offered, day, maker.registry("v1"), keys)
+    assert at_once.errors() == [] and by_hand.errors() == []
+    assert at_once.answers == by_hand.answers
+
+
 def test_offering_all_answers_at_once_equals_filling_question_by_question(form):
     rng = random.Random(5)
     ids = random.Random(6)
@@ -90,26 +87,14 @@ def test_offering_all_answers_at_once_equals_filling_question_by_question(form):
     for template in dd.VILLAGE_TEMPLATES[:6]:
         for _i in range(12):
             household = demo_rounds.draw_household(rng, "v1", template)
-            day = demo_rounds.draw_day(rng, demo_rounds.ROUND_1)
-            offered = maker.first_round_answers(household)
-            keys = [row["@key"] for row in offered["members"]]
-            at_once = FormInstance(form, json.loads(json.dumps(offered)), today=day,
-                                   registry=maker.registry("v1"))
-            by_hand = fill_in_page_order(form, offered, day, maker.registry("v1"), keys)
-            assert at_once.errors() == [] and by_hand.errors() == []
-            assert at_once.answers == by_hand.answers
+            _same_both_ways(form, maker, maker.first_round_answers(household),
+                            demo_rounds.draw_day(rng, demo_rounds.ROUND_1))
             # A year later, the registry's roster confirmed: the same holds.
             household.id = "h-1"
             for n, person in enumerate(household.persons):
                 person.id = f"p-{n}"
             offered, _persons = maker.second_round_answers(rng, household)
-            day = demo_rounds.draw_day(rng, demo_rounds.ROUND_2)
-            keys = [row["@key"] for row in offered["members"]]
-            at_once = FormInstance(form, json.loads(json.dumps(offered)), today=day,
-                                   registry=maker.registry("v1"))
-            by_hand = fill_in_page_order(form, offered, day, maker.registry("v1"), keys)
-            assert at_once.errors() == [] and by_hand.errors() == []
-            assert at_once.answers == by_hand.answers
+            _same_both_ways(form, maker, offered, demo_rounds.draw_day(rng, demo_rounds.ROUND_2))
             checked += 1
     assert checked == 72
 
@@ -165,9 +150,9 @@ def test_some_households_are_surveyed_twice_in_the_next_module(demo):
     by_household: dict[str, list[dict]] = {}
     for r in rounds:
         by_household.setdefault(r["household"], []).append(r)
-    assert len(by_household) == 400
+    assert len(by_household) == 300
     twice = {h: rs for h, rs in by_household.items() if len(rs) >= 2}
-    assert 0.2 * 400 <= len(twice) <= 0.45 * 400
+    assert 0.2 * 300 <= len(twice) <= 0.45 * 300
     results = {r["result"] for r in rounds}
     assert {"completed", "partly"} <= results
     assert results & {"refused", "nobody_home"}

@@ -10,34 +10,25 @@ import json
 
 import openpyxl
 import pytest
-from pdf_text import rows
+from readback import rows
 
-from fieldapp.i18n import catalog
 from fieldapp.services import exports
-from fieldapp.services.demo import create_demo
 from fieldapp.services.indicators import ReportCancelled
-from fieldapp.storage.store import Store
 
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.fixture(autouse=True)
-def vietnamese():
-    catalog.set_language("vi")
+pytestmark = pytest.mark.usefixtures("vietnamese")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("exports") / "demo.db"
-    create_demo(path, households=60, seed=12)
-    return path
+def demo(make_demo):
+    return make_demo(60, 12)
 
 
 @pytest.fixture
-def store(demo):
-    s = Store.open(demo)
-    yield s
-    s.close()
+def store(demo, open_store):
+    return open_store(demo)
 
 
 def _sheet(workbook, name):

@@ -8,36 +8,27 @@ import datetime as dt
 import json
 
 import pytest
-from pdf_text import flat, fonts_of, text_of
-from pdf_text import rows as _rows
+from readback import flat, fonts_of, text_of
+from readback import rows as _rows
 
-from fieldapp.i18n import catalog
 from fieldapp.reports.pdf import OutputProblem
 from fieldapp.services import reports
-from fieldapp.services.demo import create_demo
 from fieldapp.services.indicators import Period
-from fieldapp.storage.store import Store
 
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.fixture(autouse=True)
-def vietnamese():
-    catalog.set_language("vi")
+pytestmark = pytest.mark.usefixtures("vietnamese")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("reports") / "demo.db"
-    create_demo(path, households=240, seed=4)
-    return path
+def demo(make_demo):
+    return make_demo(240, 4)
 
 
 @pytest.fixture
-def store(demo):
-    s = Store.open(demo)
-    yield s
-    s.close()
+def store(demo, open_store):
+    return open_store(demo)
 
 
 def vn(number: int) -> str:

@@ -8,33 +8,24 @@ import json
 
 import pytest
 
-from fieldapp.i18n import catalog
 from fieldapp.services import reports
 from fieldapp.services.activity import class_id_of
-from fieldapp.services.demo import create_demo
-from fieldapp.storage.store import Store
-from pdf_text import flat, fonts_of, rows, text_of
+from readback import flat, fonts_of, rows, text_of
 
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.fixture(autouse=True)
-def vietnamese():
-    catalog.set_language("vi")
+pytestmark = pytest.mark.usefixtures("vietnamese")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sheets") / "demo.db"
-    create_demo(path, households=120, seed=8)
-    return path
+def demo(make_demo):
+    return make_demo(120, 8)
 
 
 @pytest.fixture
-def store(demo):
-    s = Store.open(demo)
-    yield s
-    s.close()
+def store(demo, open_store):
+    return open_store(demo)
 
 
 def _progress_records(demo):
