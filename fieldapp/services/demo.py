@@ -160,9 +160,13 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
         if index % 2 == 0 and trainers:
             classes.citizen_class(rng, village_id, 1, trainers[index // 2 % len(trainers)],
                                   households, out)
-        for household in sorted((h for h in households if h.second_visit),
-                                key=lambda h: h.second_visit):
+        again = sorted((h for h in households if h.second_visit), key=lambda h: h.second_visit)
+        for number, household in enumerate(again, start=1):
             rounds.second_round(rng, household, household.second_visit, out)
+            if number % step == 0:  # a batch at a time: memory stays flat at commune scale
+                _check(stop)
+                demo_rounds.write(store, out)
+                out = demo_rounds.Writes()
         _check(stop)
         demo_rounds.write(store, out)
     if trainers:

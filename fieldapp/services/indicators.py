@@ -136,23 +136,22 @@ def tabulate(store: Store, indicators: IndicatorSet, *, period: Period = Period(
     """Count the indicators over each household's latest interviewed round in ``period``
     (in ``village_id`` only, if given)."""
     start, end = period.bounds()
-    index = store.submissions.round_index(indicators.form_id, start, end)
-    latest: dict[str, dict] = {}
+    latest: dict[str, tuple] = {}
     visits: dict[str, int] = {}
-    for row in index:
-        village = row["village_id"]
+    for row in store.submissions.round_index(indicators.form_id, start, end):
+        submission_id, household, village, finalized, result = row
         if village_id and village != village_id:
             continue
-        result = row["result"] or "unknown"
+        result = result or "unknown"
         visits[result] = visits.get(result, 0) + 1
-        if result in INTERVIEWED and row["household_id"]:
-            latest[row["household_id"]] = row  # rows come oldest first: the last one wins
-    chosen = sorted(latest.values(), key=lambda r: (r["finalized_at"] or "", r["id"]))
-    village_of = {r["id"]: r["village_id"] for r in chosen}
+        if result in INTERVIEWED and household:
+            latest[household] = (finalized or "", submission_id, village)  # newest wins
+    chosen = sorted(latest.values())
+    village_of = {submission_id: village for _f, submission_id, village in chosen}
     table = Tabulation(indicators, today or dt.date.today())
     total = len(chosen)
     done = 0
-    for submission_id, text in store.submissions.answers_of([r["id"] for r in chosen]):
+    for submission_id, text in store.submissions.answers_of([r[1] for r in chosen]):
         answers = json.loads(text)
         table.add_round(answers, village_of[submission_id] or answers.get("village") or "")
         done += 1
@@ -162,5 +161,4 @@ def tabulate(store: Store, indicators: IndicatorSet, *, period: Period = Period(
             progress(done, total)
     progress(total, total)
     return Tabulated(indicators, table.results(), table.counts, visits, len(chosen),
-                     chosen[0]["finalized_at"] if chosen else None,
-                     chosen[-1]["finalized_at"] if chosen else None)
+                     chosen[0][0] if chosen else None, chosen[-1][0] if chosen else None)

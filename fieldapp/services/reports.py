@@ -26,7 +26,6 @@ from fieldapp.storage.store import Store
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
-REPORT_KINDS = ("commune", "progress", "questionnaire", "household")
 
 
 def _nothing(done: int, total: int) -> None:
@@ -394,7 +393,8 @@ class ReportsService:
 
     def make(self, kind: str, out: Path, options: dict, progress: Progress = _nothing,
              cancelled: Cancelled = _never):
-        """Write the report or export ``kind`` (see REPORT_KINDS, plus "xlsx" and "csv")."""
+        """Write the report or export ``kind``: "commune", "progress", "questionnaire",
+        "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS)."""
         from fieldapp.services import exports
 
         store = self.store

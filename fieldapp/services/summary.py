@@ -166,6 +166,7 @@ def gather(store: Store, *, village: str | None = None, period: Period = Period(
     user = store.users.get(store.meta("current_user_id") or "")
     source = activity_source(store)
     session_form = _form(forms, SESSION_FORM)
+    progress_form = _form(forms, PROGRESS_FORM)
     sessions, per_team = sessions_summary(source, session_form, period, village_id)
     drafts = sum(n for (_form_id, status), n in store.submissions.count_by_form().items()
                  if status == "draft")
@@ -192,10 +193,9 @@ def gather(store: Store, *, village: str | None = None, period: Period = Period(
         ethnicity_labels=ethnicity, sex_labels={k: _(v) for k, v in codes.SEXES.items()},
         freshness=freshness, this_device=store.device_name, sessions=sessions,
         teams=team_rows(store, source, per_team, village_id),
-        training=training_summary(source, _form(forms, PROGRESS_FORM), village_id),
+        training=training_summary(source, progress_form, village_id),
         drafts=drafts, conflicts=len(store.conflicts.list()),
         activity_source=_("Sessions and training are read from the finalized forms "
                           "“{sessions}” and “{training}”.").format(
             sessions=session_form.title_in(language()) if session_form else SESSION_FORM,
-            training=_form(forms, PROGRESS_FORM).title_in(language())
-            if _form(forms, PROGRESS_FORM) else PROGRESS_FORM))
+            training=progress_form.title_in(language()) if progress_form else PROGRESS_FORM))

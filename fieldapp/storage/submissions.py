@@ -137,15 +137,15 @@ class SubmissionRepository(SyncedRepository):
 
     # -- reading for reports and exports (streamed: a commune holds tens of thousands) -----------
     def round_index(self, form_id: str, start: str | None = None, end: str | None = None,
-                    result_field: str = "interview_result") -> list[dict[str, Any]]:
+                    result_field: str = "interview_result") -> Iterator[tuple]:
         """Finalized rounds of a household form finalized in [start, end) (ISO UTC texts; None
-        leaves that side open), without their answers: {id, household_id, village_id,
-        finalized_at, result} where ``result`` is the answer ``result_field`` (the visit's
-        interview result). Merged households are listed under their survivor; rounds of a
-        tombstoned household are left out; a visit that made no household (a refusal at the
-        first visit) has household_id None."""
+        leaves that side open), oldest first, streamed without their answers: (id,
+        household_id, village_id, finalized_at, result) where ``result`` is the answer
+        ``result_field`` (the visit's interview result). Merged households are listed under
+        their survivor; rounds of a tombstoned household are left out; a visit that made no
+        household (a refusal at the first visit) has household_id None."""
         where, params = self._final_where(form_id, start, end)
-        return self.store.query(
+        yield from self.store.conn.execute(
             f"""select s.id, coalesce(h.merged_into, s.household_id) as household_id,
                        s.village_id, s.finalized_at,
                        json_extract(s.answers, '$.' || ?) as result
