@@ -1,5 +1,6 @@
 """Command line: ``fieldapp [--db PATH] [--demo] [--screenshot DIR]`` starts the app;
-subcommands ``demo``, ``check``, ``forms check`` and ``i18n`` call the same services as the UI.
+subcommands ``demo``, ``check``, ``forms check`` and ``i18n`` call the same services as the UI
+(sync commands: fieldapp.cli_sync; reports and exports: fieldapp.cli_reports).
 
 Everything it prints is in the interface language (``FIELDAPP_LANG=en`` for English),
 argparse's own texts included (:mod:`fieldapp.cli_parser`, which every subcommand's parser
@@ -75,9 +76,10 @@ def build_parser() -> Parser:
                       "missing, and shown from a parent pack."))
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
                         description=_("Refresh every shipped pack after a form changed."))
-    from fieldapp import cli_sync
+    from fieldapp import cli_reports, cli_sync
 
     cli_sync.register(sub)
+    cli_reports.register(sub)
     return parser
 
 
@@ -211,10 +213,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_forms_check(args)
         if args.command == "i18n":
             return cmd_i18n(args)
-        from fieldapp import cli_sync
+        from fieldapp import cli_reports, cli_sync
 
         if args.command in cli_sync.COMMANDS:
             return cli_sync.run(args)
+        if args.command in cli_reports.COMMANDS:
+            return cli_reports.run(args)
         return cmd_gui(args)
     except UserError as exc:
         if debug:

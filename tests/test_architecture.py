@@ -84,3 +84,19 @@ def test_a_broken_contract_fails_the_check(tmp_path):
     assert done.returncode != 0, done.stdout[-4000:]
     assert "core imports no storage, services, sync, reports or ui BROKEN" in done.stdout
     assert "fieldapp.core.clock -> fieldapp.storage.store" in done.stdout
+
+
+def test_reports_importing_a_screen_or_the_database_breaks_the_contract(tmp_path):
+    """fieldapp.reports writes documents from plain data: importing ui, storage or services
+    from it fails the check."""
+    copy = tmp_path / "fieldapp"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "reports" / "pdf.py").open("a", encoding="utf-8") as f:
+        f.write("\nimport fieldapp.storage.store  # noqa: E402,F401 - a deliberate violation\n")
+        f.write("import fieldapp.ui.screens.reports  # noqa: E402,F401 - and another\n")
+    done = _lint_imports(ROOT / "pyproject.toml", tmp_path)
+    assert done.returncode != 0, done.stdout[-4000:]
+    assert "reports (documents and exports from plain data) imports no ui, storage or" in \
+        done.stdout
+    assert "fieldapp.reports.pdf -> fieldapp.storage.store" in done.stdout
+    assert "fieldapp.reports.pdf -> fieldapp.ui.screens.reports" in done.stdout

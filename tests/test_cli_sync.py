@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from fieldapp.cli import main
@@ -26,6 +28,11 @@ def test_member_demo_export_import_and_return(tmp_path, commune, capsys):
     member = tmp_path / "m1.db"
     assert main(["demo", "--db", str(member), "--join", str(setup), "--households", "4",
                  "--seed", "2"]) == 0
+    capsys.readouterr()
+    assert main(["dump", "--db", str(member)]) == 0
+    own = {json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()
+           if '"table": "submissions"' in line}
+    assert len(own) == 4
     assert main(["export", "--db", str(member), "--out", str(tmp_path)]) == 0
     [package] = tmp_path.glob("*.fieldsync")
     capsys.readouterr()
@@ -44,7 +51,9 @@ def test_member_demo_export_import_and_return(tmp_path, commune, capsys):
     commune_lines = set(capsys.readouterr().out.splitlines())
     assert main(["dump", "--db", str(member)]) == 0
     member_lines = set(capsys.readouterr().out.splitlines())
-    surveyed = [line for line in member_lines if '"table": "submissions"' in line]
+    # (The commune's own surveys, sessions and classes came back to the member too.)
+    surveyed = [line for line in member_lines if '"table": "submissions"' in line
+                and json.loads(line)["id"] in own]
     assert len(surveyed) == 4 and all(line in commune_lines for line in surveyed)
 
 

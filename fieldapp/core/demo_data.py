@@ -2,8 +2,8 @@
 
 Nothing here touches files or the database; :mod:`fieldapp.services.demo` draws from these with a
 seeded ``random.Random`` and writes the rows. Every value drawn is a code from
-:mod:`fieldapp.core.codes` (or one of the property values listed in :data:`PERSON_VALUES` and
-:data:`HOUSEHOLD_VALUES`).
+:mod:`fieldapp.core.codes`; what people answer in the household survey (in the survey's own
+codes) is drawn by :mod:`fieldapp.core.demo_answers` with the rates below.
 
 The seeds give no population totals and no shares for individual ethnic groups (DOMAIN.md §4,
 §7), so village sizes are relative weights scaled to the requested number of households, and the
@@ -47,7 +47,8 @@ RATES = {
     # §1 row 4: "some highland villages have no electricity", 001:137, 141. Rate assumed.
     "grid_power": 0.99,
     # §1 row 2: every commune has coverage, dead spots remain, 001:103, 004:198. Split assumed.
-    "signal": {"5g": 0.15, "4g": 0.75, "weak": 0.08, "none": 0.02},
+    # (codes of the survey's "signal" list)
+    "signal": {"mobile_5g": 0.15, "mobile_4g": 0.75, "weak": 0.08, "none": 0.02},
     # §1 row 5: >72% of adults have e-payment, 001:109. Applied to adults who use the internet
     # on a smartphone, scaled up so working-age adults reach about 72%: 0.72 / 0.9115 / 0.96.
     "epayment_adult": 0.72 / 0.9115 / 0.96,
@@ -86,6 +87,38 @@ RATES = {
     "near_poor": 0.08,
     # Households whose head gives a phone number (of those with a smartphone). Assumed.
     "phone_given": 0.6,
+    # §1 row 10: SIPAS public-service satisfaction 79.19% (001:89): satisfied or very satisfied.
+    "dvc_satisfaction": {"very_satisfied": 0.25, "satisfied": 0.54, "neutral": 0.14,
+                         "dissatisfied": 0.05, "very_dissatisfied": 0.01, "dont_know": 0.01},
+    # §1 row 13: only a target (100% supported by a virtual assistant, 002:191). Assumed, among
+    # smartphone users.
+    "chatbot": 0.12,
+    # §1 row 16: seeing the record on a phone needs VNeID level 2 and the internet. Assumed.
+    "ehealth_seen": 0.60,
+    # §1 row 7: electricity 59.84% (004:272), hospital 75.15% of fee value (004:264), school
+    # fees cashless at every school (004:266): per household with an e-payment user. Water
+    # bills are rare in villages without piped water. Assumed shares.
+    "cashless": {"electricity": 0.75, "water": 0.30, "school": 0.85, "hospital": 0.25},
+    # §1 row 18: YB 81.3% of business households pay tax by app (001:61); e-invoices assumed.
+    "tax_app": 0.813,
+    "e_invoice": 0.50,
+    # Adults working away whom nobody at home can answer for; proxies for the old. Assumed.
+    "absent_working_age": 0.05,
+    "proxy": 0.25,
+    "proxy_old": 0.6,
+    # "Don't know" answers, mostly from proxies. Assumed.
+    "dont_know": 0.02,
+    # Later rounds: a year of support sessions and classes (assumed yearly progress).
+    "progress": {"id_level2": 0.30, "smartphone": 0.08, "epayment": 0.15, "dvc": 0.10,
+                 "cds": 0.15, "trained": 0.20, "scam": 0.30, "fibre": 0.15,
+                 "digital_address": 0.30, "sells_online": 0.05},
+    # Share of households visited again in the second round, and how the visits end.
+    "second_round": 0.35,
+    "second_round_remote": 0.25,
+    "visit": {"yes": 0.92, "no": 0.03, "nobody_home": 0.04, "moved": 0.007, "vacant": 0.003},
+    "revisit": 0.70,  # a "nobody home" visit followed by a revisit that finds them
+    "member_moved": 0.04,
+    "member_died_old": 0.03,  # of people aged 75 and over, between the rounds
 }
 
 # Remote villages have lower rates (000:342-344; DOMAIN.md §7 asks for it without a number).
@@ -94,7 +127,7 @@ REMOTE_FACTOR = 0.75
 HIGHLAND_FACTOR = 0.85
 # Poverty in remote villages: poor and near-poor rates are multiplied by this.
 REMOTE_POVERTY_FACTOR = 2.5
-REMOTE_SIGNAL = {"5g": 0.02, "4g": 0.50, "weak": 0.33, "none": 0.15}
+REMOTE_SIGNAL = {"mobile_5g": 0.02, "mobile_4g": 0.50, "weak": 0.33, "none": 0.15}
 REMOTE_GRID_POWER = 0.88
 REMOTE_FIBRE = 0.45
 
@@ -110,28 +143,6 @@ def age_factor(age: int) -> float:
     return 0.25
 
 
-# Allowed property values, used by the generator and checked by the tests.
-PERSON_VALUES = {
-    "smartphone": ("own", "shared", "none"),
-    "internet": ("yes", "no"),
-    "epayment": ("yes", "no"),
-    "cccd": ("yes", "no"),
-    "vneid": ("none", "level1", "level2"),
-    "dvc": ("no", "alone", "with_help"),
-    "digital_signature": ("yes", "no"),
-    "cds_app": ("yes", "no"),
-    "ehealth": ("yes", "no"),
-    "scam_aware": ("yes", "no"),
-    "trained": ("yes", "no"),
-}
-HOUSEHOLD_VALUES = {
-    "grid_power": ("yes", "no"),
-    "signal": ("none", "weak", "4g", "5g"),
-    "fibre": ("yes", "no"),
-    "digital_address": ("yes", "no"),
-    "sells_online": ("yes", "no"),
-    "qr_payment": ("yes", "no", "no_shop"),
-}
 ADULT_AGE = 18
 CCCD_AGE = 14  # the chip ID card is compulsory from 14
 
@@ -465,103 +476,6 @@ def place_factor(remote: bool, ethnicity: str) -> float:
     if ethnicity in HIGHLAND_ETHNICITIES:
         factor *= HIGHLAND_FACTOR
     return factor
-
-
-def person_properties(rng: random.Random, age: int, remote: bool, ethnicity: str) -> dict:
-    """Person characteristics (keys and values of PERSON_VALUES) for one person."""
-    # Age lowers smartphone use; the rates that depend on having one (e-payment, DVC, ...) are
-    # then lowered only for the place, so age does not count twice.
-    place = place_factor(remote, ethnicity)
-    f = place * age_factor(age)
-    if age < 6:
-        phone_p = 0.0
-    elif age < 10:
-        phone_p = 0.25 * f  # young children use a parent's phone
-    elif age < 15:
-        phone_p = 0.7 * f
-    else:
-        phone_p = RATES["smartphone"] * f
-    if rng.random() < phone_p:
-        own_p = RATES["smartphone_own"] if age >= 15 else 0.3
-        smartphone = "own" if rng.random() < own_p else "shared"
-    else:
-        smartphone = "none"
-    online = smartphone != "none"
-    internet_p = {"own": RATES["internet_own"], "shared": RATES["internet_shared"]}.get(
-        smartphone, 0.05)
-    internet = _yes(rng, internet_p)
-    adult = age >= ADULT_AGE
-    uses = online and internet == "yes"
-    props = {
-        "smartphone": smartphone,
-        "internet": internet,
-        "epayment": _yes(rng, RATES["epayment_adult"] * place) if adult and uses else "no",
-        "cccd": _yes(rng, RATES["cccd_adult"]) if age >= CCCD_AGE else _yes(rng, 0.1),
-    }
-    if props["cccd"] == "yes" and age >= CCCD_AGE:
-        level2 = RATES["vneid"]["level2"] * place * (1.0 if online else 0.3)
-        level1 = RATES["vneid"]["level1"]
-        r = rng.random()
-        props["vneid"] = "level2" if r < level2 else "level1" if r < level2 + level1 else "none"
-    else:
-        props["vneid"] = "none"
-    if adult and uses and rng.random() < RATES["dvc"] * place:
-        alone_p = RATES["dvc_alone"] * age_factor(age) * (REMOTE_FACTOR if remote else 1.0)
-        props["dvc"] = "alone" if rng.random() < alone_p else "with_help"
-    else:
-        props["dvc"] = "no"
-    signature_p = RATES["digital_signature"] / RATES["smartphone"] * place
-    props["digital_signature"] = _yes(rng, signature_p) if adult and uses else "no"
-    props["cds_app"] = _yes(rng, RATES["cds_app"] * place) if age >= 15 and online else "no"
-    props["ehealth"] = (_yes(rng, RATES["ehealth"]) if props["vneid"] == "level2" and online
-                        else "no")
-    props["scam_aware"] = _yes(rng, RATES["scam_aware"] * f) if age >= 12 else "no"
-    props["trained"] = _yes(rng, RATES["trained"] * (1.2 if remote else 1.0)) if age >= 15 else "no"
-    return props
-
-
-def household_properties(rng: random.Random, remote: bool, ethnicity: str, poor_status: str,
-                         people: list[tuple[int, dict]]) -> dict:
-    """Household characteristics (HOUSEHOLD_VALUES keys plus ``barriers``).
-
-    ``people`` holds (age, person properties) of the members, from which the barriers follow.
-    """
-    f = place_factor(remote, ethnicity)
-    power = _yes(rng, REMOTE_GRID_POWER if remote else RATES["grid_power"])
-    signal = _weighted(rng, REMOTE_SIGNAL if remote else RATES["signal"])
-    fibre_p = (REMOTE_FIBRE if remote else RATES["fibre"]) * (0.7 if poor_status == "poor" else 1)
-    fibre = _yes(rng, fibre_p) if power == "yes" else "no"
-    any_phone = any(p["smartphone"] != "none" for _, p in people)
-    shop = rng.random() < RATES["has_shop"] * f
-    props = {
-        "grid_power": power,
-        "signal": signal,
-        "fibre": fibre,
-        "digital_address": _yes(rng, RATES["digital_address"] * f),
-        "sells_online": _yes(rng, RATES["sells_online"] * f) if any_phone else "no",
-        "qr_payment": (_yes(rng, RATES["qr_payment_shop"] * f) if shop else "no_shop"),
-    }
-    barriers = []
-    if not any_phone:
-        barriers.append("no_device")
-    if power == "no":
-        barriers.append("no_power")
-    if signal == "none":
-        barriers.append("no_signal")
-    if rng.random() < (0.35 if poor_status != "neither" else 0.12):
-        barriers.append("data_cost")
-    elders = [age for age, _ in people if age >= 60]
-    minority = ethnicity != "kinh"
-    if elders and minority and rng.random() < (0.35 if remote else 0.12):
-        barriers.append("cannot_read")
-    if elders and ethnicity in HIGHLAND_ETHNICITIES and rng.random() < 0.4:
-        barriers.append("no_vietnamese")
-    if not any(p["epayment"] == "yes" for _, p in people) and rng.random() < 0.6:
-        barriers.append("prefers_cash")
-    if rng.random() < 0.06:
-        barriers.append("not_interested")
-    props["barriers"] = " ".join(barriers)
-    return props
 
 
 def draw_poor_status(rng: random.Random, remote: bool, ethnicity: str) -> str:

@@ -6,6 +6,13 @@ id comes from the seeded generator and the store runs on a deterministic clock t
 device id is derived from the seed too, so two demo files of the same seed are identical row
 for row, change log included. Every record is written through the change log, like any edit.
 
+The households are not written as registry rows: they are surveyed through the shipped household
+form (fieldapp.services.demo_rounds), whose finalized rounds create and update the households
+and persons as on a member's laptop, so the registry holds what the form saves and the
+commune's reports read the same answers as they would on real data. Each village's team then
+logs support sessions and a trainer runs classes with the shipped session and training forms
+(fieldapp.services.demo_activity).
+
 Every demo team member's PIN is ``1234`` (:data:`~fieldapp.core.demo_data.DEMO_PIN`).
 """
 
@@ -14,7 +21,6 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 
 from fieldapp.core import demo_data as dd
@@ -57,7 +63,8 @@ def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
                 cancelled: Callable[[], bool] | None = None) -> dict:
     """Create a new demo database at ``path`` and return a summary.
 
-    The summary is ``{"commune", "villages", "households", "persons", "path"}``. Refuses an
+    The summary is ``{"commune", "villages", "households", "persons", "submissions",
+    "path"}``. Refuses an
     existing file (UserError). ``progress(done, total)`` is called about every 1% of households;
     when ``cancelled()`` turns true the partial file is deleted and DemoCancelled is raised.
     All team members' PINs are "1234".
@@ -95,13 +102,15 @@ def _check(stop: Callable[[], bool]) -> None:
 
 def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
           report: Callable[[int, int], None], stop: Callable[[], bool]) -> dict:
+    from fieldapp.services import demo_activity, demo_rounds
+
     _check(stop)
     report(0, total)
     pin_hash = hash_pin(dd.DEMO_PIN)  # argon2 is slow: hash once, share between members
     commune_name = rng.choice(dd.COMMUNE_NAMES)
     templates = dd.pick_villages(rng)
     sizes = dd.split_households(rng, templates, total)
-    persons_total = 0
+    forms = _shipped_forms(store)
     with store.transaction():
         commune_id = store.communes.add_many([{
             "id": _uuid(ids), "name": commune_name, "province": dd.PROVINCE,
@@ -113,41 +122,87 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
                 "kind": template.kind, "remote": int(template.remote),
                 "legacy_names": list(template.legacy_names), "position": position}])[0]
             villages.append((village_id, template))
-        current_user = _add_users(store, rng, ids, villages, pin_hash)
+        users = _add_users(store, rng, ids, villages, pin_hash)
+        current_user = next(u["id"] for u in users if u["role"] == "commune_staff")
         store.set_meta("commune_id", commune_id)
         store.set_meta("current_user_id", current_user)
         store.settings.set("language", "vi")
 
+    names = {v: t.name for v, t in villages}
+    team = {v: [u["id"] for u in users if u["village_id"] == v] for v, _t in villages}
+    user_names = {u["id"]: u["name"] for u in users}
+    trainers = [u["id"] for u in users if u["role"] == "trainer"]
+    rounds = demo_rounds.RoundMaker(forms["household_survey"], names, team, ids)
+    sessions = demo_activity.SessionMaker(forms["support_session"], names, team, user_names, ids)
+    classes = demo_activity.ClassMaker(forms["training_progress"], names, user_names, ids)
     step = max(1, total // 100)
     done = 0
-    batch_h, batch_p = [], []
-    for (village_id, template), count in zip(villages, sizes):
+    for index, ((village_id, template), count) in enumerate(zip(villages, sizes)):
+        households = []
+        out = demo_rounds.Writes()
         for _i in range(count):
-            household, people = _household(rng, ids, village_id, template)
-            batch_h.append(household)
-            batch_p.extend(people)
+            household = demo_rounds.draw_household(rng, village_id, template)
+            again = dd.RATES["second_round_remote" if template.remote else "second_round"]
+            if rng.random() < again:
+                household.second_visit = demo_rounds.draw_day(rng, demo_rounds.ROUND_2)
+            rounds.first_round(household, demo_rounds.draw_day(rng, demo_rounds.ROUND_1), out)
+            households.append(household)
             done += 1
             if done % step == 0 or done == total:
                 _check(stop)
-                with store.transaction():
-                    # Members first: each household's search document is then written once.
-                    store.persons.add_many(batch_p)
-                    store.households.add_many(batch_h)
-                persons_total += len(batch_p)
-                batch_h, batch_p = [], []
+                demo_rounds.write(store, out)
+                out = demo_rounds.Writes()
                 report(done, total)
+        demo_rounds.write(store, out)
+        # The demo year in this village: the team's sessions, a class, the second round.
+        out = demo_rounds.Writes()
+        sessions.village_sessions(rng, village_id, households, out)
+        if index % 2 == 0 and trainers:
+            classes.citizen_class(rng, village_id, 1, trainers[index // 2 % len(trainers)],
+                                  households, out)
+        again = sorted((h for h in households if h.second_visit), key=lambda h: h.second_visit)
+        for number, household in enumerate(again, start=1):
+            rounds.second_round(rng, household, household.second_visit, out)
+            if number % step == 0:  # a batch at a time: memory stays flat at commune scale
+                _check(stop)
+                demo_rounds.write(store, out)
+                out = demo_rounds.Writes()
+        _check(stop)
+        demo_rounds.write(store, out)
+    if trainers:
+        out = demo_rounds.Writes()
+        members = sorted(u for village_team in team.values() for u in village_team)
+        classes.member_class(rng, villages[0][0], trainers[0],
+                             rng.sample(members, k=min(len(members), 12)), out)
+        demo_rounds.write(store, out)
     # Marked last: each batch is its own transaction, so a file cut off half-way (power loss)
     # is neither set up nor a demo and the app offers setup instead.
     with store.transaction():
         store.set_meta("is_demo", "1")
         store.set_meta("setup_done", "1")
+    counts = store.counts()
     return {"commune": commune_name, "villages": len(villages), "households": total,
-            "persons": persons_total}
+            "persons": counts["persons"], "submissions": counts["submissions"]}
+
+
+def _shipped_forms(store: Store) -> dict:
+    """The shipped household, session and training forms, their workbooks kept with the
+    submissions as saving a form keeps them."""
+    from fieldapp import paths
+    from fieldapp.services.forms import load_form_file
+
+    forms = {}
+    for form_id in ("household_survey", "support_session", "training_progress"):
+        path = paths.forms_dir() / f"{form_id}.xlsx"
+        form = forms[form_id] = load_form_file(path)
+        store.submissions.keep_form_version(form.form_id, form.version, path.name,
+                                            path.read_bytes())
+    return forms
 
 
 def _add_users(store: Store, rng: random.Random, ids: random.Random,
-               villages: list[tuple[str, dd.VillageTemplate]], pin_hash: str) -> str:
-    """One team per village (3-6 members), commune staff and trainers; returns a staff id."""
+               villages: list[tuple[str, dd.VillageTemplate]], pin_hash: str) -> list[dict]:
+    """One team per village (3-6 members), commune staff and trainers (the rows added)."""
     rows = []
 
     def person(profile: str) -> str:
@@ -162,41 +217,12 @@ def _add_users(store: Store, rng: random.Random, ids: random.Random,
         rows.append(row)
         return row["id"]
 
-    staff = [add(person("kinh" if i == 0 else "tay"), "commune_staff", None)
-             for i in range(dd.COMMUNE_STAFF)]
+    for i in range(dd.COMMUNE_STAFF):
+        add(person("kinh" if i == 0 else "tay"), "commune_staff", None)
     for _i in range(rng.randint(*dd.TRAINERS)):
         add(person("tay"), "trainer", None)
     for village_id, template in villages:
         for _i in range(rng.randint(*dd.TEAM_SIZE)):
             add(person(template.profile), "member", village_id)
     store.users.add_many(rows)
-    return staff[0]
-
-
-def _household(rng: random.Random, ids: random.Random, village_id: str,
-               template: dd.VillageTemplate) -> tuple[dict, list[dict]]:
-    ethnicity = dd.draw_ethnicity(rng, template.profile)
-    members = dd.household_members(rng, ethnicity, template.profile)
-    remote = template.remote
-    household_id = _uuid(ids)
-    people = []
-    traits = []
-    for m in members:
-        age = dd.DEMO_YEAR - m.birth_year
-        props = dd.person_properties(rng, age, remote, m.ethnicity)
-        traits.append((age, props))
-        people.append({"id": _uuid(ids), "household_id": household_id, "full_name": m.name,
-                       "sex": m.sex, "birth_year": m.birth_year, "ethnicity": m.ethnicity,
-                       "relation": m.relation, "properties": props})
-    poor = dd.draw_poor_status(rng, remote, ethnicity)
-    head_props = traits[0][1]
-    phone = (dd.draw_phone(rng) if head_props["smartphone"] == "own"
-             and rng.random() < dd.RATES["phone_given"] else None)
-    verified = None
-    if rng.random() < 0.7:
-        verified = (date(dd.DEMO_YEAR, 3, 1) - timedelta(days=rng.randint(1, 365))).isoformat()
-    household = {"id": household_id, "village_id": village_id, "head_name": members[0].name,
-                 "ethnicity": ethnicity, "poor_status": poor, "phone": phone,
-                 "properties": dd.household_properties(rng, remote, ethnicity, poor, traits),
-                 "last_verified": verified}
-    return household, people
+    return rows

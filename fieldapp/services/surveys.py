@@ -66,6 +66,32 @@ class SaveRequest:
     tombstoned (a replaced photo stays in the history)."""
 
 
+def registry_row(dataset: str, properties: dict[str, str],
+                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The registry columns an entity operation's properties give (households or persons):
+    known properties to their columns, the others into ``properties`` over ``extra`` (what the
+    record held before). A person's ``presence`` must be taken out first (see LEFT)."""
+    columns = _HOUSEHOLD_COLUMNS if dataset == "households" else _PERSON_COLUMNS
+    extra = dict(extra or {})
+    row: dict[str, Any] = {}
+    for prop, value in properties.items():
+        if prop in _DERIVED.get(dataset, ()):
+            if prop == "household":
+                row["household_id"] = value
+            continue
+        if prop in columns:
+            column = columns[prop]
+            row[column] = (int(value) if column == "birth_year" and str(value).isdigit()
+                           else value or None)
+        else:
+            extra[prop] = value
+    row["properties"] = extra
+    return row
+
+
+LEFT = _LEFT
+
+
 class DatabaseRegistry:
     """Serves villages.csv, households.csv, persons.csv and team_members.csv from the database."""
 
@@ -344,23 +370,10 @@ class SurveyService:
         return {keys.get(int(k)) or k: v for k, v in known.items()}
 
     def _upsert(self, dataset: str, entity_id: str, properties: dict[str, str]) -> str:
-        columns = _HOUSEHOLD_COLUMNS if dataset == "households" else _PERSON_COLUMNS
         repo = self.store.households if dataset == "households" else self.store.persons
         existing = repo.get(entity_id)
         extra = json.loads(existing["properties"] or "{}") if existing else {}
-        row: dict[str, Any] = {}
-        for prop, value in properties.items():
-            if prop in _DERIVED.get(dataset, ()):
-                if prop == "household":
-                    row["household_id"] = value
-                continue
-            if prop in columns:
-                column = columns[prop]
-                row[column] = (int(value) if column == "birth_year" and str(value).isdigit()
-                               else value or None)
-            else:
-                extra[prop] = value
-        row["properties"] = extra
+        row = registry_row(dataset, properties, extra)
         if dataset == "households":
             row["last_verified"] = utc_now_iso()
         if existing:

@@ -134,6 +134,13 @@ class Workspace:
         return self._sync
 
     @property
+    def reports(self):
+        """Printing reports and exporting tables (fieldapp.services.reports)."""
+        from fieldapp.services.reports import ReportsService
+
+        return ReportsService(self.store)
+
+    @property
     def surveys(self) -> "SurveyService":
         """Filling in forms (imports the form engine on first use)."""
         if self._surveys is None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from fieldapp.storage.store import Store
 
 DISPLAY_MODES = ("bilingual", "pack_only", "vietnamese_only")
+REPORT_KINDS = ("commune", "progress", "questionnaire", "household", "xlsx", "csv")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,16 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("ui_font_scale", 1.0, float),
     Option("form_pack", None, per_user=True),
     Option("form_pack_mode", "bilingual", per_user=True, choices=DISPLAY_MODES),
+    # The Reports screen's last choices on this laptop (fieldapp.ui.screens.reports).
+    Option("report_kind", "commune", choices=REPORT_KINDS),
+    Option("report_village", ""),
+    Option("report_from", ""),
+    Option("report_to", ""),
+    Option("report_class", ""),
+    Option("report_language", "vi"),
+    Option("report_form", "household_survey"),
+    Option("report_household", ""),
+    Option("export_names", "yes", choices=("yes", "no")),
 )}
 
 

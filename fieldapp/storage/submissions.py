@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import record_state
@@ -133,6 +134,82 @@ class SubmissionRepository(SyncedRepository):
         if entities.get("households"):
             value["household"] = entities["households"][0]
         return value
+
+    # -- reading for reports and exports (streamed: a commune holds tens of thousands) -----------
+    def round_index(self, form_id: str, start: str | None = None, end: str | None = None,
+                    result_field: str = "interview_result") -> Iterator[tuple]:
+        """Finalized rounds of a household form finalized in [start, end) (ISO UTC texts; None
+        leaves that side open), oldest first, streamed without their answers: (id,
+        household_id, village_id, finalized_at, result) where ``result`` is the answer
+        ``result_field`` (the visit's interview result). Merged households are listed under
+        their survivor; rounds of a tombstoned household are left out; a visit that made no
+        household (a refusal at the first visit) has household_id None."""
+        where, params = self._final_where(form_id, start, end)
+        yield from self.store.conn.execute(
+            f"""select s.id, coalesce(h.merged_into, s.household_id) as household_id,
+                       s.village_id, s.finalized_at,
+                       json_extract(s.answers, '$.' || ?) as result
+                from submissions s left join households h on h.id = s.household_id
+                where {where} and (h.id is null or h.deleted = 0 or h.merged_into is not null)
+                order by s.finalized_at, s.id""", [result_field, *params])
+
+    def answers_of(self, ids: list[str]) -> Iterator[tuple[str, str]]:
+        """(id, answers JSON text) of these submissions, read 500 at a time."""
+        for first in range(0, len(ids), 500):
+            chunk = ids[first:first + 500]
+            cursor = self.store.conn.execute(
+                f"select id, answers from submissions where id in "
+                f"({', '.join('?' for _ in chunk)})", chunk)
+            yield from cursor
+
+    def final_answers(self, form_id: str, start: str | None = None,
+                      end: str | None = None) -> Iterator[dict[str, Any]]:
+        """Finalized submissions of a form in [start, end), oldest first: {id, village_id,
+        user_id, finalized_at, answers (JSON text)}."""
+        where, params = self._final_where(form_id, start, end)
+        cursor = self.store.conn.execute(
+            f"""select s.id, s.village_id, s.user_id, s.finalized_at, s.answers
+                from submissions s where {where} order by s.finalized_at, s.id""", params)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row))
+
+    @staticmethod
+    def _final_where(form_id: str, start: str | None, end: str | None
+                     ) -> tuple[str, list[Any]]:
+        where = "s.form_id = ? and s.status = 'final' and s.deleted = 0"
+        params: list[Any] = [form_id]
+        if start:
+            where += " and s.finalized_at >= ?"
+            params.append(start)
+        if end:
+            where += " and s.finalized_at < ?"
+            params.append(end)
+        return where, params
+
+    def for_export(self, form_id: str) -> Iterator[dict[str, Any]]:
+        """Every live submission of a form (drafts too), oldest first, streamed: {id,
+        form_version, status, household_id, village_id, user_id, finalized_at, updated_at,
+        answers (JSON text)}."""
+        cursor = self.store.conn.execute(
+            """select id, form_version, status, household_id, village_id, user_id,
+                      finalized_at, updated_at, answers
+               from submissions where form_id = ? and deleted = 0
+               order by created_at, id""", [form_id])
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row))
+
+    def count_by_form(self) -> dict[tuple[str, str], int]:
+        """{(form_id, status): live submissions}."""
+        return {(r["form_id"], r["status"]): r["n"] for r in self.store.query(
+            "select form_id, status, count(*) as n from submissions where deleted = 0 "
+            "group by form_id, status")}
+
+    def form_ids(self) -> list[str]:
+        """Forms that have live submissions, by id."""
+        return [r["form_id"] for r in self.store.query(
+            "select distinct form_id from submissions where deleted = 0 order by form_id")]
 
     # -- registry lists for select_*_from_file -------------------------------------------------
     def registry_rows(self, csv_name: str) -> list[dict[str, str]]:

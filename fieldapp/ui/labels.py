@@ -1,5 +1,6 @@
-"""Labels for the household properties the registry stores (keys and values from the
-household survey; see core/demo_data.HOUSEHOLD_VALUES). Marked with N_, translated when shown.
+"""Labels for the household properties the registry stores: what a form saves to the registry
+(``save_to``) beyond its columns, under the household survey's field and choice codes. Marked
+with N_, translated when shown.
 
 Unknown keys (a commune's own form may add some) are shown as written.
 """
@@ -14,7 +15,7 @@ from fieldapp.ui.formatting import code_label
 
 HOUSEHOLD_PROPERTIES = {
     "grid_power": N_("Grid electricity"),
-    "signal": N_("Mobile signal"),
+    "mobile_signal": N_("Mobile signal"),
     "fibre": N_("Fibre internet"),
     "digital_address": N_("Digital address"),
     "sells_online": N_("Sells online"),
@@ -25,7 +26,8 @@ HOUSEHOLD_PROPERTIES = {
 # Order in the household pane: the survey's order, then anything else alphabetically.
 _ORDER = {key: i for i, key in enumerate(HOUSEHOLD_PROPERTIES)}
 
-SIGNAL = {"none": N_("No signal"), "weak": N_("Weak"), "4g": N_("4G"), "5g": N_("5G")}
+SIGNAL = {"none": N_("No signal"), "weak": N_("Weak"), "mobile_4g": N_("4G"),
+          "mobile_5g": N_("5G")}
 
 
 def property_label(key: str) -> str:
@@ -42,14 +44,14 @@ def property_value(key: str, value: Any) -> str:
     if key == "barriers":
         items = value.split() if isinstance(value, str) else list(value)
         return ", ".join(code_label(codes.BARRIERS, str(v)) for v in items)
-    if key == "signal":
+    if key == "mobile_signal":
         return code_label(SIGNAL, str(value))
     if value == "yes":
         return pgettext("answer", "Yes")
     if value == "no":
         return pgettext("answer", "No")
-    if value == "no_shop":
-        return _("No shop")
+    if value == "dont_know":
+        return pgettext("answer", "Don't know")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)

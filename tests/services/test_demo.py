@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
 
 import pytest
+from readback import rows as _rows
 
 from fieldapp import cli
 from fieldapp.core import codes
@@ -15,15 +15,6 @@ from fieldapp.errors import UserError
 from fieldapp.services.auth import check_pin
 from fieldapp.services.demo import DemoCancelled, create_demo
 from fieldapp.storage.store import Store
-
-
-def _rows(path, sql, params=()):
-    conn = sqlite3.connect(str(path))
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +27,7 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def large(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "large.db"
-    create_demo(path, households=3000, seed=11)
+    create_demo(path, households=1500, seed=11)
     return path
 
 
@@ -108,30 +99,21 @@ def test_every_household_has_exactly_one_head_and_consistent_ages(small):
                     assert 18 <= child["birth_year"] - p["birth_year"] <= 40
 
 
-def test_codes_and_property_values_are_valid(small):
+def test_codes_are_valid_and_the_registry_holds_what_the_form_saves(small):
     path, _summary = small
     for h in _rows(path, "select * from households"):
         assert h["ethnicity"] in codes.ETHNICITIES
         assert h["poor_status"] in codes.POOR_STATUS
         assert h["phone"] is None or (len(h["phone"]) == 10 and h["phone"].startswith("0")
                                       and h["phone"].isdigit())
-        props = json.loads(h["properties"])
-        # An empty answer is no value: "barriers" is there only when some barrier is.
-        assert set(props) - {"barriers"} == set(dd.HOUSEHOLD_VALUES)
-        for key, allowed in dd.HOUSEHOLD_VALUES.items():
-            assert props[key] in allowed
-        assert all(b in codes.BARRIERS for b in props.get("barriers", "x").split()[1:])
-        assert props.get("barriers", "x") != ""
+        # The shipped form saves only registry columns (save_to): no made-up property keys.
+        assert json.loads(h["properties"]) == {}
+        assert h["last_verified"]
     for p in _rows(path, "select * from persons"):
         assert p["sex"] in codes.SEXES
         assert p["relation"] in codes.RELATIONS
         assert p["ethnicity"] in codes.ETHNICITIES
-        props = json.loads(p["properties"])
-        assert set(props) == set(dd.PERSON_VALUES)
-        for key, allowed in dd.PERSON_VALUES.items():
-            assert props[key] in allowed
-        if dd.DEMO_YEAR - p["birth_year"] < dd.ADULT_AGE:
-            assert props["epayment"] == "no"
+        assert json.loads(p["properties"]) == {}
     for u in _rows(path, "select * from users"):
         assert u["role"] in codes.ROLES
 
@@ -172,7 +154,7 @@ def test_same_seed_gives_identical_content(tmp_path):
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     create_demo(a, households=150, seed=9)
     create_demo(b, households=150, seed=9)
-    for table in ("communes", "villages", "households", "persons"):
+    for table in ("communes", "villages", "households", "persons", "submissions"):
         assert _table(a, table) == _table(b, table)
     users_a = [{k: v for k, v in u.items() if k != "pin_hash"} for u in _table(a, "users")]
     users_b = [{k: v for k, v in u.items() if k != "pin_hash"} for u in _table(b, "users")]
@@ -189,41 +171,74 @@ def test_different_seed_gives_different_content(tmp_path):
     assert _table(a, "households") != _table(b, "households")
 
 
-def _adult_rates(path, key, value, ethnicities=tuple(codes.ETHNICITIES)):
-    """Share of adults (of the given groups) with properties[key] == value, by village remote
-    flag (0, 1) and overall ("all")."""
-    rows = _rows(path, """select p.birth_year, p.properties, p.ethnicity, v.remote from persons p
-                          join households h on h.id = p.household_id
-                          join villages v on v.id = h.village_id""")
+def _first_round_people(path):
+    """(age, remote, ethnicity, row answers, household answers) of every person of the first
+    survey round, from the stored answers."""
+    villages = {v["id"]: v["remote"] for v in _rows(path, "select id, remote from villages")}
+    out = []
+    for r in _rows(path, """select answers, village_id from submissions
+                            where form_id = 'household_survey' and finalized_at < '2026'"""):
+        answers = json.loads(r["answers"])
+        for row in answers.get("members", []):
+            out.append((int(row["age"]), villages[r["village_id"]], row["ethnicity"], row,
+                        answers))
+    return out
+
+
+def _share(people, test, who=lambda age, row, answers: age >= dd.ADULT_AGE,
+           ethnicities=tuple(codes.ETHNICITIES)):
+    """Share of the people ``who`` selects (and who were asked: ``test`` gives None when not)
+    for whom ``test`` is true, by village remote flag (0, 1) and overall ("all")."""
     groups = {0: [0, 0], 1: [0, 0], "all": [0, 0]}
-    for r in rows:
-        if dd.DEMO_YEAR - r["birth_year"] < dd.ADULT_AGE or r["ethnicity"] not in ethnicities:
+    for age, remote, ethnicity, row, answers in people:
+        if not who(age, row, answers) or ethnicity not in ethnicities:
             continue
-        hit = json.loads(r["properties"])[key] == value
-        for g in (r["remote"], "all"):
-            groups[g][0] += hit
+        hit = test(row, answers)
+        if hit is None:
+            continue
+        for g in (remote, "all"):
+            groups[g][0] += bool(hit)
             groups[g][1] += 1
     return {g: hits / n for g, (hits, n) in groups.items() if n}
 
 
+def _smartphone(row, answers):
+    return row["smartphone"] in ("own", "shared") if row.get("smartphone") else None
+
+
+def _epayment(row, answers):
+    if answers["module"] != "2" or row.get("answered_by") == "absent":
+        return None  # asked only in the payments module
+    return row.get("epayment") == "yes"
+
+
+def _level2(row, answers):
+    if answers["module"] != "1" or row.get("answered_by") == "absent":
+        return None
+    return row.get("id_status") == "level2"
+
+
 def test_rates_roughly_as_configured(large):
-    smartphone = _adult_rates(large, "smartphone", "none")
-    assert 0.70 <= 1 - smartphone["all"] <= 0.93
-    epayment = _adult_rates(large, "epayment", "yes")
-    assert 0.40 <= epayment["all"] <= 0.80
-    cccd = _adult_rates(large, "cccd", "yes")
+    people = _first_round_people(large)
+    assert 0.70 <= _share(people, _smartphone)["all"] <= 0.93
+    assert 0.40 <= _share(people, _epayment)["all"] <= 0.80
+    cccd = _share(people, lambda row, a: None if a["module"] != "1" or not row.get("id_status")
+                  else row["id_status"] not in ("no_cccd", "dont_know"))
     assert cccd["all"] > 0.9
-    households = _rows(large, "select properties from households")
-    fibre = sum(json.loads(h["properties"])["fibre"] == "yes" for h in households)
+    households = [json.loads(r["answers"]) for r in _rows(
+        large, "select answers from submissions where form_id = 'household_survey' "
+               "and finalized_at < '2026'")]
+    fibre = sum(h["fibre"] == "yes" for h in households)
     assert 0.55 <= fibre / len(households) <= 0.85
 
 
 def test_remote_villages_have_lower_rates(large):
     # Within the same groups, so the lower rates come from remoteness, not the ethnic mix.
     lowland = ("kinh", "tay", "nung")
-    for key, value in (("smartphone", "own"), ("epayment", "yes"), ("vneid", "level2")):
-        rates = _adult_rates(large, key, value, lowland)
-        assert rates[1] < rates[0] - 0.05, key
+    people = _first_round_people(large)
+    for test in (_smartphone, _epayment, _level2):
+        rates = _share(people, test, ethnicities=lowland)
+        assert rates[1] < rates[0] - 0.05, test.__name__
     rows = _rows(large, """select h.poor_status, v.remote from households h
                            join villages v on v.id = h.village_id""")
     poor = {r: [x["poor_status"] != "neither" for x in rows if x["remote"] == r] for r in (0, 1)}
@@ -231,12 +246,10 @@ def test_remote_villages_have_lower_rates(large):
 
 
 def test_older_people_use_less(large):
-    rows = _rows(large, "select birth_year, properties from persons")
-    young = [json.loads(r["properties"])["smartphone"] != "none" for r in rows
-             if 20 <= dd.DEMO_YEAR - r["birth_year"] < 50]
-    old = [json.loads(r["properties"])["smartphone"] != "none" for r in rows
-           if dd.DEMO_YEAR - r["birth_year"] >= 70]
-    assert sum(old) / len(old) < sum(young) / len(young) - 0.2
+    people = _first_round_people(large)
+    young = _share(people, _smartphone, who=lambda age, row, a: 20 <= age < 50)["all"]
+    old = _share(people, _smartphone, who=lambda age, row, a: age >= 70)["all"]
+    assert old < young - 0.2
 
 
 def test_progress_reaches_total(tmp_path):

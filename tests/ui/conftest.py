@@ -31,7 +31,7 @@ def fill_households(store, households=HOUSEHOLDS, year_of_head=1970):
             village = by_position[village_index]
             hid = store.households.add_household(village["id"], head, ethnicity=ethnicity, poor_status="near_poor",
                                       phone="0912345678",
-                                      properties={"grid_power": "yes", "signal": "weak",
+                                      properties={"grid_power": "yes", "mobile_signal": "weak",
                                                   "barriers": "data_cost no_signal"})
             store.persons.add_person(hid, head, sex="male" if " Văn " in head else "female",
                              birth_year=year_of_head, relation="head", ethnicity=ethnicity)

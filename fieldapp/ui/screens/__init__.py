@@ -7,7 +7,7 @@ from fieldapp.ui.main_window import MainWindow
 
 
 def register_default_screens(window: MainWindow) -> None:
-    """Home, Households, Sync and Settings.
+    """Home, Households, Reports, Sync and Settings.
 
     Each screen's module is imported when the screen is first shown, so start-up pays only for
     Home.
@@ -15,6 +15,7 @@ def register_default_screens(window: MainWindow) -> None:
     window.add_screen("home", lambda: _("Home"), _home, "SP_DirHomeIcon")
     window.add_screen("households", lambda: _("Households"), _households,
                       "SP_FileDialogDetailedView")
+    window.add_screen("reports", lambda: _("Reports"), _reports, "SP_FileDialogContentsView")
     window.add_screen("sync", lambda: _("Sync"), _sync, "SP_BrowserReload")
     window.add_screen("settings", lambda: _("Settings"), _settings, "SP_FileDialogInfoView")
 
@@ -29,6 +30,12 @@ def _households(context):
     from fieldapp.ui.screens.households import HouseholdsScreen
 
     return HouseholdsScreen(context)
+
+
+def _reports(context):
+    from fieldapp.ui.screens.reports import ReportsScreen
+
+    return ReportsScreen(context)
 
 
 def _sync(context):

@@ -1,0 +1,205 @@
+"""The printing and export subcommands of the command line.
+
+    fieldapp report commune --db PATH --out FILE.pdf [--village CODE] [--from DATE --to DATE]
+    fieldapp report progress --db PATH --out FILE.pdf [--class ID] [--lang CODE]
+    fieldapp report questionnaire --form ID --lang CODE --out FILE.pdf [--db PATH --household ID]
+    fieldapp report household --db PATH --household ID --lang CODE --out FILE.pdf
+    fieldapp export-xlsx --db PATH --out FILE.xlsx [--without-names]
+    fieldapp export-csv --db PATH --out DIR [--without-names]
+
+Exports that contain people's names (the household survey's roster, free-text notes) print a
+warning on standard error before the file is written; ``--without-names`` leaves those
+columns out. Dates are written YYYY-MM-DD (or D/M/YYYY).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from fieldapp.errors import UserError
+from fieldapp.i18n.catalog import _
+
+COMMANDS = ("report", "export-xlsx", "export-csv")
+
+
+def calendar_date(text: str) -> dt.date:
+    """``type=`` for a date (YYYY-MM-DD or D/M/YYYY), with an error in the interface language."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(p) for p in text.split("/"))
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("“{value}” is not a date (write YYYY-MM-DD)").format(value=text)) from None
+
+
+def register(sub) -> None:
+    report = sub.add_parser("report", help=_("print a report (PDF)"),
+                            description=_("Print a report as a PDF file (A4)."))
+    kinds = report.add_subparsers(dest="report_command", required=True)
+
+    commune = kinds.add_parser(
+        "commune", help=_("the commune summary: indicators, sessions, training"),
+        description=_("The commune summary: indicators against the provincial targets by "
+                      "village, ethnic group and sex, support sessions, team activity, "
+                      "training progress and data completeness. Aggregates only."))
+    _db(commune)
+    _out(commune, _("PDF file to write"))
+    commune.add_argument("--village", metavar=_("CODE"),
+                         help=_("one village only (its code or name)"))
+    commune.add_argument("--from", dest="start", type=calendar_date, metavar=_("DATE"),
+                         help=_("first day of the period (default: each household's latest "
+                                "round)"))
+    commune.add_argument("--to", dest="end", type=calendar_date, metavar=_("DATE"),
+                         help=_("last day of the period"))
+
+    progress = kinds.add_parser(
+        "progress", help=_("trainer progress sheets"),
+        description=_("Trainer progress sheets: per class a grid of learners by skills and "
+                      "attendance, and one page per learner."))
+    _db(progress)
+    _out(progress, _("PDF file to write"))
+    progress.add_argument("--class", dest="class_id", metavar=_("ID"),
+                          help=_("one class only (its code or name)"))
+    progress.add_argument("--lang", metavar=_("CODE"),
+                          help=_("label pack for bilingual sheets (e.g. tyz); default "
+                                 "Vietnamese"))
+
+    paper = kinds.add_parser(
+        "questionnaire", help=_("a form printed blank, for paper"),
+        description=_("A form printed blank for days without power: numbered questions, "
+                      "boxes to tick, skip instructions. With --db and --household, "
+                      "pre-filled for a household's re-survey."))
+    paper.add_argument("--form", required=True, metavar=_("ID"),
+                       help=_("the form's id (e.g. household_survey)"))
+    paper.add_argument("--lang", required=True, metavar=_("CODE"),
+                       help=_("vi, or a label pack (e.g. tyz) for bilingual labels"))
+    _out(paper, _("PDF file to write"))
+    paper.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"),
+                       help=_("database file (lists of villages; needed with --household)"))
+    paper.add_argument("--household", metavar=_("ID"),
+                       help=_("pre-fill the roster of this household (its id)"))
+
+    household = kinds.add_parser(
+        "household", help=_("a household's citizen handout"),
+        description=_("A one-page handout for a household: what its members can already do "
+                      "and the next steps."))
+    _db(household)
+    household.add_argument("--household", required=True, metavar=_("ID"),
+                           help=_("the household's id"))
+    household.add_argument("--lang", required=True, metavar=_("CODE"),
+                           help=_("vi, or the household's label pack (e.g. tyz)"))
+    _out(household, _("PDF file to write"))
+
+    for name, what in (("export-xlsx", _("an Excel workbook (.xlsx)")),
+                       ("export-csv", _("a folder of CSV files"))):
+        export = sub.add_parser(
+            name, help=_("export every submission and the indicator table to {what}").format(
+                what=what),
+            description=_("Export every form's submissions (repeats on their own tables, "
+                          "codes with their labels) and the indicator table to {what}. An "
+                          "export with names says so before it is written.").format(what=what))
+        _db(export)
+        _out(export, _("file to write") if name == "export-xlsx" else _("folder to write"),
+             folder=name == "export-csv")
+        export.add_argument("--without-names", action="store_true",
+                            help=_("leave out names, phone numbers and free-text notes"))
+
+
+def _db(parser) -> None:
+    parser.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
+                        help=_("database file"))
+
+
+def _out(parser, text: str, folder: bool = False) -> None:
+    parser.add_argument("--out", type=Path, required=True,
+                        metavar=_("FOLDER") if folder else _("FILE"), help=text)
+
+
+def _open(path: Path):
+    from fieldapp.storage.store import Store
+
+    if not Path(path).is_file():
+        raise UserError(_("{path} does not exist.").format(path=path))
+    return Store.open(path)
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty() and total:
+        print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def run(args) -> int:
+    if args.command == "report":
+        return _report(args)
+    return _export(args)
+
+
+def _report(args) -> int:
+    from fieldapp.i18n.formatting import format_number
+    from fieldapp.services import reports
+    from fieldapp.services.indicators import Period
+
+    kind = args.report_command
+    if kind == "questionnaire":
+        store = _open(args.sub_db) if args.sub_db else None
+        if args.household and store is None:
+            raise UserError(_("--household needs --db."))
+        try:
+            printed = reports.questionnaire(args.form, args.out, language=args.lang,
+                                            store=store, household_id=args.household)
+        finally:
+            if store is not None:
+                store.close()
+    else:
+        store = _open(args.sub_db)
+        try:
+            if kind == "commune":
+                if args.start and args.end and args.start > args.end:
+                    raise UserError(_("--from must not be after --to."))
+                printed = reports.commune_summary(store, args.out, village=args.village,
+                                                  period=Period(args.start, args.end),
+                                                  progress=_progress)
+                if sys.stderr.isatty():
+                    print(file=sys.stderr)
+            elif kind == "progress":
+                printed = reports.progress_sheets(store, args.out, class_id=args.class_id,
+                                                  language=args.lang)
+            else:
+                printed = reports.household_handout(store, args.household, args.out,
+                                                    language=args.lang)
+        finally:
+            store.close()
+    print(_("Wrote {path} ({size} KB).").format(
+        path=printed.path, size=format_number(max(1, round(printed.size / 1024)))))
+    return 0
+
+
+def _export(args) -> int:
+    from fieldapp.i18n.formatting import format_number
+    from fieldapp.services import exports
+
+    store = _open(args.sub_db)
+    try:
+        exports.check_destination("xlsx" if args.command == "export-xlsx" else "csv", args.out)
+        names = not args.without_names
+        if names:
+            forms = exports.personal_columns(store)
+            if forms:
+                print(_("Warning: this export contains people's names, phone numbers or notes "
+                        "({forms}). Keep the file safe; use --without-names to leave them "
+                        "out.").format(forms="; ".join(forms)), file=sys.stderr)
+        run = exports.export_xlsx if args.command == "export-xlsx" else exports.export_csv
+        result = run(store, args.out, names=names, progress=_progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    finally:
+        store.close()
+    print(_("Wrote {path}: {tables} tables, {rows} submissions.").format(
+        path=result.path, tables=format_number(result.tables), rows=format_number(result.rows)))
+    return 0

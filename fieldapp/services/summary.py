@@ -1,0 +1,201 @@
+"""Gathering the commune summary: indicators, activity, completeness (fieldapp.reports.summary
+prints it).
+
+Indicators come from the survey rounds (fieldapp.services.indicators); support sessions, teams
+and training from :func:`fieldapp.services.activity.activity_source`. Labels of codes come from
+the forms themselves, in the interface language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from fieldapp.core import codes
+from fieldapp.core.forms import Form
+from fieldapp.i18n import catalog
+from fieldapp.i18n.catalog import _
+from fieldapp.i18n.text import fold, sort_key
+from fieldapp.reports import summary as doc
+from fieldapp.services.activity import (
+    CITIZEN_SKILLS, LEVELS, MEMBER_SKILLS, PROGRESS_FORM, SESSION_FORM, ActivitySource,
+    activity_source)
+from fieldapp.services.forms import FormCatalog
+from fieldapp.services.indicators import Period, load_indicators, tabulate
+from fieldapp.storage.store import Store
+
+
+def language() -> str:
+    current = catalog.current_language()
+    return current if current in ("vi", "en") else "vi"
+
+
+def choice_labels(form: Form | None, list_name: str) -> dict[str, str]:
+    """{code: label} of a choice list in the interface language ({} without the form)."""
+    if form is None or list_name not in form.choice_lists:
+        return {}
+    return {c.name: form.text(c.label, language()) or c.name
+            for c in form.choice_lists[list_name].choices}
+
+
+def field_label(form: Form | None, name: str) -> str:
+    if form is None or name not in form.fields:
+        return name
+    return form.text(form.fields[name].label, language()) or name
+
+
+def _form(catalog_: FormCatalog, form_id: str) -> Form | None:
+    try:
+        return catalog_.current(form_id)[1]
+    except KeyError:
+        return None
+
+
+def find_village(store: Store, wanted: str | None) -> dict | None:
+    """A village by id or by name (accents and case ignored); None for no filter. Raises
+    UserError naming the villages when none matches."""
+    from fieldapp.errors import UserError
+
+    if not wanted:
+        return None
+    villages = store.villages.list()
+    for v in villages:
+        if v["id"] == wanted or fold(v["name"]) == fold(wanted):
+            return v
+    raise UserError(_("No village {village}; the villages are: {names}").format(
+        village=wanted, names=", ".join(v["name"] for v in villages) or "—"))
+
+
+def sessions_summary(source: ActivitySource, session_form: Form | None, period: Period,
+                     village_id: str | None) -> tuple[doc.Sessions, list[doc.TeamRow]]:
+    data = doc.Sessions(activity_labels=choice_labels(session_form, "activity"),
+                        outcome_labels=choice_labels(session_form, "outcome"))
+    per_team: dict[str, dict] = {}
+    households = 0
+    for session in source.sessions(period.start, period.end, village_id):
+        month = (session.date.year, session.date.month)
+        data.sessions += 1
+        data.by_month[month] = data.by_month.get(month, 0) + 1
+        for activity in session.activities:
+            counts = data.by_activity.setdefault(activity, {})
+            counts[month] = counts.get(month, 0) + 1
+            data.activity_labels.setdefault(activity, activity)
+        data.persons_helped += len(session.persons_helped)
+        households += session.households_helped
+        for outcome in session.outcomes:
+            data.outcomes[outcome] = data.outcomes.get(outcome, 0) + 1
+        team = per_team.setdefault(session.team_id or "", {"sessions": 0, "persons": 0,
+                                                           "achieved": 0, "last": None})
+        team["sessions"] += 1
+        team["persons"] += len(session.persons_helped)
+        team["achieved"] += sum(1 for o in session.outcomes if o != "none")
+        team["last"] = max(filter(None, (team["last"], session.date)))
+    data.households_helped = households
+    if data.by_month:
+        first, last = min(data.by_month), max(data.by_month)
+        months, (y, m) = [], first
+        while (y, m) <= last:
+            months.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        data.months = months[-12:]  # a page holds a year of months
+    return data, per_team
+
+
+def team_rows(store: Store, source: ActivitySource, per_team: dict[str, dict],
+              village_id: str | None) -> list[doc.TeamRow]:
+    villages = {v["id"]: v["name"] for v in store.villages.list()}
+    rows = []
+    for team in source.teams():
+        if village_id and team.village_id != village_id:
+            continue
+        stats = per_team.get(team.id, {})
+        name = _("Team of {village}").format(village=villages.get(team.village_id or "", "—"))
+        rows.append(doc.TeamRow(name, len(team.members), stats.get("sessions", 0),
+                                stats.get("persons", 0), stats.get("achieved", 0),
+                                stats.get("last")))
+    return sorted(rows, key=lambda r: sort_key(r.name))
+
+
+def training_summary(source: ActivitySource, progress_form: Form | None,
+                     village_id: str | None) -> doc.Training:
+    data = doc.Training(
+        levels=[(code, choice_labels(progress_form, "level").get(code, code)) for code in LEVELS],
+        skills=[(s, field_label(progress_form, s)) for s in CITIZEN_SKILLS + MEMBER_SKILLS])
+    classes = [c for c in source.classes() if not village_id or c.village_id == village_id]
+    wanted = {c.id for c in classes}
+    latest: dict[tuple[str, str], dict[str, str]] = {}
+    present = records = 0
+    for a in source.assessments():
+        if a.class_id not in wanted:
+            continue
+        records += 1
+        present += a.attendance in ("present", "late")
+        if a.levels:
+            latest.setdefault((a.class_id, a.learner_id), {}).update(a.levels)
+    data.classes = len(classes)
+    data.learners = len({(c.id, learner) for c in classes for learner in c.learners})
+    data.days = sum(len(c.days) for c in classes)
+    data.attendance = (present, records)
+    for levels in latest.values():
+        for skill, level in levels.items():
+            counts = data.counts.setdefault(skill, {})
+            counts[level] = counts.get(level, 0) + 1
+    return data
+
+
+def gather(store: Store, *, village: str | None = None, period: Period = Period(),
+           today: dt.date | None = None, printed_by: str | None = None,
+           progress: Callable[[int, int], None] = lambda d, t: None,
+           cancelled: Callable[[], bool] = lambda: False,
+           catalog_: FormCatalog | None = None) -> doc.SummaryData:
+    """Everything the commune summary prints."""
+    today = today or dt.date.today()
+    forms = catalog_ or FormCatalog()
+    indicators = load_indicators(forms)
+    chosen = find_village(store, village)
+    village_id = chosen["id"] if chosen else None
+    table = tabulate(store, indicators, period=period, village_id=village_id, today=today,
+                     progress=progress, cancelled=cancelled)
+    survey = _form(forms, indicators.form_id)
+    counts = {v["id"]: v for v in store.villages.counts()}
+    ordered = sorted(store.villages.list(), key=lambda v: (v.get("position") is None,
+                                                            v.get("position") or 0))
+    villages = [doc.Village(v["id"], v["name"], bool(v.get("remote")),
+                            counts.get(v["id"], {}).get("households", 0)) for v in ordered]
+    commune = store.commune() or {}
+    user = store.users.get(store.meta("current_user_id") or "")
+    source = activity_source(store)
+    session_form = _form(forms, SESSION_FORM)
+    progress_form = _form(forms, PROGRESS_FORM)
+    sessions, per_team = sessions_summary(source, session_form, period, village_id)
+    drafts = sum(n for (_form_id, status), n in store.submissions.count_by_form().items()
+                 if status == "draft")
+    from fieldapp.services.sync.service import SyncService
+
+    freshness = [doc.Freshness(d.name, d.user_name,
+                               dt.datetime.fromisoformat(d.last_received_at)
+                               if d.last_received_at else None)
+                 for d in SyncService(store).devices() if d.kind == "member"]
+    registry = counts[village_id]["households"] if village_id else \
+        sum(v.get("households", 0) for v in counts.values())
+    ethnicity = choice_labels(survey, "ethnicity") or {k: _(v) for k, v in
+                                                       codes.ETHNICITIES.items()}
+    return doc.SummaryData(
+        commune=commune.get("name", ""), province=commune.get("province", ""),
+        printed_on=today, printed_by=printed_by if printed_by is not None else
+        (user["name"] if user else ""),
+        results=table.results, villages=villages, start=period.start, end=period.end,
+        village=next((v for v in villages if v.id == village_id), None),
+        first_round=table.first, last_round=table.last,
+        households_interviewed=table.households_interviewed, persons=table.counts.persons,
+        registry_households=registry, visits=table.visits,
+        result_labels={k: _(v) for k, v in codes.INTERVIEW_RESULTS.items()},
+        ethnicity_labels=ethnicity, sex_labels={k: _(v) for k, v in codes.SEXES.items()},
+        freshness=freshness, this_device=store.device_name, sessions=sessions,
+        teams=team_rows(store, source, per_team, village_id),
+        training=training_summary(source, progress_form, village_id),
+        drafts=drafts, conflicts=len(store.conflicts.list()),
+        activity_source=_("Sessions and training are read from the finalized forms "
+                          "“{sessions}” and “{training}”.").format(
+            sessions=session_form.title_in(language()) if session_form else SESSION_FORM,
+            training=progress_form.title_in(language()) if progress_form else PROGRESS_FORM))

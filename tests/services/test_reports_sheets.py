@@ -1,0 +1,152 @@
+"""Trainer progress sheets, paper questionnaires and the citizen handout, read back with pypdf,
+their figures recomputed from the stored submissions; bad input gives a document that says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from fieldapp.services import reports
+from fieldapp.services.activity import class_id_of
+from readback import flat, fonts_of, rows, text_of
+
+TODAY = dt.date(2026, 11, 28)
+
+
+pytestmark = pytest.mark.usefixtures("vietnamese")
+
+
+@pytest.fixture(scope="module")
+def demo(make_demo):
+    return make_demo(120, 8)
+
+
+@pytest.fixture
+def store(demo, open_store):
+    return open_store(demo)
+
+
+def _progress_records(demo):
+    records = []
+    for r in rows(demo, "select answers from submissions where form_id = 'training_progress' "
+                        "order by finalized_at, id"):
+        records.append(json.loads(r["answers"]))
+    return records
+
+
+def test_class_grid_and_learner_pages(store, demo, tmp_path):
+    records = _progress_records(demo)
+    name = records[0]["class_name"]
+    mine = [r for r in records if r["class_name"] == name]
+    learners = {r.get("learner") or r.get("learner_member") for r in mine}
+    out = reports.progress_sheets(store, tmp_path / "p.pdf", class_id=class_id_of(name),
+                                  today=TODAY).path
+    text = flat(text_of(out))
+    assert f"Tiến độ của lớp: {name}" in text
+    assert f"Số học viên: {len(learners)}" in text
+    assert "S3. VNeID và định danh điện tử mức 2".removeprefix("S3. ") in text
+    assert "Chú thích".upper() in text and "● Tự làm được" in text
+    # One learner: attendance and latest level recomputed from the records.
+    learner = sorted(learners)[0]
+    own = [r for r in mine if (r.get("learner") or r.get("learner_member")) == learner]
+    present = sum(r["attendance"] in ("present", "late") for r in own)
+    assert f"Đã học {present}/{len(own)} buổi" in text
+    latest = [r for r in own if r["attendance"] != "absent"][-1]
+    person = store.persons.get(learner) or store.users.get(learner)
+    page = text.split("Tiến độ học tập: " + (person.get("full_name") or person["name"]))[1]
+    level_labels = {"not_started": "Chưa học", "shown": "Đã được hướng dẫn",
+                    "with_help": "Làm được khi có hỗ trợ", "alone": "Tự làm được"}
+    s1 = page.split("S1")[1].split("S2")[0]
+    assert level_labels[latest["s1"]] in s1
+    assert all(embedded for _n, embedded in fonts_of(out))
+
+
+def test_bilingual_sheets_and_a_language_without_a_pack(store, tmp_path):
+    text = flat(text_of(reports.progress_sheets(store, tmp_path / "t.pdf", language="tyz",
+                                                today=TODAY).path))
+    assert "Nhãn tiếng Tày, bên dưới là tiếng Việt" in text
+    assert "Chây điện thoại thông minh cơ bản" in text  # the Tày draft of S1 ...
+    assert "Sử dụng điện thoại thông minh cơ bản" in text  # ... with the Vietnamese beneath
+    assert "° bản dịch chưa được người bản ngữ duyệt" in text
+    other = flat(text_of(reports.progress_sheets(store, tmp_path / "x.pdf", language="xyz",
+                                                 today=TODAY).path))
+    assert "Không có gói nhãn “xyz”: in bằng tiếng Việt" in other
+
+
+def test_a_class_without_learners_is_a_document_that_says_so(store, tmp_path):
+    text = flat(text_of(reports.progress_sheets(store, tmp_path / "c.pdf",
+                                                class_id="lop-khong-co", today=TODAY).path))
+    assert "Không có lớp “lop-khong-co” có học viên" in text
+    assert "Các lớp đã ghi nhận: Bình dân học vụ số" in text
+
+
+def test_paper_questionnaire_numbers_questions_and_derives_skips(tmp_path):
+    text = flat(text_of(reports.questionnaire("household_survey", tmp_path / "q.pdf",
+                                              language="vi", today=TODAY).path))
+    assert "Khảo sát kỹ năng số hộ gia đình" in text
+    assert "Câu 1 Thôn, bản, tổ dân phố" in text
+    assert "Phiếu giấy, sẽ nhập vào fieldapp sau" in text
+    assert "Hộ có đồng ý trả lời không?" in text
+    # Choosing "no smartphone" skips the internet question: a skip instruction from relevance.
+    assert "3 Không dùng → câu 14" in text
+    assert "Chỉ hỏi nếu câu 2 = 1 “Đồng ý trả lời”" in text
+    assert "Câu hỏi cho từng người" in text
+    assert "[module] = nếu" in text  # the values the form works out are explained
+
+
+def test_paper_questionnaire_in_a_pack_and_prefilled_for_a_household(store, tmp_path):
+    household = store.query("select id, head_name from households where deleted = 0 "
+                            "order by id limit 1")[0]
+    members = store.persons.of_household(household["id"])
+    out = reports.questionnaire("household_survey", tmp_path / "h.pdf", language="tyz",
+                                store=store, household_id=household["id"], today=TODAY).path
+    text = flat(text_of(out))
+    assert reports.short_code(household["id"]) in text
+    assert household["id"] in text
+    assert all(m["full_name"] in text for m in members)
+    assert "Nhãn tiếng Tày, bên dưới là tiếng Việt" in text
+    for form_id, first in (("support_session", "Ngày hỗ trợ"),
+                           ("training_progress", "Tên lớp hoặc mã lớp")):
+        text = flat(text_of(reports.questionnaire(form_id, tmp_path / f"{form_id}.pdf",
+                                                  language="ium").path))
+        assert f"Câu 1 " in text and first in text
+        assert "Nhãn tiếng Dao (Iu Miền), bên dưới là tiếng Việt" in text
+
+
+def test_the_household_handout(store, demo, tmp_path):
+    household = store.query("""select h.id from households h where h.deleted = 0 and
+        (select count(*) from persons p where p.household_id = h.id and p.deleted = 0) >= 3
+        order by h.id limit 1""")[0]["id"]
+    rounds = store.submissions.rounds_of(household, "household_survey")
+    # A note with a password-like text never reaches the handout.
+    last = rounds[-1]
+    answers = json.loads(last["answers"])
+    answers["notes"] = "mật khẩu 482913, mã OTP 771204"
+    store.submissions.save(last["id"], {"answers": answers})
+    out = reports.household_handout(store, household, tmp_path / "h.pdf", language="tyz",
+                                    today=TODAY).path
+    text = flat(text_of(out))
+    assert "Gia đình đã làm được gì với dịch vụ số" in text
+    assert "Không bao giờ đưa mật khẩu, mã OTP" in text
+    assert "482913" not in text and "771204" not in text
+    for person in store.persons.of_household(household):
+        assert person["full_name"] in text
+    assert len(fonts_of(out)) and all(e for _n, e in fonts_of(out))
+    from pypdf import PdfReader
+
+    assert len(PdfReader(str(out)).pages) == 1
+    smartphone = any(row.get("smartphone") in ("own", "shared")
+                     for r in rounds for row in json.loads(r["answers"]).get("members", []))
+    assert ("Chây điện thoại thông minh cơ bản" in text) == smartphone
+
+
+def test_a_missing_household_or_form_is_one_message(store, tmp_path):
+    from fieldapp.errors import UserError
+
+    with pytest.raises(UserError, match="không có hộ"):
+        reports.household_handout(store, "nope", tmp_path / "h.pdf", language="vi")
+    with pytest.raises(UserError, match="Không có mẫu phiếu khong_co"):
+        reports.questionnaire("khong_co", tmp_path / "q.pdf", language="vi")
+    assert not list(tmp_path.iterdir())
