@@ -67,16 +67,30 @@ class SaveRequest:
 
 
 class DatabaseRegistry:
-    """Serves villages.csv, households.csv, persons.csv and team_members.csv from the database."""
+    """Serves villages.csv, households.csv, persons.csv and team_members.csv from the database.
 
-    def __init__(self, repo: SubmissionRepository):
+    Whole lists (``list_rows``) only for what needs them (an ``instance('households')``
+    expression, a filter no index can answer); a long list's question asks for a page at a
+    time (``query_rows``) and checks an answer with one lookup (``rows_named``), answered by
+    the database's indexes (fieldapp.storage.registry), so choosing among a commune's or a
+    province's persons costs milliseconds (fieldapp.core.forms.choices.RegistryQuery)."""
+
+    def __init__(self, repo: SubmissionRepository, lists=None):
         self._repo = repo
+        self._lists = lists if lists is not None else repo.store.lists
         self._cache: dict[str, list[dict[str, str]]] = {}
 
     def list_rows(self, csv_name: str) -> list[dict[str, str]]:
         if csv_name not in self._cache:
             self._cache[csv_name] = self._repo.registry_rows(csv_name)
         return self._cache[csv_name]
+
+    def query_rows(self, csv_name: str, where, text: str, offset: int,
+                   limit: int) -> list[dict[str, str]]:
+        return self._lists.query_rows(csv_name, where, text, offset, limit)
+
+    def rows_named(self, csv_name: str, names, where) -> list[dict[str, str]]:
+        return self._lists.rows_named(csv_name, names, where)
 
 
 class SurveyService:

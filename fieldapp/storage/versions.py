@@ -15,4 +15,7 @@ MIGRATIONS = (
     "m006_change_log",
     "m007_attachments",
     "m008_sync",
+    "m010_field_workflows",
+    "m011_household_status",
+    "m012_person_search",
 )
