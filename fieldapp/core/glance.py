@@ -24,7 +24,9 @@ YES, PARTLY, NO = "yes", "partly", "no"
 class Indicator:
     key: str
     title: str
-    """Short label (N_-marked; translate when shown)."""
+    """Label (N_-marked; translate when shown)."""
+    short: str
+    """A column header's few letters (N_-marked)."""
     answer: str
     """The question of the household survey's roster that answers it."""
     answer_levels: Mapping[str, str]
@@ -34,18 +36,18 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("smartphone", N_("Smartphone"), "smartphone",
+    Indicator("smartphone", N_("Smartphone"), N_("Phone"), "smartphone",
               {"own": YES, "shared": PARTLY, "none": NO},
               "smartphone", {"own": YES, "shared": PARTLY, "none": NO}),
-    Indicator("epayment", N_("E-payment"), "epayment", {"yes": YES, "no": NO},
+    Indicator("epayment", N_("E-payment"), N_("Pay"), "epayment", {"yes": YES, "no": NO},
               "epayment", {"yes": YES, "no": NO}),
-    Indicator("vneid", N_("VNeID level 2"), "id_status",
+    Indicator("vneid", N_("VNeID level 2"), N_("VNeID"), "id_status",
               {"level2": YES, "level1": PARTLY, "cccd_only": NO, "no_cccd": NO},
               "vneid", {"level2": YES, "level1": PARTLY, "none": NO}),
-    Indicator("dvc", N_("Online public services"), "dvc_use",
+    Indicator("dvc", N_("Online public services"), N_("DVC"), "dvc_use",
               {"alone": YES, "with_help": PARTLY, "no": NO},
               "dvc", {"alone": YES, "with_help": PARTLY, "no": NO}),
-    Indicator("scam", N_("Scam awareness"), "scam_awareness",
+    Indicator("scam", N_("Scam awareness"), N_("Scams"), "scam_awareness",
               {"yes": YES, "unsure": PARTLY, "no": NO},
               "scam_aware", {"yes": YES, "no": NO}),
 )

@@ -136,13 +136,23 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
                 persons_total += len(batch_p)
                 batch_h, batch_p = [], []
                 report(done, total)
+    _check(stop)
+    work = _field_work(store, random.Random(rng.random()), ids, lambda: _check(stop))
     # Marked last: each batch is its own transaction, so a file cut off half-way (power loss)
     # is neither set up nor a demo and the app offers setup instead.
     with store.transaction():
         store.set_meta("is_demo", "1")
         store.set_meta("setup_done", "1")
     return {"commune": commune_name, "villages": len(villages), "households": total,
-            "persons": persons_total}
+            "persons": persons_total, **work}
+
+
+def _field_work(store: Store, rng: random.Random, ids: random.Random,
+                stop: Callable[[], None]) -> dict:
+    """Teams, a year of support sessions and the training classes (services.demo_workflows)."""
+    from fieldapp.services.demo_workflows import add_field_work
+
+    return add_field_work(store, rng, ids, stop)
 
 
 def _add_users(store: Store, rng: random.Random, ids: random.Random,

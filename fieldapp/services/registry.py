@@ -217,6 +217,16 @@ class Registry:
             raise ValueError(f"not a person field: {sorted(unknown)}")
         return out
 
+    def check_person(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A new person's values as they would be saved, or FieldError(s) (a person to be
+        added later in a transaction with other records, e.g. with a session)."""
+        problems = Problems()
+        clean = self._person_values(dict(values), problems)
+        if not values.get("full_name"):
+            problems.add("full_name", _("Enter the full name, with Vietnamese diacritics."))
+        problems.raise_any()
+        return clean
+
     def _live_household(self, household_id: str) -> dict[str, Any]:
         household = self.store.households.get(household_id)
         if household is None:

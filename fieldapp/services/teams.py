@@ -171,14 +171,16 @@ class Teams:
         return self.store.teams.of_user(user_id)
 
     # -- activity -----------------------------------------------------------------------------
-    def activity(self, team_id: str | None = None, *, months: int = 12) -> TeamActivity:
-        """What a team (None: every team) did in the last ``months`` months."""
-        today = self._today()
-        first = dt.date(today.year, today.month, 1)
-        for _i in range(months - 1):
-            first = (first - dt.timedelta(days=1)).replace(day=1)
-        filters: dict[str, Any] = {"date_from": first.isoformat(),
-                                   "date_to": today.isoformat()}
+    def activity(self, team_id: str | None = None, *,
+                 months: int | None = None) -> TeamActivity:
+        """What a team (None: every team) did: in the last ``months`` months, or ever."""
+        filters: dict[str, Any] = {}
+        if months:
+            today = self._today()
+            first = dt.date(today.year, today.month, 1)
+            for _i in range(months - 1):
+                first = (first - dt.timedelta(days=1)).replace(day=1)
+            filters = {"date_from": first.isoformat(), "date_to": today.isoformat()}
         if team_id:
             filters["team_id"] = team_id
         per_month = self.store.sessions.figures(filters)

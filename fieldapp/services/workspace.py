@@ -150,6 +150,10 @@ class Workspace:
     def villages(self) -> list[dict[str, Any]]:
         return self.store.villages.list()
 
+    def users(self) -> list[dict[str, Any]]:
+        """The commune's users (team members, staff, trainers) in name order."""
+        return self.store.users.list()
+
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 

@@ -9,6 +9,7 @@ screens that data changed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -31,7 +32,7 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.packs import available_languages
 from fieldapp.i18n.resolution import DisplayMode
-from fieldapp.services.surveys import SurveyService
+from fieldapp.services.surveys import ProbableDuplicate, SurveyService
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import stored_time
 from fieldapp.ui.forms.view import FormView
@@ -251,12 +252,16 @@ class SurveysScreen(QWidget):
         return self.open_submission(submission_id) if submission_id else None
 
     # -- filling in ----------------------------------------------------------------------------
-    def start(self, form_id: str, *, household_id: str | None = None) -> FormView | None:
-        """Begin a new submission of ``form_id`` (a later round of ``household_id`` if given)."""
+    def start(self, form_id: str, *, household_id: str | None = None,
+              village_id: str | None = None, head_name: str | None = None) -> FormView | None:
+        """Begin a new submission of ``form_id`` (a later round of ``household_id`` if given;
+        a new household of ``village_id`` headed by ``head_name`` otherwise)."""
         if not self.close_form():
             return None
         try:
-            form, instance = self.service.new_instance(form_id, household_id=household_id)
+            form, instance = self.service.new_instance(form_id, household_id=household_id,
+                                                       village_id=village_id,
+                                                       head_name=head_name)
         except UserError as exc:
             self.message.setText(str(exc))
             return None
@@ -281,8 +286,17 @@ class SurveysScreen(QWidget):
             # Prepared here (the form belongs to this thread), written by the app's writer.
             request = self.service.prepare_save(self.submission_id, form, instance,
                                                 finalize=finalize)
-            self.submission_id = self.context.writer.call(
-                lambda ws: ws.surveys.store_save(request))
+            try:
+                self.submission_id = self.context.writer.call(
+                    lambda ws: ws.surveys.store_save(request))
+            except ProbableDuplicate as alike:
+                choice = self.ask_duplicate(alike)
+                if choice is None:
+                    raise UserError(_("Not finalized: say whether the household is "
+                                      "registered already.")) from None
+                request = dataclasses.replace(request, household_choice=choice)
+                self.submission_id = self.context.writer.call(
+                    lambda ws: ws.surveys.store_save(request))
             self.context.data_changed.emit()
 
         pack, mode = self.label_preference()
@@ -296,6 +310,17 @@ class SurveysScreen(QWidget):
         self.stack.setCurrentWidget(self.form_page)
         view._focus_first()
         return view
+
+    def ask_duplicate(self, alike: ProbableDuplicate) -> str | None:
+        """Which household a survey is of, when a registered one looks the same: its id,
+        NEW_HOUSEHOLD, or None (cancelled). A method so tests can answer it."""
+        from fieldapp.ui.screens.registry_dialogs import DuplicateDialog
+
+        dialog = DuplicateDialog(alike.candidates, alike.head_name,
+                                 self.context.workspace.registry.round_start(), self)
+        if dialog.exec() != DuplicateDialog.DialogCode.Accepted:
+            return None
+        return dialog.choice
 
     def label_preference(self) -> tuple[str | None, DisplayMode]:
         """The label pack and display mode the current user chose last (pack if still there)."""
