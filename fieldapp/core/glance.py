@@ -15,9 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fieldapp.i18n.catalog import N_
+from fieldapp.i18n.catalog import N_, pgettext_noop
 
 YES, PARTLY, NO = "yes", "partly", "no"
+SHORT = "indicator column"
+"""Context of the indicators' column headers (translate with pgettext(SHORT, short))."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Indicator:
     title: str
     """Label (N_-marked; translate when shown)."""
     short: str
-    """A column header's few letters (N_-marked)."""
+    """A column header's few letters (pgettext_noop-marked in context :data:`SHORT`)."""
     answer: str
     """The question of the household survey's roster that answers it."""
     answer_levels: Mapping[str, str]
@@ -36,18 +38,18 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("smartphone", N_("Smartphone"), N_("Phone"), "smartphone",
+    Indicator("smartphone", N_("Smartphone"), pgettext_noop("indicator column", "Phone"), "smartphone",
               {"own": YES, "shared": PARTLY, "none": NO},
               "smartphone", {"own": YES, "shared": PARTLY, "none": NO}),
-    Indicator("epayment", N_("E-payment"), N_("Pay"), "epayment", {"yes": YES, "no": NO},
-              "epayment", {"yes": YES, "no": NO}),
-    Indicator("vneid", N_("VNeID level 2"), N_("VNeID"), "id_status",
+    Indicator("epayment", N_("E-payment"), pgettext_noop("indicator column", "Pay"), "epayment",
+              {"yes": YES, "no": NO}, "epayment", {"yes": YES, "no": NO}),
+    Indicator("vneid", N_("VNeID level 2"), pgettext_noop("indicator column", "VNeID"), "id_status",
               {"level2": YES, "level1": PARTLY, "cccd_only": NO, "no_cccd": NO},
               "vneid", {"level2": YES, "level1": PARTLY, "none": NO}),
-    Indicator("dvc", N_("Online public services"), N_("DVC"), "dvc_use",
+    Indicator("dvc", N_("Online public services"), pgettext_noop("indicator column", "DVC"), "dvc_use",
               {"alone": YES, "with_help": PARTLY, "no": NO},
               "dvc", {"alone": YES, "with_help": PARTLY, "no": NO}),
-    Indicator("scam", N_("Scam awareness"), N_("Scams"), "scam_awareness",
+    Indicator("scam", N_("Scam awareness"), pgettext_noop("indicator column", "Scams"), "scam_awareness",
               {"yes": YES, "unsure": PARTLY, "no": NO},
               "scam_aware", {"yes": YES, "no": NO}),
 )

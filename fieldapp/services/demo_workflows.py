@@ -110,7 +110,7 @@ def _sessions(store: Store, rng: random.Random, ids: random.Random, villages, te
         residents = people.get(village["id"], [])
         if not members or not residents:
             continue
-        scale = 1 + len(residents) // 400  # a bigger village, more sessions
+        scale = min(6, 1 + len(residents) // 400)  # a bigger village, more sessions
         for month in months:
             for _i in range(rng.randint(*dw.SESSIONS_PER_TEAM_MONTH) * scale):
                 day = month + dt.timedelta(days=rng.randint(0, 27))

@@ -142,7 +142,7 @@ class Registry:
             if row["id"] in exclude:
                 continue
             household = self.household(row["id"])
-            score = similarity(household["head_name"], head_name)
+            score = similarity(household["head_name"], head_name, LOOKS_ALIKE)
             if score >= LOOKS_ALIKE:
                 household["similarity"] = score
                 found.append(household)

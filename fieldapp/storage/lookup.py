@@ -124,6 +124,8 @@ class Lookup:
         ``h`` for persons' households). ``village_id``, when every row must be of that
         village, narrows the full-text search. ``live``: tombstoned rows are left out.
         ``selective``: the conditions keep few rows (given ids, given households)."""
+        if selective and live and query_words(text):
+            return self._candidates(source, text, conditions)
         plan = self._plan(source, text, conditions, village_id, live)
         if selective or not live:
             plan.index = None
@@ -140,6 +142,24 @@ class Lookup:
             plan = self._sparse(source, plan.where, plan.params, plan.words)
         return plan
 
+    def _candidates(self, source: _Source, text: str,
+                    conditions: list[tuple[str, dict[str, Any]]]) -> Plan:
+        """Text over the few rows the conditions keep (the persons of given households):
+        those rows in name order, the words checked on each (the full-text index would find
+        every person of the commune whose name starts so, to keep a handful)."""
+        where_parts = ["t.deleted = 0"] + (["h.deleted = 0"] if source is PERSONS else [])
+        params: dict[str, Any] = {}
+        for sql, values in conditions:
+            where_parts.append(f"({sql})")
+            params.update(values)
+        where = " and ".join(where_parts)
+        words = query_words(text)
+        rows = self.store.conn.execute(
+            f"select t.rowid, {source.doc} from {source.table} {source.doc_join} "
+            f"where {where} order by +{source.sort}, t.id", params).fetchall()
+        kept = [rowid for rowid, doc in rows if words_match(doc, words)]
+        return Plan(source.name, "sparse", len(kept), where, params, words, kept)
+
     @staticmethod
     def _matching(source: _Source) -> str:
         """FROM clause: the full-text matches first, then their rows (SQLite would otherwise
@@ -155,6 +175,8 @@ class Lookup:
             where_parts.append("t.deleted = 0")
             if source is PERSONS:
                 where_parts.append("h.deleted = 0")
+        else:
+            where_parts.append("t.deleted = 1")
         for sql, values in conditions:
             where_parts.append(f"({sql})")
             params.update(values)
@@ -251,9 +273,10 @@ class Lookup:
         params = dict(plan.params)
         if after:
             params.update(after_sort=after[0], after_id=after[1])
+        order = source.sort if plan.index else "+" + source.sort  # as in _walk
         rows = self.store.conn.execute(
             f"select t.rowid, {source.sort}, t.id from {self._from(source, plan)} "
-            f"where {plan.where}{keyset} order by {source.sort}, t.id "
+            f"where {plan.where}{keyset} order by {order}, t.id "
             f"limit :limit offset :skip", {**params, "limit": limit, "skip": skip}).fetchall()
         for i, (_rowid, sort, rid) in enumerate(rows):
             plan.marks[offset + i] = (sort, rid)
@@ -288,10 +311,13 @@ class Lookup:
         params = dict(plan.params)
         if after:
             params.update(after_sort=after[0], after_id=after[1])
+        # Without an index to read (few rows kept), "+" keeps SQLite from reading the whole
+        # name-order index to avoid a sort of those few rows.
+        order = source.sort if plan.index else "+" + source.sort
         cursor = self.store.conn.execute(
             f"select t.rowid, {source.sort}, t.id, {source.doc} from "
             f"{self._from(source, plan)} {source.doc_join} where {plan.where}{keyset} "
-            f"order by {source.sort}, t.id", params)
+            f"order by {order}, t.id", params)
         found: list[int] = []
         position = start
         read = 0

@@ -67,6 +67,19 @@ def glance_icon(level: str | None, size: int = 14) -> QIcon:
     return _DOTS[key]
 
 
+def fit_columns(table, samples: dict[int, str]) -> None:
+    """Column widths from the font: each column as wide as its (translated) header or its
+    sample value, whichever is wider (a virtual list is never measured row by row)."""
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    pad = metrics.horizontalAdvance("MM")
+    model = table.model()
+    for column, sample in samples.items():
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        table.setColumnWidth(column, max(header.fontMetrics().horizontalAdvance(title),
+                                         metrics.horizontalAdvance(sample)) + pad)
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 def date_edit(value: dt.date | None = None, parent: QWidget | None = None) -> QDateEdit:
@@ -156,8 +169,25 @@ def run_write(context, fn: Callable[[Any], Any], messages: FieldMessages | None 
 
 # -- codes from the forms ---------------------------------------------------------------------
 
+class _WrapLabel(QLabel):
+    """A check box's label that wraps long texts (the forms' labels are sentences) and
+    toggles its box when clicked."""
+
+    def __init__(self, box: QCheckBox, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.box = box
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.box.isEnabled():
+            self.box.toggle()
+        event.accept()
+
+
 class CodeChecks(QWidget):
-    """A check box per code (labels from the form), in ``columns`` columns."""
+    """A check box per code (labels from the form, wrapped), in ``columns`` columns."""
 
     changed = Signal()
 
@@ -166,25 +196,34 @@ class CodeChecks(QWidget):
         self.setObjectName(name)
         self._columns = columns
         self.boxes: dict[str, QCheckBox] = {}
+        self.labels: dict[str, QLabel] = {}
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setHorizontalSpacing(14)
-        self._grid.setVerticalSpacing(2)
+        self._grid.setHorizontalSpacing(6)
+        self._grid.setVerticalSpacing(3)
 
     def set_codes(self, codes: Sequence[Any], label: Callable[[Any], str] | None = None) -> None:
         chosen = self.checked()
-        for box in self.boxes.values():
-            self._grid.removeWidget(box)
-            box.deleteLater()
-        self.boxes = {}
+        for widget in [*self.boxes.values(), *self.labels.values()]:
+            self._grid.removeWidget(widget)
+            widget.deleteLater()
+        self.boxes, self.labels = {}, {}
         per_column = max(1, -(-len(codes) // self._columns))
         for i, code in enumerate(codes):
-            box = QCheckBox(label(code) if label else code.label(), self)
+            text = label(code) if label else code.label()
+            box = QCheckBox(self)
             box.setObjectName(f"{self.objectName()}:{code.code}")
+            box.setAccessibleName(text)
             box.setChecked(code.code in chosen)
             box.toggled.connect(lambda _on: self.changed.emit())
-            self._grid.addWidget(box, i % per_column, i // per_column)
+            caption = _WrapLabel(box, self)
+            caption.setText(text)
+            row, column = i % per_column, (i // per_column) * 2
+            self._grid.addWidget(box, row, column, Qt.AlignmentFlag.AlignTop)
+            self._grid.addWidget(caption, row, column + 1, Qt.AlignmentFlag.AlignTop)
+            self._grid.setColumnStretch(column + 1, 1)
             self.boxes[code.code] = box
+            self.labels[code.code] = caption
 
     def checked(self) -> tuple[str, ...]:
         return tuple(c for c, box in self.boxes.items() if box.isChecked())
@@ -199,8 +238,9 @@ class CodeChecks(QWidget):
 
     def relabel(self, codes: Sequence[Any]) -> None:
         for code in codes:
-            if code.code in self.boxes:
-                self.boxes[code.code].setText(code.label())
+            if code.code in self.labels:
+                self.labels[code.code].setText(code.label())
+                self.boxes[code.code].setAccessibleName(code.label())
 
 
 # -- a searchable virtual list over a plan ----------------------------------------------------

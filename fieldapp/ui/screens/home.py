@@ -82,9 +82,10 @@ class Card(QFrame):
         top.addWidget(self.number)
         layout.addLayout(top)
         layout.addWidget(self.text)
-        layout.addWidget(self.items, 1)
-        layout.addStretch(0)
+        layout.addWidget(self.items)
+        layout.addStretch(1)
         layout.addWidget(self.action)
+        self.items.setMaximumHeight(self.items.fontMetrics().lineSpacing() * 5 + 12)
 
     def set_items(self, items: list[tuple[str, Any]]) -> None:
         self.items.clear()
@@ -213,20 +214,22 @@ class HomeScreen(QWidget):
         counts = QVBoxLayout()
         counts.addWidget(self.table_heading)
         counts.addWidget(self.body, 1)
-        fresh = QVBoxLayout()
+        self.fresh_box = QWidget()
+        fresh = QVBoxLayout(self.fresh_box)
+        fresh.setContentsMargins(0, 0, 0, 0)
         fresh.addWidget(self.fresh_heading)
         fresh.addWidget(self.freshness)
         fresh.addStretch(1)
         bottom.addLayout(counts, 3)
-        bottom.addLayout(fresh, 2)
+        bottom.addWidget(self.fresh_box, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
         layout.setSpacing(6)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addSpacing(4)
-        layout.addLayout(grid, 3)
-        layout.addLayout(bottom, 2)
+        layout.addLayout(grid, 0)
+        layout.addLayout(bottom, 1)
         self.retranslate()
         self.refresh()
 
@@ -249,6 +252,7 @@ class HomeScreen(QWidget):
     def _show_freshness(self) -> None:
         self.fresh_heading.setVisible(bool(self.devices))
         self.freshness.setVisible(bool(self.devices))
+        self.fresh_box.setVisible(bool(self.devices))
         lines = []
         for device in sorted(self.devices, key=lambda d: d.last_received_at or ""):
             who = f" ({device.user_name})" if device.user_name else ""

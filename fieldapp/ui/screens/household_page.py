@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QHeaderView, QL
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from fieldapp.core import codes
-from fieldapp.core.glance import INDICATORS
-from fieldapp.i18n.catalog import _, ngettext
+from fieldapp.core.glance import INDICATORS, SHORT
+from fieldapp.i18n.catalog import _, ngettext, pgettext
 from fieldapp.ui.formatting import code_label, fmt_int, parse_properties
 from fieldapp.ui.labels import ordered_properties, property_label, property_value
 from fieldapp.ui.models import Column, RowRole, RowTableModel, age_text
@@ -36,7 +36,8 @@ class GlanceModel(RowTableModel):
             Column(lambda: _("Born (age)"), lambda r: age_text(r.get("birth_year"), self.year)),
             Column(lambda: _("Relation"),
                    lambda r: code_label(codes.RELATIONS, r.get("relation"))),
-            *(Column(lambda i=i: _(i.short), lambda r, i=i: "") for i in INDICATORS),
+            *(Column(lambda i=i: pgettext(SHORT, i.short), lambda r, i=i: "")
+              for i in INDICATORS),
         )
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -112,6 +113,7 @@ class HouseholdPane(QFrame):
         self.persons_table.setModel(self.persons)
         header = self.persons_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.persons_table.doubleClicked.connect(
             lambda index: self._emit_person("edit_person", index))
@@ -166,9 +168,8 @@ class HouseholdPane(QFrame):
         box.addWidget(self.follow_heading)
         box.addWidget(self.follow_list)
         box.addWidget(self.timeline_heading)
-        box.addWidget(self.timeline)
+        box.addWidget(self.timeline, 1)
         box.addWidget(self.rounds_text)
-        box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -319,7 +320,8 @@ class HouseholdPane(QFrame):
             self.timeline.addItem(item)
         if page is not None and not events:
             self.timeline.addItem(_("Nothing recorded for this household yet."))
-        self.timeline.setFixedHeight(self._content_height(self.timeline))
+        self.timeline.setMinimumHeight(
+            min(self._content_height(self.timeline), self.fontMetrics().lineSpacing() * 12))
         self.rounds_text.setText(self.rounds_summary())
 
     @staticmethod

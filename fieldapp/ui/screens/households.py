@@ -20,13 +20,13 @@ from fieldapp.core import codes
 from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.services.workspace import HOUSEHOLD_SURVEY
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.formatting import code_label, fmt_int
+from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
 from fieldapp.ui.screens.household_page import HouseholdPane
 from fieldapp.ui.screens.registry_dialogs import (
     HouseholdDialog, MoveDialog, PersonDialog, RemoveDialog, StartSurveyDialog)
 from fieldapp.ui.widgets import Heading, MutedLabel
-from fieldapp.ui.workflow_widgets import PlanList, run_write, survey_status
+from fieldapp.ui.workflow_widgets import PlanList, fit_columns, run_write, survey_status
 
 SURVEYS_SCREEN = "surveys"
 SEARCH_DELAY_MS = 150  # debounce: search once typing pauses, not on every keystroke
@@ -51,8 +51,6 @@ class HouseholdsModel(PagedTableModel):
             Column(lambda: _("Members"), lambda r: fmt_int(r.get("member_count")),
                    align_right=True),
             Column(lambda: _("Survey"), lambda r: survey_status(r, self.round_start)),
-            Column(lambda: _("Ethnicity"),
-                   lambda r: code_label(codes.ETHNICITIES, r.get("ethnicity"))),
         )
 
 
@@ -114,8 +112,7 @@ class HouseholdsScreen(QWidget):
         filters.addWidget(self.ethnicity)
         filters.addWidget(self.poor)
         top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
+        top.addWidget(self.heading, 1)
         top.addWidget(self.new_survey_button)
         top.addWidget(self.add_button)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -129,7 +126,7 @@ class HouseholdsScreen(QWidget):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([600, 540])
+        splitter.setSizes([620, 520])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 10)
@@ -482,16 +479,8 @@ class HouseholdsScreen(QWidget):
     def _size_columns(self) -> None:
         """Widths from the font and typical values (a virtual list is never measured row by
         row), never narrower than the (translated) header."""
-        metrics = self.table.fontMetrics()
-        em = metrics.horizontalAdvance("M")
-        header = self.table.horizontalHeader()
-        samples = {1: "Bản Khuổi Luông", 2: "99", 3: _("Last surveyed {date}").format(
-            date="28/12/2026"), 4: "Sán Chay"}
-        for column, sample in samples.items():
-            title = self.model.headerData(column, Qt.Orientation.Horizontal)
-            needed = max(header.fontMetrics().horizontalAdvance(title),
-                         metrics.horizontalAdvance(sample)) + em
-            self.table.setColumnWidth(column, needed)
+        fit_columns(self.table, {1: "Bản Khuổi Luông", 2: "99", 3: _(
+            "Last surveyed {date}").format(date="28/12/2026")})
 
     def retranslate(self) -> None:
         self.heading.setText(_("Households"))

@@ -27,6 +27,9 @@ from fieldapp.ui.workflow_widgets import (
     set_date)
 
 
+PERSONS, HOUSEHOLDS = "persons", "households"  # what the finder searches
+
+
 class PersonsModel(PagedTableModel):
     """Persons found (rows of Registry.person_page)."""
 
@@ -59,9 +62,9 @@ class PersonFinder(QWidget):
         self.village_id: str | None = None
         self.kind = QComboBox()
         self.kind.setObjectName(f"{key}_kind")
-        self.kind.addItem("", "persons")
+        self.kind.addItem("", PERSONS)
         if households:
-            self.kind.addItem("", "households")
+            self.kind.addItem("", HOUSEHOLDS)
         self.kind.setVisible(households)
         self.persons = PlanList(context, f"{key}_persons", PersonsModel(self), self._plan_persons,
                                 lambda ws, plan, o, n: ws.registry.person_page(plan, o, n), self,
@@ -232,6 +235,7 @@ class QuickLog(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(left)
         self.helped_heading = Heading(factor=1.05)
         right = QVBoxLayout()
@@ -251,8 +255,8 @@ class QuickLog(QWidget):
         grid = QGridLayout()
         grid.addWidget(scroll, 0, 0)
         grid.addLayout(right, 0, 1)
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 6)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.privacy, 1)
         buttons.addWidget(self.general, 1)

@@ -17,7 +17,7 @@ from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
 from fieldapp.ui.screens.registry_dialogs import RemoveDialog
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
-from fieldapp.ui.workflow_widgets import dmy, run_write
+from fieldapp.ui.workflow_widgets import dmy, fit_columns, run_write
 
 PERIODS = (("", lambda: _("Any date")), ("30", lambda: _("The last 30 days")),
            ("month", lambda: _("This month")), ("90", lambda: _("The last 3 months")),
@@ -109,9 +109,7 @@ class SessionsScreen(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        em = self.table.fontMetrics().horizontalAdvance("M")
-        for column, width in ((0, 7), (1, 9), (3, 5), (4, 7), (5, 9)):
-            self.table.setColumnWidth(column, width * em)
+        self._fit()
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.table.doubleClicked.connect(lambda index: self.correct_selected())
         self.empty = EmptyState()
@@ -142,8 +140,7 @@ class SessionsScreen(QWidget):
         filters.addWidget(self.member, 2)
         filters.addWidget(self.period, 2)
         top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
+        top.addWidget(self.heading, 1)
         top.addWidget(self.log_button)
         detail_box = QWidget()
         detail_layout = QVBoxLayout(detail_box)
@@ -345,6 +342,10 @@ class SessionsScreen(QWidget):
     def confirm_close(self) -> bool:
         return True
 
+    def _fit(self) -> None:
+        fit_columns(self.table, {0: "28/12/2026", 1: "Bản Khuổi Luông", 3: "99",
+                                 4: "28/12/2026", 5: "Hoàng Thị Minh"})
+
     def retranslate(self) -> None:
         self.heading.setText(_("Support sessions"))
         self.log_button.setText(_("Log a session…"))
@@ -358,5 +359,6 @@ class SessionsScreen(QWidget):
                              "each day of support."))
         self._fill_filters()
         self.model.retranslate()
+        self._fit()
         self.log.retranslate()
         self._show_detail(self.selected_id())

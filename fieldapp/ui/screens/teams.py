@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QScrollArea, QSplitter, QStackedWidget, QTabWidget,
+                               QVBoxLayout, QWidget)
 
-from fieldapp.i18n.catalog import N_, _, ngettext
+from fieldapp.i18n.catalog import N_, _, ngettext, pgettext
 from fieldapp.i18n.text import nfc
 from fieldapp.services.teams import AFFILIATIONS, LEVELS, TEAM_ROLES
 from fieldapp.ui.formatting import code_label, fmt_int
@@ -29,7 +30,7 @@ class TeamsModel(RowTableModel):
         Column(lambda: _("Team"), lambda r: r.get("name") or ""),
         Column(lambda: _("Level"), lambda r: _("Village") if r.get("village_id")
                else _("Commune")),
-        Column(lambda: _("Members"), lambda r: fmt_int(r.get("member_count")),
+        Column(lambda: pgettext("team", "Members"), lambda r: fmt_int(r.get("member_count")),
                align_right=True),
     )
 
@@ -182,13 +183,20 @@ class TeamsScreen(QWidget):
         members_row.addWidget(self.role_label)
         members_row.addWidget(self.role_combo)
         right_box.addLayout(members_row)
+        self.members_table.setMinimumHeight(
+            self.members_table.fontMetrics().lineSpacing() * 9)
         right_box.addWidget(self.members_table, 2)
         right_box.addWidget(self.activity_title)
         right_box.addWidget(self.figures)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.months_table, 1)
-        bottom.addWidget(self.by_activity, 1)
-        right_box.addLayout(bottom, 3)
+        activity_scroll = QScrollArea()
+        activity_scroll.setWidgetResizable(True)
+        activity_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        activity_scroll.setWidget(self.by_activity)
+        self.activity_tabs = QTabWidget()
+        self.activity_tabs.setObjectName("team_activity_tabs")
+        self.activity_tabs.addTab(self.months_table, "")
+        self.activity_tabs.addTab(activity_scroll, "")
+        right_box.addWidget(self.activity_tabs, 3)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -236,7 +244,7 @@ class TeamsScreen(QWidget):
         self.members.set_rows(members)
         self.members_table.setVisible(team is not None)
         self.members_label.setText(
-            ngettext("{count} member", "{count} members", len(members)).format(
+            ngettext("{count} team member", "{count} team members", len(members)).format(
                 count=fmt_int(len(members))) if team else "")
         self.team_title.setText(team["name"] if team else _("Every team together"))
         self.context.reader.request(
@@ -362,6 +370,8 @@ class TeamsScreen(QWidget):
             button.setText(texts[key])
         self.role_label.setText(_("Role of the member selected:"))
         self.activity_title.setText(_("Activity"))
+        self.activity_tabs.setTabText(0, _("By month"))
+        self.activity_tabs.setTabText(1, _("By activity and outcome"))
         self.empty.setText(_("No team yet. Add the commune's team and one team per village, "
                              "then their members."))
         for model in (self.teams, self.members, self.months):

@@ -262,10 +262,16 @@ class ClassPage(QWidget):
         self.finder.setVisible(not member_class)
         self.new_learner.setVisible(not member_class)
         self.members.setVisible(member_class)
+        self.find_label.setText(_("Enrol a team member: double-click or Enter") if member_class
+                                else _("Enrol: search the registry, Enter adds"))
         if member_class:
             self._fill_members(sheet)
         else:
             self.finder.set_village(row.get("village_id"))
+        places = [(grid, grid.currentIndex()) for grid in (self.attendance_grid,
+                                                           self.progress_grid)]
+        places = [(grid, (i.row(), i.column())) for grid, i in places if i.isValid()]
+        selected = self.selected_learner()
         self.learners.set_rows(sheet.learners)
         self.learners_label.setText(ngettext("{count} learner", "{count} learners",
                                              len(sheet.learners)).format(
@@ -276,10 +282,20 @@ class ClassPage(QWidget):
         self.progress.set_grid(sheet.learners, [s.code for s in skills],
                                [s.short() for s in skills], sheet.levels,
                                [s.label() for s in skills])
+        # A reload (data changed) keeps each grid's cursor and the learner selected.
+        for grid, (row, column) in places:
+            model = grid.grid
+            if row < model.rowCount() and column < model.columnCount():
+                grid.setCurrentIndex(model.index(row, column))
         if not self.attendance_grid.currentIndex().isValid() and sheet.learners and sheet.dates:
             self.attendance_grid.setCurrentIndex(self.attendance.index(0, 0))
         if not self.progress_grid.currentIndex().isValid() and sheet.learners and skills:
             self.progress_grid.setCurrentIndex(self.progress.index(0, 0))
+        if selected is not None:
+            found = next((i for i, r in enumerate(sheet.learners)
+                          if r["id"] == selected["id"]), None)
+            if found is not None:
+                self.learners_table.setCurrentIndex(self.learners.index(found, 0))
 
     def _fill_members(self, sheet) -> None:
         enrolled = {e["user_id"] for e in sheet.learners if e.get("user_id")}
@@ -347,8 +363,10 @@ class ClassPage(QWidget):
         self.history_title.setText(_("{name}: classes").format(name=learner["learner_name"]))
         lines = []
         for klass in classes:
+            order = {s.code: i for i, s in enumerate(self.codes.skills)}
             levels = ", ".join(f"{skill.upper()} {self.codes.label_of(self.codes.levels, lvl)}"
-                               for skill, lvl in sorted(klass["levels"].items()))
+                               for skill, lvl in sorted(klass["levels"].items(),
+                                                        key=lambda kv: order.get(kv[0], 99)))
             lines.append(_("{name} ({first}): present {present} of {days} days").format(
                 name=klass["name"], first=dmy(klass["start_date"]),
                 present=klass["days_present"], days=klass["days_recorded"]))

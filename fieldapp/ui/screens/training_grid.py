@@ -109,8 +109,11 @@ class GridView(QTableView):
         self.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
-        self.horizontalHeader().setDefaultSectionSize(
-            max(90, self.fontMetrics().horizontalAdvance("Làm được khi có hỗ trợ") // 2))
+        # Each column as wide as its values (level labels are a few words), within reason.
+        self.horizontalHeader().setSectionResizeMode(
+            self.horizontalHeader().ResizeMode.ResizeToContents)
+        self.horizontalHeader().setMinimumSectionSize(self.fontMetrics().horizontalAdvance(
+            "00/00/0000") + 12)
         self.horizontalHeader().setHighlightSections(True)
         self.verticalHeader().setHighlightSections(True)
 
@@ -127,6 +130,8 @@ class GridView(QTableView):
             position = names.index(current) + 1 if current in names else 0
             return True, names[position % len(names)]
         text = event.text()
+        if not text and (Qt.Key.Key_0 <= key <= Qt.Key.Key_9 or Qt.Key.Key_A <= key <= Qt.Key.Key_Z):
+            text = chr(int(key)).lower()  # a key event without its text (some test drivers)
         if text.isdigit():
             number = int(text)
             offset = 0 if self.grid.codes and self._zero_based() else 1
@@ -135,9 +140,14 @@ class GridView(QTableView):
             return True, text
         if text and text.isalpha():
             letter = fold(text)[:1]
-            for code in codes:
-                if fold(code.label())[:1] == letter:
-                    return True, code.code
+            # The label shown first, then the form's other languages (Vietnamese letters work
+            # in an English interface, as people learn them from the paper sheet).
+            for labels in ([c.label() for c in codes],
+                           *([c.labels.get(lang, "") for c in codes]
+                             for lang in ("vi", "en"))):
+                for code, label in zip(codes, labels):
+                    if label and fold(label)[:1] == letter:
+                        return True, code.code
         return False, None
 
     def _zero_based(self) -> bool:
