@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
-from fieldapp.services.registry import Registry
 from fieldapp.services.validation import FieldError, Problems, clean_text, parse_date
-from fieldapp.services.workflow_codes import NO_OUTCOME, OTHER_OUTCOME, WorkflowCodes
-from fieldapp.storage.store import Store
+from fieldapp.services.workflow_codes import (
+    NO_OUTCOME, OTHER_OUTCOME, WorkflowCodes, WorkflowService)
 
 SESSION_NAMESPACE = uuid.UUID("2f0c8e51-7b0e-4c55-9d1e-5f3a7c2b9e64")
 MAX_DURATION = 600
@@ -67,13 +66,7 @@ class SessionRequest:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Sessions:
-    def __init__(self, store: Store, codes: Callable[[], WorkflowCodes], *,
-                 today: Callable[[], dt.date] = dt.date.today):
-        self.store = store
-        self._codes = codes
-        self._today = today
-        self.registry = Registry(store, today=today)
+class Sessions(WorkflowService):
 
     # -- checking -------------------------------------------------------------------------------
     def check(self, request: SessionRequest) -> dict[str, Any]:

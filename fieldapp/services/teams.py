@@ -51,6 +51,8 @@ class TeamActivity:
     """Sessions per activity code."""
     by_outcome: dict[str, int] = field(default_factory=dict)
     """Persons helped per outcome code."""
+    outcomes_by_activity: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per activity code, the outcomes reached in its sessions (persons per outcome code)."""
 
     @property
     def reach(self) -> float | None:
@@ -197,13 +199,19 @@ class Teams:
         by_activity: Counter[str] = Counter()
         by_outcome: Counter[str] = Counter()
         seen: set[str] = set()
+        crossed: dict[str, Counter[str]] = {}
         for row in self.store.sessions.activity_rows(filters):
+            codes = (row["activities"] or "").split()
             if row["id"] not in seen:
                 seen.add(row["id"])
-                by_activity.update((row["activities"] or "").split())
-            by_outcome.update((row["outcomes"] or "").split())
+                by_activity.update(codes)
+            outcomes = (row["outcomes"] or "").split()
+            by_outcome.update(outcomes)
+            for code in codes:
+                crossed.setdefault(code, Counter()).update(outcomes)
         activity.by_activity = dict(by_activity)
         activity.by_outcome = dict(by_outcome)
+        activity.outcomes_by_activity = {a: dict(c) for a, c in crossed.items()}
         if team_id:
             team = self.store.teams.get(team_id)
             if team and team["village_id"]:

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
-from fieldapp.services.registry import Registry
 from fieldapp.services.validation import FieldError, Problems, clean_text, parse_date
-from fieldapp.services.workflow_codes import MEMBER_LEARNER, WorkflowCodes
-from fieldapp.storage.store import Store
+from fieldapp.services.workflow_codes import MEMBER_LEARNER, WorkflowService
 
 TRAINING_NAMESPACE = uuid.UUID("8a4f1d7c-3e2b-4b6a-9c0d-1e5f7a9b3c26")
 MAX_CLASS_DAYS = 366
@@ -66,13 +64,7 @@ class ClassSheet:
         return (self.row.get("skills") or "").split()
 
 
-class Training:
-    def __init__(self, store: Store, codes: Callable[[], WorkflowCodes], *,
-                 today: Callable[[], dt.date] = dt.date.today):
-        self.store = store
-        self._codes = codes
-        self._today = today
-        self.registry = Registry(store, today=today)
+class Training(WorkflowService):
 
     # -- classes ------------------------------------------------------------------------------
     def check_class(self, request: ClassRequest) -> dict[str, Any]:

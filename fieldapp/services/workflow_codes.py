@@ -11,13 +11,19 @@ folder) changes the quick screens with it.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _, current_language
 from fieldapp.i18n.languages import texts_by_code
+
+if TYPE_CHECKING:
+    from fieldapp.storage.store import Store
 
 SUPPORT_SESSION = "support_session"
 TRAINING_PROGRESS = "training_progress"
@@ -178,3 +184,17 @@ def shipped_codes() -> WorkflowCodes:
     folder = paths.forms_dir()
     stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.xlsx")))
     return _shipped(folder, stamp)
+
+
+class WorkflowService:
+    """A service of the field workflows: the store, the forms' codes (``codes()``, read when
+    first needed), today's date (a clock the tests set) and the registry (new persons)."""
+
+    def __init__(self, store: "Store", codes: Callable[[], WorkflowCodes], *,
+                 today: Callable[[], dt.date] = dt.date.today):
+        from fieldapp.services.registry import Registry
+
+        self.store = store
+        self._codes = codes
+        self._today = today
+        self.registry = Registry(store, today=today)

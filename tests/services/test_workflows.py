@@ -397,6 +397,7 @@ def test_teams_members_and_their_activity(world, sessions):
     assert (activity.sessions, activity.persons, activity.households) == (1, 1, 1)
     assert activity.by_activity == {"cccd_eid_enrolment": 1}
     assert activity.by_outcome == {"vneid_level2_activated": 1}
+    assert activity.outcomes_by_activity == {"cccd_eid_enrolment": {"vneid_level2_activated": 1}}
     assert activity.reach == pytest.approx(1 / 2)  # one of the village's two households
     teams.remove_member(newcomer)
     assert [m["user_name"] for m in teams.members(team)] == ["Hoàng Thị Mai"]

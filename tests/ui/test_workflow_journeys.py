@@ -309,3 +309,16 @@ def test_the_duplicate_dialog_offers_each_alike_household(commune, qtbot):
     assert dialog.alike.count() == 1
     dialog._new()
     assert dialog.choice == NEW_HOUSEHOLD
+
+
+def test_the_surveys_screens_new_household_button_asks_the_head_first(app, qtbot):
+    surveys = app.show_screen("surveys")
+    qtbot.mouseClick(surveys.new_buttons["household_survey"], Qt.MouseButton.LeftButton)
+    dialog = modal(qtbot, StartSurveyDialog)
+    dialog.village.setCurrentIndex(dialog.village.findText("Thôn Nà Lầu"))
+    type_text(dialog.head, "Lò Văn Mới")
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)  # nobody alike: it starts
+    view = surveys.form_view
+    assert view is not None and view.form.form_id == "household_survey"
+    assert view.instance.get_value("village") == store_of(app).query(
+        "select id from villages where name = 'Thôn Nà Lầu'")[0]["id"]

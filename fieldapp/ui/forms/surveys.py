@@ -33,6 +33,7 @@ from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.packs import available_languages
 from fieldapp.i18n.resolution import DisplayMode
 from fieldapp.services.surveys import ProbableDuplicate, SurveyService
+from fieldapp.services.workspace import HOUSEHOLD_SURVEY
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import stored_time
 from fieldapp.ui.forms.view import FormView
@@ -105,7 +106,7 @@ class SurveysScreen(QWidget):
             button = QPushButton(self._titles[info.form_id])
             button.setObjectName(f"new:{info.form_id}")
             button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
-            button.clicked.connect(lambda _c=False, f=info.form_id: self.start(f))
+            button.clicked.connect(lambda _c=False, f=info.form_id: self.start_new(f))
             new_row.addWidget(button)
             self.new_buttons[info.form_id] = button
         new_row.addStretch(1)
@@ -266,6 +267,31 @@ class SurveysScreen(QWidget):
             self.message.setText(str(exc))
             return None
         return self._show_form(None, form, instance, "draft")
+
+    def start_new(self, form_id: str, *, show: bool = True) -> Any:
+        """The "New" button: a household survey first asks the village and the head's name
+        and offers a registered household that looks the same (the dialog is returned);
+        other forms start at once (the form view is returned)."""
+        if form_id != HOUSEHOLD_SURVEY or not self.service.catalog.current(form_id)[1].entities:
+            return self.start(form_id)
+        from fieldapp.ui.screens.registry_dialogs import StartSurveyDialog
+
+        registry = self.context.workspace.registry
+        dialog = StartSurveyDialog(self.context.workspace.villages(),
+                                   lambda v, h: registry.similar_households(v, h),
+                                   registry.round_start(), parent=self)
+
+        def begin() -> None:
+            if dialog.chosen_household:
+                self.start(form_id, household_id=dialog.chosen_household)
+            else:
+                self.start(form_id, village_id=dialog.village_id(),
+                           head_name=dialog.head_name())
+
+        dialog.accepted.connect(begin)
+        if show:
+            dialog.open()
+        return dialog
 
     def open_submission(self, submission_id: str) -> FormView | None:
         """Reopen a draft or finalized submission with the form version it was made with."""

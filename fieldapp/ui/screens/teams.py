@@ -268,10 +268,15 @@ class TeamsScreen(QWidget):
         self.figures.setText("\n".join(lines))
         self.months.set_rows(list(reversed(activity.months)))
         codes = self.context.workspace.codes()
-        parts = [_("Sessions by activity:")]
+        parts = [_("Sessions by activity, and the outcomes reached in them:")]
         for code in codes.activities:
             if activity.by_activity.get(code.code):
                 parts.append(f"• {code.label()}: {fmt_int(activity.by_activity[code.code])}")
+                reached = activity.outcomes_by_activity.get(code.code, {})
+                outcomes = [f"{o.label()} {fmt_int(reached[o.code])}" for o in codes.outcomes
+                            if reached.get(o.code)]
+                if outcomes:
+                    parts.append("    " + "; ".join(outcomes))
         parts.append("")
         parts.append(_("Outcomes reached:"))
         for code in codes.outcomes:
