@@ -245,6 +245,35 @@ RECORD_TYPES: dict[str, RecordType] = {t.table: t for t in (
     # A file attached to an answer (photo, audio, document): the answer holds its file name.
     RecordType("attachments", ("submission_id", "filename", "media_type", "size", "sha256",
                                "content")),
+    # Field workflows (DOMAIN.md §2 and §5). Codes (activities, outcomes, skills, levels,
+    # attendance, learner types) are those of the shipped forms support_session and
+    # training_progress; lists of codes are space-separated, as select_multiple answers are.
+    # A team (Tổ công nghệ số cộng đồng) of the commune or of one village.
+    RecordType("teams", ("commune_id", "village_id", "name", "level", "notes")),
+    # A user's membership of a team, with the role held and where the member comes from.
+    RecordType("team_members", ("team_id", "user_id", "role", "affiliation", "joined_on",
+                                "left_on")),
+    # A support session: who of the team was there (user ids), what was done (activity
+    # codes), and when to come back.
+    RecordType("sessions", ("date", "village_id", "team_id", "members", "activities",
+                            "duration_min", "follow_up_date", "follow_up_of",
+                            "follow_up_done", "notes", "user_id"),
+               automatic=("user_id",)),
+    # A person helped in a session and what they achieved (outcome codes); a household
+    # helped as a whole (an online stall) has no person.
+    RecordType("session_persons", ("session_id", "person_id", "household_id", "outcomes",
+                                   "outcome_other")),
+    # A training class and the skills it teaches (skill codes).
+    RecordType("classes", ("name", "trainer_id", "place", "village_id", "start_date",
+                           "end_date", "skills", "learner_type", "notes")),
+    # A learner of a class: a person of the registry or a team member (a user).
+    RecordType("enrolments", ("class_id", "person_id", "user_id")),
+    # A learner's attendance on one date of the class (one record per learner and date).
+    RecordType("attendance", ("class_id", "enrolment_id", "date", "status")),
+    # A learner's level in one skill (one record per learner and skill; each change of level
+    # stays in the record's history).
+    RecordType("progress", ("class_id", "enrolment_id", "skill", "level", "assessed_on"),
+               automatic=("assessed_on",)),
 )}
 """Every synced table, in the order their records may depend on each other."""
 

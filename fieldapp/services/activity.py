@@ -2,17 +2,19 @@
 
 Reports (the commune summary's sessions, team and training sections, the trainer progress
 sheets, the citizen handout) read field activity only through :class:`ActivitySource`.
-Today the only source is :class:`FormActivity`, which reads the finalized submissions of the
-shipped ``support_session`` and ``training_progress`` forms, with a team being the members of
-one village (users with that village). When teams, support sessions and training classes
-become record types of their own (issue 10), write a source over those tables and return it
-from :func:`activity_source`: that one function is where the reports are repointed.
+:func:`activity_source` gives both kinds of record a commune may hold: the teams, sessions and
+classes of the Teams, Sessions and Training screens (:class:`RecordActivity`), and the
+finalized submissions of the shipped ``support_session`` and ``training_progress`` forms filled
+in the Surveys screen (:class:`FormActivity`). The two never describe the same session: the
+quick screens write records, the generic form screen writes submissions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +36,8 @@ class Team:
     village_id: str | None
     members: tuple[str, ...]
     """User ids."""
+    name: str = ""
+    """The team's own name; empty for the team a form's village implies."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,8 @@ class ActivitySource(Protocol):
 
 
 def activity_source(store: Store) -> ActivitySource:
-    """The field activity of this database. Repoint here when issue 10's session, team and
-    class tables land (return a source reading them)."""
-    return FormActivity(store)
+    """The field activity of this database: its records and its finalized forms."""
+    return CombinedActivity(RecordActivity(store), FormActivity(store))
 
 
 def class_id_of(name: str) -> str:
@@ -201,3 +204,107 @@ class FormActivity:
             yield Assessment(cid, day, learner, kind, answers.get("attendance") or "",
                              levels, answers.get("trainer") or None,
                              answers.get("village") or row["village_id"])
+
+
+class RecordActivity:
+    """Field activity from the records of the Teams, Sessions and Training screens."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def teams(self) -> list[Team]:
+        return [Team(t["id"], t["village_id"],
+                     tuple(m["user_id"] for m in self.store.team_members.of_team(t["id"])),
+                     t["name"] or "")
+                for t in self.store.teams.list()]
+
+    def sessions(self, start: dt.date | None = None, end: dt.date | None = None,
+                 village_id: str | None = None) -> Iterator[SupportSession]:
+        filters = {"village_id": village_id, "date_from": start and start.isoformat(),
+                   "date_to": end and end.isoformat()}
+        rows = self.store.sessions.with_persons(filters)
+        for _session_id, group in itertools.groupby(rows, key=lambda r: r["id"]):
+            group = list(group)
+            first = group[0]
+            day = _date(first["date"])
+            if day is None:
+                continue
+            persons, outcomes, by_person, households = [], [], {}, set()
+            for row in group:
+                if row["person_id"]:
+                    codes = _codes(row["outcomes"])
+                    persons.append(row["person_id"])
+                    outcomes.extend(codes)
+                    by_person[row["person_id"]] = by_person.get(row["person_id"], ()) + codes
+                if row["household_id"]:
+                    households.add(row["household_id"])
+            yield SupportSession(first["id"], day, first["village_id"] or "", first["team_id"],
+                                 _codes(first["members"]), _codes(first["activities"]),
+                                 len(households), tuple(persons), tuple(outcomes), by_person,
+                                 first["duration_min"])
+
+    def _learners(self, class_id: str) -> dict[str, tuple[str, str]]:
+        """enrolment id -> (learner id, kind) of a class's live enrolments."""
+        return {e["id"]: ((e["user_id"], "member") if e["user_id"] and not e["person_id"]
+                          else (e["person_id"], "citizen"))
+                for e in self.store.enrolments.of_class(class_id)
+                if e["person_id"] or e["user_id"]}
+
+    def classes(self) -> list[TrainingClass]:
+        found = []
+        for row in self.store.classes.list():
+            cls = TrainingClass(row["id"], row["name"], row["trainer_id"], row["village_id"])
+            cls.days = sorted({d for a in self.store.attendance.of_class(row["id"])
+                               if a["status"] and (d := _date(a["date"]))})
+            cls.learners = dict(self._learners(row["id"]).values())
+            found.append(cls)
+        return sorted(found, key=lambda c: (c.days[:1], fold(c.name)))
+
+    def assessments(self, class_id: str | None = None) -> Iterator[Assessment]:
+        """One per learner and day with an attendance mark or a level assessed that day; a
+        level is the one the grid holds now, dated the day it was last set."""
+        for row in self.store.classes.list():
+            if class_id and row["id"] != class_id:
+                continue
+            learners = self._learners(row["id"])
+            days: dict[tuple[dt.date, str], list] = {}
+            for a in self.store.attendance.of_class(row["id"]):
+                day = _date(a["date"])
+                if a["status"] and day and a["enrolment_id"] in learners:
+                    days.setdefault((day, a["enrolment_id"]), [a["status"], {}])[0] = a["status"]
+            for p in self.store.progress.of_class(row["id"]):
+                day = _date(p["assessed_on"]) or _date(row["start_date"])
+                if p["level"] in LEVELS and day and p["enrolment_id"] in learners:
+                    days.setdefault((day, p["enrolment_id"]), ["", {}])[1][p["skill"]] = p["level"]
+            for (day, enrolment), (attendance, levels) in sorted(days.items()):
+                learner, kind = learners[enrolment]
+                yield Assessment(row["id"], day, learner, kind, attendance, levels,
+                                 row["trainer_id"], row["village_id"])
+
+
+class CombinedActivity:
+    """Records and forms together. Teams are the recorded ones where a commune has any (a
+    form's session then counts for its village's team), else each village's members."""
+
+    def __init__(self, records: RecordActivity, forms: FormActivity):
+        self.records = records
+        self.forms = forms
+
+    def teams(self) -> list[Team]:
+        return self.records.teams() or self.forms.teams()
+
+    def sessions(self, start: dt.date | None = None, end: dt.date | None = None,
+                 village_id: str | None = None) -> Iterator[SupportSession]:
+        yield from self.records.sessions(start, end, village_id)
+        recorded = {t.village_id: t.id for t in self.records.teams() if t.village_id}
+        for session in self.forms.sessions(start, end, village_id):
+            if recorded and session.village_id in recorded:
+                session = dataclasses.replace(session, team_id=recorded[session.village_id])
+            yield session
+
+    def classes(self) -> list[TrainingClass]:
+        return self.records.classes() + self.forms.classes()
+
+    def assessments(self, class_id: str | None = None) -> Iterator[Assessment]:
+        yield from self.records.assessments(class_id)
+        yield from self.forms.assessments(class_id)

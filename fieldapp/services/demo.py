@@ -9,9 +9,9 @@ for row, change log included. Every record is written through the change log, li
 The households are not written as registry rows: they are surveyed through the shipped household
 form (fieldapp.services.demo_rounds), whose finalized rounds create and update the households
 and persons as on a member's laptop, so the registry holds what the form saves and the
-commune's reports read the same answers as they would on real data. Each village's team then
-logs support sessions and a trainer runs classes with the shipped session and training forms
-(fieldapp.services.demo_activity).
+commune's reports read the same answers as they would on real data. The teams, a year of support
+sessions and the training classes are then written as the quick screens write them
+(fieldapp.services.demo_workflows).
 
 Every demo team member's PIN is ``1234`` (:data:`~fieldapp.core.demo_data.DEMO_PIN`).
 """
@@ -102,7 +102,7 @@ def _check(stop: Callable[[], bool]) -> None:
 
 def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
           report: Callable[[int, int], None], stop: Callable[[], bool]) -> dict:
-    from fieldapp.services import demo_activity, demo_rounds
+    from fieldapp.services import demo_rounds
 
     _check(stop)
     report(0, total)
@@ -130,14 +130,10 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
 
     names = {v: t.name for v, t in villages}
     team = {v: [u["id"] for u in users if u["village_id"] == v] for v, _t in villages}
-    user_names = {u["id"]: u["name"] for u in users}
-    trainers = [u["id"] for u in users if u["role"] == "trainer"]
     rounds = demo_rounds.RoundMaker(forms["household_survey"], names, team, ids)
-    sessions = demo_activity.SessionMaker(forms["support_session"], names, team, user_names, ids)
-    classes = demo_activity.ClassMaker(forms["training_progress"], names, user_names, ids)
     step = max(1, total // 100)
     done = 0
-    for index, ((village_id, template), count) in enumerate(zip(villages, sizes)):
+    for (village_id, template), count in zip(villages, sizes):
         households = []
         out = demo_rounds.Writes()
         for _i in range(count):
@@ -154,12 +150,8 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
                 out = demo_rounds.Writes()
                 report(done, total)
         demo_rounds.write(store, out)
-        # The demo year in this village: the team's sessions, a class, the second round.
+        # The second round of the demo year in this village.
         out = demo_rounds.Writes()
-        sessions.village_sessions(rng, village_id, households, out)
-        if index % 2 == 0 and trainers:
-            classes.citizen_class(rng, village_id, 1, trainers[index // 2 % len(trainers)],
-                                  households, out)
         again = sorted((h for h in households if h.second_visit), key=lambda h: h.second_visit)
         for number, household in enumerate(again, start=1):
             rounds.second_round(rng, household, household.second_visit, out)
@@ -169,12 +161,8 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
                 out = demo_rounds.Writes()
         _check(stop)
         demo_rounds.write(store, out)
-    if trainers:
-        out = demo_rounds.Writes()
-        members = sorted(u for village_team in team.values() for u in village_team)
-        classes.member_class(rng, villages[0][0], trainers[0],
-                             rng.sample(members, k=min(len(members), 12)), out)
-        demo_rounds.write(store, out)
+    _check(stop)
+    work = _field_work(store, random.Random(rng.random()), ids, lambda: _check(stop))
     # Marked last: each batch is its own transaction, so a file cut off half-way (power loss)
     # is neither set up nor a demo and the app offers setup instead.
     with store.transaction():
@@ -182,22 +170,30 @@ def _fill(store: Store, rng: random.Random, ids: random.Random, total: int,
         store.set_meta("setup_done", "1")
     counts = store.counts()
     return {"commune": commune_name, "villages": len(villages), "households": total,
-            "persons": counts["persons"], "submissions": counts["submissions"]}
+            "persons": counts["persons"], "submissions": counts["submissions"], **work}
 
 
 def _shipped_forms(store: Store) -> dict:
-    """The shipped household, session and training forms, their workbooks kept with the
-    submissions as saving a form keeps them."""
+    """The shipped household form, its workbook kept with the submissions as saving a form
+    keeps it."""
     from fieldapp import paths
     from fieldapp.services.forms import load_form_file
 
     forms = {}
-    for form_id in ("household_survey", "support_session", "training_progress"):
+    for form_id in ("household_survey",):
         path = paths.forms_dir() / f"{form_id}.xlsx"
         form = forms[form_id] = load_form_file(path)
         store.submissions.keep_form_version(form.form_id, form.version, path.name,
                                             path.read_bytes())
     return forms
+
+
+def _field_work(store: Store, rng: random.Random, ids: random.Random,
+                stop: Callable[[], None]) -> dict:
+    """Teams, a year of support sessions and the training classes (services.demo_workflows)."""
+    from fieldapp.services.demo_workflows import add_field_work
+
+    return add_field_work(store, rng, ids, stop)
 
 
 def _add_users(store: Store, rng: random.Random, ids: random.Random,

@@ -21,7 +21,7 @@ from fieldapp.core import demo_data as dd
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services.demo import DemoCancelled
-from fieldapp.services.surveys import SurveyService
+from fieldapp.services.surveys import NEW_HOUSEHOLD, SurveyService
 from fieldapp.storage.store import Store
 
 HOUSEHOLD_SURVEY = "household_survey"
@@ -134,7 +134,7 @@ def survey_households(store: Store, households: int, seed: int, *,
         ethnicity = dd.draw_ethnicity(rng, profile)
         members = dd.household_members(rng, ethnicity, profile)
         form, instance = fill_household_survey(service, rng, village["id"], members)
-        service.save(None, form, instance, finalize=True)
+        service.save(None, form, instance, finalize=True, household_choice=NEW_HOUSEHOLD)
         persons += len(members)
         progress(done + 1, households)
     return {"households": households, "persons": persons, "villages": len(villages)}

@@ -4,7 +4,8 @@ One table per form with a row per submission; each repeat on a table of its own,
 repeat row keyed by the row's key and its submission's id (and its parent row's key for a
 repeat inside a repeat). Select answers are written as codes with their Vietnamese labels in
 the column beside; the first header row holds the questions' labels, the second their codes.
-The ``indicators`` table holds every indicator for the commune and each village (latest round
+The field records (sessions, persons helped, classes, attendance, progress) follow
+(fieldapp.services.export_fieldwork). The ``indicators`` table holds every indicator for the commune and each village (latest round
 of each household) with its code, for reports upward.
 
 Names: the household survey holds people's names and phone numbers, and any form may hold
@@ -32,6 +33,7 @@ from fieldapp.core.records import ROW_KEY
 from fieldapp.i18n.catalog import _
 from fieldapp.reports.pdf import OutputProblem, check_output
 from fieldapp.reports.tables import Column, CsvTables, XlsxTables
+from fieldapp.services.export_fieldwork import write_field_work
 from fieldapp.services.forms import FormCatalog
 from fieldapp.services.indicators import Period, ReportCancelled, load_indicators, tabulate
 from fieldapp.storage.store import Store
@@ -247,9 +249,11 @@ def _export(store: Store, tables, *, names: bool, period: Period, today: dt.date
                 if cancelled():
                     raise ReportCancelled(_("The export was cancelled; nothing was written."))
                 progress(done, total)
-    count += _indicator_table(store, tables, period, today, catalog)
+    fieldwork = write_field_work(store, tables, names=names, period=period,
+                                 cancelled=cancelled)
+    count += fieldwork[0] + _indicator_table(store, tables, period, today, catalog)
     progress(total, total)
-    return count, done
+    return count, done + fieldwork[1]
 
 
 def _rows(tables, writer: _FormTables, handles: dict, group, data: dict[str, Any],

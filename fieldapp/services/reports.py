@@ -83,7 +83,9 @@ def progress_data(store: Store, *, class_id: str | None = None, language: str | 
     classes = source.classes()
     wanted = None
     if class_id:
-        wanted = [c for c in classes if c.id == class_id or fold(c.name) == fold(class_id)]
+        # a class by its id, the start of its id as printed (8 characters), or its name
+        wanted = [c for c in classes if c.id == class_id or fold(c.name) == fold(class_id)
+                  or (len(class_id) >= 8 and c.id.startswith(class_id))]
     chosen = classes if wanted is None else wanted
     users = {u["id"]: u for u in store.users.list()}
     villages = {v["id"]: v["name"] for v in store.villages.list()}
@@ -101,7 +103,8 @@ def progress_data(store: Store, *, class_id: str | None = None, language: str | 
             learner = learners.get(a.learner_id)
             if learner is None:
                 continue
-            learner.attendance[a.date] = a.attendance
+            if a.attendance:
+                learner.attendance[a.date] = a.attendance
             for skill, level in a.levels.items():
                 history = learner.history.setdefault(skill, [])
                 if not history or history[-1][1] != level:
@@ -122,7 +125,7 @@ def progress_data(store: Store, *, class_id: str | None = None, language: str | 
         levels=[(code, levels.get(code, pdf.Label(code))) for code in LEVELS],
         attendance=attendance, language_note=labels.note,
         wanted_class=class_id if class_id and not chosen else None,
-        other_classes=[f"{c.name} ({c.id})" for c in classes] if class_id and not chosen
+        other_classes=[f"{c.name} ({c.id[:8]})" for c in classes] if class_id and not chosen
         else [])
 
 

@@ -109,7 +109,8 @@ def team_rows(store: Store, source: ActivitySource, per_team: dict[str, dict],
         if village_id and team.village_id != village_id:
             continue
         stats = per_team.get(team.id, {})
-        name = _("Team of {village}").format(village=villages.get(team.village_id or "", "—"))
+        name = team.name or _("Team of {village}").format(
+            village=villages.get(team.village_id or "", "—"))
         rows.append(doc.TeamRow(name, len(team.members), stats.get("sessions", 0),
                                 stats.get("persons", 0), stats.get("achieved", 0),
                                 stats.get("last")))
@@ -128,8 +129,9 @@ def training_summary(source: ActivitySource, progress_form: Form | None,
     for a in source.assessments():
         if a.class_id not in wanted:
             continue
-        records += 1
-        present += a.attendance in ("present", "late")
+        if a.attendance:  # a day with only a level assessed is not an attendance record
+            records += 1
+            present += a.attendance in ("present", "late")
         if a.levels:
             latest.setdefault((a.class_id, a.learner_id), {}).update(a.levels)
     data.classes = len(classes)

@@ -64,6 +64,28 @@ class SaveRequest:
     attachment_names: frozenset[str] = frozenset()
     """Every file name the answers hold; attachments of the submission not named are
     tombstoned (a replaced photo stays in the history)."""
+    household_id: str | None = None
+    """The registered household the survey was started from (a later round), if any."""
+    household_choice: str | None = None
+    """For a finalized survey that would create a household like one already registered
+    (ProbableDuplicate): NEW_HOUSEHOLD to create it all the same, or the id of the
+    registered household the survey is of (its round then updates that household)."""
+
+
+NEW_HOUSEHOLD = "new"
+
+
+class ProbableDuplicate(UserError):
+    """Finalizing would create a household whose head looks like the head of a household of
+    the same village already registered: the user says which it is (``candidates``: those
+    households, most alike first), and the save is asked again with ``household_choice``."""
+
+    def __init__(self, candidates: list[dict[str, Any]], head_name: str):
+        super().__init__(_("A household like this one is registered already: {names}. Say "
+                           "whether this survey is of that household.").format(
+            names=", ".join(c["head_name"] for c in candidates)))
+        self.candidates = candidates
+        self.head_name = head_name
 
 
 def registry_row(dataset: str, properties: dict[str, str],
@@ -93,16 +115,30 @@ LEFT = _LEFT
 
 
 class DatabaseRegistry:
-    """Serves villages.csv, households.csv, persons.csv and team_members.csv from the database."""
+    """Serves villages.csv, households.csv, persons.csv and team_members.csv from the database.
 
-    def __init__(self, repo: SubmissionRepository):
+    Whole lists (``list_rows``) only for what needs them (an ``instance('households')``
+    expression, a filter no index can answer); a long list's question asks for a page at a
+    time (``query_rows``) and checks an answer with one lookup (``rows_named``), answered by
+    the database's indexes (fieldapp.storage.registry), so choosing among a commune's or a
+    province's persons costs milliseconds (fieldapp.core.forms.choices.RegistryQuery)."""
+
+    def __init__(self, repo: SubmissionRepository, lists=None):
         self._repo = repo
+        self._lists = lists if lists is not None else repo.store.lists
         self._cache: dict[str, list[dict[str, str]]] = {}
 
     def list_rows(self, csv_name: str) -> list[dict[str, str]]:
         if csv_name not in self._cache:
             self._cache[csv_name] = self._repo.registry_rows(csv_name)
         return self._cache[csv_name]
+
+    def query_rows(self, csv_name: str, where, text: str, offset: int,
+                   limit: int) -> list[dict[str, str]]:
+        return self._lists.query_rows(csv_name, where, text, offset, limit)
+
+    def rows_named(self, csv_name: str, names, where) -> list[dict[str, str]]:
+        return self._lists.rows_named(csv_name, names, where)
 
 
 class SurveyService:
@@ -168,15 +204,35 @@ class SurveyService:
         return self.store.attachments.content(submission_id, filename)
 
     def new_instance(self, form_id: str, *, household_id: str | None = None,
-                     new_key: Callable[[], str] | None = None) -> tuple[Form, FormInstance]:
+                     new_key: Callable[[], str] | None = None,
+                     village_id: str | None = None,
+                     head_name: str | None = None) -> tuple[Form, FormInstance]:
         """A fresh instance; from an existing household, prefilled from the registry so the
         finalized round updates that household and its members instead of creating new ones.
+        For a new household, ``village_id`` and ``head_name`` (asked before the form opens)
+        fill the household's village and the roster's first person.
         ``new_key`` makes repeat-row keys (seeded in the demo)."""
         _path, form = self.catalog.current(form_id)
         instance = self._instance(form, **({"new_key": new_key} if new_key else {}))
         if household_id:
             self._prefill(form, instance, household_id)
+        elif village_id or head_name:
+            self._prefill_new(form, instance, village_id, head_name)
         return form, instance
+
+    def _prefill_new(self, form: Form, instance: FormInstance, village_id: str | None,
+                     head_name: str | None) -> None:
+        for decl in form.entities:
+            if decl.dataset == "households" and decl.repeat is None and village_id:
+                self._fill(instance, "", decl, {"village": village_id})
+            elif decl.dataset == "persons" and decl.repeat is not None and head_name:
+                repeat = decl.repeat.name
+                try:
+                    rows = instance.repeat_rows(repeat)
+                except (KeyError, ValueError):
+                    continue
+                index = 0 if rows else instance.add_repeat_row(repeat)
+                self._fill(instance, f"{repeat}[{index}]/", decl, {"full_name": head_name})
 
     def _prefill(self, form: Form, instance: FormInstance, household_id: str) -> None:
         household = self.store.households.get(household_id)
@@ -229,7 +285,8 @@ class SurveyService:
 
     # -- saving ------------------------------------------------------------------------------
     def prepare_save(self, submission_id: str | None, form: Form, instance: FormInstance, *,
-                     finalize: bool, user_id: str | None = None) -> "SaveRequest":
+                     finalize: bool, user_id: str | None = None,
+                     household_choice: str | None = None) -> "SaveRequest":
         """Everything saving needs, taken from the form being filled in (on the thread that
         owns it), so the write itself can run on the writer thread. Refuses to finalize a
         form with errors."""
@@ -252,22 +309,48 @@ class SurveyService:
             user_id=user_id or self.store.meta("current_user_id"),
             attachments=tuple(a for name, a in sorted(instance.attachments.items())
                               if name in names),
-            attachment_names=frozenset(names))
+            attachment_names=frozenset(names), household_choice=household_choice,
+            household_id=self._surveyed_household(form, instance))
+
+    @staticmethod
+    def _surveyed_household(form: Form, instance: FormInstance) -> str | None:
+        """The registered household a survey was started from (its entity id field), so a
+        draft of a later round shows on that household."""
+        for decl in form.entities:
+            if decl.dataset == "households" and decl.repeat is None and decl.entity_id:
+                for name in sorted(decl.entity_id.references()):
+                    try:
+                        value = instance.get_value(name)
+                    except (KeyError, ValueError):
+                        continue
+                    if value:
+                        return str(value)
+        return None
 
     def save(self, submission_id: str | None, form: Form, instance: FormInstance, *,
-             finalize: bool, user_id: str | None = None) -> str:
+             finalize: bool, user_id: str | None = None,
+             household_choice: str | None = None) -> str:
         """Save a draft, or finalize (only when the whole form is valid). Returns the id."""
         return self.store_save(self.prepare_save(submission_id, form, instance,
-                                                 finalize=finalize, user_id=user_id))
+                                                 finalize=finalize, user_id=user_id,
+                                                 household_choice=household_choice))
 
     def store_save(self, request: "SaveRequest") -> str:
-        """Write a prepared save in one transaction; returns the submission id."""
+        """Write a prepared save in one transaction; returns the submission id.
+
+        Finalizing a survey that creates a household refuses (ProbableDuplicate) while a
+        household of the same village with a head of a like name is registered, unless the
+        request says which it is: a new household, or that one (``household_choice``)."""
         submission_id = request.submission_id
         previous = self.repo.get(submission_id) if submission_id else None
         if submission_id and previous is None:
             raise UserError(_("This submission no longer exists."))
         record_id = submission_id or new_id()
         answers = request.answers
+        operations = request.operations or []
+        if request.finalize:
+            known = self.repo.entities(previous) if previous else {}
+            operations = self._guard_duplicate(operations, known, request.household_choice)
         with self.store.transaction():
             if request.form_file is not None:
                 self.repo.keep_form_version(request.form_id, request.form_version,
@@ -279,11 +362,13 @@ class SurveyService:
                 "answers": answers, "user_id": request.user_id,
                 "village_id": self._village_of(None, answers),
             }
+            if not request.finalize and request.household_id and not (
+                    previous and previous.get("household_id")):
+                values["household_id"] = request.household_id
             if request.finalize:
                 # Creating ids here (not in the form) keeps them stable when the round is edited.
                 entities = self.repo.entities(previous) if previous else {}
-                household_id, entities = self._apply_entities(
-                    record_id, request.operations or [], entities)
+                household_id, entities = self._apply_entities(record_id, operations, entities)
                 values["entities"] = self.repo.entities_value(entities)
                 values["household_id"] = household_id or (previous or {}).get("household_id")
                 values["finalized_at"] = utc_now_iso()
@@ -311,6 +396,57 @@ class SurveyService:
     def _village_of(_form: Form | None, answers: dict[str, Any]) -> str | None:
         value = answers.get("village")
         return value if isinstance(value, str) and value else None
+
+    def _guard_duplicate(self, operations: list[dict[str, Any]], known: dict[str, Any],
+                         choice: str | None) -> list[dict[str, Any]]:
+        """The operations to apply: unchanged, or pointed at the registered household the
+        user chose (its persons matched by name and year of birth); ProbableDuplicate while
+        the user has not said."""
+        create = next((op for op in operations if op["dataset"] == "households"
+                       and op["repeat_path"] is None and not op["entity_id"]), None)
+        if create is None or known.get("households") or choice == NEW_HOUSEHOLD:
+            return operations
+        props = create["properties"]
+        if not choice:
+            from fieldapp.services.registry import Registry
+
+            alike = Registry(self.store, today=self._today).similar_households(
+                props.get("village") or "", props.get("head_name") or "")
+            if alike:
+                raise ProbableDuplicate(alike, props.get("head_name") or "")
+            return operations
+        household = self.store.households.get(choice)
+        if household is None or household["deleted"]:
+            raise UserError(_("The household chosen was removed from the registry."))
+        return self._onto_household(operations, choice)
+
+    def _onto_household(self, operations: list[dict[str, Any]],
+                        household_id: str) -> list[dict[str, Any]]:
+        """Operations that update ``household_id`` and those of its persons the roster names
+        (the same folded name, born within a year) instead of creating new ones."""
+        from fieldapp.i18n.text import fold
+
+        members = self.store.persons.of_household(household_id)
+        taken: set[str] = set()
+        out = []
+        for op in operations:
+            op = {**op, "properties": dict(op["properties"])}
+            if op["dataset"] == "households" and op["repeat_path"] is None \
+                    and not op["entity_id"]:
+                op.update(entity_id=household_id, action="update")
+            elif op["dataset"] == "persons" and not op["entity_id"]:
+                name = fold(op["properties"].get("full_name") or "")
+                born = str(op["properties"].get("birth_year") or "")
+                for person in members:
+                    year = str(person.get("birth_year") or "")
+                    close = not born or not year or (
+                        born.isdigit() and year.isdigit() and abs(int(born) - int(year)) <= 1)
+                    if person["id"] not in taken and person["name_key"] == name and close:
+                        taken.add(person["id"])
+                        op.update(entity_id=person["id"], action="update")
+                        break
+            out.append(op)
+        return out
 
     def _apply_entities(self, submission_id: str, operations: list[dict[str, Any]],
                         known: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:

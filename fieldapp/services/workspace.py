@@ -55,6 +55,59 @@ class Workspace:
         self.households = Households(store)
         self._surveys: SurveyService | None = None
         self._sync = None
+        self._codes = None
+        self._registry = None
+
+    # -- field workflows ----------------------------------------------------------------------
+    def codes(self):
+        """Activities, outcomes, skills, levels, attendance and learner types, from the forms
+        (fieldapp.services.workflow_codes; loads the forms on first use)."""
+        if self._codes is None:
+            from fieldapp.services.workflow_codes import load_codes
+
+            self._codes = load_codes(self.surveys.catalog)
+        return self._codes
+
+    @property
+    def registry(self):
+        """Households and persons outside a survey (fieldapp.services.registry)."""
+        if self._registry is None:
+            from fieldapp.services.registry import Registry
+
+            self._registry = Registry(self.store)
+        return self._registry
+
+    def household_page(self, household_id: str):
+        from fieldapp.services.household_page import household_page
+
+        return household_page(self.store, self.registry, household_id)
+
+    @property
+    def sessions(self):
+        """Support sessions (fieldapp.services.sessions)."""
+        from fieldapp.services.sessions import Sessions
+
+        return Sessions(self.store, self.codes)
+
+    @property
+    def training(self):
+        """Training classes (fieldapp.services.training)."""
+        from fieldapp.services.training import Training
+
+        return Training(self.store, self.codes)
+
+    @property
+    def teams(self):
+        """Teams and their activity (fieldapp.services.teams)."""
+        from fieldapp.services.teams import Teams
+
+        return Teams(self.store)
+
+    def today_work(self, *, with_indicators: bool = True):
+        """Home's list of today's work (fieldapp.services.today)."""
+        from fieldapp.services.today import today_work
+
+        return today_work(self.store, with_indicators=with_indicators)
 
     @classmethod
     def open(cls, path: Path | str, **kwargs) -> "Workspace":
@@ -96,6 +149,10 @@ class Workspace:
 
     def villages(self) -> list[dict[str, Any]]:
         return self.store.villages.list()
+
+    def users(self) -> list[dict[str, Any]]:
+        """The commune's users (team members, staff, trainers) in name order."""
+        return self.store.users.list()
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()

@@ -168,6 +168,18 @@ REFERENCES = (
     ("persons", "household_id", "households"),
     ("submissions", "household_id", "households"),
     ("submissions", "village_id", "villages"),
+    ("teams", "village_id", "villages"),
+    ("team_members", "team_id", "teams"),
+    ("team_members", "user_id", "users"),
+    ("sessions", "village_id", "villages"),
+    ("session_persons", "session_id", "sessions"),
+    ("session_persons", "person_id", "persons"),
+    ("classes", "trainer_id", "users"),
+    ("enrolments", "class_id", "classes"),
+    ("enrolments", "person_id", "persons"),
+    ("enrolments", "user_id", "users"),
+    ("attendance", "enrolment_id", "enrolments"),
+    ("progress", "enrolment_id", "enrolments"),
 )
 
 

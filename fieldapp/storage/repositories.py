@@ -8,17 +8,14 @@ transaction, so it lands in the change log.
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import Change
-from fieldapp.i18n.text import fold
 
 if TYPE_CHECKING:
     from fieldapp.storage.store import Store
 
 SEARCH_LIMIT = 500
-_WORD = re.compile(r"\w+")
 
 
 class SyncedRepository:
@@ -117,41 +114,14 @@ class HouseholdRepository(SyncedRepository):
 
         Matching is accent-insensitive, by word prefix and in order: "dang" and "ĐẶNG" find
         Đặng, "nguyen v" finds Nguyễn Văn An. Returns (first ``limit`` rows in Vietnamese name
-        order, total number of matches); each row has the village name and the member count.
+        order, total number of matches); each row has the village name, the member count and
+        the survey status (fieldapp.storage.registry).
         """
-        folded = fold(query)
-        if not folded:
-            return self._list(village_id, limit)
-        words = _WORD.findall(folded)
-        if not words:  # only punctuation: nothing can match
-            return [], 0
-        phrase = "names : (" + " + ".join(f'"{w}"*' for w in words) + ")"
-        if village_id:
-            phrase = f'village : "v{village_id.replace("-", "")}" AND {phrase}'
-        params: dict[str, Any] = {"m": phrase, "limit": limit}
-        total = self.store.scalar(
-            "select count(*) from household_names where household_names match :m", params)
-        rows = self.store.query(
-            """select h.*, v.name as village_name,
-                   (select count(*) from persons p where p.household_id = h.id
-                    and p.deleted = 0) as member_count
-                from households h join villages v on v.id = h.village_id
-                where h.rowid in (select rowid from household_names
-                                  where household_names match :m)
-                order by h.head_sort limit :limit""", params)
-        return rows, total
+        from fieldapp.storage.registry import HouseholdFilter
 
-    def _list(self, village_id: str | None, limit: int) -> tuple[list[dict[str, Any]], int]:
-        where = "h.deleted = 0" + (" and h.village_id = :v" if village_id else "")
-        params = {"v": village_id, "limit": limit}
-        total = self.store.scalar(f"select count(*) from households h where {where}", params)
-        rows = self.store.query(
-            f"""select h.*, v.name as village_name,
-                   (select count(*) from persons p where p.household_id = h.id
-                    and p.deleted = 0) as member_count
-                from households h join villages v on v.id = h.village_id
-                where {where} order by h.head_sort limit :limit""", params)
-        return rows, total
+        lists = self.store.lists
+        plan = lists.household_plan(query, HouseholdFilter(village_id=village_id))
+        return lists.households(plan, 0, limit), plan.total
 
 
 class PersonRepository(SyncedRepository):

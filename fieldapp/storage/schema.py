@@ -18,7 +18,9 @@ SYNC_COLUMNS = {
     "deleted": int,        # tombstone: 1 instead of a hard delete
     "deleted_reason": str,
 }
-SYNCED_TABLES = ("communes", "villages", "users", "households", "persons", "submissions")
+SYNCED_TABLES = ("communes", "villages", "users", "households", "persons", "submissions",
+                 "attachments", "teams", "team_members", "sessions", "session_persons",
+                 "classes", "enrolments", "attendance", "progress")
 
 
 def _synced_table(db: Database, name: str, columns: dict, *, foreign_keys=(), not_null=()):
@@ -217,3 +219,181 @@ def m009_peer_commune(db: Database) -> None:
     """A peer registered at a province is a commune laptop: the commune whose records its
     return packages hold."""
     db.execute("alter table sync_peers add column commune_id text")
+
+
+@migrations()
+def m010_field_workflows(db: Database) -> None:
+    """Teams and their members, support sessions and the persons helped, training classes,
+    enrolments, attendance and progress: synced records (fieldapp.core.records)."""
+    _synced_table(db, "teams", {"commune_id": str, "village_id": str, "name": str,
+                                "name_key": str, "name_sort": str, "level": str, "notes": str},
+                  not_null={"name"})
+    _synced_table(db, "team_members", {"team_id": str, "user_id": str, "role": str,
+                                       "affiliation": str, "joined_on": str, "left_on": str},
+                  not_null={"team_id", "user_id"})
+    _synced_table(db, "sessions", {"date": str, "village_id": str, "team_id": str,
+                                   "members": str, "activities": str, "duration_min": int,
+                                   "follow_up_date": str, "follow_up_of": str,
+                                   "follow_up_done": str, "notes": str, "user_id": str},
+                  not_null={"date", "village_id"})
+    _synced_table(db, "session_persons", {"session_id": str, "person_id": str,
+                                          "household_id": str, "outcomes": str,
+                                          "outcome_other": str},
+                  not_null={"session_id"})
+    _synced_table(db, "classes", {"name": str, "name_key": str, "name_sort": str,
+                                  "trainer_id": str, "place": str, "village_id": str,
+                                  "start_date": str, "end_date": str, "skills": str,
+                                  "learner_type": str, "notes": str},
+                  not_null={"name", "start_date"})
+    _synced_table(db, "enrolments", {"class_id": str, "person_id": str, "user_id": str},
+                  not_null={"class_id"})
+    _synced_table(db, "attendance", {"class_id": str, "enrolment_id": str, "date": str,
+                                     "status": str},
+                  not_null={"class_id", "enrolment_id", "date"})
+    _synced_table(db, "progress", {"class_id": str, "enrolment_id": str, "skill": str,
+                                   "level": str, "assessed_on": str},
+                  not_null={"class_id", "enrolment_id", "skill"})
+    db.executescript("""
+        create index idx_teams_village on teams(village_id);
+        create index idx_team_members_team on team_members(team_id, deleted);
+        create index idx_team_members_user on team_members(user_id, deleted);
+        -- the session list: newest first, by village, follow-ups due
+        create index idx_sessions_date on sessions(deleted, date);
+        create index idx_sessions_village_date on sessions(village_id, deleted, date);
+        create index idx_sessions_follow_up on sessions(follow_up_date)
+            where follow_up_date is not null;
+        create index idx_sessions_follow_up_of on sessions(follow_up_of)
+            where follow_up_of is not null;
+        create index idx_session_persons_session on session_persons(session_id, deleted);
+        create index idx_session_persons_person on session_persons(person_id, deleted);
+        create index idx_session_persons_household on session_persons(household_id, deleted);
+        create index idx_classes_start on classes(deleted, start_date);
+        create index idx_enrolments_class on enrolments(class_id, deleted);
+        create index idx_enrolments_person on enrolments(person_id, deleted);
+        create index idx_enrolments_user on enrolments(user_id, deleted);
+        create index idx_attendance_class on attendance(class_id, date);
+        create index idx_attendance_enrolment on attendance(enrolment_id);
+        create index idx_progress_class on progress(class_id);
+        create index idx_progress_enrolment on progress(enrolment_id);
+    """)
+
+
+# Survey status of each household, kept by triggers from its household survey submissions
+# (local and derived, never synced, like household_names): the last finalized round, how many
+# rounds and drafts. The household list shows and filters by it without a scan of submissions.
+_HOUSEHOLD_ROUNDS = """
+    delete from household_rounds where household_id = {hid};
+    insert into household_rounds(household_id, last_final_at, last_final_id, finals, drafts,
+                                 last_draft_at)
+        select s.household_id,
+               max(case when s.status = 'final' then coalesce(s.finalized_at, s.updated_at) end),
+               (select x.id from submissions x where x.household_id = s.household_id
+                  and x.form_id = 'household_survey' and x.deleted = 0 and x.status = 'final'
+                  order by coalesce(x.finalized_at, x.updated_at) desc, x.id limit 1),
+               sum(s.status = 'final'), sum(s.status != 'final'),
+               max(case when s.status != 'final' then s.updated_at end)
+        from submissions s
+        where s.household_id = {hid} and s.form_id = 'household_survey' and s.deleted = 0
+        group by s.household_id;
+"""
+
+
+@migrations()
+def m011_household_status(db: Database) -> None:
+    """The household list at commune scale: survey status per household (household_rounds,
+    kept by triggers) and indexes that page through live households in name order."""
+    db.executescript(f"""
+        create table household_rounds (
+            household_id text primary key,
+            last_final_at text, last_final_id text,
+            finals integer not null default 0, drafts integer not null default 0,
+            last_draft_at text);
+        create index idx_household_rounds_last on household_rounds(last_final_at);
+        create trigger household_rounds_si after insert on submissions
+            when new.household_id is not null and new.form_id = 'household_survey' begin
+            {_HOUSEHOLD_ROUNDS.format(hid="new.household_id")}
+        end;
+        create trigger household_rounds_su after update of status, household_id, deleted,
+            finalized_at, form_id on submissions begin
+            {_HOUSEHOLD_ROUNDS.format(hid="old.household_id")}
+            {_HOUSEHOLD_ROUNDS.format(hid="new.household_id")}
+        end;
+        create trigger household_rounds_sd after delete on submissions
+            when old.household_id is not null begin
+            {_HOUSEHOLD_ROUNDS.format(hid="old.household_id")}
+        end;
+        insert into household_rounds(household_id, last_final_at, last_final_id, finals,
+                                     drafts, last_draft_at)
+            select s.household_id,
+                   max(case when s.status = 'final'
+                       then coalesce(s.finalized_at, s.updated_at) end),
+                   (select x.id from submissions x where x.household_id = s.household_id
+                      and x.form_id = 'household_survey' and x.deleted = 0
+                      and x.status = 'final'
+                      order by coalesce(x.finalized_at, x.updated_at) desc, x.id limit 1),
+                   sum(s.status = 'final'), sum(s.status != 'final'),
+                   max(case when s.status != 'final' then s.updated_at end)
+            from submissions s
+            where s.household_id is not null and s.form_id = 'household_survey'
+              and s.deleted = 0
+            group by s.household_id;
+        create index idx_households_live_sort on households(deleted, head_sort, id);
+        create index idx_households_village_live_sort
+            on households(village_id, deleted, head_sort, id);
+        create index idx_persons_live_sort on persons(deleted, name_sort, id);
+        create index idx_persons_household_sort on persons(household_id, deleted, name_sort);
+        create index idx_submissions_household on submissions(household_id, form_id, status);
+    """)
+
+
+# Person search: one FTS5 document per live person of a live household, holding the person's
+# folded name and the household's village as a token ("v" + the village's local rowid), kept
+# by triggers like household_names. Choosing a person (a form's persons.csv, the session log,
+# enrolling learners) searches a commune's or a province's persons by word prefix in
+# milliseconds.
+_PERSON_DOC = """
+    delete from person_names where rowid = {rowid};
+    insert into person_names(rowid, name, village)
+        select p.rowid, p.name_key,
+               'v' || coalesce((select v.rowid from villages v where v.id = h.village_id), 0)
+        from persons p join households h on h.id = p.household_id
+        where p.rowid = {rowid} and p.deleted = 0 and h.deleted = 0;
+"""
+_HOUSEHOLD_PERSON_DOCS = """
+    delete from person_names where rowid in
+        (select p.rowid from persons p where p.household_id = {hid});
+    insert into person_names(rowid, name, village)
+        select p.rowid, p.name_key,
+               'v' || coalesce((select v.rowid from villages v where v.id = h.village_id), 0)
+        from persons p join households h on h.id = p.household_id
+        where p.household_id = {hid} and p.deleted = 0 and h.deleted = 0;
+"""
+
+
+@migrations()
+def m012_person_search(db: Database) -> None:
+    db.executescript(f"""
+        create virtual table person_names using fts5(
+            name, village, tokenize='unicode61 remove_diacritics 0', prefix='1 2 3');
+        create trigger person_names_pi after insert on persons begin
+            {_PERSON_DOC.format(rowid="new.rowid")}
+        end;
+        create trigger person_names_pu after update of name_key, deleted, household_id
+            on persons begin
+            {_PERSON_DOC.format(rowid="new.rowid")}
+        end;
+        create trigger person_names_pd after delete on persons begin
+            delete from person_names where rowid = old.rowid;
+        end;
+        create trigger person_names_hi after insert on households begin
+            {_HOUSEHOLD_PERSON_DOCS.format(hid="new.id")}
+        end;
+        create trigger person_names_hu after update of village_id, deleted on households begin
+            {_HOUSEHOLD_PERSON_DOCS.format(hid="new.id")}
+        end;
+        insert into person_names(rowid, name, village)
+            select p.rowid, p.name_key,
+                   'v' || coalesce((select v.rowid from villages v where v.id = h.village_id), 0)
+            from persons p join households h on h.id = p.household_id
+            where p.deleted = 0 and h.deleted = 0;
+    """)

@@ -27,7 +27,12 @@ from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.repositories import (
     AttachmentRepository, CommuneRepository, ConflictRepository, HouseholdRepository,
     PersonRepository, UserRepository, VillageRepository)
+from fieldapp.storage.registry import RegistryLists
 from fieldapp.storage.settings import LocalSettings
+from fieldapp.storage.workflows import (
+    AttendanceRepository, ClassRepository, EnrolmentRepository, FieldWorkExport,
+    ProgressRepository, SessionPersonRepository, SessionRepository, TeamMemberRepository,
+    TeamRepository)
 from fieldapp.storage.writer import RecordWriter
 
 ROLES = ("member", "commune_staff", "trainer")
@@ -56,6 +61,16 @@ class Store:
         self.persons = PersonRepository(self)
         self.attachments = AttachmentRepository(self)
         self.conflicts = ConflictRepository(self)
+        self.lists = RegistryLists(self)
+        self.teams = TeamRepository(self)
+        self.team_members = TeamMemberRepository(self)
+        self.sessions = SessionRepository(self)
+        self.session_persons = SessionPersonRepository(self)
+        self.classes = ClassRepository(self)
+        self.enrolments = EnrolmentRepository(self)
+        self.attendance = AttendanceRepository(self)
+        self.progress = ProgressRepository(self)
+        self.field_export = FieldWorkExport(self)
         self._submissions = None
 
     @classmethod

@@ -123,11 +123,22 @@ class SyncState:
             submissions = (f"select id from submissions where village_id in ({marks}) "
                            f"or household_id in ({households[0]})",
                            list(villages) + households[1])
-            master = ("r.tbl in ('communes', 'villages', 'users')", [])
+            sessions = (f"select id from sessions where village_id in ({marks})",
+                        list(villages))
+            classes = (f"select id from classes where village_id is null "
+                       f"or village_id in ({marks})", list(villages))
+            master = ("r.tbl in ('communes', 'villages', 'users', 'teams', 'team_members')", [])
             if commune is not None:
                 master = ("(r.tbl = 'communes' and r.rid = ?) or (r.tbl = 'villages' and r.rid in "
                           "(select id from villages where commune_id = ?))", [commune, commune])
             parts = [master,
+                     (f"r.tbl = 'sessions' and r.rid in ({sessions[0]})", sessions[1]),
+                     (f"r.tbl = 'session_persons' and r.rid in (select id from "
+                      f"session_persons where session_id in ({sessions[0]}))", sessions[1]),
+                     (f"r.tbl = 'classes' and r.rid in ({classes[0]})", classes[1]),
+                     *((f"r.tbl = '{table}' and r.rid in (select id from {table} where "
+                        f"class_id in ({classes[0]}))", classes[1])
+                       for table in ("enrolments", "attendance", "progress")),
                      (f"r.tbl = 'households' and r.rid in ({households[0]})", households[1]),
                      (f"r.tbl = 'persons' and r.rid in (select id from persons where "
                       f"household_id in ({households[0]}))", households[1]),

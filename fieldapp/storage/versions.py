@@ -16,4 +16,7 @@ MIGRATIONS = (
     "m007_attachments",
     "m008_sync",
     "m009_peer_commune",
+    "m010_field_workflows",
+    "m011_household_status",
+    "m012_person_search",
 )

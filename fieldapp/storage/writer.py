@@ -37,6 +37,8 @@ _NAME_COLUMNS: dict[str, tuple[str, str, str | None, Callable[[str], str] | None
     "users": ("name", "name_key", "name_sort", name_sort_text),
     "households": ("head_name", "head_name_key", "head_sort", name_sort_text),
     "persons": ("full_name", "name_key", "name_sort", name_sort_text),
+    "teams": ("name", "name_key", "name_sort", sort_text),
+    "classes": ("name", "name_key", "name_sort", sort_text),
 }
 # Fields without which a record has no row yet (the tables' NOT NULL columns).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -47,6 +49,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "persons": ("household_id", "full_name"),
     "submissions": ("form_id", "form_version", "status"),
     "attachments": ("submission_id", "filename", "content"),
+    "teams": ("name",),
+    "team_members": ("team_id", "user_id"),
+    "sessions": ("date", "village_id"),
+    "session_persons": ("session_id",),
+    "classes": ("name", "start_date"),
+    "enrolments": ("class_id",),
+    "attendance": ("class_id", "enrolment_id", "date"),
+    "progress": ("class_id", "enrolment_id", "skill"),
 }
 
 

@@ -34,6 +34,11 @@ class Column:
     align_right: bool = False
 
 
+def _alignment(column: Column) -> Qt.AlignmentFlag:
+    flag = Qt.AlignmentFlag
+    return (flag.AlignRight if column.align_right else flag.AlignLeft) | flag.AlignVCenter
+
+
 class RowTableModel(QAbstractTableModel):
     """Rows are dicts; columns say how to display them."""
 
@@ -77,13 +82,8 @@ class RowTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.header()
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(column)
+            return _alignment(column)
         return None
-
-    @staticmethod
-    def _alignment(column: Column) -> Qt.AlignmentFlag:
-        flag = Qt.AlignmentFlag
-        return (flag.AlignRight if column.align_right else flag.AlignLeft) | flag.AlignVCenter
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -93,7 +93,7 @@ class RowTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.display(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(column)
+            return _alignment(column)
         if role == RowRole:
             return row
         return None
@@ -169,6 +169,117 @@ class VillageCountsModel(RowTableModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return self._alignment(column)
+                return _alignment(column)
             return None
         return super().data(index, role)
+
+
+PageFetch = Callable[[int, int], Sequence[dict[str, Any]]]
+"""Reads rows ``offset`` .. ``offset + limit`` (a service's page of a plan)."""
+
+
+class PagedTableModel(QAbstractTableModel):
+    """A virtual table: ``total`` rows, read a page at a time when the view shows them.
+
+    The view asks only for the rows it paints, so a list of 50,000 households costs what its
+    thirty visible rows cost (bench_workflows.py). ``reset(total, fetch, first)`` starts a new
+    result; ``first`` (rows already read with the plan, in the background) saves the first
+    read. Pages are read on the UI thread through ``fetch`` (indexed, a few milliseconds) and
+    the last :data:`KEPT_PAGES` are kept.
+    """
+
+    PAGE = 64
+    KEPT_PAGES = 40
+    columns: Sequence[Column] = ()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._total = 0
+        self._fetch: PageFetch | None = None
+        self._pages: dict[int, list[dict[str, Any]]] = {}
+
+    # -- data in ------------------------------------------------------------------------------
+    def reset(self, total: int, fetch: PageFetch | None,
+              first: Sequence[dict[str, Any]] = ()) -> None:
+        self.beginResetModel()
+        self._total = max(0, int(total))
+        self._fetch = fetch
+        self._pages = {}
+        if first:
+            rows = list(first)
+            for start in range(0, len(rows), self.PAGE):
+                self._pages[start // self.PAGE] = rows[start:start + self.PAGE]
+        self.endResetModel()
+
+    def total(self) -> int:
+        return self._total
+
+    def row(self, index: int) -> dict[str, Any] | None:
+        """The row at ``index`` (read if it is not in a kept page)."""
+        if not 0 <= index < self._total:
+            return None
+        number, offset = divmod(index, self.PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._read(number)
+        return page[offset] if offset < len(page) else None
+
+    def loaded_rows(self) -> list[dict[str, Any]]:
+        """The rows read so far, in order (for tests and small lists)."""
+        return [r for n in sorted(self._pages) for r in self._pages[n]]
+
+    def rows(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The first ``limit`` rows (all of them by default: only for short results)."""
+        count = self._total if limit is None else min(limit, self._total)
+        return [r for r in (self.row(i) for i in range(count)) if r is not None]
+
+    def find(self, key: str, value: Any, limit: int = 5000) -> int | None:
+        """The index of the first row whose ``key`` is ``value`` among the first ``limit``."""
+        for i in range(min(limit, self._total)):
+            row = self.row(i)
+            if row is not None and row.get(key) == value:
+                return i
+        return None
+
+    def _read(self, number: int) -> list[dict[str, Any]]:
+        rows = list(self._fetch(number * self.PAGE, self.PAGE)) if self._fetch else []
+        if len(self._pages) >= self.KEPT_PAGES:
+            self._pages.pop(next(iter(self._pages)))
+        self._pages[number] = rows
+        return rows
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(self.columns) - 1))
+        if self._total:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self._total - 1, len(self.columns) - 1))
+
+    # -- Qt API -------------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    headerData = RowTableModel.headerData  # the same columns, the same headers
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+                        Qt.ItemDataRole.ToolTipRole, RowRole):
+            return None
+        row = self.row(index.row())
+        if row is None:
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _alignment(column)
+        if role == RowRole:
+            return row
+        return self.tooltip(row, index.column())
+
+    def tooltip(self, row: dict[str, Any], column: int) -> Any:
+        return None

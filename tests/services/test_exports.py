@@ -13,7 +13,7 @@ import pytest
 from readback import rows
 
 from fieldapp.services import exports
-from fieldapp.services.indicators import ReportCancelled
+from fieldapp.services.indicators import Period, ReportCancelled
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -38,18 +38,18 @@ def _sheet(workbook, name):
 def test_xlsx_has_a_sheet_per_form_and_repeat_with_labels_and_codes(store, demo, tmp_path):
     result = exports.export_xlsx(store, tmp_path / "x.xlsx", today=TODAY)
     book = openpyxl.load_workbook(result.path, read_only=True)
-    assert book.sheetnames == ["household_survey", "household_survey.members",
-                               "support_session", "support_session.persons_helped",
-                               "training_progress", "indicators"]
+    assert book.sheetnames == ["household_survey", "household_survey.members", "sessions",
+                               "sessions.persons_helped", "classes", "classes.attendance",
+                               "classes.progress", "indicators"]
     stored = rows(demo, "select id, answers from submissions where form_id = "
                         "'household_survey' and deleted = 0")
     survey = _sheet(book, "household_survey")
     labels, codes = survey[0], survey[1]
     assert "Nhà có mạng internet cáp quang không?" in labels and "fibre" in codes
     assert codes[codes.index("fibre") + 1] == "fibre_label"
-    assert len(survey) - 2 == len(stored) == result.rows - sum(
-        r["n"] for r in rows(demo, "select count(*) n from submissions where form_id != "
-                                   "'household_survey'"))
+    assert len(survey) - 2 == len(stored)
+    assert result.rows == sum(len(_sheet(book, name)) - 2 for name in book.sheetnames
+                              if name not in ("indicators", "household_survey.members"))
     by_id = {row[0]: dict(zip(codes, row)) for row in survey[2:]}
     members = _sheet(book, "household_survey.members")
     member_codes = members[1]
@@ -97,16 +97,53 @@ def test_without_names_leaves_out_names_notes_and_what_comes_from_them(store, tm
     assert "notes" not in survey_codes and "_user_label" not in survey_codes
     assert "member_name" not in member_codes and "member_label" not in member_codes
     assert "fibre" in survey_codes and "sex" in member_codes
-    helped = _sheet(book, "support_session.persons_helped")[1]
-    assert "person" in helped and "person_label" not in helped
+    helped = _sheet(book, "sessions.persons_helped")[1]
+    assert "person_id" in helped and "full_name" not in helped and "head_name" not in helped
+    assert "notes" not in _sheet(book, "sessions")[1]
+    assert "learner_name" not in _sheet(book, "classes.progress")[1]
+
+
+def test_sessions_and_classes_are_exported_with_labels_beside_codes(store, demo, tmp_path):
+    book = openpyxl.load_workbook(exports.export_xlsx(store, tmp_path / "x.xlsx",
+                                                      today=TODAY).path, read_only=True)
+
+    def lines(name):
+        table = _sheet(book, name)
+        return [dict(zip(table[1], r)) for r in table[2:]]
+
+    sessions = lines("sessions")
+    assert len(sessions) == rows(demo, "select count(*) n from sessions where deleted = 0")[0]["n"]
+    assert [s["date"] for s in sessions] == sorted(s["date"] for s in sessions)
+    enrol = next(s for s in sessions if "cccd_eid_enrolment" in s["activities"].split())
+    assert "Đưa người dân" in enrol["activities_label"]
+    helped = lines("sessions.persons_helped")
+    stored = rows(demo, "select p.id, p.outcomes, q.full_name from session_persons p "
+                        "left join persons q on q.id = p.person_id where p.deleted = 0")
+    assert {h["_id"] for h in helped} == {r["id"] for r in stored}
+    by_id = {r["id"]: r for r in stored}
+    assert all(h["full_name"] == by_id[h["_id"]]["full_name"] for h in helped)
+    assert all(h["_parent"] in {s["_id"] for s in sessions} for h in helped)
+    progress = lines("classes.progress")
+    assert len(progress) == rows(demo, "select count(*) n from progress where deleted = 0 "
+                                       "and level is not null")[0]["n"]
+    labels = {"not_started": "Chưa học", "shown": "Đã được hướng dẫn",
+              "with_help": "Làm được khi có hỗ trợ", "alone": "Tự làm được"}
+    assert all(labels[p["level"]] == p["level_label"] for p in progress)
+    assert {c["name"] for c in lines("classes")} == {
+        r["name"] for r in rows(demo, "select name from classes where deleted = 0")}
+    june = exports.export_xlsx(store, tmp_path / "june.xlsx", today=TODAY,
+                               period=Period(dt.date(2026, 6, 1), dt.date(2026, 6, 30)))
+    book = openpyxl.load_workbook(june.path, read_only=True)
+    assert all(s["date"].startswith("2026-06") for s in lines("sessions"))
+    assert all(a["date"].startswith("2026-06") for a in lines("classes.attendance"))
 
 
 def test_csv_is_a_folder_of_files_excel_reads(store, tmp_path):
     result = exports.export_csv(store, tmp_path / "csv", today=TODAY)
     names = sorted(p.name for p in result.path.iterdir())
-    assert names == ["household_survey.csv", "household_survey.members.csv", "indicators.csv",
-                     "support_session.csv", "support_session.persons_helped.csv",
-                     "training_progress.csv"]
+    assert names == ["classes.attendance.csv", "classes.csv", "classes.progress.csv",
+                     "household_survey.csv", "household_survey.members.csv", "indicators.csv",
+                     "sessions.csv", "sessions.persons_helped.csv"]
     raw = (result.path / "household_survey.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Vietnamese letters
     with (result.path / "household_survey.csv").open(encoding="utf-8-sig") as f:

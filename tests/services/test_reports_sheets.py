@@ -9,7 +9,6 @@ import json
 import pytest
 
 from fieldapp.services import reports
-from fieldapp.services.activity import class_id_of
 from readback import flat, fonts_of, rows, text_of
 
 TODAY = dt.date(2026, 11, 28)
@@ -28,38 +27,43 @@ def store(demo, open_store):
     return open_store(demo)
 
 
-def _progress_records(demo):
-    records = []
-    for r in rows(demo, "select answers from submissions where form_id = 'training_progress' "
-                        "order by finalized_at, id"):
-        records.append(json.loads(r["answers"]))
-    return records
+def _citizen_class(demo):
+    """A class of the demo teaching S1 and S2 whose grid holds levels."""
+    return rows(demo, """select c.id, c.name from classes c where c.deleted = 0
+        and (' ' || c.skills || ' ') like '% s1 %' and (' ' || c.skills || ' ') like '% s2 %'
+        and exists (select 1 from progress p where p.class_id = c.id and p.skill = 's1'
+                    and p.level is not null and p.deleted = 0)
+        order by c.start_date, c.id limit 1""")[0]
 
 
 def test_class_grid_and_learner_pages(store, demo, tmp_path):
-    records = _progress_records(demo)
-    name = records[0]["class_name"]
-    mine = [r for r in records if r["class_name"] == name]
-    learners = {r.get("learner") or r.get("learner_member") for r in mine}
-    out = reports.progress_sheets(store, tmp_path / "p.pdf", class_id=class_id_of(name),
+    cls = _citizen_class(demo)
+    enrolments = rows(demo, "select id, person_id from enrolments where class_id = ? "
+                            "and deleted = 0", [cls["id"]])
+    out = reports.progress_sheets(store, tmp_path / "p.pdf", class_id=cls["id"],
                                   today=TODAY).path
     text = flat(text_of(out))
-    assert f"Tiến độ của lớp: {name}" in text
-    assert f"Số học viên: {len(learners)}" in text
+    assert f"Tiến độ của lớp: {cls['name']}" in text
+    assert f"Số học viên: {len(enrolments)}" in text
     assert "S3. VNeID và định danh điện tử mức 2".removeprefix("S3. ") in text
     assert "Chú thích".upper() in text and "● Tự làm được" in text
     # One learner: attendance and latest level recomputed from the records.
-    learner = sorted(learners)[0]
-    own = [r for r in mine if (r.get("learner") or r.get("learner_member")) == learner]
-    present = sum(r["attendance"] in ("present", "late") for r in own)
-    assert f"Đã học {present}/{len(own)} buổi" in text
-    latest = [r for r in own if r["attendance"] != "absent"][-1]
-    person = store.persons.get(learner) or store.users.get(learner)
-    page = text.split("Tiến độ học tập: " + (person.get("full_name") or person["name"]))[1]
+    level = rows(demo, """select p.enrolment_id, p.level from progress p
+        join enrolments e on e.id = p.enrolment_id and e.deleted = 0
+        where p.class_id = ? and p.skill = 's1' and p.level is not null and p.deleted = 0
+        order by p.enrolment_id limit 1""", [cls["id"]])[0]
+    marks = [r["status"] for r in rows(
+        demo, "select status from attendance where enrolment_id = ? and deleted = 0 "
+              "and status is not null", [level["enrolment_id"]])]
+    present = sum(m in ("present", "late") for m in marks)
+    assert f"Đã học {present}/{len(marks)} buổi" in text
+    person_id = next(e["person_id"] for e in enrolments if e["id"] == level["enrolment_id"])
+    person = store.persons.get(person_id)
+    page = text.split("Tiến độ học tập: " + person["full_name"])[1]
     level_labels = {"not_started": "Chưa học", "shown": "Đã được hướng dẫn",
                     "with_help": "Làm được khi có hỗ trợ", "alone": "Tự làm được"}
     s1 = page.split("S1")[1].split("S2")[0]
-    assert level_labels[latest["s1"]] in s1
+    assert level_labels[level["level"]] in s1
     assert all(embedded for _n, embedded in fonts_of(out))
 
 
@@ -75,11 +79,16 @@ def test_bilingual_sheets_and_a_language_without_a_pack(store, tmp_path):
     assert "Không có gói nhãn “xyz”: in bằng tiếng Việt" in other
 
 
-def test_a_class_without_learners_is_a_document_that_says_so(store, tmp_path):
+def test_a_class_without_learners_is_a_document_that_says_so(store, demo, tmp_path):
     text = flat(text_of(reports.progress_sheets(store, tmp_path / "c.pdf",
                                                 class_id="lop-khong-co", today=TODAY).path))
     assert "Không có lớp “lop-khong-co” có học viên" in text
-    assert "Các lớp đã ghi nhận: Bình dân học vụ số" in text
+    assert "Các lớp đã ghi nhận: " in text
+    for cls in rows(demo, "select id, name from classes where deleted = 0"):
+        assert f"{cls['name']} ({cls['id'][:8]})" in text
+        # ... and the 8 characters printed choose that class
+        chosen = reports.progress_data(store, class_id=cls["id"][:8], today=TODAY)
+        assert [c.name for c in chosen.classes] == [cls["name"]]
 
 
 def test_paper_questionnaire_numbers_questions_and_derives_skips(tmp_path):

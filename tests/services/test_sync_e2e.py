@@ -158,3 +158,58 @@ def test_an_attached_photo_travels_with_its_survey(world):
     m1.attachments.add_file(sid, "nha.jpg", "image/jpeg", photo)
     imported(commune, exchange.export_package(m1, folder / "photo.fieldsync").path)
     assert commune.attachments.content(sid, "nha.jpg") == photo
+
+
+def test_a_session_and_a_class_grid_from_two_laptops_reach_the_commune(world):
+    """Laptop 1 logs a support session (with a person met for the first time); laptop 2
+    creates a class, enrols learners and fills attendance and the progress grid. Both arrive
+    at the commune through packages, and the commune's return package brings each laptop the
+    other's work: every database ends the same."""
+    from fieldapp.services.sessions import Helped, SessionRequest, Sessions
+    from fieldapp.services.training import ClassRequest, Training
+    from fieldapp.services.workflow_codes import shipped_codes
+
+    folder, commune, (m1, m2, m3) = world
+    today = lambda: TODAY  # noqa: E731
+    survey(m1, family(21), seed=21)
+    survey(m2, family(22), seed=22)
+    village = m1.villages.list()[0]["id"]
+
+    sessions = Sessions(m1, shipped_codes, today=today)
+    helped = [p["id"] for p in m1.persons.of_household(
+        m1.query("select id from households limit 1")[0]["id"])][:2]
+    session_id = sessions.log(SessionRequest(
+        TODAY, village, (m1.meta("current_user_id"),), ("cccd_eid_enrolment",),
+        (Helped(helped[0], outcomes=("vneid_level2_activated",)),
+         Helped(helped[1], outcomes=("cccd_eid_registered",)),
+         Helped(new_person={"full_name": "Lò Thị Mới", "birth_year": 1990, "sex": "female"},
+                outcomes=("none",))),
+        follow_up_date=TODAY + dt.timedelta(days=7)))
+
+    training = Training(m2, shipped_codes, today=today)
+    class_id = training.save_class(ClassRequest(
+        "Bình dân học vụ số – đợt 1", TODAY - dt.timedelta(days=1), TODAY, ("s1", "s3"),
+        "citizen", village_id=village))
+    learners = [training.enrol(class_id, person_id=p["id"])
+                for p in m2.query("select id from persons order by name_sort")]
+    for day in (TODAY - dt.timedelta(days=1), TODAY):
+        training.set_attendance(class_id, day, {e: "present" for e in learners})
+    training.set_levels(class_id, {(e, s): "with_help" for e in learners for s in ("s1", "s3")})
+
+    for number, member in enumerate((m1, m2), start=1):
+        imported(commune, exchange.export_package(member, folder / f"w{number}.fieldsync").path)
+    assert commune.sessions.get(session_id) is not None
+    assert len(commune.session_persons.of_session(session_id)) == 3
+    assert "Lò Thị Mới" in [p["full_name"] for p in commune.query("select * from persons")]
+    sheet = Training(commune, shipped_codes, today=today).sheet(class_id)
+    assert len(sheet.learners) == len(learners) and len(sheet.dates) == 2
+    assert set(sheet.levels.values()) == {"with_help"} and len(sheet.levels) == 2 * len(learners)
+
+    # The commune's return packages bring the session to laptop 2 and the class to laptop 1.
+    for number, member in enumerate((m1, m2, m3), start=1):
+        back = exchange.export_package(commune, folder / f"wr{number}.fieldsync",
+                                       to=f"Laptop {number}")
+        imported(member, back.path)
+        assert dump(member) == dump(commune)
+    assert m2.sessions.get(session_id) is not None
+    assert Training(m1, shipped_codes, today=today).sheet(class_id).levels == sheet.levels

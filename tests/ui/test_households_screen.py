@@ -58,17 +58,18 @@ def test_decomposed_input_is_normalised(screen, qtbot):
 
 def test_typing_waits_for_a_pause_then_searches_once(screen, qtbot):
     calls = []
-    original = screen.context.workspace.households.search
+    registry = screen.context.workspace.registry
+    original = registry.plan
 
     def counting(*args, **kwargs):
         calls.append(args)
         return original(*args, **kwargs)
 
-    screen.context.workspace.households.search = counting
+    registry.plan = counting
     try:
         type_query(screen, qtbot, "trieu")
     finally:
-        del screen.context.workspace.households.search
+        del registry.plan
     assert len(calls) == 1
     assert heads(screen) == ["Triệu Thị Yến"]
 
@@ -94,11 +95,37 @@ def test_no_match_shows_an_empty_state(screen, qtbot):
     assert screen.detail.pages.currentWidget() is screen.detail.placeholder
 
 
-def test_count_says_when_the_list_is_limited(screen):
-    screen.limit = 2
+def test_the_list_is_virtual_every_household_is_there(screen, monkeypatch):
+    """No cap: the model holds the total and reads a page when the view asks for a row."""
+    monkeypatch.setattr(type(screen.model), "PAGE", 2)
     screen.run_search()
-    assert screen.model.rowCount() == 2
-    assert screen.count.text() == "Showing 2 of 6 households"
+    assert screen.model.rowCount() == 6
+    assert len(screen.model.loaded_rows()) == 6  # the first rows came with the plan
+    screen.model.reset(6, lambda offset, limit: screen.context.workspace.registry.page(
+        screen.list.plan, offset, limit))
+    assert screen.model.loaded_rows() == []
+    assert screen.model.row(5)["head_name"] == "Triệu Thị Yến"
+    assert [r["head_name"] for r in screen.model.loaded_rows()] == [
+        "Nông Thị Mai", "Triệu Thị Yến"]  # only that page was read
+    assert screen.count.text() == "6 households"
+
+
+def test_filters_by_survey_status_ethnicity_and_poverty(screen, qtbot):
+    assert [screen.status.itemText(i) for i in range(screen.status.count())] == [
+        "Any survey status", "Never surveyed", "Draft waiting", "Surveyed this round",
+        "Not surveyed this round", "Removed from the registry"]
+    screen.status.setCurrentIndex(screen.status.findData("never"))
+    assert len(heads(screen)) == 6
+    screen.status.setCurrentIndex(screen.status.findData("this_round"))
+    assert heads(screen) == []
+    assert screen.empty.text() == "No households match these filters."
+    screen.status.setCurrentIndex(0)
+    screen.ethnicity.setCurrentIndex(screen.ethnicity.findData("dao"))
+    assert heads(screen) == ["Đặng Văn Hùng", "Triệu Thị Yến"]
+    screen.poor.setCurrentIndex(screen.poor.findData("poor"))
+    assert heads(screen) == []
+    screen.poor.setCurrentIndex(screen.poor.findData("poor_or_near"))
+    assert heads(screen) == ["Đặng Văn Hùng", "Triệu Thị Yến"]
 
 
 def test_selecting_a_household_shows_its_members(screen, qtbot):
@@ -107,17 +134,20 @@ def test_selecting_a_household_shows_its_members(screen, qtbot):
     screen.table.setCurrentIndex(index)
     detail = screen.detail
     assert detail.name.text() == "Đặng Văn Hùng"
-    persons = [[detail.persons.index(r, c).data() for c in (0, 1, 3, 4)]
+    persons = [[detail.persons.index(r, c).data() for c in (0, 2)]
                for r in range(detail.persons.rowCount())]
-    assert persons == [["Đặng Văn Hùng", "Male", "Head of household", "Dao"],
-                       ["Đặng Thị Lan", "Female", "Spouse", "Dao"],
-                       ["Đặng Văn Phúc", "Male", "Child", "Dao"]]
+    assert persons == [["Đặng Văn Hùng", "Head of household"],
+                       ["Đặng Thị Lan", "Spouse"],
+                       ["Đặng Văn Phúc", "Child"]]
+    # A dot per key indicator; nothing known yet for these people.
+    assert detail.persons.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == \
+        "Smartphone: Not known"
     assert detail.members_heading.text() == "3 members"
+    assert detail.summary.text() == "Bản Khuông  ·  Never surveyed  ·  Near-poor household"
     labels = [detail.fields.itemAt(i, detail.fields.ItemRole.LabelRole).widget().text()
               for i in range(detail.fields.rowCount())]
     values = [detail.fields.itemAt(i, detail.fields.ItemRole.FieldRole).widget().text()
               for i in range(detail.fields.rowCount())]
-    assert dict(zip(labels, values))["Village:"] == "Bản Khuông"
     assert dict(zip(labels, values))["Poverty status:"] == "Near-poor household"
     assert dict(zip(labels, values))["Barriers to digital services:"] == (
         "Mobile data too expensive, No signal")

@@ -40,7 +40,8 @@ def households_showing(window, head: str):
 def test_survey_again_opens_the_form_prefilled_from_the_registry(app_window, qtbot):
     screen = households_showing(app_window, HEAD)
     button = screen.detail.survey_button
-    assert button.isVisible() and button.text() == "Survey this household again"
+    # Never surveyed yet (registered outside a survey): the first round starts the same way.
+    assert button.isVisible() and button.text() == "Start the household survey"
     household_id = screen.detail.household["id"]
 
     button.click()
@@ -87,7 +88,11 @@ def test_detail_lists_the_finalized_rounds(app_window, complete_form):
     lines = screen.detail.rounds_text.text().splitlines()
     today = dt.date.today().strftime("%d/%m/%Y")  # finalized now, shown as the local date
     assert lines == [f"{today} – Finalized"] * 2
-    assert screen.detail.rounds_heading.text() == "Household survey rounds"
+    timeline = [screen.detail.timeline.item(i).text()
+                for i in range(screen.detail.timeline.count())]
+    assert timeline == [f"{today} · Household survey round (Completed) – Hoàng Thị Mai"] * 2
+    assert screen.detail.timeline_heading.text() == "Survey rounds, sessions and classes"
+    assert screen.detail.survey_button.text() == "Survey this household again"
 
 
 def test_button_hidden_where_there_is_no_surveys_screen(commune, qtbot):
@@ -105,14 +110,14 @@ def test_button_hidden_where_there_is_no_surveys_screen(commune, qtbot):
 def test_button_and_rounds_follow_the_interface_language(app_window):
     screen = households_showing(app_window, HEAD)
     app_window.context.set_language("vi")
-    assert screen.detail.survey_button.text() == "Khảo sát lại hộ này"
-    assert screen.detail.rounds_heading.text() == "Các đợt khảo sát hộ"
+    assert screen.detail.survey_button.text() == "Khảo sát hộ lần đầu"
+    assert screen.detail.timeline_heading.text() == "Các đợt khảo sát, buổi hỗ trợ và lớp học"
     app_window.context.set_language("en")
-    assert screen.detail.survey_button.text() == "Survey this household again"
+    assert screen.detail.survey_button.text() == "Start the household survey"
 
 
 def test_dates_in_the_detail_are_day_month_year():
-    from fieldapp.ui.screens.households import format_date
+    from fieldapp.ui.workflow_widgets import dmy as format_date
 
     assert format_date("2026-11-03") == "03/11/2026"
     noon_utc = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc)

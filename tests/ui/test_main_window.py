@@ -9,9 +9,10 @@ from fieldapp.services.workspace import Workspace
 
 
 def test_opens_with_home_households_settings(window):
-    assert window.screen_keys() == ["home", "households", "reports", "sync", "settings"]
+    assert window.screen_keys() == ["home", "households", "sessions", "training", "teams",
+                                    "reports", "sync", "settings"]
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "Home", "Households", "Reports", "Sync", "Settings"]
+        "Home", "Households", "Sessions", "Training", "Teams", "Reports", "Sync", "Settings"]
     assert window.current_key() == "home"
     assert isinstance(window.stack.currentWidget(), HomeScreen)
     assert window.windowTitle() == "Xã Tân Thành – fieldapp"
@@ -58,7 +59,8 @@ def test_add_screen_registration_api(window, qtbot):
             self.label.setText(_("Surveys"))
 
     window.add_screen("surveys", lambda: _("Surveys"), Surveys, position=2)
-    assert window.screen_keys() == ["home", "households", "surveys", "reports", "sync", "settings"]
+    assert window.screen_keys() == [
+        "home", "households", "surveys", "sessions", "training", "teams", "reports", "sync", "settings"]
     assert built == []  # built on first show, not at registration
     widget = window.show_screen("surveys")
     assert built == [window.context]
@@ -113,5 +115,6 @@ def test_the_app_window_adds_the_surveys_screen(commune, qtbot):
 
     win = build_app_window(Workspace(commune))
     qtbot.addWidget(win)
-    assert win.screen_keys() == ["home", "households", "surveys", "reports", "sync", "settings"]
+    assert win.screen_keys() == [
+        "home", "households", "surveys", "sessions", "training", "teams", "reports", "sync", "settings"]
     win.close()

@@ -89,5 +89,6 @@ def test_first_frame_needs_neither_the_qt_namespace_nor_qstyle(tmp_path):
     assert frame["started"] is False
     assert frame["qt_namespace"] is False, "something imports PySide6.QtCore.Qt before the first frame"
     assert frame["qstyle"] is False, "something touches QStyle before the first frame"
-    assert frame["nav"] == ["Trang chủ", "Hộ gia đình", "Khảo sát", "Báo cáo", "Đồng bộ", "Cài đặt"]
+    assert frame["nav"] == ["Trang chủ", "Hộ gia đình", "Khảo sát", "Buổi hỗ trợ", "Tập huấn",
+                            "Tổ công nghệ số", "Báo cáo", "Đồng bộ", "Cài đặt"]
     assert frame["status"].startswith("Xã: ")

@@ -100,8 +100,11 @@ class Validation(Pages, Choices):
             codes = value.split()
             return None if set(codes) == names and len(codes) == len(names) else "rank"
         if node.is_select:
-            names = {c.name for c in self._choices(node, chain, idx)}
             codes = value.split() if kind == "select_multiple" else [value]
+            offered = self._registry_has(node, chain, idx, codes)
+            if offered is not None:  # a registry list: one indexed lookup, not the whole list
+                return None if offered else "choice"
+            names = {c.name for c in self._choices(node, chain, idx)}
             return None if all(c in names for c in codes) else "choice"
         if kind == "time":
             return None if _TIME_RE.match(value) and time_fraction(value) == time_fraction(

@@ -138,14 +138,16 @@ def pair_key(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
 
 
-def similarity(a: str, b: str) -> float:
-    """1 - normalised edit distance of two names, accents folded (1.0: the same)."""
+def similarity(a: str, b: str, threshold: float = NAME_SIMILARITY) -> float:
+    """1 - normalised edit distance of two names, accents folded (1.0: the same). Names whose
+    lengths alone put them below ``threshold`` get that bound (below it) without the full
+    distance."""
     a, b = fold(a), fold(b)
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
-    if abs(len(a) - len(b)) > (1 - NAME_SIMILARITY) * max(len(a), len(b)):
+    if abs(len(a) - len(b)) > (1 - threshold) * max(len(a), len(b)):
         return 1 - abs(len(a) - len(b)) / max(len(a), len(b))  # too far apart already
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fieldapp.core.forms import FormInstance
 from fieldapp.core.forms.labels import LabelSource
-from fieldapp.ui.forms.editors import FieldEditor, FileEditor, NoteEditor, make_editor
+from fieldapp.ui.forms.editors import (
+    FieldEditor, FileEditor, NoteEditor, SearchListEditor, make_editor)
+from fieldapp.ui.forms.editors.search import RegistrySource
 
 FocusPosition = tuple[str, int]
 """(question path, index in its editor's focus chain)."""
@@ -92,8 +94,16 @@ class PageEditors:
             required = False if isinstance(editor, NoteEditor) else instance.is_required(path)
             editor.set_texts(labels.label(path), labels.hint(path), required)
             if instance.field_at(path).is_select:
-                editor.set_choices([(c.name, labels.choice(path, c))
-                                    for c in instance.choices_for(path)])
+                registry = (instance.registry_choices(path)
+                            if isinstance(editor, SearchListEditor) else None)
+                if registry is not None:
+                    # A registry list: a page at a time from the database, read again only
+                    # when its filter changed (not on every answer).
+                    editor.set_source(RegistrySource(
+                        registry, lambda c, p=path: labels.choice(p, c).plain))
+                else:
+                    editor.set_choices([(c.name, labels.choice(path, c))
+                                        for c in instance.choices_for(path)])
             if path != source:
                 editor.load(instance.get_value(path))
             if not isinstance(editor, NoteEditor):

@@ -9,6 +9,7 @@ screens that data changed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -31,7 +32,8 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.packs import available_languages
 from fieldapp.i18n.resolution import DisplayMode
-from fieldapp.services.surveys import SurveyService
+from fieldapp.services.surveys import ProbableDuplicate, SurveyService
+from fieldapp.services.workspace import HOUSEHOLD_SURVEY
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import stored_time
 from fieldapp.ui.forms.view import FormView
@@ -104,7 +106,7 @@ class SurveysScreen(QWidget):
             button = QPushButton(self._titles[info.form_id])
             button.setObjectName(f"new:{info.form_id}")
             button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
-            button.clicked.connect(lambda _c=False, f=info.form_id: self.start(f))
+            button.clicked.connect(lambda _c=False, f=info.form_id: self.start_new(f))
             new_row.addWidget(button)
             self.new_buttons[info.form_id] = button
         new_row.addStretch(1)
@@ -251,16 +253,45 @@ class SurveysScreen(QWidget):
         return self.open_submission(submission_id) if submission_id else None
 
     # -- filling in ----------------------------------------------------------------------------
-    def start(self, form_id: str, *, household_id: str | None = None) -> FormView | None:
-        """Begin a new submission of ``form_id`` (a later round of ``household_id`` if given)."""
+    def start(self, form_id: str, *, household_id: str | None = None,
+              village_id: str | None = None, head_name: str | None = None) -> FormView | None:
+        """Begin a new submission of ``form_id`` (a later round of ``household_id`` if given;
+        a new household of ``village_id`` headed by ``head_name`` otherwise)."""
         if not self.close_form():
             return None
         try:
-            form, instance = self.service.new_instance(form_id, household_id=household_id)
+            form, instance = self.service.new_instance(form_id, household_id=household_id,
+                                                       village_id=village_id,
+                                                       head_name=head_name)
         except UserError as exc:
             self.message.setText(str(exc))
             return None
         return self._show_form(None, form, instance, "draft")
+
+    def start_new(self, form_id: str, *, show: bool = True) -> Any:
+        """The "New" button: a household survey first asks the village and the head's name
+        and offers a registered household that looks the same (the dialog is returned);
+        other forms start at once (the form view is returned)."""
+        if form_id != HOUSEHOLD_SURVEY or not self.service.catalog.current(form_id)[1].entities:
+            return self.start(form_id)
+        from fieldapp.ui.screens.registry_dialogs import StartSurveyDialog
+
+        registry = self.context.workspace.registry
+        dialog = StartSurveyDialog(self.context.workspace.villages(),
+                                   lambda v, h: registry.similar_households(v, h),
+                                   registry.round_start(), parent=self)
+
+        def begin() -> None:
+            if dialog.chosen_household:
+                self.start(form_id, household_id=dialog.chosen_household)
+            else:
+                self.start(form_id, village_id=dialog.village_id(),
+                           head_name=dialog.head_name())
+
+        dialog.accepted.connect(begin)
+        if show:
+            dialog.open()
+        return dialog
 
     def open_submission(self, submission_id: str) -> FormView | None:
         """Reopen a draft or finalized submission with the form version it was made with."""
@@ -281,8 +312,17 @@ class SurveysScreen(QWidget):
             # Prepared here (the form belongs to this thread), written by the app's writer.
             request = self.service.prepare_save(self.submission_id, form, instance,
                                                 finalize=finalize)
-            self.submission_id = self.context.writer.call(
-                lambda ws: ws.surveys.store_save(request))
+            try:
+                self.submission_id = self.context.writer.call(
+                    lambda ws: ws.surveys.store_save(request))
+            except ProbableDuplicate as alike:
+                choice = self.ask_duplicate(alike)
+                if choice is None:
+                    raise UserError(_("Not finalized: say whether the household is "
+                                      "registered already.")) from None
+                request = dataclasses.replace(request, household_choice=choice)
+                self.submission_id = self.context.writer.call(
+                    lambda ws: ws.surveys.store_save(request))
             self.context.data_changed.emit()
 
         pack, mode = self.label_preference()
@@ -296,6 +336,17 @@ class SurveysScreen(QWidget):
         self.stack.setCurrentWidget(self.form_page)
         view._focus_first()
         return view
+
+    def ask_duplicate(self, alike: ProbableDuplicate) -> str | None:
+        """Which household a survey is of, when a registered one looks the same: its id,
+        NEW_HOUSEHOLD, or None (cancelled). A method so tests can answer it."""
+        from fieldapp.ui.screens.registry_dialogs import DuplicateDialog
+
+        dialog = DuplicateDialog(alike.candidates, alike.head_name,
+                                 self.context.workspace.registry.round_start(), self)
+        if dialog.exec() != DuplicateDialog.DialogCode.Accepted:
+            return None
+        return dialog.choice
 
     def label_preference(self) -> tuple[str | None, DisplayMode]:
         """The label pack and display mode the current user chose last (pack if still there)."""

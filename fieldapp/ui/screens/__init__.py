@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import _, pgettext
 from fieldapp.ui.main_window import MainWindow
 
 
 def register_default_screens(window: MainWindow) -> None:
-    """Home, Households, Reports, Sync and Settings.
+    """Home, Households, Sessions, Training, Teams, Reports, Sync and Settings.
 
     Each screen's module is imported when the screen is first shown, so start-up pays only for
     Home.
@@ -15,6 +15,9 @@ def register_default_screens(window: MainWindow) -> None:
     window.add_screen("home", lambda: _("Home"), _home, "SP_DirHomeIcon")
     window.add_screen("households", lambda: _("Households"), _households,
                       "SP_FileDialogDetailedView")
+    window.add_screen("sessions", lambda: pgettext("screen", "Sessions"), _sessions, "SP_DialogApplyButton")
+    window.add_screen("training", lambda: _("Training"), _training, "SP_FileDialogListView")
+    window.add_screen("teams", lambda: _("Teams"), _teams, "SP_DirLinkIcon")
     window.add_screen("reports", lambda: _("Reports"), _reports, "SP_FileDialogContentsView")
     window.add_screen("sync", lambda: _("Sync"), _sync, "SP_BrowserReload")
     window.add_screen("settings", lambda: _("Settings"), _settings, "SP_FileDialogInfoView")
@@ -30,6 +33,24 @@ def _households(context):
     from fieldapp.ui.screens.households import HouseholdsScreen
 
     return HouseholdsScreen(context)
+
+
+def _sessions(context):
+    from fieldapp.ui.screens.sessions import SessionsScreen
+
+    return SessionsScreen(context)
+
+
+def _training(context):
+    from fieldapp.ui.screens.training import TrainingScreen
+
+    return TrainingScreen(context)
+
+
+def _teams(context):
+    from fieldapp.ui.screens.teams import TeamsScreen
+
+    return TeamsScreen(context)
 
 
 def _reports(context):
