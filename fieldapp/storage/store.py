@@ -13,7 +13,6 @@ app) continues one strictly increasing sequence, and ``hlc_last`` is never behin
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from fieldapp.core.clock import HybridLogicalClock, new_id
 from fieldapp.i18n.text import nfc
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
+from fieldapp.storage.engine import sqlite
 from fieldapp.storage.repositories import (
     AttachmentRepository, CommuneRepository, ConflictRepository, HouseholdRepository,
     PersonRepository, UserRepository, VillageRepository)
@@ -37,11 +37,13 @@ _SAVEPOINTS = itertools.count(1)  # names of nested transactions (unique per pro
 class Store:
     """The local database of one laptop. Create with :meth:`open`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None = None, *,
-                 wall: Callable[[], float] = time.time):
-        """``conn``: an open connection from :func:`fieldapp.storage.db.connect`."""
+    def __init__(self, conn: sqlite.Connection, path: Path | None = None, *,
+                 wall: Callable[[], float] = time.time, key: bytes | None = None):
+        """``conn``: an open connection from :func:`fieldapp.storage.db.connect`; ``key``:
+        the database key it was opened with (None for a plain database)."""
         self.conn = getattr(conn, "conn", conn)
         self.path = path
+        self.key = key
         self._wall = wall
         self._depth = 0
         self.log = ChangeLog(self.conn)
@@ -59,8 +61,36 @@ class Store:
         self._submissions = None
 
     @classmethod
-    def open(cls, path: Path | str, **kwargs) -> "Store":
-        return cls(dbmod.connect(path), Path(path), **kwargs)
+    def open(cls, path: Path | str, *, key: bytes | None = None, **kwargs) -> "Store":
+        """Open (creating and migrating if needed) the database at ``path``; ``key``: the
+        key of an encrypted database (see fieldapp.storage.keyring)."""
+        from fieldapp.storage.engine import is_encrypted_file
+
+        path = Path(path)
+        conn = dbmod.connect(path, key=key)
+        if key is not None and path.exists() and not is_encrypted_file(path):
+            key = None  # a plain database: nothing to keep
+        return cls(conn, path, key=key, **kwargs)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    def backup(self, reason: str, *, out: Path | None = None) -> Path:
+        """A verified copy of this database, encrypted like it (fieldapp.storage.backup);
+        into its backups folder (rotated) or ``out``. Not inside a transaction."""
+        from fieldapp.storage.backup import backup_database
+
+        if self.path is None:
+            raise ValueError("an in-memory database has no backups")
+        if self._depth:
+            raise RuntimeError("a backup is taken outside a transaction")
+        if self.conn.in_transaction:  # a stray implicit transaction
+            self.conn.commit()
+        return backup_database(self.path, self.key, reason, conn=self.conn, out=out)
+
+    def quick_check(self) -> list[str]:
+        return dbmod.quick_check(self.conn)
 
     @property
     def submissions(self):

@@ -15,7 +15,6 @@ when the rest arrives.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from fieldapp.i18n.catalog import _
 from fieldapp.i18n.formatting import format_number
 from fieldapp.i18n.text import fold, name_sort_text, nfc, sort_text
 from fieldapp.storage.changelog import ChangeLog
+from fieldapp.storage.engine import sqlite
 
 # Which name column of a table gets a folded search key and a sort key.
 _NAME_COLUMNS: dict[str, tuple[str, str, str | None, Callable[[str], str] | None]] = {
@@ -125,7 +125,7 @@ def _normalise_name(table: str, fields: dict[str, Any]) -> None:
 class RecordWriter:
     """Writes synced records of one database through its change log and clock."""
 
-    def __init__(self, conn: sqlite3.Connection, log: ChangeLog, clock: HybridLogicalClock):
+    def __init__(self, conn: sqlite.Connection, log: ChangeLog, clock: HybridLogicalClock):
         self.conn = conn
         self.log = log
         self.clock = clock
@@ -158,7 +158,7 @@ class RecordWriter:
             return []
         try:
             recs = self.log.new_recs(table, [p[0] for p in prepared])
-        except sqlite3.IntegrityError:
+        except sqlite.IntegrityError:
             raise WriteRefused(_("A record with one of these ids exists already.")) from None
         log_rows, table_rows = [], []
         columns = self._table_columns(table)
