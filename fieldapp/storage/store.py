@@ -25,8 +25,8 @@ from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.engine import sqlite
 from fieldapp.storage.repositories import (
-    AttachmentRepository, CommuneRepository, ConflictRepository, HouseholdRepository,
-    PersonRepository, UserRepository, VillageRepository)
+    AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
+    ErasureRepository, HouseholdRepository, PersonRepository, UserRepository, VillageRepository)
 from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.writer import RecordWriter
 
@@ -58,6 +58,8 @@ class Store:
         self.persons = PersonRepository(self)
         self.attachments = AttachmentRepository(self)
         self.conflicts = ConflictRepository(self)
+        self.audit = AuditRepository(self)
+        self.erasures = ErasureRepository(self)
         self._submissions = None
 
     @classmethod
@@ -128,6 +130,7 @@ class Store:
                 self.conn.execute(f"rollback to savepoint {name}")
                 self.conn.execute(f"release savepoint {name}")
                 self.log.forget_cache()
+                self.writer.erasures.forget_cache()
                 raise
             else:
                 self.conn.execute(f"release savepoint {name}")
@@ -142,14 +145,42 @@ class Store:
             self.clock.absorb(self.meta("hlc_last"))
             yield
             self._put_meta("hlc_last", self.clock.last)
+            if self.writer.erasures.performed:
+                self._put_meta("scrub_pending", "1")
             self.conn.execute("commit")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("rollback")
             self.log.forget_cache()
+            self.writer.erasures.forget_cache()
+            self.writer.erasures.performed = False
             raise
         finally:
             self._depth = 0
+        if self.writer.erasures.performed:
+            self.scrub()
+
+    def scrub(self) -> bool:
+        """After an erasure: rebuild the name-search index without the erased names, rewrite
+        the file (VACUUM) so no freed page keeps their bytes, and empty the WAL. Returns
+        whether it finished (another connection reading may make VACUUM wait; then
+        ``scrub_pending`` stays set and the next start finishes it)."""
+        erasures = self.writer.erasures
+        erasures.performed = False
+        try:
+            with self.transaction():
+                self.conn.execute(
+                    "insert into household_names(household_names) values ('optimize')")
+            self.conn.execute("vacuum")
+        except sqlite.OperationalError:
+            return False
+        from fieldapp.storage.schema import rebuild_name_search
+
+        with self.transaction():  # VACUUM may renumber the rowids search documents use
+            rebuild_name_search(self.conn)
+            self._put_meta("scrub_pending", None)
+        self.conn.execute("pragma wal_checkpoint(truncate)")
+        return True
 
     # -- metadata and device identity -------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

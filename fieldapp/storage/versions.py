@@ -15,4 +15,5 @@ MIGRATIONS = (
     "m006_change_log",
     "m007_attachments",
     "m008_sync",
+    "m030_access_and_privacy",
 )

@@ -22,13 +22,15 @@ from typing import Any
 from fieldapp.core.changes import (
     MERGED_INTO, Change, Group, RecordState, forwarded_changes, record_state)
 from fieldapp.core.clock import ClockDriftError, HybridLogicalClock, iso_from_ms, new_id
-from fieldapp.core.records import ANSWERS, RecordType, is_known_field, record_type
+from fieldapp.core.records import (
+    ANSWERS, RECORD_TYPES, RecordType, is_known_field, record_type)
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.formatting import format_number
 from fieldapp.i18n.text import fold, name_sort_text, nfc, sort_text
 from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.engine import sqlite
+from fieldapp.storage.erasure import Eraser
 
 # Which name column of a table gets a folded search key and a sort key.
 _NAME_COLUMNS: dict[str, tuple[str, str, str | None, Callable[[str], str] | None]] = {
@@ -47,6 +49,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "persons": ("household_id", "full_name"),
     "submissions": ("form_id", "form_version", "status"),
     "attachments": ("submission_id", "filename", "content"),
+    "audit_events": ("action",),
+    "erasures": ("target_table", "target_id"),
 }
 
 
@@ -64,9 +68,12 @@ class ApplyResult:
     known: int = 0
     added: int = 0
     conflicts: set[str] = field(default_factory=set)
+    erased: int = 0
+    """Changes dropped because an erasure removed their record (fieldapp.storage.erasure)."""
 
 
 _ANSWERS_PREFIX = ANSWERS + "/"
+_APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
 _MAX_MERGE_CHAIN = 8  # households merged into households merged into ...
 _MAX_VARIABLES = 32_000  # below SQLite's default limit of 32,766 bound parameters
 
@@ -131,6 +138,7 @@ class RecordWriter:
         self.clock = clock
         self._columns: dict[str, list[str]] = {}
         self._merging: set[str] = set()
+        self.erasures = Eraser(self)
 
     # -- local edits ------------------------------------------------------------------------
     def insert(self, table: str, values: dict[str, Any]) -> str:
@@ -156,6 +164,8 @@ class RecordWriter:
             prepared.append((record, fields, row, self.clock.tick_stamp()))
         if not prepared:
             return []
+        if self.erasures.active and self.erasures.erased_among(p[0] for p in prepared):
+            raise WriteRefused(_("This record was erased; it cannot be written again."))
         try:
             recs = self.log.new_recs(table, [p[0] for p in prepared])
         except sqlite.IntegrityError:
@@ -173,6 +183,9 @@ class RecordWriter:
             table_rows.append([row.get(c) for c in columns])
         self.log.append_rows(log_rows)
         self._insert_table_rows(table, columns, table_rows)
+        if table == "erasures":
+            for record, *_rest in prepared:
+                self.erasures.perform(record)
         return [p[0] for p in prepared]
 
     def update(self, table: str, record: str, values: dict[str, Any]) -> bool:
@@ -182,6 +195,8 @@ class RecordWriter:
         keys left out are cleared. Refuses a tombstoned record (restore it first).
         """
         rtype = record_type(table)
+        if rtype.append_only:
+            raise WriteRefused(_("{table} records are never changed.").format(table=table))
         rec, history, state = self._load(table, record)
         if state.deleted and "deleted" not in values:
             raise WriteRefused(_("This record was deleted; restore it before changing it."))
@@ -322,6 +337,8 @@ class RecordWriter:
         its fields, without the merge rules; replaying the log gives the same row.
         """
         result = ApplyResult()
+        if self.erasures.active:
+            groups, result.erased = self.erasures.filter_groups(list(groups))
         by_record: dict[str, list[Group]] = {}
         tables: dict[str, str] = {}
         checked: set[tuple[str, str]] = set()
@@ -336,6 +353,9 @@ class RecordWriter:
                     elif (table, field_name) not in checked:
                         self._check_field(table, field_name)
                         checked.add((table, field_name))
+                    if prev is not None and _APPEND_ONLY.get(table):
+                        raise WriteRefused(_("{table} records are never changed.").format(
+                            table=table))
                     if prev is not None and prev.device == group.stamp.device \
                             and prev >= group.stamp:
                         self._check_order(Change(table, group.record, field_name, None,
@@ -417,6 +437,9 @@ class RecordWriter:
         # triggers) is then written once with all its members, not once per member.
         for table in sorted(creations, key=lambda t: t == "households"):
             self._insert_creations(table, creations[table], recs)
+        for record, table in result.new.items():
+            if table == "erasures":  # the same removal as where the erasure was made
+                self.erasures.perform(record)
         return result
 
     def _absorbing(self, households: list[str]) -> set[str]:
