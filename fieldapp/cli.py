@@ -75,9 +75,10 @@ def build_parser() -> Parser:
                       "missing, and shown from a parent pack."))
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
                         description=_("Refresh every shipped pack after a form changed."))
-    from fieldapp import cli_sync
+    from fieldapp import cli_safety, cli_sync
 
     cli_sync.register(sub)
+    cli_safety.register(sub)
     return parser
 
 
@@ -95,6 +96,9 @@ def cmd_demo(args) -> int:
         20 if args.join else 1000)
     if households < 1:
         raise UserError(_("--households must be at least 1."))
+    if households > demo.MAX_HOUSEHOLDS:
+        raise UserError(_("--households can be at most {limit} (a province's worth).").format(
+            limit=format_number(demo.MAX_HOUSEHOLDS)))
     path = Path(args.sub_db)
     if path.exists():
         raise UserError(_("{path} already exists; choose a new file for the demo.").format(path=path))
@@ -211,10 +215,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_forms_check(args)
         if args.command == "i18n":
             return cmd_i18n(args)
-        from fieldapp import cli_sync
+        from fieldapp import cli_safety, cli_sync
 
         if args.command in cli_sync.COMMANDS:
             return cli_sync.run(args)
+        if args.command in cli_safety.COMMANDS:
+            return cli_safety.run(args)
         return cmd_gui(args)
     except UserError as exc:
         if debug:

@@ -12,6 +12,15 @@ from fieldapp.i18n import catalog  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
+def _fast_pin_derivation(monkeypatch):
+    """PINs derived at Argon2id's lowest cost in tests (each entry records its own cost; the
+    real cost is measured by tests/benchmarks/bench_pin.py)."""
+    from fieldapp.storage import keyring
+
+    monkeypatch.setattr(keyring, "KDF", keyring.KdfLimits(ops=1, mem=8 * 1024 * 1024))
+
+
+@pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Each test gets its own data folder, and starts in the English (source) interface."""
     monkeypatch.setenv("FIELDAPP_HOME", str(tmp_path / "home"))
@@ -36,7 +45,7 @@ def setup_store(store):
 
     run_setup(store, SetupRequest("Xã Tân Thành", "Lạng Sơn",
                                   ["Bản Khuông", "Thôn Nà Lầu", "Bản Pò Mục"],
-                                  "Hoàng Thị Mai", "member", "2468"))
+                                  "Hoàng Thị Mai", "member", "246813"))
     return store
 
 

@@ -6,7 +6,7 @@ id comes from the seeded generator and the store runs on a deterministic clock t
 device id is derived from the seed too, so two demo files of the same seed are identical row
 for row, change log included. Every record is written through the change log, like any edit.
 
-Every demo team member's PIN is ``1234`` (:data:`~fieldapp.core.demo_data.DEMO_PIN`).
+Every demo team member's PIN is ``246813`` (:data:`~fieldapp.core.demo_data.DEMO_PIN`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ def _remove(path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
+MAX_HOUSEHOLDS = 500_000
+"""A province's worth; beyond it the demo's memory and time grow for no use."""
+
 def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
                 progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> dict:
@@ -60,11 +63,14 @@ def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
     The summary is ``{"commune", "villages", "households", "persons", "path"}``. Refuses an
     existing file (UserError). ``progress(done, total)`` is called about every 1% of households;
     when ``cancelled()`` turns true the partial file is deleted and DemoCancelled is raised.
-    All team members' PINs are "1234".
+    All team members' PINs are "246813".
     """
     path = Path(path)
     if households < 1:
         raise UserError(_("The demo needs at least one household."))
+    if households > MAX_HOUSEHOLDS:
+        raise UserError(_("The demo holds at most {limit} households.").format(
+            limit=MAX_HOUSEHOLDS))
     if path.exists():
         raise UserError(_("{path} already exists; choose a new file for the demo.").format(
             path=path))

@@ -42,6 +42,10 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("ui_font_scale", 1.0, float),
     Option("form_pack", None, per_user=True),
     Option("form_pack_mode", "bilingual", per_user=True, choices=DISPLAY_MODES),
+    # Minutes without a key press or click before the app locks (0: never).
+    Option("idle_lock_minutes", 10, int, choices=(0, 2, 5, 10, 15, 30, 60)),
+    # Years after which a household not updated is listed for review (privacy).
+    Option("retention_years", 5, int, choices=(1, 2, 3, 5, 10)),
 )}
 
 

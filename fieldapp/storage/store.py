@@ -44,6 +44,7 @@ class Store:
         self.conn = getattr(conn, "conn", conn)
         self.path = path
         self.key = key
+        self._user_id: str | None = None
         self._wall = wall
         self._depth = 0
         self.log = ChangeLog(self.conn)
@@ -73,6 +74,16 @@ class Store:
         if key is not None and path.exists() and not is_encrypted_file(path):
             key = None  # a plain database: nothing to keep
         return cls(conn, path, key=key, **kwargs)
+
+    @property
+    def user_id(self) -> str | None:
+        """The signed-in team member (fieldapp.services.workspace sets it); without a
+        sign-in (a command on a plain database), the member who last signed in here."""
+        return self._user_id if self._user_id is not None else self.meta("current_user_id")
+
+    @user_id.setter
+    def user_id(self, value: str | None) -> None:
+        self._user_id = value
 
     @property
     def encrypted(self) -> bool:
@@ -246,12 +257,16 @@ class Store:
 
     def dump(self) -> Iterator[str]:
         """Every synced record as one canonical JSON line (table, then id order): two
-        databases that hold the same records give the same lines, whatever their history."""
+        databases that hold the same records give the same lines, whatever their history.
+        The audit log is left out: it records what each laptop did (two laptops that imported
+        the same packages hold the same data, not the same events)."""
         import json
 
         from fieldapp.core.records import RECORD_TYPES
 
         for table in RECORD_TYPES:
+            if table == "audit_events":
+                continue
             cursor = self.conn.execute(f"select * from [{table}] order by id")
             names = [d[0] for d in cursor.description]
             for values in cursor:

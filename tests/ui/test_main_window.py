@@ -9,7 +9,7 @@ from fieldapp.services.workspace import Workspace
 
 
 def test_opens_with_home_households_settings(window):
-    assert window.screen_keys() == ["home", "households", "sync", "settings"]
+    assert window.screen_keys() == ["home", "households", "sync", "team", "audit", "settings"]
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         "Home", "Households", "Sync", "Settings"]
     assert window.current_key() == "home"
@@ -58,7 +58,7 @@ def test_add_screen_registration_api(window, qtbot):
             self.label.setText(_("Surveys"))
 
     window.add_screen("surveys", lambda: _("Surveys"), Surveys, position=2)
-    assert window.screen_keys() == ["home", "households", "surveys", "sync", "settings"]
+    assert window.screen_keys() == ["home", "households", "surveys", "sync", "team", "audit", "settings"]
     assert built == []  # built on first show, not at registration
     widget = window.show_screen("surveys")
     assert built == [window.context]
@@ -113,5 +113,5 @@ def test_the_app_window_adds_the_surveys_screen(commune, qtbot):
 
     win = build_app_window(Workspace(commune))
     qtbot.addWidget(win)
-    assert win.screen_keys() == ["home", "households", "surveys", "sync", "settings"]
+    assert win.screen_keys() == ["home", "households", "surveys", "sync", "team", "audit", "settings"]
     win.close()

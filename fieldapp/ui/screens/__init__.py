@@ -16,6 +16,10 @@ def register_default_screens(window: MainWindow) -> None:
     window.add_screen("households", lambda: _("Households"), _households,
                       "SP_FileDialogDetailedView")
     window.add_screen("sync", lambda: _("Sync"), _sync, "SP_BrowserReload")
+    session = window.context.workspace.session
+    if session is None or session.is_staff:  # commune staff manage the team, read the audit
+        window.add_screen("team", lambda: _("Team"), _team, "SP_DirLinkIcon")
+        window.add_screen("audit", lambda: _("Audit log"), _audit, "SP_FileDialogListView")
     window.add_screen("settings", lambda: _("Settings"), _settings, "SP_FileDialogInfoView")
 
 
@@ -35,6 +39,18 @@ def _sync(context):
     from fieldapp.ui.screens.sync import SyncScreen
 
     return SyncScreen(context)
+
+
+def _team(context):
+    from fieldapp.ui.screens.team import TeamScreen
+
+    return TeamScreen(context)
+
+
+def _audit(context):
+    from fieldapp.ui.screens.audit import AuditScreen
+
+    return AuditScreen(context)
 
 
 def _settings(context):

@@ -151,6 +151,9 @@ class SettingsScreen(QWidget):
             self.about_form.addRow(label, value)
 
         self._build_packs_box()
+        from fieldapp.ui.screens.safety_box import SafetyBox
+
+        self.safety_box = SafetyBox(context)
 
         # Display and data side by side; the packs table below gets the full width, so long
         # form titles and the review wording are not cut.
@@ -164,6 +167,7 @@ class SettingsScreen(QWidget):
         layout.setSpacing(12)
         layout.addWidget(self.heading)
         layout.addLayout(top)
+        layout.addWidget(self.safety_box)
         layout.addWidget(self.packs_box, 1)
 
         self._sync_controls()
@@ -455,6 +459,7 @@ class SettingsScreen(QWidget):
     # -- texts ----------------------------------------------------------------------------------
     def retranslate(self) -> None:
         workspace = self.context.workspace
+        self.safety_box.retranslate()
         self.heading.setText(_("Settings"))
         self.language_box.setTitle(_("Display"))
         self.language_label.setText(_("Interface language:"))
