@@ -118,6 +118,21 @@ class SignInInfo:
     last_user: str | None
 
 
+def is_encrypted(db_path: Path) -> bool:
+    """Whether the file at ``db_path`` is an encrypted database (opens only by signing in)."""
+    db_path = Path(db_path)
+    return db_path.is_file() and is_encrypted_file(db_path)
+
+
+def commune_key(workspace: "Workspace") -> bytes | None:
+    """The commune's public key a member laptop seals its database key to (from its setup
+    file), so only the commune laptop can recover it."""
+    from fieldapp.storage.sync_state import SyncState
+
+    hub = SyncState(workspace.store).hub()
+    return bytes(hub["box_key"]) if hub else None
+
+
 def sign_in_info(db_path: Path) -> SignInInfo:
     """Who can sign in to the database at ``db_path`` (read without the key)."""
     db_path = Path(db_path)

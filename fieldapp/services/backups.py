@@ -82,3 +82,15 @@ class Backups:
 def restore_file(db_path: Path, backup: Path, key: bytes | None) -> Path | None:
     """``fieldapp restore``: the same checks, for a database that may not open at all."""
     return bk.restore(Path(db_path), key, Path(backup))
+
+
+def good_backups(db_path: Path, key: bytes | None) -> list[BackupInfo]:
+    """Backups of the database that pass the integrity check, newest first."""
+    good = []
+    for info in bk.list_backups(Path(db_path)):
+        try:
+            bk.check_backup(info.path, key)
+        except UserError:
+            continue
+        good.append(info)
+    return good

@@ -158,6 +158,12 @@ class Workspace:
     def setting(self, key: str, user_id: str | None = None) -> Any:
         return self.store.settings.get(key, user_id)
 
+    @staticmethod
+    def setting_choices(key: str) -> tuple[Any, ...]:
+        from fieldapp.storage.settings import OPTIONS
+
+        return OPTIONS[key].choices or ()
+
     def set_setting(self, key: str, value: Any, user_id: str | None = None) -> None:
         self.store.settings.set(key, value, user_id)
 

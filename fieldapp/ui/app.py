@@ -147,17 +147,23 @@ def run(db_path: Path, screenshot_dir: Path | None = None, *,
             prepare_app(workspace)
             window = build_app_window(workspace, progressive=True)
             window.show()
-            window.start_idle_lock()
-            window.context.writer.write(lambda ws: ws.backups.daily_if_due())
             from PySide6.QtCore import QTimer
 
-            # After the first paint, so the import does not compete with start-up.
+            # After the first paint, so none of it competes with start-up: the import of the
+            # form engine, the idle lock, the day's backup (on the writer thread).
             QTimer.singleShot(PREWARM_DELAY_MS, _prewarm_surveys)
+            QTimer.singleShot(PREWARM_DELAY_MS, lambda w=window: _after_start(w))
             code = app.exec()
         finally:
             workspace.close()
         if not window.signed_out:
             return code
+
+
+def _after_start(window) -> None:
+    window.start_idle_lock()
+    window.context.writer.write(lambda ws: ws.backups.daily_if_due(),
+                                on_failure=lambda exc: log.error("daily backup failed: %s", exc))
 
 
 def _install_texts(app) -> None:
@@ -176,9 +182,7 @@ def _screenshots(db_path: Path, folder: Path,
     from fieldapp.i18n.catalog import _
     from fieldapp.services import auth
     from fieldapp.services.access import Session
-    from fieldapp.storage.engine import is_encrypted_file
-
-    if db_path.is_file() and is_encrypted_file(db_path):
+    if auth.is_encrypted(db_path):
         wanted, pin = os.environ.get("FIELDAPP_USER", ""), os.environ.get("FIELDAPP_PIN", "")
         users = auth.sign_in_info(db_path).users
         match = [u for u in users if wanted in (u["user_id"], u["name"])]

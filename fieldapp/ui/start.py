@@ -23,7 +23,6 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services import auth
 from fieldapp.services.workspace import Workspace
-from fieldapp.storage.engine import ENCRYPTION_AVAILABLE, is_encrypted_file
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +40,9 @@ def message_box(parent, icon, title: str, text: str, buttons=None, default=None)
 
 def offer_restore(db_path: Path, key: bytes | None, problem: str) -> bool:
     """Offer the newest backup that passes the integrity check; True when restored."""
-    from fieldapp.storage import backup as bk
+    from fieldapp.services.backups import good_backups, restore_file
 
-    for info in bk.list_backups(db_path):
-        try:
-            bk.check_backup(info.path, key)
-        except UserError:
-            continue
+    for info in good_backups(db_path, key)[:1]:
         answer = message_box(
             None, QMessageBox.Icon.Warning, _("The database is damaged"),
             _("{problem}\n\nRestore the last good backup, made {when}? The damaged file is "
@@ -60,7 +55,7 @@ def offer_restore(db_path: Path, key: bytes | None, problem: str) -> bool:
         damaged = db_path.with_name(db_path.name + ".damaged")
         try:
             damaged.write_bytes(db_path.read_bytes())
-            bk.restore(db_path, key, info.path)
+            restore_file(db_path, info.path, key)
         except (OSError, UserError) as exc:
             message_box(None, QMessageBox.Icon.Critical, _("Restore failed"), str(exc))
             return False
@@ -106,7 +101,7 @@ def signed_in_workspace(db_path: Path, *, demo_path: Path | None = None
 
 
 def _sign_in(db_path: Path, demo_path: Path | None) -> Workspace | None:
-    if db_path.is_file() and is_encrypted_file(db_path):
+    if auth.is_encrypted(db_path):
         return _sign_in_dialog(db_path, auth.sign_in_info(db_path))
     try:
         workspace = Workspace.open(db_path)
@@ -121,13 +116,22 @@ def _sign_in(db_path: Path, demo_path: Path | None) -> Workspace | None:
     hint = (_("Demo commune: every PIN is {pin}.").format(pin=demo_data.DEMO_PIN)
             if demo else None)
     signed = _sign_in_dialog(db_path, auth.sign_in_info(db_path), demo_hint=hint)
-    if signed is None or demo or not ENCRYPTION_AVAILABLE or not signed.session.is_staff:
+    if signed is None or demo or not auth.ENCRYPTION_AVAILABLE or not signed.session.is_staff:
         return signed
     return _encrypt_legacy(signed)
 
 
 def _sign_in_dialog(db_path: Path, info: auth.SignInInfo, *, demo_hint: str | None = None
                     ) -> Workspace | None:
+    """The sign-in dialog; or, for scripts and kiosks, FIELDAPP_USER (name or id) and
+    FIELDAPP_PIN from the environment."""
+    import os
+
+    wanted, pin = os.environ.get("FIELDAPP_USER"), os.environ.get("FIELDAPP_PIN")
+    if wanted and pin:
+        match = [u for u in info.users if wanted in (u["user_id"], u["name"])]
+        if match:
+            return auth.sign_in(db_path, match[0]["user_id"], pin)
     from fieldapp.ui.signin_dialog import SignInDialog
 
     dialog = SignInDialog(db_path, info, demo_hint=demo_hint)
@@ -173,15 +177,12 @@ def _protect_new(db_path: Path, user_id: str, pin: str) -> Workspace:
 
 
 def _protect_joined(db_path: Path, user_id: str, pin: str) -> Workspace:
-    from fieldapp.storage.sync_state import SyncState
-
     workspace = Workspace.open(db_path)
     try:
         user = workspace.store.users.get(user_id)
-        hub = SyncState(workspace.store).hub()
-        if not ENCRYPTION_AVAILABLE:
+        if not auth.ENCRYPTION_AVAILABLE:
             auth.set_pin(workspace, user, pin)
-        commune_key = bytes(hub["box_key"]) if hub else None
+        commune_key = auth.commune_key(workspace)
     finally:
         workspace.close()
     auth.protect(db_path, user, pin, recovery=False, commune_public_key=commune_key)

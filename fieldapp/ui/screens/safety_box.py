@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
-from fieldapp.storage.settings import OPTIONS
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, RowRole, RowTableModel
@@ -102,7 +101,7 @@ class SafetyBox(QGroupBox):
         self.lock_label = QLabel()
         self.lock = QComboBox()
         self.lock.setObjectName("idle_lock_minutes")
-        for minutes in OPTIONS["idle_lock_minutes"].choices:
+        for minutes in context.workspace.setting_choices("idle_lock_minutes"):
             self.lock.addItem("", minutes)
         self.lock.setCurrentIndex(max(0, self.lock.findData(
             context.workspace.setting("idle_lock_minutes"))))
