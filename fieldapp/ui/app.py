@@ -177,7 +177,8 @@ def _install_texts(app) -> None:
 def _screenshots(db_path: Path, folder: Path,
                  on_screenshots: Callable[[list[Path]], None] | None) -> int:
     """``--screenshot``: an encrypted database signs in with FIELDAPP_USER and FIELDAPP_PIN
-    (name or id); a plain one works as the member who last signed in."""
+    (name or id); a plain one is shown without a session (every screen), unless those are
+    set too."""
     from fieldapp.errors import UserError
     from fieldapp.i18n.catalog import _
     from fieldapp.services import auth
@@ -192,7 +193,9 @@ def _screenshots(db_path: Path, folder: Path,
         workspace = auth.sign_in(db_path, match[0]["user_id"], pin)
     else:
         workspace = Workspace.open(db_path)
-        user = workspace.store.users.get(workspace.store.user_id or "")
+        wanted = os.environ.get("FIELDAPP_USER")
+        user = next((u for u in workspace.store.users.list()
+                     if wanted in (u["id"], u["name"])), None) if wanted else None
         if user:
             workspace.begin_session(Session.of_user(user))
     try:

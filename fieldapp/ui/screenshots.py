@@ -32,7 +32,8 @@ def _settle(window=None) -> None:
 
 
 def save_screenshots(workspace: Workspace, folder: Path) -> list[Path]:
-    """Save ``setup.png`` (only for a database not set up yet) and ``<screen>.png`` per screen.
+    """Save ``setup.png`` (a database not set up yet) or ``signin.png``, and ``<screen>.png``
+    per screen.
 
     Nothing is written to the database: the setup dialog is rendered, not submitted.
     """
@@ -47,6 +48,19 @@ def save_screenshots(workspace: Workspace, folder: Path) -> list[Path]:
         dialog.show()
         _settle()
         path = folder / "setup.png"
+        dialog.grab().save(str(path))
+        saved.append(path)
+        dialog.done(0)
+        dialog.deleteLater()
+
+    if workspace.is_set_up or workspace.is_demo:
+        from fieldapp.services import auth
+        from fieldapp.ui.signin_dialog import SignInDialog
+
+        dialog = SignInDialog(workspace.path, auth.sign_in_info(workspace.path))
+        dialog.show()
+        _settle()
+        path = folder / "signin.png"
         dialog.grab().save(str(path))
         saved.append(path)
         dialog.done(0)

@@ -11,7 +11,7 @@ from fieldapp.services.workspace import Workspace
 def test_opens_with_home_households_settings(window):
     assert window.screen_keys() == ["home", "households", "sync", "team", "audit", "settings"]
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "Home", "Households", "Sync", "Settings"]
+        "Home", "Households", "Sync", "Team", "Audit log", "Settings"]
     assert window.current_key() == "home"
     assert isinstance(window.stack.currentWidget(), HomeScreen)
     assert window.windowTitle() == "Xã Tân Thành – fieldapp"

@@ -44,7 +44,7 @@ def test_problems_follow_the_typing_after_a_first_attempt(dialog):
     fill(dialog, pin="12")
     assert not dialog.problems.isVisible()  # nothing shouted before the first attempt
     dialog.submit()
-    assert dialog.problems.text() == "• The PIN must be 4 to 8 digits."
+    assert dialog.problems.text() == "• The PIN must be 6 to 12 digits."
     dialog.pin.setText("123456")
     assert "too easy to guess" in dialog.problems.text()
     dialog.pin.setText("135246")
@@ -78,7 +78,7 @@ def test_choosing_a_language_retranslates_the_dialog(dialog, marking):
     assert dialog.commune_box.title() == "Commune"
     marking()
     assert dialog.commune_box.title() == "<<Commune>>"
-    assert dialog.role.itemText(0) == "<<Team member>>"
+    assert dialog.role.itemText(0) == "<<Commune staff>>"  # who sets up is commune staff
     catalog.set_language("en")
     assert dialog.commune_box.title() == "Commune"
 
