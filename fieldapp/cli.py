@@ -138,8 +138,17 @@ def cmd_check(args) -> int:
     from fieldapp.services.health import count_label
     from fieldapp.services.recent import database_to_check
 
+    from fieldapp.services.auth import is_encrypted
+
     path, why = database_to_check(getattr(args, "sub_db", None))
-    report = check_database(path)
+    key = None
+    if is_encrypted(path):
+        from fieldapp.cli_safety import open_workspace
+
+        workspace = open_workspace(path)  # signs in: FIELDAPP_USER and the PIN
+        key = workspace.store.key
+        workspace.close()
+    report = check_database(path, key)
     print(_("Database: {path}").format(path=report.path) + (f" ({why})" if why else ""))
     print(_("Migrations applied: {applied}; pending: {pending}").format(
         applied=len(report.applied), pending=", ".join(report.pending) or "0"))

@@ -1,0 +1,16 @@
+"""The guard of tests/conftest.py: a socket opened in a test fails it (fieldapp is offline)."""
+
+import socket
+
+import pytest
+
+
+def test_opening_a_socket_raises(request):
+    import conftest
+
+    with pytest.raises(conftest.NetworkUsed):
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    with pytest.raises(conftest.NetworkUsed):
+        socket.create_connection(("127.0.0.1", 9))
+    # caught here, but the guard still fails the test at teardown: forget it for this one
+    conftest._sockets_opened.clear()
