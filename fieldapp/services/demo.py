@@ -55,7 +55,7 @@ def _remove(path: Path) -> None:
 MAX_HOUSEHOLDS = 500_000
 """A province's worth; beyond it the demo's memory and time grow for no use."""
 
-def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
+def create_demo(path: Path, *, households: int = 1000, seed: int = 1, key: bytes | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> dict:
     """Create a new demo database at ``path`` and return a summary.
@@ -80,8 +80,8 @@ def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
     ids = random.Random(f"fieldapp-demo-ids:{seed}")
     database = store = None
     try:
-        database = dbmod.connect(path)
-        store = Store(database, path, wall=_SteppingClock())
+        database = dbmod.connect(path, key=key)  # key: encrypted (benchmarks)
+        store = Store(database, path, wall=_SteppingClock(), key=key)
         store.set_device(_uuid(ids), "demo")  # seeded, so the same seed gives the same file
         summary = _fill(store, rng, ids, households, report, stop)
     except BaseException:

@@ -28,14 +28,12 @@ log = logging.getLogger(__name__)
 
 
 def message_box(parent, icon, title: str, text: str, buttons=None, default=None):
-    """A message box whose text is plain text, never rich text (it may quote a file)."""
-    from PySide6.QtCore import Qt
+    """A plain-text message box (fieldapp.ui.widgets.show_message) with a QMessageBox icon."""
+    from fieldapp.ui import widgets
 
-    box = QMessageBox(icon, title, text, buttons or QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    if default is not None:
-        box.setDefaultButton(default)
-    return box.exec()
+    kinds = {QMessageBox.Icon.Information: "information", QMessageBox.Icon.Warning: "warning",
+             QMessageBox.Icon.Critical: "critical", QMessageBox.Icon.Question: "question"}
+    return widgets.show_message(parent, kinds[icon], title, text, buttons, default)
 
 
 def offer_restore(db_path: Path, key: bytes | None, problem: str) -> bool:

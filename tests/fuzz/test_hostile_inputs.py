@@ -463,6 +463,9 @@ def run_cli(laptops, count: int, monkeypatch) -> Figures:
     monkeypatch.setattr(demo_surveys, "create_member_demo", lambda *a, **k: {
         "commune": "x", "households": 1, "persons": 1})
     monkeypatch.setattr(app, "run", lambda *a, **k: 0)  # never opens a window
+    from fieldapp.services import packs
+
+    monkeypatch.setattr(packs, "run_update", lambda: [])  # never rewrites the shipped packs
     monkeypatch.setenv("FIELDAPP_PIN", "000000")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     words = st.one_of(st.sampled_from(OPTIONS), cli_values(folder))
