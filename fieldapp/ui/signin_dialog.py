@@ -289,6 +289,7 @@ class LockDialog(QDialog):
         self.workspace = workspace
         self.signed_out = False
         self.setObjectName("lock_dialog")
+        self.setMinimumWidth(460)
         self.setWindowTitle(_("Locked – fieldapp"))
         name = workspace.session.name if workspace.session else ""
         heading = Heading(_("Locked"), factor=1.3)

@@ -22,6 +22,15 @@ def _when(text: str) -> str:
         return text or ""
 
 
+def _object(entry: dict) -> str:
+    """"Household 1a2b3c4d": the kind of record and the start of its id (no names)."""
+    if not entry["object"]:
+        return ""
+    table, _space, short = entry["object"].partition(" ")
+    kinds = {"households": _("Household"), "persons": _("Person"), "users": _("Team member")}
+    return f"{kinds.get(table, table)} {short}"
+
+
 def _detail(detail: dict) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted(detail.items())) if detail else ""
 
@@ -36,7 +45,7 @@ class AuditModel(RowTableModel):
                    if r["role"] else ""),
             Column(lambda: _("What"), lambda r: action_label(r["action"])),
             Column(lambda: _("Laptop"), lambda r: r["device"]),
-            Column(lambda: _("Record"), lambda r: r["object"]),
+            Column(lambda: _("Record"), _object),
             Column(lambda: _("Details"), lambda r: _detail(r["detail"])),
         )
 

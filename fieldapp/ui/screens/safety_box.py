@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
 from fieldapp.errors import UserError
@@ -57,6 +57,8 @@ class RestoreDialog(QDialog):
         self.table = table_view()
         self.table.setObjectName("backups_table")
         self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         if self.model.rowCount():
             self.table.selectRow(0)
         intro = MutedLabel(_("The database goes back to the moment of the backup: what was "

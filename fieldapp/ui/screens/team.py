@@ -4,7 +4,7 @@ PIN. A PIN set here signs in on this laptop."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+                               QHeaderView, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.errors import UserError
@@ -80,6 +80,9 @@ class TeamScreen(QWidget):
         self.table = table_view()
         self.table.setObjectName("team_table")
         self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button, self.edit_button = QPushButton(), QPushButton()
         self.pin_button, self.retire_button = QPushButton(), QPushButton()
         for button, name, slot in ((self.add_button, "add_member", self.add_member),
