@@ -6,7 +6,10 @@ import pytest
 
 
 def test_opening_a_socket_raises(request):
-    import conftest
+    import sys
+
+    conftest = next(m for m in list(sys.modules.values())
+                    if hasattr(m, "_sockets_opened") and hasattr(m, "NetworkUsed"))
 
     with pytest.raises(conftest.NetworkUsed):
         socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -119,9 +119,12 @@ class SignInInfo:
 
 
 def is_encrypted(db_path: Path) -> bool:
-    """Whether the file at ``db_path`` is an encrypted database (opens only by signing in)."""
+    """Whether the file at ``db_path`` is an encrypted database with its keyring (opens only
+    by signing in). A file that is not SQLite and has no keyring beside it is left to the
+    storage layer, which says it is not a fieldapp database."""
     db_path = Path(db_path)
-    return db_path.is_file() and is_encrypted_file(db_path)
+    return db_path.is_file() and is_encrypted_file(db_path) and kr.keyring_path(
+        db_path).exists()
 
 
 def commune_key(workspace: "Workspace") -> bytes | None:
