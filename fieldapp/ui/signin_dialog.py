@@ -33,6 +33,14 @@ def _pin_edit(name: str) -> QLineEdit:
     return edit
 
 
+def pin_pair_problem(first: QLineEdit, second: QLineEdit) -> str | None:
+    """What is wrong with a new PIN typed twice (None when it is good)."""
+    problem = auth.pin_problem(first.text())
+    if problem is None and first.text().strip() != second.text().strip():
+        problem = _("The two PINs are different; type the same PIN twice.")
+    return problem
+
+
 def _plain_label(object_name: str = "", error: bool = False) -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -175,9 +183,7 @@ class NewPinDialog(QDialog):
         return self.first.text().strip()
 
     def submit(self) -> None:
-        problem = auth.pin_problem(self.first.text())
-        if problem is None and self.first.text().strip() != self.second.text().strip():
-            problem = _("The two PINs are different; type the same PIN twice.")
+        problem = pin_pair_problem(self.first, self.second)
         if problem:
             self.message.setText(problem)
             self.message.setVisible(True)
@@ -227,9 +233,7 @@ class RecoveryDialog(QDialog):
         layout.addWidget(buttons)
 
     def submit(self) -> None:
-        problem = auth.pin_problem(self.first.text())
-        if problem is None and self.first.text().strip() != self.second.text().strip():
-            problem = _("The two PINs are different; type the same PIN twice.")
+        problem = pin_pair_problem(self.first, self.second)
         if problem is None and not self.user.currentData():
             problem = _("There is no commune staff member on this laptop.")
         if problem is None:
