@@ -295,6 +295,11 @@ class HouseholdDetail(QFrame):
             self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
         self.survey_button.setVisible(False)  # until the screen knows a Surveys screen exists
         self.survey_button.clicked.connect(self._on_survey_clicked)
+        self.erase_button = QPushButton()
+        self.erase_button.setObjectName("erase_household")
+        session = context.workspace.session
+        self.erase_button.setVisible(session is None or session.is_staff)
+        self.erase_button.clicked.connect(self.erase_household)
         self.rounds_heading = Heading(factor=1.05)
         self.rounds_text = MutedLabel()
         self.rounds_text.setObjectName("survey_rounds")
@@ -323,6 +328,7 @@ class HouseholdDetail(QFrame):
         button_row = QHBoxLayout()
         button_row.addWidget(self.survey_button)
         button_row.addStretch(1)
+        button_row.addWidget(self.erase_button)
         content_layout.addLayout(button_row)
         content_layout.addLayout(self.fields)
         content_layout.addSpacing(8)
@@ -367,6 +373,29 @@ class HouseholdDetail(QFrame):
     def _on_survey_clicked(self) -> None:
         if self.household is not None:
             self.survey_requested.emit(self.household["id"])
+
+    def ask_erasure_reason(self) -> str | None:
+        """The reason for an erasure, after the warning (None: cancelled). A method so tests
+        can answer it."""
+        from PySide6.QtWidgets import QInputDialog
+
+        reason, ok = QInputDialog.getText(
+            self, _("Erase on request"),
+            _("Erasing removes this household, its members and its surveys from every laptop "
+              "of the commune, for good (backups made before keep them until they are "
+              "rotated away). Why (name nobody: the reason travels with the erasure)?"))
+        return reason.strip() if ok and reason.strip() else None
+
+    def erase_household(self) -> None:
+        if self.household is None:
+            return
+        household_id = self.household["id"]
+        reason = self.ask_erasure_reason()
+        if reason is None:
+            return
+        self.context.writer.write(
+            lambda ws: ws.privacy.erase("households", household_id, reason),
+            lambda _erasure: self.context.data_changed.emit())
 
     def _render(self) -> None:
         row = self.household
@@ -423,6 +452,9 @@ class HouseholdDetail(QFrame):
         self.survey_button.setText(_("Survey this household again"))
         self.survey_button.setToolTip(_("Start a new household survey filled in from what is "
                                         "recorded; change only what is different now"))
+        self.erase_button.setText(_("Erase on request…"))
+        self.erase_button.setToolTip(_("Remove the household's personal data for good, when "
+                                       "the family asks (commune staff)"))
         self.persons.retranslate()
         if self.household is not None:
             self._render()
