@@ -76,10 +76,11 @@ def build_parser() -> Parser:
                       "missing, and shown from a parent pack."))
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
                         description=_("Refresh every shipped pack after a form changed."))
-    from fieldapp import cli_reports, cli_sync
+    from fieldapp import cli_reports, cli_safety, cli_sync
 
     cli_sync.register(sub)
     cli_reports.register(sub)
+    cli_safety.register(sub)
     return parser
 
 
@@ -97,6 +98,9 @@ def cmd_demo(args) -> int:
         20 if args.join else 1000)
     if households < 1:
         raise UserError(_("--households must be at least 1."))
+    if households > demo.MAX_HOUSEHOLDS:
+        raise UserError(_("--households can be at most {limit} (a province's worth).").format(
+            limit=format_number(demo.MAX_HOUSEHOLDS)))
     path = Path(args.sub_db)
     if path.exists():
         raise UserError(_("{path} already exists; choose a new file for the demo.").format(path=path))
@@ -136,8 +140,17 @@ def cmd_check(args) -> int:
     from fieldapp.services.health import count_label
     from fieldapp.services.recent import database_to_check
 
+    from fieldapp.services.auth import is_encrypted
+
     path, why = database_to_check(getattr(args, "sub_db", None))
-    report = check_database(path)
+    key = None
+    if is_encrypted(path):
+        from fieldapp.cli_safety import open_workspace
+
+        workspace = open_workspace(path)  # signs in: FIELDAPP_USER and the PIN
+        key = workspace.store.key
+        workspace.close()
+    report = check_database(path, key)
     print(_("Database: {path}").format(path=report.path) + (f" ({why})" if why else ""))
     print(_("Migrations applied: {applied}; pending: {pending}").format(
         applied=len(report.applied), pending=", ".join(report.pending) or "0"))
@@ -213,12 +226,14 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_forms_check(args)
         if args.command == "i18n":
             return cmd_i18n(args)
-        from fieldapp import cli_reports, cli_sync
+        from fieldapp import cli_reports, cli_safety, cli_sync
 
         if args.command in cli_sync.COMMANDS:
             return cli_sync.run(args)
         if args.command in cli_reports.COMMANDS:
             return cli_reports.run(args)
+        if args.command in cli_safety.COMMANDS:
+            return cli_safety.run(args)
         return cmd_gui(args)
     except UserError as exc:
         if debug:

@@ -91,11 +91,10 @@ def _database(parser) -> None:
 
 
 def _open(path: Path):
-    from fieldapp.storage.store import Store
+    """The database's store; an encrypted one signs in (FIELDAPP_USER, the PIN)."""
+    from fieldapp.cli_safety import open_workspace
 
-    if not Path(path).exists():
-        raise UserError(_("{path} does not exist.").format(path=path))
-    return Store.open(path)
+    return open_workspace(Path(path)).store
 
 
 def run(args) -> int:

@@ -11,6 +11,48 @@ import pytest  # noqa: E402
 from fieldapp.i18n import catalog  # noqa: E402
 
 
+class NetworkUsed(AssertionError):
+    """A test opened a socket: fieldapp never uses the network."""
+
+
+_sockets_opened: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Any socket opened in the test fails the test, even if the code caught the error."""
+    import socket
+
+    real_init = socket.socket.__init__
+
+    def refuse(self, family=-1, type=-1, proto=-1, fileno=None):
+        if fileno is not None:  # wrapping an inherited descriptor, not opening a socket
+            return real_init(self, family, type, proto, fileno)
+        import traceback
+
+        _sockets_opened.append("".join(traceback.format_stack(limit=8)))
+        raise NetworkUsed("fieldapp opened a socket: it must never use the network")
+
+    monkeypatch.setattr(socket.socket, "__init__", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None))
+    _sockets_opened.clear()
+    yield
+    if _sockets_opened:
+        opened = _sockets_opened[:]
+        _sockets_opened.clear()
+        pytest.fail("a socket was opened during the test:\n" + opened[0], pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _fast_pin_derivation(monkeypatch):
+    """PINs derived at Argon2id's lowest cost in tests (each entry records its own cost; the
+    real cost is measured by tests/benchmarks/bench_pin.py)."""
+    from fieldapp.storage import keyring
+
+    monkeypatch.setattr(keyring, "KDF", keyring.KdfLimits(ops=1, mem=8 * 1024 * 1024))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Each test gets its own data folder, and starts in the English (source) interface."""
@@ -36,7 +78,7 @@ def setup_store(store):
 
     run_setup(store, SetupRequest("Xã Tân Thành", "Lạng Sơn",
                                   ["Bản Khuông", "Thôn Nà Lầu", "Bản Pò Mục"],
-                                  "Hoàng Thị Mai", "member", "2468"))
+                                  "Hoàng Thị Mai", "member", "246813"))
     return store
 
 

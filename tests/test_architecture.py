@@ -100,3 +100,11 @@ def test_reports_importing_a_screen_or_the_database_breaks_the_contract(tmp_path
         done.stdout
     assert "fieldapp.reports.pdf -> fieldapp.storage.store" in done.stdout
     assert "fieldapp.reports.pdf -> fieldapp.ui.screens.reports" in done.stdout
+
+
+def test_no_module_does_several_jobs_in_over_600_lines():
+    """A module past 600 lines has grown a second job: split it (STYLE.md)."""
+    package = Path(__file__).resolve().parents[1] / "fieldapp"
+    long = {str(p.relative_to(package)): n for p in package.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
+    assert long == {}

@@ -504,4 +504,4 @@ def draw_phone(rng: random.Random) -> str:
 TEAM_SIZE = (3, 6)
 COMMUNE_STAFF = 2
 TRAINERS = (1, 2)
-DEMO_PIN = "1234"
+DEMO_PIN = "246813"

@@ -41,6 +41,9 @@ class RecordType:
     automatic: tuple[str, ...] = ()
     """Fields the app sets itself (a time of finalizing, of the last verification): when two
     laptops set them differently the newest wins silently, with no conflict to review."""
+    append_only: bool = False
+    """Records written once and never changed (the audit log, erasures): the writer refuses
+    an edit, a deletion, and a received change that replaces a value."""
 
     def fields_of(self, row: dict[str, Any]) -> dict[str, Any]:
         """The fields of a (partial) row: {field name: value}, None for an absent value.
@@ -274,6 +277,15 @@ RECORD_TYPES: dict[str, RecordType] = {t.table: t for t in (
     # stays in the record's history).
     RecordType("progress", ("class_id", "enrolment_id", "skill", "level", "assessed_on"),
                automatic=("assessed_on",)),
+    # Who did what, when and on which laptop (the device and time are the record's own):
+    # sign-ins, imports, exports, prints, deletions, erasures, restores, role changes. No
+    # names of households or persons: ``detail`` holds counts, file names, record ids.
+    RecordType("audit_events", ("action", "user_id", "object_table", "object_id", "detail"),
+               json_columns=("detail",), append_only=True),
+    # A household's or person's personal data erased on request (fieldapp.storage.erasure):
+    # wherever this record arrives, the same data is removed and never accepted again.
+    RecordType("erasures", ("target_table", "target_id", "reason", "user_id"),
+               append_only=True),
 )}
 """Every synced table, in the order their records may depend on each other."""
 

@@ -1,6 +1,24 @@
-"""PINs of team members: 4-8 digits, stored only as an Argon2id hash (libsodium via PyNaCl)."""
+"""Sign-in: PINs, the encrypted database's key, slowing down guesses, recovery.
+
+PIN policy: 6 to 12 digits, not all the same digit and not a plain run (123456, 987654).
+A PIN is never stored: on an encrypted database the keyring entry it unwraps is the check
+(fieldapp.storage.keyring), and ``users.pin_hash`` keeps an Argon2id hash at the same cost
+(used on a plain database, such as the demo, and when a member laptop joins its commune).
+
+Wrong PINs slow down further tries: after :data:`FREE_TRIES` wrong PINs in a row, each new
+wrong PIN makes the next try wait 30 s, then twice as long each time, up to 15 minutes. The
+count lives beside the database (the keyring, or app_meta of a plain database), so closing
+the app does not reset it. (Someone who copies the files guesses offline instead: the key
+derivation's cost is what protects the data then; README, "Sign-in and encryption".)
+"""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nacl.exceptions
 import nacl.pwhash
@@ -8,21 +26,64 @@ import nacl.pwhash
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
+from fieldapp.services.access import STAFF, Access, AccessDenied, Session
+from fieldapp.storage import keyring as kr
+from fieldapp.storage.engine import ENCRYPTION_AVAILABLE, is_encrypted_file
+
+if TYPE_CHECKING:
+    from fieldapp.services.workspace import Workspace
+
+PIN_MIN, PIN_MAX = 6, 12
+FREE_TRIES = 3
+FIRST_DELAY = 30.0
+MAX_DELAY = 15 * 60.0
+
+
+class SignInError(UserError):
+    """A sign-in that did not succeed; the message says why and what to do."""
+
+
+class WrongPin(SignInError):
+    pass
+
+
+class DamagedDatabase(SignInError):
+    """The PIN was right but the database is damaged: ``key`` opens its backups."""
+
+    def __init__(self, message: str, key: bytes | None):
+        super().__init__(message)
+        self.key = key
+
+
+class SignInDelayed(SignInError):
+    def __init__(self, message: str, seconds: float):
+        super().__init__(message)
+        self.seconds = seconds
+
+
+def pin_problem(pin: str | None) -> str | None:
+    """Why a new PIN is not acceptable (None when it is)."""
+    pin = nfc(pin or "").strip()
+    if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
+        return _("The PIN must be {low} to {high} digits.").format(low=PIN_MIN, high=PIN_MAX)
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    if len(set(pin)) == 1 or steps in ({1}, {-1}):
+        return _("This PIN is too easy to guess (the same digit, or digits in a row).")
+    return None
 
 
 def validate_pin(pin: str) -> str:
-    pin = nfc(pin or "").strip()
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
-        raise UserError(_("The PIN must be 4 to 8 digits."))
-    return pin
+    problem = pin_problem(pin)
+    if problem:
+        raise UserError(problem)
+    return nfc(pin).strip()
 
 
 def hash_pin(pin: str) -> str:
     pin = validate_pin(pin)
-    # Interactive limits keep unlocking fast on old laptops while still costing an attacker.
-    return nacl.pwhash.argon2id.str(
-        pin.encode(), opslimit=nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE,
-        memlimit=nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE).decode("ascii")
+    limits = kr.KDF
+    return nacl.pwhash.argon2id.str(pin.encode(), opslimit=limits.ops,
+                                    memlimit=limits.mem).decode("ascii")
 
 
 def check_pin(pin_hash: str | None, pin: str) -> bool:
@@ -30,5 +91,243 @@ def check_pin(pin_hash: str | None, pin: str) -> bool:
         return False
     try:
         return nacl.pwhash.verify(pin_hash.encode("ascii"), nfc(pin or "").strip().encode())
-    except nacl.exceptions.InvalidkeyError:
+    except (nacl.exceptions.InvalidkeyError, nacl.exceptions.CryptoError, ValueError):
         return False
+
+
+def next_delay(failures: int) -> float:
+    """Seconds to wait before the next try after ``failures`` wrong PINs in a row."""
+    if failures < FREE_TRIES:
+        return 0.0
+    return min(FIRST_DELAY * 2 ** (failures - FREE_TRIES), MAX_DELAY)
+
+
+def _delayed(seconds: float) -> SignInDelayed:
+    return SignInDelayed(_("Too many wrong PINs. Try again in {seconds} seconds.").format(
+        seconds=int(seconds + 0.999)), seconds)
+
+
+# -- who can sign in ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignInInfo:
+    encrypted: bool
+    users: list[dict[str, str]]
+    """{user_id, name, role} of everyone who can sign in on this laptop."""
+    has_recovery: bool
+    last_user: str | None
+
+
+def is_encrypted(db_path: Path) -> bool:
+    """Whether the file at ``db_path`` is an encrypted database with its keyring (opens only
+    by signing in). A file that is not SQLite and has no keyring beside it is left to the
+    storage layer, which says it is not a fieldapp database."""
+    db_path = Path(db_path)
+    return db_path.is_file() and is_encrypted_file(db_path) and kr.keyring_path(
+        db_path).exists()
+
+
+def commune_key(workspace: "Workspace") -> bytes | None:
+    """The commune's public key a member laptop seals its database key to (from its setup
+    file), so only the commune laptop can recover it."""
+    from fieldapp.storage.sync_state import SyncState
+
+    hub = SyncState(workspace.store).hub()
+    return bytes(hub["box_key"]) if hub else None
+
+
+def sign_in_info(db_path: Path) -> SignInInfo:
+    """Who can sign in to the database at ``db_path`` (read without the key)."""
+    db_path = Path(db_path)
+    if db_path.is_file() and is_encrypted_file(db_path):
+        ring = kr.Keyring.for_database(db_path)
+        if ring is None:
+            raise SignInError(_("The keyring of {path} is missing: without it the encrypted "
+                                "database cannot be opened. Put the file {keyring} back beside "
+                                "it.").format(path=db_path, keyring=kr.keyring_path(db_path).name))
+        return SignInInfo(True, ring.users(), ring.has_recovery(), ring.data.get("last_user"))
+    from fieldapp.services.workspace import Workspace
+
+    workspace = Workspace.open(db_path)
+    try:
+        users = [{"user_id": u["id"], "name": u["name"], "role": u["role"]}
+                 for u in workspace.store.users.list() if u.get("pin_hash")]
+        return SignInInfo(False, users, False, workspace.store.meta("current_user_id"))
+    finally:
+        workspace.close()
+
+
+# -- signing in ---------------------------------------------------------------------------------
+
+def sign_in(db_path: Path, user_id: str, pin: str, *,
+            clock: Callable[[], float] = time.time) -> "Workspace":
+    """Check the PIN, open the database (with its key when encrypted) and return a workspace
+    signed in as that member. Raises WrongPin, SignInDelayed or SignInError."""
+    from fieldapp.services.workspace import Workspace
+
+    db_path = Path(db_path)
+    now = clock()
+    if db_path.is_file() and is_encrypted_file(db_path):
+        ring = kr.Keyring.for_database(db_path)
+        if ring is None:
+            raise SignInError(_("The keyring of this database is missing."))
+        failures, until = ring.failures(user_id)
+        if now < until:
+            raise _delayed(until - now)
+        try:
+            key = ring.unlock(user_id, pin)
+        except kr.WrongSecret:
+            failures += 1
+            ring.set_failures(user_id, failures, now + next_delay(failures))
+            raise _wrong(failures) from None
+        ring.set_failures(user_id, 0, 0.0)
+        ring.data["last_user"] = user_id
+        ring.save()
+        from fieldapp.storage.db import DatabaseDamaged
+
+        try:
+            workspace = Workspace.open(db_path, key=key)
+        except DatabaseDamaged as exc:
+            raise DamagedDatabase(str(exc), key) from exc
+        problems = workspace.store.quick_check()
+        if problems:
+            workspace.close()
+            raise DamagedDatabase(problems[0], key)
+    else:
+        workspace = Workspace.open(db_path)
+        store = workspace.store
+        failures, until = _plain_failures(store, user_id)
+        if now < until:
+            workspace.close()
+            raise _delayed(until - now)
+        user = store.users.get(user_id)
+        if user is None or user["deleted"] or not check_pin(user.get("pin_hash"), pin):
+            failures += 1
+            store.set_meta(f"pin_failures@{user_id}", f"{failures} {now + next_delay(failures)}")
+            workspace.close()
+            raise _wrong(failures)
+        store.set_meta(f"pin_failures@{user_id}", None)
+    try:
+        user = workspace.store.users.get(user_id)
+        if user is None or user["deleted"]:
+            raise SignInError(_("This team member was retired and can no longer sign in."))
+        workspace.begin_session(Session.of_user(user))
+        workspace.store.set_meta("current_user_id", user_id)
+        workspace.audit.record("sign_in", detail={"wrong_pins_before": failures}
+                               if failures else None)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
+
+
+def _wrong(failures: int) -> WrongPin:
+    delay = next_delay(failures)
+    if delay:
+        return WrongPin(_("Wrong PIN. Too many wrong PINs: wait {seconds} seconds before the "
+                          "next try.").format(seconds=int(delay)))
+    return WrongPin(_("Wrong PIN."))
+
+
+def _plain_failures(store, user_id: str) -> tuple[int, float]:
+    text = store.meta(f"pin_failures@{user_id}") or ""
+    try:
+        count, until = text.split()
+        return int(count), float(until)
+    except ValueError:
+        return 0, 0.0
+
+
+def confirm_pin(workspace: "Workspace", pin: str) -> bool:
+    """Whether ``pin`` is the signed-in member's PIN (unlocking after idle time)."""
+    session = workspace.session
+    if session is None:
+        return True
+    ring = kr.Keyring.for_database(workspace.path) if workspace.store.encrypted else None
+    if ring is not None:
+        try:
+            ring.unlock(session.user_id, pin)
+            return True
+        except kr.WrongSecret:
+            return False
+    user = workspace.store.users.get(session.user_id)
+    return bool(user) and check_pin(user.get("pin_hash"), pin)
+
+
+# -- protecting a database ----------------------------------------------------------------------
+
+def protect(db_path: Path, user: dict[str, Any], pin: str, *, recovery: bool = True,
+            commune_public_key: bytes | None = None) -> str | None:
+    """Encrypt the plain database at ``db_path`` (every connection closed) under a new key,
+    with a keyring entry for ``user``'s PIN, and a recovery code (returned: to be written
+    down) or, on a member laptop, the key sealed to the commune's public key."""
+    from fieldapp.storage.encryption import encrypt_in_place
+
+    validate_pin(pin)
+    if not ENCRYPTION_AVAILABLE:
+        return None
+    key = kr.new_database_key()
+    ring = kr.Keyring.create(db_path)
+    ring.set_pin(user["id"], user["name"], user["role"], pin, key)
+    code = None
+    if recovery:
+        code = kr.recovery_code()
+        ring.set_recovery(code, key)
+    if commune_public_key is not None:
+        ring.set_commune(commune_public_key, key)
+    try:
+        encrypt_in_place(db_path, key)
+    except BaseException:
+        ring.path.unlink(missing_ok=True)
+        raise
+    return code
+
+
+def recover(db_path: Path, code: str, user_id: str, new_pin: str) -> "Workspace":
+    """A forgotten PIN of commune staff: the recovery code unlocks the key; ``user_id`` (a
+    commune-staff member) gets ``new_pin``; returns a workspace signed in as them."""
+    from fieldapp.services.workspace import Workspace
+
+    validate_pin(new_pin)
+    ring = kr.Keyring.for_database(db_path)
+    if ring is None or not ring.has_recovery():
+        raise SignInError(_("This database has no recovery code."))
+    try:
+        key = ring.unlock_recovery(code)
+    except kr.WrongSecret:
+        raise WrongPin(_("This recovery code does not open this database.")) from None
+    workspace = Workspace.open(db_path, key=key)
+    try:
+        user = workspace.store.users.get(user_id)
+        if user is None or user["deleted"] or user["role"] != STAFF:
+            raise SignInError(_("A recovery code resets the PIN of commune staff only."))
+        workspace.begin_session(Session.of_user(user))
+        set_pin(workspace, user, new_pin)
+        workspace.audit.record("pin_recovered", object_table="users", object_id=user_id)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
+
+
+def set_pin(workspace: "Workspace", user: dict[str, Any], pin: str) -> None:
+    """Give ``user`` a new PIN on this laptop (keyring entry and hash)."""
+    pin_hash = hash_pin(pin)
+    workspace.store.users.update(user["id"], {"pin_hash": pin_hash})
+    if workspace.store.encrypted:
+        ring = kr.Keyring.for_database(workspace.path) or kr.Keyring.create(workspace.path)
+        ring.set_pin(user["id"], user["name"], user["role"], pin, workspace.store.key)
+
+
+def change_own_pin(workspace: "Workspace", old_pin: str, new_pin: str) -> None:
+    if workspace.session is None:
+        raise AccessDenied(_("Sign in first."))
+    if not confirm_pin(workspace, old_pin):
+        raise WrongPin(_("The current PIN is wrong."))
+    user = workspace.store.users.get(workspace.session.user_id)
+    set_pin(workspace, user, new_pin)
+    workspace.audit.record("pin_changed", object_table="users", object_id=user["id"])
+
+
+def access_of(workspace: "Workspace") -> Access:
+    return workspace.access

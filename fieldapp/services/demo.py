@@ -13,7 +13,7 @@ commune's reports read the same answers as they would on real data. The teams, a
 sessions and the training classes are then written as the quick screens write them
 (fieldapp.services.demo_workflows).
 
-Every demo team member's PIN is ``1234`` (:data:`~fieldapp.core.demo_data.DEMO_PIN`).
+Every demo team member's PIN is ``246813`` (:data:`~fieldapp.core.demo_data.DEMO_PIN`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,10 @@ def _remove(path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
-def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
+MAX_HOUSEHOLDS = 500_000
+"""A province's worth; beyond it the demo's memory and time grow for no use."""
+
+def create_demo(path: Path, *, households: int = 1000, seed: int = 1, key: bytes | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> dict:
     """Create a new demo database at ``path`` and return a summary.
@@ -67,11 +70,14 @@ def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
     "path"}``. Refuses an
     existing file (UserError). ``progress(done, total)`` is called about every 1% of households;
     when ``cancelled()`` turns true the partial file is deleted and DemoCancelled is raised.
-    All team members' PINs are "1234".
+    All team members' PINs are "246813".
     """
     path = Path(path)
     if households < 1:
         raise UserError(_("The demo needs at least one household."))
+    if households > MAX_HOUSEHOLDS:
+        raise UserError(_("The demo holds at most {limit} households.").format(
+            limit=MAX_HOUSEHOLDS))
     if path.exists():
         raise UserError(_("{path} already exists; choose a new file for the demo.").format(
             path=path))
@@ -81,8 +87,8 @@ def create_demo(path: Path, *, households: int = 1000, seed: int = 1,
     ids = random.Random(f"fieldapp-demo-ids:{seed}")
     database = store = None
     try:
-        database = dbmod.connect(path)
-        store = Store(database, path, wall=_SteppingClock())
+        database = dbmod.connect(path, key=key)  # key: encrypted (benchmarks)
+        store = Store(database, path, wall=_SteppingClock(), key=key)
         store.set_device(_uuid(ids), "demo")  # seeded, so the same seed gives the same file
         summary = _fill(store, rng, ids, households, report, stop)
     except BaseException:

@@ -8,7 +8,6 @@ from pathlib import Path
 from fieldapp.i18n.catalog import N_, _
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.versions import MIGRATIONS
-from fieldapp.storage.store import Store
 
 
 # What `fieldapp check` calls the tables it counts (a table not listed is shown by its name).
@@ -38,20 +37,24 @@ class HealthReport:
         return not self.problems and not self.pending
 
 
-def check_database(path: Path) -> HealthReport:
-    """Inspect without migrating or creating anything; raises StorageError for unusable files."""
+def check_database(path: Path, key: bytes | None = None) -> HealthReport:
+    """Inspect without migrating, creating or writing anything (the file stays byte for
+    byte as it was); raises StorageError for unusable files. ``key``: an encrypted
+    database's key."""
     path = Path(path)
     if not path.exists():
         raise dbmod.StorageError(
             _("{path} does not exist.").format(path=path))
-    applied = dbmod.inspect_file(path)
+    applied = dbmod.inspect_file(path, key)
     pending = [m for m in MIGRATIONS if m not in applied]
     report = HealthReport(path, applied, pending)
-    database = dbmod.connect(path, migrate=False)
+    database = dbmod.connect(path, migrate=False, key=key, readonly=True)
     try:
         report.problems = dbmod.integrity_problems(database)
         if not pending:
-            report.counts = Store(database, path).counts()
+            for table in ("villages", "users", "households", "persons", "submissions"):
+                report.counts[table] = database.execute(
+                    f"select count(*) from {table} where deleted = 0").fetchone()[0]
     finally:
         database.close()
     return report

@@ -24,6 +24,11 @@ from fieldapp.services.packs import (
     _PERCENT_RE, _REF_RE, MAX_IMPORT_BYTES, CoverageRow, _app_forms, count_pack)
 
 
+MAX_ENTRY_CHARS = 2000
+ENTRY_RATIO = 6
+"""A translation may be at most max(MAX_ENTRY_CHARS, ENTRY_RATIO x its Vietnamese text) long."""
+
+
 class PackImportError(UserError):
     """A pack file that was refused; the message says why (the current pack is unchanged)."""
 
@@ -108,6 +113,14 @@ def validate_pack(data: bytes, forms: Iterable, *, language: str | None = None,
             problems.append(_("{key}: the Vietnamese text is \"{found}\" but the form now says "
                               "\"{wanted}\"").format(key=m.context, found=_short(m.id),
                                                      wanted=_short(sources[m.context])))
+            continue
+        if isinstance(m.string, str) and len(m.string) > max(MAX_ENTRY_CHARS,
+                                                             ENTRY_RATIO * len(m.id)):
+            # Each entry is limited, not only the file: one huge translation made the
+            # household survey take seconds and a gigabyte to open.
+            problems.append(_("{key}: the translation is {length} characters long, far longer "
+                              "than the Vietnamese text").format(key=m.context,
+                                                                 length=len(m.string)))
             continue
         if m.string and _placeholders(m.string) != _placeholders(m.id):
             problems.append(_("{key}: the translation must keep {refs} exactly").format(

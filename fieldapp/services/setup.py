@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import INTERFACE_LANGUAGES, _
 from fieldapp.i18n.text import fold, nfc
+from fieldapp.services import auth
 from fieldapp.services.auth import hash_pin
 from fieldapp.storage.store import ROLES, Store
 
@@ -38,9 +39,9 @@ def validate(request: SetupRequest) -> list[str]:
         problems.append(_("Enter your name."))
     if request.role not in ROLES:
         problems.append(_("Choose a role."))
-    pin = (request.pin or "").strip()
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
-        problems.append(_("The PIN must be 4 to 8 digits."))
+    pin_problem = auth.pin_problem(request.pin)
+    if pin_problem:
+        problems.append(pin_problem)
     if request.language not in INTERFACE_LANGUAGES:
         problems.append(_("Choose an interface language."))
     return problems
@@ -63,7 +64,7 @@ def run_setup(store: Store, request: SetupRequest) -> str:
         user_id = store.users.add_user(request.user_name.strip(), request.role,
                                        pin_hash=pin_hash, language=request.language)
         store.set_meta("commune_id", commune_id)
-        store.set_meta("current_user_id", user_id)
+        store.set_meta("current_user_id", user_id)  # the member who last signed in here
         store.settings.set("language", request.language)
         store.set_meta("setup_done", "1")
     return user_id

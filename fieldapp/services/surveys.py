@@ -144,8 +144,11 @@ class DatabaseRegistry:
 class SurveyService:
     def __init__(self, store: Store, catalog: FormCatalog | None = None, *,
                  today: Callable[[], dt.date] = dt.date.today,
-                 now: Callable[[], dt.datetime] = dt.datetime.now):
+                 now: Callable[[], dt.datetime] = dt.datetime.now, access=None):
+        from fieldapp.services.access import Access
+
         self.store = store
+        self.access = access or Access(store, None)
         self.catalog = catalog or FormCatalog()
         self.repo = store.submissions
         self._today = today
@@ -167,7 +170,7 @@ class SurveyService:
         as "fieldapp:<device id>") and the signed-in user (username). A desktop has no SIM
         card: phonenumber, simserial and subscriberid stay empty, as does email."""
         values = {"deviceid": f"fieldapp:{self.store.device_id}"}
-        user_id = self.store.meta("current_user_id")
+        user_id = self.store.user_id
         user = self.store.users.get(user_id) if user_id else None
         if user:
             values["username"] = user["name"]
@@ -198,9 +201,11 @@ class SurveyService:
 
     def attachments(self, submission_id: str) -> list[dict[str, Any]]:
         """The files saved with a submission (without their bytes)."""
+        self.access.check_submission(self.repo.get(submission_id))
         return self.store.attachments.of_submission(submission_id)
 
     def attachment_content(self, submission_id: str, filename: str) -> bytes | None:
+        self.access.check_submission(self.repo.get(submission_id))
         return self.store.attachments.content(submission_id, filename)
 
     def new_instance(self, form_id: str, *, household_id: str | None = None,
@@ -212,6 +217,9 @@ class SurveyService:
         For a new household, ``village_id`` and ``head_name`` (asked before the form opens)
         fill the household's village and the roster's first person.
         ``new_key`` makes repeat-row keys (seeded in the demo)."""
+        self.access.check_form(form_id)
+        if household_id:
+            self.access.check_household(household_id)
         _path, form = self.catalog.current(form_id)
         instance = self._instance(form, **({"new_key": new_key} if new_key else {}))
         if household_id:
@@ -290,8 +298,14 @@ class SurveyService:
         """Everything saving needs, taken from the form being filled in (on the thread that
         owns it), so the write itself can run on the writer thread. Refuses to finalize a
         form with errors."""
+        from fieldapp.core.privacy import sensitive_answers, sensitive_message
+
+        self.access.check_form(form.form_id)
         if finalize and not instance.can_finalize():
             raise UserError(_("The form still has errors; correct them before finalizing."))
+        secrets = sensitive_answers(instance.answers)
+        if secrets:
+            raise UserError(sensitive_message(secrets))
         instance.stamp_end()
         names = instance.attachment_names()
         form_file = None
@@ -306,7 +320,7 @@ class SurveyService:
             submission_id=submission_id, form_id=form.form_id, form_version=form.version,
             form_file=form_file, answers=instance.answers, finalize=finalize,
             operations=instance.entity_operations() if finalize else None,
-            user_id=user_id or self.store.meta("current_user_id"),
+            user_id=user_id or self.store.user_id,
             attachments=tuple(a for name, a in sorted(instance.attachments.items())
                               if name in names),
             attachment_names=frozenset(names), household_choice=household_choice,
@@ -343,6 +357,11 @@ class SurveyService:
         request says which it is: a new household, or that one (``household_choice``)."""
         submission_id = request.submission_id
         previous = self.repo.get(submission_id) if submission_id else None
+        self.access.check_form(request.form_id)
+        self.access.check_submission(previous)
+        village = self._village_of(None, request.answers)
+        if village and self.access.restricted:
+            self.access.check_village(village)
         if submission_id and previous is None:
             raise UserError(_("This submission no longer exists."))
         record_id = submission_id or new_id()
@@ -526,16 +545,22 @@ class SurveyService:
         row = self.repo.get(submission_id)
         if row is None or row["deleted"]:
             raise UserError(_("This submission no longer exists."))
+        self.access.check_submission(row)
         stored = self.repo.form_version(row["form_id"], row["form_version"])
         form = self.catalog.version(row["form_id"], row["form_version"], stored)
         return form, self._instance(form, json.loads(row["answers"])), row["status"]
 
     def submissions(self, form_id: str | None = None) -> list[dict[str, Any]]:
-        return self.repo.list(form_id)
+        if form_id:
+            self.access.check_form(form_id)
+        return self.access.visible_submissions(self.repo.list(form_id))
 
     def history(self, submission_id: str) -> list[dict[str, Any]]:
         """Every saved state of a submission, oldest first (from the change log)."""
+        self.access.check_submission(self.repo.get(submission_id))
         return self.repo.history(submission_id)
 
     def rounds(self, household_id: str, form_id: str = "household_survey") -> list[dict[str, Any]]:
+        self.access.check_form(form_id)
+        self.access.check_household(household_id)
         return self.repo.rounds_of(household_id, form_id)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.services.access import Access, Session
+from fieldapp.services.guards import guard_registry, guard_sessions, guard_teams
 from fieldapp.storage.repositories import SEARCH_LIMIT
 from fieldapp.storage.store import Store
 
@@ -24,39 +26,69 @@ __all__ = ["HOUSEHOLD_SURVEY", "SEARCH_LIMIT", "Households", "Workspace"]
 
 
 class Households:
-    """The household registry as screens read it."""
+    """The household registry as screens read it, within the signed-in member's villages."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, access: Access):
         self._store = store
+        self._access = access
 
     def search(self, query: str = "", village_id: str | None = None,
                limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], int]:
+        scope = self._access.village_scope()
+        if scope is not None:
+            if village_id not in (None, scope):
+                return [], 0
+            village_id = scope
         return self._store.households.search(query, village_id, limit)
 
     def get(self, household_id: str) -> dict[str, Any] | None:
-        return self._store.households.get(household_id)
+        return self._access.check_household(household_id)
 
     def members(self, household_id: str) -> list[dict[str, Any]]:
+        self._access.check_household(household_id)
         return self._store.persons.of_household(household_id)
 
     def rounds(self, household_id: str, form_id: str = HOUSEHOLD_SURVEY) -> list[dict[str, Any]]:
         """Finalized rounds of a household survey, oldest first (without loading forms)."""
+        self._access.check_household(household_id)
+        self._access.check_form(form_id)
         return self._store.submissions.rounds_of(household_id, form_id)
 
+    def update(self, household_id: str, values: dict[str, Any]) -> bool:
+        self._access.check_household(household_id)
+        if "village_id" in values:
+            self._access.check_village(values["village_id"])
+        return self._store.households.update(household_id, values)
+
+    def delete(self, household_id: str, reason: str) -> None:
+        """Tombstone a household (kept in history; an erasure removes it for good)."""
+        self._access.check_household(household_id)
+        with self._store.transaction():
+            self._store.households.tombstone(household_id, reason)
+            self._store.audit.record("deletion", user_id=self._store.user_id,
+                                     object_table="households", object_id=household_id)
+
     def counts_by_village(self) -> list[dict[str, Any]]:
-        return self._store.villages.counts()
+        rows = self._store.villages.counts()
+        scope = self._access.village_scope() if self._access.session is not None \
+            and self._access.session.role != "trainer" else None
+        return [r for r in rows if scope is None or r["id"] == scope]
 
 
 class Workspace:
     """One open database with its services. Create with :meth:`open`."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, session: Session | None = None):
         self.store = store
-        self.households = Households(store)
+        self.session: Session | None = None
+        self.access = Access(store, None)
+        self.households = Households(store, self.access)
         self._surveys: SurveyService | None = None
         self._sync = None
         self._codes = None
         self._registry = None
+        if session is not None:
+            self.begin_session(session)
 
     # -- field workflows ----------------------------------------------------------------------
     def codes(self):
@@ -75,19 +107,21 @@ class Workspace:
             from fieldapp.services.registry import Registry
 
             self._registry = Registry(self.store)
-        return self._registry
+        return guard_registry(self._registry, self.access)
 
     def household_page(self, household_id: str):
         from fieldapp.services.household_page import household_page
 
-        return household_page(self.store, self.registry, household_id)
+        self.access.check_household(household_id)
+        self.registry  # noqa: B018 (made on first use)
+        return household_page(self.store, self._registry, household_id)
 
     @property
     def sessions(self):
-        """Support sessions (fieldapp.services.sessions)."""
+        """Support sessions (fieldapp.services.sessions), within the session's rights."""
         from fieldapp.services.sessions import Sessions
 
-        return Sessions(self.store, self.codes)
+        return guard_sessions(Sessions(self.store, self.codes), self.access)
 
     @property
     def training(self):
@@ -101,7 +135,7 @@ class Workspace:
         """Teams and their activity (fieldapp.services.teams)."""
         from fieldapp.services.teams import Teams
 
-        return Teams(self.store)
+        return guard_teams(Teams(self.store), self.access)
 
     def today_work(self, *, with_indicators: bool = True):
         """Home's list of today's work (fieldapp.services.today)."""
@@ -110,8 +144,31 @@ class Workspace:
         return today_work(self.store, with_indicators=with_indicators)
 
     @classmethod
-    def open(cls, path: Path | str, **kwargs) -> "Workspace":
-        return cls(Store.open(path, **kwargs))
+    def open(cls, path: Path | str, *, key: bytes | None = None,
+             session: Session | None = None, **kwargs) -> "Workspace":
+        """Open the database at ``path`` (``key``: an encrypted database's key, which only
+        a sign-in gives: fieldapp.services.auth.sign_in)."""
+        return cls(Store.open(path, key=key, **kwargs), session)
+
+    def reopen(self) -> "Workspace":
+        """Another workspace on the same file, key and session (for another thread)."""
+        return Workspace.open(self.path, key=self.store.key, session=self.session)
+
+    def begin_session(self, session: Session) -> None:
+        """Work as ``session``'s team member from now on (fieldapp.services.auth)."""
+        self.session = session
+        self.access.session = session
+        self.store.user_id = session.user_id
+        if self._surveys is not None:
+            self._surveys.access = self.access
+
+    @property
+    def signed_in(self) -> bool:
+        return self.session is not None
+
+    @property
+    def role(self) -> str | None:
+        return self.session.role if self.session else None
 
     def close(self) -> None:
         self.store.close()
@@ -141,7 +198,7 @@ class Workspace:
         return self.store.commune()
 
     def current_user_id(self) -> str | None:
-        return self.store.meta("current_user_id")
+        return self.session.user_id if self.session else self.store.user_id
 
     def current_user(self) -> dict[str, Any] | None:
         user_id = self.current_user_id()
@@ -160,6 +217,12 @@ class Workspace:
     # -- local preferences ------------------------------------------------------------------------
     def setting(self, key: str, user_id: str | None = None) -> Any:
         return self.store.settings.get(key, user_id)
+
+    @staticmethod
+    def setting_choices(key: str) -> tuple[Any, ...]:
+        from fieldapp.storage.settings import OPTIONS
+
+        return OPTIONS[key].choices or ()
 
     def set_setting(self, key: str, value: Any, user_id: str | None = None) -> None:
         self.store.settings.set(key, value, user_id)
@@ -203,5 +266,44 @@ class Workspace:
         if self._surveys is None:
             from fieldapp.services.surveys import SurveyService
 
-            self._surveys = SurveyService(self.store)
+            self._surveys = SurveyService(self.store, access=self.access)
         return self._surveys
+
+    # -- access and data safety ------------------------------------------------------------------
+    @property
+    def audit(self):
+        """The audit log (fieldapp.services.audit)."""
+        from fieldapp.services.audit import AuditLog
+
+        return AuditLog(self.store, self.access)
+
+    @property
+    def team(self):
+        """Team members, roles and PINs (fieldapp.services.team)."""
+        from fieldapp.services.team import Team
+
+        return Team(self)
+
+    @property
+    def backups(self):
+        """Backups and restore (fieldapp.services.backups)."""
+        from fieldapp.services.backups import Backups
+
+        return Backups(self)
+
+    @property
+    def privacy(self):
+        """Erasure on request and retention (fieldapp.services.privacy)."""
+        from fieldapp.services.privacy import Privacy
+
+        return Privacy(self)
+
+    def change_pin(self, old_pin: str, new_pin: str) -> None:
+        from fieldapp.services.auth import change_own_pin
+
+        change_own_pin(self, old_pin, new_pin)
+
+    def confirm_pin(self, pin: str) -> bool:
+        from fieldapp.services.auth import confirm_pin
+
+        return confirm_pin(self, pin)

@@ -25,13 +25,13 @@ record ids, field names and device ids.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import Stamp
 from fieldapp.core.records import ANSWERS
+from fieldapp.storage.engine import sqlite
 
 _ANSWER_PREFIX = ANSWERS + "/"
 PACKED = 0
@@ -66,7 +66,7 @@ class ChangeLog:
     """Reads and appends change-log rows on one connection (writes only inside the caller's
     transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite.Connection):
         self.conn = conn
         self._sites: dict[str, int] = {}
         self._devices: dict[int, str] = {}
@@ -152,7 +152,7 @@ class ChangeLog:
 
     def new_recs(self, table: str, records: list[str]) -> list[int]:
         """Ordinals for new records (inside the caller's write transaction); raises
-        sqlite3.IntegrityError when one of them is known already."""
+        sqlite.IntegrityError when one of them is known already."""
         first = self.conn.execute("select coalesce(max(rec), 0) + 1 from sync_records"
                                   ).fetchone()[0]
         recs = list(range(first, first + len(records)))

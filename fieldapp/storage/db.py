@@ -8,51 +8,96 @@ byte-for-byte as it was.
 from __future__ import annotations
 
 import os
-import sqlite3
+import stat
 from pathlib import Path
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import collate
+from fieldapp.storage import engine
+from fieldapp.storage.engine import sqlite
 from fieldapp.storage.versions import MIGRATION_SET, MIGRATIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+PRIVATE = 0o600
+"""Permissions of the database, its journal files and backups: this account only."""
 
 
 class StorageError(UserError):
     """The database file cannot be used; the message says why in the user's language."""
 
 
-def _applied_names(path: Path) -> list[str]:
+class DatabaseLocked(StorageError):
+    """Another program holds the database."""
+
+
+class DatabaseDamaged(StorageError):
+    """The file is an SQLite database but its pages or schema are damaged."""
+
+
+class WrongKey(StorageError):
+    """An encrypted database opened without its key, or with another database's key."""
+
+
+def make_private(path: Path) -> None:
+    """Make a file readable and writable by this account only (POSIX; on Windows the user's
+    profile folder is private already and chmod cannot express it)."""
+    if os.name == "nt":
+        return
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != PRIVATE:
+            path.chmod(PRIVATE)
+    except OSError:
+        pass
+
+
+def _describe(path: Path, exc: Exception, *, encrypted: bool) -> StorageError:
+    """The right message for an SQLite error met while opening ``path``."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseLocked(_("{path} is in use by another program; close it and try "
+                                "again.").format(path=path))
+    if "unable to open" in text or "readonly" in text or "read-only" in text \
+            or "disk i/o" in text:
+        return StorageError(_("Cannot open the database {path}: the file or its folder cannot "
+                              "be read or written ({error}).").format(path=path, error=exc))
+    if encrypted and "not a database" in text:
+        return WrongKey(_("{path} is encrypted and this key does not open it.").format(
+            path=path))
+    return DatabaseDamaged(_("{path} is damaged or is not a fieldapp database ({error}).")
+                           .format(path=path, error=exc))
+
+
+def _applied_names(path: Path, key: bytes | None = None) -> list[str]:
     """Migration names recorded in an existing file, read without writing anything."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as exc:
-        raise StorageError(_("Cannot open the database {path}: {error}").format(
-            path=path, error=exc)) from exc
+        conn = engine.connect(uri, key, uri=True, timeout=1.0)
+    except sqlite.Error as exc:
+        raise _describe(path, exc, encrypted=key is not None) from exc
     try:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-        if "_sqlite_migrations" not in tables:
-            if tables:
-                raise StorageError(_("{path} is an SQLite file but not a fieldapp database.")
-                                   .format(path=path))
-            return []
-        rows = conn.execute("select name from _sqlite_migrations where migration_set = ? "
-                            "order by rowid", [MIGRATION_SET]).fetchall()
-        return [r[0] for r in rows]
-    except sqlite3.DatabaseError as exc:
-        raise StorageError(_("{path} is damaged or is not a fieldapp database ({error}).")
-                           .format(path=path, error=exc)) from exc
+        ours = [r[0] for r in conn.execute(
+            "select name from _sqlite_migrations where migration_set = ? order by rowid",
+            [MIGRATION_SET])] if "_sqlite_migrations" in tables else []
+        if not ours and tables:
+            # Another program's database (perhaps also migrated with sqlite-utils): refused.
+            raise StorageError(_("{path} is an SQLite file but not a fieldapp database.")
+                               .format(path=path))
+        return ours
+    except sqlite.DatabaseError as exc:
+        raise _describe(path, exc, encrypted=key is not None) from exc
     finally:
         conn.close()
 
 
-def inspect_file(path: Path) -> list[str]:
+def inspect_file(path: Path, key: bytes | None = None) -> list[str]:
     """Check that ``path`` can be opened by this version; return the applied migration names.
 
-    Raises StorageError for a non-SQLite file, a foreign SQLite database, a newer schema or an
-    unwritable location. Writes nothing.
+    Raises StorageError for a non-SQLite file, a foreign SQLite database (also one migrated
+    with sqlite-utils by another program), a newer schema, a damaged or locked file, an
+    encrypted file without its key, something that is not a regular file (a named pipe would
+    block), or an unwritable location. Writes nothing.
     """
     path = Path(path)
     if path.is_dir():
@@ -68,19 +113,23 @@ def inspect_file(path: Path) -> list[str]:
         if not os.access(folder, os.W_OK | os.X_OK):
             raise StorageError(_("Cannot write in the folder {folder}.").format(folder=folder))
         return []
+    if not path.is_file():  # a named pipe, a device: reading it could block for ever
+        raise StorageError(_("{path} is not a regular file.").format(path=path))
     try:
         with path.open("rb") as f:
             header = f.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise StorageError(_("Cannot read {path}: {error}").format(
             path=path, error=exc.strerror or exc)) from exc
-    if header != SQLITE_HEADER:
-        if path.stat().st_size == 0:
-            raise StorageError(_("{path} is an empty file, not a fieldapp database.")
-                               .format(path=path))
-        raise StorageError(_("{path} is not a fieldapp database (not an SQLite file).")
+    if path.stat().st_size == 0:
+        raise StorageError(_("{path} is an empty file, not a fieldapp database.")
                            .format(path=path))
-    applied = _applied_names(path)
+    if header != SQLITE_HEADER and key is None:
+        raise StorageError(_("{path} is not a fieldapp database (not an SQLite file), or it "
+                             "is encrypted and needs a sign-in.").format(path=path))
+    if header == SQLITE_HEADER:
+        key = None  # a plain database (the demo, or one from before encryption)
+    applied = _applied_names(path, key)
     unknown = [name for name in applied if name not in MIGRATIONS]
     if unknown:
         raise StorageError(_("{path} was made by a newer version of fieldapp; "
@@ -91,64 +140,87 @@ def inspect_file(path: Path) -> list[str]:
     return applied
 
 
-def backup_before_migration(path: Path, pending: list[str]) -> Path:
-    """Copy the database (consistently, through SQLite's backup API) before migrating it."""
-    from datetime import datetime, timezone  # only when a migration is about to run
-
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.before-{pending[0]}-{stamp}.bak")
-    src = sqlite3.connect(str(path))
-    try:
-        dst = sqlite3.connect(str(target))
-        with dst:
-            src.backup(dst)
-        dst.close()
-    finally:
-        src.close()
-    return target
-
-
-def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
+def connect(path: Path | str, *, migrate: bool = True, key: bytes | None = None,
+            readonly: bool = False) -> sqlite.Connection:
     """Open (creating if needed) and migrate the database at ``path``.
+
+    ``key``: the database key (32 bytes) of an encrypted database; a plain database opens
+    without it (a key given for a plain file is not used). ``readonly``: open without writing
+    anything (not even the journal mode), as ``fieldapp check`` does.
 
     Returns the connection; :class:`fieldapp.storage.store.Store` wraps it in a sqlite-utils
     Database when it first writes. sqlite-utils is imported here only to run migrations.
     """
     path = Path(path)
-    applied = inspect_file(path)
+    new = not path.exists()
+    if readonly and new:
+        raise StorageError(_("{path} does not exist.").format(path=path))
+    applied = inspect_file(path, key)
+    if not new and not engine.is_encrypted_file(path):
+        key = None
     pending = [m for m in MIGRATIONS if m not in applied]
-    backup = None
-    if applied and pending and migrate:
-        backup = backup_before_migration(path, pending)
+    if applied and pending and migrate and not readonly:
+        from fieldapp.storage.backup import backup_before_migration
+
+        backup = backup_before_migration(path, key, pending)
+    else:
+        backup = None
     try:
-        conn = sqlite3.connect(str(path), check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise StorageError(_("Cannot open the database {path}: {error}").format(
-            path=path, error=exc)) from exc
+        if readonly:
+            conn = engine.connect(f"{path.resolve().as_uri()}?mode=ro", key, uri=True,
+                                  check_same_thread=False)
+        else:
+            conn = engine.connect(path, key, check_same_thread=False)
+    except sqlite.Error as exc:
+        raise _describe(path, exc, encrypted=key is not None) from exc
     conn.create_collation("vi", collate)
     try:
+        if readonly:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            return conn
         conn.execute("pragma journal_mode = wal")
         conn.execute("pragma foreign_keys = on")
         conn.execute("pragma synchronous = normal")
         # 16 MB of page cache (the default is 2 MB): imports and demos write indexes of random
         # ids (UUIDs), whose pages are then found in memory instead of read again.
         conn.execute("pragma cache_size = -16000")
+        make_private(path)
         if migrate and pending:
             from sqlite_utils import Database
 
             from fieldapp.storage.schema import migrations
 
             migrations.apply(Database(conn, execute_plugins=False))
-    except sqlite3.Error as exc:
+    except sqlite.Error as exc:
         conn.close()
+        if new:
+            _remove_new(path)
         raise StorageError(_("Cannot write to the database {path}: {error}").format(
             path=path, error=exc)) from exc
     except Exception as exc:  # a migration step failed: it was rolled back
         conn.close()
+        if new:
+            _remove_new(path)
+            raise
         raise StorageError(_("Updating the database {path} to this version of fieldapp failed "
                              "({error}); it was left as it was. A copy taken before is {backup}.")
                            .format(path=path, error=exc, backup=backup or "-")) from exc
     return conn
+
+
+def _remove_new(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def quick_check(conn) -> list[str]:
+    """SQLite's quick integrity check (pages and schema, not index contents): empty when
+    healthy. Fast enough for every start (tests/benchmarks/bench_backup.py)."""
+    conn = getattr(conn, "conn", conn)
+    try:
+        return [r[0] for r in conn.execute("pragma quick_check").fetchall() if r[0] != "ok"]
+    except sqlite.DatabaseError as exc:
+        return [str(exc)]
 
 
 def pending_migrations(conn) -> list[str]:
@@ -185,7 +257,11 @@ REFERENCES = (
 
 def integrity_problems(db) -> list[str]:
     """SQLite integrity check, foreign keys and dangling references; empty when healthy."""
-    problems = [r[0] for r in db.execute("pragma integrity_check").fetchall() if r[0] != "ok"]
+    try:
+        problems = [r[0] for r in db.execute("pragma integrity_check").fetchall()
+                    if r[0] != "ok"]
+    except sqlite.DatabaseError as exc:
+        return [str(exc)]
     for table, rowid, parent, _fk in db.execute("pragma foreign_key_check").fetchall():
         problems.append(f"{table} row {rowid}: missing {parent}")
     tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}

@@ -165,6 +165,70 @@ class AttachmentRepository(SyncedRepository):
         return bytes(rows[0]["content"]) if rows else None
 
 
+class AuditRepository(SyncedRepository):
+    """The audit log: append-only events, synced to the commune with everything else."""
+
+    table = "audit_events"
+
+    def record(self, action: str, *, user_id: str | None, object_table: str | None = None,
+               object_id: str | None = None, detail: dict[str, Any] | None = None) -> str:
+        return self.add({"action": action, "user_id": user_id, "object_table": object_table,
+                         "object_id": object_id, "detail": detail or None})
+
+    def update(self, record_id: str, values: dict[str, Any]) -> bool:
+        raise PermissionError("the audit log is append-only")
+
+    def tombstone(self, record_id: str, reason: str) -> None:
+        raise PermissionError("the audit log is append-only")
+
+    def list(self, *, limit: int = 1000, offset: int = 0, action: str | None = None
+             ) -> list[dict[str, Any]]:
+        """Events, newest first, with the name of whoever did them (when known here)."""
+        where = "where a.action = :action" if action else ""
+        rows = self.store.query(
+            f"""select a.id, a.action, a.user_id, u.name as user_name, u.role as user_role,
+                   a.object_table, a.object_id, a.detail, a.device_id, a.created_at,
+                   d.device_name
+                from audit_events a left join users u on u.id = a.user_id
+                left join (select device, name as device_name from sync_peers) d
+                    on d.device = a.device_id
+                {where} order by a.created_at desc, a.rev desc limit :limit offset :offset""",
+            {"action": action, "limit": limit, "offset": offset})
+        for row in rows:
+            row["detail"] = json.loads(row["detail"]) if row["detail"] else {}
+        return rows
+
+    def count(self) -> int:
+        return self.store.scalar("select count(*) from audit_events")
+
+
+class ErasureRepository(SyncedRepository):
+    """Erasures of personal data (fieldapp.storage.erasure): writing one performs it."""
+
+    table = "erasures"
+
+    def erase(self, target_table: str, target_id: str, *, reason: str,
+              user_id: str | None) -> str:
+        from fieldapp.storage.erasure import ERASABLE
+
+        if target_table not in ERASABLE:
+            raise ValueError(f"{target_table} records are not erased")
+        return self.add({"target_table": target_table, "target_id": target_id,
+                         "reason": reason, "user_id": user_id})
+
+    def update(self, record_id: str, values: dict[str, Any]) -> bool:
+        raise PermissionError("erasures are never changed")
+
+    def tombstone(self, record_id: str, reason: str) -> None:
+        raise PermissionError("erasures are never undone")
+
+    def list(self) -> list[dict[str, Any]]:
+        return self.store.query("select * from erasures order by created_at desc")
+
+    def is_erased(self, record_id: str) -> bool:
+        return bool(self.store.scalar("select 1 from erased where rid = ?", [record_id]))
+
+
 class ConflictRepository:
     """Fields where two laptops changed the same value without seeing each other's edit
     (local bookkeeping, recomputed from the change log)."""

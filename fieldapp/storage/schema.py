@@ -145,13 +145,26 @@ def m004_name_search(db: Database) -> None:
         create trigger household_names_pd after delete on persons begin
             {_HOUSEHOLD_DOC.format(hid="old.household_id")}
         end;
+        {_ALL_HOUSEHOLD_DOCS}
+    """)
+
+
+_ALL_HOUSEHOLD_DOCS = """
         insert into household_names(rowid, names, village)
             select h.rowid,
                    h.head_name_key || ' ' || coalesce((select group_concat(p.name_key, ' ')
                        from persons p where p.household_id = h.id and p.deleted = 0), ''),
                    'v' || replace(h.village_id, '-', '')
             from households h where h.deleted = 0;
-    """)
+"""
+
+
+def rebuild_name_search(conn) -> None:
+    """Write every household's search document again (after VACUUM, which may renumber the
+    rowids the documents are keyed by), then merge the index into one segment."""
+    conn.execute("delete from household_names")
+    conn.execute(_ALL_HOUSEHOLD_DOCS)
+    conn.execute("insert into household_names(household_names) values ('optimize')")
 
 
 @migrations()
@@ -397,3 +410,21 @@ def m012_person_search(db: Database) -> None:
             from persons p join households h on h.id = p.household_id
             where p.deleted = 0 and h.deleted = 0;
     """)
+
+
+@migrations()
+def m030_access_and_privacy(db: Database) -> None:
+    """The audit log and erasures (synced, append-only), with the local bookkeeping of what
+    erasures removed: records (``erased``) and answers inside a record (``erased_fields``,
+    the roster row of an erased person), so their changes are refused when they arrive."""
+    _synced_table(db, "audit_events", {"action": str, "user_id": str, "object_table": str,
+                                       "object_id": str, "detail": str},
+                  not_null={"action"})
+    db["audit_events"].create_index(["created_at"])
+    _synced_table(db, "erasures", {"target_table": str, "target_id": str, "reason": str,
+                                   "user_id": str},
+                  not_null={"target_table", "target_id"})
+    db.execute("create table erased (rid text primary key, tbl text not null, "
+               "erasure text not null)")
+    db.execute("create table erased_fields (rid text not null, prefix text not null, "
+               "erasure text not null, primary key (rid, prefix))")

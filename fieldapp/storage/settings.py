@@ -53,6 +53,10 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("report_form", "household_survey"),
     Option("report_household", ""),
     Option("export_names", "yes", choices=("yes", "no")),
+    # Minutes without a key press or click before the app locks (0: never).
+    Option("idle_lock_minutes", 10, int, choices=(0, 2, 5, 10, 15, 30, 60)),
+    # Years after which a household not updated is listed for review (privacy).
+    Option("retention_years", 5, int, choices=(1, 2, 3, 5, 10)),
 )}
 
 

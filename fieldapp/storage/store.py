@@ -13,7 +13,6 @@ app) continues one strictly increasing sequence, and ``hlc_last`` is never behin
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,9 +23,10 @@ from fieldapp.core.clock import HybridLogicalClock, new_id
 from fieldapp.i18n.text import nfc
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
+from fieldapp.storage.engine import sqlite
 from fieldapp.storage.repositories import (
-    AttachmentRepository, CommuneRepository, ConflictRepository, HouseholdRepository,
-    PersonRepository, UserRepository, VillageRepository)
+    AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
+    ErasureRepository, HouseholdRepository, PersonRepository, UserRepository, VillageRepository)
 from fieldapp.storage.registry import RegistryLists
 from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.workflows import (
@@ -42,11 +42,14 @@ _SAVEPOINTS = itertools.count(1)  # names of nested transactions (unique per pro
 class Store:
     """The local database of one laptop. Create with :meth:`open`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None = None, *,
-                 wall: Callable[[], float] = time.time):
-        """``conn``: an open connection from :func:`fieldapp.storage.db.connect`."""
+    def __init__(self, conn: sqlite.Connection, path: Path | None = None, *,
+                 wall: Callable[[], float] = time.time, key: bytes | None = None):
+        """``conn``: an open connection from :func:`fieldapp.storage.db.connect`; ``key``:
+        the database key it was opened with (None for a plain database)."""
         self.conn = getattr(conn, "conn", conn)
         self.path = path
+        self.key = key
+        self._user_id: str | None = None
         self._wall = wall
         self._depth = 0
         self.log = ChangeLog(self.conn)
@@ -71,11 +74,51 @@ class Store:
         self.attendance = AttendanceRepository(self)
         self.progress = ProgressRepository(self)
         self.field_export = FieldWorkExport(self)
+        self.audit = AuditRepository(self)
+        self.erasures = ErasureRepository(self)
         self._submissions = None
 
     @classmethod
-    def open(cls, path: Path | str, **kwargs) -> "Store":
-        return cls(dbmod.connect(path), Path(path), **kwargs)
+    def open(cls, path: Path | str, *, key: bytes | None = None, **kwargs) -> "Store":
+        """Open (creating and migrating if needed) the database at ``path``; ``key``: the
+        key of an encrypted database (see fieldapp.storage.keyring)."""
+        from fieldapp.storage.engine import is_encrypted_file
+
+        path = Path(path)
+        conn = dbmod.connect(path, key=key)
+        if key is not None and path.exists() and not is_encrypted_file(path):
+            key = None  # a plain database: nothing to keep
+        return cls(conn, path, key=key, **kwargs)
+
+    @property
+    def user_id(self) -> str | None:
+        """The signed-in team member (fieldapp.services.workspace sets it); without a
+        sign-in (a command on a plain database), the member who last signed in here."""
+        return self._user_id if self._user_id is not None else self.meta("current_user_id")
+
+    @user_id.setter
+    def user_id(self, value: str | None) -> None:
+        self._user_id = value
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    def backup(self, reason: str, *, out: Path | None = None) -> Path:
+        """A verified copy of this database, encrypted like it (fieldapp.storage.backup);
+        into its backups folder (rotated) or ``out``. Not inside a transaction."""
+        from fieldapp.storage.backup import backup_database
+
+        if self.path is None:
+            raise ValueError("an in-memory database has no backups")
+        if self._depth:
+            raise RuntimeError("a backup is taken outside a transaction")
+        if self.conn.in_transaction:  # a stray implicit transaction
+            self.conn.commit()
+        return backup_database(self.path, self.key, reason, conn=self.conn, out=out)
+
+    def quick_check(self) -> list[str]:
+        return dbmod.quick_check(self.conn)
 
     @property
     def submissions(self):
@@ -113,6 +156,7 @@ class Store:
                 self.conn.execute(f"rollback to savepoint {name}")
                 self.conn.execute(f"release savepoint {name}")
                 self.log.forget_cache()
+                self.writer.erasures.forget_cache()
                 raise
             else:
                 self.conn.execute(f"release savepoint {name}")
@@ -127,14 +171,42 @@ class Store:
             self.clock.absorb(self.meta("hlc_last"))
             yield
             self._put_meta("hlc_last", self.clock.last)
+            if self.writer.erasures.performed:
+                self._put_meta("scrub_pending", "1")
             self.conn.execute("commit")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("rollback")
             self.log.forget_cache()
+            self.writer.erasures.forget_cache()
+            self.writer.erasures.performed = False
             raise
         finally:
             self._depth = 0
+        if self.writer.erasures.performed:
+            self.scrub()
+
+    def scrub(self) -> bool:
+        """After an erasure: rebuild the name-search index without the erased names, rewrite
+        the file (VACUUM) so no freed page keeps their bytes, and empty the WAL. Returns
+        whether it finished (another connection reading may make VACUUM wait; then
+        ``scrub_pending`` stays set and the next start finishes it)."""
+        erasures = self.writer.erasures
+        erasures.performed = False
+        try:
+            with self.transaction():
+                self.conn.execute(
+                    "insert into household_names(household_names) values ('optimize')")
+            self.conn.execute("vacuum")
+        except sqlite.OperationalError:
+            return False
+        from fieldapp.storage.schema import rebuild_name_search
+
+        with self.transaction():  # VACUUM may renumber the rowids search documents use
+            rebuild_name_search(self.conn)
+            self._put_meta("scrub_pending", None)
+        self.conn.execute("pragma wal_checkpoint(truncate)")
+        return True
 
     # -- metadata and device identity -------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -200,12 +272,16 @@ class Store:
 
     def dump(self) -> Iterator[str]:
         """Every synced record as one canonical JSON line (table, then id order): two
-        databases that hold the same records give the same lines, whatever their history."""
+        databases that hold the same records give the same lines, whatever their history.
+        The audit log is left out: it records what each laptop did (two laptops that imported
+        the same packages hold the same data, not the same events)."""
         import json
 
         from fieldapp.core.records import RECORD_TYPES
 
         for table in RECORD_TYPES:
+            if table == "audit_events":
+                continue
             cursor = self.conn.execute(f"select * from [{table}] order by id")
             names = [d[0] for d in cursor.description]
             for values in cursor:

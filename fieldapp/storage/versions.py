@@ -19,4 +19,5 @@ MIGRATIONS = (
     "m010_field_workflows",
     "m011_household_status",
     "m012_person_search",
+    "m030_access_and_privacy",
 )

@@ -15,20 +15,22 @@ when the rest arrives.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldapp.core.changes import (
-    MERGED_INTO, Change, Group, RecordState, forwarded_changes, record_state)
+from fieldapp.core.changes import MERGED_INTO, Change, Group, RecordState
 from fieldapp.core.clock import ClockDriftError, HybridLogicalClock, iso_from_ms, new_id
-from fieldapp.core.records import ANSWERS, RecordType, is_known_field, record_type
+from fieldapp.core.records import (
+    ANSWERS, RECORD_TYPES, RecordType, is_known_field, record_type)
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.formatting import format_number
 from fieldapp.i18n.text import fold, name_sort_text, nfc, sort_text
 from fieldapp.storage.changelog import ChangeLog
+from fieldapp.storage.engine import sqlite
+from fieldapp.storage.erasure import Eraser
+from fieldapp.storage.merges import HouseholdMerges
 
 # Which name column of a table gets a folded search key and a sort key.
 _NAME_COLUMNS: dict[str, tuple[str, str, str | None, Callable[[str], str] | None]] = {
@@ -57,6 +59,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "enrolments": ("class_id",),
     "attendance": ("class_id", "enrolment_id", "date"),
     "progress": ("class_id", "enrolment_id", "skill"),
+    "audit_events": ("action",),
+    "erasures": ("target_table", "target_id"),
 }
 
 
@@ -74,10 +78,12 @@ class ApplyResult:
     known: int = 0
     added: int = 0
     conflicts: set[str] = field(default_factory=set)
+    erased: int = 0
+    """Changes dropped because an erasure removed their record (fieldapp.storage.erasure)."""
 
 
 _ANSWERS_PREFIX = ANSWERS + "/"
-_MAX_MERGE_CHAIN = 8  # households merged into households merged into ...
+_APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
 _MAX_VARIABLES = 32_000  # below SQLite's default limit of 32,766 bound parameters
 
 
@@ -132,15 +138,16 @@ def _normalise_name(table: str, fields: dict[str, Any]) -> None:
         fields[spec[0]] = " ".join(fields[spec[0]].split()) or None
 
 
-class RecordWriter:
+class RecordWriter(HouseholdMerges):
     """Writes synced records of one database through its change log and clock."""
 
-    def __init__(self, conn: sqlite3.Connection, log: ChangeLog, clock: HybridLogicalClock):
+    def __init__(self, conn: sqlite.Connection, log: ChangeLog, clock: HybridLogicalClock):
         self.conn = conn
         self.log = log
         self.clock = clock
         self._columns: dict[str, list[str]] = {}
         self._merging: set[str] = set()
+        self.erasures = Eraser(self)
 
     # -- local edits ------------------------------------------------------------------------
     def insert(self, table: str, values: dict[str, Any]) -> str:
@@ -166,9 +173,11 @@ class RecordWriter:
             prepared.append((record, fields, row, self.clock.tick_stamp()))
         if not prepared:
             return []
+        if self.erasures.active and self.erasures.erased_among(p[0] for p in prepared):
+            raise WriteRefused(_("This record was erased; it cannot be written again."))
         try:
             recs = self.log.new_recs(table, [p[0] for p in prepared])
-        except sqlite3.IntegrityError:
+        except sqlite.IntegrityError:
             raise WriteRefused(_("A record with one of these ids exists already.")) from None
         log_rows, table_rows = [], []
         columns = self._table_columns(table)
@@ -183,6 +192,9 @@ class RecordWriter:
             table_rows.append([row.get(c) for c in columns])
         self.log.append_rows(log_rows)
         self._insert_table_rows(table, columns, table_rows)
+        if table == "erasures":
+            for record, *_rest in prepared:
+                self.erasures.perform(record)
         return [p[0] for p in prepared]
 
     def update(self, table: str, record: str, values: dict[str, Any]) -> bool:
@@ -192,6 +204,8 @@ class RecordWriter:
         keys left out are cleared. Refuses a tombstoned record (restore it first).
         """
         rtype = record_type(table)
+        if rtype.append_only:
+            raise WriteRefused(_("{table} records are never changed.").format(table=table))
         rec, history, state = self._load(table, record)
         if state.deleted and "deleted" not in values:
             raise WriteRefused(_("This record was deleted; restore it before changing it."))
@@ -332,6 +346,8 @@ class RecordWriter:
         its fields, without the merge rules; replaying the log gives the same row.
         """
         result = ApplyResult()
+        if self.erasures.active:
+            groups, result.erased = self.erasures.filter_groups(list(groups))
         by_record: dict[str, list[Group]] = {}
         tables: dict[str, str] = {}
         checked: set[tuple[str, str]] = set()
@@ -346,6 +362,9 @@ class RecordWriter:
                     elif (table, field_name) not in checked:
                         self._check_field(table, field_name)
                         checked.add((table, field_name))
+                    if prev is not None and _APPEND_ONLY.get(table):
+                        raise WriteRefused(_("{table} records are never changed.").format(
+                            table=table))
                     if prev is not None and prev.device == group.stamp.device \
                             and prev >= group.stamp:
                         self._check_order(Change(table, group.record, field_name, None,
@@ -427,19 +446,10 @@ class RecordWriter:
         # triggers) is then written once with all its members, not once per member.
         for table in sorted(creations, key=lambda t: t == "households"):
             self._insert_creations(table, creations[table], recs)
+        for record, table in result.new.items():
+            if table == "erasures":  # the same removal as where the erasure was made
+                self.erasures.perform(record)
         return result
-
-    def _absorbing(self, households: list[str]) -> set[str]:
-        """Of these households new here, those another household was already merged into."""
-        out: set[str] = set()
-        if not households or not self._merges_known():
-            return out
-        for start in range(0, len(households), 500):
-            chunk = households[start:start + 500]
-            out.update(r[0] for r in self.conn.execute(
-                "select distinct merged_into from households where merged_into in "
-                f"({', '.join('?' for _ in chunk)})", chunk))
-        return out
 
     def _insert_creations(self, table: str, rows: list[tuple[str, dict[str, Any], Any]],
                           recs: dict[str, int]) -> None:
@@ -480,56 +490,6 @@ class RecordWriter:
                                           for record, items in changes.items() if items])
 
     # -- merged households -------------------------------------------------------------------
-    def _state(self, table: str, record: str, changes: list[Change]) -> RecordState:
-        """The merge rules, with the edits forwarded from households merged into this one."""
-        if table != "households" or not self._merges_known():
-            return record_state(table, record, changes)
-        return record_state(table, record, changes, self._forwarded(record, depth=0))
-
-    def _forwarded(self, survivor: str, depth: int) -> list[Change]:
-        if depth > _MAX_MERGE_CHAIN:
-            return []
-        out: list[Change] = []
-        for (absorbed,) in self.conn.execute(
-                "select id from households where merged_into = ? and id != ?",
-                [survivor, survivor]).fetchall():
-            rec = self.log.rec(absorbed)
-            own = self.log.changes_of(rec, "households", absorbed) if rec else []
-            # What reached the absorbed household (its own late edits, and those forwarded
-            # to it from households merged into it before) lands on the survivor.
-            out += forwarded_changes(own + self._forwarded(absorbed, depth + 1), survivor)
-        return out
-
-    def _merges_known(self) -> bool:
-        # False while migrations older than the merged_into column run (m006's rebuild).
-        return MERGED_INTO in self._table_columns("households")
-
-    def _survivor(self, household_id: str) -> str:
-        """The household a (possibly merged) household lives on as (itself when not merged)."""
-        if not self._merges_known():
-            return household_id
-        current = household_id
-        for _ in range(_MAX_MERGE_CHAIN):
-            row = self.conn.execute("select merged_into from households where id = ?",
-                                    [current]).fetchone()
-            if row is None or not row[0] or row[0] == current:
-                return current
-            current = row[0]
-        return current
-
-    def _after_merge(self, household_id: str, survivor: str) -> None:
-        """A household was merged into ``survivor``: its persons and submissions now show on
-        the survivor, and the survivor shows the edits forwarded from it."""
-        target = self._survivor(survivor)
-        for table in ("persons", "submissions"):
-            self.conn.execute(f"update [{table}] set household_id = ? where household_id = ?",
-                              [target, household_id])
-        rec = self.log.rec(target)
-        if rec is not None:
-            history = self.log.changes_of(rec, "households", target)
-            self._write_row(record_type("households"),
-                            self._state("households", target, history), existed=True)
-
     # -- the read model ---------------------------------------------------------------------
     def _table_columns(self, table: str) -> list[str]:
         if table not in self._columns:
@@ -614,18 +574,6 @@ class RecordWriter:
                               [*diff.values(), state.record])
         self._merged(state)
         return True
-
-    def _merged(self, state: RecordState) -> None:
-        """After writing a household merged into another, bring the survivor up to date."""
-        if state.table != "households":
-            return
-        survivor = state.values().get(MERGED_INTO)
-        if survivor and survivor != state.record and state.record not in self._merging:
-            self._merging.add(state.record)
-            try:
-                self._after_merge(state.record, survivor)
-            finally:
-                self._merging.discard(state.record)
 
     def _record_conflicts(self, state: RecordState) -> None:
         self.conn.execute("delete from conflicts where rid = ?", [state.record])

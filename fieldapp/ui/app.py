@@ -16,7 +16,6 @@ from pathlib import Path
 
 from fieldapp import paths
 from fieldapp.i18n import catalog
-from fieldapp.services.recent import remember_opened
 from fieldapp.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -127,42 +126,86 @@ def run(db_path: Path, screenshot_dir: Path | None = None, *,
         on_screenshots: Callable[[list[Path]], None] | None = None) -> int:
     """Open ``db_path`` and run the app; return the process exit code.
 
-    With ``screenshot_dir``, save the screenshots, hand their files to ``on_screenshots``
-    (the CLI says what it saved) and return. A bad database file raises StorageError (a
-    UserError) before any window exists, so the CLI prints one line and exits 2. The file
-    opened is remembered, for ``fieldapp check`` without ``--db``.
+    Start-up goes through fieldapp.ui.start: first-run setup, sign-in, the quick integrity
+    check. Signing out (from the lock) returns to the sign-in. With ``screenshot_dir``, save
+    the screenshots, hand their files to ``on_screenshots`` and return. A bad database file
+    raises StorageError (a UserError) before any window exists, so the CLI prints one line
+    and exits 2. The file opened is remembered, for ``fieldapp check`` without ``--db``.
     """
-    workspace = Workspace.open(db_path)
+    if screenshot_dir is not None:
+        return _screenshots(Path(db_path), Path(screenshot_dir), on_screenshots)
+    from fieldapp.ui.start import signed_in_workspace
+
+    app = _qt_app(False)
+    _install_texts(app)
+    while True:
+        workspace = signed_in_workspace(Path(db_path), demo_path=demo_path(db_path))
+        if workspace is None:
+            return 0
+        try:
+            catalog.set_language(workspace.setting("language") or catalog.DEFAULT_LANGUAGE)
+            prepare_app(workspace)
+            window = build_app_window(workspace, progressive=True)
+            window.show()
+            from PySide6.QtCore import QTimer
+
+            # After the first paint, so none of it competes with start-up: the import of the
+            # form engine, the idle lock, the day's backup (on the writer thread).
+            QTimer.singleShot(PREWARM_DELAY_MS, _prewarm_surveys)
+            QTimer.singleShot(PREWARM_DELAY_MS, lambda w=window: _after_start(w))
+            code = app.exec()
+        finally:
+            workspace.close()
+        if not window.signed_out:
+            return code
+
+
+def _after_start(window) -> None:
+    window.start_idle_lock()
+    window.context.writer.write(lambda ws: ws.backups.daily_if_due(),
+                                on_failure=lambda exc: log.error("daily backup failed: %s", exc))
+
+
+def _install_texts(app) -> None:
+    from fieldapp.ui import fonts
+    from fieldapp.ui.i18n_qt import install_qt_translator
+
+    install_qt_translator(app)
+    fonts.register_fonts()
+
+
+def _screenshots(db_path: Path, folder: Path,
+                 on_screenshots: Callable[[list[Path]], None] | None) -> int:
+    """``--screenshot``: an encrypted database signs in with FIELDAPP_USER and FIELDAPP_PIN
+    (name or id); a plain one is shown without a session (every screen), unless those are
+    set too."""
+    from fieldapp.errors import UserError
+    from fieldapp.i18n.catalog import _
+    from fieldapp.services import auth
+    from fieldapp.services.access import Session
+    if auth.is_encrypted(db_path):
+        wanted, pin = os.environ.get("FIELDAPP_USER", ""), os.environ.get("FIELDAPP_PIN", "")
+        users = auth.sign_in_info(db_path).users
+        match = [u for u in users if wanted in (u["user_id"], u["name"])]
+        if not match or not pin:
+            raise UserError(_("This database is encrypted: set FIELDAPP_USER and FIELDAPP_PIN "
+                              "to take its screenshots."))
+        workspace = auth.sign_in(db_path, match[0]["user_id"], pin)
+    else:
+        workspace = Workspace.open(db_path)
+        wanted = os.environ.get("FIELDAPP_USER")
+        user = next((u for u in workspace.store.users.list()
+                     if wanted in (u["id"], u["name"])), None) if wanted else None
+        if user:
+            workspace.begin_session(Session.of_user(user))
     try:
         catalog.set_language(workspace.setting("language") or catalog.DEFAULT_LANGUAGE)
-        app = prepare_app(workspace, screenshot=screenshot_dir is not None)
-        if screenshot_dir is not None:
-            from fieldapp.ui.screenshots import save_screenshots
+        prepare_app(workspace, screenshot=True)
+        from fieldapp.ui.screenshots import save_screenshots
 
-            files = save_screenshots(workspace, Path(screenshot_dir))
-            if on_screenshots is not None:
-                on_screenshots(files)
-            return 0
-        remember_opened(db_path)
-        if not workspace.is_set_up and not workspace.is_demo:
-            from fieldapp.ui.setup_dialog import SetupDialog
-
-            dialog = SetupDialog(workspace, demo_path=demo_path(db_path))
-            if dialog.exec() != SetupDialog.DialogCode.Accepted:
-                return 0
-            if dialog.joined:  # the laptop took the device identity the commune gave it
-                workspace.close()
-                workspace = Workspace.open(db_path)
-            if dialog.demo_db is not None:
-                workspace.close()
-                workspace = Workspace.open(dialog.demo_db)  # in the dialog's language
-                remember_opened(dialog.demo_db)
-        window = build_app_window(workspace, progressive=True)
-        window.show()
-        from PySide6.QtCore import QTimer
-
-        # After the first paint, so the import does not compete with start-up.
-        QTimer.singleShot(PREWARM_DELAY_MS, _prewarm_surveys)
-        return app.exec()
+        files = save_screenshots(workspace, folder)
+        if on_screenshots is not None:
+            on_screenshots(files)
+        return 0
     finally:
         workspace.close()

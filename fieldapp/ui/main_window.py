@@ -269,6 +269,39 @@ class MainWindow(QMainWindow):
         self.status_device.setText(_("Device: {device}").format(device=workspace.device_name))
         self.status_db.setText(_("Database: {path}").format(path=_path_text(workspace.path)))
 
+    # -- locking ---------------------------------------------------------------------------
+    locked = False
+    signed_out = False
+    """True when the member signed out (fieldapp.ui.app returns to the sign-in)."""
+
+    def start_idle_lock(self) -> None:
+        """Lock after the idle time chosen in Settings (only for a signed-in workspace)."""
+        from fieldapp.ui.idle import IdleLock
+
+        if self.context.workspace.session is None:
+            return
+        self.idle_lock = IdleLock(self, self.context.workspace.setting("idle_lock_minutes"))
+
+    def lock(self) -> None:
+        """Hide the content until the signed-in member types their PIN again."""
+        from fieldapp.ui.signin_dialog import LockDialog
+
+        if self.locked:
+            return
+        self.locked = True
+        central = self.centralWidget()
+        central.setVisible(False)
+        try:
+            dialog = LockDialog(self.context.workspace, self)
+            dialog.exec()
+        finally:
+            self.locked = False
+        if dialog.signed_out:
+            self.signed_out = True
+            self.close()
+            return
+        central.setVisible(True)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         for screen in self._screens.values():
             confirm = getattr(screen.widget, "confirm_close", None)
@@ -276,6 +309,9 @@ class MainWindow(QMainWindow):
                 self.show_screen(screen.key)
                 event.ignore()
                 return
+        idle = getattr(self, "idle_lock", None)
+        if idle is not None:
+            idle.stop()
         self.context.dispose()
         super().closeEvent(event)
 

@@ -64,7 +64,8 @@ class BackgroundReader(QObject):
     def _workspace_here(self) -> Workspace:
         # Worker thread: open the second connection on first use.
         if self._worker is None:
-            self._worker = Workspace.open(self.workspace.path)
+            reopen = getattr(self.workspace, "reopen", None)  # a Workspace, or a bare Store
+            self._worker = reopen() if reopen else type(self.workspace).open(self.workspace.path)
         return self._worker
 
     def _finished(self, key: str, serial: int, result: Any) -> None:

@@ -31,8 +31,19 @@ def _settle(window=None) -> None:
         QApplication.processEvents()
 
 
+def _grab_dialog(dialog, path: Path) -> Path:
+    """Show a dialog, save its picture, close it without acting."""
+    dialog.show()
+    _settle()
+    dialog.grab().save(str(path))
+    dialog.done(0)
+    dialog.deleteLater()
+    return path
+
+
 def save_screenshots(workspace: Workspace, folder: Path) -> list[Path]:
-    """Save ``setup.png`` (only for a database not set up yet) and ``<screen>.png`` per screen.
+    """Save ``setup.png`` (a database not set up yet) or ``signin.png``, and ``<screen>.png``
+    per screen.
 
     Nothing is written to the database: the setup dialog is rendered, not submitted.
     """
@@ -43,14 +54,15 @@ def save_screenshots(workspace: Workspace, folder: Path) -> list[Path]:
     if not workspace.is_set_up and not workspace.is_demo:
         from fieldapp.ui.setup_dialog import SetupDialog
 
-        dialog = SetupDialog(workspace, demo_path=demo_path(workspace.path))
-        dialog.show()
-        _settle()
-        path = folder / "setup.png"
-        dialog.grab().save(str(path))
-        saved.append(path)
-        dialog.done(0)
-        dialog.deleteLater()
+        saved.append(_grab_dialog(SetupDialog(workspace, demo_path=demo_path(workspace.path)),
+                                  folder / "setup.png"))
+    else:
+        from fieldapp.services import auth
+        from fieldapp.ui.signin_dialog import SignInDialog
+
+        saved.append(_grab_dialog(SignInDialog(workspace.path,
+                                               auth.sign_in_info(workspace.path)),
+                                  folder / "signin.png"))
 
     window = build_app_window(workspace)
     window.resize(WINDOW_SIZE)

@@ -16,6 +16,7 @@ from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
+from fieldapp.services import auth
 from fieldapp.services.setup import SetupRequest, validate
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import tasks
@@ -24,6 +25,7 @@ from fieldapp.ui.widgets import Heading, MutedLabel
 
 
 DEMO_HOUSEHOLDS = 1000
+STAFF_ROLE = "commune_staff"
 
 
 class SetupDialog(QDialog):
@@ -36,6 +38,8 @@ class SetupDialog(QDialog):
         self.writer = WriteQueue(workspace, self)
         self.finished.connect(self.writer.close)
         self.user_id: str | None = None
+        self.join_pin: str | None = None
+        """The PIN the member chose for this laptop when joining a commune."""
         # Offered instead of a real setup when given: open (creating if needed) a demo commune.
         self.demo_path = demo_path
         self.demo_households = demo_households
@@ -69,17 +73,18 @@ class SetupDialog(QDialog):
         self.user_box = QGroupBox()
         self.user_name = QLineEdit()
         self.user_name.setObjectName("user_name")
+        # Whoever sets up the commune is its staff: they add the team members afterwards.
         self.role = QComboBox()
         self.role.setObjectName("role")
-        for code in codes.ROLES:
-            self.role.addItem("", code)
+        self.role.addItem("", STAFF_ROLE)
+        self.role.setEnabled(False)
         self.pin = QLineEdit()
         self.pin.setObjectName("pin")
         self.pin_confirm = QLineEdit()
         self.pin_confirm.setObjectName("pin_confirm")
         for edit in (self.pin, self.pin_confirm):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-            edit.setMaxLength(8)
+            edit.setMaxLength(auth.PIN_MAX)
             edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
             edit.setFixedWidth(160)
         self.user_name_label, self.role_label, self.pin_label, self.pin_confirm_label = (
@@ -163,7 +168,7 @@ class SetupDialog(QDialog):
     def current_problems(self) -> list[str]:
         request = self.request()
         problems = validate(request)
-        pin_ok = request.pin.isascii() and request.pin.isdigit() and 4 <= len(request.pin) <= 8
+        pin_ok = auth.pin_problem(request.pin) is None
         # Only a well-formed PIN can be mismatched; otherwise one message is enough.
         if pin_ok and nfc(self.pin_confirm.text()).strip() != request.pin:
             problems.append(_("The two PINs are different; type the same PIN twice."))
@@ -221,6 +226,13 @@ class SetupDialog(QDialog):
             return None
         return dict((n, i) for i, n in members).get(name)
 
+    def ask_new_pin(self) -> str | None:
+        """The PIN the member chooses for this laptop (typed twice)."""
+        from fieldapp.ui.signin_dialog import NewPinDialog
+
+        dialog = NewPinDialog(self)
+        return dialog.pin() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
     def join_commune(self) -> None:
         """Make this new laptop a member laptop of a commune, with the commune's setup file."""
         path = self.ask_setup_file()
@@ -234,6 +246,11 @@ class SetupDialog(QDialog):
         user_id = preview.user_id or self.ask_member(preview.commune, preview.members)
         if user_id is None:
             return
+        pin = self.ask_new_pin()
+        if pin is None:
+            return
+        self.join_pin = pin
+        self.user_id = user_id
         self.buttons.setEnabled(False)
         self.writer.write(lambda ws: ws.sync.join(path, user_id), self._joined,
                           self._setup_failed, parent=self)
@@ -307,7 +324,8 @@ class SetupDialog(QDialog):
             self.role.setItemText(i, _(codes.ROLES[self.role.itemData(i)]))
         self.pin_label.setText(_("PIN:"))
         self.pin_confirm_label.setText(_("Repeat the PIN:"))
-        self.pin_hint.setText(_("4 to 8 digits. Keep it to yourself."))
+        self.pin_hint.setText(_("6 to 12 digits. Keep it to yourself: it unlocks the "
+                                "commune's data on this laptop."))
         self.language_box.setTitle(_("Language"))
         self.language_label.setText(_("Interface language:"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set up"))

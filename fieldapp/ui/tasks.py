@@ -79,9 +79,9 @@ def show_failure(parent: QWidget | None, exc: BaseException) -> None:
         log.info("task refused: %s", exc)
     else:
         log.error("background task failed", exc_info=exc)
-    from PySide6.QtWidgets import QMessageBox  # not needed to start the app
+    from fieldapp.ui import widgets  # not needed to start the app
 
-    QMessageBox.warning(parent, _("fieldapp"), error_message(exc))
+    widgets.show_message(parent, "warning", _("fieldapp"), error_message(exc))
 
 
 class _Signals(QObject):

@@ -61,3 +61,22 @@ def table_view(parent: QWidget | None = None) -> QTableView:
     view.horizontalHeader().setHighlightSections(False)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def show_message(parent, kind: str, title: str, text: str, buttons=None, default=None):
+    """A message box (``kind``: information, warning, critical, question) whose text is shown
+    as plain text, never as rich text: messages quote files, packs and database contents,
+    which must not be able to render HTML or links. Returns the button clicked."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    icons = {"information": QMessageBox.Icon.Information, "warning": QMessageBox.Icon.Warning,
+             "critical": QMessageBox.Icon.Critical, "question": QMessageBox.Icon.Question}
+    if buttons is None:
+        buttons = (QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+                   if kind == "question" else QMessageBox.StandardButton.Ok)
+    box = QMessageBox(icons[kind], title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if default is not None:
+        box.setDefaultButton(default)
+    return box.exec()

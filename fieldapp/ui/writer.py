@@ -44,7 +44,7 @@ class WriteQueue(QObject):
     def _here(self) -> Workspace:
         if self._workspace is None:
             path = self._reading.path
-            self._workspace = Workspace.open(path) if path is not None else self._reading
+            self._workspace = self._reading.reopen() if path is not None else self._reading
         return self._workspace
 
     def write(self, fn: Write, on_success: Callable[[Any], None] | None = None,

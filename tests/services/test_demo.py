@@ -143,7 +143,7 @@ def test_teams_one_per_village_and_pins_are_1234(small):
     assert dd.TRAINERS[0] <= sum(u["role"] == "trainer" for u in users) <= dd.TRAINERS[1]
     hashes = {u["pin_hash"] for u in users}
     assert len(hashes) == 1  # hashed once
-    assert check_pin(hashes.pop(), "1234")
+    assert check_pin(hashes.pop(), "246813")
 
 
 def _table(path, table):

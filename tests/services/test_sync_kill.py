@@ -17,7 +17,9 @@ import time
 
 import pytest
 
-from fieldapp.services.sync import exchange
+from fieldapp.services.setup import SetupRequest, run_setup
+from fieldapp.services.sync import exchange, identity
+from fieldapp.storage import backup as bk
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.store import Store
 from sync_world import join_member, new_commune
@@ -26,10 +28,10 @@ IMPORT = """
 import sys
 from pathlib import Path
 from fieldapp.storage.store import Store
-from fieldapp.services.sync.exchange import import_package
+from fieldapp.services.sync.exchange import import_packages
 store = Store.open(Path(sys.argv[1]))
 print("ready", flush=True)
-report = import_package(store, Path(sys.argv[2]))
+report, = import_packages(store, [Path(sys.argv[2])])  # a backup first, then the import
 print(report.status, flush=True)
 """
 
@@ -98,6 +100,11 @@ def run_kills(prepared, count: int) -> dict[str, int]:
         state = digest(target)
         assert state in (before, after), f"kill {n} left a half-imported database"
         outcomes["before" if state == before else "after"] += 1
+        # The backup taken before the import is complete and verified, or only a .part.
+        for made in bk.list_backups(target):
+            assert bk.check_backup(made.path, None), f"kill {n} left a damaged backup"
+            outcomes["backups"] = outcomes.get("backups", 0) + 1
+        shutil.rmtree(bk.backups_dir(target), ignore_errors=True)
         for suffix in ("", "-wal", "-shm"):
             (folder / f"victim{n}.db{suffix}").unlink(missing_ok=True)
     return outcomes
@@ -105,10 +112,11 @@ def run_kills(prepared, count: int) -> dict[str, int]:
 
 def test_killed_imports_leave_before_or_after(prepared):
     outcomes = run_kills(prepared, _kills(8))
-    assert sum(outcomes.values()) == _kills(8)
+    assert outcomes["before"] + outcomes["after"] == _kills(8)
 
 
 @pytest.mark.longrun
 def test_a_hundred_killed_imports(prepared):
     outcomes = run_kills(prepared, _kills(100))
-    print(f"100 kills: {outcomes['before']} left the state before, {outcomes['after']} after")
+    print(f"100 kills: {outcomes['before']} left the state before, {outcomes['after']} after, "
+          f"{outcomes.get('backups', 0)} complete backups")

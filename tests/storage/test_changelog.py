@@ -251,7 +251,7 @@ def test_replaying_the_log_into_an_empty_database_gives_identical_tables(tmp_pat
     folder = tmp_path_factory.mktemp("replay")
     store = frozen_store(folder / "a.db")  # a frozen wall clock: the counter does the work
     run_setup(store, SetupRequest("Xã A", "Lạng Sơn", ["Bản Một"], "Hoàng Thị Mai", "member",
-                                  "2468"))
+                                  "246813"))
     model = Model(store)
     for step in history:
         model.run(step)

@@ -26,7 +26,7 @@ def registry(tmp_path_factory):
 
     store = Store.open(tmp_path_factory.mktemp("lookup") / "registry.db")
     run_setup(store, SetupRequest("Xã", "Lạng Sơn", ["Bản A", "Bản B", "Bản C"],
-                                  "Hoàng Thị Mai", "member", "2468"))
+                                  "Hoàng Thị Mai", "member", "246813"))
     villages = store.villages.list()
     rng = random.Random(11)
     with store.transaction():

@@ -79,7 +79,7 @@ def test_an_old_database_migrates_with_its_values_history_and_preferences(tmp_pa
     path = tmp_path / "old.db"
     old_database(path)
     store = Store.open(path)
-    assert list(tmp_path.glob("old.db.before-m006_change_log-*.bak"))  # backup first
+    assert list((tmp_path / "old.db.backups").glob("*-migration.bak"))  # backup first
     household = store.households.get("h1")
     assert household["head_name"] == "Lý Văn Páo" and household["head_name_key"] == "ly van pao"
     assert json.loads(household["properties"]) == {"signal": "weak", "fibre": "no"}

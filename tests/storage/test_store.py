@@ -210,7 +210,7 @@ def test_backup_is_taken_before_a_pending_migration(tmp_path, monkeypatch):
 
     try:
         store = Store.open(path)
-        backups = list(tmp_path.glob("old.db.before-m999_test_step-*.bak"))
+        backups = list((tmp_path / "old.db.backups").glob("*-migration.bak"))
         assert len(backups) == 1
         assert store.scalar("select count(*) from sqlite_master where name = 'extra'") == 1
         assert "extra" not in sqlite3.connect(backups[0]).execute(

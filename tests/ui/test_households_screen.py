@@ -177,3 +177,20 @@ def test_search_in_the_background_shows_the_last_query(screen, qtbot):
         tasks.set_synchronous(True)
     assert heads(screen) == ["Hoàng Văn Dũng", "Nguyễn Thị Hoa"]
     assert screen.count.text() == "2 households"
+
+
+def test_commune_staff_erase_a_household_on_request(screen, context):
+    household = next(r for r in screen.model.rows() if r["head_name"] == "Nông Thị Mai")
+    assert screen.select_household(household["id"])
+    detail = screen.detail
+    assert detail.erase_button.isVisibleTo(screen)
+    detail.ask_erasure_reason = lambda: None  # cancelled: nothing happens
+    detail.erase_household()
+    assert context.workspace.households.get(household["id"]) is not None
+    detail.ask_erasure_reason = lambda: "the family asked"
+    detail.erase_household()
+    assert context.workspace.households.get(household["id"]) is None
+    screen.refresh()  # as the main window does on data_changed
+    assert "Nông Thị Mai" not in heads(screen)
+    erasure = context.workspace.store.erasures.list()[0]
+    assert (erasure["target_id"], erasure["reason"]) == (household["id"], "the family asked")

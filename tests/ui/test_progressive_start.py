@@ -79,7 +79,14 @@ def test_first_frame_needs_neither_the_qt_namespace_nor_qstyle(tmp_path):
 
     db = tmp_path / "small.db"
     create_demo(db, households=30, seed=3)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FIELDAPP_HOME": str(tmp_path)}
+    from fieldapp.core.demo_data import DEMO_PIN
+    from fieldapp.storage.store import Store
+
+    store = Store.open(db)
+    user = store.users.get(store.meta("current_user_id"))
+    store.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FIELDAPP_HOME": str(tmp_path),
+           "FIELDAPP_USER": user["id"], "FIELDAPP_PIN": DEMO_PIN}
     tests = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(db), str(tests)], env=env,
                           capture_output=True, text=True, timeout=120)
@@ -89,6 +96,9 @@ def test_first_frame_needs_neither_the_qt_namespace_nor_qstyle(tmp_path):
     assert frame["started"] is False
     assert frame["qt_namespace"] is False, "something imports PySide6.QtCore.Qt before the first frame"
     assert frame["qstyle"] is False, "something touches QStyle before the first frame"
-    assert frame["nav"] == ["Trang chủ", "Hộ gia đình", "Khảo sát", "Buổi hỗ trợ", "Tập huấn",
-                            "Tổ công nghệ số", "Báo cáo", "Đồng bộ", "Cài đặt"]
+    staff = ["Nhân sự tổ", "Nhật ký hoạt động"] if user["role"] == "commune_staff" else []
+    assert [n for n in frame["nav"] if n not in ("Nhân sự tổ", "Nhật ký hoạt động")] == [
+        "Trang chủ", "Hộ gia đình", "Khảo sát", "Buổi hỗ trợ", "Tập huấn", "Tổ công nghệ số",
+        "Báo cáo", "Đồng bộ", "Cài đặt"]
+    assert len(frame["nav"]) == 9 + len(staff)
     assert frame["status"].startswith("Xã: ")

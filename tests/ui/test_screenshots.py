@@ -27,10 +27,11 @@ def test_screenshots_of_a_set_up_commune(commune, tmp_path, qapp, capsys):
     out = tmp_path / "shots"
     assert cli.main(["--db", str(db), "--screenshot", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "home.png", "households.png", "reports.png", "sessions.png", "settings.png",
-        "surveys.png", "sync.png", "teams.png", "training.png"]
+        "audit.png", "home.png", "households.png", "reports.png", "sessions.png",
+        "settings.png", "signin.png", "surveys.png", "sync.png", "team.png", "teams.png",
+        "training.png"]
     said = capsys.readouterr().out.strip()  # it says what it did
-    assert said.startswith(f"Đã lưu 9 ảnh màn hình vào {out}: ") and "home.png" in said
+    assert said.startswith(f"Đã lưu 12 ảnh màn hình vào {out}: ") and "home.png" in said
     assert _size(out / "home.png") == (1366, 768)
     Store.open(db).close()  # the database is still fine
 
@@ -40,8 +41,9 @@ def test_screenshots_of_a_new_database_include_setup(tmp_path, qapp):
     out = tmp_path / "shots"
     assert cli.main(["--db", str(db), "--screenshot", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "home.png", "households.png", "reports.png", "sessions.png", "settings.png",
-        "setup.png", "surveys.png", "sync.png", "teams.png", "training.png"]
+        "audit.png", "home.png", "households.png", "reports.png", "sessions.png",
+        "settings.png", "setup.png", "surveys.png", "sync.png", "team.png", "teams.png",
+        "training.png"]
     store = Store.open(db)
     try:
         assert not store.is_set_up  # rendering the dialog wrote nothing

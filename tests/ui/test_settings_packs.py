@@ -32,6 +32,13 @@ class Dialogs:
         for kind in ("information", "warning", "critical"):
             monkeypatch.setattr(QMessageBox, kind, staticmethod(self._recorder(kind)))
         monkeypatch.setattr(QMessageBox, "question", staticmethod(self._question))
+        from fieldapp.ui import widgets
+
+        def shown(parent, kind, title, text, *args, **kwargs):
+            return (self._question if kind == "question" else self._recorder(kind))(
+                parent, title, text)
+
+        monkeypatch.setattr(widgets, "show_message", shown)
 
     def _recorder(self, kind):
         def show(_parent, title, text, *args, **kwargs):

@@ -19,7 +19,7 @@ def dialog(store, qtbot):
 
 
 def fill(dialog, *, commune="Xã Tân Thành", province="Lạng Sơn",
-         villages="Bản Khuông\nThôn Nà Lầu\n", name="Hoàng Thị Mai", pin="2468", confirm="2468"):
+         villages="Bản Khuông\nThôn Nà Lầu\n", name="Hoàng Thị Mai", pin="246813", confirm="246813"):
     dialog.commune_name.setText(commune)
     dialog.province.setText(province)
     dialog.villages.setPlainText(villages)
@@ -35,7 +35,7 @@ def test_empty_form_lists_problems_inline_and_writes_nothing(dialog, store):
     assert "Enter the commune's name." in text
     assert "Enter at least one village (thôn, bản)." in text
     assert "Enter your name." in text
-    assert "The PIN must be 4 to 8 digits." in text
+    assert "The PIN must be 6 to 12 digits." in text
     assert dialog.result() == 0 and dialog.isVisible()
     assert not store.is_set_up
 
@@ -44,10 +44,12 @@ def test_problems_follow_the_typing_after_a_first_attempt(dialog):
     fill(dialog, pin="12")
     assert not dialog.problems.isVisible()  # nothing shouted before the first attempt
     dialog.submit()
-    assert dialog.problems.text() == "• The PIN must be 4 to 8 digits."
+    assert dialog.problems.text() == "• The PIN must be 6 to 12 digits."
     dialog.pin.setText("123456")
+    assert "too easy to guess" in dialog.problems.text()
+    dialog.pin.setText("135246")
     assert "The two PINs are different" in dialog.problems.text()
-    dialog.pin_confirm.setText("123456")
+    dialog.pin_confirm.setText("135246")
     assert not dialog.problems.isVisible()
 
 
@@ -60,7 +62,6 @@ def test_duplicate_villages_are_refused(dialog):
 def test_successful_setup_with_decomposed_input(dialog, store):
     fill(dialog, commune=unicodedata.normalize("NFD", "Xã Tân Thành"),
          villages=" Bản Khuông \n\nThôn Nà Lầu", name=unicodedata.normalize("NFD", "Hoàng Thị Mai"))
-    dialog.role.setCurrentIndex(dialog.role.findData("trainer"))
     dialog.language.setCurrentIndex(dialog.language.findData("en"))
     dialog.submit()
     assert dialog.result() == SetupDialog.DialogCode.Accepted
@@ -68,8 +69,8 @@ def test_successful_setup_with_decomposed_input(dialog, store):
     assert store.commune()["name"] == "Xã Tân Thành"
     assert [v["name"] for v in store.villages.list()] == ["Bản Khuông", "Thôn Nà Lầu"]
     user = store.users.get(dialog.user_id)
-    assert (user["name"], user["role"]) == ("Hoàng Thị Mai", "trainer")
-    assert check_pin(user["pin_hash"], "2468")
+    assert (user["name"], user["role"]) == ("Hoàng Thị Mai", "commune_staff")
+    assert check_pin(user["pin_hash"], "246813")
     assert store.meta("language") == "en"
 
 
@@ -77,7 +78,7 @@ def test_choosing_a_language_retranslates_the_dialog(dialog, marking):
     assert dialog.commune_box.title() == "Commune"
     marking()
     assert dialog.commune_box.title() == "<<Commune>>"
-    assert dialog.role.itemText(0) == "<<Team member>>"
+    assert dialog.role.itemText(0) == "<<Commune staff>>"  # who sets up is commune staff
     catalog.set_language("en")
     assert dialog.commune_box.title() == "Commune"
 

@@ -159,9 +159,25 @@ def test_a_new_laptop_joins_its_commune_from_the_first_run_dialog(laptops, qtbot
         return next(i for i, name in members if name == "Hoàng Thị Mai")
 
     dialog.ask_member = ask_member
+    dialog.ask_new_pin = lambda: "975318"
     qtbot.mouseClick(dialog.join_button, Qt.MouseButton.LeftButton)
     assert dialog.joined and dialog.result() == SetupDialog.DialogCode.Accepted
     assert "Hoàng Thị Mai" in chosen["offered"]
     reopened = Store.open(tmp_path / "fresh.db")
     assert reopened.device_id == registration.device_id and reopened.is_set_up
     assert reopened.users.get(reopened.meta("current_user_id"))["name"] == "Hoàng Thị Mai"
+    reopened.close()
+    fresh.close()
+    # The app then encrypts the laptop's database under the member's new PIN, with the key
+    # also sealed to the commune (which alone can recover it), and signs in.
+    from fieldapp.storage import keyring
+    from fieldapp.storage.engine import is_encrypted_file
+    from fieldapp.storage.sync_state import SyncState
+    from fieldapp.ui.start import _protect_joined
+
+    signed = _protect_joined(tmp_path / "fresh.db", dialog.user_id, dialog.join_pin)
+    assert is_encrypted_file(tmp_path / "fresh.db") and signed.session.name == "Hoàng Thị Mai"
+    signed.close()
+    ring = keyring.Keyring.for_database(tmp_path / "fresh.db")
+    hub_private = SyncState(commune).secret("hub_box_private")
+    assert ring.unlock_commune(hub_private) == ring.unlock(dialog.user_id, "975318")

@@ -182,7 +182,7 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
         files = hub_files(store) if kind == "from_hub" else versions_used(store, submissions)
         for name, data in sorted(files.items()):
             writer.add_file(name, data)
-        user = store.meta("current_user_id")
+        user = store.user_id
         manifest = Manifest(package_id=header.package_id, kind=kind, source_user=user,
                             counts=counts, entries=sum(counts.values()),
                             acknowledges={"seq": peer["their_seq"]},
@@ -198,6 +198,9 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
         raise
     with store.transaction():
         state.update_peer(peer["device"], last_sent_at=utc_now_iso())
+        store.audit.record("export", user_id=store.user_id, detail={
+            "file": path.name, "entries": sum(counts.values()),
+            "destination": peer["name"] or peer["device"][:8]})
     progress(total, total)
     return ExportResult(path, peer["name"] or peer["device"], sum(counts.values()), counts,
                         writer.bytes_written, full)
@@ -331,9 +334,12 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
             state.log_import(manifest.package_id, file=package.path.name,
                              source_device=peer["device"], kind=kind,
                              imported_at=utc_now_iso(), imported_by=user_id
-                             or store.meta("current_user_id"),
+                             or store.user_id,
                              counts={"new": report.new, "updated": report.updated,
                                      "unchanged": report.unchanged, "entries": report.entries})
+            store.audit.record("import", user_id=user_id or store.user_id, detail={
+                "file": package.path.name, "source_device": peer["device"][:8],
+                "entries": report.entries})
             report.status = "applied"
             if dry_run:
                 raise _DryRun
@@ -419,6 +425,8 @@ def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = Fals
                     total, 1), len(files) * 1000)))
 
     if not dry_run:
+        if files and store.path is not None:
+            store.backup("import")  # the state before, verified, in case the import is regretted
         run()
         return reports
     try:

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,7 +200,8 @@ def read_setup_file(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     except SetupFileError:
         raise
     except (OSError, zipfile.BadZipFile, ValueError, KeyError, TypeError, AttributeError,
-            UnicodeDecodeError, crypto.CryptoError, RuntimeError, EOFError):
+            UnicodeDecodeError, crypto.CryptoError, RuntimeError, EOFError, zlib.error,
+            NotImplementedError):
         raise bad from None
 
 

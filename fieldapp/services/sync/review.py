@@ -272,7 +272,7 @@ def probable_duplicates(store: Store) -> list[DuplicatePair]:
 
 def keep_both(store: Store, first: str, second: str) -> None:
     SyncState(store).decide_duplicate(pair_key(first, second), "keep_both",
-                                      store.meta("current_user_id"), utc_now_iso())
+                                      store.user_id, utc_now_iso())
 
 
 def merge_households(store: Store, survivor: str, absorbed: str) -> None:
@@ -304,7 +304,7 @@ def merge_households(store: Store, survivor: str, absorbed: str) -> None:
         store.households.update(absorbed, {MERGED_INTO: survivor, "deleted": 1,
                                            "deleted_reason": "merged"})
         SyncState(store).decide_duplicate(pair_key(survivor, absorbed), "merged",
-                                          store.meta("current_user_id"), utc_now_iso())
+                                          store.user_id, utc_now_iso())
 
 
 __all__ = ["Conflict", "ConflictValue", "DuplicatePair", "conflicts",

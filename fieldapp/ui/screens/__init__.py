@@ -7,7 +7,8 @@ from fieldapp.ui.main_window import MainWindow
 
 
 def register_default_screens(window: MainWindow) -> None:
-    """Home, Households, Sessions, Training, Teams, Reports, Sync and Settings.
+    """Home, Households, Sessions, Training, Teams, Reports, Sync, (for commune staff) Team
+    members and Audit log, and Settings.
 
     Each screen's module is imported when the screen is first shown, so start-up pays only for
     Home.
@@ -15,11 +16,17 @@ def register_default_screens(window: MainWindow) -> None:
     window.add_screen("home", lambda: _("Home"), _home, "SP_DirHomeIcon")
     window.add_screen("households", lambda: _("Households"), _households,
                       "SP_FileDialogDetailedView")
-    window.add_screen("sessions", lambda: pgettext("screen", "Sessions"), _sessions, "SP_DialogApplyButton")
+    window.add_screen("sessions", lambda: pgettext("screen", "Sessions"), _sessions,
+                      "SP_DialogApplyButton")
     window.add_screen("training", lambda: _("Training"), _training, "SP_FileDialogListView")
     window.add_screen("teams", lambda: _("Teams"), _teams, "SP_DirLinkIcon")
     window.add_screen("reports", lambda: _("Reports"), _reports, "SP_FileDialogContentsView")
     window.add_screen("sync", lambda: _("Sync"), _sync, "SP_BrowserReload")
+    session = window.context.workspace.session
+    if session is None or session.is_staff:  # commune staff manage the team, read the audit
+        window.add_screen("team", lambda: pgettext("screen", "Team members"), _team,
+                          "SP_DialogYesButton")
+        window.add_screen("audit", lambda: _("Audit log"), _audit, "SP_FileDialogListView")
     window.add_screen("settings", lambda: _("Settings"), _settings, "SP_FileDialogInfoView")
 
 
@@ -63,6 +70,18 @@ def _sync(context):
     from fieldapp.ui.screens.sync import SyncScreen
 
     return SyncScreen(context)
+
+
+def _team(context):
+    from fieldapp.ui.screens.team import TeamScreen
+
+    return TeamScreen(context)
+
+
+def _audit(context):
+    from fieldapp.ui.screens.audit import AuditScreen
+
+    return AuditScreen(context)
 
 
 def _settings(context):

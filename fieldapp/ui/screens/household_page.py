@@ -101,6 +101,12 @@ class HouseholdPane(QFrame):
             self.buttons[key] = button
         first.addStretch(1)
         second.addStretch(1)
+        self.erase_button = QPushButton()
+        self.erase_button.setObjectName("erase_household")
+        session = context.workspace.session
+        self.erase_button.setVisible(session is None or session.is_staff)
+        self.erase_button.clicked.connect(self.erase_household)
+        second.addWidget(self.erase_button)
         actions.addLayout(first)
         actions.addLayout(second)
         self.fields = QFormLayout()
@@ -230,6 +236,30 @@ class HouseholdPane(QFrame):
 
     def _restore_person(self, item: QListWidgetItem) -> None:
         self.action.emit("restore_person", item.data(Qt.ItemDataRole.UserRole))
+
+    def ask_erasure_reason(self) -> str | None:
+        """The reason for an erasure, after the warning (None: cancelled). A method so tests
+        can answer it."""
+        from PySide6.QtWidgets import QInputDialog
+
+        reason, ok = QInputDialog.getText(
+            self, _("Erase on request"),
+            _("Erasing removes this household, its members and its surveys from every laptop "
+              "of the commune, for good (backups made before keep them until they are "
+              "rotated away). Why (name nobody: the reason travels with the erasure)?"))
+        return reason.strip() if ok and reason.strip() else None
+
+    def erase_household(self) -> None:
+        """Commune staff erase the household's personal data on the family's request."""
+        if self.household is None:
+            return
+        household_id = self.household["id"]
+        reason = self.ask_erasure_reason()
+        if reason is None:
+            return
+        self.context.writer.write(
+            lambda ws: ws.privacy.erase("households", household_id, reason),
+            lambda _erasure: self.context.data_changed.emit())
 
     def _on_survey(self) -> None:
         if self.household is not None:
@@ -409,6 +439,9 @@ class HouseholdPane(QFrame):
         for key, button in self.buttons.items():
             button.setText(texts[key])
             button.setToolTip(tips.get(key, ""))
+        self.erase_button.setText(_("Erase on request…"))
+        self.erase_button.setToolTip(_("Remove the household's personal data for good, when "
+                                       "the family asks (commune staff)"))
         self.person_buttons["edit_person"].setText(_("Correct the person…"))
         self.person_buttons["remove_person"].setText(_("Remove the person…"))
         self.survey_button.setToolTip(_("Start a household survey filled in from what is "

@@ -22,7 +22,7 @@ from fieldapp import paths
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _
-from fieldapp.ui import fonts, tasks
+from fieldapp.ui import fonts, tasks, widgets
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, RowRole, RowTableModel
@@ -151,6 +151,9 @@ class SettingsScreen(QWidget):
             self.about_form.addRow(label, value)
 
         self._build_packs_box()
+        from fieldapp.ui.screens.safety_box import SafetyBox
+
+        self.safety_box = SafetyBox(context)
 
         # Display and data side by side; the packs table below gets the full width, so long
         # form titles and the review wording are not cut.
@@ -164,6 +167,7 @@ class SettingsScreen(QWidget):
         layout.setSpacing(12)
         layout.addWidget(self.heading)
         layout.addLayout(top)
+        layout.addWidget(self.safety_box)
         layout.addWidget(self.packs_box, 1)
 
         self._sync_controls()
@@ -367,7 +371,8 @@ class SettingsScreen(QWidget):
         self._loaded = False
         self._select_after_load = (result.language, result.form_id)
         self.load_packs()
-        QMessageBox.information(self, _("Label pack imported"), self.import_summary(result))
+        widgets.show_message(self, "information", _("Label pack imported"),
+                             self.import_summary(result))
 
     def import_summary(self, result) -> str:
         """What an import (an ImportResult) installed, in the current interface language."""
@@ -390,7 +395,7 @@ class SettingsScreen(QWidget):
             return
         self.import_button.setEnabled(True)
         if isinstance(exc, UserError):
-            QMessageBox.warning(self, _("Label pack not imported"), str(exc))
+            widgets.show_message(self, "warning", _("Label pack not imported"), str(exc))
         else:
             tasks.show_failure(self, exc)
 
@@ -401,8 +406,8 @@ class SettingsScreen(QWidget):
         if not row or not row["coverage"].imported:
             return False
         coverage = row["coverage"]
-        answer = QMessageBox.question(
-            self, _("Remove imported pack"),
+        answer = widgets.show_message(
+            self, "question", _("Remove imported pack"),
             _("Remove the commune's {language} pack for “{form}”? The pack shipped with the "
               "app, if there is one, is used again.").format(
                 language=pack_name(coverage.language), form=row["form"]),
@@ -455,6 +460,7 @@ class SettingsScreen(QWidget):
     # -- texts ----------------------------------------------------------------------------------
     def retranslate(self) -> None:
         workspace = self.context.workspace
+        self.safety_box.retranslate()
         self.heading.setText(_("Settings"))
         self.language_box.setTitle(_("Display"))
         self.language_label.setText(_("Interface language:"))

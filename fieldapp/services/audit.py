@@ -1,0 +1,82 @@
+"""The audit log: who did what, when, on which laptop. Read-only; shown to commune staff.
+
+Events are synced records (``audit_events``), so a member laptop's events reach the commune
+in its packages. They name no household or person: the details are counts, file names and
+record ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fieldapp.i18n.catalog import N_, _
+
+if TYPE_CHECKING:
+    from fieldapp.services.access import Access
+    from fieldapp.storage.store import Store
+
+ACTIONS = {
+    "sign_in": N_("Signed in"),
+    "import": N_("Imported a package"),
+    "export": N_("Exported a package"),
+    "export_named": N_("Exported a file with names"),
+    "print": N_("Printed"),
+    "deletion": N_("Deleted a record"),
+    "erasure": N_("Erased personal data"),
+    "backup": N_("Made a backup"),
+    "restore": N_("Restored a backup"),
+    "user_added": N_("Added a team member"),
+    "user_retired": N_("Retired a team member"),
+    "role_changed": N_("Changed a role or village"),
+    "pin_reset": N_("Reset a PIN"),
+    "pin_changed": N_("Changed their own PIN"),
+    "pin_recovered": N_("Recovered a forgotten PIN"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTIONS[action]) if action in ACTIONS else action
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    at: str
+    action: str
+    user: str
+    role: str
+    device: str
+    object: str
+    detail: dict[str, Any]
+
+
+class AuditLog:
+    def __init__(self, store: "Store", access: "Access"):
+        self.store = store
+        self.access = access
+
+    def record(self, action: str, *, object_table: str | None = None,
+               object_id: str | None = None, detail: dict[str, Any] | None = None) -> str:
+        """Write an event as the signed-in user (inside the caller's transaction if any)."""
+        return self.store.audit.record(action, user_id=self.store.user_id,
+                                       object_table=object_table, object_id=object_id,
+                                       detail=detail)
+
+    def entries(self, *, limit: int = 1000, offset: int = 0) -> list[AuditEntry]:
+        """Events, newest first (commune staff only)."""
+        self.access.require_staff()
+        own = self.store.device_id
+        out = []
+        for row in self.store.audit.list(limit=limit, offset=offset):
+            device = self.store.device_name if row["device_id"] == own else (
+                row["device_name"] or row["device_id"][:8])
+            obj = f"{row['object_table']} {row['object_id'][:8]}" if row["object_id"] else ""
+            out.append(AuditEntry(row["id"], row["created_at"], row["action"],
+                                  row["user_name"] or (row["user_id"] or "")[:8],
+                                  row["user_role"] or "", device, obj, row["detail"]))
+        return out
+
+    def count(self) -> int:
+        self.access.require_staff()
+        return self.store.audit.count()

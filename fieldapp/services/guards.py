@@ -1,0 +1,181 @@
+"""The access rules (fieldapp.services.access) applied to the field-workflow services: the
+registry outside a survey, the household page, support sessions and training classes.
+
+Each service is wrapped in a :class:`Guarded` proxy whose rules run before the call: a member's
+list is narrowed to their village, a member's call for a household, person or session of
+another village raises AccessDenied, and a trainer reaches only training and the persons they
+enrol (a search of names, never a household's answers). Methods without a rule are reads of
+no one's data (code lists, date checks) and pass through. Unrestricted workspaces (no session)
+are not wrapped at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from fieldapp.i18n.catalog import _
+from fieldapp.services.access import STAFF, TRAINER, Access, AccessDenied
+
+Rule = Callable[[Access, Any, tuple, dict], tuple[tuple, dict]]
+
+
+class Guarded:
+    """``inner`` with ``rules[name](access, inner, args, kwargs) -> (args, kwargs)`` run before
+    each call of ``name``; a rule raises AccessDenied or narrows the arguments."""
+
+    def __init__(self, inner: Any, access: Access, rules: dict[str, Rule]):
+        self._inner = inner
+        self._access = access
+        self._rules = rules
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        rule = self._rules.get(name)
+        if rule is None or not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            args, kwargs = rule(self._access, self._inner, args, kwargs)
+            return attr(*args, **kwargs)
+
+        return call
+
+
+def _arg(args: tuple, kwargs: dict, position: int, name: str) -> Any:
+    return args[position] if len(args) > position else kwargs.get(name)
+
+
+def _not_trainer(access: Access) -> None:
+    if access.session is not None and access.session.role == TRAINER:
+        raise AccessDenied(_("Trainers see training records, not the household registry."))
+
+
+def _household_at(position: int, name: str = "household_id") -> Rule:
+    def rule(access, inner, args, kwargs):
+        access.check_household(_arg(args, kwargs, position, name))
+        return args, kwargs
+    return rule
+
+
+def _village_at(position: int, name: str = "village_id") -> Rule:
+    def rule(access, inner, args, kwargs):
+        access.check_village(_arg(args, kwargs, position, name))
+        return args, kwargs
+    return rule
+
+
+def _person_at(position: int) -> Rule:
+    def rule(access, inner, args, kwargs):
+        person = access.store.persons.get(_arg(args, kwargs, position, "person_id"))
+        if person is not None:
+            access.check_household(person["household_id"])
+        return args, kwargs
+    return rule
+
+
+def _scoped_filter(access, inner, args, kwargs):
+    scope = access.village_scope()
+    if scope is not None:
+        access.check_village(kwargs.get("village_id") or scope)
+        kwargs = {**kwargs, "village_id": scope}
+    return args, kwargs
+
+
+def _scoped_plan(access, inner, args, kwargs):
+    scope = access.village_scope()
+    where = _arg(args, kwargs, 1, "where")
+    if scope is not None and where is not None and where.village_id != scope:
+        access.check_village(where.village_id or scope)
+        where = dataclasses.replace(where, village_id=scope)
+        args, kwargs = (args[0], where), {k: v for k, v in kwargs.items() if k != "where"}
+    return args, kwargs
+
+
+def _persons_for_everyone(access, inner, args, kwargs):
+    """Finding a person by name: a trainer enrolling learners searches the whole commune, a
+    member their own village."""
+    if access.session is None or access.session.role in (STAFF, TRAINER):
+        return args, kwargs
+    return _scoped_filter(access, inner, args, kwargs)
+
+
+def _new_person(access, inner, args, kwargs):
+    if access.session is not None and access.session.role == TRAINER:
+        return args, kwargs  # a learner met at a class
+    return _village_at(0)(access, inner, args, kwargs)
+
+
+def _moved(access, inner, args, kwargs):
+    access.check_household(_arg(args, kwargs, 0, "household_id"))
+    access.check_village(_arg(args, kwargs, 1, "village_id"))
+    return args, kwargs
+
+
+def _plain(check: Callable[[Access], None]) -> Rule:
+    def rule(access, inner, args, kwargs):
+        check(access)
+        return args, kwargs
+    return rule
+
+
+REGISTRY_RULES: dict[str, Rule] = {
+    "filter": _scoped_filter, "plan": _scoped_plan, "person_plan": _persons_for_everyone,
+    "household": _household_at(0), "members": _household_at(0),
+    "update_household": _household_at(0), "tombstone_household": _household_at(0),
+    "restore_household": _household_at(0), "add_person": _household_at(0),
+    "move_household": _moved, "add_household": _village_at(0),
+    "similar_households": _village_at(0), "new_person": _new_person,
+    "person": _person_at(0), "update_person": _person_at(0),
+    "tombstone_person": _person_at(0), "restore_person": _person_at(0),
+}
+
+
+def _session_village(access, inner, args, kwargs):
+    row = inner.session(_arg(args, kwargs, 0, "session_id"))
+    if row is not None:
+        access.check_village(row.get("village_id"))
+    return args, kwargs
+
+
+def _request_village(access, inner, args, kwargs):
+    _not_trainer(access)
+    access.check_village(_arg(args, kwargs, 0, "request").village_id)
+    return args, kwargs
+
+
+def _session_filters(access, inner, args, kwargs):
+    _not_trainer(access)
+    scope = access.village_scope()
+    filters = _arg(args, kwargs, 0, "filters")
+    if scope is not None:
+        access.check_village(filters.get("village_id") or scope)
+        filters = {**filters, "village_id": scope}
+        args = (filters, *args[1:]) if args else args
+        kwargs = kwargs if args else {**kwargs, "filters": filters}
+    return args, kwargs
+
+
+SESSION_RULES: dict[str, Rule] = {
+    "check": _request_village, "log": _request_village, "count": _session_filters,
+    "page": _session_filters, "session": _session_village, "remove": _session_village,
+    "follow_up_done": _session_village, "request_from": _session_village,
+    "due": _plain(_not_trainer),
+}
+
+_STAFF_ONLY = _plain(lambda access: access.require_staff())
+TEAM_RULES: dict[str, Rule] = {name: _STAFF_ONLY for name in (
+    "save_team", "remove_team", "add_member", "update_member", "remove_member")}
+
+
+def guard_registry(registry: Any, access: Access) -> Any:
+    return registry if not access.restricted else Guarded(registry, access, REGISTRY_RULES)
+
+
+def guard_sessions(sessions: Any, access: Access) -> Any:
+    return sessions if not access.restricted else Guarded(sessions, access, SESSION_RULES)
+
+
+def guard_teams(teams: Any, access: Access) -> Any:
+    return teams if not access.restricted else Guarded(teams, access, TEAM_RULES)

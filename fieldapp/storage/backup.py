@@ -1,0 +1,287 @@
+"""Backups of the database file: SQLite's backup API, verified, private, rotated, restorable.
+
+- A backup is a consistent copy made with SQLite's online backup API while the app runs,
+  encrypted like the database (same key; a plain database gives a plain backup). It is
+  written as ``<name>.part``, checked with ``pragma integrity_check``, made private (0600)
+  and only then renamed: a backup killed half-way leaves a ``.part`` (removed by the next
+  backup), never a damaged ``.bak``.
+- Backups live beside the database in ``<database file>.backups/``, named
+  ``<UTC time>-<reason>.bak`` (reasons: ``daily``, ``import``, ``migration``, ``manual``,
+  ``restore`` — the copy taken before a restore replaced the database).
+- Rotation (:func:`thin`): the newest backups are kept, then one a day for a week, one a week
+  for five weeks and one a month for a year; the rest is deleted. So an erasure reaches every
+  backup within a year (erasure removes the data from every backup made after it).
+- Restore (:func:`restore`) checks the backup first (integrity, a fieldapp database of this
+  laptop), copies the current database aside, then writes the backup into the database through
+  the backup API (so open connections see the restored pages, WAL included).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from fieldapp.i18n.catalog import _
+from fieldapp.storage import engine
+from fieldapp.storage.db import PRIVATE, StorageError, _applied_names, _describe, make_private
+from fieldapp.storage.engine import sqlite
+from fieldapp.storage.versions import MIGRATIONS
+
+SUFFIX = ".bak"
+PART = ".part"
+REASONS = ("daily", "import", "migration", "manual", "restore", "erasure")
+KEEP_NEWEST = 5
+KEEP_DAYS = 7
+KEEP_WEEKS = 5
+KEEP_MONTHS = 12
+_NAME = re.compile(r"^(\d{8}T\d{6})(\d{6})?Z-([a-z_0-9]+)\.bak$")
+
+
+class BackupError(StorageError):
+    """A backup could not be written or read; the database is as it was."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: datetime
+    reason: str
+    size: int
+
+
+def backups_dir(db_path: Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".backups")
+
+
+def _stamp(now: datetime) -> str:
+    return now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _parse(path: Path) -> BackupInfo | None:
+    match = _NAME.match(path.name)
+    if not match:
+        return None
+    taken = datetime.strptime(match.group(1) + (match.group(2) or "000000"),
+                              "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    return BackupInfo(path, taken, match.group(3), size)
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """The backups of a database, newest first."""
+    folder = backups_dir(db_path)
+    if not folder.is_dir():
+        return []
+    found = [info for p in folder.iterdir() if p.is_file() and (info := _parse(p))]
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def _new_private_file(path: Path) -> None:
+    """An empty file only this account can read (SQLite takes a 0-byte file as a new
+    database, and keeps the permissions it finds)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
+                 PRIVATE)
+    os.close(fd)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def copy_database(source: sqlite.Connection, target: Path, key: bytes | None) -> Path:
+    """Copy the database behind ``source`` (an open connection, outside a transaction) into
+    ``target`` through the backup API, verified; returns ``target``. ``key``: the key to
+    encrypt the copy with (the database's own)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + PART)
+    _new_private_file(part)
+    try:
+        dst = engine.connect(part, key)
+        try:
+            source.backup(dst)
+            dst.execute("pragma journal_mode = delete")  # one self-contained file
+            problems = [r[0] for r in dst.execute("pragma integrity_check").fetchall()
+                        if r[0] != "ok"]
+        finally:
+            dst.close()
+        if problems:
+            raise BackupError(_("The backup {path} did not pass the integrity check: "
+                                "{problem}").format(path=target, problem=problems[0]))
+        make_private(part)
+        _fsync(part)
+        os.replace(part, target)
+        _fsync(target.parent)
+    except sqlite.Error as exc:
+        part.unlink(missing_ok=True)
+        raise BackupError(_("The backup {path} could not be written: {error}").format(
+            path=target, error=exc)) from exc
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def backup_database(db_path: Path, key: bytes | None, reason: str, *,
+                    conn: sqlite.Connection | None = None, out: Path | None = None,
+                    now: datetime | None = None) -> Path:
+    """Back up the database at ``db_path`` (through ``conn`` when given, else a connection
+    of its own) into its backups folder, or into ``out``; thin the folder afterwards."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown backup reason {reason!r}")
+    db_path = Path(db_path)
+    folder = backups_dir(db_path)
+    for stale in folder.glob(f"*{PART}") if folder.is_dir() else ():
+        stale.unlink(missing_ok=True)  # a backup killed half-way
+    when = now or datetime.now(timezone.utc)
+    target = Path(out) if out is not None else folder / f"{_stamp(when)}-{reason}{SUFFIX}"
+    own = conn is None
+    if own:
+        try:
+            conn = engine.connect(db_path, key if engine.is_encrypted_file(db_path) else None)
+        except sqlite.Error as exc:
+            raise _describe(db_path, exc, encrypted=key is not None) from exc
+    try:
+        if not engine.is_encrypted_file(db_path):
+            key = None  # a plain database gives a plain backup
+        copy_database(conn, target, key)
+    finally:
+        if own:
+            conn.close()
+    if out is None:
+        thin(db_path, now=when)
+    return target
+
+
+def backup_before_migration(path: Path, key: bytes | None, pending: list[str]) -> Path:
+    """The copy taken before migrations run (reason ``migration``)."""
+    return backup_database(path, key, "migration")
+
+
+def thin(db_path: Path, *, now: datetime | None = None) -> list[Path]:
+    """Delete the backups rotation no longer keeps (see the module docstring); returns them."""
+    backups = list_backups(db_path)
+    now = now or datetime.now(timezone.utc)
+    keep: set[Path] = {b.path for b in backups[:KEEP_NEWEST]}
+    buckets: dict[tuple, Path] = {}
+    for b in backups:  # newest first: the first seen in a bucket is kept
+        age = now - b.taken_at
+        if age <= timedelta(days=KEEP_DAYS):
+            bucket = ("day", b.taken_at.date())
+        elif age <= timedelta(weeks=KEEP_WEEKS):
+            bucket = ("week", *b.taken_at.isocalendar()[:2])
+        elif age <= timedelta(days=31 * KEEP_MONTHS):
+            bucket = ("month", b.taken_at.year, b.taken_at.month)
+        else:
+            continue
+        buckets.setdefault(bucket, b.path)
+    keep.update(buckets.values())
+    removed = []
+    for b in backups:
+        if b.path not in keep:
+            b.path.unlink(missing_ok=True)
+            removed.append(b.path)
+    return removed
+
+
+def device_of(conn: sqlite.Connection) -> str | None:
+    row = conn.execute("select value from app_meta where key = 'device_id'").fetchone()
+    return row[0] if row else None
+
+
+def check_backup(path: Path, key: bytes | None) -> str | None:
+    """Verify a backup file (a fieldapp database this version opens, integrity checked);
+    returns its device id. Raises BackupError."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(_("{path} is not a backup of a fieldapp database.").format(
+            path=path.name))
+    encrypted = engine.is_encrypted_file(path)
+    if encrypted and key is None:
+        raise BackupError(_("{path} is encrypted; sign in to restore it.").format(
+            path=path.name))
+    try:
+        applied = _applied_names(path, key if encrypted else None)
+    except StorageError as exc:
+        raise BackupError(_("{path} cannot be restored: {error}").format(
+            path=path.name, error=exc)) from exc
+    if not applied:
+        raise BackupError(_("{path} is not a backup of a fieldapp database.").format(
+            path=path.name))
+    if any(name not in MIGRATIONS for name in applied):
+        raise BackupError(_("{path} was made by a newer version of fieldapp.").format(
+            path=path.name))
+    try:
+        conn = engine.connect(f"{path.resolve().as_uri()}?mode=ro",
+                              key if engine.is_encrypted_file(path) else None, uri=True)
+    except sqlite.Error as exc:
+        raise BackupError(str(_describe(path, exc, encrypted=key is not None))) from exc
+    try:
+        problems = [r[0] for r in conn.execute("pragma integrity_check").fetchall()
+                    if r[0] != "ok"]
+        if problems:
+            raise BackupError(_("{path} is damaged: {problem}").format(
+                path=path.name, problem=problems[0]))
+        return device_of(conn)
+    except sqlite.DatabaseError as exc:
+        raise BackupError(str(_describe(path, exc, encrypted=key is not None))) from exc
+    finally:
+        conn.close()
+
+
+def restore(db_path: Path, key: bytes | None, backup: Path, *,
+            expected_device: str | None = None) -> Path | None:
+    """Replace the database at ``db_path`` by ``backup`` (see the module docstring); returns
+    the copy of the database taken before (None when the database was unreadable)."""
+    db_path, backup = Path(db_path), Path(backup)
+    device = check_backup(backup, key)
+    if expected_device and device != expected_device:
+        raise BackupError(_("{path} is a backup of another laptop's database.").format(
+            path=backup.name))
+    before = None
+    if db_path.is_file():
+        try:
+            before = backup_database(db_path, key, "restore")
+        except StorageError:
+            before = None  # the database is damaged: nothing worth keeping
+    source = engine.connect(f"{backup.resolve().as_uri()}?mode=ro",
+                            key if engine.is_encrypted_file(backup) else None, uri=True)
+    try:
+        if db_path.is_file() and before is None:
+            # A damaged file cannot receive pages through the backup API: start afresh.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        if not db_path.exists():
+            _new_private_file(db_path)
+        plain = not engine.is_encrypted_file(backup)
+        dst = engine.connect(db_path, None if plain else key, timeout=30.0)
+        try:
+            source.backup(dst)
+            dst.execute("pragma journal_mode = wal")
+            dst.execute("pragma wal_checkpoint(truncate)")
+        finally:
+            dst.close()
+    except sqlite.Error as exc:
+        raise BackupError(_("Restoring {path} failed: {error}").format(
+            path=backup.name, error=exc)) from exc
+    finally:
+        source.close()
+    make_private(db_path)
+    return before
