@@ -317,7 +317,8 @@ class _Doc:
                         "body"), Spacer(1, 1.5 * mm))
         months = data.months
         head = [pdf.para(_("Activity"), s["head"])] + [
-            pdf.para(f"{m}/{y % 100:02d}", s["head_center"]) for y, m in months] + [
+            # month over year ("12" above "/25"): a year of months fits the page's width
+            Paragraph(f"{m}<br/>/{y % 100:02d}", s["head_center"]) for y, m in months] + [
             pdf.para(_("Total"), s["head_center"])]
         rows = [head]
         for code, label in data.activity_labels.items():
@@ -328,9 +329,9 @@ class _Doc:
         rows.append([pdf.para(_("Sessions"), s["cell_bold"])] + [
             pdf.para(format_number(data.by_month.get(m, 0)), s["cell_center"]) for m in months]
             + [pdf.para(format_number(data.sessions), s["cell_center"])])
-        first = 62 * mm
-        rest = (self.width - first) / (len(months) + 1)
-        self.add(pdf.grid(rows, [first] + [rest] * (len(months) + 1),
+        first, total = 56 * mm, 13 * mm
+        rest = (self.width - first - total) / max(1, len(months))
+        self.add(pdf.grid(rows, [first] + [rest] * len(months) + [total],
                           bold_rows=[len(rows) - 1]))
         if data.outcomes:
             self.add(self.p(_("Results for the people helped"), "h2"))
