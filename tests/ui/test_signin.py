@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import Qt
 
 from fieldapp.services import auth
@@ -66,4 +68,39 @@ def test_members_see_no_staff_screens(commune, qtbot):
     window = build_main_window(Workspace(commune, Session.of_user(commune.users.get(member))))
     qtbot.addWidget(window)
     assert "team" not in window.screen_keys() and "audit" not in window.screen_keys()
+    window.close()
+
+
+@pytest.mark.parametrize("role", ["member", "trainer"])
+def test_every_screen_opens_for_each_role(commune, qtbot, role):
+    """What a member or a trainer may not read is not offered; what is offered opens."""
+    from fieldapp.ui.app import build_main_window
+
+    village = commune.villages.list()[0]["id"]
+    user = commune.users.add_user("Lý Văn Một", role,
+                                  village_id=village if role == "member" else None)
+    window = build_main_window(Workspace(commune, Session.of_user(commune.users.get(user))))
+    qtbot.addWidget(window)
+    window.show()
+    keys = window.screen_keys()
+    if role == "trainer":
+        assert "households" not in keys and "sessions" not in keys
+        assert "training" in keys
+    for key in keys:
+        window.show_screen(key)
+        qtbot.wait(5)
+    window.close()
+
+
+def test_a_member_reads_the_team_rosters_without_editing_them(commune, qtbot):
+    from fieldapp.ui.app import build_main_window
+
+    village = commune.villages.list()[0]["id"]
+    member = commune.users.add_user("Lý Văn Một", "member", village_id=village)
+    window = build_main_window(Workspace(commune, Session.of_user(commune.users.get(member))))
+    qtbot.addWidget(window)
+    window.show()
+    screen = window.show_screen("teams")
+    assert not screen.new_button.isVisibleTo(screen)
+    assert not any(b.isVisibleTo(screen) for b in screen.buttons.values())
     window.close()

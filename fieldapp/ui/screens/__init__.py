@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fieldapp.i18n.catalog import _, pgettext
+from fieldapp.services.access import TRAINER
 from fieldapp.ui.main_window import MainWindow
 
 
@@ -13,16 +14,20 @@ def register_default_screens(window: MainWindow) -> None:
     Each screen's module is imported when the screen is first shown, so start-up pays only for
     Home.
     """
+    session = window.context.workspace.session
+    # A trainer works on training and the persons enrolled (services/access.py): the
+    # registry and the support sessions are not theirs to browse.
+    registry = session is None or session.role != TRAINER
     window.add_screen("home", lambda: _("Home"), _home, "SP_DirHomeIcon")
-    window.add_screen("households", lambda: _("Households"), _households,
-                      "SP_FileDialogDetailedView")
-    window.add_screen("sessions", lambda: pgettext("screen", "Sessions"), _sessions,
-                      "SP_DialogApplyButton")
+    if registry:
+        window.add_screen("households", lambda: _("Households"), _households,
+                          "SP_FileDialogDetailedView")
+        window.add_screen("sessions", lambda: pgettext("screen", "Sessions"), _sessions,
+                          "SP_DialogApplyButton")
     window.add_screen("training", lambda: _("Training"), _training, "SP_FileDialogListView")
     window.add_screen("teams", lambda: _("Teams"), _teams, "SP_DirLinkIcon")
     window.add_screen("reports", lambda: _("Reports"), _reports, "SP_FileDialogContentsView")
     window.add_screen("sync", lambda: _("Sync"), _sync, "SP_BrowserReload")
-    session = window.context.workspace.session
     if session is None or session.is_staff:  # commune staff manage the team, read the audit
         window.add_screen("team", lambda: pgettext("screen", "Team members"), _team,
                           "SP_DialogYesButton")

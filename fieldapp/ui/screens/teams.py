@@ -108,8 +108,12 @@ class TeamsScreen(QWidget):
         super().__init__(parent)
         self.context = context
         self.heading = Heading(factor=1.4)
+        session = context.workspace.session
+        # Team rosters are commune staff's to edit (services/guards.py); others read them.
+        self._staff = session is None or session.is_staff
         self.new_button = QPushButton()
         self.new_button.setObjectName("new_team")
+        self.new_button.setVisible(self._staff)
         self.new_button.clicked.connect(lambda: self.new_team())
         self.teams = TeamsModel(parent=self)
         self.table = table_view()
@@ -239,7 +243,9 @@ class TeamsScreen(QWidget):
         team = teams.team(team_id) if team_id else None
         for key, button in self.buttons.items():
             button.setEnabled(team is not None)
+            button.setVisible(self._staff)
         self.role_combo.setEnabled(team is not None)
+        self.role_combo.setVisible(self._staff)
         members = teams.members(team_id) if team else []
         self.members.set_rows(members)
         self.members_table.setVisible(team is not None)
