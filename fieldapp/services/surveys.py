@@ -156,7 +156,15 @@ class SurveyService:
 
     # -- forms -------------------------------------------------------------------------------
     def forms(self) -> list[FormInfo]:
-        return self.catalog.infos()
+        """The forms this session may fill in (a trainer: the training forms only)."""
+        infos = []
+        for info in self.catalog.infos():
+            try:
+                self.access.check_form(info.form_id)
+            except UserError:
+                continue
+            infos.append(info)
+        return infos
 
     def _instance(self, form: Form, answers: dict | None = None, **kwargs) -> FormInstance:
         last = self.repo.last_answers(form.form_id, self.store.device_id) \

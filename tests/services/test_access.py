@@ -202,3 +202,11 @@ def test_the_field_workflows_keep_a_member_to_their_village(commune):
         trainer.sessions.count(trainer.sessions.filters())
     with pytest.raises(AccessDenied):
         ws.teams.save_team("Tổ mới")
+
+
+def test_a_trainer_is_offered_the_training_forms_only(commune):
+    store, users, _surveyed = commune
+    offered = {i.form_id for i in as_user(store, users["trainer"]).surveys.forms()}
+    assert offered == {"training_progress"}
+    assert {"household_survey", "support_session", "training_progress"} <= {
+        i.form_id for i in as_user(store, users["member"]).surveys.forms()}
