@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from fieldapp.core import demo_data as dd
 from fieldapp.core import demo_work as dw
 from fieldapp.services.sessions import helped_id
 from fieldapp.services.teams import TEAM_NAMESPACE
@@ -107,7 +108,10 @@ def _sessions(store: Store, rng: random.Random, ids: random.Random, villages, te
     commune_members = list(staff)
     for village in villages:
         members = members_of[village["id"]]
-        residents = people.get(village["id"], [])
+        # Sessions help people of 15 and over (what the session form asks about: an
+        # identity card, VNeID, payments, scams); a child is never recorded as helped.
+        residents = [p for p in people.get(village["id"], [])
+                     if p["birth_year"] and dd.DEMO_YEAR - p["birth_year"] >= 15]
         if not members or not residents:
             continue
         scale = min(6, 1 + len(residents) // 400)  # a bigger village, more sessions
@@ -122,9 +126,11 @@ def _sessions(store: Store, rng: random.Random, ids: random.Random, villages, te
                               for _a in range(rng.randint(1, 2))}
                 follow = rng.random() < dw.FOLLOW_UP_SHARE
                 follow_date = day + dt.timedelta(days=rng.randint(7, 30)) if follow else None
-                # Older follow-ups were done (or given up); the last weeks' are still due.
+                # Older follow-ups were done (or given up), some of the last weeks' too; one
+                # dated after the demo's last day cannot have been done yet.
                 done = follow and (follow_date < last - dt.timedelta(days=21)
-                                   or rng.random() < dw.FOLLOW_UP_DONE_SHARE)
+                                   or (follow_date <= last
+                                       and rng.random() < dw.FOLLOW_UP_DONE_SHARE))
                 commune_team = bool(commune_members) and rng.random() < dw.COMMUNE_TEAM_SHARE
                 if commune_team:
                     present = rng.sample(commune_members, k=min(2, len(commune_members)))

@@ -173,3 +173,9 @@ def test_the_demo_year_holds_sessions_and_classes_of_registered_people(demo):
     classes = {r["name"] for r in _rows(demo, "select name from classes")}
     assert any(name.startswith("Bình dân học vụ số") for name in classes)
     assert any("thành viên" in name for name in classes)
+
+
+def test_nobody_under_fifteen_is_helped_in_a_session(demo):
+    young = _rows(demo, """select count(*) n from session_persons p join persons q
+        on q.id = p.person_id where q.birth_year > 2011""")[0]["n"]
+    assert young == 0
