@@ -118,9 +118,11 @@ class HouseholdPane(QFrame):
         self.persons_table.setObjectName("persons_table")
         self.persons_table.setModel(self.persons)
         header = self.persons_table.horizontalHeader()
+        # Names are never cut: every column fits its contents and a narrow pane scrolls the
+        # table sideways; the relation column takes what room is left over.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(30)
         self.persons_table.doubleClicked.connect(
             lambda index: self._emit_person("edit_person", index))
         person_actions = QHBoxLayout()

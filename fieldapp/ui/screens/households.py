@@ -96,8 +96,8 @@ class HouseholdsScreen(QWidget):
         self._busy_timer.timeout.connect(lambda: self.count.setText(_("Searching…")))
 
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        # The head's name keeps a full name's width; the survey status takes what is left.
+        header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
 
         self.detail = HouseholdPane(context)
@@ -126,7 +126,7 @@ class HouseholdsScreen(QWidget):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([620, 520])
+        splitter.setSizes([560, 580])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 10)
@@ -479,8 +479,8 @@ class HouseholdsScreen(QWidget):
     def _size_columns(self) -> None:
         """Widths from the font and typical values (a virtual list is never measured row by
         row), never narrower than the (translated) header."""
-        fit_columns(self.table, {1: "Bản Khuổi Luông", 2: "99", 3: _(
-            "Last surveyed {date}").format(date="28/12/2026")})
+        fit_columns(self.table, {0: "Nguyễn Thị Phương", 1: "Bản Khuổi Luông", 2: "99",
+                                 3: _("Last surveyed {date}").format(date="28/12/2026")})
 
     def retranslate(self) -> None:
         self.heading.setText(_("Households"))
