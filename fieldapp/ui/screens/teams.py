@@ -149,8 +149,10 @@ class TeamsScreen(QWidget):
         self.members_table = table_view()
         self.members_table.setObjectName("team_members_table")
         self.members_table.setModel(self.members)
+        # Names and affiliations are read whole; the village takes what is left.
         self.members_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch)
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.members_table.horizontalHeader().setStretchLastSection(True)
         self.members_label = QLabel()
         self.role_combo = code_combo("change_role", TEAM_ROLES)
         self.role_combo.activated.connect(self._change_role)
