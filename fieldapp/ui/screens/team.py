@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from fieldapp.core import codes
 from fieldapp.errors import UserError
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import _, pgettext
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
 from fieldapp.ui.models import Column, RowRole, RowTableModel
@@ -105,7 +105,7 @@ class TeamScreen(QWidget):
         self.refresh()
 
     def retranslate(self) -> None:
-        self.heading.setText(_("Team"))
+        self.heading.setText(pgettext("screen", "Team members"))
         self.hint.setText(_("Members work on their own village, commune staff on the whole "
                             "commune, trainers on training. A PIN set here signs in on this "
                             "laptop."))
