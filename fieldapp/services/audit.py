@@ -21,6 +21,7 @@ ACTIONS = {
     "import": N_("Imported a package"),
     "export": N_("Exported a package"),
     "export_named": N_("Exported a file with names"),
+    "export_file": N_("Exported a file without names"),
     "print": N_("Printed"),
     "deletion": N_("Deleted a record"),
     "erasure": N_("Erased personal data"),

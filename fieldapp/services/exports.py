@@ -343,6 +343,10 @@ def _write(tables, out: Path, store: Store, **options) -> ExportResult:
         tables.abandon()
         raise
     tables.close()
+    # Who exported what, in the audit log; a file with names is an event of its own.
+    store.audit.record("export_named" if options["names"] else "export_file",
+                       user_id=store.user_id,
+                       detail={"file": Path(out).name, "tables": count, "rows": rows})
     return ExportResult(out, count, rows, options["names"])
 
 

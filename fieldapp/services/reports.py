@@ -44,8 +44,15 @@ class Printed:
     size: int
 
 
-def _write(path: Path, content: bytes) -> Printed:
+def _write(path: Path, content: bytes, store: Store | None, report: str,
+           household_id: str | None = None) -> Printed:
+    """Write the PDF, and note in the audit log who printed what (no names: the report's
+    kind, the file's name, the household's id for a handout or a pre-filled form)."""
     written = pdf.write_file(path, content)
+    if store is not None:
+        store.audit.record("print", user_id=store.user_id, object_table="households"
+                           if household_id else None, object_id=household_id,
+                           detail={"report": report, "file": written.name})
     return Printed(written, len(content))
 
 
@@ -65,7 +72,7 @@ def commune_summary(store: Store, out: Path, *, village: str | None = None,
     pdf.check_output(out)
     data = gather(store, village=village, period=period, today=today, progress=progress,
                   cancelled=cancelled)
-    return _write(out, summary_doc.render(data))
+    return _write(out, summary_doc.render(data), store, "commune")
 
 
 # -- trainer progress sheets -----------------------------------------------------------------------
@@ -133,7 +140,7 @@ def progress_sheets(store: Store, out: Path, *, class_id: str | None = None,
                     language: str | None = None, today: dt.date | None = None) -> Printed:
     pdf.check_output(out)
     data = progress_data(store, class_id=class_id, language=language, today=today)
-    return _write(out, progress_doc.render(data))
+    return _write(out, progress_doc.render(data), store, "progress")
 
 
 # -- paper questionnaire ---------------------------------------------------------------------------
@@ -202,7 +209,7 @@ def questionnaire(form_id: str, out: Path, *, language: str | None = None,
     pdf.check_output(out)
     data = questionnaire_data(form_id, language=language, store=store,
                               household_id=household_id, today=today)
-    return _write(out, doc.render(data))
+    return _write(out, doc.render(data), store, "questionnaire", household_id)
 
 
 # -- citizen handout -------------------------------------------------------------------------------
@@ -328,7 +335,7 @@ def household_handout(store: Store, household_id: str, out: Path, *,
 
     pdf.check_output(out)
     return _write(out, doc.render(handout_data(store, household_id, language=language,
-                                               today=today)))
+                                               today=today)), store, "household", household_id)
 
 
 def pack_for_household(store: Store, household_id: str) -> str:

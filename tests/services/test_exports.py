@@ -166,3 +166,13 @@ def test_cancel_and_a_bad_destination_write_nothing(store, tmp_path):
         exports.export_csv(store, tmp_path / "file")
     with pytest.raises(OutputProblem):
         exports.export_xlsx(store, tmp_path / "nowhere" / "x.xlsx")
+
+
+def test_each_export_is_in_the_audit_log(store, tmp_path):
+    before = len(store.audit.list())
+    exports.export_xlsx(store, tmp_path / "named.xlsx", today=TODAY)
+    exports.export_csv(store, tmp_path / "csv", names=False, today=TODAY)
+    events = store.audit.list()[:len(store.audit.list()) - before]
+    assert sorted(e["action"] for e in events) == ["export_file", "export_named"]
+    named = next(e for e in events if e["action"] == "export_named")
+    assert named["detail"]["file"] == "named.xlsx"

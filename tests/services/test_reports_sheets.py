@@ -159,3 +159,11 @@ def test_a_missing_household_or_form_is_one_message(store, tmp_path):
     with pytest.raises(UserError, match="Không có mẫu phiếu khong_co"):
         reports.questionnaire("khong_co", tmp_path / "q.pdf", language="vi")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_print_is_in_the_audit_log_without_names(store, tmp_path):
+    household = store.query("select id from households where deleted = 0 limit 1")[0]["id"]
+    reports.household_handout(store, household, tmp_path / "h.pdf", today=TODAY)
+    event = store.audit.list(action="print")[0]
+    assert (event["object_table"], event["object_id"]) == ("households", household)
+    assert event["detail"] == {"report": "household", "file": "h.pdf"}
