@@ -81,3 +81,12 @@ class AuditLog:
     def count(self) -> int:
         self.access.require_staff()
         return self.store.audit.count()
+
+
+def tombstone_audited(store: "Store", table: str, record_id: str, reason: str) -> None:
+    """Remove a record (a tombstone, kept in its history) and note the deletion in the audit
+    log, in one transaction."""
+    with store.transaction():
+        getattr(store, table).tombstone(record_id, reason)
+        store.audit.record("deletion", user_id=store.user_id, object_table=table,
+                           object_id=record_id)

@@ -21,6 +21,7 @@ from fieldapp.core import codes
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import N_, _
 from fieldapp.i18n.text import fold
+from fieldapp.services.audit import tombstone_audited
 from fieldapp.services.validation import FieldError, Problems, birth_year, clean_text
 from fieldapp.storage.lookup import Plan
 from fieldapp.storage.registry import HouseholdFilter
@@ -273,7 +274,7 @@ class Registry:
         if not reason:
             raise FieldError("reason", _("Say why the household leaves the registry."))
         self._live_household(household_id)
-        self.store.households.tombstone(household_id, reason)
+        tombstone_audited(self.store, "households", household_id, reason)
 
     def restore_household(self, household_id: str) -> None:
         household = self.store.households.get(household_id)
@@ -343,7 +344,7 @@ class Registry:
         if person["relation"] == "head" and len(self.members(person["household_id"])) > 1:
             raise FieldError("reason", _("This is the head of the household: make another "
                                          "member the head first."))
-        self.store.persons.tombstone(person_id, reason)
+        tombstone_audited(self.store, "persons", person_id, reason)
 
     def restore_person(self, person_id: str) -> None:
         person = self.store.persons.get(person_id)

@@ -18,6 +18,7 @@ from typing import Any
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.services.audit import tombstone_audited
 from fieldapp.services.validation import FieldError, Problems, clean_text, parse_date
 from fieldapp.services.workflow_codes import (
     NO_OUTCOME, OTHER_OUTCOME, WorkflowCodes, WorkflowService)
@@ -231,7 +232,7 @@ class Sessions(WorkflowService):
         reason = clean_text(reason)
         if not reason:
             raise FieldError("reason", _("Say why the session is removed."))
-        self.store.sessions.tombstone(session_id, reason)
+        tombstone_audited(self.store, "sessions", session_id, reason)
 
     def follow_up_done(self, session_id: str, day: dt.date | None = None) -> None:
         """Mark a session's follow-up done (without logging a session for it)."""

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import N_, _
+from fieldapp.services.audit import tombstone_audited
 from fieldapp.services.validation import FieldError, Problems, clean_text
 from fieldapp.storage.store import Store
 
@@ -99,7 +100,7 @@ class Teams:
         if not reason:
             raise FieldError("reason", _("Say why the team is removed."))
         self._live(team_id)
-        self.store.teams.tombstone(team_id, reason)
+        tombstone_audited(self.store, "teams", team_id, reason)
 
     def _live(self, team_id: str) -> dict[str, Any]:
         row = self.store.teams.get(team_id)

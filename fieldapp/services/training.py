@@ -21,6 +21,7 @@ from typing import Any
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.services.audit import tombstone_audited
 from fieldapp.services.validation import FieldError, Problems, clean_text, parse_date
 from fieldapp.services.workflow_codes import MEMBER_LEARNER, WorkflowService
 
@@ -122,7 +123,7 @@ class Training(WorkflowService):
         if not reason:
             raise FieldError("reason", _("Say why the class is removed."))
         self._live_class(class_id)
-        self.store.classes.tombstone(class_id, reason)
+        tombstone_audited(self.store, "classes", class_id, reason)
 
     def classes(self) -> list[dict[str, Any]]:
         return self.store.classes.list()

@@ -210,3 +210,21 @@ def test_a_trainer_is_offered_the_training_forms_only(commune):
     assert offered == {"training_progress"}
     assert {"household_survey", "support_session", "training_progress"} <= {
         i.form_id for i in as_user(store, users["member"]).surveys.forms()}
+
+
+def test_removals_outside_a_survey_are_in_the_audit_log(commune):
+    from fieldapp.services.sessions import Helped, SessionRequest
+
+    store, users, surveyed = commune
+    own, _sid = surveyed[0]
+    ws = as_user(store, users["staff"])
+    village = store.households.get(own)["village_id"]
+    person = store.persons.of_household(own)[0]["id"]
+    session = ws.sessions.log(SessionRequest(TODAY, village, (users["staff"],),
+                                             ("device_and_lookup",),
+                                             (Helped(person, outcomes=("none",)),)))
+    ws.sessions.remove(session, "logged twice")
+    ws.registry.tombstone_household(own, "moved away")
+    deletions = {(e["object_table"], e["object_id"])
+                 for e in store.audit.list(action="deletion")}
+    assert {("sessions", session), ("households", own)} <= deletions
