@@ -17,20 +17,22 @@ from collections.abc import Callable
 MODULE = "fieldapp.ui.main_window"
 
 
-def on_first_paint(callback: Callable[[object], None]) -> None:
-    """Call ``callback(window)`` once, at the end of the main window's first paintEvent."""
+def on_first_paint(callback: Callable[[object], None], *, module: str = MODULE,
+                   cls: str = "MainWindow") -> None:
+    """Call ``callback(window)`` once, at the end of the first paintEvent of ``cls`` (the
+    main window; ``module="fieldapp.ui.signin_dialog", cls="SignInDialog"`` for the sign-in)."""
 
     class Hook(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):
-            if name != MODULE:
+            if name != module:
                 return None
             sys.meta_path.remove(self)
             spec = importlib.machinery.PathFinder.find_spec(name, path)
             exec_module = spec.loader.exec_module
 
-            def exec_and_wrap(module):
-                exec_module(module)
-                original = module.MainWindow.paintEvent
+            def exec_and_wrap(loaded):
+                exec_module(loaded)
+                original = getattr(loaded, cls).paintEvent
                 called = []
 
                 def paintEvent(window, event):
@@ -39,7 +41,7 @@ def on_first_paint(callback: Callable[[object], None]) -> None:
                         called.append(True)
                         callback(window)
 
-                module.MainWindow.paintEvent = paintEvent
+                setattr(getattr(loaded, cls), "paintEvent", paintEvent)
 
             spec.loader.exec_module = exec_and_wrap
             return spec

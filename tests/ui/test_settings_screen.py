@@ -1,6 +1,6 @@
 """Settings: the language switch applies at once everywhere; large text; data locations."""
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldapp import paths
 from fieldapp.i18n import catalog
@@ -62,3 +62,24 @@ def test_large_text_scales_the_application_font(window):
 def test_app_font_is_the_bundled_dejavu(qapp):
     assert "DejaVu Sans" in fonts.register_fonts()
     assert fonts.app_font().family() == "DejaVu Sans"
+
+
+def test_the_retention_period_lists_the_households_to_review(window):
+    settings = window.show_screen("settings")
+    row = settings.findChild(QWidget, "retention_years").parent()
+    store = window.context.workspace.store
+    household = store.query("select id, head_name from households where deleted = 0 "
+                            "limit 1")[0]
+    # a household last changed long ago (its survey too)
+    with store.transaction():
+        store.conn.execute("update households set updated_at = '2015-03-01T08:00:00.000Z' "
+                           "where id = ?", [household["id"]])
+        store.conn.execute("update submissions set updated_at = '2015-03-01T08:00:00.000Z' "
+                           "where household_id = ?", [household["id"]])
+    row.years.setCurrentIndex(row.years.findData(10))
+    assert window.context.workspace.setting("retention_years") == 10
+    dialog = row.review(show=False)
+    assert [r["head_name"] for r in dialog.model.rows()] == [household["head_name"]]
+    assert "1 household not updated for 10 years" in dialog.summary.text()
+    row.years.setCurrentIndex(row.years.findData(1))
+    assert row.review(show=False).model.rowCount() >= 1

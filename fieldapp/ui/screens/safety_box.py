@@ -139,6 +139,13 @@ class SafetyBox(QGroupBox):
         backup_row.addWidget(self.restore_button)
         self.backups_label = QLabel()
         form.addRow(self.backups_label, backup_row)
+        self.retention_label = QLabel()
+        self.retention = None
+        if session is None or session.is_staff:  # the review lists names: commune staff
+            from fieldapp.ui.screens.retention import RetentionRow
+
+            self.retention = RetentionRow(context)
+            form.addRow(self.retention_label, self.retention)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.encryption)
@@ -153,6 +160,9 @@ class SafetyBox(QGroupBox):
                                   _("{minutes} minutes without use").format(minutes=minutes))
         self.pin_button.setText(_("Change my PIN…"))
         self.backups_label.setText(_("Backups:"))
+        self.retention_label.setText(_("Keep records:"))
+        if self.retention is not None:
+            self.retention.retranslate()
         self.backup_button.setText(_("Back up now"))
         self.restore_button.setText(_("Restore…"))
         self.encryption.setText(
