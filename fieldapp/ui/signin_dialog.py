@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QLineEdit, QVBoxLayout, QWidget)
@@ -23,14 +23,27 @@ ERROR_STYLE = "color: #b3261e;"
 CODE_SHAPE = "-".join(["XXXX"] * 6)  # the shape of a recovery code, not words
 
 
-def _pin_edit(name: str) -> QLineEdit:
+def _qt():
+    """PySide6's ``Qt`` namespace, fetched when first needed: creating its Python enums costs
+    ~25 ms, which the sign-in dialog's first frame (the first frame of the app) does without."""
+    from PySide6.QtCore import Qt
+
+    return Qt
+
+
+def _pin_edit(name: str, *, digits_now: bool = True) -> QLineEdit:
     edit = QLineEdit()
     edit.setObjectName(name)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setMaxLength(auth.PIN_MAX)
-    edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    if digits_now:
+        _digits_only(edit)
     edit.setFixedWidth(180)
     return edit
+
+
+def _digits_only(edit: QLineEdit) -> None:
+    edit.setInputMethodHints(_qt().InputMethodHint.ImhDigitsOnly)  # a digit keypad on tablets
 
 
 def pin_pair_problem(first: QLineEdit, second: QLineEdit) -> str | None:
@@ -43,7 +56,7 @@ def pin_pair_problem(first: QLineEdit, second: QLineEdit) -> str | None:
 
 def _plain_label(object_name: str = "", error: bool = False) -> QLabel:
     label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextFormat(_qt().TextFormat.PlainText)
     label.setWordWrap(True)
     if object_name:
         label.setObjectName(object_name)
@@ -75,11 +88,15 @@ class SignInDialog(QDialog):
                               user["user_id"])
         if info.last_user:
             self.user.setCurrentIndex(max(0, self.user.findData(info.last_user)))
-        self.pin = _pin_edit("signin_pin")
+        self.pin = _pin_edit("signin_pin", digits_now=False)  # after the first frame
+        self._polished = False
         form = QFormLayout()
         form.addRow(_("Who are you?"), self.user)
         form.addRow(_("PIN:"), self.pin)
-        self.message = _plain_label("signin_message", error=True)
+        self.message = QLabel()  # plain text as soon as it shows anything (_show)
+        self.message.setObjectName("signin_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
         self.message.setVisible(False)
         self.hint = MutedLabel(demo_hint or "")
         self.hint.setVisible(bool(demo_hint))
@@ -114,14 +131,21 @@ class SignInDialog(QDialog):
             self.sign_in_button.setEnabled(False)
 
     def _show(self, text: str) -> None:
+        self.message.setTextFormat(_qt().TextFormat.PlainText)  # a name is never markup
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if not self._polished:  # the first frame is up: finish what it did without
+            self._polished = True
+            QTimer.singleShot(0, lambda: _digits_only(self.pin))
 
     def submit(self) -> None:
         user_id = self.user.currentData()
         if not user_id or not self.sign_in_button.isEnabled():
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        QGuiApplication.setOverrideCursor(_qt().CursorShape.WaitCursor)
         try:
             self.workspace = auth.sign_in(self.db_path, user_id, self.pin.text())
         except auth.SignInDelayed as exc:
@@ -266,8 +290,9 @@ class RecoveryCodeDialog(QDialog):
             "can open the data. It is shown only this once."))
         code_label_ = QLabel(code)
         code_label_.setObjectName("recovery_code_text")
-        code_label_.setTextFormat(Qt.TextFormat.PlainText)
-        code_label_.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        qt = _qt()
+        code_label_.setTextFormat(qt.TextFormat.PlainText)
+        code_label_.setTextInteractionFlags(qt.TextInteractionFlag.TextSelectableByMouse)
         font = code_label_.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -281,7 +306,7 @@ class RecoveryCodeDialog(QDialog):
         layout.setSpacing(14)
         layout.addWidget(heading)
         layout.addWidget(text)
-        layout.addWidget(code_label_, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(code_label_, alignment=qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(buttons)
 
 

