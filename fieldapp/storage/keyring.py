@@ -47,7 +47,7 @@ SUFFIX = ".keyring"
 @dataclass(frozen=True)
 class KdfLimits:
     """Argon2id cost of one PIN guess. The default takes ~0.3 s on this project's build
-    machine and about a second on a 2012 laptop (tests/benchmarks/bench_pin.py)."""
+    machine and about a second on a 2012 laptop (tests/benchmarks/bench_encryption.py)."""
 
     ops: int = 4
     mem: int = 128 * 1024 * 1024
