@@ -20,4 +20,5 @@ MIGRATIONS = (
     "m011_household_status",
     "m012_person_search",
     "m030_access_and_privacy",
+    "m031_export_order",
 )
