@@ -259,6 +259,9 @@ def test_an_import_is_preceded_by_a_backup(tmp_path):
     assert bk.check_backup(backups[0].path, None) == commune.device_id
     events = [e["action"] for e in commune.audit.list()]
     assert "import" in events
+    # the same package again changes nothing: no second backup is made for it
+    exchange.import_packages(commune, [package.path], dry_run=False)
+    assert len(bk.list_backups(commune.path)) == 1
     commune.close()
     member.close()
 

@@ -403,6 +403,21 @@ def _by_table(records: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+def _anything_new(store: Store, files: list[Path]) -> bool:
+    """Whether one of the files may change the database: a package not imported yet (a file
+    that cannot be read will be refused without a write). Files received twice, the usual case
+    of a stick brought back, then cost no backup."""
+    state = SyncState(store)
+    for path in files:
+        try:
+            header, *_rest = read_header(path)
+        except PackageError:
+            continue
+        if not state.imported(header.package_id):
+            return True
+    return False
+
+
 def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = False,
                     progress: Progress = _noop_progress, cancelled: Cancelled = _never,
                     user_id: str | None = None) -> list[ImportReport]:
@@ -425,7 +440,7 @@ def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = Fals
                     total, 1), len(files) * 1000)))
 
     if not dry_run:
-        if files and store.path is not None:
+        if store.path is not None and _anything_new(store, files):
             store.backup("import")  # the state before, verified, in case the import is regretted
         run()
         return reports
