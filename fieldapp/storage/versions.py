@@ -21,4 +21,5 @@ MIGRATIONS = (
     "m012_person_search",
     "m030_access_and_privacy",
     "m031_export_order",
+    "m032_round_order",
 )
