@@ -28,7 +28,8 @@ def _cli_language() -> str:
     return "en" if wanted.lower().startswith("en") else catalog.DEFAULT_LANGUAGE
 
 
-def build_parser() -> Parser:
+def _top_parser() -> Parser:
+    """The program's own options (those that open the window)."""
     parser = Parser(top=True, description=_(
         "Offline surveys and support records for community digital-technology teams."))
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}",
@@ -40,6 +41,11 @@ def build_parser() -> Parser:
                         help=_("open the demo commune, creating it first if needed"))
     parser.add_argument("--screenshot", type=Path, metavar=_("FOLDER"),
                         help=_("save one PNG per main screen into the folder and exit"))
+    return parser
+
+
+def build_parser() -> Parser:
+    parser = _top_parser()
     sub = parser.add_subparsers(dest="command")
 
     demo = sub.add_parser("demo", help=_("create a synthetic demo commune"),
@@ -212,12 +218,27 @@ def cmd_gui(args) -> int:
     return run(Path(path), screenshot_dir=args.screenshot, on_screenshots=saved)
 
 
+def _parse(argv: list[str]):
+    """Opening the window parses only the program's own options: building every command's
+    parser would delay the sign-in's first frame. Anything else (a command, help, a mistake)
+    goes through the full parser."""
+    if not any(a in ("-h", "--help", "--version") for a in argv):
+        try:
+            args, rest = _top_parser().parse_known_args(argv)
+        except UserError:
+            rest = argv
+        if not rest:
+            args.command = None
+            return args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     catalog.set_language(_cli_language())
     argv = sys.argv[1:] if argv is None else argv
     debug = wants_debug(argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = _parse(argv)
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "check":

@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from fieldapp.core import demo_pin as _demo_pin
+
 # Ages are computed against this year; the demo clock starts on DEMO_EPOCH (2026-03-01 UTC).
 DEMO_YEAR = 2026
 DEMO_EPOCH = 1772323200.0
@@ -504,4 +506,4 @@ def draw_phone(rng: random.Random) -> str:
 TEAM_SIZE = (3, 6)
 COMMUNE_STAFF = 2
 TRAINERS = (1, 2)
-DEMO_PIN = "246813"
+DEMO_PIN = _demo_pin.DEMO_PIN

@@ -20,14 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import nacl.exceptions
-import nacl.pwhash
-
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.services.access import STAFF, Access, AccessDenied, Session
-from fieldapp.storage import keyring as kr
+from fieldapp.storage import lazy_keyring as kr
 from fieldapp.storage.engine import ENCRYPTION_AVAILABLE, is_encrypted_file
 
 if TYPE_CHECKING:
@@ -82,6 +79,8 @@ def validate_pin(pin: str) -> str:
 def hash_pin(pin: str) -> str:
     pin = validate_pin(pin)
     limits = kr.KDF
+    import nacl.pwhash  # here, not at import: the sign-in's first frame does without it
+
     return nacl.pwhash.argon2id.str(pin.encode(), opslimit=limits.ops,
                                     memlimit=limits.mem).decode("ascii")
 
@@ -90,6 +89,9 @@ def check_pin(pin_hash: str | None, pin: str) -> bool:
     if not pin_hash:
         return False
     try:
+        import nacl.exceptions
+        import nacl.pwhash
+
         return nacl.pwhash.verify(pin_hash.encode("ascii"), nfc(pin or "").strip().encode())
     except (nacl.exceptions.InvalidkeyError, nacl.exceptions.CryptoError, ValueError):
         return False
@@ -136,8 +138,9 @@ def commune_key(workspace: "Workspace") -> bytes | None:
     return bytes(hub["box_key"]) if hub else None
 
 
-def sign_in_info(db_path: Path) -> SignInInfo:
-    """Who can sign in to the database at ``db_path`` (read without the key)."""
+def sign_in_info(db_path: Path, workspace: "Workspace | None" = None) -> SignInInfo:
+    """Who can sign in to the database at ``db_path`` (read without the key; from
+    ``workspace`` when the caller has the plain database open already)."""
     db_path = Path(db_path)
     if db_path.is_file() and is_encrypted_file(db_path):
         ring = kr.Keyring.for_database(db_path)
@@ -148,13 +151,15 @@ def sign_in_info(db_path: Path) -> SignInInfo:
         return SignInInfo(True, ring.users(), ring.has_recovery(), ring.data.get("last_user"))
     from fieldapp.services.workspace import Workspace
 
-    workspace = Workspace.open(db_path)
+    opened = workspace is None
+    workspace = Workspace.open(db_path) if opened else workspace
     try:
         users = [{"user_id": u["id"], "name": u["name"], "role": u["role"]}
                  for u in workspace.store.users.list() if u.get("pin_hash")]
         return SignInInfo(False, users, False, workspace.store.meta("current_user_id"))
     finally:
-        workspace.close()
+        if opened:
+            workspace.close()
 
 
 # -- signing in ---------------------------------------------------------------------------------

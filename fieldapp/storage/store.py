@@ -27,7 +27,6 @@ from fieldapp.storage.engine import sqlite
 from fieldapp.storage.repositories import (
     AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
     ErasureRepository, HouseholdRepository, PersonRepository, UserRepository, VillageRepository)
-from fieldapp.storage.registry import RegistryLists
 from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.workflows import (
     AttendanceRepository, ClassRepository, EnrolmentRepository, FieldWorkExport,
@@ -64,7 +63,7 @@ class Store:
         self.persons = PersonRepository(self)
         self.attachments = AttachmentRepository(self)
         self.conflicts = ConflictRepository(self)
-        self.lists = RegistryLists(self)
+        self._lists = None
         self.teams = TeamRepository(self)
         self.team_members = TeamMemberRepository(self)
         self.sessions = SessionRepository(self)
@@ -119,6 +118,16 @@ class Store:
 
     def quick_check(self) -> list[str]:
         return dbmod.quick_check(self.conn)
+
+    @property
+    def lists(self):
+        """Pages of households and persons and the forms' registry lists (imported on first
+        use: the sign-in's first frame does without them)."""
+        if self._lists is None:
+            from fieldapp.storage.registry import RegistryLists
+
+            self._lists = RegistryLists(self)
+        return self._lists
 
     @property
     def submissions(self):

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from fieldapp import paths
 from fieldapp.i18n import catalog
 from fieldapp.services.workspace import Workspace
 
@@ -139,7 +138,7 @@ def run(db_path: Path, screenshot_dir: Path | None = None, *,
     app = _qt_app(False)
     _install_texts(app)
     while True:
-        workspace = signed_in_workspace(Path(db_path), demo_path=demo_path(db_path))
+        workspace = signed_in_workspace(Path(db_path), demo_path=lambda: demo_path(db_path))
         if workspace is None:
             return 0
         try:

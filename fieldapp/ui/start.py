@@ -14,11 +14,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from fieldapp.core import demo_data
+from fieldapp.core import demo_pin
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services import auth
@@ -80,7 +81,8 @@ class _Damaged(Exception):
         self.problem, self.path, self.key = problem, path, key
 
 
-def signed_in_workspace(db_path: Path, *, demo_path: Path | None = None
+def signed_in_workspace(db_path: Path, *,
+                        demo_path: Path | Callable[[], Path | None] | None = None
                         ) -> Workspace | None:
     """Set up, sign in, check; None when the user quits."""
     from fieldapp.services.recent import remember_opened
@@ -98,7 +100,8 @@ def signed_in_workspace(db_path: Path, *, demo_path: Path | None = None
     return None
 
 
-def _sign_in(db_path: Path, demo_path: Path | None) -> Workspace | None:
+def _sign_in(db_path: Path, demo_path: Path | Callable[[], Path | None] | None
+             ) -> Workspace | None:
     if auth.is_encrypted(db_path):
         return _sign_in_dialog(db_path, auth.sign_in_info(db_path))
     try:
@@ -110,10 +113,13 @@ def _sign_in(db_path: Path, demo_path: Path | None) -> Workspace | None:
     if not workspace.is_set_up and not workspace.is_demo:
         return _first_run(workspace, demo_path)
     demo = workspace.is_demo
-    workspace.close()
-    hint = (_("Demo commune: every PIN is {pin}.").format(pin=demo_data.DEMO_PIN)
+    try:
+        info = auth.sign_in_info(db_path, workspace)
+    finally:
+        workspace.close()
+    hint = (_("Demo commune: every PIN is {pin}.").format(pin=demo_pin.DEMO_PIN)
             if demo else None)
-    signed = _sign_in_dialog(db_path, auth.sign_in_info(db_path), demo_hint=hint)
+    signed = _sign_in_dialog(db_path, info, demo_hint=hint)
     if signed is None or demo or not auth.ENCRYPTION_AVAILABLE or not signed.session.is_staff:
         return signed
     return _encrypt_legacy(signed)
@@ -140,10 +146,13 @@ def _sign_in_dialog(db_path: Path, info: auth.SignInInfo, *, demo_hint: str | No
     return dialog.workspace
 
 
-def _first_run(workspace: Workspace, demo_path: Path | None) -> Workspace | None:
+def _first_run(workspace: Workspace, demo_path: Path | Callable[[], Path | None] | None
+               ) -> Workspace | None:
     from fieldapp.ui.setup_dialog import SetupDialog
 
     db_path = workspace.path
+    if callable(demo_path):  # worked out only for a first run (it reads the data folder)
+        demo_path = demo_path()
     dialog = SetupDialog(workspace, demo_path=demo_path)
     if dialog.exec() != SetupDialog.DialogCode.Accepted:
         workspace.close()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from fieldapp.ui.fonts import scaled
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableView
 
 
 class Heading(QLabel):
@@ -54,6 +59,8 @@ class EmptyState(QLabel):
 
 def table_view(parent: QWidget | None = None) -> QTableView:
     """A read-only, row-selecting table with the look every screen uses."""
+    from PySide6.QtWidgets import QTableView  # here: the sign-in's first frame has no table
+
     view = QTableView(parent)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
