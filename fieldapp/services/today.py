@@ -56,20 +56,30 @@ class TodayWork:
     indicators: list[IndicatorCount] = field(default_factory=list)
 
 
-def _drafts(store: Store) -> tuple[list[dict[str, Any]], int]:
-    count = store.scalar("select count(*) from submissions where status = 'draft' "
-                         "and deleted = 0")
+def _drafts(store: Store, village_id: str | None = None,
+            forms: frozenset[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Drafts waiting, newest first (of one village, of some forms only, when given)."""
+    where, params = "s.status = 'draft' and s.deleted = 0", []
+    if village_id is not None:
+        where += " and coalesce(s.village_id, h.village_id) = ?"
+        params.append(village_id)
+    if forms is not None:
+        where += f" and s.form_id in ({', '.join('?' for _ in forms)})"
+        params += sorted(forms)
+    joined = "submissions s left join households h on h.id = s.household_id"
+    count = store.scalar(f"select count(*) from {joined} where {where}", params)
     rows = store.query(
-        """select s.id, s.form_id, s.updated_at, h.head_name, v.name as village_name
-           from submissions s left join households h on h.id = s.household_id
+        f"""select s.id, s.form_id, s.updated_at, h.head_name, v.name as village_name
+           from {joined}
            left join villages v on v.id = coalesce(s.village_id, h.village_id)
-           where s.status = 'draft' and s.deleted = 0
-           order by s.updated_at desc limit ?""", [DRAFTS_SHOWN])
+           where {where}
+           order by s.updated_at desc limit ?""", [*params, DRAFTS_SHOWN])
     return rows, count
 
 
-def _villages(store: Store, round_start: str) -> list[dict[str, Any]]:
-    return store.query(
+def _villages(store: Store, round_start: str, village_id: str | None = None
+              ) -> list[dict[str, Any]]:
+    rows = store.query(
         """select v.id, v.name,
              (select count(*) from households h where h.village_id = v.id and h.deleted = 0)
                  as households,
@@ -83,6 +93,7 @@ def _villages(store: Store, round_start: str) -> list[dict[str, Any]]:
               and not exists (select 1 from household_rounds r where r.household_id = h.id
                               and r.finals > 0)) as never
            from villages v where v.deleted = 0 order by v.name_sort""", [round_start])
+    return [r for r in rows if village_id is None or r["id"] == village_id]
 
 
 def _pending(store: Store) -> tuple[int | None, bool]:
@@ -141,16 +152,21 @@ def indicators(store: Store) -> list[IndicatorCount]:
 
 
 def today_work(store: Store, *, today: Callable[[], dt.date] = dt.date.today,
-               with_indicators: bool = True) -> TodayWork:
+               with_indicators: bool = True, village_id: str | None = None,
+               forms: frozenset[str] | None = None) -> TodayWork:
+    """What waits: for the whole commune, or for one village (a member's), or only the
+    drafts of some forms and no follow-ups (a trainer's: ``forms``)."""
     from fieldapp.services.registry import Registry
     from fieldapp.services.sessions import Sessions
 
     registry = Registry(store, today=today)
     round_start = registry.round_start()
-    drafts, draft_count = _drafts(store)
+    drafts, draft_count = _drafts(store, village_id, forms)
     sessions = Sessions(store, lambda: None, today=today)  # no codes needed to read
-    due = sessions.due(horizon=FOLLOW_UP_HORIZON)
-    villages = _villages(store, round_start)
+    due = [] if forms is not None else [
+        s for s in sessions.due(horizon=FOLLOW_UP_HORIZON)
+        if village_id is None or s.get("village_id") == village_id]
+    villages = _villages(store, round_start, village_id)
     households = sum(v["households"] for v in villages)
     never = sum(v["never"] for v in villages)
     this_round = sum(v["this_round"] for v in villages)

@@ -139,9 +139,15 @@ class Workspace:
 
     def today_work(self, *, with_indicators: bool = True):
         """Home's list of today's work (fieldapp.services.today)."""
+        from fieldapp.services.access import TRAINER, TRAINER_FORMS
         from fieldapp.services.today import today_work
 
-        return today_work(self.store, with_indicators=with_indicators)
+        session = self.session
+        if session is not None and session.role == TRAINER:  # training drafts only
+            return today_work(self.store, with_indicators=with_indicators, forms=TRAINER_FORMS)
+        # a member's own village (None: the whole commune)
+        return today_work(self.store, with_indicators=with_indicators,
+                          village_id=self.access.village_scope())
 
     @classmethod
     def open(cls, path: Path | str, *, key: bytes | None = None,

@@ -228,3 +228,32 @@ def test_removals_outside_a_survey_are_in_the_audit_log(commune):
     deletions = {(e["object_table"], e["object_id"])
                  for e in store.audit.list(action="deletion")}
     assert {("sessions", session), ("households", own)} <= deletions
+
+
+def test_home_shows_a_member_the_work_of_their_own_village(commune):
+    from fieldapp.services.sessions import Helped, SessionRequest
+
+    store, users, surveyed = commune
+    staff = as_user(store, users["staff"])
+    for index in (0, 1):
+        household = surveyed[index][0]
+        village = store.households.get(household)["village_id"]
+        person = store.persons.of_household(household)[0]["id"]
+        staff.sessions.log(SessionRequest(
+            TODAY, village, (users["staff"],), ("device_and_lookup",),
+            (Helped(person, outcomes=("none",)),), follow_up_date=TODAY))
+    staff.surveys.catalog = FormCatalog([paths.forms_dir()])
+    svc = SurveyService(store, FormCatalog([paths.forms_dir()]), today=lambda: TODAY)
+    form, instance = svc.new_instance("household_survey", household_id=surveyed[1][0])
+    svc.save(None, form, instance, finalize=False)  # a draft in the other village
+
+    everything = staff.today_work(with_indicators=False)
+    assert len(everything.villages) >= 2 and everything.follow_up_count == 2
+    assert everything.draft_count == 1
+    mine = as_user(store, users["member"]).today_work(with_indicators=False)
+    own_village = store.households.get(surveyed[0][0])["village_id"]
+    assert [v["id"] for v in mine.villages] == [own_village]
+    assert [f["village_id"] for f in mine.follow_ups] == [own_village]
+    assert mine.draft_count == 0 and mine.drafts == []
+    trainer = as_user(store, users["trainer"]).today_work(with_indicators=False)
+    assert trainer.follow_ups == [] and trainer.draft_count == 0
