@@ -14,6 +14,7 @@ holding a citizen's phone: a full 12-digit CCCD (citizen identity) number, a one
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fieldapp.i18n.catalog import N_, _
@@ -73,8 +74,12 @@ def sensitive_text(text: Any) -> str | None:
     return None
 
 
-def sensitive_answers(answers: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """(question path, kind) of every answer that seems to hold a secret."""
+def sensitive_answers(answers: dict[str, Any], prefix: str = "",
+                      typed: Callable[[str], bool] = lambda path: True
+                      ) -> list[tuple[str, str]]:
+    """(question path, kind) of every answer that seems to hold a secret, among the answers
+    a person typed (``typed(path)``): ids and values the form sets itself are not looked at
+    (a record id's last twelve characters are all digits one time in 280)."""
     found: list[tuple[str, str]] = []
     for name, value in answers.items():
         if name.startswith("@"):
@@ -83,10 +88,10 @@ def sensitive_answers(answers: dict[str, Any], prefix: str = "") -> list[tuple[s
         if isinstance(value, list):
             for i, row in enumerate(value):
                 if isinstance(row, dict):
-                    found += sensitive_answers(row, f"{path}[{i}]/")
+                    found += sensitive_answers(row, f"{path}[{i}]/", typed)
         elif isinstance(value, dict):
-            found += sensitive_answers(value, f"{path}/")
-        else:
+            found += sensitive_answers(value, f"{path}/", typed)
+        elif typed(path):
             kind = sensitive_text(value)
             if kind:
                 found.append((path, kind))

@@ -141,6 +141,16 @@ class DatabaseRegistry:
         return self._lists.rows_named(csv_name, names, where)
 
 
+def _typed(instance: FormInstance, path: str) -> bool:
+    """Whether the answer at ``path`` is text a person typed (a text question the form does
+    not compute)."""
+    try:
+        field = instance.field_at(path)
+    except (KeyError, ValueError, IndexError):
+        return False
+    return field.type == "text" and not getattr(field, "calculation", None)
+
+
 class SurveyService:
     def __init__(self, store: Store, catalog: FormCatalog | None = None, *,
                  today: Callable[[], dt.date] = dt.date.today,
@@ -311,7 +321,7 @@ class SurveyService:
         self.access.check_form(form.form_id)
         if finalize and not instance.can_finalize():
             raise UserError(_("The form still has errors; correct them before finalizing."))
-        secrets = sensitive_answers(instance.answers)
+        secrets = sensitive_answers(instance.answers, typed=lambda path: _typed(instance, path))
         if secrets:
             raise UserError(sensitive_message(secrets))
         instance.stamp_end()
