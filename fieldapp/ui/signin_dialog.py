@@ -17,7 +17,7 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services import auth
 from fieldapp.ui.formatting import code_label
-from fieldapp.ui.widgets import Heading, MutedLabel
+from fieldapp.ui.widgets import Heading, MutedLabel, ok_cancel
 
 ERROR_STYLE = "color: #b3261e;"
 CODE_SHAPE = "-".join(["XXXX"] * 6)  # the shape of a recovery code, not words
@@ -190,12 +190,7 @@ class NewPinDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("New PIN:"), self.first)
         form.addRow(_("Repeat the PIN:"), self.second)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.submit)
         layout = QVBoxLayout(self)
         layout.addWidget(MutedLabel(intro or _("6 to 12 digits, not the same digit repeated "
                                                "and not digits in a row. Keep it to yourself.")))
@@ -241,12 +236,7 @@ class RecoveryDialog(QDialog):
         form.addRow(_("Commune staff member:"), self.user)
         form.addRow(_("New PIN:"), self.first)
         form.addRow(_("Repeat the PIN:"), self.second)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set the new PIN"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.submit, _("Set the new PIN"))
         layout = QVBoxLayout(self)
         layout.addWidget(MutedLabel(_(
             "The recovery code was shown once when this laptop was set up, to be written "

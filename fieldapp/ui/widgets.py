@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -91,3 +92,19 @@ def show_message(parent, kind: str, title: str, text: str, buttons=None, default
     if default is not None:
         box.setDefaultButton(default)
     return box.exec()
+
+
+def ok_cancel(dialog: QWidget, on_ok: Callable[[], Any], ok_text: str | None = None):
+    """OK and Cancel with the interface's own words (Qt's are not in our catalogs): OK calls
+    ``on_ok`` (which accepts the dialog when all is well), Cancel rejects it."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from fieldapp.i18n.catalog import _
+
+    button = QDialogButtonBox.StandardButton
+    buttons = QDialogButtonBox(button.Ok | button.Cancel)
+    buttons.button(button.Ok).setText(ok_text or _("OK"))
+    buttons.button(button.Cancel).setText(_("Cancel"))
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

@@ -3,7 +3,7 @@ PIN. A PIN set here signs in on this laptop."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout,
                                QHeaderView, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from fieldapp.core import codes
@@ -12,7 +12,7 @@ from fieldapp.i18n.catalog import _, pgettext
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
 from fieldapp.ui.models import Column, RowRole, RowTableModel
-from fieldapp.ui.widgets import Heading, MutedLabel, table_view
+from fieldapp.ui.widgets import Heading, MutedLabel, ok_cancel, table_view
 
 
 class TeamModel(RowTableModel):
@@ -58,12 +58,7 @@ class MemberDialog(QDialog):
         form.addRow(_("Village:"), self.village)
         if member is None:
             form.addRow(_("First PIN:"), self.pin)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
