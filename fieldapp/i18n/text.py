@@ -47,10 +47,15 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text)
+    words = [_fold_word(word) for word in text.split()]
+    return " ".join(w for w in words if w)  # a word of marks alone folds to nothing
+
+
+@lru_cache(maxsize=16384)  # names are made of few words (see _word_levels)
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("đ", "d").replace("Đ", "D").casefold()
-    return " ".join(stripped.split())
+    return " ".join(stripped.replace("đ", "d").replace("Đ", "D").casefold().split())
 
 
 def _letters(text: str):
@@ -116,20 +121,50 @@ def collate(a: str, b: str) -> int:
 
 def _key_text(key: tuple) -> str:
     primary, secondary, tertiary = key
+    return _level_texts(primary, secondary, tertiary, "\x01")
+
+
+def _level_texts(primary, secondary, tertiary, between: str):
     chars = []
     for rank in primary:
         chars.append(chr(0x100 + rank) if rank < 1000 else chr(0x10000 + min(rank - 1000, 0xEFFFF)))
-    return ("".join(chars) + "\x01" + "".join(chr(0x30 + t) for t in secondary)
-            + "\x01" + "".join(chr(0x30 + c) for c in tertiary))
+    levels = ("".join(chars), "".join(chr(0x30 + t) for t in secondary),
+              "".join(chr(0x30 + c) for c in tertiary))
+    return between.join(levels) if between else levels
+
+
+# A word's three levels, memoised: a commune's names are made of a few thousand syllables, so
+# the keys of a province's persons (an import writes one per person) are mostly joins of
+# cached words. The white space between words ranks 0 with no tone and no case.
+@lru_cache(maxsize=16384)
+def _word_levels(word: str) -> tuple[str, str, str]:
+    return _level_texts(*sort_key(word), "")
+
+
+_SPACE_LEVELS = (chr(0x100), chr(0x30), chr(0x30))
+
+
+def _words_key_text(words: list[str]) -> str:
+    """:func:`_key_text` of ``" ".join(words)`` from the words' memoised levels."""
+    if len(words) == 1:
+        primary, secondary, tertiary = _word_levels(words[0])
+    else:
+        levels = [_word_levels(w) for w in words]
+        primary, secondary, tertiary = (space.join(lv[i] for lv in levels)
+                                        for i, space in enumerate(_SPACE_LEVELS))
+    return primary + "\x01" + secondary + "\x01" + tertiary
 
 
 def sort_text(text: str | None) -> str:
     """:func:`sort_key` as a string whose plain binary order (SQLite BINARY, Python ``<``) is
     Vietnamese alphabetical order, so the database can keep an index on it."""
-    return _key_text(sort_key(text))
+    words = text.split() if text else []
+    return _words_key_text(words) if words else "\x01\x01"
 
 
 def name_sort_text(full_name: str | None) -> str:
     """:func:`name_sort_key` as a binary-ordered string (given name first, then full name)."""
-    given_key, full_key = name_sort_key(full_name)
-    return _key_text(given_key) + "\x00" + _key_text(full_key)
+    words = full_name.split() if full_name else []
+    if not words:
+        return "\x01\x01\x00\x01\x01"
+    return _words_key_text(words[-1:]) + "\x00" + _words_key_text(words)

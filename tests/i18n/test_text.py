@@ -55,3 +55,25 @@ def test_sort_text_orders_like_sort_key(a, b):
 @given(vietnamese_words, vietnamese_words)
 def test_name_sort_text_orders_like_name_sort_key(a, b):
     assert (name_sort_text(a) < name_sort_text(b)) == (name_sort_key(a) < name_sort_key(b))
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
+       | st.lists(st.sampled_from(["Hoàng", "Đặng", "ư", "a\u0301", " ", "\u00a0", "\t", "Z",
+                                   "9", "\u0301", "ǂ"]), max_size=8).map("".join))
+def test_sort_texts_are_the_keys_as_text(text):
+    """The word-by-word (memoised) keys equal the keys computed from the whole text."""
+    from fieldapp.i18n.text import _key_text
+
+    assert sort_text(text) == _key_text(sort_key(text))
+    given_key, full_key = name_sort_key(text)
+    assert name_sort_text(text) == _key_text(given_key) + "\x00" + _key_text(full_key)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
+       | st.lists(st.sampled_from(["Đặng", "a", " ", "\u0301", "\u2000", "ß"]),
+                  max_size=8).map("".join))
+def test_fold_word_by_word_is_fold_of_the_whole(text):
+    import unicodedata as ud
+
+    whole = "".join(ch for ch in ud.normalize("NFD", text) if not ud.combining(ch))
+    assert fold(text) == " ".join(whole.replace("đ", "d").replace("Đ", "D").casefold().split())
