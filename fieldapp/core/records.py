@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 ROW_KEY = "@key"
+# The JSON text of map and answers columns (json.dumps with these options; one encoder made
+# once, since an import writes hundreds of thousands).
+_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 """The key of a repeat row inside stored answers (not a valid XML name, so never a question)."""
 ANSWERS = "answers"
 TOMBSTONE_FIELDS = ("deleted", "deleted_reason")
@@ -61,7 +64,7 @@ class RecordType:
             elif column in self.columns or column in TOMBSTONE_FIELDS:
                 if column in self.json_columns and value is not None \
                         and not isinstance(value, str):
-                    value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+                    value = _json(value)
                 out[column] = value
             else:
                 raise KeyError(f"{self.table} has no column {column!r}")
@@ -80,16 +83,15 @@ class RecordType:
                     item = clean(_scalar(item))
                     if item is not None:
                         fields[f"{column}.{key}"] = content[key] = item
-                row[column] = json.dumps(content, ensure_ascii=False, sort_keys=True)
+                row[column] = _json(content)
             elif column == self.tree:
                 tree = {k: clean(v) for k, v in flatten_answers(_as_object(value)).items()}
                 fields.update((k, v) for k, v in tree.items() if v is not None)
-                row[column] = json.dumps(build_answers(fields_with(fields, ANSWERS)),
-                                         ensure_ascii=False, sort_keys=True)
+                row[column] = _json(build_answers(fields_with(fields, ANSWERS)))
             elif column in self.columns or column in TOMBSTONE_FIELDS:
                 if column in self.json_columns and value is not None \
                         and not isinstance(value, str):
-                    value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+                    value = _json(value)
                 value = clean(value)
                 row[column] = value
                 if value is not None:
@@ -130,10 +132,9 @@ class RecordType:
                 else:
                     row[field] = value
         for column, content in maps.items():
-            row[column] = json.dumps(content, ensure_ascii=False, sort_keys=True)
+            row[column] = _json(content)
         if self.tree:
-            row[self.tree] = json.dumps(build_answers(answers), ensure_ascii=False,
-                                        sort_keys=True)
+            row[self.tree] = _json(build_answers(answers))
         return row
 
 
@@ -158,7 +159,7 @@ def _scalar(value: Any) -> Any:
     if value is None or value == "":
         return None
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return _json(value)
     return value
 
 

@@ -60,6 +60,7 @@ create index change_merges_seq on change_merges(seq);
 _INSERT = ("insert into changes(rec, fid, path, value, hlc, site, prev_hlc, prev_site) "
            "values (?, ?, ?, ?, ?, ?, ?, ?)")
 _COLUMNS = "seq, fid, path, value, hlc, site, prev_hlc, prev_site"
+_packed_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class ChangeLog:
@@ -290,7 +291,7 @@ class ChangeLog:
             rows.append((rec, items[0], items[1], items[2], hlc, site, None, None))
         elif items:
             rows.append((rec, PACKED, None,
-                         json.dumps(items, ensure_ascii=False, separators=(",", ":")),
+                         _packed_json(items),
                          hlc, site, None, None))
         return rows
 

@@ -127,18 +127,37 @@ def decode_group(raw: bytes) -> Group:
         raise EntryError("c must be a non-empty list")
     items = []
     creation: dict[str, Any] | None = {}
+    # The common item, [field, value] with a text field and a text, integer or null value, is
+    # checked inline: a package of a commune's records holds millions of them.
     for item in raw_items:
         if item.__class__ is not list or not 2 <= len(item) <= 4:
             raise EntryError("an item of c must be [field, value, prev?, merges?]")
-        field = _text(item[0], "a field", MAX_FIELD)
-        value = _value_in(item[1])
+        field = item[0]
+        if field.__class__ is not str or not field or len(field) > MAX_FIELD:
+            _text(field, "a field", MAX_FIELD)  # raises
+        if not field.isascii():
+            field = nfc(field)
+        value = item[1]
+        kind = value.__class__
+        if kind is str:
+            if not value.isascii():
+                value = nfc(value)
+        elif value is not None and kind is not int:
+            value = _value_in(value)
+        if len(item) == 2:
+            if creation is not None:
+                if field in creation:
+                    creation = None
+                else:
+                    creation[field] = value
+            items.append((field, value, None, ()))
+            continue
         prev, merges = None, ()
-        if len(item) > 2:
-            prev = _stamp(item[2], "prev") if item[2] is not None else None
-            if len(item) == 4:
-                if not isinstance(item[3], list) or len(item[3]) > 100:
-                    raise EntryError("merges must be a list of stamps")
-                merges = tuple(_stamp(m, "merges") for m in item[3])
+        prev = _stamp(item[2], "prev") if item[2] is not None else None
+        if len(item) == 4:
+            if not isinstance(item[3], list) or len(item[3]) > 100:
+                raise EntryError("merges must be a list of stamps")
+            merges = tuple(_stamp(m, "merges") for m in item[3])
         if creation is not None:
             if prev is not None or merges or field in creation:
                 creation = None

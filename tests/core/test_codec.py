@@ -1,0 +1,68 @@
+"""The strict reading of a package line (fieldapp.sync.codec): each malformed item is refused,
+good lines are read whole, text comes out composed."""
+
+import json
+import unicodedata
+
+import pytest
+
+from fieldapp.core.changes import Change
+from fieldapp.core.clock import Stamp
+from fieldapp.sync.codec import MAX_FIELD, EntryError, decode_group, encode
+
+STAMP = "1764300000000-0001-dev-a"
+PREV = "1764200000000-0000-dev-b"
+
+
+def line(items, **head) -> bytes:
+    data = {"t": "persons", "r": "p-1", "s": STAMP, "c": items, **head}
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("items, why", [
+    ([["full_name", True]], "a value must be text"),
+    ([["full_name", [1]]], "a value must be text"),
+    ([["full_name", {"x": 1}]], "a value must be text"),
+    ([["full_name", float("nan")]], "not a number"),
+    ([["full_name", {"b64": "@@"}]], "base64"),
+    ([[1, "x"]], "a field must be text"),
+    ([["", "x"]], "a field must be text"),
+    ([["x" * (MAX_FIELD + 1), "x"]], "a field must be text"),
+    ([["full_name"]], "an item of c"),
+    ([["full_name", "x", None, [], 5]], "an item of c"),
+    (["full_name"], "an item of c"),
+    ([["full_name", "x", "not a stamp"]], "prev is not a stamp"),
+    ([["full_name", "x", PREV, "x"]], "merges must be a list"),
+    ([["full_name", "x", PREV, ["bad"]]], "merges is not a stamp"),
+    ([], "non-empty list"),
+])
+def test_each_malformed_item_is_refused(items, why):
+    with pytest.raises(EntryError, match=why):
+        decode_group(line(items))
+
+
+def test_a_creation_line_is_read_whole_and_composed():
+    decomposed = unicodedata.normalize("NFD", "Hoàng Thị Ánh")
+    group = decode_group(line([["full_name", decomposed], ["birth_year", 1961],
+                               ["phone", None], [unicodedata.normalize("NFD", "ghi_chú"), "a"],
+                               ["photo", {"b64": "AAE="}]]))
+    assert group.creation == {"full_name": "Hoàng Thị Ánh", "birth_year": 1961, "phone": None,
+                              "ghi_chú": "a", "photo": b"\x00\x01"}
+    assert group.stamp == Stamp.parse(STAMP)
+    assert [i[2] for i in group.items] == [None] * 5
+
+
+def test_an_edit_or_a_repeated_field_is_not_a_creation():
+    assert decode_group(line([["full_name", "A"], ["sex", "f", PREV]])).creation is None
+    assert decode_group(line([["full_name", "A"], ["full_name", "B"]])).creation is None
+    merged = decode_group(line([["full_name", "A", PREV, [PREV]]]))
+    assert merged.creation is None and merged.items[0][3] == (Stamp.parse(PREV),)
+
+
+def test_encode_then_decode_gives_the_changes_back():
+    stamp, prev = Stamp.parse(STAMP), Stamp.parse(PREV)
+    changes = [Change("persons", "p-1", "full_name", "Đặng Văn Sơn", stamp),
+               Change("persons", "p-1", "sex", "male", stamp, prev),
+               Change("persons", "p-1", "phone", None, stamp, prev, (prev,))]
+    [raw] = list(encode(changes))
+    assert decode_group(raw.rstrip(b"\n")).changes() == changes
