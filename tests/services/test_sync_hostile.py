@@ -270,3 +270,48 @@ def test_a_member_laptop_cannot_read_another_members_package(pair, tmp_path):
     report = exchange.import_package(member, path)
     assert report.status == "refused"
     assert "Bí Mật" not in "\n".join(member.dump())
+
+
+def _three_packages(pair):
+    folder, _commune, member, _reg = pair
+    village = member.villages.list()[0]["id"]
+    paths = []
+    for n, head in enumerate(["Hoàng Văn Sơn", "Nông Thị Lan", "Lục Văn Minh"]):
+        member.households.add_household(village, head)
+        paths.append(exchange.export_package(member, folder / f"{n}.fieldsync").path)
+    return paths
+
+
+def test_several_files_at_once_a_bad_one_is_refused_alone(pair, monkeypatch):
+    """Files imported together share a commit (GROUP_ENTRIES) but each applies whole or not at
+    all: the broken middle file changes nothing, the files around it are applied."""
+    _folder, commune, *_ = pair
+    first, middle, last = _three_packages(pair)
+    broken = middle.with_name("broken.fieldsync")
+    broken.write_bytes(middle.read_bytes()[:-40])
+    monkeypatch.setattr(exchange, "GROUP_ENTRIES", 10 ** 9)
+    reports = exchange.import_packages(commune, [first, broken, last])
+    assert [r.status for r in reports] == ["applied", "refused", "applied"]
+    heads = {r["head_name"] for r in commune.query("select head_name from households")}
+    # The last package holds every household of the laptop (the commune had not acknowledged).
+    assert heads == {"Lý Văn Páo", "Hoàng Văn Sơn", "Nông Thị Lan", "Lục Văn Minh"}
+    assert commune.query("select count(*) as n from sync_imports")[0]["n"] == 2
+
+
+@pytest.mark.parametrize("group", [1, 10 ** 9])
+def test_a_cancel_keeps_the_files_imported_before_it(pair, group, monkeypatch):
+    _folder, commune, *_ = pair
+    paths = _three_packages(pair)
+    monkeypatch.setattr(exchange, "GROUP_ENTRIES", group)
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(commune.query("select * from sync_imports")) == 1
+
+    with pytest.raises(exchange.ImportCancelled):
+        exchange.import_packages(commune, paths, cancelled=cancelled)
+    reopened = Store.open(commune.path)
+    assert [r["file"] for r in reopened.query("select file from sync_imports")] == ["0.fieldsync"]
+    assert {r["head_name"] for r in reopened.query("select head_name from households")} == {"Lý Văn Páo", "Hoàng Văn Sơn"}
+    assert not commune.conn.in_transaction

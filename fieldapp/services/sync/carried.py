@@ -79,6 +79,8 @@ def store_carried(store: Store, files: dict[str, bytes], *, install: bool = True
     A form that does not load or a pack that does not parse is skipped (and not installed):
     the records that use it are kept all the same.
     """
+    if not files:  # the usual package: records only (and no need to load the form engine)
+        return []
     from fieldapp.core.forms import FormLoadError, load_form
     from fieldapp.i18n.packs import imported_packs_dir
 

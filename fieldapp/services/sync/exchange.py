@@ -44,6 +44,13 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 PROVINCE = "province"
 BATCH_LINES = 1000  # lines of a package applied at once (one record and stamp each)
+GROUP_ENTRIES = 500_000
+"""Changes applied between two commits when several files are imported. Each commit
+checkpoints the write-ahead log, syncing every page written since the last one to disk; a
+commune's packages land on the same index pages (records are keyed by random ids), so
+committing a few packages together writes those pages once: 15% off the import of 50 packages
+(bench_sync). Each file is still applied whole or not at all (a savepoint inside the group);
+a crash loses only the group being applied, whose files are imported again like new ones."""
 
 
 class ExportError(UserError):
@@ -432,12 +439,28 @@ def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = Fals
         files.extend(sorted(path.glob(f"*{SUFFIX}")) if path.is_dir() else [path])
     reports: list[ImportReport] = []
 
+    def one(number: int) -> ImportReport:
+        return import_package(
+            store, files[number], cancelled=cancelled, user_id=user_id,
+            progress=lambda done, total, n=number: progress(n * 1000 + done * 1000 // max(
+                total, 1), len(files) * 1000))
+
     def run() -> None:
-        for number, path in enumerate(files):
-            reports.append(import_package(
-                store, path, cancelled=cancelled, user_id=user_id,
-                progress=lambda done, total, n=number: progress(n * 1000 + done * 1000 // max(
-                    total, 1), len(files) * 1000)))
+        number = 0
+        while number < len(files):
+            stopped = None
+            with store.transaction():  # a group of files (GROUP_ENTRIES), one commit
+                entries = 0
+                while number < len(files) and entries < GROUP_ENTRIES:
+                    try:
+                        reports.append(one(number))
+                    except ImportCancelled as exc:  # the files applied before it are kept
+                        stopped = exc
+                        break
+                    entries += reports[-1].entries
+                    number += 1
+            if stopped is not None:
+                raise stopped
 
     if not dry_run:
         if store.path is not None and _anything_new(store, files):
