@@ -444,3 +444,17 @@ def m032_round_order(db: Database) -> None:
     index (as m031 for exports: no sort of every round in SQLCipher's in-memory temp store)."""
     db.execute("create index idx_submissions_final_order "
                "on submissions(form_id, finalized_at, id)")
+
+
+@migrations()
+def m033_drop_prefix_indexes(db: Database) -> None:
+    """Drop indexes that another makes redundant (it starts with the same columns, so it
+    answers the same lookups): every index is written on every insert, and a
+    commune's import writes 80,000 persons into keys of random ids (bench_sync)."""
+    for name in ("idx_persons_household_id",       # idx_persons_household_live (m005)
+                 # (household_id, deleted, name_sort): a household's few members are sorted
+                 # in memory; m005's shorter index keeps Home's counts fast
+                 "idx_persons_household_sort",
+                 "idx_households_village_id",      # idx_households_village_live (m005)
+                 "idx_submissions_form_id_household_id"):  # idx_submissions_household (m011)
+        db.execute(f"drop index if exists [{name}]")

@@ -22,4 +22,5 @@ MIGRATIONS = (
     "m030_access_and_privacy",
     "m031_export_order",
     "m032_round_order",
+    "m033_drop_prefix_indexes",
 )
