@@ -66,3 +66,8 @@ def test_encode_then_decode_gives_the_changes_back():
                Change("persons", "p-1", "phone", None, stamp, prev, (prev,))]
     [raw] = list(encode(changes))
     assert decode_group(raw.rstrip(b"\n")).changes() == changes
+
+
+def test_escaped_decomposed_text_is_composed():
+    raw = b'{"t":"persons","r":"p-1","s":"' + STAMP.encode() + b'","c":[["full_name","Hoa\\u0300ng"]]}'
+    assert decode_group(raw).creation == {"full_name": "Hoàng"}
