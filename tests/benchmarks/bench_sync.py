@@ -13,7 +13,9 @@ surveys at most 150 KB.
 
 The member laptops are made quickly: one household survey and one support session are filled
 in through the forms engine, and each household of the benchmark copies them with its own
-names, row keys and ids (written through the change log like any save). Each member holds 400
+names, row keys and ids (written through the change log like any save). The laptops take turns
+(100 households each), so that their records' times and ids interleave as in a commune whose
+members work the same weeks. Each member holds 400
 households with 4 persons each, one household survey per household and 4 support sessions
 per household (100,000 submissions over 50 members).
 """
@@ -72,18 +74,20 @@ def _rekey(tree, rng):
     return tree
 
 
-def fill_member(store, households: int, seed: int, templates) -> None:
-    """``households`` households of 4 persons, a survey each and 4 support sessions each."""
+def fill_member(store, households: int, seed: int, templates, *, start: int = 0) -> None:
+    """``households`` households of 4 persons, a survey each and 4 support sessions each
+    (``start``: how many this laptop holds already, for the names' random stream)."""
     from fieldapp.core import demo_data as dd
+    from fieldapp.core.clock import new_id
 
     hs_form, hs_version, survey, ss_form, ss_version, session = templates
-    rng = random.Random(seed)
+    rng = random.Random(seed * 1_000_003 + start)
     user = store.meta("current_user_id")
     village = store.users.get(user)["village_id"]
-    for start in range(0, households, 100):
+    for first in range(0, households, 100):
         rows_h, rows_p, rows_s = [], [], []
-        for _ in range(min(100, households - start)):
-            hid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        for _ in range(min(100, households - first)):
+            hid = new_id()  # as the app names a household it creates
             people = dd.household_members(rng, "tay", "tay")[:4]
             names = [m.name for m in people] + [
                 f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}" for _ in range(4 - len(people))]
@@ -123,7 +127,7 @@ def build(folder: Path, members: int, households: int) -> list[Path]:
                                     "Hoàng Thị Mai", "commune_staff", "246810"))
     villages = commune.villages.list()
     templates = _templates(commune)
-    packages = []
+    laptops = []
     for n in range(members):
         user = commune.users.add_user(f"Thành viên {n}", "member",
                                       village_id=villages[n]["id"])
@@ -131,8 +135,14 @@ def build(folder: Path, members: int, households: int) -> list[Path]:
         setup = identity.write_setup_file(commune, registration, folder / f"m{n}.setup")
         member = Store.open(folder / f"m{n}.db")
         identity.join(member, setup)
-        member.villages.list()  # noqa
-        fill_member(member, households, n, templates)
+        laptops.append(member)
+    # The members survey in the same weeks: each laptop in turn records 100 households, so
+    # their records' creation times (and ids, which begin with it) interleave as in a commune.
+    for start in range(0, households, 100):
+        for n, member in enumerate(laptops):
+            fill_member(member, min(100, households - start), n, templates, start=start)
+    packages = []
+    for n, member in enumerate(laptops):
         packages.append(exchange.export_package(member, folder / f"p{n}.fieldsync").path)
         member.close()
     commune.close()
