@@ -41,22 +41,10 @@ class ClockDriftError(ValueError):
 
 
 def new_id() -> str:
-    """A fresh record identity: a UUID version 7 (RFC 9562) in canonical text form.
-
-    Its first 48 bits are the creation time in milliseconds, the other 74 variable bits are
-    random. Ids made one after the other are then near each other in every index keyed by id
-    (the tables' primary keys, the change log's record index): a laptop's new records, and a
-    member's package imported at the commune, are written to the few index pages at the end
-    instead of one page anywhere per record. The time in it is no secret: a record carries
-    its creation time anyway. (The forms' uuid() stays version 4, as ODK gives it.)
-    """
-    import os
+    """A fresh record identity (UUID4, canonical text form)."""
     import uuid
 
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = ((time.time_ns() // 1_000_000) & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 \
-        | (rand >> 68) << 64 | 0b10 << 62 | (rand & 0x3FFF_FFFF_FFFF_FFFF)
-    return str(uuid.UUID(int=value))
+    return str(uuid.uuid4())
 
 
 def utc_now_iso(clock: Callable[[], float] = time.time) -> str:
