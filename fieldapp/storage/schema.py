@@ -458,3 +458,22 @@ def m033_drop_prefix_indexes(db: Database) -> None:
                  "idx_households_village_id",      # idx_households_village_live (m005)
                  "idx_submissions_form_id_household_id"):  # idx_submissions_household (m011)
         db.execute(f"drop index if exists [{name}]")
+
+
+@migrations()
+def m034_member_triggers_need_household(db: Database) -> None:
+    """The search documents a new person's triggers write need the person's household: when it
+    is not there yet (an import writes a package's persons before their households, so each
+    household's documents are then written once, by the household's own triggers) the triggers
+    do not run at all instead of running to find nothing."""
+    present = "when exists (select 1 from households where id = new.household_id)"
+    db.executescript(f"""
+        drop trigger household_names_pi;
+        create trigger household_names_pi after insert on persons {present} begin
+            {_HOUSEHOLD_DOC.format(hid="new.household_id")}
+        end;
+        drop trigger person_names_pi;
+        create trigger person_names_pi after insert on persons {present} begin
+            {_PERSON_DOC.format(rowid="new.rowid")}
+        end;
+    """)

@@ -23,4 +23,5 @@ MIGRATIONS = (
     "m031_export_order",
     "m032_round_order",
     "m033_drop_prefix_indexes",
+    "m034_member_triggers_need_household",
 )
