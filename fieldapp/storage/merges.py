@@ -61,6 +61,13 @@ class HouseholdMerges:
         # False while migrations older than the merged_into column run (m006's rebuild).
         return MERGED_INTO in self._table_columns("households")
 
+    def _any_merged(self) -> bool:
+        """Whether a household of this database was merged into another (a partial index
+        answers)."""
+        return self._merges_known() and self.conn.execute(
+            "select exists (select 1 from households where merged_into is not null)"
+        ).fetchone()[0] == 1
+
     def _survivor(self, household_id: str) -> str:
         """The household a (possibly merged) household lives on as (itself when not merged)."""
         if not self._merges_known():

@@ -80,6 +80,8 @@ class ApplyResult:
     conflicts: set[str] = field(default_factory=set)
     erased: int = 0
     """Changes dropped because an erasure removed their record (fieldapp.storage.erasure)."""
+    forms: set[tuple[Any, Any]] = field(default_factory=set)
+    """(form id, version) of the submissions new here."""
 
 
 _ANSWERS_PREFIX = ANSWERS + "/"
@@ -400,6 +402,8 @@ class RecordWriter(HouseholdMerges):
                                                             record_groups[0].stamp))
                     result.added += len(fields)
                     result.new[record] = table
+                    if table == "submissions":
+                        result.forms.add((fields.get("form_id"), fields.get("form_version")))
                     continue
             incoming = [c for g in record_groups for c in g.changes()]
             history = (self.log.changes_of(entry[0], table, record) if entry is not None
@@ -428,6 +432,9 @@ class RecordWriter(HouseholdMerges):
             else:
                 fresh.setdefault(table, []).append(state)
                 result.new[record] = table
+            if table == "submissions" and result.new.get(record):
+                values = state.values()
+                result.forms.add((values.get("form_id"), values.get("form_version")))
         # Ordinals for the records new here, table by table.
         new_records: dict[str, list[str]] = {}
         for record, _change in items:
@@ -457,10 +464,14 @@ class RecordWriter(HouseholdMerges):
         rtype = record_type(table)
         columns = self._table_columns(table)
         log_rows, table_rows = [], []
+        # References to a merged household show on its survivor: looked up row by row only
+        # when this database has a merged household at all.
+        resolve = table in ("persons", "submissions") and self._any_merged()
         for record, fields, stamp in rows:
             log_rows += self.log.first_value_rows(recs[record], stamp, fields)
             row = self._derive(rtype, rtype.assemble(
-                {k: v for k, v in fields.items() if k not in ("deleted", "deleted_reason")}))
+                {k: v for k, v in fields.items() if k not in ("deleted", "deleted_reason")}),
+                resolve=resolve)
             if any(row.get(f) is None for f in REQUIRED.get(table, ())):
                 continue  # the rest of the record is still to come
             deleted = fields.get("deleted") in (1, "1")
@@ -497,10 +508,12 @@ class RecordWriter(HouseholdMerges):
                 f"pragma table_info([{table}])")]
         return self._columns[table]
 
-    def _derive(self, rtype: RecordType, row: dict[str, Any]) -> dict[str, Any]:
+    def _derive(self, rtype: RecordType, row: dict[str, Any], *, resolve: bool = True
+                ) -> dict[str, Any]:
         """Add the search and sort keys of the table's name column; show references to a
-        merged household on its survivor."""
-        self._resolve_refs(rtype.table, row)
+        merged household on its survivor (unless ``resolve`` is False: none is merged)."""
+        if resolve:
+            self._resolve_refs(rtype.table, row)
         spec = _NAME_COLUMNS.get(rtype.table)
         if spec:
             name_col, key_col, sort_col, sorter = spec

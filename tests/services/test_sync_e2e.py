@@ -215,3 +215,21 @@ def test_a_session_and_a_class_grid_from_two_laptops_reach_the_commune(world):
         assert dump(member) == dump(commune)
     assert m2.sessions.get(session_id) is not None
     assert Training(m1, shipped_codes, today=today).sheet(class_id).levels == sheet.levels
+
+
+def test_a_member_added_on_a_laptop_to_a_household_merged_at_the_commune_shows_on_the_survivor(
+        world):
+    """Merged at the commune, the absorbed household still lives on the laptop that made it:
+    a person added there later arrives (a record of its own, created whole) on the survivor."""
+    folder, commune, (one, two, _three) = world
+    village = commune.villages.list()[0]["id"]
+    kept = one.households.add_household(village, "Hoàng Văn Sơn")
+    gone = two.households.add_household(village, "Hoàng Văn Sơn")
+    for laptop in (one, two):
+        package = exchange.export_package(laptop, folder / f"{laptop.device_id}.fieldsync")
+        imported(commune, package.path)
+    review.merge_households(commune, kept, gone)
+    late = two.persons.add_person(gone, "Hoàng Thị Nụ", birth_year=2001)
+    imported(commune, exchange.export_package(two, folder / "late.fieldsync").path)
+    assert commune.persons.get(late)["household_id"] == kept
+    assert [p["full_name"] for p in commune.persons.of_household(kept)] == ["Hoàng Thị Nụ"]
