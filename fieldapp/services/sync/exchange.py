@@ -304,6 +304,7 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
     conflicted: set[str] = set()
     new: dict[str, str] = {}
     updated: dict[str, str] = {}
+    forms: set[tuple[Any, Any]] = set()
     try:
         with store.transaction():
             done = 0
@@ -315,6 +316,7 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
                 report.unchanged += result.known
                 new.update(result.new)
                 updated.update(result.updated)
+                forms |= result.forms
                 done += sum(len(g.items) for g in batch)
                 report.entries = done
                 progress(done, total)
@@ -323,8 +325,7 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
             store_carried(store, {n: package.file(n) for n in package.files("forms/")
                                   + package.files("packs/")}, install=kind == "from_hub")
             report.conflicts = store.conflicts.count_among(conflicted)
-            report.notes += _unknown_forms(store, {r for r, t in new.items()
-                                                   if t == "submissions"})
+            report.notes += _unknown_forms(store, forms)
             report.duplicates = len(duplicates_among(store, _households_touched(
                 store, {**new, **updated})))
             state = SyncState(store)
@@ -366,24 +367,20 @@ def _households_touched(store: Store, records: dict[str, str]) -> set[str]:
     return households
 
 
-def _unknown_forms(store: Store, submissions: set[str]) -> list[str]:
+def _unknown_forms(store: Store, forms: set[tuple[Any, Any]]) -> list[str]:
     """A note for records made with a form version this laptop has not got: they are kept,
-    and open once the form is added."""
-    if not submissions:
-        return []
+    and open once the form is added. ``forms``: (form id, version) of the new submissions."""
     catalog = None
     missing = set()
-    for start in range(0, len(submissions), 500):
-        chunk = list(submissions)[start:start + 500]
-        for row in store.query(
-                "select distinct s.form_id, s.form_version from submissions s where s.id in "
-                f"({', '.join('?' for _ in chunk)}) and not exists (select 1 from "
-                "form_versions f where f.form_id = s.form_id and f.version = s.form_version)",
-                chunk):
-            if catalog is None:
-                catalog = _catalog_versions(_form_files_signature())
-            if (row["form_id"], row["form_version"]) not in catalog:
-                missing.add((row["form_id"], row["form_version"]))
+    for form, version in forms:
+        if form is None or version is None or store.scalar(
+                "select 1 from form_versions where form_id = ? and version = ?",
+                [form, version]):
+            continue
+        if catalog is None:
+            catalog = _catalog_versions(_form_files_signature())
+        if (form, version) not in catalog:
+            missing.add((form, version))
     return [_("Records of the form {form} (version {version}) were kept, but this laptop does "
               "not have that form: add it to open them.").format(form=form, version=version)
             for form, version in sorted(missing)]
