@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # uuid and datetime are imported where used: this module is on the app's start-up path and
 # opening the main window needs neither.
@@ -54,11 +55,17 @@ def utc_now_iso(clock: Callable[[], float] = time.time) -> str:
 
 
 def iso_from_ms(wall_ms: int) -> str:
-    """A stamp's wall time as the ISO 8601 UTC text stored in created_at/updated_at."""
+    """A stamp's wall time as the ISO 8601 UTC text stored in created_at/updated_at
+    (``datetime.isoformat(timespec="milliseconds")``: 2026-11-28T05:50:57.123+00:00)."""
+    seconds, ms = divmod(wall_ms, 1000)
+    return f"{_iso_second(seconds)}.{ms:03d}+00:00"
+
+
+@lru_cache(maxsize=4096)  # an import writes the times of a package's records: few seconds
+def _iso_second(seconds: int) -> str:
     from datetime import datetime, timezone
 
-    return datetime.fromtimestamp(wall_ms / 1000, tz=timezone.utc).isoformat(
-        timespec="milliseconds")
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat(timespec="seconds")[:-6]
 
 
 @dataclass(frozen=True, order=True, slots=True)

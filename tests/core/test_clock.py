@@ -74,3 +74,14 @@ def test_stamps_strictly_increase_whatever_happens(steps):
             assert last is None or stamp > last
             assert str(stamp) > str(last) if last else True
             last = stamp
+
+
+@given(st.integers(min_value=0, max_value=10 ** 13 - 1))
+def test_iso_from_ms_is_the_datetime_text(wall_ms):
+    from datetime import datetime, timedelta, timezone
+
+    from fieldapp.core.clock import iso_from_ms
+
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert iso_from_ms(wall_ms) == (epoch + timedelta(milliseconds=wall_ms)).isoformat(
+        timespec="milliseconds")
