@@ -151,6 +151,17 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @contextmanager
+    def page_cache(self, mib: int) -> Iterator[None]:
+        """A larger page cache for a bulk write (given back after it): SQLite allocates it
+        only as pages are read, so it costs memory only when the work needs it."""
+        before = self.conn.execute("pragma cache_size").fetchone()[0]
+        self.conn.execute(f"pragma cache_size = -{int(mib) * 1024}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"pragma cache_size = {int(before)}")
+
     # -- transactions -------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -2,7 +2,7 @@
 
 Run on demand (prints figures, asserts nothing about time):
 
-    .venv/bin/python tests/benchmarks/bench_sync.py [--members 50] [--households 400]
+    .venv/bin/python tests/benchmarks/bench_sync.py [--members 50] [--households 400] [--encrypted]
     .venv/bin/pytest tests/benchmarks/bench_sync.py -s
 
 Targets (issue "Sync by file"): importing 50 member packages holding 20,000 households, 80,000
@@ -171,11 +171,12 @@ def baseline(folder: Path, members: int) -> float:
 
 
 IMPORT = """
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 from fieldapp.storage.store import Store
 from fieldapp.services.sync.exchange import import_packages
-store = Store.open(Path(sys.argv[1]))
+key = bytes.fromhex(os.environ["BENCH_KEY"]) if os.environ.get("BENCH_KEY") else None
+store = Store.open(Path(sys.argv[1]), key=key)
 files = [Path(p) for p in sys.argv[2:]]
 start = time.perf_counter()
 reports = import_packages(store, files)
@@ -190,9 +191,12 @@ print(json.dumps({"seconds": seconds, "statuses": sorted({r.status for r in repo
 """
 
 
-def run_import(db: Path, packages: list[Path]) -> dict:
+def run_import(db: Path, packages: list[Path], key: bytes | None = None) -> dict:
+    import os
+
+    env = {**os.environ, "BENCH_KEY": key.hex() if key else ""}
     out = subprocess.run([sys.executable, "-c", IMPORT, str(db), *map(str, packages)],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.splitlines()[-1])
 
 
@@ -213,8 +217,13 @@ def package_of_50_surveys(folder: Path) -> int:
     return size
 
 
-def report(members: int = 50, households: int = 400) -> dict:
+def report(members: int = 50, households: int = 400, *, encrypted: bool = False) -> dict:
+    """The figures; ``encrypted``: the commune's database encrypted (SQLCipher), as the app
+    keeps it once its first user has a PIN (the yardstick stays sqlite-utils on a plain file)."""
     import shutil
+
+    from fieldapp.storage.encryption import encrypt_in_place
+    from fieldapp.storage.keyring import new_database_key
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -227,11 +236,15 @@ def report(members: int = 50, households: int = 400) -> dict:
         base = baseline(folder, members)
         print(f"sqlite-utils insert_all of the same rows: {base:.1f} s", flush=True)
         shutil.copy(folder / "commune.db", folder / "import.db")
-        first = run_import(folder / "import.db", packages)
+        key = new_database_key() if encrypted else None
+        if key:
+            encrypt_in_place(folder / "import.db", key)
+        first = run_import(folder / "import.db", packages, key)
         print(f"import of {members} packages: {first['seconds']:.1f} s = "
               f"{first['seconds'] / base:.2f}x (target <= 3x), peak RSS "
-              f"{first['rss_mib']:.0f} MiB (target <= 300), {first['statuses']}", flush=True)
-        again = run_import(folder / "import.db", packages)
+              f"{first['rss_mib']:.0f} MiB (target <= 300), {first['statuses']}"
+              f"{' (encrypted database)' if key else ''}", flush=True)
+        again = run_import(folder / "import.db", packages, key)
         print(f"the same files again: {again['seconds']:.2f} s = "
               f"{again['seconds'] / base:.3f}x (target <= 0.1x), {again['statuses']}",
               flush=True)
@@ -250,4 +263,4 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     members = int(args[args.index("--members") + 1]) if "--members" in args else 50
     households = int(args[args.index("--households") + 1]) if "--households" in args else 400
-    report(members, households)
+    report(members, households, encrypted="--encrypted" in args)

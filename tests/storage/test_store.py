@@ -269,3 +269,13 @@ def test_search_with_village_filter_counts_only_that_village(people):
     store, (h1, h2, h3), (v1, v2) = people
     assert store.households.search("van", village_id=v2["id"]) [1] == 1   # Dương Văn Bảo
     assert store.households.search("van")[1] == 2
+
+
+def test_a_larger_page_cache_is_given_back(tmp_path):
+    store = Store.open(tmp_path / "s.db")
+    before = store.conn.execute("pragma cache_size").fetchone()[0]
+    with pytest.raises(RuntimeError):
+        with store.page_cache(64):
+            assert store.conn.execute("pragma cache_size").fetchone()[0] == -64 * 1024
+            raise RuntimeError
+    assert store.conn.execute("pragma cache_size").fetchone()[0] == before

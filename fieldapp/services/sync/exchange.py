@@ -51,6 +51,11 @@ commune's packages land on the same index pages (records are keyed by random ids
 committing a few packages together writes those pages once: 15% off the import of 50 packages
 (bench_sync). Each file is still applied whole or not at all (a savepoint inside the group);
 a crash loses only the group being applied, whose files are imported again like new ones."""
+IMPORT_CACHE_MIB = 64
+"""Page cache while importing (16 MB otherwise). A commune's packages write all over the
+indexes keyed by random ids; with them in memory, pages are not read (and, in an encrypted
+database, decrypted) again: 50 packages import in 21.5 s instead of 31 s into an encrypted
+database, 20 s instead of 21 s into a plain one, for 10 MB more at the peak (bench_sync)."""
 
 
 class ExportError(UserError):
@@ -462,10 +467,11 @@ def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = Fals
     if not dry_run:
         if store.path is not None and _anything_new(store, files):
             store.backup("import")  # the state before, verified, in case the import is regretted
-        run()
+        with store.page_cache(IMPORT_CACHE_MIB):
+            run()
         return reports
     try:
-        with store.transaction():
+        with store.page_cache(IMPORT_CACHE_MIB), store.transaction():
             run()
             raise _DryRun
     except _DryRun:
