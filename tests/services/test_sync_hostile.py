@@ -309,7 +309,7 @@ def test_a_cancel_keeps_the_files_imported_before_it(pair, group, monkeypatch):
         calls.append(1)
         return len(commune.query("select * from sync_imports")) == 1
 
-    with pytest.raises(exchange.ImportCancelled):
+    with pytest.raises(exchange.ImportCancelled, match="after 1 file"):
         exchange.import_packages(commune, paths, cancelled=cancelled)
     reopened = Store.open(commune.path)
     assert [r["file"] for r in reopened.query("select file from sync_imports")] == ["0.fieldsync"]

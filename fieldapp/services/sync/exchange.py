@@ -27,7 +27,8 @@ from typing import Any
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import new_id, utc_now_iso
 from fieldapp.errors import UserError
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import _, ngettext
+from fieldapp.i18n.formatting import format_number
 from fieldapp.services.sync import identity
 from fieldapp.services.sync.carried import hub_files, store_carried, versions_used
 from fieldapp.services.sync.messages import package_error_message
@@ -462,6 +463,12 @@ def import_packages(store: Store, paths: Iterable[Path], *, dry_run: bool = Fals
                     entries += reports[-1].entries
                     number += 1
             if stopped is not None:
+                applied = sum(r.status == "applied" for r in reports)
+                if applied:
+                    raise ImportCancelled(ngettext(
+                        "The import was cancelled after {count} file; the others were not "
+                        "imported.", "The import was cancelled after {count} files; the others "
+                        "were not imported.", applied).format(count=format_number(applied)))
                 raise stopped
 
     if not dry_run:
