@@ -103,17 +103,22 @@ def test_three_laptops_two_import_orders_one_result(world, complete_form):
 
     packages = [exchange.export_package(m, folder / f"p{n}.fieldsync").path
                 for n, m in enumerate((m1, m2, m3), start=1)]
-    shutil.copy(folder / "commune.db", folder / "commune2.db")
-    for extra in ("-wal", "-shm"):
-        if (folder / f"commune.db{extra}").exists():
-            shutil.copy(folder / f"commune.db{extra}", folder / f"commune2.db{extra}")
+    for copy in ("commune2.db", "commune3.db"):
+        shutil.copy(folder / "commune.db", folder / copy)
+        for extra in ("-wal", "-shm"):
+            if (folder / f"commune.db{extra}").exists():
+                shutil.copy(folder / f"commune.db{extra}", folder / f"{copy}{extra}")
     other = Store.open(folder / "commune2.db")
     for path in packages:
         imported(commune, path)
     for path in reversed(packages):
         imported(other, path)
+    # The three chosen together (one commit, each file a savepoint), in a third order.
+    grouped = Store.open(folder / "commune3.db")
+    reports = exchange.import_packages(grouped, [packages[1], packages[2], packages[0]])
+    assert [r.status for r in reports] == ["applied"] * 3
 
-    assert dump(commune) == dump(other)
+    assert dump(commune) == dump(other) == dump(grouped)
     for store in (commune, other):
         conflicts = review.conflicts(store)
         assert [(c.table, c.record, c.field) for c in conflicts] == [
