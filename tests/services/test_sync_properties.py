@@ -102,10 +102,11 @@ def _run(template, folder, history):
             report = exchange.import_package(recipient, path)
             assert report.ok, report.message
 
-    # Everyone catches up: every member sends, the commune returns to each.
-    for store in members:
-        path = folder / f"p{next(numbers)}.fieldsync"
-        assert exchange.import_package(commune, exchange.export_package(store, path).path).ok
+    # Everyone catches up: every member sends (the commune imports the files together: one
+    # commit, a savepoint each), the commune returns to each.
+    sent = [exchange.export_package(store, folder / f"p{next(numbers)}.fieldsync").path
+            for store in members]
+    assert all(report.ok for report in exchange.import_packages(commune, sent))
     reference = list(commune.dump())
     for n, store in enumerate(members):
         path = folder / f"r{next(numbers)}.fieldsync"
