@@ -279,3 +279,19 @@ def test_a_larger_page_cache_is_given_back(tmp_path):
             assert store.conn.execute("pragma cache_size").fetchone()[0] == -64 * 1024
             raise RuntimeError
     assert store.conn.execute("pragma cache_size").fetchone()[0] == before
+
+
+def test_a_quick_check_that_passed_is_not_run_again(tmp_path, monkeypatch):
+    from fieldapp.storage import db as dbmod
+
+    store = Store.open(tmp_path / "s.db")
+    runs = []
+    real = dbmod.quick_check
+    monkeypatch.setattr(dbmod, "quick_check", lambda conn: runs.append(1) or real(conn))
+    assert store.quick_check() == [] and store.quick_check() == []
+    assert len(runs) == 1
+    # A check that found a problem is run again (the next call must see it too).
+    monkeypatch.setattr(dbmod, "quick_check", lambda conn: runs.append(1) or ["damaged"])
+    other = Store.open(tmp_path / "t.db")
+    assert other.quick_check() == ["damaged"] and other.quick_check() == ["damaged"]
+    assert len(runs) == 3
