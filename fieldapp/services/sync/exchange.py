@@ -49,7 +49,7 @@ GROUP_ENTRIES = 500_000
 """Changes applied between two commits when several files are imported. Each commit
 checkpoints the write-ahead log, syncing every page written since the last one to disk; a
 commune's packages land on the same index pages (records are keyed by random ids), so
-committing a few packages together writes those pages once: 15% off the import of 50 packages
+committing a few packages together writes those pages once: 11-13% off importing 50 packages
 (bench_sync). Each file is still applied whole or not at all (a savepoint inside the group);
 a crash loses only the group being applied, whose files are imported again like new ones."""
 IMPORT_CACHE_MIB = 64
