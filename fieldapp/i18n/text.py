@@ -120,17 +120,16 @@ def collate(a: str, b: str) -> int:
 
 
 def _key_text(key: tuple) -> str:
-    primary, secondary, tertiary = key
-    return _level_texts(primary, secondary, tertiary, "\x01")
+    return "\x01".join(_level_texts(*key))
 
 
-def _level_texts(primary, secondary, tertiary, between: str):
+def _level_texts(primary, secondary, tertiary) -> tuple[str, str, str]:
+    """The three levels of a sort key, each as a string in binary order."""
     chars = []
     for rank in primary:
         chars.append(chr(0x100 + rank) if rank < 1000 else chr(0x10000 + min(rank - 1000, 0xEFFFF)))
-    levels = ("".join(chars), "".join(chr(0x30 + t) for t in secondary),
-              "".join(chr(0x30 + c) for c in tertiary))
-    return between.join(levels) if between else levels
+    return ("".join(chars), "".join(chr(0x30 + t) for t in secondary),
+            "".join(chr(0x30 + c) for c in tertiary))
 
 
 # A word's three levels, memoised: a commune's names are made of a few thousand syllables, so
@@ -138,7 +137,7 @@ def _level_texts(primary, secondary, tertiary, between: str):
 # cached words. The white space between words ranks 0 with no tone and no case.
 @lru_cache(maxsize=16384)
 def _word_levels(word: str) -> tuple[str, str, str]:
-    return _level_texts(*sort_key(word), "")
+    return _level_texts(*sort_key(word))
 
 
 _SPACE_LEVELS = (chr(0x100), chr(0x30), chr(0x30))
@@ -147,12 +146,10 @@ _SPACE_LEVELS = (chr(0x100), chr(0x30), chr(0x30))
 def _words_key_text(words: list[str]) -> str:
     """:func:`_key_text` of ``" ".join(words)`` from the words' memoised levels."""
     if len(words) == 1:
-        primary, secondary, tertiary = _word_levels(words[0])
-    else:
-        levels = [_word_levels(w) for w in words]
-        primary, secondary, tertiary = (space.join(lv[i] for lv in levels)
-                                        for i, space in enumerate(_SPACE_LEVELS))
-    return primary + "\x01" + secondary + "\x01" + tertiary
+        return "\x01".join(_word_levels(words[0]))
+    levels = [_word_levels(w) for w in words]
+    return "\x01".join(space.join(lv[i] for lv in levels)
+                        for i, space in enumerate(_SPACE_LEVELS))
 
 
 def sort_text(text: str | None) -> str:
