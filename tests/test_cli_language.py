@@ -9,7 +9,7 @@ import re
 import pytest
 
 from fieldapp.cli import build_parser, main
-from fieldapp.cli_parser import ARGPARSE_TEXTS
+from fieldapp.cli.parser import ARGPARSE_TEXTS
 from fieldapp.i18n import catalog
 from fieldapp.storage.store import Store
 

@@ -92,7 +92,7 @@ def _database(parser) -> None:
 
 def _open(path: Path):
     """The database's store; an encrypted one signs in (FIELDAPP_USER, the PIN)."""
-    from fieldapp.cli_safety import open_workspace
+    from fieldapp.cli.safety import open_workspace
 
     return open_workspace(Path(path)).store
 

@@ -1,9 +1,9 @@
-"""Command line: ``fieldapp [--db PATH] [--demo] [--screenshot DIR]`` starts the app;
+"""Command line (the package fieldapp.cli): ``fieldapp [--db PATH] [--demo] [--screenshot DIR]`` starts the app;
 subcommands ``demo``, ``check``, ``forms check`` and ``i18n`` call the same services as the UI
-(sync commands: fieldapp.cli_sync; reports and exports: fieldapp.cli_reports).
+(sync commands: .sync; reports and exports: .reports; backup, restore, erase: .safety).
 
 Everything it prints is in the interface language (``FIELDAPP_LANG=en`` for English),
-argparse's own texts included (:mod:`fieldapp.cli_parser`, which every subcommand's parser
+argparse's own texts included (:mod:`fieldapp.cli.parser`, which every subcommand's parser
 is made with). Errors are one line, "fieldapp: ..." once, with exit code 2 for usage and input
 errors; ``--debug``, anywhere on the line, adds the traceback and never changes the exit code.
 """
@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from fieldapp import __version__, paths
-from fieldapp.cli_parser import PROG, Parser, wants_debug, whole_number
+from fieldapp.cli.parser import PROG, Parser, wants_debug, whole_number
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _, ngettext, pgettext
@@ -82,7 +82,7 @@ def build_parser() -> Parser:
                       "missing, and shown from a parent pack."))
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
                         description=_("Refresh every shipped pack after a form changed."))
-    from fieldapp import cli_reports, cli_safety, cli_sync
+    from fieldapp.cli import reports as cli_reports, safety as cli_safety, sync as cli_sync
 
     cli_sync.register(sub)
     cli_reports.register(sub)
@@ -151,7 +151,7 @@ def cmd_check(args) -> int:
     path, why = database_to_check(getattr(args, "sub_db", None))
     key = None
     if is_encrypted(path):
-        from fieldapp.cli_safety import open_workspace
+        from fieldapp.cli.safety import open_workspace
 
         workspace = open_workspace(path)  # signs in: FIELDAPP_USER and the PIN
         key = workspace.store.key
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_forms_check(args)
         if args.command == "i18n":
             return cmd_i18n(args)
-        from fieldapp import cli_reports, cli_safety, cli_sync
+        from fieldapp.cli import reports as cli_reports, safety as cli_safety, sync as cli_sync
 
         if args.command in cli_sync.COMMANDS:
             return cli_sync.run(args)
