@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from broken_forms.builders import SETTINGS, form, write_md, write_xlsx
 
-from fieldapp.core.forms import FormLoadError, FormProblem, Repeat
+from fieldapp.core.forms import FormInstance, FormLoadError, FormProblem, Repeat
 from fieldapp.services.forms import check_files, discover_forms, load_form_file
 
 HEAD = ["type", "name", "label::Vietnamese (vi)", "label::English (en)", "relevant",
@@ -108,10 +108,14 @@ def test_reference_to_missing_field_in_expression_and_label(tmp_path):
     find(problems, "survey", 3, "label::Vietnamese (vi)", "missing field ${agee}")
 
 
-def test_bare_name_outside_choice_filter_is_refused(tmp_path):
-    problems = problems_of(tmp_path, form([HEAD, row("integer", "a"),
-                                           row("text", "b", relevant="a > 1")]))
-    find(problems, "survey", 3, "relevant", "write ${a}")
+def test_bare_name_outside_choice_filter_loads_as_collect_reads_it_with_a_warning(tmp_path):
+    # JavaRosa reads 'a' as the child 'a' of the question b: nothing, so b is never shown.
+    f = load_form_file(write_xlsx(tmp_path / "f.xlsx", form(
+        [HEAD, row("integer", "a"), row("text", "b", relevant="a > 1")])))
+    find(f.warnings, "survey", 3, "relevant", "write ${a}")
+    inst = FormInstance(f)
+    inst.set_value("a", "5")
+    assert not inst.is_relevant("b")
 
 
 def test_calculation_cycle_reported_once(tmp_path):

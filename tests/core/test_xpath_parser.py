@@ -113,12 +113,12 @@ def test_syntax_errors_have_positions(text, position, fragment):
 
 
 @pytest.mark.parametrize("text, position", [
-    ("${a}[1]", 4),
+    ("(${a})[1]", 6),
     ("//x", 0),
     ("@id", 0),
     ("${a} | ${b}", 5),
-    ("${a}/b", 4),
-    ("/data/x[1]", 7),
+    ("count(${a})/b", 11),
+    ("/data/x[1] | /data/y", 11),
 ])
 def test_unsupported_syntax(text, position):
     with pytest.raises(ExprUnsupportedError) as info:

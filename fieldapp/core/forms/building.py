@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 
-from fieldapp.core.forms import expressions as ex
+from fieldapp.core.forms import expressions as ex, tree
 from fieldapp.core.forms.entities import EntitiesReader
-from fieldapp.core.forms.files import FilesReader
+from fieldapp.core.forms.files import FilesReader, choice_instance
 from fieldapp.core.forms.model import Choice, ChoiceList, Field, Form, Group, Node
 from fieldapp.core.forms.ordering import dependency_order
 from fieldapp.core.forms.problems import FormProblem
 from fieldapp.core.forms.sheets import (
     CHOICES, SETTINGS, SURVEY, NAME_RE, TEXT_COLUMNS, split_column)
 from fieldapp.core.forms.survey import SurveyReader
+from fieldapp.core.xpath.nodes import Path
 from fieldapp.i18n.catalog import N_
 from fieldapp.i18n.languages import language_code
 from fieldapp.i18n.text import nfc
@@ -55,10 +56,14 @@ class FormBuilder(SurveyReader, EntitiesReader, FilesReader):
         self.allow_duplicates = settings.get("allow_choice_duplicates", "").lower() in _YES
         choice_lists = self.read_choices()
         root, nodes = self.read_survey(settings.get("form_id", ""))
+        self.root = root
         fields = {n.name: n for n in nodes.values() if isinstance(n, Field)}
         for name in sorted(self.external_lists):
             choice_lists.setdefault(name, self.read_external_choices(name))
         instances = self.read_files(fields, choice_lists)
+        for name, clist in choice_lists.items():
+            if name not in instances and name not in self.external_lists and "#" not in name:
+                instances[name] = choice_instance(clist)  # pyxform: a file of that name wins
         self.check_selects(fields, choice_lists)
         entities = self.read_entities(nodes)
         self.check_references(nodes, choice_lists)
@@ -83,6 +88,7 @@ class FormBuilder(SurveyReader, EntitiesReader, FilesReader):
             instances=instances,
             media=self.media_hashes,
             uses_last_saved=self.uses_last_saved,
+            warnings=self.warnings,
         )
         return (None if self.problems else form), self.problems
 
@@ -239,24 +245,45 @@ class FormBuilder(SurveyReader, EntitiesReader, FilesReader):
                     self.problem(sheet, row, header,
                                  N_("'{name}' refers to itself in its {column}"),
                                  name=owner.name, column=column)
-            for name in sorted(ex.relative_names(parsed)):
-                # Bare names are choice columns in a choice_filter. Elsewhere a bare name that
-                # is a question is surely ${name} without its ${}; any other one is an XPath
-                # path to nothing (empty, as Collect evaluates it).
-                if name.lower() in ("true", "false") and column != "choice_filter":
-                    self.problem(sheet, row, header,
-                                 N_("'{name}' is not a value here: write true() or false()"),
-                                 name=name)
-                elif column != "choice_filter" and name in nodes:
-                    self.problem(sheet, row, header,
-                                 N_("'{name}' is not a reference: write {reference}"),
-                                 name=name, reference=f"${{{name}}}")
+            self.check_paths(parsed, sheet, row, header, owner, nodes)
         for name, sheet, row, column in self.text_refs:
             if name not in nodes:
                 self.problem(sheet, row, column, N_("reference to a missing field {reference}"),
                              reference=f"${{{name}}}")
 
     uses_last_saved = False
+
+    def check_paths(self, parsed: ex.Expr, sheet: str, row: int, header: str,
+                    owner: Node | None, nodes: dict[str, Node]) -> None:
+        """Paths into the form are read as JavaRosa reads them (from the node the expression
+        belongs to); one that reaches no node of the form loads but reads as empty, as in
+        ODK Collect, and is a warning: it is usually ${name} without its ${}, or TRUE/FALSE
+        from a spreadsheet."""
+        column = split_column(header)[0]
+        root = self.root
+        for path in tree.expression_paths(parsed.tree):
+            relative = isinstance(path, Path) and not path.absolute and not path.from_current
+            if column == "choice_filter" and relative:
+                continue  # the columns of the choice being filtered
+            targets, _read = tree.path_targets(path, owner or root, root, nodes)
+            if targets:
+                continue
+            name = path.path if relative and "/" not in path.path else None
+            if name is not None and name.lower() in ("true", "false"):
+                self.warning(sheet, row, header,
+                             N_("'{name}' is read as a path to nothing, so as empty (false), as "
+                                "ODK Collect reads it: write {function}"),
+                             name=name, function=f"{name.lower()}()")
+            elif name is not None and name in nodes:
+                self.warning(sheet, row, header,
+                             N_("'{name}' is read as a path from this question and reaches "
+                                "nothing, so it is empty, as in ODK Collect: to read the question "
+                                "'{name}', write {reference}"),
+                             name=name, reference=f"${{{name}}}")
+            else:
+                self.warning(sheet, row, header,
+                             N_("the path '{path}' reaches no question of the form, so it is "
+                                "empty, as in ODK Collect"), path=str(path))
 
     def dependency_order(self, root: Group, nodes: dict[str, Node]) -> list[Node]:
         """Every node in dependency order; each cycle reported where its expression closes it."""

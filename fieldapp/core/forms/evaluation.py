@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
+from fieldapp.core.forms import tree
 from fieldapp.core.forms.answers import MAX_ROWS, AnswerTree
 from fieldapp.core.forms.model import REGISTRY_FILES, TEXT_REF_RE, Field, Group, Node, Repeat
-from fieldapp.core.xpath.instances import Element, from_rows
+from fieldapp.core.xpath.instances import Element, from_rows, select as select_items, values
 from fieldapp.i18n.text import nfc
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from fieldapp.core.forms.instance import FormInstance
 
 
 class NodeContext:
@@ -26,7 +24,7 @@ class NodeContext:
 
     __slots__ = ("inst", "node", "chain", "idx", "item")
 
-    def __init__(self, inst: FormInstance, node: Node | None, chain: tuple[str, ...],
+    def __init__(self, inst: Evaluation, node: Node | None, chain: tuple[str, ...],
                  idx: tuple[int, ...], item: dict[str, str] | None = None) -> None:
         self.inst, self.node, self.chain, self.idx, self.item = inst, node, chain, idx, item
 
@@ -113,6 +111,73 @@ class NodeContext:
     def last_saved(self, name: str) -> str:
         return self.inst._last_saved_value(name)
 
+    def itext(self, text_id: str) -> str:
+        return self.inst._itext(text_id)
+
+    def handle(self) -> tree.Handle:
+        node = self.node if self.node is not None else self.inst.form.root
+        return node, self.idx
+
+    def select(self, start: str, steps: Sequence[tree.Step]) -> list[str]:
+        """Values of the nodes a path with predicates (or one going on from ${name}) selects;
+        see :mod:`fieldapp.core.forms.tree`."""
+        inst = self.inst
+        if self.item is not None and start == ".":  # a choice_filter: the choice's columns
+            item = Element("item")
+            for column, text in self.item.items():
+                item.append(Element(column, text))
+            return list(values(select_items(item, steps, self)))
+        context = None
+        if start == ".":
+            handles = [self.handle()]
+        elif start == "current()":
+            outer = getattr(self, "outer", None) or self
+            handles = [outer.handle()]
+        else:
+            context = (self.chain, self.idx)
+            handles = [(inst.form.root, ())]
+            if start.startswith("${"):
+                target = inst.form.nodes.get(start[2:-1])
+                if target is None:
+                    return []
+                named = [(name, ()) for name in tree.absolute_steps(target)]
+                handles = tree.select(inst, handles, named, context, self._predicate_context)
+            else:
+                steps = steps[1:]  # the first step names the form's root element
+        found = tree.select(inst, handles, steps, context, self._predicate_context)
+        return [tree.value(inst, h) for h in found]
+
+    def _predicate_context(self, handle: tree.Handle, index: int, size: int) -> NodeContext:
+        node, idx = handle
+        chain = self.inst._chains[node.name] if node.parent is not None else ()
+        if isinstance(node, Repeat) and len(idx) > len(chain):
+            chain = chain + (node.name,)
+        return PredicateContext(self.inst, node, chain, idx, None,
+                                getattr(self, "outer", None) or self, index, size)
+
+
+class PredicateContext(NodeContext):
+    """What a predicate on a path into the form sees: ``.`` and relative names are the
+    candidate node, ``position()`` its place among the candidates, ``current()`` and
+    ``${name}`` the node the expression belongs to (``outer``)."""
+
+    __slots__ = ("outer", "index", "size")
+
+    def __init__(self, inst: Evaluation, node: Node, chain: tuple[str, ...],
+                 idx: tuple[int, ...], item: None, outer: NodeContext, index: int,
+                 size: int) -> None:
+        super().__init__(inst, node, chain, idx, item)
+        self.outer, self.index, self.size = outer, index, size
+
+    def ref(self, name: str) -> Sequence[str]:
+        return self.outer.ref(name)
+
+    def current(self) -> str:
+        return tree.value(self.inst, self.handle())
+
+    def position(self, path: str = "..") -> int:
+        return self.index if path == ".." else super().position(path)
+
 
 class Evaluation(AnswerTree):
     """Relevance, calculations and what follows from them (a mixin of FormInstance)."""
@@ -122,6 +187,8 @@ class Evaluation(AnswerTree):
     last_saved: dict[str, Any] | None
     """Answers of this laptop's last submission of the form (``${last-saved#name}``)."""
     _registry_docs: dict[str, Element]
+    _choice_label: Callable[[str, str, tuple[str, ...], tuple[int, ...]], str]
+    """The label of a choice of a select (:class:`~fieldapp.core.forms.choices.Choices`)."""
 
     # -- data shipped with the form, the registries, the last submission ------------------------
     def _instance(self, name: str) -> Element | None:
@@ -136,6 +203,24 @@ class Evaluation(AnswerTree):
             rows = registry.list_rows(name + ".csv") if registry is not None else []
             self._registry_docs[name] = from_rows(rows)
         return self._registry_docs[name]
+
+    def _itext(self, text_id: str) -> str:
+        """jr:itext(id) as pyxform names its texts: ``list-3`` (the fourth choice of a choice
+        list with translated labels), ``/data/group/q:label`` (a question's label, also
+        ``:hint``, ``:jr:constraintMsg``, ``:jr:requiredMsg``), in the current language."""
+        language = getattr(self, "language", None)
+        form = self.form
+        list_name, _sep, index = text_id.rpartition("-")
+        clist = form.choice_lists.get(list_name)
+        if clist is not None and index.isdigit() and int(index) < len(clist.choices):
+            return form.text(clist.choices[int(index)].label, language)
+        path, _sep, kind = text_id.partition(":")
+        node = form.nodes.get(path.rstrip("/").rsplit("/", 1)[-1])
+        attr = {"label": "label", "hint": "hint", "jr:constraintMsg": "constraint_message",
+                "jr:requiredMsg": "required_message"}.get(kind)
+        if node is None or attr is None:
+            return ""
+        return form.text(getattr(node, attr, None) or {}, language)
 
     def _last_saved_value(self, name: str) -> str:
         """The value of ``name`` in the last submission ('' if none or inside a repeat)."""

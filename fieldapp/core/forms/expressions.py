@@ -6,11 +6,11 @@ from pyxform.utils import default_is_dynamic
 
 from fieldapp.core.xpath import Expr, ExprSyntaxError, ExprUnsupportedError, parse
 from fieldapp.core.xpath.errors import Message
-from fieldapp.core.xpath.nodes import Binary, Call, Neg, Path
+from fieldapp.core.xpath.nodes import Call, Literal, walk
 from fieldapp.i18n.catalog import N_
 
 __all__ = ["Expr", "ExprSyntaxError", "describe_error", "is_dynamic_default", "is_once",
-           "parse", "references", "relative_names", "unsupported"]
+           "parse", "pulldata_files", "references", "unsupported"]
 
 
 def describe_error(err: ExprSyntaxError, text: str) -> Message:
@@ -33,24 +33,10 @@ def references(expr: Expr) -> set[str]:
     return expr.references()
 
 
-def relative_names(expr: Expr) -> set[str]:
-    """Bare one-step names (``village``), which in a choice_filter are choice columns (names
-    inside the predicates of an ``instance()`` path are columns of that file: left out)."""
-    found: set[str] = set()
-    stack = [expr.tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Path):
-            if not node.absolute and not node.from_current and "/" not in node.path \
-                    and node.path not in (".", ".."):
-                found.add(node.path)
-        elif isinstance(node, Binary):
-            stack += [node.left, node.right]
-        elif isinstance(node, Neg):
-            stack.append(node.operand)
-        elif isinstance(node, Call):
-            stack.extend(node.args)
-    return found
+def pulldata_files(expr: Expr) -> set[str]:
+    """The names ``pulldata('name', ...)`` reads (pyxform declares ``name.csv`` for each)."""
+    return {n.args[0].value for n in walk(expr.tree) if isinstance(n, Call)
+            and n.name == "pulldata" and n.args and isinstance(n.args[0], Literal)}
 
 
 def is_once(expr: Expr) -> bool:

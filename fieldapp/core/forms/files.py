@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 
+from fieldapp.core.forms import expressions as ex
 from fieldapp.core.forms.media import MediaProblem, MediaSource, items, no_media, read_data_file
 from fieldapp.core.forms.model import REGISTRY_FILES, Choice, ChoiceList, Field
 from fieldapp.core.forms.sheets import SURVEY, SheetReader
-from fieldapp.core.xpath.instances import Element
+from fieldapp.core.xpath.instances import Element, document
 from fieldapp.i18n.catalog import N_
 
 REGISTRY_INSTANCES = frozenset(name.rsplit(".", 1)[0] for name in REGISTRY_FILES)
@@ -34,13 +35,31 @@ class FilesReader(SheetReader):
         by_stem = {file.rsplit(".", 1)[0]: file for file in self.needed_files}
         by_stem.update(self.external_instances)
         for parsed, sheet, row, header, _owner in self.exprs:
+            pulldata = ex.pulldata_files(parsed)
             for name in sorted(parsed.instances()):
                 if name in by_stem:
                     continue
                 file = next((name + s for s in _SUFFIXES if self._exists(name + s)), None)
-                if file is None and name in REGISTRY_INSTANCES:
-                    continue  # served from the database
-                file = file or name + ".csv"
+                if name not in pulldata:
+                    if name in lists:
+                        continue  # a choice list of the workbook, an instance of the form
+                    if file is None and name in REGISTRY_INSTANCES:
+                        continue  # served from the database
+                    if file is None:
+                        # pyxform declares no file for it: ODK Collect cannot load the form.
+                        self.problem(sheet, row, header,
+                                     N_("instance('{name}') is not a choice list of the form and "
+                                        "no data file declares it: add the choice list '{name}', "
+                                        "or a csv-external row named {name} and the file "
+                                        "{file} beside the workbook"),
+                                     name=name, file=name + ".csv")
+                        by_stem[name] = ""
+                        continue
+                    self.warning(sheet, row, header,
+                                 N_("instance('{name}') reads {file}, which no row of the form "
+                                    "declares: ODK Collect needs a csv-external or xml-external "
+                                    "row named {name}"), name=name, file=file)
+                file = file or name + ".csv"  # pulldata() reads a CSV file
                 by_stem[name] = file
                 self.needed_files.setdefault(file, (sheet, row, header))
         documents: dict[str, Element] = {}
@@ -118,3 +137,22 @@ class FilesReader(SheetReader):
             extra = {c: v for c, v in row.items() if c != value_col and c not in label_cols}
             clist.choices.append(Choice(name, label or {self.default_language: name}, i, extra))
         return key
+
+
+def choice_instance(clist: ChoiceList) -> Element:
+    """A choice list of the workbook as the instance pyxform writes for it: root/item with
+    ``name``, ``label`` (``itextId`` instead when the labels are translated, for
+    ``jr:itext()``) and the list's other columns, so that
+    ``instance('list')/root/item[name = ${x}]/latitude`` reads them as in ODK Collect."""
+    translated = any(lang != "default" for c in clist.choices for lang in c.label)
+    root = Element("root")
+    for i, choice in enumerate(clist.choices):
+        item = root.append(Element("item"))
+        if translated:
+            item.append(Element("itextId", f"{clist.name}-{i}"))
+        item.append(Element("name", choice.name))
+        if not translated:
+            item.append(Element("label", choice.label.get("default", choice.name)))
+        for column, text in choice.extra.items():
+            item.append(Element(column, text))
+    return document(root)

@@ -247,12 +247,17 @@ class Form:
     evaluation_order: list[Node] = field(default_factory=list, repr=False)
     """Every node, each after the nodes its relevance, value and repeat count depend on."""
     instances: dict[str, Any] = field(default_factory=dict, repr=False)
-    """Secondary instances by id (``instance('id')``), from the CSV, XML and GeoJSON files
-    shipped with the form: :class:`fieldapp.core.xpath.instances.Element` trees."""
+    """Secondary instances by id (``instance('id')``): the CSV, XML and GeoJSON files shipped
+    with the form, and every choice list of the workbook under its list name as pyxform
+    writes it (a file of the same name wins): :class:`fieldapp.core.xpath.instances.Element`
+    trees."""
     media: dict[str, str] = field(default_factory=dict, repr=False)
     """{file name: SHA-256} of the files shipped with the form that it uses."""
     uses_last_saved: bool = False
     """True when an expression reads ``${last-saved#name}`` (this laptop's last submission)."""
+    warnings: list[Any] = field(default_factory=list, repr=False)
+    """:class:`~fieldapp.core.forms.problems.FormProblem` items for what loads but will not
+    work as its author meant, or not in ODK Collect (listed by ``fieldapp forms check``)."""
 
     @property
     def language_codes(self) -> dict[str, str]:

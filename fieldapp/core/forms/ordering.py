@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fieldapp.core.forms import expressions as ex
+from fieldapp.core.forms import expressions as ex, tree
 from fieldapp.core.forms.model import Group, Node
 
 Edges = dict[str, list[tuple[str, str]]]
@@ -76,10 +76,27 @@ def _dependencies(root: Group, nodes: dict[str, Node]) -> Edges:
             if e is not None:
                 edges.extend((column, n) for n in ex.references(e)
                              if n in nodes and n != node.name)
+                edges.extend((column, n) for n in _path_names(e, node, root, nodes)
+                             if (column, n) not in edges)
         if node.parent is not None and node.parent is not root and node.parent.name in nodes:
             edges.append(("parent", node.parent.name))
         deps[node.name] = edges
     return deps
+
+
+def _path_names(e: ex.Expr, node: Node, root: Group, nodes: dict[str, Node]) -> list[str]:
+    """The nodes the paths of ``e`` read (``../x``, ``/data/rep[item = 'a']/qty``), except
+    ``node`` and what it holds (a group's relevant that reads its own child is evaluated with
+    the child's value from the last pass, as JavaRosa's relevance of a group does)."""
+    names: list[str] = []
+    for path in tree.expression_paths(e.tree):
+        targets, read = tree.path_targets(path, node, root, nodes)
+        for target in targets + read:
+            if target is node or node in target.ancestors() or target is root:
+                continue
+            if target.name in nodes and target.name not in names:
+                names.append(target.name)
+    return names
 
 
 def _located(cycle: list[str], deps: Edges, nodes: dict[str, Node]) -> Cycle:

@@ -49,6 +49,8 @@ KNOWN_COLUMNS = frozenset({
     "sms_response", "compact_tag", "compact_delimiter", "sms_option", "instance_id"})
 EXPR_COLUMNS = ("relevant", "required", "constraint", "calculation", "read_only",
                 "choice_filter", "repeat_count")
+_CONVERTIBLE = frozenset({"relevant", "required", "constraint", "calculation", "read_only"})
+"""Columns whose whole value yes/no/TRUE/FALSE pyxform converts (its CONVERTIBLE_BIND_ATTRIBUTES)."""
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
@@ -112,6 +114,8 @@ class SheetReader:
         self.label = label
         self.data = data
         self.problems: list[FormProblem] = []
+        # What loads but will not work as the author meant, or not in ODK Collect.
+        self.warnings: list[FormProblem] = []
         self.languages: list[str] = []
         self.default_language = ""
         self.has_untranslated = False
@@ -134,6 +138,13 @@ class SheetReader:
         if not isinstance(message, Message):
             message = Message(message, **values)
         self.problems.append(FormProblem(self.label, sheet, row, column, message))
+
+    def warning(self, sheet: str | None, row: int | None, column: str | None,
+                message: str | Message, /, **values: Any) -> None:
+        """Record a warning: the form loads, and the form check lists it."""
+        if not isinstance(message, Message):
+            message = Message(message, **values)
+        self.warnings.append(FormProblem(self.label, sheet, row, column, message))
 
     # -- rows ----------------------------------------------------------------------------------
     def rows(self, sheet: str) -> list[tuple[int, dict[str, Any]]]:
@@ -184,10 +195,11 @@ class SheetReader:
     def expr(self, text: str, sheet: str, row: int, column: str, owner: Node | None,
              *, boolean: bool = False) -> Any:
         """Parse an expression column; problems are recorded and None returned on failure."""
-        if boolean:
+        if boolean or split_column(column)[0] in _CONVERTIBLE:
+            # pyxform writes a whole yes/no/TRUE/FALSE value of these columns as true()/false().
             text = px_aliases.BINDING_CONVERSIONS.get(text, text)
-            if text == "false()":
-                return None
+        if boolean and text == "false()":
+            return None
         try:
             parsed = ex.parse(text)
         except ex.ExprSyntaxError as err:

@@ -8,7 +8,8 @@ from fieldapp.core.xpath.errors import ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import FUNCTIONS
 from fieldapp.core.xpath.instances import instance_of, last_saved_of, select, values
 from fieldapp.core.xpath.nodes import (
-    Binary, Call, Current, InstancePath, LastSaved, Literal, Neg, Node, Number, Path, Ref)
+    Binary, Call, Current, FormPath, InstancePath, LastSaved, Literal, Neg, Node, Number, Path,
+    Ref)
 from fieldapp.core.xpath.values import (
     NodeSet, Value, divide, equals, modulo, not_equals, relate, to_boolean, to_number)
 from fieldapp.i18n.catalog import N_
@@ -42,6 +43,8 @@ def compile_tree(node: Node, text: str = "") -> Closure:
         return lambda ctx: NodeSet(ctx.relative(path))
     if isinstance(node, InstancePath):
         return _instance_path(node, text)
+    if isinstance(node, FormPath):
+        return _form_path(node, text)
     if isinstance(node, Neg):
         inner = compile_tree(node.operand, text)
         return lambda ctx: -to_number(inner(ctx))
@@ -71,6 +74,18 @@ def _instance_path(node: InstancePath, text: str) -> Closure:
         if doc is None:
             return NodeSet()
         return values(select(doc, steps, ctx))
+
+    return run
+
+
+def _form_path(node: FormPath, text: str) -> Closure:
+    start = "${" + node.start + "}" if node.ref else node.start
+    steps = tuple((step, tuple(compile_tree(p, text) for p in predicates))
+                  for step, predicates in node.steps)
+
+    def run(ctx: "EvalContext") -> Value:
+        select = getattr(ctx, "select", None)
+        return NodeSet(select(start, steps)) if select is not None else NodeSet()
 
     return run
 

@@ -11,7 +11,7 @@ from fieldapp.core.xpath.errors import ExprError, ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import (
     FUNCTIONS, READS_CURRENT, SUPPORTED_FUNCTIONS, choice_name_field)
 from fieldapp.core.xpath.nodes import (
-    Call, Current, InstancePath, LastSaved, Node, Path, Ref, walk)
+    Call, Current, FormPath, InstancePath, LastSaved, Node, Path, Ref, walk)
 from fieldapp.core.xpath.parser import parse_tree
 from fieldapp.core.xpath.values import Value, to_boolean, to_number, to_string
 from fieldapp.i18n.catalog import N_
@@ -43,6 +43,11 @@ class Expr:
                 instances.add(node.instance)
             elif isinstance(node, Current) or (isinstance(node, Path) and not node.absolute):
                 uses_current = True
+            elif isinstance(node, FormPath):
+                if node.ref:
+                    refs.add(node.start)
+                elif node.start != "/":
+                    uses_current = True
             elif isinstance(node, Call):
                 calls.append(node)
                 if node.name == "jr:choice-name":

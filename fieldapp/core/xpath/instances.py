@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from fieldapp.core.xpath.values import NodeSet, Value, to_boolean
 
@@ -84,20 +84,30 @@ def select(doc: Element, steps: Sequence[Step], outer: Any) -> list[Element | st
     for name, predicates in steps:
         found = select_from(nodes, name)
         for predicate in predicates:
-            size = len(found)
-            kept: list[Element | str] = []
-            for i, node in enumerate(found, start=1):
-                if not isinstance(node, Element):
-                    continue
-                value = predicate(ItemContext(outer, node, i, size))
-                if isinstance(value, float):
-                    if value == i:
-                        kept.append(node)
-                elif to_boolean(value):
-                    kept.append(node)
-            found = kept
+            found = filter_positional(
+                [n for n in found if isinstance(n, Element)], predicate,
+                lambda node, i, size: ItemContext(outer, node, i, size))
         nodes = found
     return nodes
+
+
+T = TypeVar("T")
+
+
+def filter_positional(found: Sequence[T], predicate: Callable[[Any], Value],
+                      make_context: Callable[[T, int, int], Any]) -> list[T]:
+    """The candidates a predicate keeps: a number keeps the candidate at that position (1
+    first), anything else its boolean value, as XPath 1.0 reads ``[2]`` and ``[name = 'x']``."""
+    size = len(found)
+    kept: list[T] = []
+    for i, node in enumerate(found, start=1):
+        value = predicate(make_context(node, i, size))
+        if isinstance(value, float):
+            if value == i:
+                kept.append(node)
+        elif to_boolean(value):
+            kept.append(node)
+    return kept
 
 
 def values(nodes: Sequence[Element | str]) -> NodeSet:
@@ -148,6 +158,18 @@ class ItemContext:
 
     def instance(self, name: str) -> Element | None:
         return instance_of(self.outer, name)
+
+    def select(self, start: str, steps: Sequence[Step]) -> Sequence[str]:
+        """A path with predicates inside this predicate: from the item when relative, from
+        the form otherwise."""
+        if start == ".":
+            return values(select(self.element, steps, self.outer))
+        get = getattr(self.outer, "select", None)
+        return get(start, steps) if get is not None else ()
+
+    def itext(self, text_id: str) -> str:
+        get = getattr(self.outer, "itext", None)
+        return get(text_id) if get is not None else ""
 
     def last_saved(self, name: str) -> str:
         return last_saved_of(self.outer, name)

@@ -97,6 +97,31 @@ class InstancePath:
 
 
 @dataclass(frozen=True, slots=True)
+class FormPath:
+    """A path into the form's own answers that a plain :class:`Path` cannot say: one with
+    predicates (``/data/stock/items[item = 'act']/qty``, ``../rep[2]/x``) or one that goes on
+    from ``${name}`` (``${rep}[1]/x``). ``start`` is ``/`` (absolute), ``.`` (the node being
+    evaluated), ``current()`` or a field name (``${name}``); each step is (name, predicates)
+    with name a child's name, ``*``, ``..`` or ``.``."""
+
+    start: str
+    steps: tuple[tuple[str, tuple["Node", ...]], ...]
+    pos: int = field(default=0, compare=False)
+    ref: bool = False
+    """True when ``start`` is a field name written as ``${name}``."""
+
+    def __str__(self) -> str:
+        head = {"/": "", ".": ".", "current()": "current()"}.get(self.start, self.start)
+        if self.ref:
+            head = "${" + self.start + "}"
+        parts = [name + "".join(f"[{p}]" for p in predicates) for name, predicates in self.steps]
+        if self.ref and self.steps and self.steps[0][0] == ".":
+            return head + "".join(f"[{p}]" for p in self.steps[0][1]) + "".join(
+                "/" + part for part in parts[1:])
+        return head + "/" + "/".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
 class Neg:
     """Unary minus."""
 
@@ -132,7 +157,8 @@ class Call:
         return f"{self.name}({', '.join(str(a) for a in self.args)})"
 
 
-Node = Union[Literal, Number, Ref, LastSaved, Current, Path, InstancePath, Neg, Binary, Call]
+Node = Union[Literal, Number, Ref, LastSaved, Current, Path, InstancePath, FormPath, Neg, Binary,
+             Call]
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -148,6 +174,6 @@ def walk(node: Node) -> Iterator[Node]:
             stack.append(n.operand)
         elif isinstance(n, Call):
             stack.extend(reversed(n.args))
-        elif isinstance(n, InstancePath):
+        elif isinstance(n, (InstancePath, FormPath)):
             for _name, predicates in reversed(n.steps):
                 stack.extend(reversed(predicates))

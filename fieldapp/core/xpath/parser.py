@@ -6,7 +6,8 @@ from fieldapp.core.xpath import lexer as lx
 from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import check_call
 from fieldapp.core.xpath.nodes import (
-    Binary, Call, Current, InstancePath, LastSaved, Literal, Neg, Node, Number, Path, Ref)
+    Binary, Call, Current, FormPath, InstancePath, LastSaved, Literal, Neg, Node, Number, Path,
+    Ref)
 from fieldapp.i18n.catalog import N_
 from fieldapp.i18n.text import nfc
 
@@ -60,9 +61,9 @@ class _Parser:
         while True:
             tok = self.peek()
             if tok.kind == lx.LBRACKET:
-                self.fail(Message(N_("predicates in [...] are only supported in paths into a "
-                                     "file of the form, as in {example}"),
-                                  example="instance('list')/root/item[name = ${x}]/label"),
+                self.fail(Message(N_("a predicate in [...] must follow a path step, as in "
+                                     "{example}"),
+                                  example="/data/items[name = 'x']/quantity"),
                           tok.pos, ExprUnsupportedError)
             if tok.kind != lx.OP:
                 return left
@@ -97,10 +98,15 @@ class _Parser:
             return Literal(tok.value, tok.pos)
         if kind == lx.REF:
             self.next()
-            if self.peek().kind == lx.SLASH:
-                self.fail(Message(N_("a path after {reference} is not supported"),
-                                  reference="${...}"), self.peek().pos,
-                          ExprUnsupportedError)
+            if self.peek().kind in (lx.SLASH, lx.LBRACKET):
+                # ${rep}[1]/x: pyxform writes ${rep} as the repeat's path, so a path may go on.
+                steps: list[tuple[str, tuple[Node, ...]]] = []
+                if self.peek().kind == lx.LBRACKET:
+                    steps.append((".", self.predicate_list()))
+                if self.peek().kind == lx.SLASH:
+                    self.next()
+                    steps.extend(self.steps())
+                return FormPath(tok.value, tuple(steps), tok.pos, ref=True)
             return Ref(tok.value, tok.pos)
         if kind == lx.LAST_SAVED:
             self.next()
@@ -148,11 +154,14 @@ class _Parser:
             return self.instance_path(args[0].value, name_tok.pos)
         if self.peek().kind == lx.SLASH and node.name == "current" and not args:
             self.next()
-            path = self.path()
-            if not isinstance(path, Path) or path.absolute:
+            if self.peek().kind == lx.SLASH:
                 self.fail(Message(N_("expected a path step but found {found}"),
                                   found="/"), name_tok.pos)
-            return Path(path.path, name_tok.pos, from_current=True)
+            steps = self.steps()
+            if any(predicates for _name, predicates in steps):
+                return FormPath("current()", tuple(steps), name_tok.pos)
+            return Path("/".join(name for name, _p in steps) or ".", name_tok.pos,
+                        from_current=True)
         check_call(node, self.text)
         if self.peek().kind == lx.SLASH:
             self.fail(Message(N_("a path after a function call is not supported")), self.peek().pos,
@@ -170,24 +179,26 @@ class _Parser:
                 self.fail(Message(N_("expected a path step but found {found}"),
                                   found=_describe(tok)), tok.pos)
             self.next()
-            predicates: list[Node] = []
-            while self.peek().kind == lx.LBRACKET:
-                bracket = self.next()
-                self.enter(bracket.pos)
-                self.predicates += 1
-                predicates.append(self.expression())
-                self.predicates -= 1
-                self.depth -= 1
-                self.expect(lx.RBRACKET, "']'")
-            steps.append((tok.value, tuple(predicates)))
+            steps.append((tok.value, self.predicate_list()))
         return InstancePath(name, tuple(steps), pos)
 
-    def path(self) -> Node:
-        start = self.peek().pos
-        steps: list[str] = []
-        if self.peek().kind == lx.SLASH:
-            self.next()
-            steps.append("")
+    def predicate_list(self) -> tuple[Node, ...]:
+        """The ``[...]`` predicates after a step (none is fine)."""
+        predicates: list[Node] = []
+        while self.peek().kind == lx.LBRACKET:
+            bracket = self.next()
+            self.enter(bracket.pos)
+            self.predicates += 1
+            predicates.append(self.expression())
+            self.predicates -= 1
+            self.depth -= 1
+            self.expect(lx.RBRACKET, "']'")
+        return tuple(predicates)
+
+    def steps(self) -> list[tuple[str, tuple[Node, ...]]]:
+        """``step[pred]/step/...`` of a location path; './x' is 'x' (a '.' step without
+        predicates is left out unless it is the only step)."""
+        steps: list[tuple[str, tuple[Node, ...]]] = []
         while True:
             tok = self.peek()
             if tok.kind in (lx.DOT, lx.DOTDOT, lx.NAME):
@@ -198,18 +209,28 @@ class _Parser:
                     self.fail(Message(N_("a function call cannot be a path step")), tok.pos,
                               ExprUnsupportedError)
                 self.next()
-                steps.append(tok.value)
+                steps.append((tok.value, self.predicate_list()))
             else:
                 self.fail(Message(N_("expected a path step but found {found}"),
                                   found=_describe(tok)), tok.pos)
             if self.peek().kind != lx.SLASH:
                 break
             self.next()
-        # './x' is 'x'; a lone '.' is the current node.
-        kept = [s for i, s in enumerate(steps) if s != "." or (i == 0 and len(steps) == 1)]
-        if kept == ["."]:
+        kept = [s for s in steps if s[0] != "." or s[1]]
+        return kept or steps[:1]
+
+    def path(self) -> Node:
+        start = self.peek().pos
+        absolute = self.peek().kind == lx.SLASH
+        if absolute:
+            self.next()
+        steps = self.steps()
+        if any(predicates for _name, predicates in steps):
+            return FormPath("/" if absolute else ".", tuple(steps), start)
+        names = [name for name, _p in steps]
+        if names == ["."] and not absolute:
             return Current(start)
-        return Path("/".join(kept), start)
+        return Path(("/" if absolute else "") + "/".join(names), start)
 
 
 def _describe(tok: lx.Token) -> Message | str:

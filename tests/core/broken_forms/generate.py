@@ -81,7 +81,7 @@ BAD_TYPES = ["frobnicate", "osm", "background-audio", "begin loop over village",
              "rank nolist", "start frob", "geopoint trace", "xml-externals"]
 BAD_EXPRESSIONS = ["${hh_size} >", "foo(1)", "${nope} = 1", "((${hh_size})", "'unclosed",
                    "${hh_size} = = 2", "1 +", "and 1", "${}", "count()", "if(1, 2)",
-                   "pulldata('x', 'y', 'z', 'w')", "hh_size > 1", "/data/x/ = 1", "concat(,)",
+                   "pulldata('x', 'y', 'z', 'w')", "${hh_size} div", "/data/x/ = 1", "concat(,)",
                    "${hh_size} ++ 1", "selected(${village})", "today(1)", "@#!", "1 2"]
 EXPR_COLUMNS = ["relevant", "constraint", "calculation"]
 
@@ -161,12 +161,9 @@ def _mutations() -> list[tuple[str, Callable[[Sheets], None], str | None, int | 
          "entities", 3, "label"),
         ("repeat-count-on-field", set_cell("survey", 4, "repeat_count", "2"), "survey", 4,
          "repeat_count"),
-        ("choice-filter-on-text", set_cell("survey", 4, "choice_filter", "a = 1"), "survey", 4,
-         "choice_filter"),
         ("number-as-type", set_cell("survey", 5, "type", 42), "survey", 5, "type"),
         ("date-as-name", set_cell("survey", 5, "name", dt.datetime(2026, 1, 1)), "survey", 5,
          "name"),
-        ("bool-as-expression", set_cell("survey", 5, "constraint", True), None, None, None),
         ("or-other-from-file", set_cell("survey", 16, "type",
                                         "select_one_from_file households.csv or_other"),
          "survey", 16, "type"),
@@ -298,7 +295,7 @@ def generate(directory: Path, seed: int = 20261123) -> list[Case]:
         p = path(name)
         write_xlsx(p, sheets)
         cases.append(Case(name, p, r, col, sheet))
-        if k % 4 == 0 and name not in ("date-as-name", "bool-as-expression", "number-as-type"):
+        if k % 4 == 0 and name not in ("date-as-name", "number-as-type"):
             p = path(name, ".md")
             write_md(p, sheets)
             cases.append(Case(name + " (md)", p, r, col, sheet))

@@ -1,4 +1,5 @@
-"""Data shipped with the form and the form node itself: instance(), pulldata(), current().
+"""Data shipped with the form and the form node itself: instance(), pulldata(), current(),
+jr:itext().
 
 ``instance('id')/root/item[...]/col`` paths are compiled by the compiler (they are paths, not
 calls); ``instance('id')`` alone gives the whole instance's text. ``pulldata('file', 'col',
@@ -38,6 +39,15 @@ def _instance(args, nodes):
 @register("current", 0, lazy=True)
 def _current(args, nodes):
     return lambda ctx: NodeSet(((getattr(ctx, "outer", None) or ctx).current(),))
+
+
+@register("jr:itext", 1)
+def _itext(ctx, text_id):
+    """The text of an itext id in the form's current language: the label of a choice whose
+    list has translated labels (``instance('list')/root/item[...]/itextId``), or of a
+    question (``/data/q:label``); '' for an id the form does not have."""
+    get = getattr(ctx, "itext", None)
+    return get(to_string(text_id)) if get is not None else ""
 
 
 @register("pulldata", 4, check=_literal_name_check)
