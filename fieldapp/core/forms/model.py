@@ -28,9 +28,10 @@ ATTACHMENT_TYPES = frozenset({"image", "audio", "video", "file"})
 """Answered with a file: the answer is the file name, the bytes are an attachment."""
 METADATA_TYPES = frozenset({"start", "end", "today", "deviceid", "username", "email",
                             "phonenumber", "simserial", "subscriberid", "audit",
-                            "start-geopoint", "background-geopoint"})
+                            "start-geopoint", "background-geopoint", "background-audio"})
 """Filled silently (device, user, timestamps); never shown. What a desktop does not have (a SIM
-card, a GPS fix, an audit log) stays empty."""
+card, a GPS fix, an audit log) stays empty; nothing is recorded for background-audio (the form
+check warns of it)."""
 FIELD_TYPES = (INPUT_TYPES | SELECT_TYPES | ATTACHMENT_TYPES | METADATA_TYPES
                | {"note", "calculate", "acknowledge", "hidden"})
 

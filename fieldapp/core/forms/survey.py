@@ -318,8 +318,10 @@ class SurveyReader(SheetReader):
                                         cols["constraint"][0], node)
         if "choice_filter" in cols:
             if not node.is_select:
-                self.problem(SURVEY, row_n, cols["choice_filter"][0],
-                             N_("choice_filter is only allowed on select questions"))
+                # pyxform writes nothing for it and ODK Collect ignores it: so does this app.
+                self.warning(SURVEY, row_n, cols["choice_filter"][0],
+                             N_("choice_filter is ignored on a {type} question: only select "
+                                "questions have choices to filter"), type=type_text)
             else:
                 node.choice_filter = self.expr(cols["choice_filter"][1], SURVEY, row_n,
                                                cols["choice_filter"][0], node)
@@ -339,6 +341,12 @@ class SurveyReader(SheetReader):
             self.problem(SURVEY, row_n, cols["repeat_count"][0],
                          N_("repeat_count is only allowed on 'begin repeat'"))
         # A question without a label is only a warning for pyxform: the screen shows its name.
+        if kind == "background-audio":
+            self.warning(SURVEY, row_n, "type",
+                         N_("background-audio: ODK Collect records the sound of the whole "
+                            "interview; this app records nothing, so '{name}' stays empty in "
+                            "every submission (remove the row if a recording is needed)"),
+                         name=name)
         if "save_to" in cols:
             value = cols["save_to"][1]
             dataset, sep, prop = value.partition("#")

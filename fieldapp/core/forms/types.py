@@ -24,6 +24,7 @@ _OWN = {
     "image": "image", "photo": "image", "audio": "audio", "video": "video", "file": "file",
     "start": "start", "end": "end", "today": "today", "audit": "audit",
     "start-geopoint": "start-geopoint", "background-geopoint": "background-geopoint",
+    "background-audio": "background-audio",
 }
 _BIND_TYPES = {"int": "integer", "decimal": "decimal", "date": "date", "dateTime": "datetime",
                "time": "time", "geopoint": "geopoint", "geotrace": "geotrace",
@@ -34,8 +35,6 @@ _PROPERTIES = {"deviceid", "simserial", "subscriberid", "phonenumber", "username
 REFUSED = {
     "osm": N_("OpenStreetMap questions (osm) need the ODK Collect map editor, which this "
               "desktop app does not have: use geopoint or geoshape questions instead"),
-    "background-audio": N_("background-audio records the room without a question on the "
-                           "screen; this app does not record silently: use an audio question"),
     "loop": N_("'begin loop' needs 'over' and a choice list, as in 'begin loop over "
                "transport_types'"),
     "include": N_("'include' (a question list from another file) is not supported: copy the "

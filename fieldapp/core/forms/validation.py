@@ -14,6 +14,7 @@ from typing import Iterator
 
 from fieldapp.core.forms.answer_types import geo_problem, in_range
 from fieldapp.core.forms.choices import Choices
+from fieldapp.core.xpath import ExprTimeout
 from fieldapp.core.xpath.dates import parse_datetime, time_fraction
 from fieldapp.core.forms.evaluation import NodeContext
 from fieldapp.core.forms.model import Field
@@ -40,6 +41,8 @@ _MESSAGES = {
                    "closes by itself."),
     "range": N_("Choose a value from {start} to {end}, in steps of {step}."),
     "rank": N_("Put every choice in order once."),
+    "timeout": N_("This answer could not be checked: the form's pattern for it took too long. "
+                  "Check the answer, or ask the form's author to simplify the constraint."),
 }
 
 
@@ -74,8 +77,13 @@ class Validation(Pages, Choices):
                             step=node.parameters.get("step", "1"))
         if problem:
             return _message(problem)
-        if node.constraint is not None and not node.constraint.evaluate_bool(ctx):
-            return self.form.text(node.constraint_message, language) or _message("constraint")
+        if node.constraint is not None:
+            try:
+                ok = node.constraint.evaluate_bool(ctx, strict=True)
+            except ExprTimeout:
+                return _message("timeout")  # not checked is not passed
+            if not ok:
+                return self.form.text(node.constraint_message, language) or _message("constraint")
         return None
 
     def _type_problem(self, node: Field, chain: tuple[str, ...], idx: tuple[int, ...],

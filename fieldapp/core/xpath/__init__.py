@@ -23,13 +23,13 @@ decimal mark in answers. Date-times are read at their wall-clock time (offsets i
 
 from fieldapp.core.xpath.context import DictContext, EvalContext
 from fieldapp.core.xpath.errors import (
-    ExprArityError, ExprError, ExprSyntaxError, ExprUnsupportedError, Message)
+    ExprArityError, ExprError, ExprSyntaxError, ExprTimeout, ExprUnsupportedError, Message)
 from fieldapp.core.xpath.expr import Expr, parse
 from fieldapp.core.xpath.functions import SUPPORTED_FUNCTIONS
 from fieldapp.core.xpath.values import NodeSet, Value, to_boolean, to_number, to_string
 
 __all__ = [
     "DictContext", "EvalContext", "Expr", "ExprArityError", "ExprError", "ExprSyntaxError",
-    "ExprUnsupportedError", "Message", "NodeSet", "SUPPORTED_FUNCTIONS", "Value", "parse",
+    "ExprTimeout", "ExprUnsupportedError", "Message", "NodeSet", "SUPPORTED_FUNCTIONS", "Value", "parse",
     "to_boolean", "to_number", "to_string",
 ]

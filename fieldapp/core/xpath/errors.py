@@ -47,6 +47,16 @@ class ExprError(Exception):
     """Base class of expression errors."""
 
 
+class ExprTimeout(ExprError):
+    """A match that ran past its time limit (a regex() pattern RE2 cannot run, on the
+    backtracking engine): the expression has no reliable value. Evaluation gives '' for it;
+    a constraint check (``Expr.evaluate_bool(ctx, strict=True)``) raises it so the member is
+    told the answer could not be checked."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class ExprSyntaxError(ExprError, ValueError):
     """An expression cannot be used: bad syntax, wrong argument count, unsupported construct.
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from fieldapp.core.xpath.compiler import compile_tree
 from fieldapp.core.xpath.context import EvalContext
-from fieldapp.core.xpath.errors import ExprError, ExprUnsupportedError, Message
+from fieldapp.core.xpath.errors import ExprError, ExprTimeout, ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions import (
     FUNCTIONS, READS_CURRENT, SUPPORTED_FUNCTIONS, choice_name_field)
 from fieldapp.core.xpath.nodes import (
@@ -116,6 +116,9 @@ class Expr:
         are refused when they load)."""
         try:
             return self._run(ctx)
+        except ExprTimeout as exc:
+            log.warning("expression %r gave no value: %s", self.text, exc)
+            return ""
         except ExprError:
             raise
         except (ArithmeticError, ValueError, TypeError, LookupError, RecursionError,
@@ -123,7 +126,17 @@ class Expr:
             log.warning("expression %r gave no value: %r", self.text, exc)
             return ""
 
-    def evaluate_bool(self, ctx: EvalContext) -> bool:
+    def evaluate_bool(self, ctx: EvalContext, *, strict: bool = False) -> bool:
+        """The boolean value; with ``strict`` a match past its time limit raises
+        :class:`ExprTimeout` instead of reading as false (for constraints)."""
+        if strict:
+            try:
+                return to_boolean(self._run(ctx))
+            except ExprError:
+                raise
+            except (ArithmeticError, ValueError, TypeError, LookupError, RecursionError,
+                    MemoryError):
+                return self.evaluate_bool(ctx)
         return to_boolean(self.evaluate(ctx))
 
     def evaluate_str(self, ctx: EvalContext) -> str:

@@ -72,9 +72,8 @@ class Case:
     sheet: str | None = None
 
 
-# Types still refused: unknown spellings, features refused on purpose (osm, background-audio,
-# loops, include), selects without a list, and a file the form does not ship.
-BAD_TYPES = ["frobnicate", "osm", "background-audio", "begin loop over village", "include x",
+# Types still refused: unknown spellings, features refused on purpose (osm, loops, include), selects without a list, and a file the form does not ship.
+BAD_TYPES = ["frobnicate", "osm", "begin loop over nothing", "begin loop over village", "include x",
              "range frob", "select_one", "select_one nolist", "select_multiple",
              "select_one a b c", "begin", "end frob", "begin grp",
              "select_one_from_file people.csv", "select_one village.csv", "calculate_x",

@@ -12,8 +12,9 @@ import uuid as _uuid
 from functools import lru_cache
 
 import re2
+import regex as backtracking
 
-from fieldapp.core.xpath.errors import ExprUnsupportedError, Message
+from fieldapp.core.xpath.errors import ExprTimeout, ExprUnsupportedError, Message
 from fieldapp.core.xpath.functions.registry import flatten, register, truncate
 from fieldapp.core.xpath.nodes import Call, Literal
 from fieldapp.core.xpath.values import to_number, to_string
@@ -22,10 +23,17 @@ from fieldapp.i18n.catalog import N_
 
 # regex() runs on RE2, whose matching time is linear in the text: a pattern with nested
 # quantifiers such as ^([a-zA-Z0-9]+\s?)*$ cannot make the screen hang (Python's re, a
-# backtracking engine, doubled its time per character). RE2 has no backreferences or
-# lookarounds: such a pattern is refused when the form loads.
+# backtracking engine, doubled its time per character). A pattern RE2 cannot run (a
+# lookaround or a backreference, which Java's engine in ODK Collect takes) runs on the regex
+# module, a backtracking engine, with a time limit per match; a match past it raises
+# ExprTimeout (a constraint then tells the member the answer could not be checked), and the
+# outcome, time-outs included, is remembered so re-evaluating after every keystroke does not
+# run it again.
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # a bad pattern is our message, not a line on stderr
+MATCH_TIME_LIMIT = 0.2
+"""Seconds one match of a pattern RE2 cannot run may take on the backtracking engine."""
+_TIMED_OUT = object()
 
 
 def _compile(pattern: str):
@@ -34,10 +42,29 @@ def _compile(pattern: str):
 
 @lru_cache(maxsize=512)
 def _regex(pattern: str):
+    """The compiled pattern: RE2's, else the backtracking engine's, else None (invalid)."""
     try:
         return _compile(pattern)
     except (re2.error, ValueError, TypeError, OverflowError):
+        pass
+    try:
+        return backtracking.compile(pattern, backtracking.V0)
+    except (backtracking.error, ValueError, TypeError, OverflowError, RecursionError):
         return None
+
+
+@lru_cache(maxsize=4096)
+def _fullmatch(pattern: str, text: str) -> object:
+    """True/False, or _TIMED_OUT when the backtracking engine ran past its time limit."""
+    compiled = _regex(pattern)
+    if compiled is None:
+        return False
+    if isinstance(compiled, backtracking.Pattern):
+        try:
+            return compiled.fullmatch(text, timeout=MATCH_TIME_LIMIT) is not None
+        except TimeoutError:
+            return _TIMED_OUT
+    return compiled.fullmatch(text) is not None
 
 
 @register("concat", 0, None)
@@ -119,28 +146,30 @@ def _translate(ctx, a, b, c):
 
 
 def _regex_check(node: Call, text: str) -> None:
-    """A literal pattern RE2 cannot compile (a backreference, a lookaround, a syntax error) is
-    a load-time error, not a constraint that silently never matches."""
+    """A literal pattern neither engine can compile (a syntax error) is a load-time error,
+    as Java's engine refuses it in Collect, not a constraint that silently never matches."""
     arg = node.args[1]
-    if isinstance(arg, Literal):
+    if isinstance(arg, Literal) and _regex(arg.value) is None:
         try:
-            _compile(arg.value)
-        except (re2.error, ValueError, TypeError) as err:
-            detail = err.args[0] if err.args else err
-            if isinstance(detail, bytes):
-                detail = detail.decode("utf-8", "replace")
-            # RE2's own wording of the pattern error stays English, framed by the sentence.
-            raise ExprUnsupportedError(
-                Message(N_("regex() pattern '{pattern}' is not supported: {detail} (patterns "
-                           "with backreferences or lookarounds cannot be used)"),
-                        pattern=arg.value, detail=str(detail)), arg.pos, text) from None
+            backtracking.compile(arg.value, backtracking.V0)
+            detail: object = ""
+        except Exception as err:  # noqa: BLE001 - its wording is the detail shown
+            detail = err
+        # The engine's own (English) wording of the pattern error, framed by the sentence.
+        raise ExprUnsupportedError(
+            Message(N_("regex() pattern '{pattern}' is not a valid pattern: {detail}"),
+                    pattern=arg.value, detail=str(detail)), arg.pos, text) from None
 
 
 @register("regex", 2, check=_regex_check)
 def _regex_fn(ctx, a, b):
     # JavaRosa uses Pattern.matches: the whole value must match. An invalid pattern matches nothing.
-    pattern = _regex(to_string(b))
-    return pattern is not None and pattern.fullmatch(to_string(a)) is not None
+    pattern, value = to_string(b), to_string(a)
+    found = _fullmatch(pattern, value)
+    if found is _TIMED_OUT:
+        raise ExprTimeout(Message(N_("regex() took more than {seconds} s on this answer"),
+                                  seconds=MATCH_TIME_LIMIT))
+    return found
 
 
 _UUID_ALPHABET = string.ascii_letters + string.digits
