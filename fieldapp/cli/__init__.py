@@ -176,8 +176,9 @@ def cmd_forms_check(args) -> int:
     from fieldapp.services.forms import all_form_files
 
     files = args.files or all_form_files()
-    lines = check_form_files(args.files or None)
-    for line in lines:
+    report = check_form_files(args.files or None)
+    lines = report.problems
+    for line in report.warnings + lines:
         print(line)
     if not lines:
         print(ngettext("Checked {count} form: no problems ({files}).",

@@ -19,8 +19,9 @@ from fieldapp import paths
 from fieldapp.core.forms import Form, FormLoadError, FormProblem, load_form
 from fieldapp.core.forms.problems import file_problem
 from fieldapp.core.forms.media import MAX_MEDIA_BYTES, MediaSource
-from fieldapp.core.forms.reading import FORM_SUFFIXES, check_size, check_suffix
-from fieldapp.i18n.catalog import N_
+from fieldapp.core.forms.reading import FORM_SUFFIXES, check_size, check_suffix, pyxform_refusal
+from fieldapp.core.xpath.errors import Message
+from fieldapp.i18n.catalog import N_, _
 
 MEDIA_FOLDER_SUFFIX = "-media"
 
@@ -125,11 +126,22 @@ def discover_forms(
     return found
 
 
-def check_files(files: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """One line per problem over all ``files`` (empty when every form loads), e.g.
-    "household_survey.xlsx: survey row 12, column relevant: unknown function 'foo()'". A CSV
-    that a workbook beside it uses as its data file is that form's data, not a form."""
-    lines: list[str] = []
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``fieldapp forms check`` prints: one line per problem (the forms that do not
+    load) and one per warning (forms that load, but not as their author meant or not in ODK
+    Collect: pyxform refuses them, a path reaches nothing, a column is ignored)."""
+
+    problems: list[str]
+    warnings: list[str]
+
+
+def check_forms(files: Iterable[str | os.PathLike[str]]) -> CheckReport:
+    """Check ``files``: problems and warnings, one line each, e.g. "household_survey.xlsx:
+    survey row 12, column relevant: unknown function 'foo()'". A CSV that a workbook beside it
+    uses as its data file is that form's data, not a form."""
+    problems: list[str] = []
+    warnings: list[str] = []
     paths = [Path(p) for p in files]
     used: set[Path] = set()
     results: dict[Path, Form | FormLoadError] = {}
@@ -144,8 +156,24 @@ def check_files(files: Iterable[str | os.PathLike[str]]) -> list[str]:
     for path in paths:
         result = results.get(path)
         if isinstance(result, FormLoadError):
-            lines.extend(" ".join(str(p).split()) for p in result.problems)
-    return lines
+            problems.extend(" ".join(str(p).split()) for p in result.problems)
+        elif isinstance(result, Form):
+            found = [str(w) for w in result.warnings]
+            refusal = pyxform_refusal(path.read_bytes(), path.name)
+            if refusal is not None:
+                found.insert(0, str(FormProblem(path.name, None, None, None, Message(
+                    N_("the XLSForm converter pyxform refuses this form, so ODK Collect cannot "
+                       "use it (it loads here): {detail}"), detail=refusal))))
+            warnings.extend(_("{file}: warning: {problem}").format(
+                file=path.name, problem=" ".join(line.split()).removeprefix(path.name + ": "))
+                for line in found)
+    return CheckReport(problems, warnings)
+
+
+def check_files(files: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """One line per problem over all ``files`` (empty when every form loads); see
+    :func:`check_forms`, which also gives the warnings."""
+    return check_forms(files).problems
 
 
 def form_dirs() -> list[Path]:
@@ -156,10 +184,10 @@ def all_form_files() -> list[Path]:
     return [path for directory in form_dirs() for path in form_files(directory)]
 
 
-def check_form_files(files: list[Path] | None = None) -> list[str]:
-    """One line per problem (empty when all load); no file given: every form the app would load."""
+def check_form_files(files: list[Path] | None = None) -> CheckReport:
+    """Problems and warnings of ``files``; no file given: every form the app would load."""
     targets = list(files) if files else all_form_files()
-    return check_files(targets)
+    return check_forms(targets)
 
 
 class FormCatalog:

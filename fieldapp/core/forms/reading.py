@@ -13,6 +13,7 @@ import copy
 import logging
 import os
 import re
+import warnings
 from io import BytesIO
 
 from pyxform.errors import PyXFormError, PyXFormReadError
@@ -25,6 +26,12 @@ from fieldapp.core.forms.workbook import check_workbook, formula_problems, trim_
 from fieldapp.i18n.catalog import N_
 
 log = logging.getLogger(__name__)
+
+# openpyxl warns of the parts of a workbook it leaves out (data validation extensions, headers
+# and footers, unknown document properties): nothing a form author can act on, and never a
+# line in a command's output (issue 26). The filter is the module's, so it holds in every
+# thread that reads a workbook.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
 
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # shipped forms are ~50 kB; anything this big is not a form
@@ -177,3 +184,20 @@ def pyxform_problems(label: str, data: DefinitionData,
                             Message(N_("the form converter could not convert the form: {detail}"),
                                     detail=str(exc)))]
     return []
+
+
+def pyxform_refusal(data: bytes, filename: str) -> str | None:
+    """pyxform's reason for not converting the workbook to an XForm (its own English
+    wording, on one line), or None when it converts it. The engine loads some forms pyxform
+    refuses; ODK Collect never sees those, so the form check says so."""
+    from pyxform.xls2xform import convert
+
+    suffix = os.path.splitext(filename)[1].lower()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            convert(xlsform=data, warnings=[], file_type=suffix,
+                    form_name=os.path.splitext(os.path.basename(filename))[0])
+        except Exception as exc:  # noqa: BLE001 - any failure is pyxform's refusal
+            return " ".join(str(exc).split()) or type(exc).__name__
+    return None

@@ -148,7 +148,9 @@ class SheetReader:
 
     # -- rows ----------------------------------------------------------------------------------
     def rows(self, sheet: str) -> list[tuple[int, dict[str, Any]]]:
-        """(Excel row number, {column: value}) for the non-empty rows of ``sheet``."""
+        """(Excel row number, {column: value}) for the non-empty rows of ``sheet``, NFC
+        normalised; expressions are normalised by the parser, which keeps a text literal's
+        spelling for regex() (normalising a pattern changes its character ranges)."""
         raw = getattr(self.data, sheet, None) or []
         out = []
         for i, row in enumerate(raw):
@@ -158,7 +160,8 @@ class SheetReader:
             for k, v in row.items():
                 if k is None or v is None:
                     continue
-                text = nfc(str(v)).strip()
+                text = str(v) if split_column(str(k))[0] in EXPR_COLUMNS else nfc(str(v))
+                text = text.strip()
                 if text:
                     clean[" ".join(str(k).split())] = text
             if clean:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from fieldapp.core.xpath.errors import ExprSyntaxError, ExprUnsupportedError, Message
 from fieldapp.i18n.catalog import N_
+from fieldapp.i18n.text import nfc
 
 # Token kinds
 NUM, STR, REF, NAME, OP, LPAREN, RPAREN, COMMA, SLASH, DOT, DOTDOT, EOF = (
@@ -30,6 +32,8 @@ class Token:
     kind: str
     value: str
     pos: int
+    raw: str = ""
+    """A text literal as written, before NFC normalisation (a regex() pattern keeps it)."""
 
 
 def _name_start(ch: str) -> bool:
@@ -37,7 +41,8 @@ def _name_start(ch: str) -> bool:
 
 
 def _name_char(ch: str) -> bool:
-    return ch in "_-." or ch.isalnum()
+    # Combining marks too: names are read before NFC normalisation ("Hộ" typed decomposed).
+    return ch in "_-." or ch.isalnum() or unicodedata.category(ch).startswith("M")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -62,7 +67,7 @@ def tokenize(text: str) -> list[Token]:
             if j < 0:
                 fail(Message(N_("the reference {start} is not closed with '{end}'"),
                              start="${...", end="}"), i)
-            name = text[i + 2:j].strip()
+            name = nfc(text[i + 2:j].strip())
             kind = REF
             if name.startswith(LAST_SAVED_PREFIX):
                 kind, name = LAST_SAVED, name[len(LAST_SAVED_PREFIX):].strip()
@@ -76,7 +81,7 @@ def tokenize(text: str) -> list[Token]:
             j = next((k for k in range(i + 1, n) if text[k] in closing), -1)
             if j < 0:
                 fail(Message(N_("text starting with {quote} is not closed"), quote=ch), i)
-            tokens.append(Token(STR, text[i + 1:j], start))
+            tokens.append(Token(STR, nfc(text[i + 1:j]), start, text[i + 1:j]))
             i = j + 1
         elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             j = i
@@ -106,7 +111,7 @@ def tokenize(text: str) -> list[Token]:
                 j += 2
                 while j < n and _name_char(text[j]):
                     j += 1
-            word = text[i:j]
+            word = nfc(text[i:j])
             if word in _KEYWORD_OPS and prev in _OPERAND_END:
                 tokens.append(Token(OP, word, start))
             else:
@@ -157,7 +162,7 @@ def tokenize(text: str) -> list[Token]:
                 fail(Message(N_("'@' must start an attribute name, as in @id")), i)
             while j < n and _name_char(text[j]):
                 j += 1
-            tokens.append(Token(NAME, text[i:j], start))
+            tokens.append(Token(NAME, nfc(text[i:j]), start))
             i = j
         else:
             fail(Message(N_("unexpected character {character}"), character=repr(ch)), i)

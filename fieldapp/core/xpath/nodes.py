@@ -10,10 +10,11 @@ from fieldapp.core.xpath.values import number_to_string
 
 @dataclass(frozen=True, slots=True)
 class Literal:
-    """A string literal."""
+    """A string literal; ``raw`` is its spelling before NFC normalisation."""
 
     value: str
     pos: int = field(default=0, compare=False)
+    raw: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         quote = '"' if any(q in self.value for q in "'\u2018\u2019") else "'"

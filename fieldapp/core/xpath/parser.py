@@ -9,7 +9,6 @@ from fieldapp.core.xpath.nodes import (
     Binary, Call, Current, FormPath, InstancePath, LastSaved, Literal, Neg, Node, Number, Path,
     Ref)
 from fieldapp.i18n.catalog import N_
-from fieldapp.i18n.text import nfc
 
 # Binding powers, loosest first, as in the XPath 1.0 grammar. All binary operators associate left.
 _BINDING = {
@@ -95,7 +94,7 @@ class _Parser:
             return Number(float(tok.value), tok.pos)
         if kind == lx.STR:
             self.next()
-            return Literal(tok.value, tok.pos)
+            return Literal(tok.value, tok.pos, tok.raw)
         if kind == lx.REF:
             self.next()
             if self.peek().kind in (lx.SLASH, lx.LBRACKET):
@@ -242,8 +241,8 @@ def _describe(tok: lx.Token) -> Message | str:
 
 
 def parse_tree(text: str) -> Node:
-    """Parse ``text`` (NFC-normalised first) into a syntax tree; raises ExprSyntaxError."""
-    text = nfc(text)
+    """Parse ``text`` into a syntax tree (names and text NFC-normalised, a text literal's
+    spelling kept beside as ``Literal.raw``); raises ExprSyntaxError."""
     parser = _Parser(text)
     if parser.peek().kind == lx.EOF:
         raise ExprSyntaxError(Message(N_("the expression is empty")), 0, text)

@@ -149,9 +149,9 @@ def _regex_check(node: Call, text: str) -> None:
     """A literal pattern neither engine can compile (a syntax error) is a load-time error,
     as Java's engine refuses it in Collect, not a constraint that silently never matches."""
     arg = node.args[1]
-    if isinstance(arg, Literal) and _regex(arg.value) is None:
+    if isinstance(arg, Literal) and _regex(arg.raw or arg.value) is None:
         try:
-            backtracking.compile(arg.value, backtracking.V0)
+            backtracking.compile(arg.raw or arg.value, backtracking.V0)
             detail: object = ""
         except Exception as err:  # noqa: BLE001 - its wording is the detail shown
             detail = err
@@ -161,15 +161,23 @@ def _regex_check(node: Call, text: str) -> None:
                     pattern=arg.value, detail=str(detail)), arg.pos, text) from None
 
 
-@register("regex", 2, check=_regex_check)
-def _regex_fn(ctx, a, b):
-    # JavaRosa uses Pattern.matches: the whole value must match. An invalid pattern matches nothing.
-    pattern, value = to_string(b), to_string(a)
-    found = _fullmatch(pattern, value)
-    if found is _TIMED_OUT:
-        raise ExprTimeout(Message(N_("regex() took more than {seconds} s on this answer"),
-                                  seconds=MATCH_TIME_LIMIT))
-    return found
+@register("regex", 2, lazy=True, check=_regex_check)
+def _regex_fn(args, nodes):
+    # JavaRosa uses Pattern.matches: the whole value must match. An invalid pattern matches
+    # nothing. A literal pattern is used as written: NFC normalisation would change its
+    # character ranges (Java's engine takes it as it is).
+    value_of, pattern_of = args
+    literal = nodes[1].raw or nodes[1].value if isinstance(nodes[1], Literal) else None
+
+    def run(ctx):
+        pattern = literal if literal is not None else to_string(pattern_of(ctx))
+        found = _fullmatch(pattern, to_string(value_of(ctx)))
+        if found is _TIMED_OUT:
+            raise ExprTimeout(Message(N_("regex() took more than {seconds} s on this answer"),
+                                      seconds=MATCH_TIME_LIMIT))
+        return found
+
+    return run
 
 
 _UUID_ALPHABET = string.ascii_letters + string.digits
