@@ -196,8 +196,7 @@ def pyxform_refusal(data: bytes, filename: str) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            convert(xlsform=data, warnings=[], file_type=suffix,
-                    form_name=os.path.splitext(os.path.basename(filename))[0])
+            convert(xlsform=data, warnings=[], file_type=suffix)
         except Exception as exc:  # noqa: BLE001 - any failure is pyxform's refusal
             return " ".join(str(exc).split()) or type(exc).__name__
     return None
