@@ -1,18 +1,30 @@
 """The one resource locator: forms/, i18n/ and assets/ in a checkout, a wheel or a PyInstaller bundle,
 and the user's data folder (platformdirs, overridable by FIELDAPP_HOME).
 
-Nothing else in fieldapp computes these paths.
+Nothing else in fieldapp computes these paths; what differs between operating systems (and
+whether the app runs from a bundle) is asked of :mod:`fieldapp.host`.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import cache
 from pathlib import Path
 
-APP_NAME = "fieldapp"
+from fieldapp import host
+
+APP_NAME = host.APP_NAME
 RESOURCE_DIRS = ("forms", "i18n", "assets")
+
+
+class MissingFiles(host.HostError):
+    """The installed app lacks some of its own files (a damaged or half-copied install)."""
+
+    def __init__(self, where: Path, missing: str = "forms/, i18n/, assets/"):
+        from fieldapp.i18n.catalog import _
+
+        super().__init__(_("fieldapp is missing some of its own files ({missing} in {folder}): "
+                           "install it again.").format(missing=missing, folder=where))
 
 
 @cache
@@ -23,18 +35,15 @@ def resource_root() -> Path:
     the package), and the ``share/fieldapp`` folder a wheel installs into ``sys.prefix``.
     """
     candidates = []
-    bundle = getattr(sys, "_MEIPASS", None)
+    bundle = host.bundle_dir()
     if bundle:
-        candidates.append(Path(bundle))
+        candidates.append(bundle)
     candidates.append(Path(__file__).resolve().parent.parent)
     candidates.append(Path(sys.prefix) / "share" / APP_NAME)
     for root in candidates:
         if (root / "forms").is_dir() and (root / "assets").is_dir():
             return root
-    raise FileNotFoundError(
-        "fieldapp resources (forms/, i18n/, assets/) not found in: "
-        + ", ".join(str(c) for c in candidates)
-    )
+    raise MissingFiles(candidates[0])
 
 
 def forms_dir() -> Path:
@@ -55,12 +64,7 @@ def fonts_dir() -> Path:
 
 def data_dir() -> Path:
     """The user's data folder: $FIELDAPP_HOME if set, else the platform's user data folder."""
-    home = os.environ.get("FIELDAPP_HOME")
-    if home:
-        return Path(home).expanduser()
-    import platformdirs  # not needed when the database is named (--db): off the start-up path
-
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return host.host().user_data_dir()
 
 
 def default_db_path() -> Path:
@@ -78,7 +82,11 @@ def commune_forms_dir() -> Path:
 
 
 def compiled_catalogs_dir() -> Path:
-    """Where compiled .mo files go when the resource folder is read-only (installed app)."""
-    import platformdirs
+    """Where compiled .mo files go when the resource folder is not a source checkout (an
+    installed app ships them compiled; nothing is ever written into it)."""
+    return host.host().user_cache_dir() / "locale"
 
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "locale"
+
+def in_checkout() -> bool:
+    """True when the resources are the source checkout's (which may hold build products)."""
+    return host.bundle_dir() is None and resource_root() == Path(__file__).resolve().parent.parent

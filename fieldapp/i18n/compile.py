@@ -1,6 +1,6 @@
-"""Compile the interface .po catalogs to .mo with babel, at set-up or on first use.
+"""Compile the interface .po catalogs to .mo with babel, at set-up, at build or on first use.
 
-.mo files are build products (not committed). ``python -m fieldapp.i18n.compile`` compiles every
+.mo files are build products (not committed; build.spec ships them in the app). ``python -m fieldapp.i18n.compile`` compiles every
 interface catalog in i18n/ (the set-up step); :func:`ensure_compiled` does it lazily for one
 language when the app switches to it.
 """
@@ -57,15 +57,21 @@ def compile_to_bytes(po: Path) -> bytes:
 def ensure_compiled(language: str, locale_dir: Path | None = None) -> Path | None:
     """Return a locale folder holding an up-to-date ``<language>/LC_MESSAGES/fieldapp.mo``.
 
-    The .mo is written beside the .po when that folder is writable (a checkout), else into the
-    user cache folder. Returns None when there is no catalog for ``language``.
+    An installed app ships its catalogs compiled (build.spec) and no .po: its .mo is used as it
+    is, and nothing is written into the app's folder. From a source checkout (or a folder
+    given explicitly) the .mo is written beside the .po when that folder is writable, else
+    into the user cache folder, as it is for a wheel installed without compiled catalogs.
+    Returns None when there is no catalog for ``language``.
     """
     po = po_path(language, locale_dir)
+    shipped = po.parent.parent.parent
     if not po.exists():
-        return None
-    # The cache folder is computed only if the resource folder fails (platformdirs is not
-    # imported on a normal start).
-    for base_of in (lambda: po.parent.parent.parent, paths.compiled_catalogs_dir):
+        compiled = shipped / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        return shipped if compiled.exists() else None
+    # The cache folder is computed only if the resource folder fails or is not ours to write
+    # (platformdirs is not imported on a normal start).
+    bases = [lambda: shipped] if locale_dir is not None or paths.in_checkout() else []
+    for base_of in (*bases, paths.compiled_catalogs_dir):
         base = base_of()
         mo = base / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
         try:

@@ -7,10 +7,11 @@ byte-for-byte as it was.
 
 from __future__ import annotations
 
+import errno
 import os
-import stat
 from pathlib import Path
 
+from fieldapp import host
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import collate
@@ -19,7 +20,7 @@ from fieldapp.storage.engine import sqlite
 from fieldapp.storage.versions import MIGRATION_SET, MIGRATIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-PRIVATE = 0o600
+PRIVATE = host.PRIVATE
 """Permissions of the database, its journal files and backups: this account only."""
 
 
@@ -31,6 +32,10 @@ class DatabaseLocked(StorageError):
     """Another program holds the database."""
 
 
+class DiskFull(StorageError):
+    """The disk (or the account's quota) holding the database has no space left."""
+
+
 class DatabaseDamaged(StorageError):
     """The file is an SQLite database but its pages or schema are damaged."""
 
@@ -40,20 +45,16 @@ class WrongKey(StorageError):
 
 
 def make_private(path: Path) -> None:
-    """Make a file readable and writable by this account only (POSIX; on Windows the user's
-    profile folder is private already and chmod cannot express it)."""
-    if os.name == "nt":
-        return
-    try:
-        if stat.S_IMODE(path.stat().st_mode) != PRIVATE:
-            path.chmod(PRIVATE)
-    except OSError:
-        pass
+    """Make a file readable and writable by this account only (mode 0600; an ACL on Windows)."""
+    host.make_private(path)
 
 
 def _describe(path: Path, exc: Exception, *, encrypted: bool) -> StorageError:
     """The right message for an SQLite error met while opening ``path``."""
     text = str(exc).lower()
+    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return DiskFull(_("The disk holding {path} is full: free some space on it, then try "
+                          "again. Nothing was changed.").format(path=path))
     if "locked" in text or "busy" in text:
         return DatabaseLocked(_("{path} is in use by another program; close it and try "
                                 "again.").format(path=path))
@@ -195,6 +196,9 @@ def connect(path: Path | str, *, migrate: bool = True, key: bytes | None = None,
         conn.close()
         if new:
             _remove_new(path)
+        described = _describe(path, exc, encrypted=False)
+        if isinstance(described, DiskFull):
+            raise described from exc
         raise StorageError(_("Cannot write to the database {path}: {error}").format(
             path=path, error=exc)) from exc
     except Exception as exc:  # a migration step failed: it was rolled back

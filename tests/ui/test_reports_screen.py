@@ -130,3 +130,23 @@ def test_a_cancelled_report_says_so_quietly(screen, monkeypatch):
     _choose(screen, "commune")
     screen.generate()
     assert screen.status.text() == "Đã hủy."
+
+
+def test_no_viewer_and_no_printer_say_so_on_the_screen(screen, monkeypatch):
+    """A PC without a PDF program or a printer (Windows simulated): one line in the status,
+    nothing raised."""
+    from fieldapp import host
+
+    def no_association(path, operation="open"):
+        raise OSError(1155, "No application is associated with the specified file")
+
+    pc = host.Host("nt", environ={"USERPROFILE": "C:\\Users\\an"}, startfile=no_association,
+                   printers=lambda: 0)
+    monkeypatch.setattr(host, "_host", pc)
+    monkeypatch.setattr(screen, "pdf_document", None)  # print through the system, as without QtPdf
+    _choose(screen, "commune")
+    screen.generate()
+    assert screen.open_in_viewer() is False
+    assert "không có chương trình mở được tệp PDF" in screen.status.text()
+    screen.on_print()
+    assert "chưa có máy in" in screen.status.text()

@@ -6,19 +6,17 @@ after a warning when they hold names. The last choices are remembered on this la
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
+from fieldapp import host
 from fieldapp.i18n.catalog import _, pgettext
 from fieldapp.ui import tasks
 from fieldapp.ui.context import AppContext
@@ -41,19 +39,6 @@ def pdf_viewer_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def system_print(path: Path) -> bool:
-    """Send a PDF to the system's printing (Windows: the viewer's print verb; elsewhere lp);
-    False when neither exists."""
-    if os.name == "nt":
-        os.startfile(str(path), "print")  # type: ignore[attr-defined]  # noqa: S606
-        return True
-    lp = shutil.which("lp") or shutil.which("lpr")
-    if lp:
-        subprocess.Popen([lp, str(path)])  # noqa: S603
-        return True
-    return False
 
 
 class ReportsScreen(QWidget):
@@ -382,9 +367,17 @@ class ReportsScreen(QWidget):
         tasks.show_failure(self, exc)
 
     # -- using the report -----------------------------------------------------------------------
-    def open_in_viewer(self) -> None:
-        if self.current is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.current)))
+    def open_in_viewer(self) -> bool:
+        """Show the report in the system's PDF viewer; False (and why, in the status line)
+        when the computer has none."""
+        if self.current is None:
+            return False
+        try:
+            host.open_file(self.current)
+        except host.NoViewer as exc:
+            self.status.setText(str(exc))
+            return False
+        return True
 
     def on_save(self) -> None:
         if self.current is None:
@@ -412,9 +405,11 @@ class ReportsScreen(QWidget):
             return
         if self.pdf_document is not None:
             self._print_here()
-        elif not system_print(self.current):
-            self.open_in_viewer()
-            self.status.setText(_("No printing service was found: print from the PDF viewer."))
+            return
+        try:
+            host.print_file(self.current)
+        except host.NoPrinter as exc:
+            self.status.setText(str(exc))
         else:
             self.status.setText(_("Sent to the printer."))
 
@@ -481,4 +476,4 @@ class ReportsScreen(QWidget):
         super().closeEvent(event)
 
 
-__all__ = ["ReportsScreen", "kind_title", "pdf_viewer_available", "system_print"]
+__all__ = ["ReportsScreen", "kind_title", "pdf_viewer_available"]

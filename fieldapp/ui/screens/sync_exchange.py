@@ -3,7 +3,6 @@ import packages (a dry run first, then Apply), with progress and Cancel."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from PySide6.QtCore import QStorageInfo
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget)
 
+from fieldapp import host
 from fieldapp.i18n.catalog import _
 from fieldapp.ui import tasks
 from fieldapp.ui.context import AppContext
@@ -23,18 +23,13 @@ def removable_drives() -> list[tuple[str, str]]:
     """(folder, name) of mounted drives a package can be written to straight away: USB sticks
     and memory cards (mounted under /media, /run/media or /mnt; other drive letters than the
     system's on Windows)."""
-    system = os.environ.get("SystemDrive", "C:").upper()
     drives = []
     for volume in QStorageInfo.mountedVolumes():
         if not volume.isValid() or not volume.isReady() or volume.isReadOnly():
             continue
         root = volume.rootPath()
-        if os.name == "nt":
-            if root.upper().startswith(system):
-                continue
-        elif not root.startswith(("/media/", "/run/media/", "/mnt/")):
-            continue
-        drives.append((root, volume.displayName() or root))
+        if host.host().removable_root(root):
+            drives.append((root, volume.displayName() or root))
     return drives
 
 
