@@ -105,6 +105,12 @@ class Host:
 
         return platformdirs.PlatformDirs(APP_NAME, appauthor=False, roaming=False)
 
+    def has_display(self) -> bool:
+        """Whether windows can be shown (Linux without X11 or Wayland: no)."""
+        if self.windows or self.system == "darwin":
+            return True
+        return bool(self.environ.get("DISPLAY") or self.environ.get("WAYLAND_DISPLAY"))
+
     def removable_root(self, root: str) -> bool:
         """Whether a mounted volume's root is one a package can be written to straight away:
         a USB stick or memory card (under /media, /run/media or /mnt; on Windows any drive

@@ -27,6 +27,20 @@ class MissingFiles(host.HostError):
                            "install it again.").format(missing=missing, folder=where))
 
 
+def missing_in_bundle(exc: BaseException) -> MissingFiles | None:
+    """The message for an error that means the built app lacks one of its own files (a
+    module, a library, a resource), else None (from source, or another error)."""
+    bundle = host.bundle_dir()
+    if bundle is None:
+        return None
+    if isinstance(exc, ImportError):
+        return MissingFiles(bundle.parent, exc.name or str(exc))
+    filename = getattr(exc, "filename", None)
+    if isinstance(exc, FileNotFoundError) and filename and str(filename).startswith(str(bundle)):
+        return MissingFiles(bundle.parent, str(filename))
+    return None
+
+
 @cache
 def resource_root() -> Path:
     """Folder holding forms/, i18n/ and assets/.

@@ -41,6 +41,9 @@ def _top_parser() -> Parser:
                         help=_("open the demo commune, creating it first if needed"))
     parser.add_argument("--screenshot", type=Path, metavar=_("FOLDER"),
                         help=_("save one PNG per main screen into the folder and exit"))
+    parser.add_argument("--self-check", action="store_true",
+                        help=_("check that this installation works (forms, languages, fonts, "
+                               "encryption, sync, reports) and exit"))
     return parser
 
 
@@ -240,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     debug = wants_debug(argv)
     try:
         args = _parse(argv)
+        if getattr(args, "self_check", False):
+            from fieldapp.cli import self_check
+
+            return self_check.run()
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "check":
@@ -267,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, details with --debug
         if debug:
             traceback.print_exc()
+        missing = paths.missing_in_bundle(exc)
+        if missing is not None:  # a built app lacking one of its own files
+            print(f"{PROG}: {missing}", file=sys.stderr)
+            return 2
         print(f"{PROG}: " + _("unexpected error: {error} (run again with --debug for "
                               "details)").format(error=exc), file=sys.stderr)
         return 1
