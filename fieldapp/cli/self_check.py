@@ -42,16 +42,7 @@ def run() -> int:
     if sys.stdout is not None:
         print(summary, flush=True)
     else:
-        _show(lines, failed)
+        from fieldapp.ui.selfcheck import show_lines
+
+        show_lines(lines, failed)
     return 0 if not failed else 1
-
-
-def _show(lines: list[str], failed: int) -> None:
-    """The windowed app (no console): the lines in a message box."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    app = QApplication.instance() or QApplication(["fieldapp"])
-    box = QMessageBox(QMessageBox.Icon.Warning if failed else QMessageBox.Icon.Information,
-                      "fieldapp", "\n".join(lines))
-    box.exec()
-    del app

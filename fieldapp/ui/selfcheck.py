@@ -53,3 +53,14 @@ def paint() -> str:
             platform=app.platformName()))
     return _("{count} letters shaped and drawn ({platform})").format(
         count=len(text), platform=app.platformName())
+
+
+def show_lines(lines: list[str], failed: int) -> None:
+    """The self-check's lines in a message box: the windowed app on Windows has no console."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(["fieldapp"])
+    box = QMessageBox(QMessageBox.Icon.Warning if failed else QMessageBox.Icon.Information,
+                      "fieldapp", "\n".join(lines))
+    box.exec()
+    del app
