@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+# Exact versions with hashes of every dependency (the app's, its tests' and the build's), made
+# from pyproject.toml's ranges by `uv pip compile` (the command is at the top of the file).
+LOCK = ROOT / "requirements" / "lock.txt"
 
 # Debian/Ubuntu package of each shared library that PySide6's Qt, its platform plugins (xcb,
 # wayland, offscreen) and their dependencies load, by the name ldd prints for it. dpkg -S knows
@@ -138,7 +141,10 @@ def ensure_venv() -> None:
 def ensure_installed(with_tests: bool) -> None:
     extra = "[test]" if with_tests else ""
     say("installing fieldapp and its dependencies (first run takes a few minutes)")
-    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    if LOCK.exists():  # the versions CI and the built app use, checked against their hashes
+        run([str(PYTHON), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(LOCK)])
+    else:
+        run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{extra}"])
     run([str(PYTHON), "-m", "fieldapp.i18n.compile"])
     # An editable install leaves the package's bytecode to be written on first import, which
