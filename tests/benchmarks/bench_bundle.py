@@ -42,7 +42,7 @@ def build(out: Path) -> float:
 
 def size(folder: Path) -> tuple[float, int]:
     files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
-    return sum(p.stat().st_size for p in files) / 1e6, len(files)
+    return sum(p.stat().st_size for p in files) / 2**20, len(files)
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = build(args.bundle.parent.parent)
         print(f"build: {seconds:.0f} s")
     megabytes, files = size(args.bundle)
-    print(f"bundle: {megabytes:.0f} MB, {files} files ({args.bundle})")
+    print(f"bundle: {megabytes:.0f} MiB, {files} files ({args.bundle})")
     compileall.compile_dir(str(ROOT / "fieldapp"), quiet=1)
     cli = args.bundle / ("fieldapp-cli.exe" if os.name == "nt" else "fieldapp-cli")
     venv = [sys.executable, "-m", "fieldapp"]
