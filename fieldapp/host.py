@@ -45,6 +45,24 @@ class NoPrinter(HostError):
     """This computer has no printer, or no program that prints the file."""
 
 
+class DiskFull(HostError):
+    """The disk (or the account's quota) has no space left for what was being written."""
+
+
+def disk_full(exc: BaseException) -> DiskFull | None:
+    """The message for an error that means the disk is full (an OSError, or SQLite's
+    "database or disk is full"), else None. SQLite rolls the transaction back, so what was
+    stored before stays as it was."""
+    import errno
+
+    if getattr(exc, "errno", None) == errno.ENOSPC or "disk is full" in str(exc).lower():
+        from fieldapp.i18n.catalog import _
+
+        return DiskFull(_("The disk is full: free some space on it, then try again. What was "
+                          "being written was not saved; what was saved before is unchanged."))
+    return None
+
+
 def bundle_dir() -> Path | None:
     """The folder of a built app's files (PyInstaller's ``sys._MEIPASS``); None from source.
 

@@ -274,9 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, details with --debug
         if debug:
             traceback.print_exc()
-        missing = paths.missing_in_bundle(exc)
-        if missing is not None:  # a built app lacking one of its own files
-            print(f"{PROG}: {missing}", file=sys.stderr)
+        from fieldapp import host
+
+        explained = paths.missing_in_bundle(exc) or host.disk_full(exc)
+        if explained is not None:  # a built app lacking one of its files, a full disk
+            print(f"{PROG}: {explained}", file=sys.stderr)
             return 2
         print(f"{PROG}: " + _("unexpected error: {error} (run again with --debug for "
                               "details)").format(error=exc), file=sys.stderr)

@@ -52,7 +52,8 @@ def make_private(path: Path) -> None:
 def _describe(path: Path, exc: Exception, *, encrypted: bool) -> StorageError:
     """The right message for an SQLite error met while opening ``path``."""
     text = str(exc).lower()
-    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC \
+            or ("disk i/o" in text and _no_space(path)):
         return DiskFull(_("The disk holding {path} is full: free some space on it, then try "
                           "again. Nothing was changed.").format(path=path))
     if "locked" in text or "busy" in text:
@@ -67,6 +68,17 @@ def _describe(path: Path, exc: Exception, *, encrypted: bool) -> StorageError:
             path=path))
     return DatabaseDamaged(_("{path} is damaged or is not a fieldapp database ({error}).")
                            .format(path=path, error=exc))
+
+
+def _no_space(path: Path) -> bool:
+    """Whether the disk holding ``path`` is (all but) full: SQLite reports a failure to grow
+    its shared-memory file as a plain I/O error."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 def _applied_names(path: Path, key: bytes | None = None) -> list[str]:

@@ -88,7 +88,11 @@ class Store:
         conn = dbmod.connect(path, key=key)
         if key is not None and path.exists() and not is_encrypted_file(path):
             key = None  # a plain database: nothing to keep
-        return cls(conn, path, key=key, **kwargs)
+        try:
+            return cls(conn, path, key=key, **kwargs)
+        except sqlite.OperationalError as exc:  # e.g. a full disk, writing the device's id
+            conn.close()
+            raise dbmod._describe(path, exc, encrypted=key is not None) from exc
 
     @property
     def user_id(self) -> str | None:
@@ -266,7 +270,8 @@ class Store:
                 self._put_meta("device_name", nfc(socket.gethostname()))
                 self.conn.execute("commit")
             except BaseException:
-                self.conn.execute("rollback")
+                if self.conn.in_transaction:  # a failed commit (a full disk) rolled back
+                    self.conn.execute("rollback")
                 raise
         return device
 

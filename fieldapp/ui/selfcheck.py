@@ -61,6 +61,6 @@ def show_lines(lines: list[str], failed: int) -> None:
 
     app = QApplication.instance() or QApplication(["fieldapp"])
     box = QMessageBox(QMessageBox.Icon.Warning if failed else QMessageBox.Icon.Information,
-                      "fieldapp", "\n".join(lines))
+                      _("fieldapp"), "\n".join(lines))
     box.exec()
     del app

@@ -70,6 +70,11 @@ def error_message(exc: BaseException) -> str:
     """What to tell the user about a failure: a UserError's own message, else a generic line."""
     if isinstance(exc, UserError):
         return str(exc)
+    from fieldapp import host
+
+    full = host.disk_full(exc)
+    if full is not None:
+        return str(full)
     return _("Something went wrong: {error}").format(error=exc)
 
 
