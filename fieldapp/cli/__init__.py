@@ -68,6 +68,8 @@ def build_parser() -> Parser:
                                          "counts. Exit code 0 healthy, 1 problems, 2 unusable."))
     check.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"),
                        help=_("database file (default: the one the app opened last)"))
+    check.add_argument("--deep", action="store_true",
+                       help=_("also replay the change log and compare every table with it"))
 
     forms = sub.add_parser("forms", help=_("form tools"), description=_("Form tools."))
     forms_sub = forms.add_subparsers(dest="forms_command", required=True)
@@ -159,7 +161,7 @@ def cmd_check(args) -> int:
         workspace = open_workspace(path)  # signs in: FIELDAPP_USER and the PIN
         key = workspace.store.key
         workspace.close()
-    report = check_database(path, key)
+    report = check_database(path, key, deep=args.deep)
     print(_("Database: {path}").format(path=report.path) + (f" ({why})" if why else ""))
     print(_("Migrations applied: {applied}; pending: {pending}").format(
         applied=len(report.applied), pending=", ".join(report.pending) or "0"))

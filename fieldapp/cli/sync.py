@@ -201,6 +201,7 @@ def _describe(report) -> str:
 
 def cmd_import(args) -> int:
     from fieldapp.services.sync import exchange
+    from fieldapp.services.sync.messages import refused_lines
 
     store = _open(args.sub_db)
     try:
@@ -222,6 +223,8 @@ def cmd_import(args) -> int:
             print(prefix + _describe(report))
             for note in report.notes:
                 print("  " + note)
+            for line in refused_lines(report, shown=20):
+                print("  " + line)
     return 1 if refused else 0
 
 

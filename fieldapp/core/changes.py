@@ -130,7 +130,7 @@ def record_state(table: str, record: str, changes: Iterable[Change],
         by_field.setdefault(c.field, []).append(c)
     if not by_field:
         raise ValueError(f"no changes for {table} {record}")
-    from fieldapp.core.records import RECORD_TYPES
+    from fieldapp.core.kinds import RECORD_TYPES
 
     automatic = RECORD_TYPES[table].automatic if table in RECORD_TYPES else ()
     extra: dict[str, Change] = {}

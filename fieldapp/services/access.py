@@ -19,15 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.core.kinds import MEMBER, STAFF, TRAINER, TRAINER_FORMS
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
 if TYPE_CHECKING:
     from fieldapp.storage.store import Store
 
-MEMBER, STAFF, TRAINER = "member", "commune_staff", "trainer"
-TRAINER_FORMS = frozenset({"training_progress"})
-"""Forms a trainer fills in and reads (their answers are skills progress, not survey answers)."""
+__all__ = ["MEMBER", "STAFF", "TRAINER", "TRAINER_FORMS", "Access", "AccessDenied", "Session"]
 
 
 class AccessDenied(UserError):

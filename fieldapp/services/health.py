@@ -24,6 +24,11 @@ def count_label(table: str) -> str:
     return _(COUNT_LABELS[table]) if table in COUNT_LABELS else table
 
 
+_HOW = {"differs": N_("{table} {id}: the row differs from what the change log makes"),
+        "not in the log": N_("{table} {id}: a row the change log does not make"),
+        "missing": N_("{table} {id}: the change log makes a row the table lacks")}
+
+
 @dataclass
 class HealthReport:
     path: Path
@@ -31,16 +36,20 @@ class HealthReport:
     pending: list[str]
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    replayed: bool = False
+    """Whether the tables were compared with a replay of the change log (``--deep``)."""
 
     @property
     def healthy(self) -> bool:
         return not self.problems and not self.pending
 
 
-def check_database(path: Path, key: bytes | None = None) -> HealthReport:
+def check_database(path: Path, key: bytes | None = None, *, deep: bool = False
+                   ) -> HealthReport:
     """Inspect without migrating, creating or writing anything (the file stays byte for
     byte as it was); raises StorageError for unusable files. ``key``: an encrypted
-    database's key."""
+    database's key. ``deep``: also replay the change log into a scratch database and list
+    every record whose row differs (fieldapp.storage.replay)."""
     path = Path(path)
     if not path.exists():
         raise dbmod.StorageError(
@@ -52,9 +61,20 @@ def check_database(path: Path, key: bytes | None = None) -> HealthReport:
     try:
         report.problems = dbmod.integrity_problems(database)
         if not pending:
+            from fieldapp.storage.replay import merge_problems
+
+            report.problems += [_(_HOW[d.how]).format(table=d.table, id=d.record)
+                                for d in merge_problems(database)]
+        if not pending:
             for table in ("villages", "users", "households", "persons", "submissions"):
                 report.counts[table] = database.execute(
                     f"select count(*) from {table} where deleted = 0").fetchone()[0]
     finally:
         database.close()
+    if deep and not pending:
+        from fieldapp.storage.replay import replay_differences
+
+        report.replayed = True
+        report.problems += [_(_HOW[d.how]).format(table=d.table, id=d.record)
+                            for d in replay_differences(path, key)]
     return report

@@ -250,6 +250,29 @@ class ChangeLog:
                     yield rest[0], change
             last = rows[-1][2]
 
+    def of_recs(self, recs: list[int], *, before: int, not_site: int | None = None
+                ) -> Iterator[tuple[int, Change]]:
+        """(seq, change) of these records (ordinals) with a sequence number below ``before``
+        (and not made by ``not_site``), in log order."""
+        rows: list[tuple] = []
+        site = "" if not_site is None else f" and c.site != {int(not_site)}"
+        for start in range(0, len(recs), 500):
+            chunk = recs[start:start + 500]
+            rows += self.conn.execute(
+                f"select r.tbl, r.rid, {', '.join('c.' + c for c in _COLUMNS.split(', '))} "
+                "from changes c join sync_records r on r.rec = c.rec "
+                f"where c.rec in ({', '.join('?' for _ in chunk)}) and c.seq < ?{site}",
+                [*chunk, before]).fetchall()
+        rows.sort(key=lambda row: row[2])
+        seqs = [row[2] for row in rows]
+        merges = {}
+        for start in range(0, len(seqs), 500):
+            chunk = seqs[start:start + 500]
+            merges.update(self._merges(f"m.seq in ({', '.join('?' for _ in chunk)})", chunk))
+        for table, record, *rest in rows:
+            for change in self._changes(table, record, tuple(rest), merges):
+                yield rest[0], change
+
     def last_seq(self) -> int:
         return self.conn.execute("select coalesce(max(seq), 0) from changes").fetchone()[0]
 

@@ -247,28 +247,13 @@ def pending_migrations(conn) -> list[str]:
     return [m for m in MIGRATIONS if m not in applied]
 
 
-# References between synced records. They are not foreign-key constraints: sync delivers
-# records in any order, so a reference may wait for its record's package; check lists them.
-REFERENCES = (
-    ("villages", "commune_id", "communes"),
-    ("users", "village_id", "villages"),
-    ("households", "village_id", "villages"),
-    ("persons", "household_id", "households"),
-    ("submissions", "household_id", "households"),
-    ("submissions", "village_id", "villages"),
-    ("teams", "village_id", "villages"),
-    ("team_members", "team_id", "teams"),
-    ("team_members", "user_id", "users"),
-    ("sessions", "village_id", "villages"),
-    ("session_persons", "session_id", "sessions"),
-    ("session_persons", "person_id", "persons"),
-    ("classes", "trainer_id", "users"),
-    ("enrolments", "class_id", "classes"),
-    ("enrolments", "person_id", "persons"),
-    ("enrolments", "user_id", "users"),
-    ("attendance", "enrolment_id", "enrolments"),
-    ("progress", "enrolment_id", "enrolments"),
-)
+def _references() -> tuple[tuple[str, str, str], ...]:
+    """References between synced records (fieldapp.core.kinds). They are not foreign-key
+    constraints: sync delivers records in any order, so a reference may wait for its record's
+    package; check lists them."""
+    from fieldapp.core.kinds import references
+
+    return references()
 
 
 def integrity_problems(db) -> list[str]:
@@ -281,7 +266,7 @@ def integrity_problems(db) -> list[str]:
     for table, rowid, parent, _fk in db.execute("pragma foreign_key_check").fetchall():
         problems.append(f"{table} row {rowid}: missing {parent}")
     tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
-    for table, column, parent in REFERENCES:
+    for table, column, parent in _references():
         if table not in tables or parent not in tables:
             continue
         for (record,) in db.execute(

@@ -102,6 +102,53 @@ class UserRepository(SyncedRepository):
         return self.store.query("select * from users where deleted = 0 order by name_sort")
 
 
+class DeviceRepository(SyncedRepository):
+    """The commune's register of laptops (fieldapp.core.kinds: devices): one record per laptop
+    and register, whose id follows from both (fieldapp.core.authority.registration_id)."""
+
+    table = "devices"
+
+    def register(self, commune_id: str, device: str, name: str | None, role: str, *,
+                 user_id: str | None = None) -> str:
+        """Register ``device`` in ``commune_id``'s register (again: its name, role and team
+        member change; a retired registration is restored)."""
+        values = registration(commune_id, device, name, role, user_id=user_id)
+        record = values.pop("id")
+        with self.store.transaction():
+            existing = self.get(record)
+            if existing is None:
+                self.store.writer.insert(self.table, {"id": record, **values})
+            else:
+                if existing["deleted"]:
+                    self.store.writer.restore(self.table, record)
+                self.store.writer.update(self.table, record, values)
+        return record
+
+    def of_device(self, commune_id: str, device: str) -> dict[str, Any] | None:
+        from fieldapp.core.authority import registration_id
+
+        return self.get(registration_id(commune_id, device))
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every registration, with the team member's name, retired ones included."""
+        return self.store.query(
+            """select d.*, u.name as user_name from devices d
+               left join users u on u.id = d.user_id order by d.deleted, d.name""")
+
+
+def registration(commune: str, device: str, name: str | None, role: str, *,
+                 user_id: str | None = None, retired: bool = False) -> dict[str, Any]:
+    """The values of a ``devices`` record that registers ``device`` in ``commune``."""
+    from fieldapp.core.authority import registration_id
+
+    row: dict[str, Any] = {"id": registration_id(commune, device), "device": device,
+                           "name": name, "role": role, "commune_id": commune,
+                           "user_id": user_id}
+    if retired:
+        row.update(deleted=1, deleted_reason="retired")
+    return row
+
+
 class HouseholdRepository(SyncedRepository):
     table = "households"
 
@@ -209,9 +256,9 @@ class ErasureRepository(SyncedRepository):
 
     def erase(self, target_table: str, target_id: str, *, reason: str,
               user_id: str | None) -> str:
-        from fieldapp.storage.erasure import ERASABLE
+        from fieldapp.core.kinds import BY_TABLE
 
-        if target_table not in ERASABLE:
+        if target_table not in BY_TABLE or not BY_TABLE[target_table].erasable:
             raise ValueError(f"{target_table} records are not erased")
         return self.add({"target_table": target_table, "target_id": target_id,
                          "reason": reason, "user_id": user_id})

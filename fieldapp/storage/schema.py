@@ -18,9 +18,22 @@ SYNC_COLUMNS = {
     "deleted": int,        # tombstone: 1 instead of a hard delete
     "deleted_reason": str,
 }
-SYNCED_TABLES = ("communes", "villages", "users", "households", "persons", "submissions",
-                 "attachments", "teams", "team_members", "sessions", "session_persons",
-                 "classes", "enrolments", "attendance", "progress")
+_SQL_TYPES = {"text": str, "integer": int, "real": float, "bytes": bytes, "json": str,
+              "map": str, "tree": str}
+
+
+def synced_table(db: Database, kind) -> None:
+    """The table of a declared kind (fieldapp.core.kinds): its fields as columns (a name with
+    a search key gets its key and sort columns), the sync columns, NOT NULL for required
+    fields. For migrations that add a kind; older steps spell their tables out."""
+    columns: dict[str, type] = {}
+    for f in kind.fields:
+        columns[f.name] = _SQL_TYPES[f.type]
+        if f.search is not None:
+            columns[f.search.key] = str
+            if f.search.sort:
+                columns[f.search.sort] = str
+    _synced_table(db, kind.table, columns, not_null=set(kind.required))
 
 
 def _synced_table(db: Database, name: str, columns: dict, *, foreign_keys=(), not_null=()):
@@ -477,3 +490,17 @@ def m034_member_triggers_need_household(db: Database) -> None:
             {_PERSON_DOC.format(rowid="new.rowid")}
         end;
     """)
+
+
+@migrations()
+def m040_devices(db: Database) -> None:
+    """The commune's register of laptops as synced records (fieldapp.core.kinds: devices), so
+    that every laptop can tell who wrote a change it receives: a hub registers itself, its
+    member laptops (with their team member, retired ones tombstoned) and the province it
+    joined (fieldapp.storage.migrate_devices)."""
+    from fieldapp.core.kinds import kind
+    from fieldapp.storage.migrate_devices import seed_devices
+
+    synced_table(db, kind("devices"))
+    db.execute("create index idx_devices_device on devices(device)")
+    seed_devices(db)

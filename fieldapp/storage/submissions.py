@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import record_state
 from fieldapp.core.clock import utc_now_iso
-from fieldapp.core.records import record_type
+from fieldapp.core.kinds import record_type
 from fieldapp.storage.repositories import SyncedRepository
 
 if TYPE_CHECKING:

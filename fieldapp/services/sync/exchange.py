@@ -32,6 +32,8 @@ from fieldapp.i18n.formatting import format_number
 from fieldapp.services.sync import identity
 from fieldapp.services.sync.carried import hub_files, store_carried, versions_used
 from fieldapp.services.sync.messages import package_error_message
+from fieldapp.storage import scope
+from fieldapp.storage.authority import ImportAuthority
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
 from fieldapp.storage.writer import WriteRefused
@@ -52,6 +54,8 @@ commune's packages land on the same index pages (records are keyed by random ids
 committing a few packages together writes those pages once: 11-13% off importing 50 packages
 (bench_sync). Each file is still applied whole or not at all (a savepoint inside the group);
 a crash loses only the group being applied, whose files are imported again like new ones."""
+REFUSALS_LOGGED = 200
+"""Refused changes listed in the import log (all are counted)."""
 IMPORT_CACHE_MIB = 64
 """Page cache while importing (16 MB otherwise). A commune's packages write all over the
 indexes keyed by random ids; with them in memory, pages are not read (and, in an encrypted
@@ -93,6 +97,9 @@ class ImportReport:
     duplicates: int = 0
     entries: int = 0
     notes: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """(what, why) of each change left out because its author was not allowed to make it
+    (the rest of the package applies)."""
 
     @property
     def ok(self) -> bool:
@@ -130,16 +137,12 @@ def _destination(store: Store, to: str | None) -> tuple[dict[str, Any], str]:
     raise ExportError(_("No registered device is called {name}.").format(name=to))
 
 
-def _scope(store: Store, peer: dict[str, Any]) -> list[str] | None:
-    """Villages a member device receives: its user's village, or all of them; a commune
-    laptop registered at a province, its commune's villages."""
+def _reach(store: Store, peer: dict[str, Any]) -> scope.Reach:
+    """What a return package to ``peer`` may carry: a commune laptop registered at a province,
+    its commune's records; a member laptop, its team member's villages (fieldapp.storage.scope)."""
     if peer.get("commune_id"):
-        return [v["id"] for v in store.query("select id from villages where commune_id = ?",
-                                             [peer["commune_id"]])]
-    user = store.users.get(peer["user_id"]) if peer.get("user_id") else None
-    if user and user["role"] == "member" and user.get("village_id"):
-        return [user["village_id"]]
-    return None
+        return scope.Reach(peer["device"], None, commune=peer["commune_id"])
+    return scope.Reach(peer["device"], scope.reach_of(store, peer["device"]))
 
 
 def export_package(store: Store, out: Path, *, to: str | None = None, full: bool = False,
@@ -151,12 +154,14 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
     state = SyncState(store)
     start = 0 if full else peer["our_acked"]
     if kind == "to_hub" and not identity.hub_id(store):
-        changes = state.changes_for(start, only_device=store.device_id)
+        changes = scope.outgoing(store, start, only_device=store.device_id)
     elif kind == "to_hub":  # a commune to its province: everything
-        changes = state.changes_for(start)
+        changes = scope.outgoing(store, start)
     else:
-        changes = state.changes_for(start, not_device=peer["device"],
-                                    villages=_scope(store, peer), commune=peer.get("commune_id"))
+        if not peer["active"] or identity.is_retired(store, peer["device"]):
+            raise ExportError(_("{name} was retired: it receives no more packages.").format(
+                name=peer["name"] or peer["device"][:8]))
+        changes = scope.returned(store, start, _reach(store, peer))
     seed, _box = identity.device_keys(store)
     commune = store.commune()
     last = store.log.last_seq()
@@ -249,7 +254,9 @@ def _keys_for(store: Store, header: Header) -> tuple[bytes, bytes, dict[str, Any
                 raise PackageError("other_commune")
             raise PackageError("not_for_us")
         peer = state.peer(header.source_device)
-        if peer is None or peer["kind"] != "member" or not peer["active"]:
+        # A retired laptop's package still opens: what it made before the retirement is
+        # taken, nothing stamped after it (fieldapp.storage.authority).
+        if peer is None or peer["kind"] != "member":
             raise PackageError("unknown_device")
         return bytes(peer["verify_key"]), state.secret("hub_box_private"), peer, "to_hub"
     if header.destination != store.device_id:
@@ -311,13 +318,16 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
     new: dict[str, str] = {}
     updated: dict[str, str] = {}
     forms: set[tuple[Any, Any]] = set()
+    relay_commune = peer.get("commune_id") if kind == "to_hub" else None
+    authority = ImportAuthority(store, peer["device"], relays=kind == "from_hub"
+                                or bool(relay_commune), relay_commune=relay_commune)
     try:
         with store.transaction():
             done = 0
             for batch in _batched(package.groups(), BATCH_LINES):
                 if cancelled():
                     raise InterruptedError
-                result = store.writer.apply_groups(batch)
+                result = store.writer.apply_groups(batch, check=authority)
                 conflicted |= result.conflicts
                 report.unchanged += result.known
                 new.update(result.new)
@@ -328,6 +338,7 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
                 progress(done, total)
             report.new = _by_table(new)
             report.updated = _by_table({r: t for r, t in updated.items() if r not in new})
+            report.refused = authority.summary()
             store_carried(store, {n: package.file(n) for n in package.files("forms/")
                                   + package.files("packs/")}, install=kind == "from_hub")
             report.conflicts = store.conflicts.count_among(conflicted)
@@ -350,15 +361,32 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
                              imported_at=utc_now_iso(), imported_by=user_id
                              or store.user_id,
                              counts={"new": report.new, "updated": report.updated,
-                                     "unchanged": report.unchanged, "entries": report.entries})
+                                     "unchanged": report.unchanged, "entries": report.entries,
+                                     "refused": [list(r) for r in report.refused[:REFUSALS_LOGGED]],
+                                     "refused_count": len(report.refused)})
             store.audit.record("import", user_id=user_id or store.user_id, detail={
                 "file": package.path.name, "source_device": peer["device"][:8],
-                "entries": report.entries})
+                "entries": report.entries, "refused": len(report.refused)})
+            if kind == "from_hub" and not identity.hub_id(store):
+                _leave_what_left(store, peer)
             report.status = "applied"
             if dry_run:
                 raise _DryRun
     except _DryRun:
         report.status = "dry_run"
+
+
+def _leave_what_left(store: Store, hub: dict[str, Any]) -> None:
+    """A member laptop drops the records that are no longer in its villages (a household moved
+    to another village), once the commune has acknowledged its own changes to them."""
+    registered = scope.own_reach(store)
+    if registered is None:
+        return
+    site = store.scalar("select site from sync_devices where device = ?", [store.device_id])
+    acked = SyncState(store).peer(hub["device"])["our_acked"]
+    gone = scope.out_of_reach(store, registered, site, acked)
+    if gone:
+        store.writer.erasures.remove_records(gone, None)
 
 
 def _households_touched(store: Store, records: dict[str, str]) -> set[str]:

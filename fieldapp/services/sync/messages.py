@@ -1,8 +1,10 @@
-"""What to tell the user about a package that cannot be imported, in their language."""
+"""What to tell the user about a package that cannot be imported, or about the changes of a
+package that were left out, in their language."""
 
 from __future__ import annotations
 
-from fieldapp.i18n.catalog import N_, _
+from fieldapp.i18n.catalog import N_, _, ngettext
+from fieldapp.i18n.formatting import format_number
 from fieldapp.sync.package import PackageError
 
 _REASONS = {
@@ -32,3 +34,18 @@ def package_error_message(exc: PackageError) -> str:
     if template is None:
         return _("The package cannot be imported ({detail}).").format(detail=exc)
     return _(template).format(detail=exc.detail)
+
+
+def refused_lines(report, shown: int = 3) -> list[str]:
+    """The changes of a package left out because their author was not allowed to make them
+    (the first ``shown``, with why; the rest counted)."""
+    if not report.refused:
+        return []
+    lines = [ngettext("{count} change was left out:", "{count} changes were left out:",
+                      len(report.refused)).format(count=format_number(len(report.refused)))]
+    lines += [_("{what}: {why}").format(what=what, why=why)
+              for what, why in report.refused[:shown]]
+    if len(report.refused) > shown:
+        lines.append(_("and {count} more (see the import history).").format(
+            count=format_number(len(report.refused) - shown)))
+    return lines

@@ -19,7 +19,8 @@ from typing import Any
 from fieldapp.core.changes import MERGED_INTO, Change
 from fieldapp.core.clock import iso_from_ms, utc_now_iso
 from fieldapp.errors import UserError
-from fieldapp.i18n.catalog import N_, _
+from fieldapp.core.kinds import BY_TABLE
+from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import fold
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
@@ -56,22 +57,24 @@ def _device_names(store: Store) -> dict[str, str]:
     return names
 
 
-_KINDS = {"households": N_("Household"), "persons": N_("Person"),
-          "submissions": N_("Survey record"), "villages": N_("Village"),
-          "users": N_("Team member"), "communes": N_("Commune")}
-
-
 def _record_label(store: Store, table: str, record: str) -> str:
-    """"Household: Lý Văn Páo": what kind of record, and the name a person knows it by."""
-    repo = getattr(store, table, None)
-    row = repo.get(record) if repo is not None and hasattr(repo, "get") else None
-    name = (row.get("head_name") or row.get("full_name") or row.get("name")
-            if row else None) or record[:8]
-    if table == "submissions" and row and row.get("household_id"):
-        household = store.households.get(row["household_id"])
-        name = household["head_name"] if household else name
-    kind = _KINDS.get(table)
-    return _("{kind}: {name}").format(kind=_(kind), name=name) if kind else name
+    """"Household: Lý Văn Páo": what kind of record (its declared label), and the name a
+    person knows it by (its title field, else that of the record it belongs to: a survey by
+    its household's head)."""
+    kind = BY_TABLE.get(table)
+    if kind is None:
+        return record[:8]
+    return _("{kind}: {name}").format(kind=_(kind.label), name=_title(store, kind, record))
+
+
+def _title(store: Store, kind, record: str, depth: int = 0) -> str:
+    row = store.record(kind.table, record)
+    if row is not None and kind.title and row.get(kind.title):
+        return row[kind.title]
+    if row is not None and kind.scope_ref and row.get(kind.scope_ref[0]) and depth < 4:
+        return _title(store, BY_TABLE[kind.scope_ref[1].kind], row[kind.scope_ref[0]],
+                      depth + 1)
+    return record[:8]
 
 
 def conflicts(store: Store) -> list[Conflict]:
