@@ -164,6 +164,9 @@ class HistoryModel(RowTableModel):
                align_right=True),
         Column(lambda: _("New records"), lambda r: fmt_int(sum(r["counts"].get("new", {}).values())),
                align_right=True),
+        # Changes whose author was not allowed to make them (fieldapp.core.authority).
+        Column(lambda: _("Left out"), lambda r: fmt_int(r["counts"].get("refused_count", 0)),
+               align_right=True),
     )
 
 
