@@ -34,3 +34,24 @@ def join_member(commune: Store, folder: Path, name: str, user_id: str | None = N
     member = Store.open(folder / f"{stem}.db")
     identity.join(member, setup)
     return member
+
+
+def in_scope(commune: Store, lines: list[str], village: str) -> list[str]:
+    """The commune's ``dump`` lines that a member laptop of ``village`` holds: every
+    commune-wide record, and the village records the declarations place in ``village``."""
+    import json
+
+    from fieldapp.core.kinds import BY_TABLE, Scope
+    from fieldapp.storage.scope import place_sql
+
+    keep = []
+    for line in lines:
+        row = json.loads(line)
+        kind = BY_TABLE[row["table"]]
+        if kind.scope is Scope.VILLAGE:
+            sql, params = place_sql(kind, "t", [village])
+            if not commune.scalar(f"select 1 from [{kind.table}] t where t.id = ? and {sql}",
+                                  [row["id"], *params]):
+                continue
+        keep.append(line)
+    return keep

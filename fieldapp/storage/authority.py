@@ -97,6 +97,11 @@ class Timelines:
             else bisect.bisect_right(line, stamp, key=lambda item: item[0])
         return line[position - 1][1] if position else _MISSING
 
+    def forget(self, record: str) -> None:
+        """Read the record's history again when next asked (it changed in the log)."""
+        self._lines.pop(record, None)
+        self._first.pop(record, None)
+
     def points(self, table: str, record: str) -> list[Stamp]:
         return [s for line in self._load(table, record).values() for s, _v in line]
 
@@ -138,8 +143,10 @@ class ImportAuthority:
     """
 
     def __init__(self, store: "Store", signer: str, *, relays: bool,
-                 relay_commune: str | None = None):
+                 relay_commune: str | None = None, own: bool = False):
         self.store = store
+        self.own = own
+        """Checking this laptop's own changes (:func:`withdraw_refused_own`)."""
         self.signer = signer
         self.relays = relays
         self.relay_commune = relay_commune
@@ -174,7 +181,7 @@ class ImportAuthority:
 
     # -- authors ------------------------------------------------------------------------------
     def author(self, device: str, stamp: Stamp) -> Author:
-        if device == self.store.device_id:
+        if device == self.store.device_id and not self.own:
             return Author(device, problem=_(
                 "It names this laptop as its author, but this laptop never made it."))
         root = self.roots.get(device)
@@ -354,3 +361,31 @@ class ImportAuthority:
         return [(f"{_(BY_TABLE[r.table].label)} {r.record[:8]} ({', '.join(r.fields)})",
                  r.reason) for r in self.refused]
 
+
+
+def withdraw_refused_own(store: "Store", start: int, end: int) -> list[Refusal]:
+    """A member laptop's own changes (log sequence numbers after ``start``, up to ``end``,
+    which its commune has acknowledged) that the commune refused, found the way it found them
+    (the same rules, the same history of registrations, roles and villages, which the return
+    package brought), and withdrawn here: the laptop then holds what the commune holds. A
+    change made after the member was moved to another village, or after the laptop was
+    retired, goes; a record it created stays only if its creation was allowed."""
+    from fieldapp.storage.receive import as_groups
+    from fieldapp.storage.scope import without_secrets
+
+    site = store.scalar("select site from sync_devices where device = ?", [store.device_id])
+    if site is None or end <= start:
+        return []
+    check = ImportAuthority(store, store.device_id, relays=False, own=True)
+    # What the laptop sent (secret fields never leave it, so the commune never judged them).
+    groups = list(as_groups(c for _seq, c in without_secrets(store.log.since(
+        start, where="c.site = ? and c.seq <= ?", params=[site, end]))))
+    for group in groups:
+        first = check.lines.first(group.table, group.record)
+        known = first is not None and first < group.stamp
+        if check.check(group, known) is None:
+            check.accepted(group, not known)
+            continue
+        store.writer.withdraw(group.table, group.record, group.stamp)
+        check.lines.forget(group.record)
+    return check.refused

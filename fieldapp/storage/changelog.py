@@ -273,6 +273,14 @@ class ChangeLog:
             for change in self._changes(table, record, tuple(rest), merges):
                 yield rest[0], change
 
+    def remove_group(self, rec: int, stamp: Stamp) -> None:
+        """Remove the changes of one record made at ``stamp`` (packed or not)."""
+        site = self.site(stamp.device)
+        self.conn.execute("delete from change_merges where seq in (select seq from changes "
+                          "where rec = ? and hlc = ? and site = ?)", [rec, stamp.hlc, site])
+        self.conn.execute("delete from changes where rec = ? and hlc = ? and site = ?",
+                          [rec, stamp.hlc, site])
+
     def last_seq(self) -> int:
         return self.conn.execute("select coalesce(max(seq), 0) from changes").fetchone()[0]
 

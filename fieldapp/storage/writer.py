@@ -206,6 +206,30 @@ class RecordWriter(Receiving, HouseholdMerges):
                         existed=True)
         self._after_write(table, record)
 
+    def withdraw(self, table: str, record: str, stamp) -> None:
+        """Take back this laptop's changes of a record made at ``stamp`` (its commune refused
+        them, fieldapp.storage.authority.withdraw_refused_own): the log forgets them and the
+        row is what the rest of the record's changes make (none: no row)."""
+        rec = self.log.rec(record)
+        if rec is None:
+            return
+        self.log.remove_group(rec, stamp)
+        history = self.log.changes_of(rec, table, record)
+        self.changed.note(table, (record,))
+        if not history:
+            self.conn.execute("delete from sync_records where rec = ?", [rec])
+            self.conn.execute(f"delete from [{table}] where id = ?", [record])
+            self.conn.execute("delete from conflicts where rid = ?", [record])
+            return
+        state = self._state(table, record, history)
+        if self._row(record_type(table), state) is None:
+            self.conn.execute(f"delete from [{table}] where id = ?", [record])
+            self._record_conflicts(state)
+        else:
+            self._write_row(record_type(table), state, existed=True)
+        if BY_TABLE[table].merged_into:
+            self._settle_merges({record})
+
     def state(self, table: str, record: str) -> RecordState | None:
         """The record as its changes make it (with conflicts and field stamps)."""
         rec = self.log.rec(record)

@@ -9,7 +9,6 @@ within its scope, and every database equal to a replay of its change log."""
 from __future__ import annotations
 
 import itertools
-import json
 
 import pytest
 
@@ -17,7 +16,7 @@ from fieldapp.services import health
 from fieldapp.services.sync import exchange, identity, province, review
 from fieldapp.storage.store import Store
 from fieldapp.storage.replay import replay_differences
-from sync_world import join_member, new_commune
+from sync_world import in_scope, join_member, new_commune
 
 
 class World:
@@ -79,24 +78,6 @@ class World:
         for store in (self.commune, self.province, *self.members):
             assert replay_differences(store.path) == []
             assert health.check_database(store.path).problems == []
-
-
-def in_scope(commune: Store, lines: list[str], village: str) -> list[str]:
-    """The commune's dump lines a member laptop of ``village`` holds."""
-    from fieldapp.core.kinds import BY_TABLE, Scope
-    from fieldapp.storage.scope import place_sql
-
-    keep = []
-    for line in lines:
-        row = json.loads(line)
-        kind = BY_TABLE[row["table"]]
-        if kind.scope is Scope.VILLAGE:
-            sql, params = place_sql(kind, "t", [village])
-            if not commune.scalar(f"select 1 from [{kind.table}] t where t.id = ? and {sql}",
-                                  [row["id"], *params]):
-                continue
-        keep.append(line)
-    return keep
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from fieldapp.services.sync import identity
 from fieldapp.services.sync.carried import hub_files, store_carried, versions_used
 from fieldapp.services.sync.messages import package_error_message
 from fieldapp.storage import scope
-from fieldapp.storage.authority import ImportAuthority
+from fieldapp.storage.authority import ImportAuthority, withdraw_refused_own
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
 from fieldapp.storage.writer import WriteRefused
@@ -377,13 +377,19 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
 
 
 def _leave_what_left(store: Store, hub: dict[str, Any]) -> None:
-    """A member laptop drops the records that are no longer in its villages (a household moved
-    to another village), once the commune has acknowledged its own changes to them."""
+    """A member laptop takes back its own changes the commune refused (judged here by the same
+    rules: fieldapp.storage.authority.withdraw_refused_own) and drops the records that are no
+    longer in its villages (a household moved to another village), once the commune has
+    acknowledged its own changes to them: it then holds what the commune holds."""
+    acked = SyncState(store).peer(hub["device"])["our_acked"]
+    checked = int(store.meta("own_changes_checked") or 0)
+    if acked > checked:
+        withdraw_refused_own(store, checked, acked)
+        store.set_meta("own_changes_checked", str(acked))
     registered = scope.own_reach(store)
     if registered is None:
         return
     site = store.scalar("select site from sync_devices where device = ?", [store.device_id])
-    acked = SyncState(store).peer(hub["device"])["our_acked"]
     gone = scope.out_of_reach(store, registered, site, acked)
     if gone:
         store.writer.erasures.remove_records(gone, None)
