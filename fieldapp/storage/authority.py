@@ -158,6 +158,7 @@ class ImportAuthority:
         self._authors: dict[tuple[str, int], Author] = {}
         self._points: dict[str, list[Stamp]] = {}
         self._communes: dict[str, str | None] = {}
+        self._answers: dict[tuple, str | None] = {}
         self.refused: list[Refusal] = []
 
     # -- trust roots --------------------------------------------------------------------------
@@ -326,13 +327,17 @@ class ImportAuthority:
         return reason
 
     def _may(self, group: Group, author: Author, known: bool) -> str | None:
-        kind = BY_TABLE[group.table]
-        own = {f: v for f, v, _p, _m in group.items}
-        action = action_of(own, group.creation is not None and not known, kind)
         if author.problem:
             return author.problem
+        kind = BY_TABLE[group.table]
+        creation = group.creation is not None and not known
+        own = group.creation if group.creation is not None else {
+            f: v for f, v, _p, _m in group.items}
+        action = action_of(own, creation, kind)
+        if kind.secret and not kind.secret.isdisjoint(own):
+            return may_write(kind, Target(action, tuple(own)), author)
         before = after = None
-        if kind.scope is Scope.VILLAGE and author.role == MEMBER:
+        if author.role == MEMBER and kind.scope is Scope.VILLAGE:
             if action != CREATE:
                 before = self.place(kind, group.record, group.stamp, None, before=True)
             moved = action == CREATE or any(f in own for f in kind.place_fields)
@@ -340,12 +345,19 @@ class ImportAuthority:
         commune = None
         if author.role == STAFF and author.commune is not None:
             commune = self.commune_of(kind, group.record, group.stamp, own)
-        values = own
-        if any(g.when is not None for g in kind.grants):
-            row = self.store.query(f"select * from [{kind.table}] where id = ?", [group.record])
-            values = {**(row[0] if row else {}), **own}
-        return may_write(kind, Target(action, tuple(own), values, before, after, commune),
-                         author)
+        if any(g.when is not None and g.role == author.role for g in kind.grants):
+            row = self.store.record(kind.table, group.record)
+            values = {**(row or {}), **own}
+            return may_write(kind, Target(action, tuple(own), values, before, after, commune),
+                             author)
+        # The same author doing the same to the same place: one answer (a package holds
+        # thousands of records made by one member in one village).
+        key = (kind.table, action, before, after, commune, author)
+        reason = self._answers.get(key, _MISSING)
+        if reason is _MISSING:
+            reason = self._answers[key] = may_write(
+                kind, Target(action, (), {}, before, after, commune), author)
+        return reason
 
     def accepted(self, group: Group, new: bool) -> None:
         """A group was applied: later groups of this import see it."""
@@ -353,6 +365,7 @@ class ImportAuthority:
         if group.table in _AUTHOR_FIELDS:
             self._authors.clear()
             self._points.clear()
+            self._answers.clear()
         if group.table == "villages":
             self._communes.pop(group.record, None)
 
@@ -360,7 +373,6 @@ class ImportAuthority:
         """(what, why) of every refused change, for the import report and log."""
         return [(f"{_(BY_TABLE[r.table].label)} {r.record[:8]} ({', '.join(r.fields)})",
                  r.reason) for r in self.refused]
-
 
 
 def withdraw_refused_own(store: "Store", start: int, end: int) -> list[Refusal]:

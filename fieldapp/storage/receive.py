@@ -133,13 +133,19 @@ class Receiving:
         if validate:
             self._validated(groups)
         tables: dict[str, str] = {}
+        repeated: set[str] = set()
         newest = groups[0].stamp
         for group in groups:
             if group.stamp > newest:
                 newest = group.stamp
-            if tables.setdefault(group.record, group.table) != group.table:
+            known_table = tables.get(group.record)
+            if known_table is None:
+                tables[group.record] = group.table
+            elif known_table != group.table:
                 raise WriteRefused(_("Record {id} is given in two tables.").format(
                     id=group.record))
+            else:
+                repeated.add(group.record)
         if validate:
             self._check_drift(newest)
         self.clock.observe(newest)
@@ -174,10 +180,11 @@ class Receiving:
                     wanted = set(fresh)
                     group = Group(group.table, group.record, group.stamp,
                                   tuple(i for i in group.items if i[0] in wanted), None)
-            if seen is None:
+            if seen is None and group.record in repeated:
                 seen = batch_seen[group.record] = {}
-            for field_name, value, _prev, _merges in group.items:
-                seen[(field_name, group.stamp)] = value
+            if seen is not None:  # a record given more than once: its repeats are known
+                for field_name, value, _prev, _merges in group.items:
+                    seen[(field_name, group.stamp)] = value
             if check is not None:
                 is_known = group.record in present
                 if check.check(group, is_known) is not None:

@@ -177,6 +177,17 @@ class PersonRepository(SyncedRepository):
     def add_person(self, household_id: str, full_name: str, **fields: Any) -> str:
         return self.add({"household_id": household_id, "full_name": full_name, **fields})
 
+    def keys_by_household(self, village_id: str) -> dict[str, set[tuple[str, int | None]]]:
+        """{household id: {(folded name, birth year)}} of the live members of a village's
+        households, in one query (probable-duplicate scoring compares them)."""
+        out: dict[str, set[tuple[str, int | None]]] = {}
+        for household, key, year in self.store.conn.execute(
+                "select p.household_id, p.name_key, p.birth_year from persons p "
+                "join households h on h.id = p.household_id "
+                "where h.village_id = ? and p.deleted = 0", [village_id]):
+            out.setdefault(household, set()).add((key, year))
+        return out
+
     def of_household(self, household_id: str) -> list[dict[str, Any]]:
         """Members of a household: the head first, then by birth year (oldest first)."""
         return self.store.query(
