@@ -18,12 +18,12 @@ everything back). A dry run is the same transaction rolled back, so its figures 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fieldapp import paths
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import new_id, utc_now_iso
 from fieldapp.errors import UserError
@@ -418,7 +418,7 @@ def _unknown_forms(store: Store, forms: set[tuple[Any, Any]]) -> list[str]:
                 [form, version]):
             continue
         if catalog is None:
-            catalog = _catalog_versions(_form_files_signature())
+            catalog = _catalog_versions(store)
         if (form, version) not in catalog:
             missing.add((form, version))
     return [_("Records of the form {form} (version {version}) were kept, but this laptop does "
@@ -426,18 +426,42 @@ def _unknown_forms(store: Store, forms: set[tuple[Any, Any]]) -> list[str]:
             for form, version in sorted(missing)]
 
 
-def _form_files_signature() -> tuple[tuple[str, float], ...]:
-    from fieldapp.services.forms import all_form_files
+def _form_files_signature() -> list[list[Any]]:
+    """The form files this laptop offers, as (path, modified, size): listed without loading
+    the forms engine (the shipped forms/ and the commune's folder, with their form folders)."""
+    out: list[list[Any]] = []
+    for folder in (paths.forms_dir(), paths.commune_forms_dir()):
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            for item in sorted(entry.iterdir()) if entry.is_dir() else [entry]:
+                if item.is_file():
+                    stat = item.stat()
+                    out.append([str(item), stat.st_mtime_ns, stat.st_size])
+    return out
 
-    return tuple((str(p), p.stat().st_mtime) for p in all_form_files())
 
+def _catalog_versions(store: Store) -> frozenset[tuple[str, str]]:
+    """(form id, version) of the forms this laptop offers. Loading them takes the forms
+    engine and a second or two, so the answer is kept in the database for as long as the
+    form files stay the same (the first import of a laptop loads them; the next do not)."""
+    import json
 
-@functools.lru_cache(maxsize=4)
-def _catalog_versions(_signature: tuple) -> frozenset[tuple[str, str]]:
-    """(form id, version) of the forms this laptop offers (loaded once per set of files)."""
+    signature = _form_files_signature()
+    cached = store.meta("known_form_versions")
+    if cached:
+        try:
+            data = json.loads(cached)
+            if data.get("files") == signature:
+                return frozenset(tuple(v) for v in data["versions"])
+        except (ValueError, TypeError, AttributeError):
+            pass
     from fieldapp.services.forms import FormCatalog
 
-    return frozenset((i.form_id, i.version) for i in FormCatalog().infos())
+    versions = frozenset((i.form_id, i.version) for i in FormCatalog().infos())
+    store.set_meta("known_form_versions", json.dumps(
+        {"files": signature, "versions": sorted(versions)}, ensure_ascii=False))
+    return versions
 
 
 def _by_table(records: dict[str, str]) -> dict[str, int]:
