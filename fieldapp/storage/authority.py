@@ -118,8 +118,13 @@ class Timelines:
             self._first[group.record] = group.stamp
         for field, value, _prev, _merges in group.items:
             if field in wanted:
-                line = lines.setdefault(field, [])
-                bisect.insort(line, (group.stamp, value), key=lambda item: item[0])
+                line = lines.get(field)
+                if line is None:
+                    lines[field] = [(group.stamp, value)]
+                elif group.stamp >= line[-1][0]:  # the usual order: later changes later
+                    line.append((group.stamp, value))
+                else:
+                    bisect.insort(line, (group.stamp, value), key=lambda item: item[0])
 
 
 def _place_fields() -> dict[str, tuple[str, ...]]:

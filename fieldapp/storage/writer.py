@@ -308,9 +308,9 @@ class RecordWriter(Receiving, HouseholdMerges):
         # when this database has a merged household at all.
         resolve = self._redirects(table) and self._any_merged()
         for record, fields, stamp in rows:
-            row = self._derive(rtype, rtype.assemble(
-                {k: v for k, v in fields.items() if k not in ("deleted", "deleted_reason")}),
-                resolve=resolve)
+            values = fields if "deleted" not in fields and "deleted_reason" not in fields \
+                else {k: v for k, v in fields.items() if k not in ("deleted", "deleted_reason")}
+            row = self._derive(rtype, rtype.assemble(values), resolve=resolve)
             if any(row.get(f) is None for f in required):
                 continue  # the rest of the record is still to come
             deleted = fields.get("deleted") in (1, "1")

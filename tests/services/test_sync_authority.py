@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from fieldapp.core.changes import Change
 from fieldapp.services import auth
 from fieldapp.services.sync import exchange, identity
 from fieldapp.storage.store import Store
@@ -197,3 +198,77 @@ def test_a_dry_run_lists_the_refusals(world):
     [report] = exchange.import_packages(w["commune"], [path], dry_run=True)
     assert report.status == "dry_run" and report.refused
     assert list(w["commune"].dump()) == before
+
+
+def signed_by_hub(w, name: str, lines: list[bytes]):
+    """A return package the commune laptop signs for laptop 1, holding these lines."""
+    from fieldapp.sync import crypto, package as pkg
+
+    commune, laptop = w["commune"], w["laptop"]
+    seed, _box = identity.device_keys(commune)
+    peer = next(p for p in commune.query("select * from sync_peers where kind = 'member'"))
+    header = pkg.Header(package_id=f"r-{name}", commune_id=commune.commune()["id"],
+                        source_device=commune.device_id, destination=laptop.device_id,
+                        created_at="2026-11-20",
+                        recipient_key=crypto.fingerprint(bytes(peer["box_key"])))
+    path = w["folder"] / f"{name}.fieldsync"
+    writer = pkg.PackageWriter(path, header, signing_seed=seed,
+                               recipient_public=bytes(peer["box_key"]))
+    writer.add_lines(lines)
+    writer.finish(pkg.Manifest(package_id=header.package_id, kind="from_hub",
+                               entries=len(lines)))
+    return path
+
+
+def test_a_relay_is_checked_for_what_it_relays(world):
+    """A return package may carry other laptops' changes, each checked for its original
+    author: one made by a laptop the commune never registered is left out on the member
+    laptop, the rest applies."""
+    import json
+
+    w = world
+    stranger = "0" * 8 + "-stranger"
+    ok = f"{w['laptop'].clock.tick_stamp().wall_ms:013d}-0000-{w['commune'].device_id}"
+    bad = f"{w['laptop'].clock.tick_stamp().wall_ms:013d}-0000-{stranger}"
+    lines = [json.dumps({"t": "households", "r": "h-ok", "s": ok,
+                         "c": [["village_id", w["khuong"]], ["head_name", "Hộ thật"]]}),
+             json.dumps({"t": "households", "r": "h-bad", "s": bad,
+                         "c": [["village_id", w["khuong"]], ["head_name", "Hộ giả"]]})]
+    report = exchange.import_package(w["laptop"], signed_by_hub(
+        w, "relay", [line.encode() + b"\n" for line in lines]))
+    assert report.status == "applied", report.message
+    assert [why for _what, why in report.refused] == [
+        "It comes from a laptop this commune never registered."]
+    assert w["laptop"].households.get("h-ok") and not w["laptop"].households.get("h-bad")
+
+
+def test_a_commune_cannot_write_another_communes_records_at_the_province(tmp_path):
+    """At the province, a commune laptop relays only its own commune's laptops and writes
+    only its own commune's records."""
+    import json
+
+    from fieldapp.services.sync import province
+
+    office = new_commune(tmp_path / "province.db", ["(văn phòng tỉnh)"], "Tỉnh Lạng Sơn")
+    communes = [new_commune(tmp_path / f"{n}.db", [f"Bản {n}"], f"Xã {n}") for n in "AB"]
+    for n, store in enumerate(communes):
+        request = province.write_request(store, tmp_path / f"req{n}.json")
+        _name, hub = province.register_request(office, request, tmp_path / f"hub{n}.json")
+        province.join_province(store, hub)
+        report = exchange.import_package(office, exchange.export_package(
+            store, tmp_path / f"up{n}.fieldsync", to="province").path)
+        assert report.status == "applied" and not report.refused, report
+    a, b = communes
+    village_b = b.villages.list()[0]["id"]
+    # Commune A renames commune B's village, as its own laptop's change.
+    with a.transaction():
+        a.writer.apply([Change("villages", village_b, "name", "Bản bị đổi",
+                               a.clock.tick_stamp())])
+    before = office.villages.get(village_b)["name"]
+    report = exchange.import_package(office, exchange.export_package(
+        a, tmp_path / "forged.fieldsync", to="province").path)
+    assert report.status == "applied"
+    assert any("another commune" in why for _what, why in report.refused), report.refused
+    assert office.villages.get(village_b)["name"] == before
+    assert json.loads(office.query("select counts from sync_imports order by imported_at "
+                                   "desc limit 1")[0]["counts"])["refused_count"] >= 1
