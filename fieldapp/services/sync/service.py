@@ -98,6 +98,14 @@ class SyncService:
         registration = identity.register_device(self.store, name, user_id)
         return identity.write_setup_file(self.store, registration, out)
 
+    def retire_device(self, device: str) -> None:
+        """A lost or replaced laptop: nothing it makes from now on is taken anywhere."""
+        identity.retire_device(self.store, device)
+
+    def assign_member(self, device: str, user_id: str | None) -> None:
+        """The team member who uses a registered laptop (what it may write and receive)."""
+        identity.assign_member(self.store, device, user_id)
+
     def preview_setup(self, setup_file: Path) -> identity.SetupPreview:
         return identity.preview_setup(setup_file)
 
