@@ -181,9 +181,11 @@ class PersonRepository(SyncedRepository):
         """{household id: {(folded name, birth year)}} of the live members of a village's
         households, in one query (probable-duplicate scoring compares them)."""
         out: dict[str, set[tuple[str, int | None]]] = {}
+        # Households first (CROSS JOIN keeps the order): SQLite would otherwise walk every
+        # live person of the database by its "deleted" index.
         for household, key, year in self.store.conn.execute(
-                "select p.household_id, p.name_key, p.birth_year from persons p "
-                "join households h on h.id = p.household_id "
+                "select p.household_id, p.name_key, p.birth_year from households h "
+                "cross join persons p on p.household_id = h.id "
                 "where h.village_id = ? and p.deleted = 0", [village_id]):
             out.setdefault(household, set()).add((key, year))
         return out
