@@ -185,11 +185,13 @@ class Commune:
         from fieldapp.storage.store import Store
 
         store = self.workspace.store
-        registration = identity.register_device(store, "Máy tự kiểm")
+        # Registered for a team member: a laptop with nobody assigned may write nothing.
+        registration = identity.register_device(store, "Máy tự kiểm",
+                                                store.users.list()[0]["id"])
         setup = identity.write_setup_file(store, registration, self.folder / "member.setup")
         member = Store.open(self.folder / "member.db")
         try:
-            identity.join(member, setup, user_id=store.users.list()[0]["id"])
+            identity.join(member, setup)
             rng = random.Random(7)
             survey = SurveyService(member, FormCatalog([paths.forms_dir()]),
                                    today=dt.date.today)
