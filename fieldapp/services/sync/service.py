@@ -26,6 +26,8 @@ class DeviceStatus:
     last_sent_at: str | None
     unacknowledged: int
     """Changes of this laptop the device has not confirmed receiving yet."""
+    retired: bool = False
+    """Retired by the commune: nothing it makes from then on is taken."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ class SyncService:
                 unacknowledged=self._unacknowledged(
                     peer["our_acked"], own_only=peer["kind"] == "hub"
                     and not identity.hub_id(self.store),
-                    not_device=peer["device"] if peer["kind"] == "member" else None)))
+                    not_device=peer["device"] if peer["kind"] == "member" else None),
+                retired=not peer["active"] or identity.is_retired(self.store, peer["device"])))
         return out
 
     def users(self) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ def _result_text(report) -> str:
     if report.status == "already":
         return _("Already imported; nothing changed.")
     text = _("Ready to apply") if report.status == "dry_run" else _("Applied")
-    return " ".join([text, *report.notes, *refused_lines(report)])
+    return "\n".join([" ".join([text, *report.notes]), *refused_lines(report)])
 
 
 
@@ -152,7 +152,7 @@ class ExchangeTab(QWidget):
                              name=device.name))
                 self.destination.addItem(label, None if not status.is_hub else "province")
         for device in devices:
-            if device.kind == "member":
+            if device.kind == "member" and not device.retired:  # a retired one receives nothing
                 who = f" – {device.user_name}" if device.user_name else ""
                 self.destination.addItem(f"{device.name}{who}", device.device)
         index = self.destination.findData(current)
