@@ -272,3 +272,21 @@ def test_a_commune_cannot_write_another_communes_records_at_the_province(tmp_pat
     assert office.villages.get(village_b)["name"] == before
     assert json.loads(office.query("select counts from sync_imports order by imported_at "
                                    "desc limit 1")[0]["counts"])["refused_count"] >= 1
+
+
+def test_a_setup_file_carries_only_the_joining_members_own_pin_and_dump_none(world):
+    import zipfile
+
+    w = world
+    commune = w["commune"]
+    from fieldapp.services.workspace import Workspace
+
+    auth.set_pin(Workspace(commune, None), commune.users.get(w["member"]), "482913")
+    registration = identity.register_device(commune, "Laptop 2", w["member"])
+    setup = identity.write_setup_file(commune, registration, w["folder"] / "two.setup")
+    with zipfile.ZipFile(setup) as z:
+        lines = z.read("changes.jsonl").decode().splitlines()
+    pins = [line for line in lines if '"pin_hash"' in line]
+    assert pins and all(w["member"] in line for line in pins)
+    assert not any(w["staff"] in line for line in pins)
+    assert all("pin_hash" not in line for line in commune.dump())
