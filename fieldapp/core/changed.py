@@ -19,15 +19,6 @@ MANY = 5_000
 class Changed:
     records: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
     """{table: ids of the records written} (None: too many to list, or all of them)."""
-    local: frozenset[str] = frozenset()
-    """Local things that changed besides records: "settings", "sync" (peers, imports)..."""
-
-    @classmethod
-    def everything(cls) -> "Changed":
-        """Anything may have changed (a restore, another database opened)."""
-        from fieldapp.core.kinds import KINDS
-
-        return cls({k.table: None for k in KINDS}, frozenset({"*"}))
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -35,25 +26,14 @@ class Changed:
 
     def touches(self, *tables: str) -> bool:
         """Whether any record of these tables changed."""
-        return "*" in self.local or any(t in self.records for t in tables)
+        return any(t in self.records for t in tables)
 
     def ids(self, table: str) -> frozenset[str] | None:
         """The records of ``table`` that changed (empty: none; None: many)."""
         return self.records.get(table, frozenset())
 
     def __bool__(self) -> bool:
-        return bool(self.records or self.local)
-
-    def __or__(self, other: "Changed") -> "Changed":
-        records: dict[str, frozenset[str] | None] = dict(self.records)
-        for table, ids in other.records.items():
-            mine = records.get(table, frozenset())
-            records[table] = None if ids is None or mine is None else _capped(mine | ids)
-        return Changed(records, self.local | other.local)
-
-
-def _capped(ids: frozenset[str]) -> frozenset[str] | None:
-    return None if len(ids) > MANY else ids
+        return bool(self.records)
 
 
 class Tracker:
@@ -61,7 +41,6 @@ class Tracker:
 
     def __init__(self) -> None:
         self._records: dict[str, set[str] | None] = {}
-        self._local: set[str] = set()
 
     def note(self, table: str, ids: Iterable[str]) -> None:
         current = self._records.get(table, set())
@@ -78,12 +57,8 @@ class Tracker:
         for table, ids in by_table.items():
             self.note(table, ids)
 
-    def note_local(self, what: str) -> None:
-        self._local.add(what)
-
     def take(self) -> Changed:
         records = {t: (frozenset(ids) if ids is not None else None)
                    for t, ids in self._records.items()}
-        out = Changed(records, frozenset(self._local))
-        self._records, self._local = {}, set()
-        return out
+        self._records = {}
+        return Changed(records)
