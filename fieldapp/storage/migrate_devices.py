@@ -5,7 +5,8 @@ m040 each registration is also a synced ``devices`` record (fieldapp.core.kinds)
 member laptops and the province can tell who wrote what they receive. The hub registers
 itself ("hub", or "province" for a province office, which registered commune laptops), each
 member laptop with its team member (tombstoned "retired" when it was retired) and the province
-it joined. Member laptops receive the records with the commune's next package.
+it joined. Member laptops receive the records with the commune's next package; the changes
+they sent before are not judged again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def seed_devices(db: Database) -> None:
     commune = meta.get("commune_id") or hub
     if not device or not commune:
         return
+    # A member laptop takes back the changes its commune refuses from now on; those it sent
+    # before were judged by the rules of then (fieldapp.storage.authority).
+    acked = conn.execute("select max(our_acked) from sync_peers where kind = 'hub'").fetchone()
+    if not hub and acked and acked[0]:
+        conn.execute("insert into app_meta(key, value) values ('own_changes_checked', ?) "
+                     "on conflict(key) do update set value = excluded.value", [str(acked[0])])
     peers = [dict(zip(("device", "kind", "name", "user_id", "hub_id", "commune_id", "active"),
                       row)) for row in conn.execute(
         "select device, kind, name, user_id, hub_id, commune_id, active from sync_peers")]

@@ -40,6 +40,13 @@ def test_the_register_of_laptops_is_made_from_the_peers(tmp_path):
     province_device = office.device_id
     commune.close()
     _before_m040(tmp_path / "commune.db")
+    # A member laptop that acknowledged packages: what it sent before is not judged again.
+    member.conn.execute("update sync_peers set our_acked = 7 where kind = 'hub'")
+    member.conn.commit()
+    member.close()
+    _before_m040(tmp_path / "m1.db")
+    member = Store.open(tmp_path / "m1.db")
+    assert member.meta("own_changes_checked") == "7"
 
     commune = Store.open(tmp_path / "commune.db")
     hub_id = commune.meta("commune_id")
