@@ -226,6 +226,37 @@ class ChangeLog:
             out[ids[rec]].extend(self._changes(table, ids[rec], tuple(rest), merges))
         return out
 
+    def first_values(self, recs: list[tuple[int, str]]
+                     ) -> tuple[dict[str, tuple[Stamp, dict[str, Any]]], list[tuple[int, str]]]:
+        """Of these records ((rec, id)): ({id: (stamp, {field: value})} of those whose every
+        change is one of their first values (one stamp, nothing replaced: a record created and
+        never changed, most of a commune's), [(rec, id)] of the others)."""
+        ids = dict(recs)
+        marks = ", ".join("?" for _ in recs)
+        found: dict[int, list[tuple]] = {}
+        for row in self.conn.execute(
+                f"select rec, fid, path, value, hlc, site, prev_hlc from changes "
+                f"where rec in ({marks}) order by seq", list(ids)):
+            found.setdefault(row[0], []).append(row)
+        simple: dict[str, tuple[Stamp, dict[str, Any]]] = {}
+        others: list[tuple[int, str]] = []
+        for rec, rid in recs:
+            rows = found.get(rec, [])
+            stamp = rows[0][4:6] if rows else None
+            if not rows or any(r[6] is not None or r[4:6] != stamp for r in rows):
+                others.append((rec, rid))
+                continue
+            fields: dict[str, Any] = {}
+            for _rec, fid, path, value, _hlc, _site, _prev in rows:
+                if fid == PACKED:
+                    items = json.loads(value)
+                    for i in range(0, len(items), 3):
+                        fields[self._field_name(items[i], items[i + 1])] = items[i + 2]
+                else:
+                    fields[self._field_name(fid, path)] = value
+            simple[rid] = (Stamp.from_hlc(stamp[0], self.device(stamp[1])), fields)
+        return simple, others
+
     def since(self, seq: int = 0, *, batch: int = 5000, where: str = "",
               params: Iterable[Any] = ()) -> Iterator[tuple[int, Change]]:
         """Every change after local sequence number ``seq``, in log order (streamed).

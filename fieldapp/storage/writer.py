@@ -335,7 +335,12 @@ class RecordWriter(Receiving, HouseholdMerges):
         for table in tables:
             rtype = RECORD_TYPES[table]
             for recs in self.log.records_of(table):
-                changes = self.log.changes_of_records(table, recs)
+                # A record created and never changed takes the fast path of imports (its row
+                # follows from its first values); the others go through the merge rules.
+                simple, others = self.log.first_values(recs)
+                self._insert_creations(table, [(record, fields, stamp) for record, (stamp, fields)
+                                               in simple.items()])
+                changes = self.log.changes_of_records(table, others)
                 self._insert_rows(rtype, [self._state(table, record, items)
                                           for record, items in changes.items() if items])
         self._settle_all_merges()
