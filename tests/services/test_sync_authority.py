@@ -290,3 +290,14 @@ def test_a_setup_file_carries_only_the_joining_members_own_pin_and_dump_none(wor
     assert pins and all(w["member"] in line for line in pins)
     assert not any(w["staff"] in line for line in pins)
     assert all("pin_hash" not in line for line in commune.dump())
+
+
+def test_a_demo_member_laptop_needs_a_setup_file_that_names_its_member(world, tmp_path):
+    from fieldapp.errors import UserError
+    from fieldapp.services.demo_surveys import create_member_demo
+
+    registration = identity.register_device(world["commune"], "Laptop không tên")
+    setup = identity.write_setup_file(world["commune"], registration, tmp_path / "x.setup")
+    with pytest.raises(UserError, match="names no team member"):
+        create_member_demo(tmp_path / "x.db", setup, households=1)
+    assert not (tmp_path / "x.db").exists()
