@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.core.kinds import BY_TABLE
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
@@ -27,7 +28,7 @@ class Privacy:
         """Erase a household (with its members and surveys) or a person; returns the id of
         the erasure. The reason must not name anyone: it travels with the erasure."""
         self.workspace.access.require_staff()
-        if table not in ("households", "persons"):
+        if table not in BY_TABLE or not BY_TABLE[table].erasable:
             raise UserError(_("Only a household or a person can be erased."))
         row = self.store.query(f"select id from [{table}] where id = ?", [record_id])
         if not row and not self.store.log.rec(record_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from fieldapp.core import codes
+from fieldapp.core.kinds import BY_TABLE
 from fieldapp.i18n.catalog import _
 from fieldapp.services.audit import action_label
 from fieldapp.ui.context import AppContext
@@ -27,8 +28,8 @@ def _object(entry: dict) -> str:
     if not entry["object"]:
         return ""
     table, _space, short = entry["object"].partition(" ")
-    kinds = {"households": _("Household"), "persons": _("Person"), "users": _("Team member")}
-    return f"{kinds.get(table, table)} {short}"
+    kind = BY_TABLE.get(table)
+    return f"{_(kind.label) if kind else table} {short}"
 
 
 def _detail(detail: dict) -> str:
