@@ -52,9 +52,12 @@ class SupportSession:
     persons_helped: tuple[str, ...]
     """Person ids, one per person helped."""
     outcomes: tuple[str, ...]
-    """Outcome codes, one per person and outcome."""
+    """Outcome codes, one per entry (a person, or a household helped as a whole) and
+    outcome."""
     person_outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     duration_min: int | None = None
+    household_entries: int = 0
+    """Entries for a household as a whole, with no person named."""
 
 
 @dataclass(frozen=True)
@@ -156,10 +159,11 @@ class FormActivity:
                 duration = int(answers.get("duration_min") or "")
             except ValueError:
                 duration = None
+            households = _codes(answers.get("households_helped"))
             yield SupportSession(row["id"], day, village, team, members,
-                                 _codes(answers.get("activities")),
-                                 len(_codes(answers.get("households_helped"))), tuple(persons),
-                                 tuple(outcomes), by_person, duration)
+                                 _codes(answers.get("activities")), len(households),
+                                 tuple(persons), tuple(outcomes), by_person, duration,
+                                 len(households))
 
     def _progress_rows(self) -> Iterator[tuple[str, dict, dict]]:
         for row in self.store.submissions.final_answers(PROGRESS_FORM):
@@ -230,18 +234,23 @@ class RecordActivity:
             if day is None:
                 continue
             persons, outcomes, by_person, households = [], [], {}, set()
+            household_entries = 0
             for row in group:
+                codes = _codes(row["outcomes"])
                 if row["person_id"]:
-                    codes = _codes(row["outcomes"])
                     persons.append(row["person_id"])
-                    outcomes.extend(codes)
                     by_person[row["person_id"]] = by_person.get(row["person_id"], ()) + codes
+                elif row["household_id"]:
+                    household_entries += 1  # the household helped as a whole
+                else:
+                    continue
+                outcomes.extend(codes)
                 if row["household_id"]:
                     households.add(row["household_id"])
             yield SupportSession(first["id"], day, first["village_id"] or "", first["team_id"],
                                  _codes(first["members"]), _codes(first["activities"]),
                                  len(households), tuple(persons), tuple(outcomes), by_person,
-                                 first["duration_min"])
+                                 first["duration_min"], household_entries)
 
     def _learners(self, class_id: str) -> dict[str, tuple[str, str]]:
         """enrolment id -> (learner id, kind) of a class's live enrolments."""

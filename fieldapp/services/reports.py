@@ -63,16 +63,50 @@ def _printed_by(store: Store) -> str:
 
 # -- commune summary -------------------------------------------------------------------------------
 
+REPORT_SUFFIXES = (".pdf", ".docx")
+
+
+def report_format(out: Path) -> str:
+    """"pdf" or "docx" from the file's suffix; UserError for another."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise UserError(_("{path}: write the report to a .pdf or a .docx file.").format(
+            path=Path(out).name))
+    return suffix[1:]
+
+
 def commune_summary(store: Store, out: Path, *, village: str | None = None,
-                    period: Period = Period(), today: dt.date | None = None,
+                    period: Period | None = None, today: dt.date | None = None,
+                    narrative: list[str] | None = None,
                     progress: Progress = _nothing, cancelled: Cancelled = _never) -> Printed:
-    from fieldapp.reports import summary as summary_doc
+    """The commune's report for a fixed period (default: this year), as PDF or DOCX (by the
+    suffix of ``out``)."""
+    from fieldapp.reports import commune_report
     from fieldapp.services.summary import gather
 
+    kind = report_format(out)
     pdf.check_output(out)
-    data = gather(store, village=village, period=period, today=today, progress=progress,
-                  cancelled=cancelled)
-    return _write(out, summary_doc.render(data), store, "commune")
+    data = gather(store, village=village, period=period, today=today, narrative=narrative,
+                  progress=progress, cancelled=cancelled)
+    content = (commune_report.render_pdf(data) if kind == "pdf"
+               else commune_report.render_docx(data))
+    return _write(out, content, store, "commune")
+
+
+def province_summary(store: Store, out: Path, *, period: Period | None = None,
+                     today: dt.date | None = None, progress: Progress = _nothing,
+                     cancelled: Cancelled = _never) -> Printed:
+    """The province's report: one row per commune (PDF or DOCX by the suffix of ``out``)."""
+    from fieldapp.reports import province_report
+    from fieldapp.services.province import gather_province
+
+    kind = report_format(out)
+    pdf.check_output(out)
+    data = gather_province(store, period=period, today=today, progress=progress,
+                           cancelled=cancelled)
+    content = (province_report.render_pdf(data) if kind == "pdf"
+               else province_report.render_docx(data))
+    return _write(out, content, store, "province")
 
 
 # -- trainer progress sheets -----------------------------------------------------------------------
@@ -150,6 +184,30 @@ def short_code(household_id: str) -> str:
     return household_id.replace("-", "")[:8].upper()
 
 
+SHORT_CODE_MIN = 6
+"""The fewest characters of a household's code that are looked up."""
+
+
+def household_by_code(store: Store | None, code: str) -> str:
+    """The id of the live household with this id or printed short code (case and dashes
+    ignored); UserError naming the code otherwise, or when it fits several households."""
+    if store is None:
+        raise UserError(_("A household's questionnaire needs the database (--db)."))
+    wanted = code.strip()
+    if store.households.get(wanted) is not None:
+        return wanted
+    if len(wanted.replace("-", "")) < SHORT_CODE_MIN:
+        raise UserError(_("“{code}”: give at least {n} characters of the household's code.")
+                        .format(code=wanted, n=SHORT_CODE_MIN))
+    found = store.households.ids_by_code(wanted)
+    if not found:
+        raise UserError(_("No household {id} in this database.").format(id=wanted))
+    if len(found) > 1:
+        raise UserError(_("“{code}” fits more than one household; give more characters of "
+                          "its id.").format(code=wanted))
+    return found[0]
+
+
 def questionnaire_data(form_id: str, *, language: str | None = None,
                        store: Store | None = None, household_id: str | None = None,
                        today: dt.date | None = None, catalog: FormCatalog | None = None):
@@ -171,13 +229,14 @@ def questionnaire_data(form_id: str, *, language: str | None = None,
             registry[name] = [(r["name"], r["label"])
                               for r in store.submissions.registry_rows(name)]
     if household_id:
-        prefill = household_prefill(store, form, household_id)
+        prefill = household_prefill(store, form, household_id, today)
         rows = max(8, len(prefill.rows) + 2)
     return doc.QuestionnaireData(layout(form, rows), PrintLabels(form, language),
                                  today or dt.date.today(), registry, prefill)
 
 
-def household_prefill(store: Store | None, form, household_id: str):
+def household_prefill(store: Store | None, form, household_id: str,
+                      today: dt.date | None = None):
     """The registry roster of a household, under the form's field names (save_to)."""
     from fieldapp.reports import questionnaire as doc
     from fieldapp.services.surveys import SurveyService
@@ -198,7 +257,34 @@ def household_prefill(store: Store | None, form, household_id: str):
         rows.append({name: values.get(prop, "") for prop, name in fields.items()
                      if values.get(prop)})
     return doc.Prefill(household_id, short_code(household_id), household["head_name"],
-                       village.get("name", ""), rows)
+                       village.get("name", ""), rows, worked_out(form, rows, today))
+
+
+def worked_out(form, rows: list[dict[str, str]], today: dt.date | None) -> dict[str, str]:
+    """The questions the form works out itself from the roster (this year's rotating part),
+    as the app would on the day the questionnaire is printed."""
+    from fieldapp.core.forms import FormInstance
+
+    from fieldapp.core.xpath.nodes import Binary, Literal, Ref
+
+    repeat = next(iter(form.repeats), None)
+    if repeat is None:
+        return {}
+    answers: dict = {repeat.name: [dict(r) for r in rows]}
+    group = repeat.parent
+    while group is not None:  # the roster is shown (e.g. the household agreed to answer)
+        tree = group.relevant.tree if group.relevant is not None else None
+        if isinstance(tree, Binary) and tree.op == "=" and isinstance(tree.left, Ref) \
+                and isinstance(tree.right, Literal):
+            answers[tree.left.name] = tree.right.value
+        group = group.parent
+    try:
+        instance = FormInstance(form, answers, today=today or dt.date.today())
+    except Exception:  # noqa: BLE001 - a roster the form refuses: nothing worked out
+        return {}
+    return {f.name: instance.get_value(f.name) for f in form.fields.values()
+            if f.is_select and f.calculation is not None and f.repeat is None
+            and instance.get_value(f.name)}
 
 
 def questionnaire(form_id: str, out: Path, *, language: str | None = None,
@@ -384,14 +470,10 @@ class ReportsService:
 
     def find_household(self, code: str) -> dict | None:
         """A live household by its id or printed code (the id's first characters)."""
-        wanted = code.strip().replace("-", "").lower()
-        if len(wanted) < 6:
+        if len(code.strip().replace("-", "")) < SHORT_CODE_MIN:
             return None
-        for row in self.store.query(
-                "select id, head_name, village_id, ethnicity from households "
-                "where deleted = 0 and replace(id, '-', '') like ? limit 2", [wanted + "%"]):
-            return row
-        return None
+        found = self.store.households.ids_by_code(code, 1)
+        return self.store.households.get(found[0]) if found else None
 
     def pack_for_household(self, household_id: str) -> str:
         return pack_for_household(self.store, household_id)
@@ -409,8 +491,9 @@ class ReportsService:
 
         store = self.store
         if kind == "commune":
+            key = options.get("period")
             return commune_summary(store, out, village=options.get("village") or None,
-                                   period=Period(options.get("start"), options.get("end")),
+                                   period=Period.parse(key) if key else None,
                                    progress=progress, cancelled=cancelled)
         if kind == "progress":
             return progress_sheets(store, out, class_id=options.get("class_id") or None,

@@ -108,6 +108,16 @@ class HouseholdRepository(SyncedRepository):
     def add_household(self, village_id: str, head_name: str, **fields: Any) -> str:
         return self.add({"village_id": village_id, "head_name": head_name, **fields})
 
+    def ids_by_code(self, code: str, limit: int = 2) -> list[str]:
+        """Live households whose id is ``code`` or starts with it, dashes and case ignored
+        (the short code printed on a household's papers is the id's first characters)."""
+        wanted = code.strip().replace("-", "").lower()
+        if not wanted:
+            return []
+        return [r[0] for r in self.store.conn.execute(
+            "select id from households where deleted = 0 and "
+            "replace(id, '-', '') like ? limit ?", [wanted + "%", limit])]
+
     def search(self, query: str = "", village_id: str | None = None,
                limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], int]:
         """Households whose head's or members' names match ``query``.

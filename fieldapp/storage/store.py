@@ -95,6 +95,13 @@ class Store:
             raise dbmod._describe(path, exc, encrypted=key is not None) from exc
 
     @property
+    def indicator_sums(self):
+        """The commune's indicator sums (fieldapp.storage.indicator_sums)."""
+        from fieldapp.storage.indicator_sums import IndicatorSums
+
+        return IndicatorSums(self)
+
+    @property
     def user_id(self) -> str | None:
         """The signed-in team member (fieldapp.services.workspace sets it); without a
         sign-in (a command on a plain database), the member who last signed in here."""

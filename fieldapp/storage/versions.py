@@ -24,4 +24,5 @@ MIGRATIONS = (
     "m032_round_order",
     "m033_drop_prefix_indexes",
     "m034_member_triggers_need_household",
+    "m055_indicator_sums",
 )

@@ -338,3 +338,12 @@ class Evaluation(AnswerTree):
 
     def hint(self, path: str, language: str | None = None) -> str:
         return self._texts(path, "hint", language)
+
+    def choice_text(self, path: str, text: str) -> str:
+        """A choice label of the select at ``path`` with ${references} filled in as seen from
+        that question (XLSForm allows references in choice labels, e.g. a roster-wide question
+        whose choices are named after the people listed)."""
+        if "${" not in text:
+            return text
+        node, chain, idx = self._field(path)
+        return self._interpolate(text, chain, idx)
