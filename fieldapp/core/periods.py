@@ -15,7 +15,6 @@ from fieldapp.i18n.formatting import VIETNAM_TIME
 # -- periods -----------------------------------------------------------------------------------
 
 _PERIOD_RE = re.compile(r"^\s*(\d{4})(?:\s*-\s*([QqHh])\s*([1-4]))?\s*$")
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,9 @@ class Period:
             return (_("first half of {year}") if self.number == 1
                     else _("second half of {year}")).format(year=year)
         if kind == "quarter":
-            return _("quarter {roman} of {year}").format(roman=_ROMAN[self.number], year=year)
+            return (_("first quarter of {year}"), _("second quarter of {year}"),
+                    _("third quarter of {year}"),
+                    _("fourth quarter of {year}"))[self.number - 1].format(year=year)
         from fieldapp.i18n.formatting import format_date
 
         if self.start and self.end:

@@ -17,6 +17,7 @@ of 50,000 households evaluates each distinct combination once.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -272,6 +273,47 @@ class Counter:
                     f"{values.get(person.sex, '') if person.sex else ''}"
             for compiled in compiled_p:
                 _count(facts, compiled, pctx, group)
+        return facts
+
+
+class FactsCodec:
+    """Facts as a short text for keeping: indicators and not-asked reasons by their index in
+    the indicator set, cells as flat lists. ``[[households, persons], [groups],
+    [[indicator, group, population, not asked, don't know, refused, n, reason, count, ...],
+    ...]]``."""
+
+    def __init__(self, indicators: IndicatorSet):
+        self.ids = [i.id for i in indicators.indicators]
+        self.index = {key: n for n, key in enumerate(self.ids)}
+        reasons = [QUESTIONNAIRE]
+        for level in indicators.levels.values():
+            reasons += [r.reason for r in level.not_asked]
+        for indicator in indicators.indicators:
+            reasons += [r.reason for r in indicator.not_asked]
+        self.reasons = list(dict.fromkeys(reasons))
+        self.reason_index = {text: n for n, text in enumerate(self.reasons)}
+
+    def encode(self, facts: Facts) -> str:
+        groups: dict[str, int] = {}
+        cells = []
+        for key, by_group in facts.items():
+            if key == CASES:
+                continue
+            for group, cell in by_group.items():
+                g = groups.setdefault(group, len(groups))
+                row = [self.index[key], g, *cell[:5]]
+                for reason, count in cell[5].items():
+                    row += [self.reason_index[reason], count]
+                cells.append(row)
+        return json.dumps([facts.get(CASES, [0, 0]), list(groups), cells],
+                          separators=(",", ":"), ensure_ascii=False)
+
+    def decode(self, text: str) -> Facts:
+        cases, groups, cells = json.loads(text)
+        facts: Facts = {CASES: cases}
+        for row in cells:
+            reasons = {self.reasons[row[i]]: row[i + 1] for i in range(7, len(row), 2)}
+            facts.setdefault(self.ids[row[0]], {})[groups[row[1]]] = [*row[2:7], reasons]
         return facts
 
 

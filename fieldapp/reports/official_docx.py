@@ -21,17 +21,42 @@ from fieldapp.reports.official import (
     BODY_SIZE, MARGINS, MOTTO, NATIONAL_NAME, TABLE_SIZE, Document, Grid, Para)
 
 FONT = "Times New Roman"
+CELL = "Table text"
+CELL_BOLD = "Table heading"
 _PT_PER_MM = 72 / 25.4
 
 
 def _font(run, size: float, bold: bool = False, italic: bool = False) -> None:
-    run.font.name = FONT
-    run.font.size = Pt(size)
-    run.bold = bold
-    run.italic = italic
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    """The run's size and weight; the font itself is the document's (see _styles)."""
+    if size != BODY_SIZE:
+        run.font.size = Pt(size)
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
+
+
+def _styles(word) -> None:
+    """Times New Roman 13 pt for every text (Word and LibreOffice use a metric-compatible font
+    where it is missing), Vietnamese as the language."""
+    normal = word.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_SIZE)
+    props = normal.element.get_or_add_rPr()
+    fonts = props.get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), "vi-VN")
+    props.append(language)
+    from docx.enum.style import WD_STYLE_TYPE
+
+    for name, bold in ((CELL, False), (CELL_BOLD, True)):
+        style = word.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = Pt(TABLE_SIZE)
+        style.font.bold = bold
+        style.paragraph_format.space_after = Pt(0)
 
 
 def _paragraph(container, text: str, size: float = BODY_SIZE, *, bold: bool = False,
@@ -74,14 +99,17 @@ def _no_borders(table) -> None:
 
 
 def _cell_text(cell, text: str, size: float, *, bold=False, italic=False,
-               align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
+               align=WD_ALIGN_PARAGRAPH.CENTER, style=None) -> None:
     first = True
     for line in (text.split("\n") if text else [""]):
         p = cell.paragraphs[0] if first else cell.add_paragraph()
         first = False
         p.alignment = align
-        p.paragraph_format.space_after = Pt(0)
-        _font(p.add_run(nfc(line)), size, bold, italic)
+        if style is not None:  # a table's text: size and weight from the style (by its id:
+            p._p.get_or_add_pPr().style = style  # python-docx's setter searches every style)
+            p.add_run(nfc(line))
+        else:
+            _font(p.add_run(nfc(line)), size, bold, italic)
 
 
 def _page_number_header(section) -> None:
@@ -116,24 +144,23 @@ def _margins(section, wide: bool) -> None:
 
 def _grid(word, grid: Grid, width_mm: float) -> None:
     columns = len(grid.widths)
-    table = word.add_table(rows=0, cols=columns)
+    table = word.add_table(rows=len(grid.header) + len(grid.rows), cols=columns)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     aligns = grid.align or ["l"] + ["c"] * (columns - 1)
-    for row in grid.header:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row):
-            _cell_text(cell, text, TABLE_SIZE, bold=True)
-        _repeat_header(table.rows[-1])
-    for i, row in enumerate(grid.rows):
-        cells = table.add_row().cells
-        for j, (cell, text) in enumerate(zip(cells, row)):
-            _cell_text(cell, text, TABLE_SIZE, bold=i in grid.bold and aligns[j] == "l",
-                       align=WD_ALIGN_PARAGRAPH.LEFT if aligns[j] == "l"
+    widths = [Mm(width_mm * fraction) for fraction in grid.widths]
+    heads = len(grid.header)
+    plain, bold = word.styles[CELL].style_id, word.styles[CELL_BOLD].style_id
+    for r, (row, texts) in enumerate(zip(table.rows, grid.header + grid.rows)):
+        cells = row.cells
+        for j, (cell, text) in enumerate(zip(cells, texts)):
+            cell.width = widths[j]
+            strong = r < heads or ((r - heads) in grid.bold and aligns[j] == "l")
+            _cell_text(cell, text, TABLE_SIZE, style=bold if strong else plain,
+                       align=WD_ALIGN_PARAGRAPH.LEFT if r >= heads and aligns[j] == "l"
                        else WD_ALIGN_PARAGRAPH.CENTER)
-    for j, fraction in enumerate(grid.widths):
-        for row in table.rows:
-            row.cells[j].width = Mm(width_mm * fraction)
+        if r < heads:
+            _repeat_header(row)
 
 
 def _repeat_header(row) -> None:
@@ -148,6 +175,8 @@ def render(doc: Document) -> bytes:
     from docx.enum.section import WD_SECTION
 
     word = WordDocument()
+    _styles(word)
+    word.styles["Normal"].paragraph_format.space_after = Pt(0)
     core = word.core_properties
     core.title, core.author, core.subject = nfc(doc.title), nfc(doc.author), nfc(
         doc.header.subject)

@@ -176,14 +176,26 @@ class _FormTables:
         return "; ".join(self._filled(labels.get(c, c), c, source) for c in codes)
 
     def _filled(self, label: str, code: str, source: dict[str, Any]) -> str:
-        """A choice label with ${references} (a roster-wide question's choices are the people
-        listed): filled in from the submission, or the code alone in an export without
-        names."""
+        """A choice label with ${references} filled in from the submission: a question asked
+        once about everyone names the people of the roster (choice N: row N, as the form
+        shows it); the code alone in an export without names."""
         if "${" not in label:
             return label
         if not self.names:
             return code
-        return TEXT_REF_RE.sub(lambda m: str(source.get(m.group(1).strip(), "")), label) or code
+
+        def value(match) -> str:
+            name = match.group(1).strip()
+            node = self.form.fields.get(name)
+            repeat = node.repeat if node is not None else None
+            if repeat is not None and code.isdigit():
+                rows = source.get(repeat.name)
+                row = rows[int(code) - 1] if isinstance(rows, list) and \
+                    0 < int(code) <= len(rows) and isinstance(rows[int(code) - 1], dict) else {}
+                return str(row.get(name, ""))
+            return str(source.get(name, ""))
+
+        return TEXT_REF_RE.sub(value, label) or code
 
 
 def _typed(node: Field, value: str) -> Any:

@@ -18,12 +18,12 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from fieldapp.core.tabulation import CASES, Counter, add_facts
 from fieldapp.core.indicators import IndicatorSet
+from fieldapp.core.tabulation import CASES, Counter, FactsCodec, add_facts
 from fieldapp.i18n.catalog import _
 from fieldapp.storage.store import Store
 
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"
 """Part of the digest: raise it when the facts' layout changes."""
 BATCH = 500
 
@@ -45,12 +45,13 @@ def refresh(store: Store, indicators: IndicatorSet, *, today: dt.date | None = N
     if not total:
         return 0
     counter = Counter(indicators, today or dt.date.today())
+    codec = FactsCodec(indicators)
     done = 0
     while batch := sums.dirty_households(BATCH):
         if cancelled():
             raise ReportCancelled(_("Cancelled."))
         with store.transaction():
-            _households(store, counter, indicators.form_id, batch)
+            _households(store, counter, codec, indicators.form_id, batch)
         done += len(batch)
         progress(done, total)
     while batch := sums.dirty_submissions(BATCH * 4):
@@ -63,7 +64,8 @@ def refresh(store: Store, indicators: IndicatorSet, *, today: dt.date | None = N
     return done
 
 
-def _households(store: Store, counter: Counter, form_id: str, batch: list[str]) -> None:
+def _households(store: Store, counter: Counter, codec: FactsCodec, form_id: str,
+                batch: list[str]) -> None:
     from fieldapp.services.indicators import INTERVIEWED, period_keys, vietnam_day
 
     sums = store.indicator_sums
@@ -79,8 +81,13 @@ def _households(store: Store, counter: Counter, form_id: str, batch: list[str]) 
             recompute.add(hid)
     touched = sorted(set(batch) | recompute)
     deltas: dict[tuple[str, str], dict] = {}
-    for period, _hid, village, facts in sums.chosen(touched):
-        add_facts(deltas.setdefault((period, village), {}), facts, -1)
+    old = sums.chosen(touched)
+    kept = sums.facts(sorted({sid for *_rest, sid in old}))
+    decoded: dict[str, dict] = {}
+    for period, _hid, village, sid in old:
+        if sid in kept:
+            facts = decoded.get(sid) or decoded.setdefault(sid, codec.decode(kept[sid]))
+            add_facts(deltas.setdefault((period, village), {}), facts, -1)
     # The latest interviewed round of each household in each period (ids break ties).
     latest: dict[tuple[str, str], tuple[str, str, str]] = {}
     for sid, hid, village, finalized, result in sums.rounds_of(form_id, sorted(recompute)):
@@ -97,15 +104,17 @@ def _households(store: Store, counter: Counter, form_id: str, batch: list[str]) 
         answers = json.loads(text)
         facts_of[sid] = counter.facts(answers)
         villages_of[sid] = answers.get("village") or ""
-    rows = []
+    rows, texts = [], {}
     for (period, hid), (_finalized, sid, village) in sorted(latest.items()):
         facts = facts_of.get(sid)
         if facts is None:
             continue  # a round without the household's consent counts nowhere
         village = village or villages_of.get(sid, "")
-        rows.append((period, hid, sid, village, facts))
+        rows.append((period, hid, sid, village))
+        if sid not in texts:
+            texts[sid] = codec.encode(facts)
         add_facts(deltas.setdefault((period, village), {}), facts)
-    sums.replace_chosen(touched, rows)
+    sums.replace_chosen(touched, rows, texts, {sid for *_rest, sid in old})
     current = sums.totals_of(list(deltas))
     updated: dict[tuple[str, str], dict | None] = {}
     for key, delta in deltas.items():

@@ -303,7 +303,7 @@ def questionnaire(form_id: str, out: Path, *, language: str | None = None,
 # A survey answer that shows a skill (the training form's skill codes).
 SKILL_FROM_ANSWER = {
     "s1": ("smartphone", ("own", "shared")), "s2": ("internet_use", ("yes",)),
-    "s3": ("id_status", ("level2",)), "s4": ("cds_installed", ("yes",)),
+    "s3": ("vneid_level2", ("yes",)), "s4": ("cds_installed", ("yes",)),
     "s5": ("dvc_use", ("alone",)), "s6": ("digital_signature", ("yes",)),
     "s7": ("epayment", ("yes",)), "s10": ("scam_awareness", ("yes",)),
     "s11": ("ehealth_record", ("yes",)),
@@ -318,7 +318,7 @@ SKILL_FROM_OUTCOME = {"vneid_level2_activated": "s3", "cds_xu_lang_installed": "
 def next_step_text(skill: str, answers: dict[str, str]) -> str | None:
     """Where to go for a skill not yet done ("" for none to suggest)."""
     if skill == "s3":
-        if answers.get("id_status") == "no_cccd":
+        if answers.get("cccd") == "no" or answers.get("id_status") == "no_cccd":
             return _("Get a chip ID card at the commune police, then activate VNeID level 2 "
                      "there.")
         return _("Bring the ID card to the commune police (or ask the team) to activate "
@@ -364,8 +364,11 @@ def handout_data(store: Store, household_id: str, *, language: str | None = None
         for row in stored.get("members", []):
             person_id = persons.get(row.get("@key", ""))
             if person_id in answers:
-                answers[person_id].update({k: v for k, v in row.items()
-                                           if isinstance(v, str) and v})
+                known = {k: v for k, v in row.items() if isinstance(v, str) and v
+                         and v not in ("dont_know", "refused", "skipped")}
+                if known.get("id_status") == "level2":  # a round of the earlier form
+                    known.setdefault("vneid_level2", "yes")
+                answers[person_id].update(known)
         if stored.get("consent") == "yes" and round_["finalized_at"]:
             surveyed = dt.datetime.fromisoformat(round_["finalized_at"]).date()
     done: dict[str, dict[str, str]] = {p["id"]: {} for p in members}
@@ -485,16 +488,19 @@ class ReportsService:
 
     def make(self, kind: str, out: Path, options: dict, progress: Progress = _nothing,
              cancelled: Cancelled = _never):
-        """Write the report or export ``kind``: "commune", "progress", "questionnaire",
-        "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS)."""
+        """Write the report or export ``kind``: "commune", "province", "progress",
+        "questionnaire", "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS)."""
         from fieldapp.services import exports
 
         store = self.store
-        if kind == "commune":
+        if kind in ("commune", "province"):
             key = options.get("period")
+            period = Period.parse(key) if key else None
+            if kind == "province":
+                return province_summary(store, out, period=period, progress=progress,
+                                        cancelled=cancelled)
             return commune_summary(store, out, village=options.get("village") or None,
-                                   period=Period.parse(key) if key else None,
-                                   progress=progress, cancelled=cancelled)
+                                   period=period, progress=progress, cancelled=cancelled)
         if kind == "progress":
             return progress_sheets(store, out, class_id=options.get("class_id") or None,
                                    language=options.get("language"))

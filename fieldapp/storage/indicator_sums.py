@@ -8,7 +8,7 @@ the facts (fieldapp.core.tabulation). Facts are stored as JSON text.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +43,8 @@ class IndicatorSums:
         """Forget every sum (another indicator set): every household and submission is to be
         counted again. Inside the caller's transaction."""
         conn = self.conn
-        for table in ("indicator_rounds", "indicator_totals", "indicator_visits"):
+        for table in ("indicator_rounds", "indicator_facts", "indicator_totals",
+                      "indicator_visits"):
             conn.execute(f"delete from {table}")
         conn.execute("insert or ignore into indicator_dirty(household_id) select distinct "
                      "household_id from submissions where household_id is not null")
@@ -94,28 +95,42 @@ class IndicatorSums:
                       and (s.household_id in ({marks}) or h.merged_into in ({marks}))""",
                 [form_id, *chunk, *chunk])
 
-    def chosen(self, ids: list[str]) -> list[tuple[str, str, str, dict]]:
-        """(period, household, village, facts) of the rounds these households count with."""
+    def chosen(self, ids: list[str]) -> list[tuple[str, str, str, str]]:
+        """(period, household, village, submission) of the rounds these households count
+        with."""
         out = []
         for chunk in _chunks(ids):
-            for period, hid, village, facts in self.conn.execute(
-                    f"select period, household_id, village_id, facts from indicator_rounds "
-                    f"where household_id in ({_marks(chunk)})", chunk):
-                out.append((period, hid, village, json.loads(facts)))
+            out += self.conn.execute(
+                f"select period, household_id, village_id, submission_id from indicator_rounds "
+                f"where household_id in ({_marks(chunk)})", chunk).fetchall()
         return out
 
-    def replace_chosen(self, ids: list[str], rows: Iterable[tuple[str, str, str, str, dict]]
-                       ) -> None:
-        """Forget the rounds of these households, keep ``rows`` (period, household,
-        submission, village, facts)."""
+    def facts(self, submission_ids: list[str]) -> dict[str, str]:
+        """The kept facts (their text) of these rounds."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(submission_ids):
+            out.update(self.conn.execute(
+                f"select submission_id, facts from indicator_facts where submission_id in "
+                f"({_marks(chunk)})", chunk).fetchall())
+        return out
+
+    def replace_chosen(self, ids: list[str], rows: list[tuple[str, str, str, str]],
+                       facts: dict[str, str], before: set[str]) -> None:
+        """Forget the rounds of these households and keep ``rows`` (period, household,
+        submission, village) with the facts of their rounds; the facts of rounds among
+        ``before`` that no longer count anywhere are dropped."""
         for chunk in _chunks(ids):
             self.conn.execute(f"delete from indicator_rounds where household_id in "
                               f"({_marks(chunk)})", chunk)
-        self.conn.executemany(
-            "insert into indicator_rounds(period, household_id, submission_id, village_id, "
-            "facts) values (?, ?, ?, ?, ?)",
-            [(p, h, s, v, json.dumps(f, separators=(",", ":"), ensure_ascii=False))
-             for p, h, s, v, f in rows])
+        self.conn.executemany("insert into indicator_rounds(period, household_id, "
+                              "submission_id, village_id) values (?, ?, ?, ?)", rows)
+        self.conn.executemany("insert or replace into indicator_facts(submission_id, facts) "
+                              "values (?, ?)", list(facts.items()))
+        gone = sorted(before - {r[2] for r in rows})
+        for chunk in _chunks(gone):
+            self.conn.execute(
+                f"delete from indicator_facts where submission_id in ({_marks(chunk)}) and "
+                f"submission_id not in (select submission_id from indicator_rounds)", chunk)
 
     def totals_of(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
         out = {}

@@ -485,6 +485,8 @@ def m034_member_triggers_need_household(db: Database) -> None:
 # latest interviewed one) and its facts (fieldapp.core.tabulation); their sums per period and
 # village; every visit with its day and result. Triggers only mark what changed (a household,
 # a submission); fieldapp.services.indicator_cache recomputes those before a report reads.
+# The facts of a round that counts somewhere are kept once (indicator_facts, a compact text),
+# so taking a round out of the sums never needs its answers as they were.
 _DIRTY_HOUSEHOLD = """
     insert or ignore into indicator_dirty(household_id) select {hid} where {hid} is not null;
 """
@@ -497,9 +499,10 @@ def m055_indicator_sums(db: Database) -> None:
         create table indicator_visit_dirty (submission_id text primary key);
         create table indicator_rounds (
             period text not null, household_id text not null, submission_id text not null,
-            village_id text not null, facts text not null,
-            primary key (period, household_id));
+            village_id text not null, primary key (period, household_id));
         create index idx_indicator_rounds_household on indicator_rounds(household_id);
+        create index idx_indicator_rounds_submission on indicator_rounds(submission_id);
+        create table indicator_facts (submission_id text primary key, facts text not null);
         create table indicator_totals (
             period text not null, village_id text not null, facts text not null,
             primary key (period, village_id));
