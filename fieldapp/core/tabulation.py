@@ -320,25 +320,38 @@ class FactsCodec:
 def add_facts(total: Facts, facts: Mapping[str, Any], sign: int = 1) -> Facts:
     """Add (``sign`` 1) or take away (-1) the facts of rounds to or from ``total`` (in place;
     cells that come to nothing are dropped)."""
-    cases = facts.get(CASES, [0, 0])
-    mine = total.setdefault(CASES, [0, 0])
+    cases = facts.get(CASES, (0, 0))
+    mine = total.get(CASES)
+    if mine is None:
+        mine = total[CASES] = [0, 0]
     mine[0] += sign * cases[0]
     mine[1] += sign * cases[1]
     for key, cells in facts.items():
         if key == CASES:
             continue
-        target = total.setdefault(key, {})
+        target = total.get(key)
+        if target is None:
+            target = total[key] = {}
         for group, cell in cells.items():
             have = target.get(group)
             if have is None:
-                have = target[group] = [0, 0, 0, 0, 0, {}]
-            for i in range(5):
-                have[i] += sign * cell[i]
-            reasons = have[5]
-            for reason, count in cell[5].items():
-                reasons[reason] = reasons.get(reason, 0) + sign * count
-                if not reasons[reason]:
-                    del reasons[reason]
+                target[group] = [sign * cell[0], sign * cell[1], sign * cell[2],
+                                 sign * cell[3], sign * cell[4],
+                                 {r: sign * n for r, n in cell[5].items()}]
+                continue
+            have[0] += sign * cell[0]
+            have[1] += sign * cell[1]
+            have[2] += sign * cell[2]
+            have[3] += sign * cell[3]
+            have[4] += sign * cell[4]
+            if cell[5]:
+                reasons = have[5]
+                for reason, count in cell[5].items():
+                    left = reasons.get(reason, 0) + sign * count
+                    if left:
+                        reasons[reason] = left
+                    else:
+                        reasons.pop(reason, None)
             if not have[0]:
                 del target[group]
         if not target:

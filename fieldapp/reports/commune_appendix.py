@@ -16,7 +16,7 @@ from fieldapp.reports.summary import (
 
 def _all_indicators(data: ReportData) -> list:
     small = data.current.small_cell
-    rows, notes = [], []
+    rows, notes, not_asked = [], [], {}
     results = [r for r in data.results if r.indicator.group == "indicator"]
     for number, r in enumerate(results, start=1):
         o = r.overall
@@ -27,18 +27,20 @@ def _all_indicators(data: ReportData) -> list:
                      figure(o, small), format_number(o.not_asked), format_number(o.dont_know),
                      format_number(o.refused), figure(before_tally, small),
                      change(o, before_tally, small), target_text(r), status_shown(r, small)])
-        if o.not_asked:
-            notes.append(_("{number}. {name}, not asked: {reasons}.").format(
-                number=number, name=r.indicator.name, reasons=reasons_text(o)))
+        if o.not_asked:  # indicators with the same reasons share one line
+            not_asked.setdefault(reasons_text(o), []).append(str(number))
         if r.indicator.note:
             notes.append(f"{number}. {r.indicator.note}")
+    notes = [_("Not asked, rows {rows}: {reasons}.").format(rows=", ".join(numbers),
+                                                           reasons=reasons)
+             for reasons, numbers in not_asked.items()] + notes
     references = [f"{n}. {r.indicator.reference}" for n, r in enumerate(results, start=1)
                   if r.indicator.reference]
     header = [[_("No."), _("Indicator"), _("Population"), _("People or households in it"),
                data.period.label(), _("Not asked"), _("Don't know"), _("Refused or no answer"),
                data.previous.period.label(), _("Change (points)"), _("Target"),
                _("Assessment")]]
-    table = Grid(header, rows, [0.035, 0.2, 0.1, 0.06, 0.1, 0.055, 0.055, 0.06, 0.1, 0.06,
+    table = Grid(header, rows, [0.04, 0.195, 0.1, 0.06, 0.1, 0.055, 0.055, 0.06, 0.1, 0.06,
                                 0.085, 0.09],
                  align=["c", "l", "l"] + ["c"] * 9, landscape=True, title=_("Table 1. Every indicator, {period} and {previous}")
                  .format(period=data.period.label(), previous=data.previous.period.label()),

@@ -80,7 +80,7 @@ def key_table(data: ReportData) -> Grid:
     return Grid(
         [[_("No."), _("Indicator (population)"), data.period.label(),
           data.previous.period.label(), _("Change (points)"), _("Target"), _("Assessment")]],
-        rows, [0.05, 0.33, 0.14, 0.14, 0.09, 0.13, 0.12], align=["c", "l"] + ["c"] * 5)
+        rows, [0.06, 0.32, 0.14, 0.14, 0.09, 0.13, 0.12], align=["c", "l"] + ["c"] * 5)
 
 
 def target_notes(results: list[IndicatorResult]) -> list[str]:

@@ -115,6 +115,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                                   firstLineIndent=0, spaceBefore=3 * mm, keepWithNext=1),
         "subheading": ParagraphStyle("o_sub", parent=body, fontName=f"{base}-BoldItalic",
                                      firstLineIndent=0, keepWithNext=1),
+        "table_title": ParagraphStyle("o_tt", parent=body, fontName=f"{base}-Bold",
+                                      firstLineIndent=0, spaceBefore=3 * mm),
         "note": ParagraphStyle("o_note", parent=body, fontName=f"{base}-Italic", fontSize=11,
                                leading=13.5, firstLineIndent=0),
         "center": center,
@@ -148,7 +150,7 @@ class _Line(Paragraph):
         canvas.saveState()
         canvas.setLineWidth(0.6)
         mid = self.width / 2
-        canvas.line(mid - self.rule / 2, -1.2 * mm, mid + self.rule / 2, -1.2 * mm)
+        canvas.line(mid - self.rule / 2, -2.2 * mm, mid + self.rule / 2, -2.2 * mm)
         canvas.restoreState()
 
 
@@ -280,10 +282,12 @@ def _blocks(blocks: list, s: dict, wide: bool) -> tuple[list, bool]:
             wide = block.landscape
             story += [NextPageTemplate("landscape" if wide else "portrait"), PageBreak()]
         else:
-            story.append(CondPageBreak(35 * mm))
-        title = [Paragraph(pdf.text(block.title), s["heading"])] if block.title else []
-        table = _grid(block, s, text_width(wide))
-        story += title + [table]  # a heading keeps with the table after it
+            story.append(CondPageBreak(45 * mm))
+        # The title goes with the table's first rows (the break above), while a long table
+        # still starts on the page it is reached on: a heading kept with a whole table would
+        # push it to the next page and leave a page with a heading alone.
+        title = [Paragraph(pdf.text(block.title), s["table_title"])] if block.title else []
+        story += title + [_grid(block, s, text_width(wide))]
         story += [Paragraph(pdf.text(n), s["note"]) for n in block.notes]
         story.append(Spacer(1, 2 * mm))
     return story, wide

@@ -74,8 +74,9 @@ def _paragraph(container, text: str, size: float = BODY_SIZE, *, bold: bool = Fa
     return p
 
 
-def _bottom_border(paragraph) -> None:
-    """A short rule under a centred title (drawn as the paragraph's bottom border)."""
+def _bottom_border(paragraph, indent_mm: float = 18) -> None:
+    """A short rule under a centred title (drawn as the paragraph's bottom border, as wide as
+    the paragraph between its indents)."""
     props = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -84,8 +85,27 @@ def _bottom_border(paragraph) -> None:
         bottom.set(qn(key), value)
     borders.append(bottom)
     props.append(borders)
-    paragraph.paragraph_format.left_indent = Mm(18)
-    paragraph.paragraph_format.right_indent = Mm(18)
+    paragraph.paragraph_format.left_indent = Mm(indent_mm)
+    paragraph.paragraph_format.right_indent = Mm(indent_mm)
+
+
+def _widths(table, widths) -> None:
+    """Fixed column widths, in the table's grid (what LibreOffice reads) and in each cell
+    (what Word reads)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+
+
+def _whole_rows(table) -> None:
+    """Rows are never split across pages (the signature block stays whole)."""
+    for row in table.rows:
+        element = OxmlElement("w:cantSplit")
+        element.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(element)
 
 
 def _no_borders(table) -> None:
@@ -151,6 +171,9 @@ def _grid(word, grid: Grid, width_mm: float) -> None:
     widths = [Mm(width_mm * fraction) for fraction in grid.widths]
     heads = len(grid.header)
     plain, bold = word.styles[CELL].style_id, word.styles[CELL_BOLD].style_id
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
     for r, (row, texts) in enumerate(zip(table.rows, grid.header + grid.rows)):
         cells = row.cells
         for j, (cell, text) in enumerate(zip(cells, texts)):
@@ -187,18 +210,18 @@ def render(doc: Document) -> bytes:
     h = doc.header
     top = word.add_table(rows=1, cols=2)
     _no_borders(top)
+    _widths(top, [Mm(width * 0.42), Mm(width * 0.58)])
     left, right = top.rows[0].cells
-    left.width, right.width = Mm(width * 0.42), Mm(width * 0.58)
     lines = ([(h.parent.upper(), False)] if h.parent else []) + [(h.issuer.upper(), True)]
     _cell_text(left, "\n".join(t for t, _b in lines), BODY_SIZE)
     for paragraph, (_text, bold) in zip(left.paragraphs, lines):
         for run in paragraph.runs:
             run.bold = bold
-    _bottom_border(left.paragraphs[-1])
+    _bottom_border(left.paragraphs[-1], 4)
     _paragraph(left, h.number, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     _cell_text(right, NATIONAL_NAME, 12, bold=True)
     motto = _paragraph(right, MOTTO, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    _bottom_border(motto)
+    _bottom_border(motto, 10)
     _paragraph(right, h.place_date, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     _paragraph(word, h.kind, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     _paragraph(word, h.subject, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=12,
@@ -209,6 +232,8 @@ def render(doc: Document) -> bytes:
         _margins(section, False)
     closing = word.add_table(rows=1, cols=2)
     _no_borders(closing)
+    _widths(closing, [Mm(width * 0.5), Mm(width * 0.5)])
+    _whole_rows(closing)
     left, right = closing.rows[0].cells
     _cell_text(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for recipient in doc.closing.recipients:

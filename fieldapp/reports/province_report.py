@@ -88,18 +88,20 @@ def build(data: ProvinceData) -> Document:
         if silent:
             blocks.append(Para(_("No household interviewed in {period}: {list}.").format(
                 period=data.period.label(), list="; ".join(silent)), "lead"))
-        blocks.append(table(data))
+        blocks.append(Para(_("The key indicators of each commune are in the appendix, one row "
+                             "per commune.")))
     blocks.append(Para(_("II. HOW THE FIGURES WERE MADE"), "heading"))
     blocks.append(Para(_("Each commune's figures are those of its own report: each household "
                          "counts once in the period with its latest interview; each share "
                          "is n/N of those asked who answered; people not asked, don't know "
                          "and refused are counted apart, never as “no”.")))
     blocks.append(Para(suppression_note(data.small_cell)))
-    document = Document(header(data.office, data.province, data.printed_on, subject), blocks,
-                        closing([_("Department of Science and Technology"),
-                                 _("Archive: clerical office")]),
-                        title=subject, author=data.printed_by)
-    return document
+    appendix = [Para(_("APPENDIX: DETAILED FIGURES (attached to report No. …/BC-UBND)"),
+                     "heading"), table(data)] if data.communes else []
+    return Document(header(data.office, data.province, data.printed_on, subject), blocks,
+                    closing([_("Department of Science and Technology"),
+                             _("Archive: clerical office")]),
+                    title=subject, author=data.printed_by, appendix=appendix)
 
 
 def render_pdf(data: ProvinceData) -> bytes:

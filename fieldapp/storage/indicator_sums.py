@@ -84,16 +84,21 @@ class IndicatorSums:
     def rounds_of(self, form_id: str, ids: list[str]) -> Iterator[tuple]:
         """Finalized rounds of these households and of the households merged into them:
         (submission id, household id it counts for, village id, finalized_at, result)."""
-        for chunk in _chunks(ids, 250):
-            marks = _marks(chunk)
-            yield from self.conn.execute(
-                f"""select s.id, coalesce(h.merged_into, s.household_id), s.village_id,
-                           s.finalized_at, json_extract(s.answers, '$.interview_result')
-                    from submissions s left join households h on h.id = s.household_id
-                    where s.form_id = ? and s.status = 'final' and s.deleted = 0
-                      and s.finalized_at is not null
-                      and (s.household_id in ({marks}) or h.merged_into in ({marks}))""",
-                [form_id, *chunk, *chunk])
+        owner = {hid: hid for hid in ids}
+        for chunk in _chunks(ids):
+            for merged, survivor in self.conn.execute(
+                    f"select id, merged_into from households where merged_into in "
+                    f"({_marks(chunk)})", chunk):
+                owner.setdefault(merged, survivor)
+        everyone = sorted(owner)
+        for chunk in _chunks(everyone, 250):  # by the index on (household_id, form_id, status)
+            for sid, hid, village, finalized, result in self.conn.execute(
+                    f"""select id, household_id, village_id, finalized_at,
+                               json_extract(answers, '$.interview_result')
+                        from submissions where household_id in ({_marks(chunk)})
+                          and form_id = ? and status = 'final' and deleted = 0
+                          and finalized_at is not null""", [*chunk, form_id]):
+                yield sid, owner[hid], village, finalized, result
 
     def chosen(self, ids: list[str]) -> list[tuple[str, str, str, str]]:
         """(period, household, village, submission) of the rounds these households count

@@ -132,3 +132,31 @@ def test_a_changed_indicator_file_counts_everything_again(store, tmp_path):
     assert [dataclasses.astuple(r.overall) for r in again.results] == \
         [dataclasses.astuple(r.overall) for r in first.results]
     assert store.indicator_sums.digest().endswith(other.digest)
+
+
+def test_the_province_table_has_each_communes_own_figures(make_demo, tmp_path, open_store):
+    """Two communes send everything to their province: the province's report has one row per
+    commune, each with the figures of the commune's own report."""
+    from sync_world import new_commune
+
+    from fieldapp.services.sync import exchange, province
+
+    office = new_commune(tmp_path / "province.db", ["(văn phòng tỉnh)"], "Tỉnh Lạng Sơn")
+    own = []
+    for n, seed in enumerate((31, 32)):
+        path = tmp_path / f"commune{n}.db"
+        shutil.copy(make_demo(60, seed), path)
+        commune = open_store(path)
+        request = province.write_request(commune, tmp_path / f"req{n}.json")
+        _name, hub = province.register_request(office, request, tmp_path / f"hub{n}.json")
+        province.join_province(commune, hub)
+        package = exchange.export_package(commune, tmp_path / f"p{n}.fieldsync", to="province")
+        assert exchange.import_package(office, package.path).status == "applied"
+        own.append((commune.commune()["name"],
+                    sorted(_key(indicator_figures(commune, YEAR, today=TODAY).results).items())))
+    data = gather_province(office, period=YEAR, today=TODAY)
+    # One row per commune (not the office's own entry), each with the commune's figures.
+    rows = [(row.name, sorted(_key(row.current.results).items())) for row in data.communes]
+    assert sorted(rows) == sorted(own)
+    assert own[0][1] != own[1][1]
+    office.close()
