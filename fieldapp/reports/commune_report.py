@@ -150,7 +150,10 @@ def build(data: ReportData) -> Document:
     subject = _("Results of community digital transformation, {period}").format(
         period=data.period.label()) + where
     cur = data.current
-    blocks: list = [Para(_("I. SURVEY AND RESULTS"), "heading")]
+    blocks: list = [Para(_("The People's Committee of {commune} reports the results of "
+                           "community digital transformation in {period} as follows.").format(
+                         commune=data.commune + where, period=data.period.label())),
+                    Para(_("I. SURVEY AND RESULTS"), "heading")]
     blocks += [Para(text, "lead") for text in (data.narrative or narrative(data))]
     blocks.append(Para(_("II. KEY INDICATORS"), "heading"))
     if cur.households_surveyed:

@@ -87,7 +87,7 @@ def catalogs() -> str:
     from fieldapp.i18n.compile import ensure_compiled
 
     current = catalog.current_language()
-    sample = "Commune summary"
+    sample = "Commune report"
     try:
         for language in catalog.INTERFACE_LANGUAGES:
             if ensure_compiled(language) is None:
