@@ -86,6 +86,30 @@ class TrainingClass:
     """learner id -> kind ("citizen" or "member"), in the order first seen."""
 
 
+@dataclass
+class SessionCounts:
+    """Support sessions summed for a report: sessions per (month, team, activities) with the
+    last date per team, entries per (month, team, outcomes, person or whole household)."""
+
+    sessions: dict[tuple[tuple[int, int], str, tuple[str, ...]], int] = field(
+        default_factory=dict)
+    last: dict[str, dt.date] = field(default_factory=dict)
+    entries: dict[tuple[tuple[int, int], str, tuple[str, ...], bool], int] = field(
+        default_factory=dict)
+
+    def add_session(self, month: tuple[int, int], team: str, activities: tuple[str, ...],
+                    day: dt.date, count: int = 1) -> None:
+        key = (month, team, activities)
+        self.sessions[key] = self.sessions.get(key, 0) + count
+        if team not in self.last or day > self.last[team]:
+            self.last[team] = day
+
+    def add_entries(self, month: tuple[int, int], team: str, outcomes: tuple[str, ...],
+                    person: bool, count: int = 1) -> None:
+        key = (month, team, outcomes, person)
+        self.entries[key] = self.entries.get(key, 0) + count
+
+
 class ActivitySource(Protocol):
     """Where reports read field activity (see the module's docstring)."""
 
@@ -97,6 +121,27 @@ class ActivitySource(Protocol):
     def classes(self) -> list[TrainingClass]: ...
 
     def assessments(self, class_id: str | None = None) -> Iterator[Assessment]: ...
+
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts: ...
+
+
+def _count_sessions(counts: SessionCounts, sessions: Iterator[SupportSession]) -> SessionCounts:
+    """Sessions read one by one (a form's), summed as SessionCounts."""
+    for session in sessions:
+        month = (session.date.year, session.date.month)
+        team = session.team_id or ""
+        counts.add_session(month, team, session.activities, session.date)
+        for outcomes in session.person_outcomes.values():
+            counts.add_entries(month, team, outcomes, True)
+        rest = list(session.outcomes)
+        for outcomes in session.person_outcomes.values():
+            for code in outcomes:
+                rest.remove(code)
+        for _entry in range(session.household_entries):
+            counts.add_entries(month, team, tuple(rest), False)
+            rest = []
+    return counts
 
 
 def activity_source(store: Store) -> ActivitySource:
@@ -164,6 +209,10 @@ class FormActivity:
                                  _codes(answers.get("activities")), len(households),
                                  tuple(persons), tuple(outcomes), by_person, duration,
                                  len(households))
+
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts:
+        return _count_sessions(SessionCounts(), self.sessions(start, end, village_id))
 
     def _progress_rows(self) -> Iterator[tuple[str, dict, dict]]:
         for row in self.store.submissions.final_answers(PROGRESS_FORM):
@@ -252,6 +301,24 @@ class RecordActivity:
                                  len(households), tuple(persons), tuple(outcomes), by_person,
                                  first["duration_min"], household_entries)
 
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts:
+        """Summed in the database (a commune's year of sessions is not read one by one)."""
+        filters = {"village_id": village_id, "date_from": start and start.isoformat(),
+                   "date_to": end and end.isoformat()}
+        sessions, entries = self.store.sessions.report_counts(filters)
+        counts = SessionCounts()
+        for month, team, activities, n, last in sessions:
+            day = _date(last)
+            if day is None:
+                continue
+            counts.add_session((int(month[:4]), int(month[5:7])), team, _codes(activities),
+                               day, n)
+        for month, team, outcomes, person, n in entries:
+            counts.add_entries((int(month[:4]), int(month[5:7])), team, _codes(outcomes),
+                               bool(person), n)
+        return counts
+
     def _learners(self, class_id: str) -> dict[str, tuple[str, str]]:
         """enrolment id -> (learner id, kind) of a class's live enrolments."""
         return {e["id"]: ((e["user_id"], "member") if e["user_id"] and not e["person_id"]
@@ -310,6 +377,15 @@ class CombinedActivity:
             if recorded and session.village_id in recorded:
                 session = dataclasses.replace(session, team_id=recorded[session.village_id])
             yield session
+
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts:
+        counts = self.records.session_counts(start, end, village_id)
+        recorded = {t.village_id: t.id for t in self.records.teams() if t.village_id}
+        forms = (dataclasses.replace(s, team_id=recorded[s.village_id])
+                 if recorded and s.village_id in recorded else s
+                 for s in self.forms.sessions(start, end, village_id))
+        return _count_sessions(counts, forms)
 
     def classes(self) -> list[TrainingClass]:
         return self.records.classes() + self.forms.classes()

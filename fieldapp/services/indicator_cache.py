@@ -25,7 +25,8 @@ from fieldapp.storage.store import Store
 
 FACTS_VERSION = "2"
 """Part of the digest: raise it when the facts' layout changes."""
-BATCH = 500
+BATCH = 2000
+"""Households per transaction: a commune's sums are rewritten once per batch."""
 
 
 def refresh(store: Store, indicators: IndicatorSet, *, today: dt.date | None = None,

@@ -104,10 +104,12 @@ def load_indicators(catalog: FormCatalog | None = None,
 
 def indicator_figures(store: Store, period: Period, *, village_ids: list[str] | None = None,
                       indicators: IndicatorSet | None = None, today: dt.date | None = None,
+                      registry: dict[str, int] | None = None,
                       progress: Callable[[int, int], None] = lambda d, t: None,
                       cancelled: Callable[[], bool] = lambda: False) -> Figures:
     """The indicators of a fixed ``period`` over ``village_ids`` (None: every village): the
-    one computation behind every figure the app shows or prints."""
+    one computation behind every figure the app shows or prints. ``registry``: the live
+    households per village, when the caller has them already."""
     from fieldapp.services.indicator_cache import refresh
 
     if period.key is None:
@@ -118,7 +120,7 @@ def indicator_figures(store: Store, period: Period, *, village_ids: list[str] | 
     by_village = sums.totals([period.key], village_ids)[period.key]
     visits_by_village = sums.visits(indicators.form_id, period.start.isoformat(),
                                     period.end.isoformat(), village_ids)
-    registry = sums.registry_households()
+    registry = dict(registry) if registry is not None else sums.registry_households()
     if village_ids is not None:
         registry = {v: registry.get(v, 0) for v in village_ids}
     visits: dict[str, int] = {}

@@ -34,11 +34,11 @@ def gather_province(store: Store, *, period: Period | None = None,
         if not sum(registry.get(v, 0) for v in villages):
             continue  # the province office's own entry, or a commune without households
         current = indicator_figures(store, period, village_ids=villages, indicators=indicators,
-                                    today=today, progress=progress if first else
-                                    (lambda d, t: None), cancelled=cancelled)
+                                    today=today, registry=registry, progress=progress if first
+                                    else (lambda d, t: None), cancelled=cancelled)
         first = False
         previous = indicator_figures(store, period.previous(), village_ids=villages,
-                                     indicators=indicators, today=today)
+                                     indicators=indicators, today=today, registry=registry)
         rows.append(CommuneRow(commune["name"], current, previous))
     rows.sort(key=lambda r: sort_key(r.name))
     user = store.users.get(store.meta("current_user_id") or "")

@@ -69,32 +69,36 @@ def find_village(store: Store, wanted: str | None) -> dict | None:
 
 
 def sessions_summary(source: ActivitySource, session_form: Form | None, period: Period,
-                     village_id: str | None) -> tuple[doc.Sessions, list[doc.TeamRow]]:
+                     village_id: str | None) -> tuple[doc.Sessions, dict[str, dict]]:
+    """Sessions by month and activity, entries for a person and for a household as a whole
+    (counted apart), outcomes of both, and per team; from the sums of the sessions."""
     data = doc.Sessions(activity_labels=choice_labels(session_form, "activity"),
                         outcome_labels=choice_labels(session_form, "outcome"))
+    counts = source.session_counts(period.start, period.end, village_id)
     per_team: dict[str, dict] = {}
-    households = 0
-    for session in source.sessions(period.start, period.end, village_id):
-        month = (session.date.year, session.date.month)
-        data.sessions += 1
-        data.by_month[month] = data.by_month.get(month, 0) + 1
-        for activity in session.activities:
-            counts = data.by_activity.setdefault(activity, {})
-            counts[month] = counts.get(month, 0) + 1
+
+    def team(team_id: str) -> dict:
+        return per_team.setdefault(team_id, {"sessions": 0, "persons": 0, "households": 0,
+                                             "achieved": 0, "last": counts.last.get(team_id)})
+
+    for (month, team_id, activities), n in counts.sessions.items():
+        data.sessions += n
+        data.by_month[month] = data.by_month.get(month, 0) + n
+        for activity in activities:
+            by_month = data.by_activity.setdefault(activity, {})
+            by_month[month] = by_month.get(month, 0) + n
             data.activity_labels.setdefault(activity, activity)
-        data.persons_helped += len(session.persons_helped)
-        households += session.household_entries
-        for outcome in session.outcomes:
-            data.outcomes[outcome] = data.outcomes.get(outcome, 0) + 1
-        team = per_team.setdefault(session.team_id or "", {"sessions": 0, "persons": 0,
-                                                           "households": 0, "achieved": 0,
-                                                           "last": None})
-        team["sessions"] += 1
-        team["persons"] += len(session.persons_helped)
-        team["households"] += session.household_entries
-        team["achieved"] += sum(1 for o in session.outcomes if o != "none")
-        team["last"] = max(filter(None, (team["last"], session.date)))
-    data.households_helped = households
+        team(team_id)["sessions"] += n
+    for (_month, team_id, outcomes, person), n in counts.entries.items():
+        if person:
+            data.persons_helped += n
+            team(team_id)["persons"] += n
+        else:
+            data.households_helped += n
+            team(team_id)["households"] += n
+        for outcome in outcomes:
+            data.outcomes[outcome] = data.outcomes.get(outcome, 0) + n
+        team(team_id)["achieved"] += n * sum(1 for o in outcomes if o != "none")
     if data.by_month:
         first, last = min(data.by_month), max(data.by_month)
         months, (y, m) = [], first
@@ -164,24 +168,24 @@ def gather(store: Store, *, village: str | None = None, period: Period | None = 
     chosen = find_village(store, village)
     village_id = chosen["id"] if chosen else None
     scope = [village_id] if village_id else None
+    households = store.indicator_sums.registry_households()
     current = indicator_figures(store, period, village_ids=scope, indicators=indicators,
-                                today=today, progress=progress, cancelled=cancelled)
+                                today=today, registry=households, progress=progress,
+                                cancelled=cancelled)
     previous = indicator_figures(store, period.previous(), village_ids=scope,
-                                 indicators=indicators, today=today)
+                                 indicators=indicators, today=today, registry=households)
     survey = _form(forms, indicators.form_id)
     ordered = sorted(store.villages.list(), key=lambda v: (v.get("position") is None,
                                                             v.get("position") or 0))
-    registry = current.registry_by_village if scope else store.indicator_sums.registry_households()
     villages = [doc.Village(v["id"], v["name"], bool(v.get("remote")),
-                            registry.get(v["id"], 0)) for v in ordered]
+                            households.get(v["id"], 0)) for v in ordered]
     commune = store.commune() or {}
     user = store.users.get(store.meta("current_user_id") or "")
     source = activity_source(store)
     session_form = _form(forms, SESSION_FORM)
     progress_form = _form(forms, PROGRESS_FORM)
     sessions, per_team = sessions_summary(source, session_form, period, village_id)
-    drafts = sum(n for (_form_id, status), n in store.submissions.count_by_form().items()
-                 if status == "draft")
+    drafts = store.indicator_sums.drafts()
     from fieldapp.services.sync.service import SyncService
 
     freshness = [doc.Freshness(d.name, d.user_name,

@@ -211,6 +211,12 @@ class IndicatorSums:
             out.setdefault(village, {})[result] = count
         return out
 
+    def drafts(self) -> int:
+        """Submissions saved as drafts, not finalized (a small index holds only those)."""
+        return self.store.scalar("select count(*) from submissions indexed by "
+                                 "idx_submissions_drafts where status != 'final' and "
+                                 "deleted = 0") or 0
+
     def registry_households(self) -> dict[str, int]:
         """Live households of the registry per village."""
         return dict(self.conn.execute("select village_id, count(*) from households where "
