@@ -34,7 +34,8 @@ class IndicatorCount:
     shown: bool = False
     """False for a small cell (its share is not shown) or without anyone asked."""
     text: str = ""
-    """The share as printed ("65,6%", "–" for a small cell, "—" without data)."""
+    """The share with its counts, rounded ("66% (149/227)"; "–" for a small cell, "—"
+    without data)."""
     figure: str = ""
     """The share beside its counts, as the report prints it."""
 
@@ -124,7 +125,7 @@ def indicators(store: Store, today: dt.date,
                village_id: str | None = None) -> tuple[list[IndicatorCount], str]:
     """The key indicators of this year (or of last year while this year has no interview),
     from the one computation of the reports; and the period's name."""
-    from fieldapp.reports.summary import figure, share
+    from fieldapp.reports.summary import figure
     from fieldapp.services.indicators import Period, indicator_figures, load_indicators
 
     indicators_ = load_indicators()
@@ -139,7 +140,7 @@ def indicators(store: Store, today: dt.date,
     small = figures.small_cell
     out = [IndicatorCount(r.indicator.id, r.indicator.name, r.overall.n,
                           r.overall.denominator, r.overall.shown(small),
-                          share(r.overall, small, 0), figure(r.overall, small))
+                          figure(r.overall, small, 0), figure(r.overall, small))
            for r in figures.results if r.indicator.key and r.indicator.group == "indicator"]
     return out, figures.period.label() if figures.households_surveyed else ""
 

@@ -213,9 +213,8 @@ class IndicatorSums:
 
     def drafts(self) -> int:
         """Submissions saved as drafts, not finalized (a small index holds only those)."""
-        return self.store.scalar("select count(*) from submissions indexed by "
-                                 "idx_submissions_drafts where status != 'final' and "
-                                 "deleted = 0") or 0
+        return self.store.scalar("select count(*) from submissions where status != 'final' "
+                                 "and deleted = 0") or 0
 
     def registry_households(self) -> dict[str, int]:
         """Live households of the registry per village."""

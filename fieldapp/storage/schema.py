@@ -533,7 +533,12 @@ def m055_indicator_sums(db: Database) -> None:
         insert or ignore into indicator_dirty(household_id)
             select distinct household_id from submissions where household_id is not null;
         insert or ignore into indicator_visit_dirty(submission_id) select id from submissions;
-        -- The drafts a report counts, without reading every finalized survey.
-        create index idx_submissions_drafts on submissions(form_id)
-            where status != 'final' and deleted = 0;
     """)
+
+
+@migrations()
+def m056_draft_index(db: Database) -> None:
+    """The drafts a report counts, from a small index holding only them (not by reading every
+    finalized survey of the commune)."""
+    db.execute("create index idx_submissions_drafts on submissions(form_id) "
+               "where status != 'final' and deleted = 0")

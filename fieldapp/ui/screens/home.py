@@ -123,7 +123,9 @@ class IndicatorChart(QWidget):
         height = min(28, (self.height() - 4) // rows)
         label_width = min(max((metrics.horizontalAdvance(c.title) for c in self.counts),
                               default=80) + 12, self.width() // 2)
-        bar_width = max(40, self.width() - label_width - metrics.horizontalAdvance("100,0%") - 16)
+        text_width = max((metrics.horizontalAdvance(c.text) for c in self.counts),
+                         default=40) + 8
+        bar_width = max(40, self.width() - label_width - text_width - 16)
         palette = self.palette()
         for i, count in enumerate(self.counts):
             y = 2 + i * height
@@ -142,7 +144,7 @@ class IndicatorChart(QWidget):
                 painter.drawRect(QRectF(box.left(), box.top(), box.width() * count.share,
                                         box.height()))
             painter.setPen(palette.windowText().color())
-            painter.drawText(QRectF(label_width + bar_width + 6, y, 80, height),
+            painter.drawText(QRectF(label_width + bar_width + 6, y, text_width, height),
                              int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                              count.text)
         painter.end()
