@@ -114,11 +114,16 @@ def run_one(kind: str, path: Path) -> dict:
 
     catalog.set_language("vi")
     store = Store.open(path)
-    suffix = {"summary": "summary.pdf", "docx": "summary.docx", "xlsx": "export.xlsx"}[kind]
+    suffix = {"summary": "summary.pdf", "warm": "summary.pdf", "docx": "summary.docx",
+              "xlsx": "export.xlsx"}[kind]
     out = Path(tempfile.mkdtemp()) / suffix
+    if kind == "warm":  # the app's case: a report made before in this process
+        from fieldapp.services.reports import commune_summary
+
+        commune_summary(store, out, today=TODAY)
     started = time.perf_counter()
     cpu = time.process_time()
-    if kind in ("summary", "docx"):
+    if kind in ("summary", "docx", "warm"):
         from fieldapp.services.reports import commune_summary
 
         commune_summary(store, out, today=TODAY)
@@ -129,7 +134,7 @@ def run_one(kind: str, path: Path) -> dict:
     seconds = time.perf_counter() - started
     figures = {"seconds": seconds, "cpu": time.process_time() - cpu,
                "peak_rss_mib": peak_rss_mib(), "bytes": out.stat().st_size}
-    if kind in ("summary", "docx"):
+    if kind in ("summary", "docx", "warm"):
         figures["households"] = store.counts()["households"]
     else:
         figures["submissions"] = result.rows
@@ -169,6 +174,7 @@ def summary() -> None:
         first = measure("summary", copy)
         again = measure("summary", copy)
         docx = measure("docx", copy)
+        warm = measure("warm", copy)
         touched = touch_rounds(copy, 0.01)
         after = measure("summary", copy)
         steady.append(again)
@@ -176,7 +182,8 @@ def summary() -> None:
               f"(counts every round once); then {again['seconds']:5.2f} s, CPU "
               f"{again['cpu']:.2f} s (PDF {again['bytes'] / 1024:.0f} KB, peak RSS "
               f"{again['peak_rss_mib']:.0f} MiB); DOCX {docx['seconds']:5.2f} s, CPU "
-              f"{docx['cpu']:.2f} s; after {touched:,} rounds saved again "
+              f"{docx['cpu']:.2f} s; in the app (forms loaded before) {warm['seconds']:5.2f} s, "
+              f"CPU {warm['cpu']:.2f} s; after {touched:,} rounds saved again "
               f"{after['seconds']:5.2f} s, CPU {after['cpu']:.2f} s", flush=True)
         copy.unlink()
     small, large = steady
