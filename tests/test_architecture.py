@@ -108,3 +108,37 @@ def test_no_module_does_several_jobs_in_over_600_lines():
     long = {str(p.relative_to(package)): n for p in package.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert long == {}
+
+
+def test_an_import_cycle_inside_a_layer_breaks_the_contract(tmp_path):
+    """The storage layer imports in one direction: engine is below db, so db importing
+    engine is fine and engine importing db back is a cycle the check reports."""
+    copy = tmp_path / "fieldapp"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "storage" / "engine.py").open("a", encoding="utf-8") as f:
+        f.write("\nimport fieldapp.storage.db  # noqa: E402,F401 - a deliberate cycle\n")
+    done = _lint_imports(ROOT / "pyproject.toml", tmp_path)
+    assert done.returncode != 0, done.stdout[-4000:]
+    assert "No cycles are allowed in fieldapp.storage." in done.stdout
+
+
+def _every_import(path: Path) -> set[str]:
+    """Modules imported anywhere in a file, ``if TYPE_CHECKING:`` blocks included."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_screens_import_no_storage_not_even_for_type_hints():
+    """The import-linter contracts leave ``TYPE_CHECKING`` imports out (pyproject.toml); a
+    screen naming a storage class even there would still reach past the services."""
+    offenders = [f"{path.relative_to(PACKAGE)}: {name}"
+                 for path in (PACKAGE / "ui").rglob("*.py")
+                 for name in _every_import(path)
+                 if name == "fieldapp.storage" or name.startswith("fieldapp.storage.")]
+    assert offenders == []

@@ -219,7 +219,11 @@ def cmd_gui(args) -> int:
                        "Saved {count} screenshots in {folder}: {files}", len(files)).format(
             count=len(files), folder=args.screenshot, files=", ".join(f.name for f in files)))
 
-    return run(Path(path), screenshot_dir=args.screenshot, on_screenshots=saved)
+    if args.screenshot is not None:
+        from fieldapp.ui.screenshots import take_screenshots
+
+        return take_screenshots(Path(path), Path(args.screenshot), saved)
+    return run(Path(path))
 
 
 def _parse(argv: list[str]):

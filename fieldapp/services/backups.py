@@ -16,6 +16,7 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.storage import backup as bk
 from fieldapp.storage.backup import BackupError, BackupInfo
+from fieldapp.storage.store import Store
 
 if TYPE_CHECKING:
     from fieldapp.services.workspace import Workspace
@@ -67,15 +68,14 @@ class Backups:
         session = self.workspace.session
         self.workspace.close()
         before = bk.restore(path, key, Path(backup), expected_device=device)
-        from fieldapp.services.workspace import Workspace
-
-        reopened = Workspace.open(path, key=key)
+        restored = Store.open(path, key=key)
         try:
             if session is not None:
-                reopened.begin_session(session)
-            reopened.audit.record("restore", detail={"file": Path(backup).name})
+                restored.user_id = session.user_id
+            restored.audit.record("restore", user_id=restored.user_id,
+                                  detail={"file": Path(backup).name})
         finally:
-            reopened.close()
+            restored.close()
         return before
 
 

@@ -305,11 +305,11 @@ class Workspace:
         return Privacy(self)
 
     def change_pin(self, old_pin: str, new_pin: str) -> None:
-        from fieldapp.services.auth import change_own_pin
+        from fieldapp.services.pins import change_own_pin
 
         change_own_pin(self, old_pin, new_pin)
 
     def confirm_pin(self, pin: str) -> bool:
-        from fieldapp.services.auth import confirm_pin
+        from fieldapp.services.pins import confirm_pin
 
         return confirm_pin(self, pin)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from fieldapp.i18n.catalog import _
 from fieldapp.storage import engine
-from fieldapp.storage.db import PRIVATE, StorageError, _applied_names, _describe, make_private
+from fieldapp.storage.files import PRIVATE, StorageError, _applied_names, _describe, make_private
 from fieldapp.storage.engine import sqlite
 from fieldapp.storage.versions import MIGRATIONS
 

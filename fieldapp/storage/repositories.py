@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.core import codes
 from fieldapp.core.changes import Change
 
 if TYPE_CHECKING:
     from fieldapp.storage.store import Store
 
 SEARCH_LIMIT = 500
+ROLES = tuple(codes.ROLES)
+"""The roles a team member can have (fieldapp.services.access says what each may do)."""
 
 
 class SyncedRepository:
@@ -91,8 +94,6 @@ class UserRepository(SyncedRepository):
 
     def add_user(self, name: str, role: str, *, pin_hash: str | None = None,
                  village_id: str | None = None, language: str = "vi") -> str:
-        from fieldapp.storage.store import ROLES
-
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         return self.add({"name": name, "role": role, "pin_hash": pin_hash,

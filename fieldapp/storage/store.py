@@ -24,8 +24,8 @@ from fieldapp.i18n.text import nfc
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.engine import sqlite
-from fieldapp.storage.repositories import (
-    AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
+from fieldapp.storage.repositories import (  # ROLES: re-exported
+    ROLES, AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
     ErasureRepository, HouseholdRepository, PersonRepository, UserRepository, VillageRepository)
 from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.workflows import (
@@ -34,7 +34,6 @@ from fieldapp.storage.workflows import (
     TeamRepository)
 from fieldapp.storage.writer import RecordWriter
 
-ROLES = ("member", "commune_staff", "trainer")
 _SAVEPOINTS = itertools.count(1)  # names of nested transactions (unique per process)
 
 
