@@ -85,6 +85,10 @@ def connect(path: Path | str, *, migrate: bool = True, key: bytes | None = None,
     if readonly and new:
         raise StorageError(_("{path} does not exist.").format(path=path))
     applied = inspect_file(path, key)
+    if not new and not readonly:
+        from fieldapp.storage.backup import clear_stale_parts
+
+        clear_stale_parts(path)  # what a backup killed half-way left
     if not new and not engine.is_encrypted_file(path):
         key = None
     pending = [m for m in MIGRATIONS if m not in applied]
