@@ -52,9 +52,7 @@ def check_database(path: Path, key: bytes | None = None) -> HealthReport:
     try:
         report.problems = dbmod.integrity_problems(database)
         if not pending:
-            for table in ("villages", "users", "households", "persons", "submissions"):
-                report.counts[table] = database.execute(
-                    f"select count(*) from {table} where deleted = 0").fetchone()[0]
+            report.counts = dbmod.live_counts(database)
     finally:
         database.close()
     return report

@@ -382,14 +382,13 @@ class ReportsService:
 
         return [(code, language_name(code)) for code in print_languages()]
 
-    def find_household(self, code: str) -> dict | None:
-        """A live household by its id or printed code (the id's first characters)."""
+    def find_household(self, code: str, village_id: str | None = None) -> dict | None:
+        """A live household by its id or printed code (the id's first characters); of one
+        village when given (a member's: fieldapp.services.guards)."""
         wanted = code.strip().replace("-", "").lower()
         if len(wanted) < 6:
             return None
-        for row in self.store.query(
-                "select id, head_name, village_id, ethnicity from households "
-                "where deleted = 0 and replace(id, '-', '') like ? limit 2", [wanted + "%"]):
+        for row in self.store.households.by_code(wanted, village_id):
             return row
         return None
 

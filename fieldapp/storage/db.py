@@ -159,6 +159,16 @@ def quick_check(conn) -> list[str]:
         return [str(exc)]
 
 
+COUNTED = ("villages", "users", "households", "persons", "submissions")
+
+
+def live_counts(conn) -> dict[str, int]:
+    """Live (not tombstoned) records of the main tables (``fieldapp check``, Home)."""
+    conn = getattr(conn, "conn", conn)
+    return {table: conn.execute(f"select count(*) from {table} where deleted = 0").fetchone()[0]
+            for table in COUNTED}
+
+
 def pending_migrations(conn) -> list[str]:
     """Migrations not yet applied to an open database (a connection or sqlite-utils Database)."""
     conn = getattr(conn, "conn", conn)

@@ -321,8 +321,4 @@ class Store:
                 yield json.dumps({"table": table, **row}, ensure_ascii=False, sort_keys=True)
 
     def counts(self) -> dict[str, int]:
-        result = {}
-        for table in ("villages", "users", "households", "persons", "submissions"):
-            result[table] = self.conn.execute(
-                f"select count(*) from {table} where deleted = 0").fetchone()[0]
-        return result
+        return dbmod.live_counts(self.conn)

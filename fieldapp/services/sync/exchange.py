@@ -134,8 +134,7 @@ def _scope(store: Store, peer: dict[str, Any]) -> list[str] | None:
     """Villages a member device receives: its user's village, or all of them; a commune
     laptop registered at a province, its commune's villages."""
     if peer.get("commune_id"):
-        return [v["id"] for v in store.query("select id from villages where commune_id = ?",
-                                             [peer["commune_id"]])]
+        return store.villages.ids_of_commune(peer["commune_id"])
     user = store.users.get(peer["user_id"]) if peer.get("user_id") else None
     if user and user["role"] == "member" and user.get("village_id"):
         return [user["village_id"]]
@@ -364,12 +363,8 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
 def _households_touched(store: Store, records: dict[str, str]) -> set[str]:
     """Households new or changed by an import, and those of its new or changed persons."""
     households = {r for r, table in records.items() if table == "households"}
-    persons = [r for r, table in records.items() if table == "persons"]
-    for start in range(0, len(persons), 500):
-        chunk = persons[start:start + 500]
-        households.update(row["household_id"] for row in store.query(
-            "select household_id from persons where id in "
-            f"({', '.join('?' for _ in chunk)})", chunk))
+    households |= store.persons.households_of(
+        [r for r, table in records.items() if table == "persons"])
     return households
 
 
@@ -379,9 +374,8 @@ def _unknown_forms(store: Store, forms: set[tuple[Any, Any]]) -> list[str]:
     catalog = None
     missing = set()
     for form, version in forms:
-        if form is None or version is None or store.scalar(
-                "select 1 from form_versions where form_id = ? and version = ?",
-                [form, version]):
+        if form is None or version is None or store.submissions.has_form_version(form,
+                                                                                 version):
             continue
         if catalog is None:
             catalog = _catalog_versions(_form_files_signature())

@@ -58,16 +58,8 @@ class SyncService:
 
     def _unacknowledged(self, acked: int, *, own_only: bool = False,
                         not_device: str | None = None) -> int:
-        where, params = ["seq > ?"], [acked]
-        if own_only:
-            where.append("site = (select site from sync_devices where device = ?)")
-            params.append(self.store.device_id)
-        if not_device:
-            where.append("site != coalesce((select site from sync_devices where device = ?),"
-                         " -1)")
-            params.append(not_device)
-        return self.store.scalar(f"select count(*) from changes where {' and '.join(where)}",
-                                 params)
+        return self.state.unacknowledged(
+            acked, only_device=self.store.device_id if own_only else None, not_device=not_device)
 
     def devices(self) -> list[DeviceStatus]:
         users = {u["id"]: u for u in self.store.users.list()}
