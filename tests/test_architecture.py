@@ -135,11 +135,12 @@ def _every_import(path: Path) -> set[str]:
     return names
 
 
-def test_screens_import_no_storage_not_even_for_type_hints():
+def test_screens_and_commands_import_no_storage_not_even_for_type_hints():
     """The import-linter contracts leave ``TYPE_CHECKING`` imports out (pyproject.toml); a
-    screen naming a storage class even there would still reach past the services."""
+    screen or a command naming a storage class even there would still reach past the
+    services."""
     offenders = [f"{path.relative_to(PACKAGE)}: {name}"
-                 for path in (PACKAGE / "ui").rglob("*.py")
+                 for layer in ("ui", "cli") for path in (PACKAGE / layer).rglob("*.py")
                  for name in _every_import(path)
                  if name == "fieldapp.storage" or name.startswith("fieldapp.storage.")]
     assert offenders == []

@@ -9,7 +9,10 @@
 
 Exports that contain people's names (the household survey's roster, free-text notes) print a
 warning on standard error before the file is written; ``--without-names`` leaves those
-columns out. Dates are written YYYY-MM-DD (or D/M/YYYY).
+columns out. Dates are written YYYY-MM-DD (or D/M/YYYY). Each command that reads a database
+signs in (fieldapp.cli.signin) and goes through the workspace's reports service, as the Reports
+screen does: a member prints their own village's households and summary, a trainer progress
+sheets, commune staff everything, exports included.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from fieldapp.cli.signin import database_options, open_workspace
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
@@ -80,8 +84,8 @@ def register(sub) -> None:
     paper.add_argument("--lang", required=True, metavar=_("CODE"),
                        help=_("vi, or a label pack (e.g. tyz) for bilingual labels"))
     _out(paper, _("PDF file to write"))
-    paper.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"),
-                       help=_("database file (lists of villages; needed with --household)"))
+    database_options(paper, required=False,
+                     help=_("database file (lists of villages; needed with --household)"))
     paper.add_argument("--household", metavar=_("ID"),
                        help=_("pre-fill the roster of this household (its id)"))
 
@@ -112,21 +116,12 @@ def register(sub) -> None:
 
 
 def _db(parser) -> None:
-    parser.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                        help=_("database file"))
+    database_options(parser)
 
 
 def _out(parser, text: str, folder: bool = False) -> None:
     parser.add_argument("--out", type=Path, required=True,
                         metavar=_("FOLDER") if folder else _("FILE"), help=text)
-
-
-def _open(path: Path):
-    from fieldapp.storage.store import Store
-
-    if not Path(path).is_file():
-        raise UserError(_("{path} does not exist.").format(path=path))
-    return Store.open(path)
 
 
 def _progress(done: int, total: int) -> None:
@@ -143,38 +138,29 @@ def run(args) -> int:
 def _report(args) -> int:
     from fieldapp.i18n.formatting import format_number
     from fieldapp.services import reports
-    from fieldapp.services.indicators import Period
 
     kind = args.report_command
-    if kind == "questionnaire":
-        store = _open(args.sub_db) if args.sub_db else None
-        if args.household and store is None:
+    if kind == "questionnaire" and args.sub_db is None:
+        if args.household:
             raise UserError(_("--household needs --db."))
-        try:
-            printed = reports.questionnaire(args.form, args.out, language=args.lang,
-                                            store=store, household_id=args.household)
-        finally:
-            if store is not None:
-                store.close()
+        printed = reports.questionnaire(args.form, args.out, language=args.lang)
     else:
-        store = _open(args.sub_db)
+        if kind == "commune" and args.start and args.end and args.start > args.end:
+            raise UserError(_("--from must not be after --to."))
+        options = {
+            "commune": lambda: {"village": args.village, "start": args.start, "end": args.end},
+            "progress": lambda: {"class_id": args.class_id, "language": args.lang},
+            "questionnaire": lambda: {"form_id": args.form, "language": args.lang,
+                                      "household_id": args.household},
+            "household": lambda: {"household_id": args.household, "language": args.lang},
+        }[kind]()
+        workspace = open_workspace(args)
         try:
-            if kind == "commune":
-                if args.start and args.end and args.start > args.end:
-                    raise UserError(_("--from must not be after --to."))
-                printed = reports.commune_summary(store, args.out, village=args.village,
-                                                  period=Period(args.start, args.end),
-                                                  progress=_progress)
-                if sys.stderr.isatty():
-                    print(file=sys.stderr)
-            elif kind == "progress":
-                printed = reports.progress_sheets(store, args.out, class_id=args.class_id,
-                                                  language=args.lang)
-            else:
-                printed = reports.household_handout(store, args.household, args.out,
-                                                    language=args.lang)
+            printed = workspace.reports.make(kind, args.out, options, progress=_progress)
         finally:
-            store.close()
+            workspace.close()
+        if kind == "commune" and sys.stderr.isatty():
+            print(file=sys.stderr)
     print(_("Wrote {path} ({size} KB).").format(
         path=printed.path, size=format_number(max(1, round(printed.size / 1024)))))
     return 0
@@ -184,22 +170,22 @@ def _export(args) -> int:
     from fieldapp.i18n.formatting import format_number
     from fieldapp.services import exports
 
-    store = _open(args.sub_db)
+    kind = "xlsx" if args.command == "export-xlsx" else "csv"
+    exports.check_destination(kind, args.out)
+    workspace = open_workspace(args)
     try:
-        exports.check_destination("xlsx" if args.command == "export-xlsx" else "csv", args.out)
         names = not args.without_names
-        if names:
-            forms = exports.personal_columns(store)
+        if names and kind in workspace.report_kinds():  # a refusal needs no warning first
+            forms = workspace.reports.personal_forms()
             if forms:
                 print(_("Warning: this export contains people's names, phone numbers or notes "
                         "({forms}). Keep the file safe; use --without-names to leave them "
                         "out.").format(forms="; ".join(forms)), file=sys.stderr)
-        run = exports.export_xlsx if args.command == "export-xlsx" else exports.export_csv
-        result = run(store, args.out, names=names, progress=_progress)
+        result = workspace.reports.make(kind, args.out, {"names": names}, progress=_progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
     finally:
-        store.close()
+        workspace.close()
     print(_("Wrote {path}: {tables} tables, {rows} submissions.").format(
         path=result.path, tables=format_number(result.tables), rows=format_number(result.rows)))
     return 0

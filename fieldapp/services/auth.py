@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.text import fold, nfc
 from fieldapp.services.access import STAFF, Access, Session
 from fieldapp.services.pins import (  # noqa: F401 - the PIN policy, re-exported for callers
     PIN_MAX, PIN_MIN, SignInError, WrongPin, change_own_pin, check_pin, confirm_pin, hash_pin,
@@ -33,11 +35,13 @@ MAX_DELAY = 15 * 60.0
 
 
 class DamagedDatabase(SignInError):
-    """The PIN was right but the database is damaged: ``key`` opens its backups."""
+    """The PIN was right but the database is damaged: ``key`` opens its backups; ``user``
+    ({user_id, name, role}, from the keyring) is who signed in."""
 
-    def __init__(self, message: str, key: bytes | None):
+    def __init__(self, message: str, key: bytes | None, user: dict[str, str] | None = None):
         super().__init__(message)
         self.key = key
+        self.user = user
 
 
 class SignInDelayed(SignInError):
@@ -139,14 +143,15 @@ def sign_in(db_path: Path, user_id: str, pin: str, *,
         ring.save()
         from fieldapp.storage.db import DatabaseDamaged
 
+        who = next((u for u in ring.users() if u["user_id"] == user_id), None)
         try:
             workspace = Workspace.open(db_path, key=key)
         except DatabaseDamaged as exc:
-            raise DamagedDatabase(str(exc), key) from exc
+            raise DamagedDatabase(str(exc), key, who) from exc
         problems = workspace.store.quick_check()
         if problems:
             workspace.close()
-            raise DamagedDatabase(problems[0], key)
+            raise DamagedDatabase(problems[0], key, who)
     else:
         workspace = Workspace.open(db_path)
         store = workspace.store
@@ -173,6 +178,41 @@ def sign_in(db_path: Path, user_id: str, pin: str, *,
         workspace.close()
         raise
     return workspace
+
+
+def find_user(info: SignInInfo, wanted: str) -> dict[str, str] | None:
+    """Who of ``info.users`` is meant by ``wanted``: their id or name as stored, else the one
+    name that matches with accents and case ignored ("hoang thi mai")."""
+    wanted = nfc(wanted or "").strip()
+    if not wanted:
+        return None
+    for user in info.users:
+        if wanted in (user["user_id"], user["name"]):
+            return user
+    folded = [u for u in info.users if fold(u["name"]) == fold(wanted)]
+    return folded[0] if len(folded) == 1 else None
+
+
+def open_as(db_path: Path, user: str | None, pin: Callable[[str], str]) -> "Workspace":
+    """A workspace on ``db_path`` for a command: an encrypted database opens only signed in
+    as ``user`` (a name or id) with the PIN ``pin(their name)`` gives, as the sign-in screen
+    does (wrong PINs slow down alike); a plain database (the demo) opens for whoever holds
+    the file, signed in when ``user`` is named."""
+    from fieldapp.services.workspace import Workspace
+
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise UserError(_("{path} does not exist.").format(path=db_path))
+    encrypted = db_path.is_file() and is_encrypted_file(db_path)
+    if not encrypted and not (user or "").strip():
+        return Workspace.open(db_path)
+    if encrypted and not (user or "").strip():
+        raise SignInError(_("{path} is encrypted: say who signs in with --user NAME (or "
+                            "FIELDAPP_USER).").format(path=db_path))
+    who = find_user(sign_in_info(db_path), user)
+    if who is None:
+        raise SignInError(_("{name} cannot sign in on this laptop.").format(name=user))
+    return sign_in(db_path, who["user_id"], pin(who["name"]))
 
 
 def _wrong(failures: int) -> WrongPin:

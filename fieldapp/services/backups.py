@@ -42,6 +42,7 @@ class Backups:
         return Path(self.workspace.path)
 
     def list(self) -> list[BackupInfo]:
+        self.workspace.access.require_signed_in()
         return bk.list_backups(self._path())
 
     def back_up(self, reason: str = "manual", out: Path | None = None) -> Path:
@@ -56,6 +57,7 @@ class Backups:
 
     def daily_if_due(self, now: datetime | None = None) -> Path | None:
         """Back up if the newest backup is a day old or more (at start-up)."""
+        self.workspace.access.require_signed_in()
         now = now or datetime.now(timezone.utc)
         newest = self.list()
         if newest and now - newest[0].taken_at < DAILY:

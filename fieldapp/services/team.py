@@ -24,6 +24,7 @@ class Team:
 
     def members(self) -> list[dict[str, Any]]:
         """Active team members, with whether they can sign in on this laptop."""
+        self.workspace.access.require_signed_in()
         ring = kr.Keyring.for_database(self.workspace.path) \
             if self.store.encrypted and self.workspace.path else None
         rows = self.store.users.list()
