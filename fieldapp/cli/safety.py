@@ -76,7 +76,7 @@ def cmd_restore(args) -> int:
         try:
             workspace = open_workspace(args)
         except DamagedDatabase as exc:  # the PIN was right: its key opens the backups
-            before = backups.restore_damaged(db, source, exc)
+            before = backups.restore_damaged(db, source, exc.key, exc.user)
         else:
             before = workspace.backups.restore(source)  # closes the workspace
     else:

@@ -20,7 +20,6 @@ from fieldapp.storage.backup import BackupError, BackupInfo
 from fieldapp.storage.store import Store
 
 if TYPE_CHECKING:
-    from fieldapp.services.auth import DamagedDatabase
     from fieldapp.services.workspace import Workspace
 
 __all__ = ["BackupError", "BackupInfo", "Backups", "DAILY"]
@@ -98,14 +97,15 @@ def restore_file(db_path: Path, backup: Path, key: bytes | None, *,
     return before
 
 
-def restore_damaged(db_path: Path, backup: Path, damaged: "DamagedDatabase") -> Path | None:
-    """Restore a database its sign-in found damaged (fieldapp.services.auth.DamagedDatabase):
-    commune staff's, as for any restore (the keyring says who signed in), with the key their
-    PIN unlocked."""
-    user = damaged.user or {}
+def restore_damaged(db_path: Path, backup: Path, key: bytes | None,
+                    user: dict[str, str] | None) -> Path | None:
+    """Restore a database its sign-in found damaged (fieldapp.services.auth.DamagedDatabase
+    gives ``key``, which the PIN unlocked, and ``user``, who signed in, from the keyring):
+    commune staff's, as for any restore."""
+    user = user or {}
     if user.get("role") != STAFF:
         raise AccessDenied(_("Only commune staff can do this."))
-    return restore_file(db_path, backup, damaged.key, user_id=user.get("user_id"))
+    return restore_file(db_path, backup, key, user_id=user.get("user_id"))
 
 
 def good_backups(db_path: Path, key: bytes | None) -> list[BackupInfo]:
