@@ -95,7 +95,7 @@ def _applied_names(path: Path, key: bytes | None = None) -> list[str]:
             raise StorageError(_("{path} is an SQLite file but not a fieldapp database.")
                                .format(path=path))
         return ours
-    except sqlite.DatabaseError as exc:
+    except (sqlite.DatabaseError, UnicodeDecodeError) as exc:  # damaged pages: text too
         raise _describe(path, exc, encrypted=key is not None) from exc
     finally:
         conn.close()
