@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,8 @@ from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.formatting import format_number
 from fieldapp.services.sync import identity
 from fieldapp.services.sync.carried import hub_files, store_carried, versions_used
-from fieldapp.services.sync.messages import package_error_message
+from fieldapp.services.sync.messages import (
+    UNEXPECTED_CONTENT, package_error_message, unexpected_content_message)
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
 from fieldapp.storage.writer import WriteRefused
@@ -41,6 +43,7 @@ from fieldapp.sync.package import (
     SUFFIX, Header, Manifest, PackageError, PackageWriter, open_package, package_name,
     read_header)
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 PROVINCE = "province"
@@ -166,6 +169,7 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
     if path.suffix != SUFFIX and not out.is_dir():
         path = path.with_name(path.name + SUFFIX)
     header = Header(package_id=new_id(), commune_id=(peer["hub_id"] or ""),
+                    commune_name=_hub_name(store, peer["hub_id"] or ""),
                     source_device=store.device_id,
                     destination=(f"hub:{peer['hub_id']}" if kind == "to_hub"
                                  else peer["device"]),
@@ -245,7 +249,7 @@ def _keys_for(store: Store, header: Header) -> tuple[bytes, bytes, dict[str, Any
         if hub is None or target != hub:
             if commune and header.commune_id and header.commune_id != commune \
                     and header.commune_id != hub:
-                raise PackageError("other_commune")
+                raise PackageError("other_commune", _commune_named(header))
             raise PackageError("not_for_us")
         peer = state.peer(header.source_device)
         if peer is None or peer["kind"] != "member" or not peer["active"]:
@@ -253,12 +257,25 @@ def _keys_for(store: Store, header: Header) -> tuple[bytes, bytes, dict[str, Any
         return bytes(peer["verify_key"]), state.secret("hub_box_private"), peer, "to_hub"
     if header.destination != store.device_id:
         if commune and header.commune_id not in (commune, hub):
-            raise PackageError("other_commune")
+            raise PackageError("other_commune", _commune_named(header))
         raise PackageError("not_for_us")
     peer = state.peer(header.source_device)
     if peer is None or peer["kind"] != "hub":
         raise PackageError("unknown_device")
     return bytes(peer["verify_key"]), identity.device_keys(store)[1], peer, "from_hub"
+
+
+def _commune_named(header: Header) -> str:
+    """The commune a package names, for the message of one brought to the wrong commune."""
+    return header.commune_name or header.commune_id[:8]
+
+
+def _hub_name(store: Store, hub_id: str) -> str:
+    """The name of the commune (or province) ``hub_id`` is, as this laptop knows it."""
+    if hub_id and hub_id == store.meta("commune_id"):
+        return (store.commune() or {}).get("name") or ""
+    return next((p["name"] or "" for p in SyncState(store).peers("hub")
+                 if p["hub_id"] == hub_id), "")
 
 
 def import_package(store: Store, path: Path, *, dry_run: bool = False,
@@ -287,6 +304,9 @@ def import_package(store: Store, path: Path, *, dry_run: bool = False,
         report.status, report.message = "refused", str(exc)
     except InterruptedError:
         raise ImportCancelled(_("The import was cancelled; nothing was changed.")) from None
+    except UNEXPECTED_CONTENT as exc:  # this file only: rolled back, logged, the others go on
+        log.warning("package %s refused: %r", path.name, exc, exc_info=exc)
+        report.status, report.message = "refused", unexpected_content_message()
     return report
 
 
