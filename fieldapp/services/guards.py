@@ -19,6 +19,7 @@ from typing import Any
 
 from fieldapp.i18n.catalog import _
 from fieldapp.services.access import STAFF, TRAINER, Access, AccessDenied
+from fieldapp.storage.settings import REPORT_KINDS
 
 Rule = Callable[[Access, Any, tuple, dict], tuple[tuple, dict]]
 
@@ -194,9 +195,6 @@ SYNC_RULES: dict[str, Rule] = {
         "keep_both", "members_of")},
     "export": _hub_is_staff, "import_files": _hub_is_staff,
 }
-
-
-REPORT_KINDS = ("commune", "progress", "questionnaire", "household", "xlsx", "csv")
 
 
 def report_kinds(access: Access) -> tuple[str, ...]:
