@@ -192,7 +192,8 @@ SYNC_RULES: dict[str, Rule] = {
     **{name: _STAFF_ONLY for name in (
         "create_identity", "register_device", "join", "join_request", "join_province",
         "register_commune", "dump", "conflicts", "resolve", "duplicates", "merge",
-        "keep_both", "members_of")},
+        "keep_both", "members_of",
+        "retire_device", "assign_member")},  # (the last two land with the sync-core branch)
     "export": _hub_is_staff, "import_files": _hub_is_staff,
 }
 
