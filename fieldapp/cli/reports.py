@@ -14,7 +14,10 @@ year. ``--household`` takes a household's id or the short code printed on its pa
 
 Exports that contain people's names (the household survey's roster, free-text notes) print a
 warning on standard error before the file is written; ``--without-names`` leaves those
-columns out. Dates are written YYYY-MM-DD (or D/M/YYYY).
+columns out. Dates are written YYYY-MM-DD (or D/M/YYYY). Each command that reads a database
+signs in (fieldapp.cli.signin) and goes through the workspace's reports service, as the Reports
+screen does: a member prints their own village's households and summary, a trainer progress
+sheets, commune staff everything, exports included.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from fieldapp.cli.signin import database_options, open_workspace
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
@@ -81,8 +85,8 @@ def register(sub) -> None:
     paper.add_argument("--lang", required=True, metavar=_("CODE"),
                        help=_("vi, or a label pack (e.g. tyz) for bilingual labels"))
     _out(paper, _("PDF file to write"))
-    paper.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"),
-                       help=_("database file (lists of villages; needed with --household)"))
+    database_options(paper, required=False,
+                     help=_("database file (lists of villages; needed with --household)"))
     paper.add_argument("--household", metavar=_("ID"),
                        help=_("pre-fill the roster of this household (its id or the code "
                               "printed on its papers)"))
@@ -131,21 +135,12 @@ def period_value(text: str):
 
 
 def _db(parser) -> None:
-    parser.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                        help=_("database file"))
+    database_options(parser)
 
 
 def _out(parser, text: str, folder: bool = False) -> None:
     parser.add_argument("--out", type=Path, required=True,
                         metavar=_("FOLDER") if folder else _("FILE"), help=text)
-
-
-def _open(path: Path):
-    from fieldapp.storage.store import Store
-
-    if not Path(path).is_file():
-        raise UserError(_("{path} does not exist.").format(path=path))
-    return Store.open(path)
 
 
 def _progress(done: int, total: int) -> None:
@@ -181,42 +176,32 @@ def _report(args) -> int:
     from fieldapp.services import reports
 
     kind = args.report_command
-    if kind == "questionnaire":
-        store = _open(args.sub_db) if args.sub_db else None
-        if args.household and store is None:
+    if kind == "questionnaire" and args.sub_db is None:
+        if args.household:
             raise UserError(_("--household needs --db."))
-        try:
-            household = reports.household_by_code(store, args.household) \
-                if args.household else None
-            printed = reports.questionnaire(args.form, args.out, language=args.lang,
-                                            store=store, household_id=household)
-        finally:
-            if store is not None:
-                store.close()
+        printed = reports.questionnaire(args.form, args.out, language=args.lang)
     else:
-        store = _open(args.sub_db)
+        if kind in ("commune", "province"):
+            reports.report_format(args.out)
+        options = {
+            "commune": lambda: {"village": args.village, "period": args.period,
+                                "narrative": _narrative(args.narrative)},
+            "province": lambda: {"period": args.period},
+            "progress": lambda: {"class_id": args.class_id, "language": args.lang},
+            "questionnaire": lambda: {"form_id": args.form, "language": args.lang,
+                                      "household_id": args.household},
+            "household": lambda: {"household_id": args.household, "language": args.lang},
+        }[kind]()
+        workspace = open_workspace(args)
         try:
-            if kind == "commune":
-                reports.report_format(args.out)
-                printed = reports.commune_summary(store, args.out, village=args.village,
-                                                  period=args.period,
-                                                  narrative=_narrative(args.narrative),
-                                                  progress=_progress)
-                if sys.stderr.isatty():
-                    print(file=sys.stderr)
-            elif kind == "province":
-                reports.report_format(args.out)
-                printed = reports.province_summary(store, args.out, period=args.period,
-                                                   progress=_progress)
-            elif kind == "progress":
-                printed = reports.progress_sheets(store, args.out, class_id=args.class_id,
-                                                  language=args.lang)
-            else:
-                printed = reports.household_handout(
-                    store, reports.household_by_code(store, args.household), args.out,
-                    language=args.lang)
+            if options.get("household_id"):  # the code printed on its papers, or its id
+                options["household_id"] = workspace.reports.find_household(
+                    options["household_id"], strict=True)["id"]
+            printed = workspace.reports.make(kind, args.out, options, progress=_progress)
         finally:
-            store.close()
+            workspace.close()
+        if kind == "commune" and sys.stderr.isatty():
+            print(file=sys.stderr)
     print(_("Wrote {path} ({size} KB).").format(
         path=printed.path, size=format_number(max(1, round(printed.size / 1024)))))
     return 0
@@ -226,23 +211,24 @@ def _export(args) -> int:
     from fieldapp.i18n.formatting import format_number
     from fieldapp.services import exports
 
-    store = _open(args.sub_db)
+    kind = "xlsx" if args.command == "export-xlsx" else "csv"
+    exports.check_destination(kind, args.out)
+    workspace = open_workspace(args)
     try:
-        exports.check_destination("xlsx" if args.command == "export-xlsx" else "csv", args.out)
         names = not args.without_names
-        if names:
-            forms = exports.personal_columns(store)
+        if names and kind in workspace.report_kinds():  # a refusal needs no warning first
+            forms = workspace.reports.personal_forms()
             if forms:
                 print(_("Warning: this export contains people's names, phone numbers or notes "
                         "({forms}). Keep the file safe; use --without-names to leave them "
                         "out.").format(forms="; ".join(forms)), file=sys.stderr)
-        run = exports.export_xlsx if args.command == "export-xlsx" else exports.export_csv
-        extra = {"period": args.period} if args.period is not None else {}
-        result = run(store, args.out, names=names, progress=_progress, **extra)
+        result = workspace.reports.make(kind, args.out,
+                                        {"names": names, "period": args.period},
+                                        progress=_progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
     finally:
-        store.close()
+        workspace.close()
     print(_("Wrote {path}: {tables} tables, {rows} submissions.").format(
         path=result.path, tables=format_number(result.tables), rows=format_number(result.rows)))
     return 0

@@ -97,9 +97,8 @@ class _Registry:
         table, column = _REGISTRY_TABLES.get(csv_name, (None, None))
         if table is None:
             return ""
-        row = self.store.query(f"select [{column}] as v from [{table}] where id = ?",
-                               [record_id])
-        return row[0]["v"] if row and row[0]["v"] else ""
+        row = getattr(self.store, table).get(record_id)
+        return row[column] if row and row.get(column) else ""
 
 
 def _choice_labels(form: Form, node: Field) -> dict[str, str]:

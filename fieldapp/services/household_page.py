@@ -75,13 +75,7 @@ def household_page(store: Store, registry, household_id: str, *,
     everyone = registry.members(household_id, with_deleted=True)
     persons = [p for p in everyone if not p["deleted"]]
     removed = [p for p in everyone if p["deleted"]]
-    submissions = store.query(
-        """select s.id, s.status, s.finalized_at, s.updated_at, s.answers, s.entities,
-                  s.user_id, u.name as user_name
-           from submissions s left join users u on u.id = s.user_id
-           where s.household_id = ? and s.form_id = ? and s.deleted = 0
-           order by coalesce(s.finalized_at, s.updated_at) desc""",
-        [household_id, HOUSEHOLD_SURVEY])
+    submissions = store.submissions.of_household(household_id, HOUSEHOLD_SURVEY)
     rounds, drafts = [], []
     for row in submissions:
         row["_answers"] = _answers(row)

@@ -19,7 +19,9 @@ import json
 from collections.abc import Callable
 
 from fieldapp.core.indicators import IndicatorSet
+from fieldapp.core.periods import period_keys, vietnam_day
 from fieldapp.core.tabulation import CASES, Counter, FactsCodec, add_facts
+from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.storage.store import Store
 
@@ -27,6 +29,12 @@ FACTS_VERSION = "2"
 """Part of the digest: raise it when the facts' layout changes."""
 BATCH = 2000
 """Households per transaction: a commune's sums are rewritten once per batch."""
+INTERVIEWED = ("completed", "partly")
+"""The interview results whose answers count."""
+
+
+class ReportCancelled(UserError):
+    """The user cancelled making a report or an export; nothing was written."""
 
 
 def refresh(store: Store, indicators: IndicatorSet, *, today: dt.date | None = None,
@@ -35,8 +43,6 @@ def refresh(store: Store, indicators: IndicatorSet, *, today: dt.date | None = N
     """Bring the sums up to date; returns how many households and submissions were
     recomputed. Raises ReportCancelled when ``cancelled()`` turns true (what was done is
     kept)."""
-    from fieldapp.services.indicators import ReportCancelled
-
     sums = store.indicator_sums
     digest = f"{FACTS_VERSION}:{indicators.digest or 'unnamed'}"
     if sums.digest() != digest:
@@ -67,8 +73,6 @@ def refresh(store: Store, indicators: IndicatorSet, *, today: dt.date | None = N
 
 def _households(store: Store, counter: Counter, codec: FactsCodec, form_id: str,
                 batch: list[str]) -> None:
-    from fieldapp.services.indicators import INTERVIEWED, period_keys, vietnam_day
-
     sums = store.indicator_sums
     known = sums.households(batch)
     recompute: set[str] = set()
@@ -127,8 +131,6 @@ def _households(store: Store, counter: Counter, codec: FactsCodec, form_id: str,
 
 
 def _visits(store: Store, form_id: str, batch: list[str]) -> None:
-    from fieldapp.services.indicators import vietnam_day
-
     rows = []
     for sid, form, status, deleted, village, finalized, result, answer_village in \
             store.indicator_sums.submissions_meta(batch):

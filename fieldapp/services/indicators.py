@@ -32,6 +32,7 @@ from fieldapp.core.tabulation import CASES, Figures, results
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services.forms import FormCatalog
+from fieldapp.services.indicator_cache import INTERVIEWED, ReportCancelled, refresh
 from fieldapp.storage.store import Store
 
 __all__ = ["Figures", "INTERVIEWED", "IndicatorFileProblem", "Period", "ReportCancelled",
@@ -39,11 +40,6 @@ __all__ = ["Figures", "INTERVIEWED", "IndicatorFileProblem", "Period", "ReportCa
            "vietnam_day"]
 
 INDICATOR_FILE = "indicators.toml"
-INTERVIEWED = ("completed", "partly")
-
-
-class ReportCancelled(UserError):
-    """The user cancelled making a report or an export; nothing was written."""
 
 
 class IndicatorFileProblem(UserError):
@@ -110,8 +106,6 @@ def indicator_figures(store: Store, period: Period, *, village_ids: list[str] | 
     """The indicators of a fixed ``period`` over ``village_ids`` (None: every village): the
     one computation behind every figure the app shows or prints. ``registry``: the live
     households per village, when the caller has them already."""
-    from fieldapp.services.indicator_cache import refresh
-
     if period.key is None:
         raise UserError(_("Indicators are counted over a year, a half-year or a quarter."))
     indicators = indicators or load_indicators()

@@ -188,23 +188,20 @@ SHORT_CODE_MIN = 6
 """The fewest characters of a household's code that are looked up."""
 
 
-def household_by_code(store: Store | None, code: str) -> str:
-    """The id of the live household with this id or printed short code (case and dashes
-    ignored); UserError naming the code otherwise, or when it fits several households."""
-    if store is None:
-        raise UserError(_("A household's questionnaire needs the database (--db)."))
-    wanted = code.strip()
-    if store.households.get(wanted) is not None:
-        return wanted
-    if len(wanted.replace("-", "")) < SHORT_CODE_MIN:
+def household_by_code(store: Store, code: str, village_id: str | None = None) -> dict:
+    """The live household (id, head_name, village_id, ethnicity) with this id or printed short
+    code, case and dashes ignored, of one village when given; UserError naming the code when
+    it is too short, fits none or fits several households."""
+    wanted = code.strip().replace("-", "").lower()
+    if len(wanted) < SHORT_CODE_MIN:
         raise UserError(_("“{code}”: give at least {n} characters of the household's code.")
-                        .format(code=wanted, n=SHORT_CODE_MIN))
-    found = store.households.ids_by_code(wanted)
+                        .format(code=code.strip(), n=SHORT_CODE_MIN))
+    found = store.households.by_code(wanted, village_id)
     if not found:
-        raise UserError(_("No household {id} in this database.").format(id=wanted))
+        raise UserError(_("No household {id} in this database.").format(id=code.strip()))
     if len(found) > 1:
         raise UserError(_("“{code}” fits more than one household; give more characters of "
-                          "its id.").format(code=wanted))
+                          "its id.").format(code=code.strip()))
     return found[0]
 
 
@@ -471,12 +468,17 @@ class ReportsService:
 
         return [(code, language_name(code)) for code in print_languages()]
 
-    def find_household(self, code: str) -> dict | None:
-        """A live household by its id or printed code (the id's first characters)."""
-        if len(code.strip().replace("-", "")) < SHORT_CODE_MIN:
+    def find_household(self, code: str, village_id: str | None = None, *,
+                       strict: bool = False) -> dict | None:
+        """A live household by its id or printed code (the id's first characters); of one
+        village when given (a member's: fieldapp.services.guards). None when there is none or
+        the code fits several; ``strict``: UserError saying which instead."""
+        try:
+            return household_by_code(self.store, code, village_id)
+        except UserError:
+            if strict:
+                raise
             return None
-        found = self.store.households.ids_by_code(code, 1)
-        return self.store.households.get(found[0]) if found else None
 
     def pack_for_household(self, household_id: str) -> str:
         return pack_for_household(self.store, household_id)
@@ -493,14 +495,16 @@ class ReportsService:
         from fieldapp.services import exports
 
         store = self.store
+        period = options.get("period") or None  # a Period or its key ("2026-Q4")
+        if isinstance(period, str):
+            period = Period.parse(period)
         if kind in ("commune", "province"):
-            key = options.get("period")
-            period = Period.parse(key) if key else None
             if kind == "province":
                 return province_summary(store, out, period=period, progress=progress,
                                         cancelled=cancelled)
             return commune_summary(store, out, village=options.get("village") or None,
-                                   period=period, progress=progress, cancelled=cancelled)
+                                   period=period, narrative=options.get("narrative"),
+                                   progress=progress, cancelled=cancelled)
         if kind == "progress":
             return progress_sheets(store, out, class_id=options.get("class_id") or None,
                                    language=options.get("language"))
@@ -511,5 +515,6 @@ class ReportsService:
             return household_handout(store, options["household_id"], out,
                                      language=options.get("language"))
         run = exports.export_xlsx if kind == "xlsx" else exports.export_csv
+        extra = {"period": period} if period is not None else {}
         return run(store, out, names=options.get("names", True), progress=progress,
-                   cancelled=cancelled)
+                   cancelled=cancelled, **extra)

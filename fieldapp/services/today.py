@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.services.sessions import FOLLOW_UP_HORIZON
+from fieldapp.storage import overview
 from fieldapp.storage.store import Store
 
 DRAFTS_SHOWN = 8
@@ -64,43 +65,9 @@ class TodayWork:
     """The period the indicators are of ("năm 2026"), or '' without any survey yet."""
 
 
-def _drafts(store: Store, village_id: str | None = None,
-            forms: frozenset[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Drafts waiting, newest first (of one village, of some forms only, when given)."""
-    where, params = "s.status = 'draft' and s.deleted = 0", []
-    if village_id is not None:
-        where += " and coalesce(s.village_id, h.village_id) = ?"
-        params.append(village_id)
-    if forms is not None:
-        where += f" and s.form_id in ({', '.join('?' for _ in forms)})"
-        params += sorted(forms)
-    joined = "submissions s left join households h on h.id = s.household_id"
-    count = store.scalar(f"select count(*) from {joined} where {where}", params)
-    rows = store.query(
-        f"""select s.id, s.form_id, s.updated_at, h.head_name, v.name as village_name
-           from {joined}
-           left join villages v on v.id = coalesce(s.village_id, h.village_id)
-           where {where}
-           order by s.updated_at desc limit ?""", [*params, DRAFTS_SHOWN])
-    return rows, count
-
-
 def _villages(store: Store, round_start: str, village_id: str | None = None
               ) -> list[dict[str, Any]]:
-    rows = store.query(
-        """select v.id, v.name,
-             (select count(*) from households h where h.village_id = v.id and h.deleted = 0)
-                 as households,
-             (select count(*) from persons p join households h on h.id = p.household_id
-              where h.village_id = v.id and p.deleted = 0 and h.deleted = 0) as persons,
-             (select count(*) from households h join household_rounds r
-                on r.household_id = h.id
-              where h.village_id = v.id and h.deleted = 0 and r.last_final_at >= ?)
-                 as this_round,
-             (select count(*) from households h where h.village_id = v.id and h.deleted = 0
-              and not exists (select 1 from household_rounds r where r.household_id = h.id
-                              and r.finals > 0)) as never
-           from villages v where v.deleted = 0 order by v.name_sort""", [round_start])
+    rows = overview.village_counts(store, round_start)
     return [r for r in rows if village_id is None or r["id"] == village_id]
 
 
@@ -112,13 +79,11 @@ def _pending(store: Store) -> tuple[int | None, bool]:
 
     if identity.hub_id(store):
         return None, True
-    hub = SyncState(store).hub()
-    acked = hub["our_acked"] if hub else 0
-    count = store.scalar(
-        """select count(distinct c.rec) from changes c
-           where c.seq > ? and c.site = (select site from sync_devices where device = ?)""",
-        [acked, store.device_id])
-    return count or 0, hub is not None
+    state = SyncState(store)
+    hub = state.hub()
+    count = state.unacknowledged(hub["our_acked"] if hub else 0, only_device=store.device_id,
+                                 records=True)
+    return count, hub is not None
 
 
 def indicators(store: Store, today: dt.date,
@@ -155,7 +120,8 @@ def today_work(store: Store, *, today: Callable[[], dt.date] = dt.date.today,
 
     registry = Registry(store, today=today)
     round_start = registry.round_start()
-    drafts, draft_count = _drafts(store, village_id, forms)
+    drafts, draft_count = overview.drafts(store, village_id=village_id, forms=forms,
+                                          limit=DRAFTS_SHOWN)
     sessions = Sessions(store, lambda: None, today=today)  # no codes needed to read
     due = [] if forms is not None else [
         s for s in sessions.due(horizon=FOLLOW_UP_HORIZON)

@@ -24,8 +24,8 @@ from fieldapp.i18n.text import nfc
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.engine import sqlite
-from fieldapp.storage.repositories import (
-    AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
+from fieldapp.storage.repositories import (  # ROLES: re-exported
+    ROLES, AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
     ErasureRepository, HouseholdRepository, PersonRepository, UserRepository, VillageRepository)
 from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.workflows import (
@@ -34,7 +34,6 @@ from fieldapp.storage.workflows import (
     TeamRepository)
 from fieldapp.storage.writer import RecordWriter
 
-ROLES = ("member", "commune_staff", "trainer")
 _SAVEPOINTS = itertools.count(1)  # names of nested transactions (unique per process)
 
 
@@ -329,8 +328,4 @@ class Store:
                 yield json.dumps({"table": table, **row}, ensure_ascii=False, sort_keys=True)
 
     def counts(self) -> dict[str, int]:
-        result = {}
-        for table in ("villages", "users", "households", "persons", "submissions"):
-            result[table] = self.conn.execute(
-                f"select count(*) from {table} where deleted = 0").fetchone()[0]
-        return result
+        return dbmod.live_counts(self.conn)

@@ -174,6 +174,16 @@ class SessionRepository(SyncedRepository):
                 where {where} group by 1, 2, 3, 4""", params).fetchall()
         return sessions, entries
 
+    def totals(self, filters: dict[str, Any]) -> dict[str, int]:
+        """Sessions, persons helped (distinct) and households reached (distinct) in all."""
+        where, params = self._where(filters)
+        return self.store.query(
+            f"""select count(distinct s.id) as sessions, count(distinct p.person_id) as persons,
+                       count(distinct p.household_id) as households
+                from sessions s left join session_persons p
+                  on p.session_id = s.id and p.deleted = 0
+                where {where}""", params)[0]
+
     def activity_rows(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         """Each session's activities with its persons' outcomes (for outcome counts)."""
         where, params = self._where(filters)

@@ -340,8 +340,8 @@ class Evaluation(AnswerTree):
         return self._texts(path, "hint", language)
 
     def choice_text(self, path: str, text: str, choice_name: str = "") -> str:
-        """A choice label of the select at ``path`` with ${references} filled in as seen from
-        that question (XLSForm allows references in choice labels). A choice named by a number
+        """A choice label of the question at ``path`` (one choosing from a list) with
+        ${references} filled in as seen from that question (XLSForm allows references in choice labels). A choice named by a number
         N whose label refers to a field of a repeat the question is not in shows that field
         of the repeat's row N: a question asked once about everyone offers the people listed
         by name without copying their names anywhere else in the answers."""

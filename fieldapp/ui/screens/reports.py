@@ -26,7 +26,6 @@ from fieldapp.ui.widgets import Heading, MutedLabel
 PDF_KINDS = ("commune", "province", "progress", "questionnaire", "household")
 EDITABLE = ("commune", "province")
 """Reports that can also be saved as a Word document."""
-KINDS = PDF_KINDS + ("xlsx", "csv")
 
 
 def kind_title(kind: str) -> str:
@@ -456,7 +455,7 @@ class ReportsScreen(QWidget):
         current = self.kind.currentData() or self._setting("report_kind")
         self.kind.blockSignals(True)
         self.kind.clear()
-        for kind in KINDS:
+        for kind in self.context.workspace.report_kinds():  # those the session may make
             self.kind.addItem(kind_title(kind), kind)
         self._select(self.kind, current)
         self.kind.blockSignals(False)
