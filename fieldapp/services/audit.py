@@ -60,6 +60,7 @@ class AuditLog:
     def record(self, action: str, *, object_table: str | None = None,
                object_id: str | None = None, detail: dict[str, Any] | None = None) -> str:
         """Write an event as the signed-in user (inside the caller's transaction if any)."""
+        self.access.require_signed_in()
         return self.store.audit.record(action, user_id=self.store.user_id,
                                        object_table=object_table, object_id=object_id,
                                        detail=detail)

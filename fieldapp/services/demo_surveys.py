@@ -159,7 +159,7 @@ def create_member_demo(path: Path, setup_file: Path, *, households: int = 20, se
     if user_id is None and not setup.get("user_id"):
         # What a laptop with nobody assigned makes is refused by its commune.
         raise UserError(_("{file} names no team member: register the laptop for one first "
-                          "(fieldapp setup-file --user NAME).").format(file=Path(setup_file).name))
+                          "(fieldapp setup-file --member NAME).").format(file=Path(setup_file).name))
     store = None
     try:
         store = Store.open(path)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fieldapp.i18n.catalog import N_, _
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.versions import MIGRATIONS
+
+if TYPE_CHECKING:
+    from fieldapp.services.workspace import Workspace
 
 
 # What `fieldapp check` calls the tables it counts (a table not listed is shown by its name).
@@ -65,10 +69,7 @@ def check_database(path: Path, key: bytes | None = None, *, deep: bool = False
 
             report.problems += [_(_HOW[d.how]).format(table=d.table, id=d.record)
                                 for d in merge_problems(database)]
-        if not pending:
-            for table in ("villages", "users", "households", "persons", "submissions"):
-                report.counts[table] = database.execute(
-                    f"select count(*) from {table} where deleted = 0").fetchone()[0]
+            report.counts = dbmod.live_counts(database)
     finally:
         database.close()
     if deep and not pending:
@@ -78,3 +79,10 @@ def check_database(path: Path, key: bytes | None = None, *, deep: bool = False
         report.problems += [_(_HOW[d.how]).format(table=d.table, id=d.record)
                             for d in replay_differences(path, key)]
     return report
+
+
+def check_signed_in(workspace: "Workspace", *, deep: bool = False) -> HealthReport:
+    """``fieldapp check`` of a database a sign-in opened: anyone signed in may (it reports
+    counts and problems, no one's record)."""
+    workspace.access.require_signed_in()
+    return check_database(Path(workspace.path), workspace.store.key, deep=deep)

@@ -87,7 +87,7 @@ def catalogs() -> str:
     from fieldapp.i18n.compile import ensure_compiled
 
     current = catalog.current_language()
-    sample = "Commune summary"
+    sample = "Commune report"
     try:
         for language in catalog.INTERFACE_LANGUAGES:
             if ensure_compiled(language) is None:
@@ -162,12 +162,13 @@ class Commune:
         self.household_id = self.workspace.registry.add_household(
             village, {"full_name": "Lường Văn Tỉnh", "sex": "male", "birth_year": 1970,
                       "ethnicity": "tay"})
-        key = self.workspace.store.key
+        key, session = self.workspace.store.key, self.workspace.session
         self.workspace.close()
-        # Opened again from the file with the key the PIN unlocked: what was written is read.
+        # Opened again from the file with the key the PIN unlocked: what was written is read
+        # (by the member who signed in: an encrypted database refuses a workspace of nobody).
         from fieldapp.services.workspace import Workspace
 
-        self.workspace = Workspace.open(self.path, key=key)
+        self.workspace = Workspace.open(self.path, key=key, session=session)
         if self.workspace.store.households.get(self.household_id) is None:
             raise CheckFailed(_("a household written was not read back"))
         return _("encrypted, written and read back")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.authority import (
     UNKNOWN, Author, Target, action_of, may_write, registration_id)
-from fieldapp.core.changes import Group
+from fieldapp.core.changes import Group, as_groups
 from fieldapp.core.clock import Stamp
 from fieldapp.core.kinds import BY_TABLE, CREATE, MEMBER, PROVINCE, STAFF, Kind, Scope
 from fieldapp.i18n.catalog import _
@@ -387,10 +387,9 @@ def withdraw_refused_own(store: "Store", start: int, end: int) -> list[Refusal]:
     package brought), and withdrawn here: the laptop then holds what the commune holds. A
     change made after the member was moved to another village, or after the laptop was
     retired, goes; a record it created stays only if its creation was allowed."""
-    from fieldapp.storage.receive import as_groups
     from fieldapp.storage.scope import without_secrets
 
-    site = store.scalar("select site from sync_devices where device = ?", [store.device_id])
+    site = store.log.site_of(store.device_id)
     if site is None or end <= start:
         return []
     check = ImportAuthority(store, store.device_id, relays=False, own=True)

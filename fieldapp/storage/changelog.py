@@ -95,6 +95,15 @@ class ChangeLog:
             self._sites[device], self._devices[site] = site, device
         return site
 
+    def site_of(self, device: str) -> int | None:
+        """The ordinal of a device this log has changes of (None: none), creating nothing."""
+        site = self._sites.get(device)
+        if site is None:
+            row = self.conn.execute("select site from sync_devices where device = ?",
+                                    [device]).fetchone()
+            site = row[0] if row else None
+        return site
+
     def device(self, site: int) -> str:
         device = self._devices.get(site)
         if device is None:

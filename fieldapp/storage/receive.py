@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fieldapp.core.changes import Change, Group
+from fieldapp.core.changes import Change, Group, as_groups
 from fieldapp.core.kinds import BY_TABLE, RECORD_TYPES, record_type
 from fieldapp.core.records import ANSWERS, is_known_field
+from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
 if TYPE_CHECKING:
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 
 _ANSWERS_PREFIX = ANSWERS + "/"
 _APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
+
+
+class WriteRefused(UserError):
+    """A change that would break a rule of the log; nothing was written."""
 
 
 @dataclass
@@ -53,31 +58,6 @@ class ApplyResult:
     """(form id, version) of the submissions new here."""
 
 
-def as_groups(changes: Iterable[Change]) -> Iterable[Group]:
-    """Consecutive changes of one record and stamp as one group (as a package line holds)."""
-    current: list[Change] = []
-    for change in changes:
-        if current and (change.record != current[0].record
-                        or change.stamp != current[0].stamp):
-            yield _group(current)
-            current = []
-        current.append(change)
-    if current:
-        yield _group(current)
-
-
-def _group(changes: list[Change]) -> Group:
-    first = changes[0]
-    creation: dict[str, Any] | None = {}
-    for c in changes:
-        if c.prev is not None or c.merges or c.field in creation or c.table != first.table:
-            creation = None
-            break
-        creation[c.field] = c.value
-    return Group(first.table, first.record, first.stamp,
-                 tuple((c.field, c.value, c.prev, c.merges) for c in changes), creation)
-
-
 def _differs(a: Any, b: Any) -> bool:
     return a != b or type(a) is not type(b)
 
@@ -94,8 +74,6 @@ class Receiving:
 
     # -- step 1 -----------------------------------------------------------------------------
     def _validated(self, groups: list[Group]) -> None:
-        from fieldapp.storage.writer import WriteRefused
-
         checked: set[tuple[str, str]] = set()
         for group in groups:
             table = group.table
@@ -122,8 +100,6 @@ class Receiving:
         of the log, or the same change given twice with different values; leaves out (and
         lists in ``check.refused``) a change its author was not allowed to make.
         """
-        from fieldapp.storage.writer import WriteRefused
-
         result = ApplyResult()
         groups = list(groups)
         if self.erasures.active:

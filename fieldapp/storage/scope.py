@@ -176,7 +176,7 @@ def outgoing(store: "Store", start: int, *, only_device: str | None = None
     everything (a commune laptop to its province); never a secret field."""
     where, params = "", []
     if only_device is not None:
-        site = store.scalar("select site from sync_devices where device = ?", [only_device])
+        site = store.log.site_of(only_device)
         if site is None:
             return iter(())
         where, params = "c.site = ?", [site]
@@ -202,7 +202,7 @@ def returned(store: "Store", start: int, reach: Reach) -> Iterator[tuple[int, Ch
     if start and reach.commune is None and _scope_changed(store, reach.device, start):
         start = 0
     condition, params = reach_condition(reach)
-    site = store.scalar("select site from sync_devices where device = ?", [reach.device])
+    site = store.log.site_of(reach.device)
     mine = "" if site is None else f" and c.site != {int(site)}"
     recent = store.log.since(start, where=f"({condition}){mine}", params=params)
     if not start or reach.villages is None or reach.commune is not None:

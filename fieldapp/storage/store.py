@@ -25,8 +25,8 @@ from fieldapp.i18n.text import nfc
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.engine import sqlite
-from fieldapp.storage.repositories import (
-    AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
+from fieldapp.storage.repositories import (  # ROLES: re-exported
+    ROLES, AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
     DeviceRepository, ErasureRepository, HouseholdRepository, PersonRepository, UserRepository,
     VillageRepository)
 from fieldapp.storage.settings import LocalSettings
@@ -36,8 +36,7 @@ from fieldapp.storage.workflows import (
     TeamRepository)
 from fieldapp.storage.writer import RecordWriter
 
-ROLES = (MEMBER, STAFF, TRAINER)
-"""The roles of team members (``users.role``)."""
+
 _SAVEPOINTS = itertools.count(1)  # names of nested transactions (unique per process)
 
 
@@ -97,6 +96,13 @@ class Store:
         except sqlite.OperationalError as exc:  # e.g. a full disk, writing the device's id
             conn.close()
             raise dbmod._describe(path, exc, encrypted=key is not None) from exc
+
+    @property
+    def indicator_sums(self):
+        """The commune's indicator sums (fieldapp.storage.indicator_sums)."""
+        from fieldapp.storage.indicator_sums import IndicatorSums
+
+        return IndicatorSums(self)
 
     @property
     def user_id(self) -> str | None:
@@ -336,8 +342,4 @@ class Store:
                                  sort_keys=True)
 
     def counts(self) -> dict[str, int]:
-        result = {}
-        for table in ("villages", "users", "households", "persons", "submissions"):
-            result[table] = self.conn.execute(
-                f"select count(*) from {table} where deleted = 0").fetchone()[0]
-        return result
+        return dbmod.live_counts(self.conn)

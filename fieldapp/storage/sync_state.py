@@ -96,3 +96,20 @@ class SyncState:
                 "values (?, ?, ?, ?) on conflict(pair) do update set "
                 "decision = excluded.decision, decided_at = excluded.decided_at, "
                 "decided_by = excluded.decided_by", [pair, decision, at, by])
+
+    # -- what a peer has not acknowledged -----------------------------------------------------
+    def unacknowledged(self, acked: int, *, only_device: str | None = None,
+                       not_device: str | None = None, records: bool = False) -> int:
+        """Changes after ``acked`` in this laptop's log: only those made by ``only_device``,
+        or not by ``not_device``; with ``records``, the records they touch."""
+        where, params = ["seq > ?"], [acked]
+        if only_device:
+            where.append("site = (select site from sync_devices where device = ?)")
+            params.append(only_device)
+        if not_device:
+            where.append("site != coalesce((select site from sync_devices where device = ?),"
+                         " -1)")
+            params.append(not_device)
+        what = "distinct rec" if records else "*"
+        return self.store.scalar(
+            f"select count({what}) from changes where {' and '.join(where)}", params) or 0

@@ -28,7 +28,6 @@ from fieldapp.core.changes import Change, RecordState
 from fieldapp.core.clock import ClockDriftError, HybridLogicalClock, iso_from_ms, new_id
 from fieldapp.core.kinds import BY_TABLE, KINDS, RecordType, record_type
 from fieldapp.core.records import ANSWERS, is_known_field
-from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.formatting import format_number
 from fieldapp.i18n.text import fold, name_sort_text, nfc, sort_text
@@ -36,17 +35,13 @@ from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.engine import sqlite
 from fieldapp.storage.erasure import Eraser
 from fieldapp.storage.merges import HouseholdMerges
-from fieldapp.storage.receive import ApplyResult, Receiving
+from fieldapp.storage.receive import ApplyResult, Receiving, WriteRefused
 
 _REQUIRED = {k.table: k.required for k in KINDS}
 _NAMES = {k.table: k.search_fields for k in KINDS}
 _MAX_VARIABLES = 32_000  # below SQLite's default limit of 32,766 bound parameters
 
 __all__ = ["ApplyResult", "RecordWriter", "WriteRefused"]
-
-
-class WriteRefused(UserError):
-    """A change that would break a rule of the log; nothing was written."""
 
 
 def _clean(value: Any) -> Any:

@@ -18,6 +18,7 @@ everything back). A dry run is the same transaction rolled back, so its figures 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,8 @@ from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.formatting import format_number
 from fieldapp.services.sync import identity
 from fieldapp.services.sync.carried import hub_files, store_carried, versions_used
-from fieldapp.services.sync.messages import package_error_message
+from fieldapp.services.sync.messages import (
+    UNEXPECTED_CONTENT, package_error_message, unexpected_content_message)
 from fieldapp.storage import scope
 from fieldapp.storage.authority import ImportAuthority, withdraw_refused_own
 from fieldapp.storage.store import Store
@@ -43,6 +45,7 @@ from fieldapp.sync.package import (
     SUFFIX, Header, Manifest, PackageError, PackageWriter, open_package, package_name,
     read_header)
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 PROVINCE = "province"
@@ -137,6 +140,14 @@ def _destination(store: Store, to: str | None) -> tuple[dict[str, Any], str]:
     raise ExportError(_("No registered device is called {name}.").format(name=to))
 
 
+def villages_reached(store: Store, peer: dict[str, Any]) -> list[str] | None:
+    """The villages whose records a return package to ``peer`` carries (None: every one)."""
+    if peer.get("commune_id"):
+        return store.villages.ids_of_commune(peer["commune_id"])
+    reached = scope.reach_of(store, peer["device"])
+    return None if reached is None else sorted(reached)
+
+
 def _reach(store: Store, peer: dict[str, Any]) -> scope.Reach:
     """What a return package to ``peer`` may carry: a commune laptop registered at a province,
     its commune's records; a member laptop, its team member's villages (fieldapp.storage.scope)."""
@@ -172,6 +183,7 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
     if path.suffix != SUFFIX and not out.is_dir():
         path = path.with_name(path.name + SUFFIX)
     header = Header(package_id=new_id(), commune_id=(peer["hub_id"] or ""),
+                    commune_name=_hub_name(store, peer["hub_id"] or ""),
                     source_device=store.device_id,
                     destination=(f"hub:{peer['hub_id']}" if kind == "to_hub"
                                  else peer["device"]),
@@ -251,7 +263,7 @@ def _keys_for(store: Store, header: Header) -> tuple[bytes, bytes, dict[str, Any
         if hub is None or target != hub:
             if commune and header.commune_id and header.commune_id != commune \
                     and header.commune_id != hub:
-                raise PackageError("other_commune")
+                raise PackageError("other_commune", _commune_named(header))
             raise PackageError("not_for_us")
         peer = state.peer(header.source_device)
         # A retired laptop's package still opens: what it made before the retirement is
@@ -261,12 +273,25 @@ def _keys_for(store: Store, header: Header) -> tuple[bytes, bytes, dict[str, Any
         return bytes(peer["verify_key"]), state.secret("hub_box_private"), peer, "to_hub"
     if header.destination != store.device_id:
         if commune and header.commune_id not in (commune, hub):
-            raise PackageError("other_commune")
+            raise PackageError("other_commune", _commune_named(header))
         raise PackageError("not_for_us")
     peer = state.peer(header.source_device)
     if peer is None or peer["kind"] != "hub":
         raise PackageError("unknown_device")
     return bytes(peer["verify_key"]), identity.device_keys(store)[1], peer, "from_hub"
+
+
+def _commune_named(header: Header) -> str:
+    """The commune a package names, for the message of one brought to the wrong commune."""
+    return header.commune_name or header.commune_id[:8]
+
+
+def _hub_name(store: Store, hub_id: str) -> str:
+    """The name of the commune (or province) ``hub_id`` is, as this laptop knows it."""
+    if hub_id and hub_id == store.meta("commune_id"):
+        return (store.commune() or {}).get("name") or ""
+    return next((p["name"] or "" for p in SyncState(store).peers("hub")
+                 if p["hub_id"] == hub_id), "")
 
 
 def import_package(store: Store, path: Path, *, dry_run: bool = False,
@@ -295,6 +320,9 @@ def import_package(store: Store, path: Path, *, dry_run: bool = False,
         report.status, report.message = "refused", str(exc)
     except InterruptedError:
         raise ImportCancelled(_("The import was cancelled; nothing was changed.")) from None
+    except UNEXPECTED_CONTENT as exc:  # this file only: rolled back, logged, the others go on
+        log.warning("package %s refused: %r", path.name, exc, exc_info=exc)
+        report.status, report.message = "refused", unexpected_content_message()
     return report
 
 
@@ -389,7 +417,7 @@ def _leave_what_left(store: Store, hub: dict[str, Any]) -> None:
     registered = scope.own_reach(store)
     if registered is None:
         return
-    site = store.scalar("select site from sync_devices where device = ?", [store.device_id])
+    site = store.log.site_of(store.device_id)
     gone = scope.out_of_reach(store, registered, site, acked)
     if gone:
         store.writer.erasures.remove_records(gone, None)
@@ -398,12 +426,8 @@ def _leave_what_left(store: Store, hub: dict[str, Any]) -> None:
 def _households_touched(store: Store, records: dict[str, str]) -> set[str]:
     """Households new or changed by an import, and those of its new or changed persons."""
     households = {r for r, table in records.items() if table == "households"}
-    persons = [r for r, table in records.items() if table == "persons"]
-    for start in range(0, len(persons), 500):
-        chunk = persons[start:start + 500]
-        households.update(row["household_id"] for row in store.query(
-            "select household_id from persons where id in "
-            f"({', '.join('?' for _ in chunk)})", chunk))
+    households |= store.persons.households_of(
+        [r for r, table in records.items() if table == "persons"])
     return households
 
 
@@ -413,9 +437,8 @@ def _unknown_forms(store: Store, forms: set[tuple[Any, Any]]) -> list[str]:
     catalog = None
     missing = set()
     for form, version in forms:
-        if form is None or version is None or store.scalar(
-                "select 1 from form_versions where form_id = ? and version = ?",
-                [form, version]):
+        if form is None or version is None or store.submissions.has_form_version(form,
+                                                                                 version):
             continue
         if catalog is None:
             catalog = _catalog_versions(store)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -196,13 +197,24 @@ def write_setup_file(store: Store, registration: Registration, path: Path) -> Pa
     raw = json.dumps(setup, ensure_ascii=False, sort_keys=True).encode("utf-8")
     path = Path(path)
     part = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as z:
+    with _private_file(part) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("setup.json", raw)
         z.writestr("setup.sig", crypto.sign(raw, seed))
         for name, data in members.items():
             z.writestr(name, data)
     part.replace(path)
     return path
+
+
+def _private_file(path: Path):
+    """A new file only this account can read (0600 from its creation: it holds a laptop's
+    private keys), open for writing."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
+                 0o600)
+    if os.name != "nt":
+        os.fchmod(fd, 0o600)  # whatever the umask
+    return os.fdopen(fd, "wb")
 
 
 def read_setup_file(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:

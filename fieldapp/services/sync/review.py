@@ -241,12 +241,11 @@ def duplicates_among(store: Store, household_ids: set[str]) -> list[DuplicatePai
     """Probable duplicates that involve one of these households (not decided yet)."""
     decided = SyncState(store).duplicate_decisions()
     wanted = set(household_ids)
-    villages = {r["village_id"] for r in _rows(store, "id", wanted)}
+    villages = {r["village_id"] for r in store.households.villages_of(wanted)}
     found: dict[str, DuplicatePair] = {}
     cache: dict = {}
     for village in sorted(villages):
-        rows = store.query("select id, head_name, head_name_key from households "
-                           "where village_id = ? and deleted = 0", [village])
+        rows = store.households.heads_in(village)
         # Every member of the village's households in one query (an import touches hundreds
         # of households of a village: one query each cost a fifth of importing).
         members = store.persons.keys_by_household(village)
@@ -255,24 +254,13 @@ def duplicates_among(store: Store, household_ids: set[str]) -> list[DuplicatePai
     return sorted(found.values(), key=lambda p: p.key)
 
 
-def _rows(store: Store, column: str, ids: set[str]) -> list[dict[str, Any]]:
-    ids = sorted(ids)
-    out = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        out += store.query(f"select id, village_id from households where {column} in "
-                           f"({', '.join('?' for _ in chunk)}) and deleted = 0", chunk)
-    return out
-
-
 def probable_duplicates(store: Store) -> list[DuplicatePair]:
     """Every probable duplicate pair of the commune not decided yet, village by village."""
     decided = SyncState(store).duplicate_decisions()
     found: dict[str, DuplicatePair] = {}
     cache: dict = {}
     for village in store.villages.list():
-        rows = store.query("select id, head_name, head_name_key from households "
-                           "where village_id = ? and deleted = 0", [village["id"]])
+        rows = store.households.heads_in(village["id"])
         members = store.persons.keys_by_household(village["id"])
         cache.update((row["id"], members.get(row["id"], set())) for row in rows)
         found.update(_pairs_in(store, rows, None, decided, cache))
@@ -307,9 +295,8 @@ def merge_households(store: Store, survivor: str, absorbed: str) -> None:
         store.households.update(survivor, {**filled, "properties": props})
         for table in ("persons", "submissions"):
             repo = getattr(store, table)
-            for row in store.query(f"select id from [{table}] where household_id = ? "
-                                   "and deleted = 0", [absorbed]):
-                repo.update(row["id"], {"household_id": survivor})
+            for record in repo.ids_where("household_id", absorbed):
+                repo.update(record, {"household_id": survivor})
         store.households.update(absorbed, {MERGED_INTO: survivor, "deleted": 1,
                                            "deleted_reason": "merged"})
         SyncState(store).decide_duplicate(pair_key(survivor, absorbed), "merged",

@@ -201,9 +201,9 @@ class DevicesTab(QWidget):
                                       lambda _r: self.refresh(),
                                       lambda e: tasks.show_failure(self, e))
 
-    def _registered(self, path: Path) -> None:
+    def _registered(self, made) -> None:
         self.status.setText(_("Setup file saved: {path}. Load it on the member laptop when "
-                              "fieldapp starts there for the first time.").format(path=path))
+                              "fieldapp starts there for the first time.").format(path=made.path))
         self.refresh()
 
     def retranslate(self) -> None:
