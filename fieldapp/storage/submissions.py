@@ -38,6 +38,11 @@ class SubmissionRepository(SyncedRepository):
             "select 1 from form_versions where form_id = ? and version = ?",
             [form_id, version]))
 
+    def has_workbook(self, sha256: str) -> bool:
+        """Whether a workbook with these bytes (its SHA-256) is stored already."""
+        return bool(self.store.scalar("select 1 from form_versions where sha256 = ?",
+                                      [sha256]))
+
     def form_version(self, form_id: str, version: str) -> dict[str, Any] | None:
         rows = self.store.query("select * from form_versions where form_id = ? and version = ?",
                                 [form_id, version])

@@ -38,3 +38,38 @@ def test_known_form_versions_are_remembered_until_the_form_files_change(tmp_path
     report = exchange.import_package(commune, exchange.export_package(
         member, tmp_path / "p3.fieldsync").path)
     assert "a_form_from_elsewhere" in " ".join(report.notes)
+
+
+def test_a_workbook_kept_already_is_not_loaded_again(tmp_path, monkeypatch):
+    """Every package of a member that surveys with a form the app does not ship carries its
+    workbook; the commune loads and keeps it once."""
+    import hashlib
+    import io
+
+    import openpyxl
+
+    import fieldapp.core.forms as forms
+
+    commune = new_commune(tmp_path / "commune.db")
+    member = join_member(commune, tmp_path, "Laptop 1")
+    village = member.villages.list()[0]["id"]
+    book = openpyxl.load_workbook(paths.forms_dir() / "support_session.xlsx")
+    settings = book["settings"]
+    header = [c.value for c in settings[1]]
+    settings.cell(2, header.index("version") + 1, "2099-local")
+    data = io.BytesIO()
+    book.save(data)
+    member.submissions.keep_form_version("support_session", "2099-local",
+                                         "support_session.xlsx", data.getvalue())
+    loads = []
+    original = forms.load_form
+    monkeypatch.setattr(forms, "load_form", lambda *a, **k: loads.append(1) or original(*a, **k))
+    for n in range(2):
+        member.submissions.add({"form_id": "support_session", "form_version": "2099-local",
+                                "status": "final", "village_id": village,
+                                "answers": {"q": str(n)}})
+        report = exchange.import_package(commune, exchange.export_package(
+            member, tmp_path / f"p{n}.fieldsync").path)
+        assert report.status == "applied", report.message
+    assert len(loads) == 1
+    assert commune.submissions.has_workbook(hashlib.sha256(data.getvalue()).hexdigest())
