@@ -140,6 +140,8 @@ def test_a_retired_members_laptop_is_refused(world):
         w["laptop"], w["folder"] / "late.fieldsync").path)
     assert report.status == "refused" or any("retired" in r for _w, r in report.refused), report
     assert w["commune"].households.get(hid) is None
+    with pytest.raises(exchange.ExportError, match="retired"):  # and it receives nothing more
+        exchange.export_package(w["commune"], w["folder"] / "none.fieldsync", to="Laptop 1")
 
 
 def test_a_retired_device_is_refused_but_its_earlier_work_is_kept(world):

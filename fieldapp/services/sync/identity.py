@@ -98,9 +98,13 @@ def create_hub(store: Store) -> str:
 
 
 def is_retired(store: Store, device: str) -> bool:
-    """Whether the commune retired this laptop (its registration is tombstoned)."""
+    """Whether the commune retired this laptop (its registration is tombstoned), or the team
+    member it is assigned to."""
     row = store.devices.of_device(store.meta("commune_id") or "", device)
-    return bool(row and row["deleted"])
+    if not row:
+        return False
+    user = store.users.get(row["user_id"]) if row["user_id"] else None
+    return bool(row["deleted"] or (user and user["deleted"]))
 
 
 def retire_device(store: Store, device: str) -> None:
