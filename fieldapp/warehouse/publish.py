@@ -31,6 +31,8 @@ from fieldapp.warehouse.connect import WarehouseError, psycopg
 from fieldapp.warehouse.encode import RowEncoder, group_row
 from fieldapp.warehouse.schema import HISTORY, NATIONAL, PROVINCE, SYNC_TYPES, q
 
+ANSWERED = next(k.table for k in schema.kinds() if k.has_answers)
+"""The kind whose answers the indicators count (submissions)."""
 BATCH = 10_000
 """Stored change-log rows per batch (one PostgreSQL transaction each)."""
 
@@ -78,9 +80,9 @@ class Publisher:
     def run(self, *, full: bool = False,
             progress: Callable[[int, int], None] = lambda d, t: None,
             cancelled: Callable[[], bool] = lambda: False,
-            cases: Callable[[Any, list[str]], None] | None = None) -> Published:
-        """Publish; ``cases(conn, submission ids)`` keeps derived tables (the indicators'
-        cases) up to date inside each batch's transaction."""
+            cases: Any = None) -> Published:
+        """Publish; ``cases`` (fieldapp.warehouse.indicator_sql.CaseKeeper) keeps the
+        indicators' cases up to date inside each batch's transaction."""
         started = time.perf_counter()
         report = Published(full=full)
         cursor = self._begin(report, full)
@@ -106,6 +108,8 @@ class Publisher:
             if self.after_batch is not None:
                 self.after_batch(report.batches)
         with self.conn.transaction():
+            if cases is not None:
+                report.views_refreshed = cases.finish(self.conn)
             self.conn.execute(f"update {q('sources')} set finished = true, published_at = now(),"
                               " seq = greatest(seq, %s) where source = %s",
                               [cursor, self.source.device])
@@ -329,9 +333,15 @@ class Publisher:
         self._copy("records", ("wh_province", "id", "tbl", "wh_commune", "has_row"), entries,
                    partitioned=False)
         if self.cases is not None:
-            self.cases(conn, sorted(plan["touched"].get("submissions", set())
-                                    | {r for r, t in plan["erased"].items()
-                                       if t == "submissions"}))
+            self.cases.touched(set(plan["touched"]) | set(plan["erased"].values()))
+            parts: dict[str, list[str]] = {}
+            for rid in sorted(plan["touched"].get(ANSWERED, set())):
+                parts.setdefault(self._part(commune_of.get(rid, prov)), []).append(rid)
+            for rid, table in plan["erased"].items():
+                if table == ANSWERED and rid in known:
+                    parts.setdefault(self._part(known[rid][1]), []).append(rid)
+            for part, ids in parts.items():
+                self.cases.batch(conn, part, ids)
         conn.execute(f"update {q('sources')} set seq = %s where source = %s",
                      [through, self.source.device])
 
