@@ -90,11 +90,10 @@ class WarehouseService:
         from fieldapp.warehouse import indicator_sql
         from fieldapp.warehouse.publish import BATCH, Publisher
 
-        with connect(dsn) as conn:
+        with connect(dsn, autocommit=True) as conn:
             publisher = Publisher(PublishSource(self.store), conn, safe_dsn(dsn),
                                   batch=batch or BATCH)
             cases = indicator_sql.case_keeper(conn)
-            conn.commit()
             return publisher.run(full=full, progress=progress, cancelled=cancelled,
                                  cases=cases)
 

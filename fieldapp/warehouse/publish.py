@@ -65,6 +65,10 @@ class Publisher:
 
     def __init__(self, source: PublishSource, conn: Any, dsn_text: str, *,
                  batch: int = BATCH, after_batch: Callable[[int], None] | None = None):
+        if not conn.autocommit:
+            # Else every transaction() below is a savepoint of one transaction that commits
+            # only at the end: a killed publish would keep nothing.
+            raise ValueError("Publisher needs an autocommit connection")
         self.source = source
         self.conn = conn
         self.dsn_text = dsn_text
@@ -93,14 +97,16 @@ class Publisher:
             if cancelled():
                 raise PublishCancelled(_("Publishing stopped: what was sent is kept; publish "
                                          "again to send the rest."))
-            with self.source.snapshot():
+            # One PostgreSQL transaction per batch: what it reads of the warehouse, what it
+            # writes and the cursor.
+            with self.conn.transaction(), self.source.snapshot():
                 groups, through = self.source.groups_after(cursor, self.batch)
                 erasures = self._erasures() if first else None
                 if not groups and not (erasures and any(erasures)):
                     break
                 self.devices = self.devices or self.source.device_communes()
                 plan = self._plan(groups, through, erasures, report)
-            self._write(plan, through, report)
+                self._write(plan, through, report)
             cursor = report.through = through
             report.batches += 1
             first = False
@@ -252,6 +258,7 @@ class Publisher:
 
     # -- writing a batch ----------------------------------------------------------------------
     def _write(self, plan: dict[str, Any], through: int, report: Published) -> None:
+        """In the batch's transaction (each try in a savepoint of it)."""
         try:
             with self.conn.transaction():
                 self._write_in(plan, through, report, careful=False)
