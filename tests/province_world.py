@@ -9,15 +9,19 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from fieldapp.services.setup import SetupRequest, run_setup
 from fieldapp.services.sync import exchange, province
 from fieldapp.storage.store import Store
-from sync_world import new_commune
 
 OFFICE_VILLAGE = "(văn phòng tỉnh)"
 
 
-def make_office(folder: Path, name: str = "Tỉnh Lạng Sơn") -> Store:
-    return new_commune(folder / "province.db", [OFFICE_VILLAGE], name)
+def make_office(folder: Path, name: str = "Tỉnh Lạng Sơn", province_name: str = "Lạng Sơn"
+                ) -> Store:
+    store = Store.open(folder / "province.db")
+    run_setup(store, SetupRequest(name, province_name, [OFFICE_VILLAGE], "Hoàng Thị Mai",
+                                  "commune_staff", "246810"))
+    return store
 
 
 def join(office: Store, commune: Store, folder: Path, n: int) -> None:

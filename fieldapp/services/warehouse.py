@@ -128,7 +128,8 @@ def province_data(dsn: str, *, period=None, today: dt.date | None = None,
     rows = [CommuneRow(f"{c.name} ({c.province})" if national else c.name, c.current,
                        c.previous) for c in found]
     rows.sort(key=lambda r: sort_key(r.name))
-    office = meta.get("province_name") or (_("National warehouse") if national else "")
+    office = (_("National warehouse") if national else
+              meta.get("office_name") or meta.get("province_name") or "")
     return ProvinceData(office, meta.get("province_name", ""), today, "", period,
                         period.previous(), rows, indicators.small_cell)
 

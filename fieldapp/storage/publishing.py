@@ -91,6 +91,10 @@ class PublishSource:
         own = self.store.commune() or {}
         return self.office, own.get("province") or own.get("name") or ""
 
+    def office_name(self) -> str:
+        """The province office's own name (as its reports head it)."""
+        return (self.store.commune() or {}).get("name") or ""
+
     def communes(self) -> dict[str, str]:
         """{commune id: name} of every commune held, the office's own included."""
         return dict(self.conn.execute("select id, name from communes"))

@@ -166,7 +166,9 @@ class Publisher:
             schema.set_meta(self.conn, "province_id", self.province)
             schema.set_meta(self.conn, "province_name", self.province_name)
             self.meta["province_id"] = self.province
-        elif bound != self.province:
+        if bound in (None, self.province):
+            schema.set_meta(self.conn, "office_name", self.source.office_name())
+        else:
             raise WarehouseError(_(
                 "This warehouse holds {theirs}'s records, not {ours}'s: publish to the "
                 "warehouse of {ours}, or to a national one.").format(
