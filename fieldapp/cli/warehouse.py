@@ -175,6 +175,12 @@ def _check(workspace, args) -> int:
             print(_("{commune}, {kind}: the same number of {what} ({count}), with different "
                     "content.").format(commune=place, kind=kind, what=what[d.what],
                                        count=format_number(d.here.count)))
+    if result.pending:
+        print(ngettext("{count} record changed after the last publish was left out of the "
+                       "comparison: publish to send it.",
+                       "{count} records changed after the last publish were left out of the "
+                       "comparison: publish to send them.", result.pending).format(
+            count=format_number(result.pending)))
     if result.differences:
         return 1
     print(_("The warehouse holds what this database holds: {communes} communes, {rows} "

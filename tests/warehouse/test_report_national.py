@@ -154,3 +154,32 @@ def test_bad_input_is_one_line(tmp_path, cluster, warehouse, demo_commune, capsy
 def _mkdir(path):
     path.mkdir(exist_ok=True)
     return path
+
+
+def test_publish_and_check_are_for_commune_staff(tmp_path, warehouse, capsys, monkeypatch):
+    """Every role of the role matrix (tests/role_world.py): commune staff publish and check;
+    anyone else is refused in one line and the warehouse receives nothing."""
+    from fieldapp.storage import keyring
+    from role_world import NAMES, NOBODY, PIN, ROLES, STAFF, build
+
+    monkeypatch.setattr(keyring, "KDF", keyring.KdfLimits(ops=1, mem=8 * 1024 * 1024))
+    monkeypatch.setenv("FIELDAPP_PIN", PIN)
+    monkeypatch.setenv("FIELDAPP_LANG", "en")
+    monkeypatch.delenv("FIELDAPP_USER", raising=False)
+    world = build(tmp_path / "roles")
+    database = str(world.folder / "commune.db")
+    for role in sorted(ROLES, key=lambda r: r == STAFF):  # staff last: nothing sent before
+        who = [] if role == NOBODY else ["--user", NAMES[role]]
+        for command in ("publish", "check"):
+            code, out, err = _run(capsys, "warehouse", command, "--db", database, "--dsn",
+                                  warehouse, *who)
+            if role == STAFF:
+                assert code == 0, (command, out, err)
+                if command == "check":  # its own sign-in is not published yet
+                    assert "1 record changed after the last publish was left out" in out
+            else:
+                assert code == 2 and err.count("\n") == 1 and "unexpected" not in err, (
+                    role, command, err)
+                with connect(warehouse) as conn:
+                    assert conn.execute(f"select count(*) from {q('records')}"
+                                        ).fetchone()[0] == 0
