@@ -79,6 +79,20 @@ def _owner() -> str | None:
                            "account to run it as (postgres or nobody)."))
 
 
+def _reachable(folder: Path, owner: str) -> None:
+    """WarehouseError unless ``owner`` may enter every folder above ``folder``."""
+    account = pwd.getpwnam(owner)
+    for parent in folder.parents:
+        st = parent.stat()
+        bit = 0o100 if st.st_uid == account.pw_uid else \
+            0o010 if st.st_gid == account.pw_gid else 0o001
+        if not st.st_mode & bit:
+            raise WarehouseError(_(
+                "PostgreSQL runs as {account}, which cannot enter {folder}: choose a folder "
+                "that every account may reach (for example under /srv or /var/lib).").format(
+                account=owner, folder=parent))
+
+
 @dataclass
 class LocalCluster:
     """A cluster in ``folder`` (its data in ``folder/data``, its socket in ``folder``)."""
@@ -123,6 +137,7 @@ class LocalCluster:
         self.folder.mkdir(parents=True, exist_ok=True)
         owner = _owner()
         if owner is not None:
+            _reachable(self.folder, owner)
             shutil.chown(self.folder, owner, pwd.getpwnam(owner).pw_gid)
         if not self.exists:
             if self.data.exists() and any(self.data.iterdir()):

@@ -4,6 +4,7 @@ and bad input: each said in one line, with exit code 2."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -183,3 +184,33 @@ def test_publish_and_check_are_for_commune_staff(tmp_path, warehouse, capsys, mo
                 with connect(warehouse) as conn:
                     assert conn.execute(f"select count(*) from {q('records')}"
                                         ).fetchone()[0] == 0
+
+
+def test_init_local_makes_and_restarts_a_cluster_of_its_own(cluster, capsys, monkeypatch):
+    """The README's one command for a local warehouse: ``warehouse init --local FOLDER``
+    makes the cluster, its database and the schema; run again, it finds it up to date."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from fieldapp.warehouse.cluster import LocalCluster
+
+    monkeypatch.setenv("FIELDAPP_LANG", "en")
+    folder = Path(tempfile.mkdtemp(prefix="fieldapp-local-", dir="/tmp")) / "wh"
+    made = LocalCluster(folder)
+    try:
+        if os.geteuid() == 0:  # the cluster's own account must reach the folder
+            code, out, err = _run(capsys, "warehouse", "init", "--local", str(folder))
+            assert code == 2 and "cannot enter" in err and err.count("\n") == 1, err
+            folder.parent.chmod(0o755)
+        code, out, err = _run(capsys, "warehouse", "init", "--local", str(folder))
+        assert code == 0 and "Made a province's warehouse" in out and str(folder) in out, err
+        made.stop()  # the computer restarted
+        code, out, err = _run(capsys, "warehouse", "init", "--local", str(folder))
+        assert code == 0 and "is up to date" in out, err
+        with connect(made.dsn()) as conn:
+            assert conn.execute(f"select value from {q('meta')} where key = 'level'"
+                                ).fetchone()[0] == "province"
+    finally:
+        made.stop()
+        shutil.rmtree(folder.parent, ignore_errors=True)
