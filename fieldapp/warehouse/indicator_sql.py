@@ -347,6 +347,10 @@ class CaseKeeper:
         """Refresh the rounds each household counts with, if the publish changed any."""
         if not (self.installed and self.changed):
             return False
+        # Fresh statistics first: after a large publish the planner would otherwise plan the
+        # refresh for the empty tables it last saw (nested loops over every round).
+        conn.execute(f"analyze {q('survey_cases')}, {q('submissions')}, {q('households')}, "
+                     f"{q('villages')}")
         conn.execute(f"refresh materialized view {q('survey_period_cases')}")
         return True
 
