@@ -79,6 +79,7 @@ class Publisher:
         self.level = self.meta.get("level", PROVINCE)
         self.province, self.province_name = source.province()
         self.devices: dict[str, str] = {}
+        self.cases: Any = None
 
     # -- the whole run ------------------------------------------------------------------------
     def run(self, *, full: bool = False,
@@ -89,8 +90,8 @@ class Publisher:
         indicators' cases up to date inside each batch's transaction."""
         started = time.perf_counter()
         report = Published(full=full)
-        cursor = self._begin(report, full)
         self.cases = cases
+        cursor = self._begin(report, full)
         first_seq, last = cursor, self.source.last_seq()
         first = True
         while True:
@@ -154,6 +155,8 @@ class Publisher:
                              [device, self.province, self.province_name])
                 row = (0, True)
             report.resumed = not row[1]
+            if self.cases is not None:
+                self.cases.start(conn, self.province, fresh=row[0] == 0)
             conn.execute(f"update {q('sources')} set finished = false, started_at = now(), "
                          "province_name = %s where source = %s", [self.province_name, device])
         return row[0]

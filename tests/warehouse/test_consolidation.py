@@ -16,6 +16,7 @@ from collections import Counter
 from fieldapp import cli
 from fieldapp.services.sync.review import merge_households
 from fieldapp.services.workspace import Workspace
+from fieldapp.warehouse import indicator_sql
 from fieldapp.warehouse.connect import connect
 from province_world import consolidate, send
 
@@ -100,6 +101,12 @@ def test_five_communes_through_a_province_laptop_equal_the_warehouse(
     assert len(_warehouse_counts(warehouse, "households")) == len(SEEDS)
     with connect(warehouse) as conn:
         assert conn.execute("select seq from fieldapp.sources").fetchone()[0] == last
+        # The indicators' cases, filled once at the end of the resumed first publish.
+        form = indicator_sql.installed_set(conn)["form"]
+        assert conn.execute("select count(distinct submission_id) from fieldapp.survey_cases "
+                            "where case_no = 0").fetchone()[0] == conn.execute(
+            "select count(*) from fieldapp.submissions where form_id = %s", [form]
+        ).fetchone()[0] > 0
 
     # Nothing new: nothing sent.
     assert "already holds everything" in _publish(office_path, warehouse, capsys)
