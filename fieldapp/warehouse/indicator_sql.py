@@ -16,7 +16,9 @@ the views equal to it commune by commune).
 - ``ind_<id>`` per indicator: population, not asked, don't know, refused, N, n and the share
   (NULL when N is under ``small_cell``, as reports print "–") by period, commune, village,
   ethnic group and sex; ``ind_<id>_reasons``: the not-asked cases by reason;
-  ``ind_<id>_by_commune`` the same per commune; ``indicators_by_commune`` all of them;
+  ``ind_<id>_by_commune`` the same per commune; ``indicators_by_commune`` all of them
+  (materialised with ``survey_period_cases``: a report reads one row per indicator, period
+  and commune instead of aggregating every case);
   ``surveyed_by_commune`` and ``registry_by_commune`` the households surveyed and registered.
 
 An indicator whose expressions cannot be translated (fieldapp.warehouse.xpath_sql) has no
@@ -269,7 +271,9 @@ def _summary_views(plan: Plan) -> list[str]:
             where h.deleted = 0 group by 1, 2""",
     ]
     if union:
-        views.append(f"create view {q('indicators_by_commune')} as {union}")
+        views.append(f"create materialized view {q('indicators_by_commune')} as {union}")
+        views.append(f"create index indicators_by_commune_period on "
+                     f"{q('indicators_by_commune')} (period)")
     return views
 
 
@@ -379,6 +383,9 @@ class CaseKeeper:
         conn.execute(f"analyze {q('survey_cases')}, {q('submissions')}, {q('households')}, "
                      f"{q('villages')}")
         conn.execute(f"refresh materialized view {q('survey_period_cases')}")
+        if conn.execute("select 1 from pg_matviews where schemaname = %s and matviewname = "
+                        "'indicators_by_commune'", [schema.SCHEMA]).fetchone():
+            conn.execute(f"refresh materialized view {q('indicators_by_commune')}")
         return True
 
 
