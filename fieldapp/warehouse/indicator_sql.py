@@ -119,13 +119,35 @@ def _cases_columns(plan: Plan) -> list[str]:
     return [column(n) for n in plan.text] + [number_column(n) for n in plan.number]
 
 
+_NAME_BYTES = 63
+"""PostgreSQL's longest identifier: a longer name is read from the answers directly."""
+
+
+def _answer(name: str) -> str:
+    """The answer ``name`` of the submission (jsonb or NULL), from :func:`_answers_record`."""
+    if len(name.encode("utf-8")) > _NAME_BYTES:
+        return f"(s.answers -> {literal(name)})"
+    return 'a."' + name.replace('"', '""') + '"'
+
+
+def _answers_record(plan: Plan) -> str:
+    """A lateral record of the answers the cases read, so that each submission's answers are
+    decompressed once, not once per column (they are large: that was most of a publish)."""
+    names = sorted(n for n in set(plan.text) | ({plan.repeat} if plan.repeat else set())
+                   if len(n.encode("utf-8")) <= _NAME_BYTES)
+    columns = ", ".join(f"{_answer(n)[2:]} jsonb" for n in names) or '"-" jsonb'
+    return (" cross join lateral jsonb_to_record(case when jsonb_typeof(s.answers) = "
+            f"'object' then s.answers else '{{}}'::jsonb end) as a({columns})")
+
+
 def _case_values(plan: Plan, row: str | None) -> list[str]:
     """SELECT expressions of the case columns: the roster row's text, else the household's
     (only text values: a repeat or a number stored in the answers counts as unanswered)."""
     out = {}
     for name in plan.text:
         key = literal(name)
-        top = f"case when jsonb_typeof(s.answers -> {key}) = 'string' then s.answers ->> {key} end"
+        answer = _answer(name)
+        top = f"case when jsonb_typeof({answer}) = 'string' then {answer} #>> '{{}}' end"
         if row is None:
             out[name] = f"coalesce({top}, '')"
         else:
@@ -140,15 +162,16 @@ def _fill_sql(plan: Plan, where: str) -> str:
                          *_cases_columns(plan)])
     household = ", ".join(_case_values(plan, None))
     form = literal(plan.set.form_id)
+    answers = _answers_record(plan)
     sql = (f"insert into {q('survey_cases')} ({columns}) "
            f"select s.wh_province, s.wh_commune, s.id, 0, {household} "
-           f"from {q('submissions')} s where s.form_id = {form} and ({where})")
+           f"from {q('submissions')} s{answers} where s.form_id = {form} and ({where})")
     if plan.repeat:
-        key = literal(plan.repeat)
+        roster = _answer(plan.repeat)
         persons = ", ".join(_case_values(plan, "r.value"))
         sql += (f" union all select s.wh_province, s.wh_commune, s.id, r.ord, {persons} "
-                f"from {q('submissions')} s cross join lateral jsonb_array_elements("
-                f"case when jsonb_typeof(s.answers -> {key}) = 'array' then s.answers -> {key} "
+                f"from {q('submissions')} s{answers} cross join lateral jsonb_array_elements("
+                f"case when jsonb_typeof({roster}) = 'array' then {roster} "
                 f"else '[]'::jsonb end) with ordinality r(value, ord) "
                 f"where s.form_id = {form} and ({where}) and jsonb_typeof(r.value) = 'object'")
     return sql
