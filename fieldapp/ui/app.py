@@ -145,7 +145,7 @@ def run(db_path: Path, screenshot_dir: Path | None = None, *,
             catalog.set_language(workspace.setting("language") or catalog.DEFAULT_LANGUAGE)
             prepare_app(workspace)
             window = build_app_window(workspace, progressive=True)
-            window.show()
+            window.show_fitting()
             from PySide6.QtCore import QTimer
 
             # After the first paint, so none of it competes with start-up: the import of the

@@ -25,7 +25,7 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QStackedWidget, QWidget)
+                               QMainWindow, QScrollArea, QStackedWidget, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
 WINDOW_SIZE = QSize(1366, 768)
+FRAME = QSize(16, 48)
+"""Room a window's frame and title bar take, about, on the desktops the app runs on."""
 NAV_WIDTH = 190
 
 WidgetFactory = Callable[[AppContext], QWidget]
@@ -85,9 +87,17 @@ class MainWindow(QMainWindow):
             " border-right: 1px solid palette(mid); }"
             "#navigation { outline: 0; }"
             "#navigation::item { padding: 8px 6px; }")
-        self.stack = QStackedWidget()
+        self.stack = _CurrentStack()
+        # A screen taller or wider than a small window (1280x720 at 125%) scrolls as a whole
+        # instead of pushing the window past the screen's edge; lists inside scroll themselves.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("screen_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.stack)
+        self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.scroll, 1)
         self.setCentralWidget(central)
 
         self.status_commune = QLabel()
@@ -111,6 +121,18 @@ class MainWindow(QMainWindow):
         self.retranslate()
         if self._started:
             self._finish_shell()
+
+    def show_fitting(self) -> None:
+        """Show the window at :data:`WINDOW_SIZE`, or maximized on a screen that has no room
+        for that and its frame (1366x768 with a taskbar, 1280x720, either at 125%)."""
+        screen = QWidget.screen(self)
+        available = screen.availableGeometry().size() if screen is not None else WINDOW_SIZE
+        if available.width() < WINDOW_SIZE.width() + FRAME.width() \
+                or available.height() < WINDOW_SIZE.height() + FRAME.height():
+            self.showMaximized()
+        else:
+            self.resize(WINDOW_SIZE)
+            self.show()
 
     def _finish_shell(self) -> None:
         """What the first frame can do without: the parts that need the ``Qt`` namespace."""
@@ -314,6 +336,20 @@ class MainWindow(QMainWindow):
             idle.stop()
         self.context.dispose()
         super().closeEvent(event)
+
+
+class _CurrentStack(QStackedWidget):
+    """A stack as large as its current screen needs (Qt's is as large as its largest), so a
+    small screen scrolls only when the screen shown needs it."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        current = self.currentWidget()
+        return current.minimumSizeHint().expandedTo(current.minimumSize()) \
+            if current is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
 
 
 def _separator() -> QFrame:

@@ -71,7 +71,9 @@ def table_view(parent: QWidget | None = None) -> QTableView:
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setStretchLastSection(True)
+    from fieldapp.ui.columns import ColumnFit
+
+    view.fit = ColumnFit(view)  # columns inside the width, long values elided with a tooltip
     return view
 
 

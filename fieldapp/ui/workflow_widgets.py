@@ -69,15 +69,9 @@ def glance_icon(level: str | None, size: int = 14) -> QIcon:
 
 def fit_columns(table, samples: dict[int, str]) -> None:
     """Column widths from the font: each column as wide as its (translated) header or its
-    sample value, whichever is wider (a virtual list is never measured row by row)."""
-    metrics = table.fontMetrics()
-    header = table.horizontalHeader()
-    pad = metrics.horizontalAdvance("MM")
-    model = table.model()
-    for column, sample in samples.items():
-        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        table.setColumnWidth(column, max(header.fontMetrics().horizontalAdvance(title),
-                                         metrics.horizontalAdvance(sample)) + pad)
+    sample value, whichever is wider (a virtual list is never measured row by row), inside
+    the table's width (fieldapp.ui.columns)."""
+    table.fit.set_samples(samples)
 
 
 # -- dates --------------------------------------------------------------------------------------

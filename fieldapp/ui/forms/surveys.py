@@ -39,6 +39,7 @@ from fieldapp.ui.formatting import stored_time
 from fieldapp.ui.forms.view import FormView
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.columns import tip_items
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ class SurveysScreen(QWidget):
         self.history_label.setObjectName("history_label")
         self.history = QListWidget()
         self.history.setObjectName("history_list")
+        tip_items(self.history)
         page.addWidget(self.history_label)
         page.addWidget(self.history, 1)
         self.message = QLabel()

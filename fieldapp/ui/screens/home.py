@@ -22,6 +22,7 @@ from fieldapp.ui.formatting import age_text, fmt_int
 from fieldapp.ui.models import Column, VillageCountsModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.workflow_widgets import dmy
+from fieldapp.ui.columns import tip_items
 
 SURVEY_TITLES = {"household_survey": lambda: _("Household survey"),
                  "support_session": lambda: _("Support session"),
@@ -64,6 +65,7 @@ class Card(QFrame):
         self.text = MutedLabel()
         self.items = QListWidget()
         self.items.setObjectName(f"{name}_items")
+        tip_items(self.items)
         self.items.setFrameShape(QFrame.Shape.NoFrame)
         self.items.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

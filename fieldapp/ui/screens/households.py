@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QPushButton, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.services.workspace import HOUSEHOLD_SURVEY
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
@@ -95,17 +96,16 @@ class HouseholdsScreen(QWidget):
         self._busy_timer.setInterval(BUSY_HINT_MS)
         self._busy_timer.timeout.connect(lambda: self.count.setText(_("Searching…")))
 
-        header = self.table.horizontalHeader()
-        # The head's name keeps a full name's width; the survey status takes what is left.
-        header.setStretchLastSection(True)
+        # The head's name gives way last; the survey status takes what is left.
+        self.table.fit.keep = {0}
+        self.table.fit.stretch = 3
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
 
         self.detail = HouseholdPane(context)
         self.detail.survey_requested.connect(self.survey_again)
         self.detail.action.connect(self._on_action)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
+        filters = FlowLayout(spacing=8)  # on two lines when the window is narrow
         filters.addWidget(self.search, 1)
         filters.addWidget(self.village)
         filters.addWidget(self.status)

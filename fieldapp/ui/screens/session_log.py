@@ -19,6 +19,7 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.services.sessions import Helped, SessionRequest
+from fieldapp.ui.columns import tip_items
 from fieldapp.ui.models import Column, PagedTableModel
 from fieldapp.ui.screens.registry_dialogs import PersonDialog, village_combo, select
 from fieldapp.ui.widgets import Heading, MutedLabel
@@ -143,6 +144,7 @@ class QuickLog(QWidget):
         self.village.currentIndexChanged.connect(self._on_village)
         self.members = QListWidget()
         self.members.setObjectName("session_members")
+        tip_items(self.members)
         self.activities = CodeChecks("session_activities", columns=1)
         self.activities.set_codes(self.codes.activities)
         self.follow_check = QCheckBox()
@@ -165,6 +167,7 @@ class QuickLog(QWidget):
         self.new_person_button.clicked.connect(lambda: self.new_person())
         self.helped_list = QListWidget()
         self.helped_list.setObjectName("helped_list")
+        tip_items(self.helped_list)
         self.helped_list.currentRowChanged.connect(self._on_helped_row)
         self.remove_helped_button = QPushButton()
         self.remove_helped_button.setObjectName("remove_helped")

@@ -65,7 +65,7 @@ class SessionsModel(PagedTableModel):
         return dmy(row["follow_up_date"])
 
     def tooltip(self, row: dict[str, Any], column: int) -> Any:
-        return self._activities(row) if column == 2 else None
+        return self._activities(row) if column == 2 else super().tooltip(row, column)
 
 
 class SessionsScreen(QWidget):

@@ -19,6 +19,7 @@ from fieldapp.i18n.catalog import N_, _, ngettext
 from fieldapp.i18n.text import nfc
 from fieldapp.services.training import ClassRequest
 from fieldapp.services.workflow_codes import MEMBER_LEARNER
+from fieldapp.ui.columns import tip_items
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.screens.registry_dialogs import (FormDialog, PersonDialog, RemoveDialog,
@@ -142,6 +143,7 @@ class ClassPage(QWidget):
         self.finder.picked.connect(lambda row, _kind: self.enrol(person_id=row["id"]))
         self.members = QListWidget()
         self.members.setObjectName("member_learners")
+        tip_items(self.members)
         self.members.itemActivated.connect(
             lambda item: self.enrol(user_id=item.data(Qt.ItemDataRole.UserRole)))
         self.new_learner = QPushButton()
