@@ -53,6 +53,7 @@ class TodayWork:
     pending: int | None
     """Records of this laptop not acknowledged by its commune (None on a commune laptop)."""
     joined: bool
+    """A member laptop: joined its commune; the commune's laptop: its sync identity made."""
     indicators: list[IndicatorCount] = field(default_factory=list)
 
 
@@ -97,15 +98,19 @@ def _villages(store: Store, round_start: str, village_id: str | None = None
 
 
 def _pending(store: Store) -> tuple[int | None, bool]:
-    """Records this laptop changed that its commune has not acknowledged (all of them when
-    the laptop has not joined a commune); None on the commune's own laptop."""
+    """(records this laptop changed that its commune has not acknowledged, joined) on a
+    member laptop; (None, whether the commune's sync identity exists) on the commune's own
+    laptop: the one that set the commune up, as a member laptop is always made by joining
+    with a setup file."""
     from fieldapp.services.sync import identity
     from fieldapp.storage.sync_state import SyncState
 
     if identity.hub_id(store):
         return None, True
     hub = SyncState(store).hub()
-    acked = hub["our_acked"] if hub else 0
+    if hub is None:
+        return None, False
+    acked = hub["our_acked"]
     count = store.scalar(
         """select count(distinct c.rec) from changes c
            where c.seq > ? and c.site = (select site from sync_devices where device = ?)""",

@@ -138,28 +138,32 @@ class ColumnFit(QObject):
 
 def _shrink(widths: dict[int, int], floors: dict[int, int], room: int,
             keep: set[int] = frozenset()) -> dict[int, int]:
-    """Take ``sum(widths) - room`` pixels away: from the room each column has above its
-    floor, widest first in proportion; then from the columns not in ``keep`` alike, down
-    to FLOOR; then from every column."""
-    over = sum(widths.values()) - room
-    spare = {c: max(0, widths[c] - floors[c]) for c in widths}
-    total_spare = sum(spare.values())
-    if total_spare >= over:
-        out = {c: widths[c] - int(over * spare[c] / total_spare + 0.999) for c in widths}
+    """Make ``widths`` add up to ``room``: the widest columns give way first, down to a
+    common width (short columns stay whole), never below their floor; the columns in
+    ``keep`` only when the others are at their floors; then every column alike, down to
+    FLOOR."""
+    def capped(level: int, columns) -> dict[int, int]:
+        return {c: (max(floors[c], min(widths[c], level)) if c in columns else widths[c])
+                for c in widths}
+
+    for columns in ([c for c in widths if c not in keep], list(widths)):
+        if sum(capped(0, columns).values()) <= room:
+            low, high = 0, max(widths.values())
+            while low < high:  # the widest level that fits
+                middle = (low + high + 1) // 2
+                if sum(capped(middle, columns).values()) <= room:
+                    low = middle
+                else:
+                    high = middle - 1
+            out = capped(low, columns)
+            break
+        widths = capped(0, columns)
     else:
-        out = {c: widths[c] - spare[c] for c in widths}
-        for group in ([c for c in out if c not in keep], list(out)):
-            left = sum(out.values()) - room
-            if left <= 0:
-                break
-            size = sum(out[c] for c in group)
-            scale = max(0.0, 1 - left / max(1, size))
-            out.update({c: max(FLOOR, int(out[c] * scale)) for c in group})
-    # Rounding: the last pixels come off the widest column.
-    excess = sum(out.values()) - room
-    if excess > 0:
-        widest = max(out, key=out.get)
-        out[widest] = max(FLOOR, out[widest] - excess)
+        scale = room / max(1, sum(widths.values()))
+        out = {c: max(FLOOR, int(w * scale)) for c, w in widths.items()}
+    # Rounding: the pixels left over go to the widest column, the ones too many come off it.
+    widest = max(out, key=out.get)
+    out[widest] = max(FLOOR, out[widest] + room - sum(out.values()))
     return out
 
 

@@ -31,6 +31,7 @@ from fieldapp.core import codes
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
+from fieldapp.ui.widgets import CurrentStack
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
             " border-right: 1px solid palette(mid); }"
             "#navigation { outline: 0; }"
             "#navigation::item { padding: 8px 6px; }")
-        self.stack = _CurrentStack()
+        self.stack = CurrentStack()
         # A screen taller or wider than a small window (1280x720 at 125%) scrolls as a whole
         # instead of pushing the window past the screen's edge; lists inside scroll themselves.
         self.scroll = QScrollArea()
@@ -95,7 +96,6 @@ class MainWindow(QMainWindow):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.stack)
-        self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
         layout.addWidget(self.nav)
         layout.addWidget(self.scroll, 1)
         self.setCentralWidget(central)
@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.status_db.setContentsMargins(6, 0, 6, 0)
         status.addPermanentWidget(self.status_db)
 
+        self.session_bar = None  # built after the first frame (its actions need Qt's enums)
         self.nav.currentRowChanged.connect(self._on_nav_row)
         context.language_changed.connect(self.retranslate)
         context.data_changed.connect(self._on_data_changed)
@@ -134,9 +135,63 @@ class MainWindow(QMainWindow):
             self.resize(WINDOW_SIZE)
             self.show()
 
+    def _build_session_bar(self) -> None:
+        """The bar with who is signed in, Lock (Ctrl+L) and Sign out, for leaving the desk
+        and for handing the laptop to another member without closing the app. Its icons
+        wait for the first frame (QStyle)."""
+        from PySide6.QtGui import QAction, QKeySequence
+        from PySide6.QtWidgets import QSizePolicy, QToolBar
+
+        bar = QToolBar()
+        bar.setObjectName("session_bar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        self.session_name = QLabel()
+        self.session_name.setObjectName("session_name")
+        self.session_name.setContentsMargins(8, 0, 8, 0)
+        bar.addWidget(self.session_name)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.lock_action = QAction(self)
+        self.lock_action.setObjectName("lock_action")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock(manual=True))
+        self.sign_out_action = QAction(self)
+        self.sign_out_action.setObjectName("sign_out_action")
+        self.sign_out_action.triggered.connect(lambda: self.sign_out())
+        bar.addAction(self.lock_action)
+        bar.addAction(self.sign_out_action)
+        self.addAction(self.lock_action)  # Ctrl+L works wherever the focus is
+        signed_in = self.context.workspace.session is not None
+        bar.setVisible(signed_in)
+        self.lock_action.setEnabled(signed_in)
+        self.sign_out_action.setEnabled(signed_in)
+        self.session_bar = bar
+        self.addToolBar(bar)
+        bar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.setIconSize(QSize(18, 18))
+        self.lock_action.setIcon(self._icon("SP_DialogResetButton"))
+        self.sign_out_action.setIcon(self._icon("SP_DialogCloseButton"))
+        self._retranslate_session_bar()
+
+    def _retranslate_session_bar(self) -> None:
+        if self.session_bar is None:
+            return
+        self.session_name.setText(self.status_user.text()
+                                  if self.context.current_user() else "")
+        self.lock_action.setText(_("Lock"))
+        self.lock_action.setToolTip(_("Lock fieldapp when you leave the desk: your PIN "
+                                      "unlocks it (Ctrl+L)"))
+        self.sign_out_action.setText(_("Sign out"))
+        self.sign_out_action.setToolTip(_("Sign out so that another team member can sign "
+                                          "in, without closing fieldapp"))
+
     def _finish_shell(self) -> None:
         """What the first frame can do without: the parts that need the ``Qt`` namespace."""
         self.status_db.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        if self.session_bar is None:
+            self._build_session_bar()
 
     @property
     def started(self) -> bool:
@@ -289,6 +344,7 @@ class MainWindow(QMainWindow):
                                               role=code_label(codes.ROLES, user["role"]))
             if user else _("No user"))
         self.status_device.setText(_("Device: {device}").format(device=workspace.device_name))
+        self._retranslate_session_bar()
         self.status_db.setText(_("Database: {path}").format(path=_path_text(workspace.path)))
 
     # -- locking ---------------------------------------------------------------------------
@@ -304,52 +360,64 @@ class MainWindow(QMainWindow):
             return
         self.idle_lock = IdleLock(self, self.context.workspace.setting("idle_lock_minutes"))
 
-    def lock(self) -> None:
-        """Hide the content until the signed-in member types their PIN again."""
+    def lock(self, *, manual: bool = False) -> None:
+        """Hide the content until the signed-in member types their PIN again (after idle
+        time, or at once with ``manual``: the Lock button, Ctrl+L)."""
         from fieldapp.ui.signin_dialog import LockDialog
 
-        if self.locked:
+        if self.locked or self.context.workspace.session is None:
             return
         self.locked = True
         central = self.centralWidget()
         central.setVisible(False)
+        if self.session_bar is not None:
+            self.session_bar.setEnabled(False)
         try:
-            dialog = LockDialog(self.context.workspace, self)
+            dialog = LockDialog(self.context.workspace, self, manual=manual)
             dialog.exec()
         finally:
             self.locked = False
+            if self.session_bar is not None:
+                self.session_bar.setEnabled(True)
         if dialog.signed_out:
-            self.signed_out = True
-            self.close()
+            # Unsaved answers are asked about (the content stays hidden); whoever cancels
+            # finds the app locked again, not open without the PIN.
+            if not self.sign_out():
+                QTimer.singleShot(0, lambda: self.lock(manual=manual))
             return
         central.setVisible(True)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def sign_out(self, *, ask: bool = True) -> bool:
+        """Close this member's window and go back to the sign-in, where another member (or
+        the same) signs in; the app stays open (fieldapp.ui.app.run). A form with unsaved
+        answers is asked about first, as when closing; False when the member stays."""
+        if ask and not self._screens_may_close():
+            return False
+        self.signed_out = True
+        self._closing_confirmed = True
+        self.close()
+        return True
+
+    def _screens_may_close(self) -> bool:
         for screen in self._screens.values():
             confirm = getattr(screen.widget, "confirm_close", None)
             if callable(confirm) and not confirm():
                 self.show_screen(screen.key)
-                event.ignore()
-                return
+                return False
+        return True
+
+    _closing_confirmed = False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing_confirmed and not self._screens_may_close():
+            self.signed_out = False
+            event.ignore()
+            return
         idle = getattr(self, "idle_lock", None)
         if idle is not None:
             idle.stop()
         self.context.dispose()
         super().closeEvent(event)
-
-
-class _CurrentStack(QStackedWidget):
-    """A stack as large as its current screen needs (Qt's is as large as its largest), so a
-    small screen scrolls only when the screen shown needs it."""
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        current = self.currentWidget()
-        return current.minimumSizeHint().expandedTo(current.minimumSize()) \
-            if current is not None else super().minimumSizeHint()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        current = self.currentWidget()
-        return current.sizeHint() if current is not None else super().sizeHint()
 
 
 def _separator() -> QFrame:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStackedLayout, QWidget
 
 from fieldapp.ui.fonts import scaled
 
@@ -56,6 +56,107 @@ class EmptyState(QLabel):
         self.setMargin(24)
         self.setStyleSheet("#empty_state { color: palette(placeholder-text);"
                            " background: palette(base); border: 1px solid palette(mid); }")
+
+
+class _CurrentLayout(QStackedLayout):
+    """Qt's stacked layout, sized by the page shown rather than by the largest page."""
+
+    def _current(self):
+        return self.currentWidget()
+
+    def minimumSize(self):  # noqa: N802 - Qt API
+        current = self._current()
+        return current.minimumSizeHint().expandedTo(current.minimumSize()) \
+            if current is not None else super().minimumSize()
+
+    def sizeHint(self):  # noqa: N802 - Qt API
+        current = self._current()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        current = self._current()
+        return current is not None and current.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        current = self._current()
+        return current.heightForWidth(width) if current is not None else -1
+
+
+class CurrentStack(QWidget):
+    """A stack of pages (QStackedWidget's API) as large as the page shown needs: Qt's is as
+    large as its largest page, so a small window would scroll every page as far as the
+    tallest one needs."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._layout = _CurrentLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.currentChanged = self._layout.currentChanged
+        self._layout.currentChanged.connect(lambda _index: self._changed())
+
+    def _changed(self) -> None:
+        self._layout.invalidate()
+        self.updateGeometry()
+
+    def addWidget(self, widget: QWidget) -> int:  # noqa: N802 - QStackedWidget's API
+        return self._layout.addWidget(widget)
+
+    def insertWidget(self, index: int, widget: QWidget) -> int:  # noqa: N802
+        return self._layout.insertWidget(index, widget)
+
+    def removeWidget(self, widget: QWidget) -> None:  # noqa: N802
+        self._layout.removeWidget(widget)
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802
+        self._layout.setCurrentWidget(widget)
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+        self._layout.setCurrentIndex(index)
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802
+        return self._layout.currentWidget()
+
+    def currentIndex(self) -> int:  # noqa: N802
+        return self._layout.currentIndex()
+
+    def indexOf(self, widget: QWidget) -> int:  # noqa: N802
+        return self._layout.indexOf(widget)
+
+    def widget(self, index: int) -> QWidget | None:
+        return self._layout.widget(index)
+
+    def count(self) -> int:
+        return self._layout.count()
+
+
+def scrolling(content: QWidget):
+    """``content`` in a frameless scroll area that follows its width: a dialog's body on a
+    screen too short for it (1280x720 at 125%) scrolls instead of running off the screen."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
+
+
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to ``width`` x ``height``, or less where the screen is smaller
+    (room is left for the frame and the title bar)."""
+    screen = QWidget.screen(window) or QApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width = min(width, available.width() - 16)
+        height = min(height, available.height() - 48)
+    window.resize(width, height)
+
+
+def set_placeholder(edit, text: str) -> None:
+    """A line edit's placeholder, with the field at least as wide as it (it is the hint of
+    what to type: a cut one says little)."""
+    edit.setPlaceholderText(text)
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(text) + 24)
 
 
 def table_view(parent: QWidget | None = None) -> QTableView:

@@ -174,6 +174,14 @@ class _WrapLabel(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # A grid does not ask a wrapped label for its height at the width it gets: take
+        # the lines it needs there, or the second line is cut at a narrow width.
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.box.isEnabled():
             self.box.toggle()

@@ -38,7 +38,7 @@ from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import stored_time
 from fieldapp.ui.forms.view import FormView
 from fieldapp.ui.models import Column, RowRole, RowTableModel
-from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.columns import tip_items
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class SurveysScreen(QWidget):
         self._pack_languages = available_languages()
         self._titles = {info.form_id: form_title(info.title, info.form_id) for info in self._forms}
 
-        self.stack = QStackedWidget(self)
+        self.stack = CurrentStack(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -395,6 +395,12 @@ class SurveysScreen(QWidget):
                     self.table.selectRow(i)
         self.table.setFocus()
         return True
+
+
+    def confirm_close(self) -> bool:
+        """Before the window closes or the member signs out: unsaved answers are saved as a
+        draft, discarded or kept open, as the member chooses."""
+        return self.close_form()
 
 
 def register_surveys_screen(window: Any, position: int | None = 2) -> None:

@@ -314,22 +314,26 @@ class HomeScreen(QWidget):
                       "{count} surveyed before, not this round",
                       work.not_this_round).format(count=fmt_int(work.not_this_round)),
              "not_this_round")])
+        commune = (self.context.commune() or {}).get("name", "")
         if work.pending is None:
+            self.pending.title.setText(_("The commune's laptop"))
             self.pending.number.setText("")
-            self.pending.text.setText(_("This is the commune's laptop: packages from the "
-                                        "members' laptops are received here."))
+            self.pending.text.setText(
+                _("This is the laptop of {commune}: packages from the members' laptops are "
+                  "received here.").format(commune=commune) if work.joined else
+                _("This is the laptop of {commune}. Before the members' laptops can send "
+                  "their packages here, create the commune's sync identity and register "
+                  "them (Sync, Devices).").format(commune=commune))
+            self.pending.action.setVisible(not work.joined)
         else:
             self.pending.number.setText(fmt_int(work.pending))
-            if not work.joined:
-                text = _("Records entered on this laptop, not yet sent to the commune: this "
-                         "laptop has not joined a commune.")
-            elif work.pending:
+            if work.pending:
                 text = _("Records changed here that the commune has not acknowledged yet. "
                          "Send a package.")
             else:
                 text = _("Everything entered here has reached the commune.")
             self.pending.text.setText(text)
-        self.pending.action.setVisible(bool(work.pending))
+            self.pending.action.setVisible(bool(work.pending))
         self.pending.set_items([])
         self.chart.set_counts(work.indicators)
 

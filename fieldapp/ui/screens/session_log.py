@@ -22,7 +22,7 @@ from fieldapp.services.sessions import Helped, SessionRequest
 from fieldapp.ui.columns import tip_items
 from fieldapp.ui.models import Column, PagedTableModel
 from fieldapp.ui.screens.registry_dialogs import PersonDialog, village_combo, select
-from fieldapp.ui.widgets import Heading, MutedLabel
+from fieldapp.ui.widgets import Heading, MutedLabel, set_placeholder
 from fieldapp.ui.workflow_widgets import (
     CodeChecks, FieldMessages, PlanList, date_edit, date_of, message_label, run_write,
     set_date)
@@ -441,7 +441,7 @@ class QuickLog(QWidget):
         for key, label in self.row_labels.items():
             label.setText(texts[key])
         self.follow_check.setText(_("Follow-up on"))
-        self.notes.setPlaceholderText(_("Never passwords, OTP codes or ID numbers"))
+        set_placeholder(self.notes, _("Never passwords, OTP codes or ID numbers"))
         self.helped_heading.setText(_("People helped"))
         self.chosen_heading.setText(_("Helped in this session (select one to record its "
                                       "outcomes):"))

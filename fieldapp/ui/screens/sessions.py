@@ -13,10 +13,11 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPus
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import N_, _, ngettext
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
 from fieldapp.ui.screens.registry_dialogs import RemoveDialog
-from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.workflow_widgets import dmy, fit_columns, run_write
 
 PERIODS = (("", lambda: _("Any date")), ("30", lambda: _("The last 30 days")),
@@ -76,7 +77,7 @@ class SessionsScreen(QWidget):
         self.context = context
         self.codes = context.workspace.codes()
         self.filters: dict[str, Any] = {}
-        self.stack = QStackedWidget(self)
+        self.stack = CurrentStack(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -123,7 +124,7 @@ class SessionsScreen(QWidget):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=6)  # wraps in a narrow pane
         for key, handler in (("correct", self.correct_selected),
                              ("follow_up", lambda: self.follow_up(self.selected_id())),
                              ("done", self.follow_up_done), ("remove", self.remove_selected)):
@@ -132,7 +133,6 @@ class SessionsScreen(QWidget):
             button.clicked.connect(lambda _c=False, h=handler: h())
             actions.addWidget(button)
             self.buttons[key] = button
-        actions.addStretch(1)
 
         filters = QHBoxLayout()
         filters.addWidget(self.village, 2)
@@ -156,9 +156,10 @@ class SessionsScreen(QWidget):
         left_box.addWidget(self.count)
         splitter.addWidget(left)
         splitter.addWidget(detail_box)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 440])
+        # The list gets the room: its activities are sentences (elided, whole in a tooltip).
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([800, 340])
         page = QVBoxLayout(self.list_page)
         page.setContentsMargins(20, 14, 20, 10)
         page.addLayout(top)

@@ -27,7 +27,7 @@ from fieldapp.ui.screens.registry_dialogs import (FormDialog, PersonDialog, Remo
 from fieldapp.ui.screens.session_log import PersonFinder
 from fieldapp.ui.screens.training_grid import (ATTENDANCE_COLOURS, LEVEL_COLOURS, GridModel,
                                                GridView)
-from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.workflow_widgets import (CodeChecks, FieldMessages, date_edit, date_of, dmy,
                                           message_label, run_write, set_date)
 
@@ -445,7 +445,7 @@ class TrainingScreen(QWidget):
         super().__init__(parent)
         self.context = context
         self.codes = context.workspace.codes()
-        self.stack = QStackedWidget(self)
+        self.stack = CurrentStack(self)
         self.list_page = QWidget()
         self.heading = Heading(factor=1.4)
         self.new_button = QPushButton()
