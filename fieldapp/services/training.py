@@ -223,6 +223,16 @@ class Training(WorkflowService):
             raise FieldError("date", _("Attendance cannot be recorded for a future date."))
         return text
 
+    def attendance_range(self, class_id: str) -> tuple[dt.date, dt.date, dt.date]:
+        """(first, last, default) for a new attendance date: the class's days up to today;
+        by default today, or the last day of a class that is over, or the first day of a
+        class that has not begun."""
+        klass = self._live_class(class_id)
+        first = dt.date.fromisoformat(klass["start_date"])
+        last = dt.date.fromisoformat(klass["end_date"] or klass["start_date"])
+        last = max(first, min(last, self._today()))
+        return first, last, min(max(self._today(), first), last)
+
     def set_attendance(self, class_id: str, day: dt.date | str,
                        statuses: Mapping[str, str | None]) -> None:
         """Attendance of learners (enrolment id -> attendance code, None to clear) on one
