@@ -24,16 +24,58 @@ from fieldapp.services.indicators import Period
 from fieldapp.services.print_labels import PrintLabels
 from fieldapp.storage.store import Store
 
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]
+"""``progress(done, total)``; ``make`` adds a third argument, the steps in words."""
 Cancelled = Callable[[], bool]
 
 
-def _nothing(done: int, total: int) -> None:
+def _nothing(done: int, total: int, text: str | None = None) -> None:
     return None
 
 
 def _never() -> bool:
     return False
+
+
+STEPS = 1000
+"""The bar's length for work in stages: counting households (the first 70% when there is
+counting), then laying out the pages."""
+COUNTING_SHARE = 700
+
+
+class _Steps:
+    """One bar over a report's stages, each reported in its own units (households, parts
+    of the document and its page, submissions), and the point where a cancel stops it."""
+
+    def __init__(self, progress: Progress, cancelled: Cancelled):
+        self.progress = progress
+        self.cancelled = cancelled
+        self.counting = False
+
+    def households(self, done: int, total: int) -> None:
+        share = COUNTING_SHARE * done // total if total else COUNTING_SHARE
+        self.progress(share, STEPS, _("Counting households: {done} of {total}").format(
+            done=_number(done), total=_number(total)))
+
+    def pages(self, done: int, total: int, page: int) -> None:
+        from fieldapp.services.indicators import ReportCancelled
+
+        if self.cancelled():
+            raise ReportCancelled(_("Cancelled."))
+        start = COUNTING_SHARE if self.counting else 0
+        share = (STEPS - start) * done // total if total else 0
+        self.progress(start + share, STEPS,
+                      _("Laying out page {page}").format(page=_number(page)))
+
+    def rows(self, done: int, total: int) -> None:
+        self.progress(done, total, _("{done} of {total} submissions written").format(
+            done=_number(done), total=_number(total)))
+
+
+def _number(value: int) -> str:
+    from fieldapp.i18n.formatting import format_number
+
+    return format_number(value)
 
 
 @dataclass(frozen=True)
@@ -404,23 +446,30 @@ class ReportsService:
     def make(self, kind: str, out: Path, options: dict, progress: Progress = _nothing,
              cancelled: Cancelled = _never):
         """Write the report or export ``kind``: "commune", "progress", "questionnaire",
-        "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS)."""
+        "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS).
+
+        ``progress(done, total, text)`` follows the real steps: the households counted, then
+        the pages laid out (a PDF), or the submissions written (an export), with ``text``
+        saying which; ``cancelled()`` stops it at the next step with nothing written."""
         from fieldapp.services import exports
 
         store = self.store
-        if kind == "commune":
-            return commune_summary(store, out, village=options.get("village") or None,
-                                   period=Period(options.get("start"), options.get("end")),
-                                   progress=progress, cancelled=cancelled)
-        if kind == "progress":
-            return progress_sheets(store, out, class_id=options.get("class_id") or None,
-                                   language=options.get("language"))
-        if kind == "questionnaire":
-            return questionnaire(options["form_id"], out, language=options.get("language"),
-                                 store=store, household_id=options.get("household_id"))
-        if kind == "household":
+        steps = _Steps(progress, cancelled)
+        if kind in ("xlsx", "csv"):
+            run = exports.export_xlsx if kind == "xlsx" else exports.export_csv
+            return run(store, out, names=options.get("names", True),
+                       progress=steps.rows, cancelled=cancelled)
+        with pdf.reporting(steps.pages):
+            if kind == "commune":
+                steps.counting = True
+                return commune_summary(store, out, village=options.get("village") or None,
+                                       period=Period(options.get("start"), options.get("end")),
+                                       progress=steps.households, cancelled=cancelled)
+            if kind == "progress":
+                return progress_sheets(store, out, class_id=options.get("class_id") or None,
+                                       language=options.get("language"))
+            if kind == "questionnaire":
+                return questionnaire(options["form_id"], out, language=options.get("language"),
+                                     store=store, household_id=options.get("household_id"))
             return household_handout(store, options["household_id"], out,
                                      language=options.get("language"))
-        run = exports.export_xlsx if kind == "xlsx" else exports.export_csv
-        return run(store, out, names=options.get("names", True), progress=progress,
-                   cancelled=cancelled)

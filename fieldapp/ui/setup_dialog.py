@@ -21,6 +21,7 @@ from fieldapp.services.setup import SetupRequest, validate
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import tasks
 from fieldapp.ui.writer import WriteQueue
+from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.widgets import Heading, MutedLabel, resize_within_screen, scrolling
 
 
@@ -279,7 +280,9 @@ class SetupDialog(QDialog):
             lambda progress, cancelled: create_demo(path, households=households, seed=1,
                                                     progress=progress, cancelled=cancelled),
             lambda _summary: self._demo_ready(path), self._demo_failed,
-            progress=_("Creating the demo commune…"), cancellable=True, parent=self)
+            progress=_("Creating the demo commune…"), cancellable=True, parent=self,
+            steps=lambda done, total: _("{done} of {total} households").format(
+                done=fmt_int(done), total=fmt_int(total)))
 
     def _demo_ready(self, path: Path) -> None:
         self.demo_db = path
