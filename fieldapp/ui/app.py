@@ -137,8 +137,19 @@ def run(db_path: Path, screenshot_dir: Path | None = None, *,
 
     app = _qt_app(False)
     _install_texts(app)
+    from fieldapp.ui.guard import install_excepthook
+
+    restore = install_excepthook()  # an error in a click: a message, the app goes on
+    try:
+        return _sessions(app, Path(db_path), signed_in_workspace)
+    finally:
+        restore()
+
+
+def _sessions(app, db_path: Path, signed_in_workspace) -> int:
+    """Sign in, run the window; after a sign-out, sign in again (another member)."""
     while True:
-        workspace = signed_in_workspace(Path(db_path), demo_path=lambda: demo_path(db_path))
+        workspace = signed_in_workspace(db_path, demo_path=lambda: demo_path(db_path))
         if workspace is None:
             return 0
         try:

@@ -16,6 +16,7 @@ costs ~20-30 ms on Python 3.11, more than the rest of the window (tests/benchmar
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +26,19 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QScrollArea, QStackedWidget, QWidget)
+                               QMainWindow, QScrollArea, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
+from fieldapp.ui.guard import ScreenProblem, forget_failed_imports
 from fieldapp.ui.widgets import CurrentStack
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
+
+log = logging.getLogger(__name__)
 
 WINDOW_SIZE = QSize(1366, 768)
 FRAME = QSize(16, 48)
@@ -278,18 +282,40 @@ class MainWindow(QMainWindow):
         return self.screen(key)
 
     def screen(self, key: str) -> QWidget:
-        """The screen's widget, built now if it has not been shown yet."""
+        """The screen's widget, built now if it has not been shown yet. A screen that cannot
+        be built (its files changed under the app, a bug) is replaced by a page saying why,
+        with Try again (fieldapp.ui.guard), never an error out of a click."""
         screen = self._screens[key]
         if screen.widget is None:
-            widget = screen.factory(self.context)
+            try:
+                widget = screen.factory(self.context)
+            except Exception as exc:  # noqa: BLE001 - shown on the page and logged
+                log.error("the %s screen could not be built", key, exc_info=exc)
+                if isinstance(screen.page, ScreenProblem):
+                    screen.page.exc = exc
+                    screen.page.retranslate()
+                    return screen.page
+                widget = ScreenProblem(exc, lambda k=key: self.retry_screen(k))
             widget.setObjectName(f"screen_{key}")
             index = self.stack.indexOf(screen.page)
             self.stack.insertWidget(index, widget)
             self.stack.removeWidget(screen.page)
             screen.page.deleteLater()
             screen.page = widget
-            screen.widget = widget
-        return screen.widget
+            if not isinstance(widget, ScreenProblem):
+                screen.widget = widget
+        return screen.widget or screen.page
+
+    def retry_screen(self, key: str) -> QWidget:
+        """Build a screen again after it failed (its files may be whole again)."""
+        forget_failed_imports()
+        widget = self.screen(key)
+        if self.current_key() == key:
+            self.stack.setCurrentWidget(widget)
+            refresh = getattr(widget, "refresh", None)
+            if callable(refresh):
+                refresh()
+        return widget
 
     def current_key(self) -> str | None:
         row = self.nav.currentRow()
@@ -321,7 +347,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._window_title())
         for screen in self._screens.values():
             screen.item.setText(screen.title())
-            retranslate = getattr(screen.widget, "retranslate", None)
+            retranslate = getattr(screen.widget or screen.page, "retranslate", None)
             if callable(retranslate):
                 retranslate()
         self.update_status()

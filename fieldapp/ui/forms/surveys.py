@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex
@@ -84,6 +85,7 @@ class SurveysScreen(QWidget):
         self.form_view: FormView | None = None
         self.submission_id: str | None = None
         self._forms = self.service.forms()
+        self._check_shipped_forms()
         self._pack_languages = available_languages()
         self._titles = {info.form_id: form_title(info.title, info.form_id) for info in self._forms}
 
@@ -174,6 +176,22 @@ class SurveysScreen(QWidget):
         self.refresh()
 
     # -- texts ---------------------------------------------------------------------------------
+    def _check_shipped_forms(self) -> None:
+        """The forms that come with the app must all load: missing or half-written ones mean
+        its files are being replaced (installed again while open). Refuse to open (the main
+        window offers Try again) rather than show a screen without its forms."""
+        from fieldapp import paths
+
+        catalog = self.service.catalog
+        shipped = paths.forms_dir()
+        if shipped not in catalog.dirs:
+            return  # a catalog of other folders (tests, a province's own)
+        broken = [p.name for p in catalog.problems if shipped in p.parents]
+        loaded = [i for i in self._forms if shipped in Path(i.path).parents]
+        if broken or not loaded:
+            catalog.reload()  # read them again at the next try
+            raise paths.MissingFiles(shipped, ", ".join(broken) or shipped.name + "/")
+
     def retranslate(self, *_args) -> None:
         self.heading.setText(_("Surveys and records"))
         self.new_label.setText(_("Start a new:"))
@@ -265,8 +283,12 @@ class SurveysScreen(QWidget):
             form, instance = self.service.new_instance(form_id, household_id=household_id,
                                                        village_id=village_id,
                                                        head_name=head_name)
-        except UserError as exc:
-            self.message.setText(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a refusal, or the form's file gone: say it
+            if isinstance(exc, KeyError):  # it was listed a moment ago: its file went away
+                from fieldapp import paths
+
+                exc = paths.MissingFiles(paths.forms_dir(), form_id)
+            self._cannot_open(exc)
             return None
         return self._show_form(None, form, instance, "draft")
 
@@ -301,10 +323,19 @@ class SurveysScreen(QWidget):
             return None
         try:
             form, instance, status = self.service.open(submission_id)
-        except UserError as exc:
-            self.message.setText(str(exc))
+        except Exception as exc:  # noqa: BLE001 - see start()
+            self._cannot_open(exc)
             return None
         return self._show_form(submission_id, form, instance, status)
+
+    def _cannot_open(self, exc: BaseException) -> None:
+        from fieldapp.ui.guard import own_files_problem, problem_text
+
+        if not isinstance(exc, UserError):
+            log.warning("a form could not be opened", exc_info=exc)
+        if own_files_problem(exc) is not None:
+            self.service.catalog.reload()  # the files were replaced: read them again
+        self.message.setText(problem_text(exc))
 
     def _show_form(self, submission_id, form, instance, status) -> FormView:
         self.submission_id = submission_id
