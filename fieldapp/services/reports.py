@@ -215,7 +215,10 @@ def questionnaire_data(form_id: str, *, language: str | None = None,
     if household_id:
         prefill = household_prefill(store, form, household_id)
         rows = max(8, len(prefill.rows) + 2)
-    return doc.QuestionnaireData(layout(form, rows), PrintLabels(form, language),
+    from fieldapp.services.export_labels import calculated_label
+
+    names = lambda name: calculated_label(form.form_id, name)  # noqa: E731
+    return doc.QuestionnaireData(layout(form, rows, names), PrintLabels(form, language),
                                  today or dt.date.today(), registry, prefill)
 
 

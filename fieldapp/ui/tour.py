@@ -154,11 +154,11 @@ def _surveys(window, screen, visit: Visit) -> None:
         if view is None:
             continue
         settle(window)
-        packs = [None, *view.pack_languages[:1]]
-        for pack in packs:
+        # Every page in Vietnamese; the first page with each label pack.
+        for pack in [None, *view.pack_languages]:
             if pack is not None:
                 view.pack_bar.chosen.emit(pack, DisplayMode.BILINGUAL)
-            for index in range(len(view.pages)):
+            for index in range(len(view.pages) if pack is None else 1):
                 view.go_to_page(index)
                 settle(window)
                 visit(f"surveys_{form_id}_{pack or 'vi'}_page{index + 1}", window)

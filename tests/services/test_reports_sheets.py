@@ -102,7 +102,8 @@ def test_paper_questionnaire_numbers_questions_and_derives_skips(tmp_path):
     assert "3 Không dùng → câu 14" in text
     assert "Chỉ hỏi nếu câu 2 = 1 “Đồng ý trả lời”" in text
     assert "Câu hỏi cho từng người" in text
-    assert "[module] = nếu" in text  # the values the form works out are explained
+    # The values the form works out are explained, named in Vietnamese (not "[module]").
+    assert "[Nhóm câu hỏi luân phiên] = nếu" in text and "[module]" not in text
 
 
 def test_paper_questionnaire_in_a_pack_and_prefilled_for_a_household(store, tmp_path):

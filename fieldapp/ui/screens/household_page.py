@@ -402,7 +402,10 @@ class HouseholdPane(QFrame):
         codes_ = self._codes()
         outcomes = ", ".join(codes_.label_of(codes_.outcomes, o) if codes_ else o
                              for o in person.get("outcomes", []))
-        return f"{person.get('name') or _('the household')}: {outcomes or '–'}"
+        # Helped as a household (no one person): said in words, not left to an f-string,
+        # whose text the catalog extraction cannot see.
+        who = person.get("name") or _("The whole household")
+        return _("{who}: {outcomes}").format(who=who, outcomes=outcomes or "–")
 
     def rounds_summary(self) -> str:
         """The latest finalized rounds, newest first, one line each ("23/11/2026 – Finalized")."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFo
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from fieldapp import host
-from fieldapp.i18n.catalog import _, pgettext
+from fieldapp.i18n.catalog import N_, _, pgettext
 from fieldapp.ui import tasks
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.pdf_preview import PdfPreview
@@ -27,6 +27,11 @@ from fieldapp.ui.widgets import Heading, MutedLabel
 
 log = logging.getLogger(__name__)
 
+FILE_NAMES = {
+    # Translators: file names, in plain letters (no marks, no spaces): they are typed,
+    # sent by Zalo and read on other computers.
+    "commune": N_("commune-summary"), "progress": N_("progress-sheets"),
+    "questionnaire": N_("questionnaire"), "household": N_("household-handout")}
 PDF_KINDS = ("commune", "progress", "questionnaire", "household")
 KINDS = PDF_KINDS + ("xlsx", "csv")
 
@@ -284,7 +289,7 @@ class ReportsScreen(QWidget):
             self.status.setText(_("No household has this code."))
             return
         self._remember(kind, options)
-        out = self._folder / f"{kind}-{dt.date.today().isoformat()}.pdf"
+        out = self._folder / f"{_(FILE_NAMES[kind])}-{dt.date.today().isoformat()}.pdf"
         self.status.setText(_("Making the report…"))
         self._run(kind, out, options, self._generated)
 
