@@ -150,3 +150,36 @@ def test_the_audit_log_in_vietnamese(workspace, finder, tmp_path, qtbot):
     problems = finder.problems([(w, t) for w, t in seen if isinstance(t, str)])
     context.dispose()
     assert problems == [], _report(problems)
+
+
+def test_the_set_up_speaks_vietnamese(monkeypatch, capsys):
+    """python3 -m fieldapp.bootstrap, run before any venv: its messages, in Vietnamese."""
+    import os
+    import sys
+
+    from fieldapp import bootstrap
+
+    monkeypatch.delenv("FIELDAPP_LANG", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setattr(bootstrap, "_catalog", None)
+    assert bootstrap.main([]) == 2  # the usage
+    monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
+    monkeypatch.setattr(bootstrap, "apt_knows", lambda name: name != "libnosuch1")
+    bootstrap.fix_libraries({"xcb": ["libxcb-icccm.so.4", "libnosuch.so.1"]},
+                            bootstrap._("Qt cannot start{where}").format(where=" (DISPLAY=:0)"))
+    bootstrap.apt_install(["python3-venv"], bootstrap._("Python's venv module"))
+    if sys.platform.startswith("linux"):
+        for name in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "QT_QPA_PLATFORM"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setattr(bootstrap, "probe_qt", lambda env, wrapper=(): (None, "boom"))
+        monkeypatch.setattr(bootstrap, "pyside_dir", lambda: None)
+        assert not bootstrap.ensure_qt("demo")
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) >= 6 and all("[cài đặt fieldapp]" in line or line.startswith(" ")
+                                   for line in lines[4:])
+    finder = EnglishFinder({"boom", "libnosuch", "libxcb", "icccm"})
+    # A command to type is a command ("sudo apt-get install …"), not words to read.
+    problems = finder.problems([("bootstrap", line) for line in lines
+                                if not line.strip().startswith(("sudo ", "python3 "))])
+    assert problems == [], _report(problems)
