@@ -97,6 +97,15 @@ class ColumnFit(QObject):
             widths.append(width + PADDING)
         return widths
 
+    def _stretch_column(self, widths: dict[int, int]) -> int:
+        """The column that takes the room left over: the one asked for, else the widest
+        column of words (numbers, right-aligned, keep their width)."""
+        if self.stretch in widths:
+            return self.stretch
+        model = self.view.model()
+        words = [c for c in widths if not _right_aligned(model, c)] or list(widths)
+        return max(words, key=widths.get)
+
     def header_widths(self) -> list[int]:
         model = self.view.model()
         metrics = self.view.horizontalHeader().fontMetrics()
@@ -124,8 +133,7 @@ class ColumnFit(QObject):
         widths = {c: wanted[c] for c in columns}
         total = sum(widths.values())
         if total <= room:
-            stretch = self.stretch if self.stretch in widths else max(widths, key=widths.get)
-            widths[stretch] += room - total
+            widths[self._stretch_column(widths)] += room - total
         else:
             widths = _shrink(widths, {c: wanted[c] if c in self.keep else min(floors[c], wanted[c])
                                       for c in columns}, room, self.keep)
@@ -134,6 +142,15 @@ class ColumnFit(QObject):
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             if header.sectionSize(column) != widths[column]:
                 header.resizeSection(column, widths[column])
+
+
+def _right_aligned(model, column: int) -> bool:
+    flags = model.headerData(column, Qt.Orientation.Horizontal,
+                             Qt.ItemDataRole.TextAlignmentRole)
+    try:
+        return bool(Qt.AlignmentFlag(int(flags)) & Qt.AlignmentFlag.AlignRight)
+    except (TypeError, ValueError):
+        return False
 
 
 def _shrink(widths: dict[int, int], floors: dict[int, int], room: int,

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from fieldapp import host
 from fieldapp.i18n.catalog import _
+from fieldapp.ui.fit import SIDEWAYS
+from fieldapp.ui.flow import FlowLayout
 
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 """Zoom steps, as a share of the page fitted to the width of the preview."""
@@ -59,15 +61,11 @@ class PdfPreview(QWidget):
         self.zoom_label.setObjectName("pdf_zoom")
         self.zoom_in_button = self._button("pdf_zoom_in", lambda: self.set_zoom(self.zoom + 1))
         self.print_button = self._button("pdf_print", None)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.previous_button, self.page_label, self.next_button):
+        bar = FlowLayout(spacing=6)  # on two lines in a narrow preview
+        for widget in (self.previous_button, self.page_label, self.next_button,
+                       self.zoom_out_button, self.zoom_label, self.zoom_in_button,
+                       self.print_button):
             bar.addWidget(widget)
-        bar.addStretch(1)
-        for widget in (self.zoom_out_button, self.zoom_label, self.zoom_in_button):
-            bar.addWidget(widget)
-        bar.addSpacing(12)
-        bar.addWidget(self.print_button)
         self.image = QLabel()
         self.image.setObjectName("pdf_page_image")
         self.image.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -141,6 +139,8 @@ class PdfPreview(QWidget):
         self.image.setPixmap(pixmap)
         self.image.setMinimumSize(pixmap.deviceIndependentSize().toSize())
         self.scroll.verticalScrollBar().setValue(0)
+        # At 100% the page fits the width; zoomed in, it scrolls sideways as a page does.
+        self.scroll.setProperty(SIDEWAYS, ZOOMS[self.zoom] > 1.0)
         self._update_controls()
 
     def previous_page(self) -> None:
@@ -157,6 +157,11 @@ class PdfPreview(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         if self.document is not None and event.oldSize().width() != event.size().width():
+            self.show_page()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self.document is not None:  # loaded while hidden: fit the width it has now
             self.show_page()
 
     # -- printing ----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def settle(window=None) -> None:
             window.context.reader.pending() or tasks.running_tasks()):
         QApplication.processEvents()
         time.sleep(0.01)
-    for _ in range(3):
+    for _ in range(10):  # layout requests travel up one level of widgets per round
         QApplication.processEvents()
 
 
@@ -182,13 +182,15 @@ def _sessions(window, screen, visit: Visit) -> None:
 
 
 def _training(window, screen, visit: Visit) -> None:
+    from fieldapp.services.workflow_codes import MEMBER_LEARNER
+
     _dialog(visit, "training_new_class", screen.new_class(show=False))
     if not screen.model.rowCount():
         return
     _dialog(visit, "training_remove", screen.remove_selected(show=False))
     rows = screen.model.rows()
     # A class of citizens (the registry finder) and, when there is one, a class of members.
-    members = [r for r in rows if r.get("learner_type") == "team_member"]
+    members = [r for r in rows if r.get("learner_type") == MEMBER_LEARNER]
     for name, row in (("training_class", rows[0]),
                       *((("training_member_class", members[0]),) if members else ())):
         page = screen.open_class(row["id"])

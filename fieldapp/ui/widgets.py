@@ -78,8 +78,16 @@ class _CurrentLayout(QStackedLayout):
         return current is not None and current.hasHeightForWidth()
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        # The least height the page needs at this width (its texts wrapped): a box layout's
+        # own height for a width adds up its items' preferred heights, so a scroll area
+        # holding the stack would scroll a page that fits.
         current = self._current()
-        return current.heightForWidth(width) if current is not None else -1
+        if current is None:
+            return -1
+        layout = current.layout()
+        least = current.minimumSizeHint().expandedTo(current.minimumSize()).height()
+        return max(least, layout.minimumHeightForWidth(width)) if layout is not None \
+            else current.heightForWidth(width)
 
 
 class CurrentStack(QWidget):

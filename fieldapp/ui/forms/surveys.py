@@ -41,6 +41,7 @@ from fieldapp.ui.forms.view import FormView
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.columns import tip_items
+from fieldapp.ui.flow import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class SurveysScreen(QWidget):
         page.setSpacing(10)
         self.heading = Heading(factor=1.4)
         page.addWidget(self.heading)
-        new_row = QHBoxLayout()
+        new_row = FlowLayout(spacing=8)  # the forms' buttons wrap in a narrow window
         self.new_label = QLabel()
         new_row.addWidget(self.new_label)
         self.new_buttons: dict[str, QPushButton] = {}
@@ -112,7 +113,6 @@ class SurveysScreen(QWidget):
             button.clicked.connect(lambda _c=False, f=info.form_id: self.start_new(f))
             new_row.addWidget(button)
             self.new_buttons[info.form_id] = button
-        new_row.addStretch(1)
         page.addLayout(new_row)
 
         filter_row = QHBoxLayout()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QStackedWidget,
@@ -160,6 +160,14 @@ class IndicatorChart(QWidget):
         painter.end()
 
 
+class _FixedHeights(QWidget):
+    """A box sized by its minimum and its size hint, not by a height for its width (a box
+    layout takes that as the least it may give, and squeezes the others below theirs)."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+
 class HomeScreen(QWidget):
     """The commune at a glance and today's work."""
 
@@ -212,6 +220,12 @@ class HomeScreen(QWidget):
         grid.addWidget(self.pending, 1, 2)
         for column in range(3):
             grid.setColumnStretch(column, 1)
+        self.cards = grid
+        # The cards keep the lines they need when the window is short (1280x720 at 125%):
+        # the table below gives way and scrolls; a grid would squeeze the wrapped texts.
+        self._cards_box = _FixedHeights()
+        self._cards_box.setLayout(grid)
+        self._cards_box.installEventFilter(self)
         bottom = QHBoxLayout()
         counts = QVBoxLayout()
         counts.addWidget(self.table_heading)
@@ -230,10 +244,25 @@ class HomeScreen(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addSpacing(4)
-        layout.addLayout(grid, 0)
-        layout.addLayout(bottom, 1)
+        layout.addWidget(self._cards_box, 0)
+        # No height for its width either: the table takes what is left, and scrolls.
+        bottom_box = _FixedHeights()
+        bottom_box.setLayout(bottom)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bottom_box, 1)
         self.retranslate()
         self.refresh()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self._cards_box and event.type() == QEvent.Type.Resize:
+            self._fit_cards()
+        return False
+
+    def _fit_cards(self) -> None:
+        needed = max(self.cards.minimumHeightForWidth(self._cards_box.width()),
+                     self.cards.sizeHint().height())
+        if needed > 0 and needed != self._cards_box.minimumHeight():
+            self._cards_box.setFixedHeight(needed)
 
     # -- data ----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -336,6 +365,7 @@ class HomeScreen(QWidget):
             self.pending.action.setVisible(bool(work.pending))
         self.pending.set_items([])
         self.chart.set_counts(work.indicators)
+        self._fit_cards()
 
     def _draft_text(self, draft: dict[str, Any]) -> str:
         title = SURVEY_TITLES.get(draft["form_id"], lambda: draft["form_id"])()

@@ -22,8 +22,9 @@ from fieldapp import host
 from fieldapp.i18n.catalog import N_, _, pgettext
 from fieldapp.ui import tasks
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.pdf_preview import PdfPreview
-from fieldapp.ui.widgets import Heading, MutedLabel
+from fieldapp.ui.widgets import Heading, MutedLabel, set_placeholder
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,12 @@ class ReportsScreen(QWidget):
         self.language.setObjectName("report_language")
         self.names = QCheckBox()
         self.names.setObjectName("export_names")
+        # Long choices (a class's name) do not widen the form: the chosen one is elided,
+        # whole in the list and in the tooltip.
+        for combo in (self.kind, self.village, self.training_class, self.form, self.language):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
+            combo.currentTextChanged.connect(lambda text, c=combo: c.setToolTip(text))
         self.labels: dict[str, QLabel] = {k: QLabel() for k in (
             "kind", "village", "period", "class", "form", "household", "language")}
         self.form_layout = QFormLayout(self.options_box)
@@ -110,11 +117,10 @@ class ReportsScreen(QWidget):
         self.print_button = QPushButton()
         self.print_button.setObjectName("report_print")
         self.print_button.clicked.connect(self.on_print)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=6)  # wraps in a narrow window
         for button in (self.generate_button, self.open_button, self.save_button,
                        self.print_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         self.status = QLabel()
         self.status.setObjectName("report_status")
         self.status.setWordWrap(True)
@@ -439,7 +445,7 @@ class ReportsScreen(QWidget):
         self.use_period.setText(pgettext("period", "From"))
         self.use_period.setToolTip(_("Without a period: the latest round of each household"))
         self.to_label.setText(pgettext("period", "to"))
-        self.household.setPlaceholderText(_("optional for a questionnaire"))
+        set_placeholder(self.household, _("optional for a questionnaire"))
         self.names.setText(_("Include names, phone numbers and notes"))
         self.generate_button.setText(_("Generate"))
         self.open_button.setText(_("Open in the PDF viewer"))
