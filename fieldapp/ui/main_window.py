@@ -33,7 +33,7 @@ from fieldapp.i18n.catalog import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
 from fieldapp.ui.guard import ScreenProblem, forget_failed_imports
-from fieldapp.ui.widgets import CurrentStack
+from fieldapp.ui.widgets import CurrentStack, ElidedLabel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.status_commune = QLabel()
         self.status_user = QLabel()
         self.status_device = QLabel()
-        self.status_db = QLabel()
+        self.status_db = ElidedLabel()  # a long path is cut in its middle, whole in its tooltip
         status = self.statusBar()
         status.setStyleSheet("QStatusBar::item { border: none; }")
         for i, label in enumerate((self.status_commune, self.status_user, self.status_device)):

@@ -94,9 +94,12 @@ def tour(workspace, visit: Visit, *, size: QSize | None = None) -> None:
     from fieldapp.ui.app import build_app_window
 
     window = build_app_window(workspace)
-    if size is not None:
+    if size is not None:  # the window with its frame as large as the screen
         window.resize(size)
         window.show()
+        settle()
+        frame = window.frameGeometry().size() - window.geometry().size()
+        window.resize(size - frame)
     else:
         window.show_fitting()
     settle(window)
@@ -105,6 +108,8 @@ def tour(workspace, visit: Visit, *, size: QSize | None = None) -> None:
             screen = window.show_screen(key)
             settle(window)
             visit(key, window)
+            if type(screen).__name__ == "ScreenProblem":
+                raise RuntimeError(f"the {key} screen could not be built") from screen.exc
             stops = _STOPS.get(key)
             if stops is not None:
                 stops(window, screen, visit)

@@ -32,6 +32,59 @@ class Heading(QLabel):
         return super().event(event)
 
 
+class ElidedLabel(QLabel):
+    """One line cut with "…" to the width it is given (a path in the status bar), whole in
+    its tooltip."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setMinimumWidth(40)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        self._full = text or ""
+        self.setToolTip(self._full)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self):  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        hint.setWidth(self.fontMetrics().horizontalAdvance(self._full) + 2 * self.margin() + 4)
+        return hint
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        hint.setWidth(40)
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        # Cut in the middle by hand: QFontMetrics.elidedText() needs Qt's enums, which the
+        # window's first frame does without (tests/ui/test_progressive_start.py).
+        metrics = self.fontMetrics()
+        room = self.contentsRect().width() - 2 * self.margin()
+        text = self._full
+        if metrics.horizontalAdvance(text) <= room or len(text) < 3:
+            super().setText(text)
+            return
+        low, high = 0, len(text) - 1
+        while low < high:  # the most characters kept, half from each end
+            keep = (low + high + 1) // 2
+            candidate = text[:(keep + 1) // 2] + "…" + text[len(text) - keep // 2:]
+            if metrics.horizontalAdvance(candidate) <= room:
+                low = keep
+            else:
+                high = keep - 1
+        super().setText(text[:(low + 1) // 2] + "…" + text[len(text) - low // 2:]
+                        if low else "…")
+
+
 class MutedLabel(QLabel):
     """Secondary text (explanations, empty states) in the palette's dimmer colour."""
 

@@ -178,8 +178,16 @@ class _WrapLabel(QLabel):
         # A grid does not ask a wrapped label for its height at the width it gets: take
         # the lines it needs there, or the second line is cut at a narrow width.
         super().resizeEvent(event)
-        needed = self.heightForWidth(self.width())
-        if needed > 0 and needed != self.minimumHeight():
+        # Measured with the font, not heightForWidth(): QLabel's answer includes its own
+        # minimum height, so a minimum set at a narrow width would never come down again.
+        margins = self.contentsMargins()
+        width = self.width() - margins.left() - margins.right() - 2 * self.margin()
+        if width <= 0:
+            return
+        rect = self.fontMetrics().boundingRect(0, 0, width, 100_000,
+                                               int(Qt.TextFlag.TextWordWrap), self.text())
+        needed = rect.height() + margins.top() + margins.bottom() + 2 * self.margin()
+        if needed != self.minimumHeight():
             self.setMinimumHeight(needed)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override

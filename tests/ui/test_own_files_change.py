@@ -41,12 +41,16 @@ def _window(store, qtbot):
 
 def test_a_screen_whose_module_is_gone_says_what_to_do(commune, qtbot, monkeypatch):
     window = _window(commune, qtbot)
+    import fieldapp.ui.forms.surveys as module
+
     monkeypatch.setitem(sys.modules, "fieldapp.ui.forms.surveys", None)  # cannot be imported
     shown = window.show_screen("surveys")
     assert isinstance(shown, guard.ScreenProblem)
     assert "installed again" in shown.text.text() and "Try again" in shown.text.text()
     assert window.stack.currentWidget() is shown
-    monkeypatch.delitem(sys.modules, "fieldapp.ui.forms.surveys")  # the files are back
+    # The files are back (the module as it was: importing it again would make a second
+    # SurveysScreen class, which other tests' patches would miss).
+    monkeypatch.setitem(sys.modules, "fieldapp.ui.forms.surveys", module)
     shown.retry_button.click()
     surveys = window.screen("surveys")
     assert type(surveys).__name__ == "SurveysScreen"

@@ -86,7 +86,7 @@ def test_a_household_handout_needs_a_household_code(screen):
     assert screen.household_found.text() == f"Hộ {household['head_name']}"
     assert screen.language.currentData() == "tyz"  # the household's own pack
     screen.generate()
-    assert screen.current.name.startswith("household")
+    assert screen.current.name.startswith("thong-tin-gui-ho-")  # a Vietnamese file name
 
 
 def test_exports_say_they_hold_names_before_writing(screen, tmp_path, monkeypatch):

@@ -98,12 +98,25 @@ def test_sign_out_closes_the_window_for_the_next_member(commune, qtbot):
     assert window.signed_out and not window.isVisible()
 
 
-def test_signing_out_asks_about_unsaved_answers_first(commune, qtbot, monkeypatch):
+def test_signing_out_keeps_unsaved_answers_as_a_draft(commune, qtbot):
     user = _staff(commune)
     window = _window(_signed_in(commune, user), qtbot)
     surveys = window.show_screen("surveys")
     view = surveys.start("support_session")
     view.modified = True
+    window.sign_out_action.trigger()
+    assert window.signed_out and not window.isVisible()
+    drafts = commune.query("select id from submissions where status = 'draft'")
+    assert len(drafts) == 1  # found again under "Drafts to finish"
+
+
+def test_signing_out_asks_when_the_draft_cannot_be_saved(commune, qtbot, monkeypatch):
+    user = _staff(commune)
+    window = _window(_signed_in(commune, user), qtbot)
+    surveys = window.show_screen("surveys")
+    view = surveys.start("support_session")
+    view.modified = True
+    monkeypatch.setattr(view, "save_draft", lambda: False)
     monkeypatch.setattr(type(surveys), "ask_unsaved",
                         lambda self: QMessageBox.StandardButton.Cancel)
     window.sign_out_action.trigger()
@@ -118,7 +131,9 @@ def test_signing_out_from_the_lock_with_unsaved_answers_locks_again(commune, qtb
     user = _staff(commune)
     window = _window(_signed_in(commune, user), qtbot)
     surveys = window.show_screen("surveys")
-    surveys.start("support_session").modified = True
+    view = surveys.start("support_session")
+    view.modified = True
+    monkeypatch.setattr(view, "save_draft", lambda: False)  # a draft that cannot be kept
     monkeypatch.setattr(type(surveys), "ask_unsaved",
                         lambda self: QMessageBox.StandardButton.Cancel)
     locks = []

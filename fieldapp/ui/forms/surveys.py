@@ -301,7 +301,7 @@ class SurveysScreen(QWidget):
         from fieldapp.ui.screens.registry_dialogs import StartSurveyDialog
 
         registry = self.context.workspace.registry
-        dialog = StartSurveyDialog(self.context.workspace.villages(),
+        dialog = StartSurveyDialog(self.context.villages(),
                                    lambda v, h: registry.similar_households(v, h),
                                    registry.round_start(), parent=self)
 
@@ -429,9 +429,19 @@ class SurveysScreen(QWidget):
 
 
     def confirm_close(self) -> bool:
-        """Before the window closes or the member signs out: unsaved answers are saved as a
-        draft, discarded or kept open, as the member chooses."""
-        return self.close_form()
+        """Before the window closes or the member signs out: unsaved answers are kept as a
+        draft (found again under Drafts to finish); only when that fails is the member
+        asked what to do."""
+        view = self.form_view
+        if view is not None and view.modified:
+            try:
+                saved = view.save_draft()
+            except Exception:  # noqa: BLE001 - asked below rather than lost
+                log.warning("the draft could not be saved before closing", exc_info=True)
+                saved = False
+            if not saved:
+                return self.close_form()
+        return True
 
 
 def register_surveys_screen(window: Any, position: int | None = 2) -> None:

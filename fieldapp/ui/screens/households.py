@@ -221,8 +221,9 @@ class HouseholdsScreen(QWidget):
         current = self.village_id()
         self.village.blockSignals(True)
         self.village.clear()
-        self.village.addItem(_("All villages"), None)
-        for village in self.context.workspace.villages():
+        if not self.context.village_scope():  # a member's list is their own village's
+            self.village.addItem(_("All villages"), None)
+        for village in self.context.villages():
             self.village.addItem(village["name"], village["id"])
         index = self.village.findData(current) if current else 0
         self.village.setCurrentIndex(max(0, index))
@@ -302,7 +303,7 @@ class HouseholdsScreen(QWidget):
         """Ask the village and the head's name; offer a registered household that looks the
         same before starting a new one (``show=False``: the dialog is returned unshown)."""
         registry = self.context.workspace.registry
-        dialog = StartSurveyDialog(self.context.workspace.villages(),
+        dialog = StartSurveyDialog(self.context.villages(),
                                    lambda v, h: registry.similar_households(v, h),
                                    registry.round_start(), village_id=self.village_id(),
                                    parent=self)
@@ -340,7 +341,7 @@ class HouseholdsScreen(QWidget):
             return run_write(self.context, lambda ws: ws.registry.add_household(
                 village, head, values), messages, on_done=self._after_write)
 
-        dialog = HouseholdDialog(_("Add a household"), submit, self.context.workspace.villages(),
+        dialog = HouseholdDialog(_("Add a household"), submit, self.context.villages(),
                                  village_id=self.village_id(), parent=self)
         if show:
             dialog.open()
@@ -373,7 +374,7 @@ class HouseholdsScreen(QWidget):
                 household_id, values), messages, on_done=lambda _r: self._after_write())
 
         dialog = HouseholdDialog(_("Correct the household"), submit,
-                                 self.context.workspace.villages(), row, parent=self)
+                                 self.context.villages(), row, parent=self)
         if show:
             dialog.open()
         return dialog
@@ -386,7 +387,7 @@ class HouseholdsScreen(QWidget):
                 household_id, values["village_id"]), messages,
                 on_done=lambda _r: self._after_write())
 
-        dialog = MoveDialog(submit, self.context.workspace.villages(), row["village_id"], self)
+        dialog = MoveDialog(submit, self.context.villages(), row["village_id"], self)
         if show:
             dialog.open()
         return dialog

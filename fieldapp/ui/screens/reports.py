@@ -161,9 +161,11 @@ class ReportsScreen(QWidget):
     def _load_choices(self) -> None:
         reports = self.context.workspace.reports
         self.village.clear()
-        self.village.addItem(_("The whole commune"), "")
+        if not self.context.village_scope():  # a member reports on their own village
+            self.village.addItem(_("The whole commune"), "")
         for v in reports.villages():
-            self.village.addItem(v["name"], v["id"])
+            if self.context.in_scope(v["id"]):
+                self.village.addItem(v["name"], v["id"])
         self.training_class.clear()
         self.training_class.addItem(_("Every class"), "")
         for class_id, name in reports.classes():
@@ -453,7 +455,7 @@ class ReportsScreen(QWidget):
         self.print_button.setText(_("Print…"))
         if self.current is None:
             self.placeholder.setText(_("Choose a report and press Generate: it appears here."))
-        if self.village.count():
+        if self.village.count() and not self.village.itemData(0):
             self.village.setItemText(0, _("The whole commune"))
         if self.training_class.count():
             self.training_class.setItemText(0, _("Every class"))

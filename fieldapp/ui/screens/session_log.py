@@ -140,7 +140,7 @@ class QuickLog(QWidget):
         self.heading = Heading(factor=1.3)
         self.date = date_edit()
         self.date.setObjectName("session_date")
-        self.village = village_combo(context.workspace.villages(), "session_village")
+        self.village = village_combo(context.villages(), "session_village")
         self.village.currentIndexChanged.connect(self._on_village)
         self.members = QListWidget()
         self.members.setObjectName("session_members")

@@ -176,18 +176,20 @@ class SessionsScreen(QWidget):
 
     # -- the list -------------------------------------------------------------------------------
     def _fill_filters(self) -> None:
-        def fill(combo: QComboBox, everything: str, items) -> None:
+        def fill(combo: QComboBox, everything: str | None, items) -> None:
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem(everything, None)
+            if everything is not None:
+                combo.addItem(everything, None)
             for code, label in items:
                 combo.addItem(label, code)
             combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
             combo.blockSignals(False)
 
-        fill(self.village, _("All villages"),
-             [(v["id"], v["name"]) for v in self.context.workspace.villages()])
+        # A member's list is their own village's: no "all villages" to choose.
+        fill(self.village, None if self.context.village_scope() else _("All villages"),
+             [(v["id"], v["name"]) for v in self.context.villages()])
         fill(self.activity, _("Any activity"),
              [(c.code, c.label()) for c in self.codes.activities])
         fill(self.member, _("Any team member"),

@@ -80,7 +80,7 @@ class ClassDialog(FormDialog):
         self.village = QComboBox()
         self.village.setObjectName("class_village")
         self.village.addItem(_("(the whole commune)"), None)
-        for village in context.workspace.villages():
+        for village in context.villages():
             self.village.addItem(village["name"], village["id"])
         select(self.village, row.get("village_id"))
         self.add_row(_("Name"), self.name, "name")
@@ -161,6 +161,8 @@ class TrainingScreen(QWidget):
             self.page.reload()
 
     def _show(self, rows) -> None:
+        # A member's list: their village's classes and the commune's own.
+        rows = [r for r in rows if self.context.in_scope(r.get("village_id"))]
         self.model.set_rows(rows)
         self.results.setCurrentWidget(self.table if rows else self.empty)
         if rows and not self.table.currentIndex().isValid():
