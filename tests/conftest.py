@@ -83,7 +83,8 @@ def setup_store(store):
 
 
 def _complete_form(instance) -> None:
-    """Answer every remaining required question with its first choice or a plain value."""
+    """Answer every remaining required question with its first choice ("nobody" where a
+    question about everyone offers it) or a plain value."""
     for _ in range(200):
         errors = instance.errors()
         if not errors:
@@ -91,7 +92,8 @@ def _complete_form(instance) -> None:
         path, _message = errors[0]
         field = instance.field_at(path)
         if field.is_select:
-            value = instance.choices_for(path)[0].name
+            offered = [c.name for c in instance.choices_for(path)]
+            value = "nobody" if "nobody" in offered else offered[0]
         elif field.type == "integer":
             value = "1"
         elif field.type == "acknowledge":

@@ -24,11 +24,34 @@ def new_commune(path: Path, villages=("Bản Khuông",), name: str = "Xã Tân T
 
 def join_member(commune: Store, folder: Path, name: str, user_id: str | None = None,
                 *, file: str | None = None) -> Store:
-    """A new member laptop registered as ``name`` at the commune and joined with its setup
-    file (the signed-in user: ``user_id``, else the commune's first user)."""
+    """A new member laptop registered as ``name`` at the commune for ``user_id`` (else for
+    the commune's first user, its staff: a laptop with no team member assigned may write
+    nothing) and joined with its setup file."""
+    user_id = user_id or commune.users.list()[0]["id"]
     registration = identity.register_device(commune, name, user_id)
     stem = file or f"member-{registration.device_id[:8]}"
     setup = identity.write_setup_file(commune, registration, folder / f"{stem}.setup")
     member = Store.open(folder / f"{stem}.db")
-    identity.join(member, setup, user_id=None if user_id else commune.users.list()[0]["id"])
+    identity.join(member, setup)
     return member
+
+
+def in_scope(commune: Store, lines: list[str], village: str) -> list[str]:
+    """The commune's ``dump`` lines that a member laptop of ``village`` holds: every
+    commune-wide record, and the village records the declarations place in ``village``."""
+    import json
+
+    from fieldapp.core.kinds import BY_TABLE, Scope
+    from fieldapp.storage.scope import place_sql
+
+    keep = []
+    for line in lines:
+        row = json.loads(line)
+        kind = BY_TABLE[row["table"]]
+        if kind.scope is Scope.VILLAGE:
+            sql, params = place_sql(kind, "t", [village])
+            if not commune.scalar(f"select 1 from [{kind.table}] t where t.id = ? and {sql}",
+                                  [row["id"], *params]):
+                continue
+        keep.append(line)
+    return keep

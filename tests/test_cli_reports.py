@@ -30,17 +30,24 @@ def _household(db):
         conn.close()
 
 
+def _code(db):
+    """The household's short code as printed on its papers."""
+    return _household(db).replace("-", "")[:8].upper()
+
+
 def test_every_report_command_writes_its_pdf(db, tmp_path, capsys):
+    narrative = tmp_path / "words.txt"
+    narrative.write_text("Đoạn thứ nhất do xã viết.\n\nĐoạn thứ hai.", encoding="utf-8")
     commands = [
         ["report", "commune", "--db", str(db), "--out", str(tmp_path / "a.pdf")],
         ["report", "commune", "--db", str(db), "--out", str(tmp_path / "b.pdf"),
-         "--village", "Bản Khuông", "--from", "2026-01-01", "--to", "30/11/2026"],
+         "--village", "Bản Khuông", "--period", "2026-Q4", "--narrative", str(narrative)],
         ["report", "progress", "--db", str(db), "--out", str(tmp_path / "c.pdf"),
          "--lang", "tyz"],
         ["report", "questionnaire", "--form", "household_survey", "--lang", "nut",
          "--out", str(tmp_path / "d.pdf")],
         ["report", "questionnaire", "--form", "household_survey", "--lang", "vi",
-         "--db", str(db), "--household", _household(db), "--out", str(tmp_path / "e.pdf")],
+         "--db", str(db), "--household", _code(db), "--out", str(tmp_path / "e.pdf")],
         ["report", "household", "--db", str(db), "--household", _household(db), "--lang",
          "tyz", "--out", str(tmp_path / "f.pdf")],
     ]
@@ -49,6 +56,22 @@ def test_every_report_command_writes_its_pdf(db, tmp_path, capsys):
         out = capsys.readouterr().out
         assert out.startswith("Đã ghi ") and "KB" in out
     assert all((tmp_path / f"{c}.pdf").read_bytes().startswith(b"%PDF") for c in "abcdef")
+    from pypdf import PdfReader
+
+    def text_of(path):
+        return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+    assert "Đoạn thứ nhất do xã viết." in text_of(tmp_path / "b.pdf")
+    assert _code(db) in text_of(tmp_path / "e.pdf")
+
+
+def test_the_report_as_docx_and_the_province_report(db, tmp_path, capsys):
+    assert main(["report", "commune", "--db", str(db), "--out", str(tmp_path / "a.docx"),
+                 "--period", "2026"]) == 0
+    assert (tmp_path / "a.docx").read_bytes().startswith(b"PK")
+    assert main(["report", "province", "--db", str(db), "--out", str(tmp_path / "p.pdf"),
+                 "--period", "2026-H2"]) == 0
+    assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_exports_warn_about_names_first(db, tmp_path, capsys):
@@ -64,13 +87,17 @@ def test_exports_warn_about_names_first(db, tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["report", "commune", "--out", "{tmp}/nowhere/x.pdf"], "thư mục {tmp}/nowhere không tồn tại"),
-    (["report", "commune", "--out", "{tmp}/x.pdf", "--from", "2026-02-30"], "không phải là ngày"),
-    (["report", "commune", "--out", "{tmp}/x.pdf", "--from", "2026-05-01", "--to",
-      "2026-04-01"], "--from không được sau --to"),
+    (["report", "commune", "--out", "{tmp}/x.pdf", "--period", "2026-Q5"],
+     "không phải là một kỳ"),
+    (["report", "commune", "--out", "{tmp}/x.odt"], "hãy ghi báo cáo ra tệp .pdf hoặc .docx"),
+    (["report", "commune", "--out", "{tmp}/x.pdf", "--narrative", "{tmp}/none.txt"],
+     "không đọc được"),
     (["report", "commune", "--out", "{tmp}/x.pdf", "--village", "Bản Không Có"],
      "Không có thôn, bản Bản Không Có"),
     (["report", "household", "--out", "{tmp}/x.pdf", "--household", "x", "--lang", "vi"],
-     "Cơ sở dữ liệu này không có hộ x"),
+     "hãy nhập ít nhất 6 ký tự của mã hộ"),
+    (["report", "household", "--out", "{tmp}/x.pdf", "--household", "ffffffff", "--lang",
+      "vi"], "Cơ sở dữ liệu này không có hộ ffffffff"),
     (["export-xlsx", "--out", "{tmp}"], "là một thư mục"),
 ])
 def test_bad_input_is_one_line_and_exit_2(db, tmp_path, capsys, args, message):

@@ -21,10 +21,20 @@ def commune(tmp_path):
     return path
 
 
+def _a_member(path) -> str:
+    from fieldapp.storage.store import Store
+
+    store = Store.open(path)
+    try:
+        return next(u["id"] for u in store.users.list() if u["role"] == "member")
+    finally:
+        store.close()
+
+
 def test_member_demo_export_import_and_return(tmp_path, commune, capsys):
     setup = tmp_path / "m1.setup"
     assert main(["setup-file", "--db", str(commune), "--out", str(setup),
-                 "--name", "Máy 1"]) == 0
+                 "--name", "Máy 1", "--member", _a_member(commune)]) == 0
     member = tmp_path / "m1.db"
     assert main(["demo", "--db", str(member), "--join", str(setup), "--households", "4",
                  "--seed", "2"]) == 0

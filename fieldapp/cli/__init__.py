@@ -1,6 +1,8 @@
 """Command line (the package fieldapp.cli): ``fieldapp [--db PATH] [--demo] [--screenshot DIR]`` starts the app;
 subcommands ``demo``, ``check``, ``forms check`` and ``i18n`` call the same services as the UI
-(sync commands: .sync; reports and exports: .reports; backup, restore, erase: .safety).
+(sync commands: .sync; reports and exports: .reports; backup, restore, erase: .safety). Every
+command that opens a database signs in with the options of .signin and runs with that
+member's role; none imports fieldapp.storage.
 
 Everything it prints is in the interface language (``FIELDAPP_LANG=en`` for English),
 argparse's own texts included (:mod:`fieldapp.cli.parser`, which every subcommand's parser
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from fieldapp import __version__, paths
 from fieldapp.cli.parser import PROG, Parser, wants_debug, whole_number
+from fieldapp.cli.signin import database_options
 from fieldapp.errors import UserError
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _, ngettext, pgettext
@@ -66,8 +69,10 @@ def build_parser() -> Parser:
     check = sub.add_parser("check", help=_("check a database: integrity, migrations, counts"),
                            description=_("Check a database file: integrity, migrations and "
                                          "counts. Exit code 0 healthy, 1 problems, 2 unusable."))
-    check.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"),
-                       help=_("database file (default: the one the app opened last)"))
+    database_options(check, required=False,
+                     help=_("database file (default: the one the app opened last)"))
+    check.add_argument("--deep", action="store_true",
+                       help=_("also replay the change log and compare every table with it"))
 
     forms = sub.add_parser("forms", help=_("form tools"), description=_("Form tools."))
     forms_sub = forms.add_subparsers(dest="forms_command", required=True)
@@ -143,23 +148,21 @@ def cmd_demo(args) -> int:
 
 def cmd_check(args) -> int:
     from fieldapp.i18n.formatting import format_number
-
-    from fieldapp.services.health import check_database
-
-    from fieldapp.services.health import count_label
+    from fieldapp.services.auth import is_encrypted
+    from fieldapp.services.health import check_database, check_signed_in, count_label
     from fieldapp.services.recent import database_to_check
 
-    from fieldapp.services.auth import is_encrypted
-
     path, why = database_to_check(getattr(args, "sub_db", None))
-    key = None
     if is_encrypted(path):
-        from fieldapp.cli.safety import open_workspace
+        from fieldapp.cli.signin import open_workspace
 
-        workspace = open_workspace(path)  # signs in: FIELDAPP_USER and the PIN
-        key = workspace.store.key
-        workspace.close()
-    report = check_database(path, key)
+        workspace = open_workspace(args, path)
+        try:
+            report = check_signed_in(workspace, deep=args.deep)
+        finally:
+            workspace.close()
+    else:  # a plain database is read as it is, without migrating it first
+        report = check_database(path, None, deep=args.deep)
     print(_("Database: {path}").format(path=report.path) + (f" ({why})" if why else ""))
     print(_("Migrations applied: {applied}; pending: {pending}").format(
         applied=len(report.applied), pending=", ".join(report.pending) or "0"))
@@ -219,7 +222,11 @@ def cmd_gui(args) -> int:
                        "Saved {count} screenshots in {folder}: {files}", len(files)).format(
             count=len(files), folder=args.screenshot, files=", ".join(f.name for f in files)))
 
-    return run(Path(path), screenshot_dir=args.screenshot, on_screenshots=saved)
+    if args.screenshot is not None:
+        from fieldapp.ui.screenshots import take_screenshots
+
+        return take_screenshots(Path(path), Path(args.screenshot), saved)
+    return run(Path(path))
 
 
 def _parse(argv: list[str]):

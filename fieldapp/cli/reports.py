@@ -1,41 +1,36 @@
 """The printing and export subcommands of the command line.
 
-    fieldapp report commune --db PATH --out FILE.pdf [--village CODE] [--from DATE --to DATE]
+    fieldapp report commune --db PATH --out FILE.pdf|FILE.docx [--village CODE] [--period P]
+                            [--narrative FILE]
+    fieldapp report province --db PATH --out FILE.pdf|FILE.docx [--period P]
     fieldapp report progress --db PATH --out FILE.pdf [--class ID] [--lang CODE]
     fieldapp report questionnaire --form ID --lang CODE --out FILE.pdf [--db PATH --household ID]
     fieldapp report household --db PATH --household ID --lang CODE --out FILE.pdf
-    fieldapp export-xlsx --db PATH --out FILE.xlsx [--without-names]
-    fieldapp export-csv --db PATH --out DIR [--without-names]
+    fieldapp export-xlsx --db PATH --out FILE.xlsx [--without-names] [--period P]
+    fieldapp export-csv --db PATH --out DIR [--without-names] [--period P]
+
+A period is a year (2026), a half-year (2026-H2) or a quarter (2026-Q4); the default is this
+year. ``--household`` takes a household's id or the short code printed on its papers.
 
 Exports that contain people's names (the household survey's roster, free-text notes) print a
 warning on standard error before the file is written; ``--without-names`` leaves those
-columns out. Dates are written YYYY-MM-DD (or D/M/YYYY).
+columns out. Dates are written YYYY-MM-DD (or D/M/YYYY). Each command that reads a database
+signs in (fieldapp.cli.signin) and goes through the workspace's reports service, as the Reports
+screen does: a member prints their own village's households and summary, a trainer progress
+sheets, commune staff everything, exports included.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
+from fieldapp.cli.signin import database_options, open_workspace
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
 COMMANDS = ("report", "export-xlsx", "export-csv")
-
-
-def calendar_date(text: str) -> dt.date:
-    """``type=`` for a date (YYYY-MM-DD or D/M/YYYY), with an error in the interface language."""
-    text = text.strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(p) for p in text.split("/"))
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("“{value}” is not a date (write YYYY-MM-DD)").format(value=text)) from None
 
 
 def register(sub) -> None:
@@ -44,19 +39,29 @@ def register(sub) -> None:
     kinds = report.add_subparsers(dest="report_command", required=True)
 
     commune = kinds.add_parser(
-        "commune", help=_("the commune summary: indicators, sessions, training"),
-        description=_("The commune summary: indicators against the provincial targets by "
-                      "village, ethnic group and sex, support sessions, team activity, "
-                      "training progress and data completeness. Aggregates only."))
+        "commune", help=_("the commune's report to sign and file: indicators, sessions, "
+                          "training"),
+        description=_("The commune's report (Decree 30/2020/ND-CP layout): the indicators of "
+                      "a year, half-year or quarter against the provincial targets, beside "
+                      "the previous period, by village, ethnic group and sex; support "
+                      "sessions, team activity, training progress and data completeness. "
+                      "Aggregates only. A .docx file can be edited before signing."))
     _db(commune)
-    _out(commune, _("PDF file to write"))
+    _out(commune, _("file to write (.pdf or .docx)"))
     commune.add_argument("--village", metavar=_("CODE"),
                          help=_("one village only (its code or name)"))
-    commune.add_argument("--from", dest="start", type=calendar_date, metavar=_("DATE"),
-                         help=_("first day of the period (default: each household's latest "
-                                "round)"))
-    commune.add_argument("--to", dest="end", type=calendar_date, metavar=_("DATE"),
-                         help=_("last day of the period"))
+    _period(commune)
+    commune.add_argument("--narrative", type=Path, metavar=_("FILE"),
+                         help=_("a text file whose paragraphs (separated by blank lines) "
+                                "replace the generated opening paragraphs"))
+
+    province = kinds.add_parser(
+        "province", help=_("the province's report: one row per commune"),
+        description=_("The province's report: the key indicators of each commune in this "
+                      "database, one row per commune, beside the previous period."))
+    _db(province)
+    _out(province, _("file to write (.pdf or .docx)"))
+    _period(province)
 
     progress = kinds.add_parser(
         "progress", help=_("trainer progress sheets"),
@@ -80,10 +85,11 @@ def register(sub) -> None:
     paper.add_argument("--lang", required=True, metavar=_("CODE"),
                        help=_("vi, or a label pack (e.g. tyz) for bilingual labels"))
     _out(paper, _("PDF file to write"))
-    paper.add_argument("--db", type=Path, dest="sub_db", metavar=_("FILE"),
-                       help=_("database file (lists of villages; needed with --household)"))
+    database_options(paper, required=False,
+                     help=_("database file (lists of villages; needed with --household)"))
     paper.add_argument("--household", metavar=_("ID"),
-                       help=_("pre-fill the roster of this household (its id)"))
+                       help=_("pre-fill the roster of this household (its id or the code "
+                              "printed on its papers)"))
 
     household = kinds.add_parser(
         "household", help=_("a household's citizen handout"),
@@ -91,7 +97,7 @@ def register(sub) -> None:
                       "and the next steps."))
     _db(household)
     household.add_argument("--household", required=True, metavar=_("ID"),
-                           help=_("the household's id"))
+                           help=_("the household's id or the code printed on its papers"))
     household.add_argument("--lang", required=True, metavar=_("CODE"),
                            help=_("vi, or the household's label pack (e.g. tyz)"))
     _out(household, _("PDF file to write"))
@@ -109,24 +115,32 @@ def register(sub) -> None:
              folder=name == "export-csv")
         export.add_argument("--without-names", action="store_true",
                             help=_("leave out names, phone numbers and free-text notes"))
+        _period(export)
+
+
+def _period(parser) -> None:
+    parser.add_argument("--period", type=period_value, metavar=_("PERIOD"),
+                        help=_("a year (2026), a half-year (2026-H2) or a quarter (2026-Q4); "
+                               "default: this year"))
+
+
+def period_value(text: str):
+    """``type=`` for a fixed period, with an error in the interface language."""
+    from fieldapp.core.periods import Period
+
+    try:
+        return Period.parse(text)
+    except UserError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _db(parser) -> None:
-    parser.add_argument("--db", type=Path, dest="sub_db", required=True, metavar=_("FILE"),
-                        help=_("database file"))
+    database_options(parser)
 
 
 def _out(parser, text: str, folder: bool = False) -> None:
     parser.add_argument("--out", type=Path, required=True,
                         metavar=_("FOLDER") if folder else _("FILE"), help=text)
-
-
-def _open(path: Path):
-    from fieldapp.storage.store import Store
-
-    if not Path(path).is_file():
-        raise UserError(_("{path} does not exist.").format(path=path))
-    return Store.open(path)
 
 
 def _progress(done: int, total: int) -> None:
@@ -140,41 +154,54 @@ def run(args) -> int:
     return _export(args)
 
 
+def _narrative(path: Path | None) -> list[str] | None:
+    """Paragraphs of a UTF-8 text file (separated by blank lines)."""
+    if path is None:
+        return None
+    from fieldapp.i18n.text import nfc
+
+    try:
+        text = nfc(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(_("{path}: cannot be read as UTF-8 text ({error})").format(
+            path=path, error=getattr(exc, "strerror", None) or exc)) from None
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    if not paragraphs:
+        raise UserError(_("{path} holds no text.").format(path=path))
+    return paragraphs
+
+
 def _report(args) -> int:
     from fieldapp.i18n.formatting import format_number
     from fieldapp.services import reports
-    from fieldapp.services.indicators import Period
 
     kind = args.report_command
-    if kind == "questionnaire":
-        store = _open(args.sub_db) if args.sub_db else None
-        if args.household and store is None:
+    if kind == "questionnaire" and args.sub_db is None:
+        if args.household:
             raise UserError(_("--household needs --db."))
-        try:
-            printed = reports.questionnaire(args.form, args.out, language=args.lang,
-                                            store=store, household_id=args.household)
-        finally:
-            if store is not None:
-                store.close()
+        printed = reports.questionnaire(args.form, args.out, language=args.lang)
     else:
-        store = _open(args.sub_db)
+        if kind in ("commune", "province"):
+            reports.report_format(args.out)
+        options = {
+            "commune": lambda: {"village": args.village, "period": args.period,
+                                "narrative": _narrative(args.narrative)},
+            "province": lambda: {"period": args.period},
+            "progress": lambda: {"class_id": args.class_id, "language": args.lang},
+            "questionnaire": lambda: {"form_id": args.form, "language": args.lang,
+                                      "household_id": args.household},
+            "household": lambda: {"household_id": args.household, "language": args.lang},
+        }[kind]()
+        workspace = open_workspace(args)
         try:
-            if kind == "commune":
-                if args.start and args.end and args.start > args.end:
-                    raise UserError(_("--from must not be after --to."))
-                printed = reports.commune_summary(store, args.out, village=args.village,
-                                                  period=Period(args.start, args.end),
-                                                  progress=_progress)
-                if sys.stderr.isatty():
-                    print(file=sys.stderr)
-            elif kind == "progress":
-                printed = reports.progress_sheets(store, args.out, class_id=args.class_id,
-                                                  language=args.lang)
-            else:
-                printed = reports.household_handout(store, args.household, args.out,
-                                                    language=args.lang)
+            if options.get("household_id"):  # the code printed on its papers, or its id
+                options["household_id"] = workspace.reports.find_household(
+                    options["household_id"], strict=True)["id"]
+            printed = workspace.reports.make(kind, args.out, options, progress=_progress)
         finally:
-            store.close()
+            workspace.close()
+        if kind == "commune" and sys.stderr.isatty():
+            print(file=sys.stderr)
     print(_("Wrote {path} ({size} KB).").format(
         path=printed.path, size=format_number(max(1, round(printed.size / 1024)))))
     return 0
@@ -184,22 +211,24 @@ def _export(args) -> int:
     from fieldapp.i18n.formatting import format_number
     from fieldapp.services import exports
 
-    store = _open(args.sub_db)
+    kind = "xlsx" if args.command == "export-xlsx" else "csv"
+    exports.check_destination(kind, args.out)
+    workspace = open_workspace(args)
     try:
-        exports.check_destination("xlsx" if args.command == "export-xlsx" else "csv", args.out)
         names = not args.without_names
-        if names:
-            forms = exports.personal_columns(store)
+        if names and kind in workspace.report_kinds():  # a refusal needs no warning first
+            forms = workspace.reports.personal_forms()
             if forms:
                 print(_("Warning: this export contains people's names, phone numbers or notes "
                         "({forms}). Keep the file safe; use --without-names to leave them "
                         "out.").format(forms="; ".join(forms)), file=sys.stderr)
-        run = exports.export_xlsx if args.command == "export-xlsx" else exports.export_csv
-        result = run(store, args.out, names=names, progress=_progress)
+        result = workspace.reports.make(kind, args.out,
+                                        {"names": names, "period": args.period},
+                                        progress=_progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
     finally:
-        store.close()
+        workspace.close()
     print(_("Wrote {path}: {tables} tables, {rows} submissions.").format(
         path=result.path, tables=format_number(result.tables), rows=format_number(result.rows)))
     return 0

@@ -130,7 +130,7 @@ def record_state(table: str, record: str, changes: Iterable[Change],
         by_field.setdefault(c.field, []).append(c)
     if not by_field:
         raise ValueError(f"no changes for {table} {record}")
-    from fieldapp.core.records import RECORD_TYPES
+    from fieldapp.core.kinds import RECORD_TYPES
 
     automatic = RECORD_TYPES[table].automatic if table in RECORD_TYPES else ()
     extra: dict[str, Change] = {}
@@ -189,3 +189,28 @@ def forwarded_changes(absorbed: Iterable[Change], survivor: str) -> list[Change]
     since = max(c.stamp for c in merges)
     return [Change(c.table, survivor, c.field, c.value, c.stamp, c.prev, c.merges)
             for c in absorbed if c.stamp > since and c.field not in _NOT_FORWARDED]
+
+
+def as_groups(changes: Iterable[Change]) -> Iterable[Group]:
+    """Consecutive changes of one record and stamp as one group (as a package line holds)."""
+    current: list[Change] = []
+    for change in changes:
+        if current and (change.record != current[0].record
+                        or change.stamp != current[0].stamp):
+            yield _group(current)
+            current = []
+        current.append(change)
+    if current:
+        yield _group(current)
+
+
+def _group(changes: list[Change]) -> Group:
+    first = changes[0]
+    creation: dict[str, Any] | None = {}
+    for c in changes:
+        if c.prev is not None or c.merges or c.field in creation or c.table != first.table:
+            creation = None
+            break
+        creation[c.field] = c.value
+    return Group(first.table, first.record, first.stamp,
+                 tuple((c.field, c.value, c.prev, c.merges) for c in changes), creation)

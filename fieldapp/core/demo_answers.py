@@ -97,6 +97,11 @@ def person_truth(rng: random.Random, age: int, remote: bool, ethnicity: str) -> 
         truth["dvc_use"] = "alone" if rng.random() < alone_p else "with_help"
         truth["dvc_procedures"] = _some(rng, PROCEDURES, 1, 2)
         truth["dvc_satisfaction"] = _pick(rng, rates["dvc_satisfaction"])
+    elif adult and rng.random() < rates["dvc_via_office"] * place:
+        # Filed for them by a relative or at the commune office (DOMAIN.md §9).
+        truth["dvc_use"] = "with_help"
+        truth["dvc_procedures"] = _some(rng, PROCEDURES, 1, 1)
+        truth["dvc_satisfaction"] = _pick(rng, rates["dvc_satisfaction"])
     else:
         truth["dvc_use"] = "dont_know" if rng.random() < dk else "no"
     epay_p = (rates["epayment_adult"] * place if adult and uses
@@ -180,6 +185,74 @@ def _barriers(rng: random.Random, remote: bool, ethnicity: str, poor_status: str
     if rng.random() < 0.06:
         barriers.append("not_interested")
     return " ".join(barriers) or "none"
+
+
+# The questions the survey asks once about everyone (select_multiple over the roster): which
+# person truth answers each, what counts as "chosen" and the questions asked only of the people
+# who use a smartphone.
+ROSTER_QUESTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "internet_who": ("internet_use", ("yes",)),
+    "vneid_who": ("id_status", ("level2",)),
+    "epay_who": ("epayment", ("yes",)),
+    "dvc_self_who": ("dvc_use", ("alone",)),
+    "dvc_helped_who": ("dvc_use", ("with_help",)),
+    "scam_who": ("scam_awareness", ("yes",)),
+    "bhvs_who": ("bhvs_training", ("yes",)),
+    "cccd_who": ("id_status", ("cccd_only", "level1", "level2")),
+    "sign_who": ("digital_signature", ("yes",)),
+    "cds_who": ("cds_installed", ("yes",)),
+    "chatbot_who": ("chatbot_used", ("yes",)),
+    "ehealth_who": ("ehealth_record", ("yes",)),
+}
+PHONE_ONLY = frozenset({"cds_who", "chatbot_who", "ehealth_who"})
+
+
+def _who(numbers: list[int], flags: list[str] = ()) -> str:
+    return " ".join([str(n) for n in numbers] + list(flags)) or "nobody"
+
+
+def roster_answers(rng: random.Random, people: list[tuple[int, bool, dict[str, str]]]
+                   ) -> dict[str, str]:
+    """The answers to the questions about everyone, from each person's truth. ``people``
+    holds (age at the round, still living in the house, truth) in the roster's order; a
+    person's number is their place in it. Only people of 15 and over still in the house are
+    chosen; a "don't know" of anyone makes the question's answer "don't know" for everyone
+    not chosen, and now and then a household declines a question."""
+    adults = [(n, t) for n, (age, present, t) in enumerate(people, start=1)
+              if present and age >= 15]
+    if not adults:
+        return {}
+    out = {"absent_who": _who([n for n, t in adults if t["answered_by"] == "absent"])}
+    asked = [(n, t) for n, t in adults if t["answered_by"] != "absent"]
+    if not asked:
+        return out
+    out["self_who"] = _who([n for n, t in asked if t["answered_by"] == "self"])
+    out["phone_own_who"] = _who([n for n, t in asked if t["smartphone"] == "own"])
+    out["phone_shared_who"] = _who([n for n, t in asked if t["smartphone"] == "shared"])
+    phone = [(n, t) for n, t in asked if t["smartphone"] != "none"]
+    for question, (name, chosen) in ROSTER_QUESTIONS.items():
+        among = phone if question in PHONE_ONLY else asked
+        if not among:
+            continue
+        if rng.random() < dd.RATES["refused"]:
+            out[question] = "refused"
+            continue
+        numbers = [n for n, t in among if t.get(name) in chosen]
+        unknown = question != "dvc_helped_who" and any(t.get(name) == "dont_know"
+                                                        for _n, t in among)
+        out[question] = _who(numbers, ["dont_know"] if unknown else [])
+    users = [t for _n, t in asked if t.get("dvc_use") in ("alone", "with_help")]
+    if users:
+        chosen = {c for t in users for c in t.get("dvc_procedures", "residence").split()}
+        out["dvc_procedures"] = " ".join(c for c in PROCEDURES if c in chosen)
+        out["dvc_satisfaction"] = users[0].get("dvc_satisfaction", "satisfied")
+    installed = [t for _n, t in phone if t.get("cds_installed") == "yes"]
+    if installed:
+        features = {c for t in installed for c in t.get("cds_features", "none").split()}
+        if features - {"none"}:
+            features.discard("none")
+        out["cds_features"] = " ".join(c for c in (*CDS_FEATURES, "none") if c in features)
+    return out
 
 
 # What a support session's outcome changes in a person's answers (fieldapp.services.demo_rounds).

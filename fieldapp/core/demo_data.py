@@ -110,6 +110,11 @@ RATES = {
     "proxy_old": 0.6,
     # "Don't know" answers, mostly from proxies. Assumed.
     "dont_know": 0.02,
+    # A household that declines one of the questions about everyone. Assumed.
+    "refused": 0.01,
+    # §9: adults without a smartphone who had a procedure filed online for them (by a relative
+    # or at the commune office) in the last 12 months. Assumed.
+    "dvc_via_office": 0.10,
     # Later rounds: a year of support sessions and classes (assumed yearly progress).
     "progress": {"id_level2": 0.30, "smartphone": 0.08, "epayment": 0.15, "dvc": 0.10,
                  "cds": 0.15, "trained": 0.20, "scam": 0.30, "fibre": 0.15,

@@ -1,17 +1,22 @@
-"""A person's digital situation at a glance: five key indicators from their latest answers.
+"""A person's latest known status at a glance: five key indicators from their latest answers
+and from what support sessions achieved since.
 
-The household survey asks, per member, about the smartphone, e-payment, the VNeID e-ID,
-online public services (DVC) and scam awareness (DOMAIN.md §1, indicators 1, 5, 9, 10, 19);
-the per-person modules rotate, so a person's latest answer to each may come from an earlier
-round. Registries imported or generated without a survey (the demo commune) keep the same
-facts as person properties under their own codes. :func:`person_glance` reads both and says,
-per indicator, "yes", "partly", "no" or nothing known, which the household page shows as
-icons and Home counts for its chart.
+The household survey gives, per member, the smartphone, e-payment, the VNeID e-ID, online
+public services (DVC) and scam awareness (DOMAIN.md §1, indicators 1, 5, 9, 10, 19); rounds
+made with earlier questionnaires give them under older codes (``id_status``). Registries
+imported or generated without a survey keep the same facts as person properties under their
+own codes. A support session's outcome after the person's latest round ("VNeID level 2
+activated") is newer than any answer. :func:`person_glance` reads all three and says, per
+indicator, "yes", "partly", "no" or nothing known, which the household page shows as icons.
+
+This is a person's status for the team's work, never a survey estimate: the commune's
+figures come from the survey alone (fieldapp.services.indicators).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,46 +40,67 @@ class Indicator:
     prop: str
     """The person property holding the same fact in registries without a survey."""
     prop_levels: Mapping[str, str]
+    older: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    """(answer, levels) of rounds made with earlier questionnaires."""
+    outcomes: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Support-session outcome -> level it shows."""
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("smartphone", N_("Smartphone"), pgettext_noop("indicator column", "Phone"), "smartphone",
-              {"own": YES, "shared": PARTLY, "none": NO},
+    Indicator("smartphone", N_("Smartphone"), pgettext_noop("indicator column", "Phone"),
+              "smartphone", {"own": YES, "shared": PARTLY, "none": NO},
               "smartphone", {"own": YES, "shared": PARTLY, "none": NO}),
     Indicator("epayment", N_("E-payment"), pgettext_noop("indicator column", "Pay"), "epayment",
-              {"yes": YES, "no": NO}, "epayment", {"yes": YES, "no": NO}),
-    Indicator("vneid", N_("VNeID level 2"), pgettext_noop("indicator column", "VNeID"), "id_status",
-              {"level2": YES, "level1": PARTLY, "cccd_only": NO, "no_cccd": NO},
-              "vneid", {"level2": YES, "level1": PARTLY, "none": NO}),
-    Indicator("dvc", N_("Online public services"), pgettext_noop("indicator column", "DVC"), "dvc_use",
-              {"alone": YES, "with_help": PARTLY, "no": NO},
-              "dvc", {"alone": YES, "with_help": PARTLY, "no": NO}),
-    Indicator("scam", N_("Scam awareness"), pgettext_noop("indicator column", "Scams"), "scam_awareness",
-              {"yes": YES, "unsure": PARTLY, "no": NO},
+              {"yes": YES, "no": NO}, "epayment", {"yes": YES, "no": NO},
+              outcomes={"bank_app_installed": YES, "ewallet_opened": YES}),
+    Indicator("vneid", N_("VNeID level 2"), pgettext_noop("indicator column", "VNeID"),
+              "vneid_level2", {"yes": YES, "no": NO},
+              "vneid", {"level2": YES, "level1": PARTLY, "none": NO},
+              older=(("id_status", {"level2": YES, "level1": PARTLY, "cccd_only": NO,
+                                    "no_cccd": NO}),),
+              outcomes={"vneid_level2_activated": YES}),
+    Indicator("dvc", N_("Online public services"), pgettext_noop("indicator column", "DVC"),
+              "dvc_use", {"alone": YES, "with_help": PARTLY, "no": NO},
+              "dvc", {"alone": YES, "with_help": PARTLY, "no": NO},
+              outcomes={"dvc_submitted": PARTLY}),
+    Indicator("scam", N_("Scam awareness"), pgettext_noop("indicator column", "Scams"),
+              "scam_awareness", {"yes": YES, "unsure": PARTLY, "no": NO},
               "scam_aware", {"yes": YES, "no": NO}),
 )
 
 
+_ORDER = {NO: 0, PARTLY: 1, YES: 2}
+
+
 def person_glance(rounds: Iterable[Mapping[str, Any]],
-                  properties: Mapping[str, Any] | None = None) -> dict[str, str | None]:
+                  properties: Mapping[str, Any] | None = None,
+                  outcomes: Iterable[str] = ()) -> dict[str, str | None]:
     """{indicator key: "yes" | "partly" | "no" | None} for one person.
 
     ``rounds``: the person's roster rows (answers) of the finalized household surveys, newest
-    first; the newest round that answered an indicator decides it ("don't know" and
+    first; the newest round that answered an indicator decides it ("don't know", refused and
     unanswered pass on to older rounds). ``properties``: registry properties, used for an
-    indicator no round answered.
+    indicator no round answered. ``outcomes``: support-session outcomes recorded for the
+    person after their latest round; they raise a level, never lower it.
     """
     rounds = list(rounds)
+    outcomes = set(outcomes)
     out: dict[str, str | None] = {}
     for indicator in INDICATORS:
         value = None
         for answers in rounds:
-            level = indicator.answer_levels.get(str(answers.get(indicator.answer) or ""))
-            if level is not None:
-                value = level
+            for name, levels in ((indicator.answer, indicator.answer_levels),
+                                 *indicator.older):
+                value = levels.get(str(answers.get(name) or ""))
+                if value is not None:
+                    break
+            if value is not None:
                 break
         if value is None and properties:
             value = indicator.prop_levels.get(str(properties.get(indicator.prop) or ""))
+        for outcome, level in indicator.outcomes.items():
+            if outcome in outcomes and (value is None or _ORDER[level] > _ORDER[value]):
+                value = level
         out[indicator.key] = value
     return out
 

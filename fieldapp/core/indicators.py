@@ -25,9 +25,9 @@ declares, for one survey form, the *levels* its answers are counted at and the *
     level = "person"
     population = "${age} >= 18"        # who the indicator is about (default: every case)
     population_name = "Người từ 18 tuổi"
-    asked = "${module} = 2 and ${answered_by} != 'absent'"   # else "not asked"
+    answer = "epayment"                # where the answer comes from (a field of the form)
     numerator = "${epayment} = 'yes'"
-    unknown = "${epayment} = 'dont_know'"                     # refused / don't know
+    not_asked = [{ when = "${module} != 2", reason = "Hỏi theo vòng: ..." }]
     target = 80                        # percent (optional)
     target_year = 2030
     target_source = "Nghị quyết 49-NQ/TU (002:250)"
@@ -37,10 +37,21 @@ declares, for one survey form, the *levels* its answers are counted at and the *
 
 Conditions are XLSForm expressions (the forms' own language: ``${field}``, ``selected()``,
 ``and``/``or``/``not()``) over the answers of one case; a person's case also sees its
-household's answers. Every ``${name}`` must be a field of the form. Of a level's cases in the
-population, those for whom ``asked`` is false are *not asked* (another rotating module, nobody
-could answer), those for whom ``unknown`` holds *refused or did not know*; the rest are the
-denominator N, and n of them satisfy the numerator.
+household's answers. Every ``${name}`` must be a field of the form.
+
+Of a level's cases in the population:
+
+- *not asked*: ``asked`` is false when given, else the ``answer`` field is empty (the round did
+  not ask it). The reason is the ``reason`` of the first rule of ``not_asked`` (the
+  indicator's, then its level's) whose ``when`` holds, else "the round's questionnaire did not
+  ask it";
+- *don't know*: ``answer`` is ``dont_know`` (or the ``dont_know`` expression holds; ``unknown``
+  is its older name);
+- *refused*: ``answer`` is ``refused`` or ``skipped``, or empty although asked (left without an
+  answer), or the ``refused`` expression holds;
+- the rest are the denominator N, and n of them satisfy the numerator.
+
+``small_cell`` (top level, default 5): a figure whose N is under it is not printed as a share.
 
 :func:`parse_indicators` checks everything when the file is loaded and raises
 :class:`IndicatorFileError` whose problems name the file, line and key. Reading the file is the
@@ -64,10 +75,15 @@ LEVELS = ("household", "person")
 GROUPS = ("indicator", "barrier")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _INDICATOR_KEYS = {"id", "number", "name", "level", "population", "population_name", "asked",
-                   "numerator", "unknown", "target", "target_year", "target_source",
-                   "reference", "key", "group", "note"}
-_LEVEL_KEYS = {"include", "repeat", "ethnicity", "sex"}
-_TOP_KEYS = {"format", "form", "levels", "indicator"}
+                   "numerator", "unknown", "dont_know", "refused", "answer", "not_asked",
+                   "target", "target_year", "target_source", "reference", "key", "group",
+                   "note"}
+_LEVEL_KEYS = {"include", "repeat", "ethnicity", "sex", "not_asked"}
+_TOP_KEYS = {"format", "form", "levels", "indicator", "small_cell"}
+SMALL_CELL = 5
+"""A share computed over fewer cases than this is not printed (DOMAIN.md §9)."""
+DONT_KNOW_CODES = ("dont_know",)
+REFUSED_CODES = ("refused", "skipped")
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,14 @@ class IndicatorFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class NotAsked:
+    """Why a case of the population was not asked: ``reason`` when ``when`` holds."""
+
+    when: Expr
+    reason: str
+
+
+@dataclass(frozen=True)
 class Level:
     """How cases are made at one level: household rounds, or rows of a roster repeat."""
 
@@ -105,6 +129,7 @@ class Level:
     repeat: str | None = None
     ethnicity: str | None = None
     sex: str | None = None
+    not_asked: tuple[NotAsked, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +142,13 @@ class Indicator:
     population_name: str = ""
     asked: Expr | None = None
     unknown: Expr | None = None
+    """Don't know (the older name of ``dont_know``)."""
+    dont_know: Expr | None = None
+    refused: Expr | None = None
+    answer: str | None = None
+    """The field the answer comes from: empty means not asked, its codes dont_know, refused
+    and skipped count apart from "no"."""
+    not_asked: tuple[NotAsked, ...] = ()
     number: int | None = None
     target: float | None = None
     """Percent (0-100); the indicator meets it when its value is at least this."""
@@ -130,8 +162,9 @@ class Indicator:
     line: int | None = None
 
     def references(self) -> set[str]:
-        refs: set[str] = set()
-        for expr in (self.numerator, self.population, self.asked, self.unknown):
+        refs: set[str] = {self.answer} if self.answer else set()
+        for expr in (self.numerator, self.population, self.asked, self.unknown,
+                     self.dont_know, self.refused, *(r.when for r in self.not_asked)):
             if expr is not None:
                 refs |= expr.references()
         return refs
@@ -145,6 +178,11 @@ class IndicatorSet:
     levels: dict[str, Level]
     indicators: tuple[Indicator, ...] = ()
     sources: tuple[str, ...] = field(default=())
+    small_cell: int = SMALL_CELL
+    explicit_small_cell: bool = False
+    """True when the file set ``small_cell`` itself (a province's file overrides ours)."""
+    digest: str = ""
+    """Identifies the files the set was read from (set by whoever read them)."""
 
     def undeclared_levels(self) -> list[Indicator]:
         """Indicators of a level no [levels.x] table declares (in any file merged)."""
@@ -168,7 +206,8 @@ class IndicatorSet:
         theirs = {i.id: i for i in other.indicators}
         merged = [theirs.pop(i.id, i) for i in self.indicators] + list(theirs.values())
         return IndicatorSet(self.form_id, {**self.levels, **other.levels}, tuple(merged),
-                            self.sources + other.sources)
+                            self.sources + other.sources,
+                            other.small_cell if other.explicit_small_cell else self.small_cell)
 
 
 # -- parsing --------------------------------------------------------------------------------------
@@ -252,6 +291,11 @@ def parse_indicators(text: str, source: str, known_fields: Collection[str] | Non
     if not isinstance(form_id, str) or not form_id:
         problems.add(top.get("form"), "form", _("the form id is missing"))
         form_id = ""
+    small = data.get("small_cell", SMALL_CELL)
+    if isinstance(small, bool) or not isinstance(small, int) or not 1 <= small <= 100:
+        problems.add(top.get("small_cell"), "small_cell",
+                     _("a whole number from {low} to {high} is expected").format(low=1, high=100))
+        small = SMALL_CELL
     levels = _parse_levels(data.get("levels", {}), level_lines, problems, known_fields)
     entries = data.get("indicator", [])
     if not isinstance(entries, list):
@@ -272,7 +316,8 @@ def parse_indicators(text: str, source: str, known_fields: Collection[str] | Non
         indicators.append(indicator)
     if problems.items:
         raise IndicatorFileError(problems.items)
-    return IndicatorSet(form_id, levels, tuple(indicators), (source,))
+    return IndicatorSet(form_id, levels, tuple(indicators), (source,), small,
+                        "small_cell" in data)
 
 
 def _parse_levels(raw: Any, lines: dict[str, dict[str, int]], problems: _Problems,
@@ -302,8 +347,32 @@ def _parse_levels(raw: Any, lines: dict[str, dict[str, int]], problems: _Problem
                          _("the person level needs the roster repeat's name"))
         levels[name] = Level(name, _expression(spec.get("include"), where.get("include"),
                                                "include", problems, known),
-                             spec.get("repeat"), spec.get("ethnicity"), spec.get("sex"))
+                             spec.get("repeat"), spec.get("ethnicity"), spec.get("sex"),
+                             _not_asked(spec.get("not_asked"), where, problems, known))
     return levels
+
+
+def _not_asked(raw: Any, lines: dict[str, int], problems: _Problems,
+               known: Collection[str] | None) -> tuple[NotAsked, ...]:
+    """``not_asked = [{ when = "...", reason = "..." }, ...]``."""
+    if raw is None:
+        return ()
+    line = lines.get("not_asked")
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        problems.add(line, "not_asked", _("use a list of {{ when = \"…\", reason = \"…\" }}"))
+        return ()
+    rules = []
+    for rule in raw:
+        for key in sorted(set(rule) - {"when", "reason"}):
+            problems.add(line, "not_asked", _("unknown key {key}").format(key=key))
+        when = _expression(rule.get("when"), line, "not_asked", problems, known)
+        reason = rule.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            problems.add(line, "not_asked", _("each rule needs a reason (text)"))
+            continue
+        if when is not None:
+            rules.append(NotAsked(when, nfc(reason.strip())))
+    return tuple(rules)
 
 
 def _text(entry: dict, key: str, lines: dict[str, int], problems: _Problems,
@@ -339,7 +408,13 @@ def _parse_indicator(entry: Any, lines: dict[str, int], problems: _Problems,
     if group not in GROUPS:
         problems.add(lines.get("group"), "group", _("unknown group (use indicator or barrier)"))
     exprs = {key: _expression(entry.get(key), lines.get(key), key, problems, known)
-             for key in ("numerator", "population", "asked", "unknown")}
+             for key in ("numerator", "population", "asked", "unknown", "dont_know", "refused")}
+    answer = entry.get("answer")
+    if answer is not None and (not isinstance(answer, str) or
+                               (known is not None and answer not in known)):
+        problems.add(lines.get("answer"), "answer", _("unknown field {name}").format(name=answer))
+        answer = None
+    rules = _not_asked(entry.get("not_asked"), lines, problems, known)
     if "numerator" not in entry:
         problems.add(lines.get(""), "numerator", _("this key is required"))
     number = _whole(entry, "number", lines, problems, 1, 999)
@@ -357,6 +432,8 @@ def _parse_indicator(entry: Any, lines: dict[str, int], problems: _Problems,
     return Indicator(
         id=indicator_id, name=name, level=level, numerator=exprs["numerator"],
         population=exprs["population"], asked=exprs["asked"], unknown=exprs["unknown"],
+        dont_know=exprs["dont_know"], refused=exprs["refused"], answer=answer or None,
+        not_asked=rules,
         population_name=_text(entry, "population_name", lines, problems), number=number,
         target=float(target) if target is not None else None, target_year=year,
         target_source=_text(entry, "target_source", lines, problems),

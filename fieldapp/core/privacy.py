@@ -1,8 +1,8 @@
 """Personal data: which fields hold it, and free text that must never be stored.
 
-:data:`PERSONAL_FIELDS` lists, in one place, the fields of synced records that identify or
-describe a person or a household (Decree 13/2023/NĐ-CP, the 2025 Personal Data Protection
-Law). Erasure removes them with their records (fieldapp.storage.erasure); exports and
+:data:`PERSONAL_FIELDS` lists the fields of synced records that identify or describe a person
+or a household (Decree 13/2023/NĐ-CP, the 2025 Personal Data Protection Law), as their kinds
+declare them (``personal``, fieldapp.core.kinds). Erasure removes them with their records (fieldapp.storage.erasure); exports and
 reports that include any of them name people and must warn and be logged
 (:func:`names_people`); summaries aggregate and leave them out by default.
 
@@ -17,23 +17,19 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from fieldapp.core.kinds import KINDS
 from fieldapp.i18n.catalog import N_, _
 from fieldapp.i18n.text import fold
 
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "households": ("head_name", "phone", "ethnicity", "poor_status", "properties"),
-    "persons": ("full_name", "sex", "birth_year", "ethnicity", "relation", "properties"),
-    "submissions": ("answers",),
-    "attachments": ("content", "filename"),
-    "users": ("name",),
-}
-"""Fields with personal data, per table (a map or tree column: all of its keys)."""
+    k.table: k.personal for k in KINDS if k.personal}
+"""Fields with personal data, per table (a map or tree column: all of its keys), as the
+kinds declare them (fieldapp.core.kinds)."""
 
 NAME_FIELDS: dict[str, tuple[str, ...]] = {
-    "households": ("head_name",),
-    "persons": ("full_name",),
-    "users": ("name",),
-}
+    k.table: tuple(f.name for f in k.search_fields if f.search.person and f.personal)
+    for k in KINDS if any(f.search.person and f.personal for f in k.search_fields)}
+"""The fields that name a person (a household's head, a person, a team member)."""
 
 
 def names_people(columns: dict[str, list[str]] | list[tuple[str, str]]) -> bool:

@@ -1,4 +1,5 @@
-"""The synced record types and how a record's columns map to change-log fields.
+"""How a synced record's columns map to change-log fields (the kinds themselves are declared in
+fieldapp.core.kinds).
 
 Every synced record is a set of *fields*, each with its own history in the change log
 (fieldapp.core.changes). Most fields are columns. Two kinds of columns hold several fields:
@@ -227,75 +228,6 @@ def _position(value: Any) -> float:
         return float(value)
     except (TypeError, ValueError):
         return float("inf")
-
-
-RECORD_TYPES: dict[str, RecordType] = {t.table: t for t in (
-    RecordType("communes", ("name", "province", "legacy_names"),
-               json_columns=("legacy_names",)),
-    RecordType("villages", ("commune_id", "name", "kind", "legacy_names", "remote", "position"),
-               json_columns=("legacy_names",)),
-    RecordType("users", ("name", "role", "village_id", "pin_hash", "language")),
-    RecordType("households", ("village_id", "head_name", "ethnicity", "poor_status", "phone",
-                              "last_verified", "merged_into"), maps=("properties",),
-               automatic=("last_verified",)),
-    RecordType("persons", ("household_id", "full_name", "sex", "birth_year", "ethnicity",
-                           "relation"), maps=("properties",)),
-    # entities: the registry records a finalized submission made, one field per record
-    # ("household", "person:<row key>"), so two laptops that each add a member keep both.
-    RecordType("submissions", ("form_id", "form_version", "status", "household_id",
-                               "village_id", "user_id", "finalized_at"),
-               maps=("entities",), tree=ANSWERS,
-               automatic=("finalized_at", "user_id", "status")),
-    # A file attached to an answer (photo, audio, document): the answer holds its file name.
-    RecordType("attachments", ("submission_id", "filename", "media_type", "size", "sha256",
-                               "content")),
-    # Field workflows (DOMAIN.md §2 and §5). Codes (activities, outcomes, skills, levels,
-    # attendance, learner types) are those of the shipped forms support_session and
-    # training_progress; lists of codes are space-separated, as select_multiple answers are.
-    # A team (Tổ công nghệ số cộng đồng) of the commune or of one village.
-    RecordType("teams", ("commune_id", "village_id", "name", "level", "notes")),
-    # A user's membership of a team, with the role held and where the member comes from.
-    RecordType("team_members", ("team_id", "user_id", "role", "affiliation", "joined_on",
-                                "left_on")),
-    # A support session: who of the team was there (user ids), what was done (activity
-    # codes), and when to come back.
-    RecordType("sessions", ("date", "village_id", "team_id", "members", "activities",
-                            "duration_min", "follow_up_date", "follow_up_of",
-                            "follow_up_done", "notes", "user_id"),
-               automatic=("user_id",)),
-    # A person helped in a session and what they achieved (outcome codes); a household
-    # helped as a whole (an online stall) has no person.
-    RecordType("session_persons", ("session_id", "person_id", "household_id", "outcomes",
-                                   "outcome_other")),
-    # A training class and the skills it teaches (skill codes).
-    RecordType("classes", ("name", "trainer_id", "place", "village_id", "start_date",
-                           "end_date", "skills", "learner_type", "notes")),
-    # A learner of a class: a person of the registry or a team member (a user).
-    RecordType("enrolments", ("class_id", "person_id", "user_id")),
-    # A learner's attendance on one date of the class (one record per learner and date).
-    RecordType("attendance", ("class_id", "enrolment_id", "date", "status")),
-    # A learner's level in one skill (one record per learner and skill; each change of level
-    # stays in the record's history).
-    RecordType("progress", ("class_id", "enrolment_id", "skill", "level", "assessed_on"),
-               automatic=("assessed_on",)),
-    # Who did what, when and on which laptop (the device and time are the record's own):
-    # sign-ins, imports, exports, prints, deletions, erasures, restores, role changes. No
-    # names of households or persons: ``detail`` holds counts, file names, record ids.
-    RecordType("audit_events", ("action", "user_id", "object_table", "object_id", "detail"),
-               json_columns=("detail",), append_only=True),
-    # A household's or person's personal data erased on request (fieldapp.storage.erasure):
-    # wherever this record arrives, the same data is removed and never accepted again.
-    RecordType("erasures", ("target_table", "target_id", "reason", "user_id"),
-               append_only=True),
-)}
-"""Every synced table, in the order their records may depend on each other."""
-
-
-def record_type(table: str) -> RecordType:
-    try:
-        return RECORD_TYPES[table]
-    except KeyError:
-        raise KeyError(f"{table!r} is not a synced table") from None
 
 
 def is_known_field(rtype: RecordType, field: str) -> bool:

@@ -1,4 +1,5 @@
-"""The bundled font with full Vietnamese coverage (DejaVu Sans, assets/fonts) and its registration
+"""The bundled fonts with full Vietnamese coverage (DejaVu Sans; Liberation Serif, metric-compatible
+with Times New Roman, for administrative reports; assets/fonts) and their registration
 with reportlab. Qt registration is in fieldapp.ui.i18n_qt.install_fonts (only ui imports Qt).
 
 reportlab's built-in Helvetica and its bundled Vera lack most Vietnamese letters, and Qt
@@ -17,6 +18,11 @@ PDF_FONT_BOLD = "DejaVuSans-Bold"
 REGULAR_FILE = "DejaVuSans.ttf"
 BOLD_FILE = "DejaVuSans-Bold.ttf"
 LICENCE_FILE = "DejaVu-LICENSE.txt"
+SERIF = "LiberationSerif"
+SERIF_FILES = {SERIF: "LiberationSerif-Regular.ttf", f"{SERIF}-Bold": "LiberationSerif-Bold.ttf",
+               f"{SERIF}-Italic": "LiberationSerif-Italic.ttf",
+               f"{SERIF}-BoldItalic": "LiberationSerif-BoldItalic.ttf"}
+SERIF_LICENCE_FILE = "LiberationSerif-LICENSE.txt"
 
 
 def regular_path() -> Path:
@@ -54,6 +60,21 @@ def register_pdf_fonts() -> str:
     addMapping(PDF_FONT, 0, 1, PDF_FONT)
     addMapping(PDF_FONT, 1, 1, PDF_FONT_BOLD)
     return PDF_FONT
+
+
+def register_serif_fonts() -> str:
+    """Register Liberation Serif (regular, bold, italic, bold italic) with reportlab as one
+    family; return the regular face's name. Safe to call more than once."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name, file in SERIF_FILES.items():
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(paths.fonts_dir() / file)))
+    pdfmetrics.registerFontFamily(SERIF, normal=SERIF, bold=f"{SERIF}-Bold",
+                                  italic=f"{SERIF}-Italic", boldItalic=f"{SERIF}-BoldItalic")
+    return SERIF
 
 
 def missing_characters(text: str, font_path: Path | None = None) -> set[str]:

@@ -251,6 +251,14 @@ def _progress_callback(step: BuildStep):
     return callback
 
 
+def follow_build(doc: BaseDocTemplate) -> None:
+    """Report ``doc``'s layout to the step of :func:`reporting`, if one is listening (every
+    document template the reports build goes through here)."""
+    step = _build_step.get()
+    if step is not None:
+        doc.setProgressCallBack(_progress_callback(step))
+
+
 def build(story: list, *, title: str, author: str = "", subject: str = "", footer: str = "",
           landscape_pages: bool = False) -> bytes:
     """The PDF of ``story`` (platypus flowables) as bytes on A4. Pages are portrait (landscape
@@ -267,9 +275,7 @@ def build(story: list, *, title: str, author: str = "", subject: str = "", foote
                               title=nfc(title), author=nfc(author), subject=nfc(subject),
                               creator="fieldapp", producer="fieldapp (reportlab)",
                               initialFontName=FONT, invariant=1, pageTemplates=templates)
-        step = _build_step.get()
-        if step is not None:
-            doc.setProgressCallBack(_progress_callback(step))
+        follow_build(doc)
         doc.build(story, canvasmaker=_numbered_canvas(title, footer))
     return buffer.getvalue()
 

@@ -8,6 +8,7 @@ household's code and its registry roster.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -15,13 +16,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from fieldapp.core.forms.model import Choice, Field, Node
-from fieldapp.core.forms.paper import Heading, Layout, Note, Question, Roster
+from fieldapp.core.forms.paper import ROSTER_ROWS, Heading, Layout, Note, Question, Roster
 from fieldapp.i18n.catalog import _
 from fieldapp.reports import pdf
 from fieldapp.reports.pdf import Label
 
 BOX = "☐"
+TICKED = "☒"
 DIGIT_BOX = "□"
+_ONLY_REF = re.compile(r"^\$\{[^}]+\}$")
 
 
 class Labels(Protocol):
@@ -44,6 +47,8 @@ class Prefill:
     village: str
     rows: list[dict[str, str]] = field(default_factory=list)
     """Roster rows: field name -> value (codes as stored)."""
+    values: dict[str, str] = field(default_factory=dict)
+    """Questions the form works out from the roster (this year's rotating part): ticked."""
 
 
 @dataclass
@@ -76,9 +81,30 @@ class _Doc:
         return self.labels.choice(node.list_name, found) if found else Label(name)
 
     # -- pieces ------------------------------------------------------------------------------
+    def _person_choice(self, node: Field, name: str) -> bool:
+        """A choice named after a person of the roster (its label is only a ${reference}, as
+        in a question asked once about everyone)."""
+        found = self.form.choice_lists[node.list_name].by_name(name)
+        return found is not None and bool(_ONLY_REF.match(self.form.text(found.label).strip()))
+
+    def roster_choices(self, question: Question) -> str:
+        """People by their number in the roster (a box each), then the other answers."""
+        node = question.field
+        prefill = self.data.prefill
+        people = max(len(prefill.rows), 1) if prefill else ROSTER_ROWS
+        persons = [n for name, n in question.choices if self._person_choice(node, name)]
+        boxes = "  ".join(f"{BOX} {n}" for n in persons[:people])
+        lines = [pdf.text(_("People by their number (#) in the list of members:")) + " " + boxes]
+        lines += [f"{BOX} {self.choice_label(node, name).markup(6.5)}"
+                  for name, _n in question.choices if not self._person_choice(node, name)]
+        return "<br/>".join(lines) + "<br/>" + pdf.text(_("(tick every answer that applies)"))
+
     def answer_lines(self, question: Question, *, compact: bool = False) -> str:
         """Markup of the answer area of a question."""
         node = question.field
+        if question.choices and any(self._person_choice(node, name)
+                                    for name, _n in question.choices):
+            return self.roster_choices(question)
         if question.choices:
             parts = []
             for name, number in question.choices:
@@ -90,8 +116,10 @@ class _Doc:
                     arrow = " → " + (_("question {number}").format(number=skip) if skip
                                      else end)
                 label = self.choice_label(node, name)
+                prefill = self.data.prefill
+                box = TICKED if prefill and prefill.values.get(node.name) == name else BOX
                 text = (f"{number} {label.inline(6)}" if compact else
-                        f"{BOX} {number} {label.markup(6.5)}")
+                        f"{box} {number} {label.markup(6.5)}")
                 parts.append(text + (f" <b>{pdf.text(arrow)}</b>" if arrow else ""))
             joiner = " · " if compact else "<br/>"
             lines = joiner.join(parts)

@@ -9,9 +9,10 @@
 
 The rules are enforced here, in the services every screen and command goes through, not only
 by hiding buttons: a member's call for a household of another village raises
-:class:`AccessDenied`. A workspace without a session (a command on a plain database, a
-test) is unrestricted: whoever runs it can read the file anyway; an encrypted database is
-opened only through a sign-in, which always makes a session.
+:class:`AccessDenied`. A workspace without a session on a plain database (the demo, a command
+run without ``--user``, a test) is unrestricted: whoever runs it can read the file anyway. An
+encrypted database is opened through a sign-in, which always makes a session; one reached
+without it (its key in hand but nobody signed in) is refused everything the rules guard.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.core.kinds import MEMBER, STAFF, TRAINER, TRAINER_FORMS
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
 if TYPE_CHECKING:
     from fieldapp.storage.store import Store
 
-MEMBER, STAFF, TRAINER = "member", "commune_staff", "trainer"
-TRAINER_FORMS = frozenset({"training_progress"})
-"""Forms a trainer fills in and reads (their answers are skills progress, not survey answers)."""
+__all__ = ["MEMBER", "STAFF", "TRAINER", "TRAINER_FORMS", "Access", "AccessDenied", "Session"]
 
 
 class AccessDenied(UserError):
@@ -53,24 +53,37 @@ class Session:
 
 
 class Access:
-    """The rules for one session (None: unrestricted) over one store."""
+    """The rules for one session (None: unrestricted) over one store. ``workspace``: the rules
+    of a workspace, which refuse everything on an encrypted database until someone signs in
+    (a service made straight on a store, by code that holds its key, is not refused)."""
 
-    def __init__(self, store: "Store", session: Session | None):
+    def __init__(self, store: "Store", session: Session | None, *, workspace: bool = False):
         self.store = store
         self.session = session
+        self.workspace = workspace
 
     @property
     def restricted(self) -> bool:
-        return self.session is not None
+        return self.session is not None or self._anonymous_on_encrypted()
+
+    def _anonymous_on_encrypted(self) -> bool:
+        return self.workspace and self.session is None and self.store.encrypted
 
     def _deny(self, message: str) -> AccessDenied:
         return AccessDenied(message)
+
+    def signed(self) -> Session | None:
+        """The session the rules apply to: None (unrestricted) on a plain database opened
+        without a sign-in; an encrypted database opened without one is refused."""
+        if self._anonymous_on_encrypted():
+            raise self._deny(_("Sign in first."))
+        return self.session
 
     # -- villages and households ---------------------------------------------------------------
     def village_scope(self) -> str | None:
         """The one village a member works on; None for the whole commune. Raises for a
         trainer or a member without a village."""
-        s = self.session
+        s = self.signed()
         if s is None or s.role == STAFF:
             return None
         if s.role == TRAINER:
@@ -97,12 +110,12 @@ class Access:
 
     # -- forms and answers ----------------------------------------------------------------------
     def check_form(self, form_id: str) -> None:
-        s = self.session
+        s = self.signed()
         if s is not None and s.role == TRAINER and form_id not in TRAINER_FORMS:
             raise self._deny(_("Trainers do not read or fill in survey answers."))
 
     def check_submission(self, row: dict[str, Any] | None) -> None:
-        if row is None or self.session is None:
+        if row is None or self.signed() is None:
             return
         self.check_form(row["form_id"])
         if self.session.role == MEMBER:
@@ -114,7 +127,7 @@ class Access:
                 self.check_village(village)
 
     def visible_submissions(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if self.session is None:
+        if self.signed() is None:
             return rows
         out = []
         for row in rows:
@@ -127,5 +140,10 @@ class Access:
 
     # -- administration -------------------------------------------------------------------------
     def require_staff(self) -> None:
-        if self.session is not None and not self.session.is_staff:
+        session = self.signed()
+        if session is not None and not session.is_staff:
             raise self._deny(_("Only commune staff can do this."))
+
+    def require_signed_in(self) -> None:
+        """Anyone signed in (and anyone on a plain database): no one's data is narrowed."""
+        self.signed()

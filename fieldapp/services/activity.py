@@ -52,9 +52,12 @@ class SupportSession:
     persons_helped: tuple[str, ...]
     """Person ids, one per person helped."""
     outcomes: tuple[str, ...]
-    """Outcome codes, one per person and outcome."""
+    """Outcome codes, one per entry (a person, or a household helped as a whole) and
+    outcome."""
     person_outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     duration_min: int | None = None
+    household_entries: int = 0
+    """Entries for a household as a whole, with no person named."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,30 @@ class TrainingClass:
     """learner id -> kind ("citizen" or "member"), in the order first seen."""
 
 
+@dataclass
+class SessionCounts:
+    """Support sessions summed for a report: sessions per (month, team, activities) with the
+    last date per team, entries per (month, team, outcomes, person or whole household)."""
+
+    sessions: dict[tuple[tuple[int, int], str, tuple[str, ...]], int] = field(
+        default_factory=dict)
+    last: dict[str, dt.date] = field(default_factory=dict)
+    entries: dict[tuple[tuple[int, int], str, tuple[str, ...], bool], int] = field(
+        default_factory=dict)
+
+    def add_session(self, month: tuple[int, int], team: str, activities: tuple[str, ...],
+                    day: dt.date, count: int = 1) -> None:
+        key = (month, team, activities)
+        self.sessions[key] = self.sessions.get(key, 0) + count
+        if team not in self.last or day > self.last[team]:
+            self.last[team] = day
+
+    def add_entries(self, month: tuple[int, int], team: str, outcomes: tuple[str, ...],
+                    person: bool, count: int = 1) -> None:
+        key = (month, team, outcomes, person)
+        self.entries[key] = self.entries.get(key, 0) + count
+
+
 class ActivitySource(Protocol):
     """Where reports read field activity (see the module's docstring)."""
 
@@ -94,6 +121,27 @@ class ActivitySource(Protocol):
     def classes(self) -> list[TrainingClass]: ...
 
     def assessments(self, class_id: str | None = None) -> Iterator[Assessment]: ...
+
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts: ...
+
+
+def _count_sessions(counts: SessionCounts, sessions: Iterator[SupportSession]) -> SessionCounts:
+    """Sessions read one by one (a form's), summed as SessionCounts."""
+    for session in sessions:
+        month = (session.date.year, session.date.month)
+        team = session.team_id or ""
+        counts.add_session(month, team, session.activities, session.date)
+        for outcomes in session.person_outcomes.values():
+            counts.add_entries(month, team, outcomes, True)
+        rest = list(session.outcomes)
+        for outcomes in session.person_outcomes.values():
+            for code in outcomes:
+                rest.remove(code)
+        for _entry in range(session.household_entries):
+            counts.add_entries(month, team, tuple(rest), False)
+            rest = []
+    return counts
 
 
 def activity_source(store: Store) -> ActivitySource:
@@ -156,10 +204,15 @@ class FormActivity:
                 duration = int(answers.get("duration_min") or "")
             except ValueError:
                 duration = None
+            households = _codes(answers.get("households_helped"))
             yield SupportSession(row["id"], day, village, team, members,
-                                 _codes(answers.get("activities")),
-                                 len(_codes(answers.get("households_helped"))), tuple(persons),
-                                 tuple(outcomes), by_person, duration)
+                                 _codes(answers.get("activities")), len(households),
+                                 tuple(persons), tuple(outcomes), by_person, duration,
+                                 len(households))
+
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts:
+        return _count_sessions(SessionCounts(), self.sessions(start, end, village_id))
 
     def _progress_rows(self) -> Iterator[tuple[str, dict, dict]]:
         for row in self.store.submissions.final_answers(PROGRESS_FORM):
@@ -230,18 +283,41 @@ class RecordActivity:
             if day is None:
                 continue
             persons, outcomes, by_person, households = [], [], {}, set()
+            household_entries = 0
             for row in group:
+                codes = _codes(row["outcomes"])
                 if row["person_id"]:
-                    codes = _codes(row["outcomes"])
                     persons.append(row["person_id"])
-                    outcomes.extend(codes)
                     by_person[row["person_id"]] = by_person.get(row["person_id"], ()) + codes
+                elif row["household_id"]:
+                    household_entries += 1  # the household helped as a whole
+                else:
+                    continue
+                outcomes.extend(codes)
                 if row["household_id"]:
                     households.add(row["household_id"])
             yield SupportSession(first["id"], day, first["village_id"] or "", first["team_id"],
                                  _codes(first["members"]), _codes(first["activities"]),
                                  len(households), tuple(persons), tuple(outcomes), by_person,
-                                 first["duration_min"])
+                                 first["duration_min"], household_entries)
+
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts:
+        """Summed in the database (a commune's year of sessions is not read one by one)."""
+        filters = {"village_id": village_id, "date_from": start and start.isoformat(),
+                   "date_to": end and end.isoformat()}
+        sessions, entries = self.store.sessions.report_counts(filters)
+        counts = SessionCounts()
+        for month, team, activities, n, last in sessions:
+            day = _date(last)
+            if day is None:
+                continue
+            counts.add_session((int(month[:4]), int(month[5:7])), team, _codes(activities),
+                               day, n)
+        for month, team, outcomes, person, n in entries:
+            counts.add_entries((int(month[:4]), int(month[5:7])), team, _codes(outcomes),
+                               bool(person), n)
+        return counts
 
     def _learners(self, class_id: str) -> dict[str, tuple[str, str]]:
         """enrolment id -> (learner id, kind) of a class's live enrolments."""
@@ -301,6 +377,15 @@ class CombinedActivity:
             if recorded and session.village_id in recorded:
                 session = dataclasses.replace(session, team_id=recorded[session.village_id])
             yield session
+
+    def session_counts(self, start: dt.date | None = None, end: dt.date | None = None,
+                       village_id: str | None = None) -> SessionCounts:
+        counts = self.records.session_counts(start, end, village_id)
+        recorded = {t.village_id: t.id for t in self.records.teams() if t.village_id}
+        forms = (dataclasses.replace(s, team_id=recorded[s.village_id])
+                 if recorded and s.village_id in recorded else s
+                 for s in self.forms.sessions(start, end, village_id))
+        return _count_sessions(counts, forms)
 
     def classes(self) -> list[TrainingClass]:
         return self.records.classes() + self.forms.classes()

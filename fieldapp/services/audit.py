@@ -36,15 +36,6 @@ ACTIONS = {
 }
 
 
-RECORDS = {
-    "households": N_("Household"), "persons": N_("Person"), "users": N_("Team member"),
-    "classes": N_("Training class"), "sessions": N_("Support session"), "teams": N_("Team"),
-    "villages": N_("Village"), "submissions": N_("Survey"), "enrolments": N_("Learner"),
-    "memberships": N_("Team member"), "communes": N_("Commune"),
-}
-"""The kind of record an event is about, by its table (events never name a household or a
-person: the kind and the start of the record's id)."""
-
 DETAILS = {
     "file": N_("File"), "report": N_("Report"), "tables": N_("Tables"), "rows": N_("Rows"),
     "entries": N_("Changes"), "destination": N_("Sent to"),
@@ -54,7 +45,9 @@ DETAILS = {
 }
 """What an event's details are, by key (services record them in code)."""
 
-REPORTS = {"commune": N_("Commune summary"), "progress": N_("Trainer progress sheets"),
+REPORTS = {"commune": N_("Commune report"),
+           "province": N_("Province report (one row per commune)"),
+           "progress": N_("Trainer progress sheets"),
            "questionnaire": N_("Paper questionnaire"), "household": N_("Household handout")}
 
 
@@ -63,10 +56,15 @@ def action_label(action: str) -> str:
 
 
 def record_text(table: str | None, record_id: str | None) -> str:
-    """"Training class 867D9C8B": the kind of record, in words, and the start of its id."""
+    """"Training class 867D9C8B": the kind of record, in words (its declaration's label,
+    fieldapp.core.kinds), and the start of its id; events never name a household or a
+    person."""
+    from fieldapp.core.kinds import BY_TABLE
+
     if not record_id:
         return ""
-    kind = _(RECORDS[table]) if table in RECORDS else _("Record")
+    declared = BY_TABLE.get(table or "")
+    kind = _(declared.label) if declared is not None else _("Record")
     return f"{kind} {record_id.replace('-', '')[:8].upper()}"
 
 
@@ -116,6 +114,7 @@ class AuditLog:
     def record(self, action: str, *, object_table: str | None = None,
                object_id: str | None = None, detail: dict[str, Any] | None = None) -> str:
         """Write an event as the signed-in user (inside the caller's transaction if any)."""
+        self.access.require_signed_in()
         return self.store.audit.record(action, user_id=self.store.user_id,
                                        object_table=object_table, object_id=object_id,
                                        detail=detail)

@@ -1,9 +1,5 @@
-"""Sign-in: PINs, the encrypted database's key, slowing down guesses, recovery.
-
-PIN policy: 6 to 12 digits, not all the same digit and not a plain run (123456, 987654).
-A PIN is never stored: on an encrypted database the keyring entry it unwraps is the check
-(fieldapp.storage.keyring), and ``users.pin_hash`` keeps an Argon2id hash at the same cost
-(used on a plain database, such as the demo, and when a member laptop joins its commune).
+"""Sign-in: the encrypted database's key, slowing down guesses, recovery (the PINs themselves:
+fieldapp.services.pins, whose names are reachable from here too).
 
 Wrong PINs slow down further tries: after :data:`FREE_TRIES` wrong PINs in a row, each new
 wrong PIN makes the next try wait 30 s, then twice as long each time, up to 15 minutes. The
@@ -22,79 +18,36 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
-from fieldapp.i18n.text import nfc
-from fieldapp.services.access import STAFF, Access, AccessDenied, Session
+from fieldapp.i18n.text import fold, nfc
+from fieldapp.services.access import STAFF, Access, Session
+from fieldapp.services.pins import (  # noqa: F401 - the PIN policy, re-exported for callers
+    PIN_MAX, PIN_MIN, SignInError, WrongPin, change_own_pin, check_pin, confirm_pin, hash_pin,
+    pin_problem, set_pin, validate_pin)
 from fieldapp.storage import lazy_keyring as kr
 from fieldapp.storage.engine import ENCRYPTION_AVAILABLE, is_encrypted_file
 
 if TYPE_CHECKING:
     from fieldapp.services.workspace import Workspace
 
-PIN_MIN, PIN_MAX = 6, 12
 FREE_TRIES = 3
 FIRST_DELAY = 30.0
 MAX_DELAY = 15 * 60.0
 
 
-class SignInError(UserError):
-    """A sign-in that did not succeed; the message says why and what to do."""
-
-
-class WrongPin(SignInError):
-    pass
-
-
 class DamagedDatabase(SignInError):
-    """The PIN was right but the database is damaged: ``key`` opens its backups."""
+    """The PIN was right but the database is damaged: ``key`` opens its backups; ``user``
+    ({user_id, name, role}, from the keyring) is who signed in."""
 
-    def __init__(self, message: str, key: bytes | None):
+    def __init__(self, message: str, key: bytes | None, user: dict[str, str] | None = None):
         super().__init__(message)
         self.key = key
+        self.user = user
 
 
 class SignInDelayed(SignInError):
     def __init__(self, message: str, seconds: float):
         super().__init__(message)
         self.seconds = seconds
-
-
-def pin_problem(pin: str | None) -> str | None:
-    """Why a new PIN is not acceptable (None when it is)."""
-    pin = nfc(pin or "").strip()
-    if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
-        return _("The PIN must be {low} to {high} digits.").format(low=PIN_MIN, high=PIN_MAX)
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
-    if len(set(pin)) == 1 or steps in ({1}, {-1}):
-        return _("This PIN is too easy to guess (the same digit, or digits in a row).")
-    return None
-
-
-def validate_pin(pin: str) -> str:
-    problem = pin_problem(pin)
-    if problem:
-        raise UserError(problem)
-    return nfc(pin).strip()
-
-
-def hash_pin(pin: str) -> str:
-    pin = validate_pin(pin)
-    limits = kr.KDF
-    import nacl.pwhash  # here, not at import: the sign-in's first frame does without it
-
-    return nacl.pwhash.argon2id.str(pin.encode(), opslimit=limits.ops,
-                                    memlimit=limits.mem).decode("ascii")
-
-
-def check_pin(pin_hash: str | None, pin: str) -> bool:
-    if not pin_hash:
-        return False
-    try:
-        import nacl.exceptions
-        import nacl.pwhash
-
-        return nacl.pwhash.verify(pin_hash.encode("ascii"), nfc(pin or "").strip().encode())
-    except (nacl.exceptions.InvalidkeyError, nacl.exceptions.CryptoError, ValueError):
-        return False
 
 
 def next_delay(failures: int) -> float:
@@ -190,14 +143,15 @@ def sign_in(db_path: Path, user_id: str, pin: str, *,
         ring.save()
         from fieldapp.storage.db import DatabaseDamaged
 
+        who = next((u for u in ring.users() if u["user_id"] == user_id), None)
         try:
             workspace = Workspace.open(db_path, key=key)
         except DatabaseDamaged as exc:
-            raise DamagedDatabase(str(exc), key) from exc
+            raise DamagedDatabase(str(exc), key, who) from exc
         problems = workspace.store.quick_check()
         if problems:
             workspace.close()
-            raise DamagedDatabase(problems[0], key)
+            raise DamagedDatabase(problems[0], key, who)
     else:
         workspace = Workspace.open(db_path)
         store = workspace.store
@@ -226,6 +180,41 @@ def sign_in(db_path: Path, user_id: str, pin: str, *,
     return workspace
 
 
+def find_user(info: SignInInfo, wanted: str) -> dict[str, str] | None:
+    """Who of ``info.users`` is meant by ``wanted``: their id or name as stored, else the one
+    name that matches with accents and case ignored ("hoang thi mai")."""
+    wanted = nfc(wanted or "").strip()
+    if not wanted:
+        return None
+    for user in info.users:
+        if wanted in (user["user_id"], user["name"]):
+            return user
+    folded = [u for u in info.users if fold(u["name"]) == fold(wanted)]
+    return folded[0] if len(folded) == 1 else None
+
+
+def open_as(db_path: Path, user: str | None, pin: Callable[[str], str]) -> "Workspace":
+    """A workspace on ``db_path`` for a command: an encrypted database opens only signed in
+    as ``user`` (a name or id) with the PIN ``pin(their name)`` gives, as the sign-in screen
+    does (wrong PINs slow down alike); a plain database (the demo) opens for whoever holds
+    the file, signed in when ``user`` is named."""
+    from fieldapp.services.workspace import Workspace
+
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise UserError(_("{path} does not exist.").format(path=db_path))
+    encrypted = db_path.is_file() and is_encrypted_file(db_path)
+    if not encrypted and not (user or "").strip():
+        return Workspace.open(db_path)
+    if encrypted and not (user or "").strip():
+        raise SignInError(_("{path} is encrypted: say who signs in with --user NAME (or "
+                            "FIELDAPP_USER).").format(path=db_path))
+    who = find_user(sign_in_info(db_path), user)
+    if who is None:
+        raise SignInError(_("{name} cannot sign in on this laptop.").format(name=user))
+    return sign_in(db_path, who["user_id"], pin(who["name"]))
+
+
 def _wrong(failures: int) -> WrongPin:
     delay = next_delay(failures)
     if delay:
@@ -241,22 +230,6 @@ def _plain_failures(store, user_id: str) -> tuple[int, float]:
         return int(count), float(until)
     except ValueError:
         return 0, 0.0
-
-
-def confirm_pin(workspace: "Workspace", pin: str) -> bool:
-    """Whether ``pin`` is the signed-in member's PIN (unlocking after idle time)."""
-    session = workspace.session
-    if session is None:
-        return True
-    ring = kr.Keyring.for_database(workspace.path) if workspace.store.encrypted else None
-    if ring is not None:
-        try:
-            ring.unlock(session.user_id, pin)
-            return True
-        except kr.WrongSecret:
-            return False
-    user = workspace.store.users.get(session.user_id)
-    return bool(user) and check_pin(user.get("pin_hash"), pin)
 
 
 # -- protecting a database ----------------------------------------------------------------------
@@ -313,25 +286,6 @@ def recover(db_path: Path, code: str, user_id: str, new_pin: str) -> "Workspace"
         workspace.close()
         raise
     return workspace
-
-
-def set_pin(workspace: "Workspace", user: dict[str, Any], pin: str) -> None:
-    """Give ``user`` a new PIN on this laptop (keyring entry and hash)."""
-    pin_hash = hash_pin(pin)
-    workspace.store.users.update(user["id"], {"pin_hash": pin_hash})
-    if workspace.store.encrypted:
-        ring = kr.Keyring.for_database(workspace.path) or kr.Keyring.create(workspace.path)
-        ring.set_pin(user["id"], user["name"], user["role"], pin, workspace.store.key)
-
-
-def change_own_pin(workspace: "Workspace", old_pin: str, new_pin: str) -> None:
-    if workspace.session is None:
-        raise AccessDenied(_("Sign in first."))
-    if not confirm_pin(workspace, old_pin):
-        raise WrongPin(_("The current PIN is wrong."))
-    user = workspace.store.users.get(workspace.session.user_id)
-    set_pin(workspace, user, new_pin)
-    workspace.audit.record("pin_changed", object_table="users", object_id=user["id"])
 
 
 def access_of(workspace: "Workspace") -> Access:

@@ -142,7 +142,6 @@ class RoundMaker:
         if existing:
             row["existing_person"] = existing
             row["member_status"] = status
-        row.update(da.as_answers(person.truth))
         return row
 
     def registry(self, village_id: str) -> ListRegistry:
@@ -163,9 +162,11 @@ class RoundMaker:
         asks)."""
         people = household.persons
         same = all(p.member.ethnicity == people[0].member.ethnicity for p in people)
+        everyone = da.roster_answers(self.ids, [(p.age(ROUND_1_YEAR), True, p.truth)
+                                                for p in people])
         return {"village": household.village_id, "consent": "yes", "roster_check": "OK",
                 "members": [self._row(p, i == 0, same) for i, p in enumerate(people)],
-                **da.as_answers(household.truth)}
+                **da.as_answers(household.truth), **everyone}
 
     def first_round(self, household: Household, day: dt.date, out: Writes) -> None:
         answers = self.first_round_answers(household)
@@ -175,7 +176,7 @@ class RoundMaker:
                              ) -> tuple[dict[str, Any], list[Person]]:
         """A year later: the registry's roster confirmed (or who left), babies added, the
         answers of a year on; and the persons of the rows, in order."""
-        rows, keys = [], []
+        rows, keys, people = [], [], []
         year = dd.DEMO_YEAR
         for i, person in enumerate(p for p in household.persons if p.present):
             status = "same"
@@ -189,6 +190,7 @@ class RoundMaker:
             keys.append(person)
             if status in LEFT:
                 person.present = False
+            people.append((person.age(year), person.present, person.truth))
         head_ethnicity = household.persons[0].member.ethnicity
         for person in household.newborn:
             row = self._row(person, False, True)
@@ -196,12 +198,13 @@ class RoundMaker:
             row["ethnicity"] = person.member.ethnicity or head_ethnicity
             rows.append(row)
             keys.append(person)
+            people.append((person.age(year), True, person.truth))
         household.persons.extend(household.newborn)
         household.newborn = []
         household.truth = da.household_a_year_later(rng, household.truth)
         answers = {"village": household.village_id, "consent": "yes", "roster_check": "OK",
                    "existing_household": household.id, "members": rows,
-                   **da.as_answers(household.truth)}
+                   **da.as_answers(household.truth), **da.roster_answers(rng, people)}
         return answers, keys
 
     def second_round(self, rng: random.Random, household: Household, day: dt.date,

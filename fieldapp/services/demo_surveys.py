@@ -145,8 +145,7 @@ def create_member_demo(path: Path, setup_file: Path, *, households: int = 20, se
                        progress: Callable[[int, int], None] = lambda d, t: None,
                        cancelled: Callable[[], bool] = lambda: False) -> dict[str, Any]:
     """A new database at ``path``: a member laptop of the setup file's commune with
-    ``households`` surveyed households. The team member is the one the setup file names, or
-    one of the commune's members drawn with ``seed``."""
+    ``households`` surveyed households, by the team member the setup file names."""
     from fieldapp.services.demo import _remove
     from fieldapp.services.sync.identity import join, read_setup_file
 
@@ -157,19 +156,14 @@ def create_member_demo(path: Path, setup_file: Path, *, households: int = 20, se
     if households < 0:
         raise UserError(_("--households must be at least 1."))
     setup, _members = read_setup_file(setup_file)
+    if user_id is None and not setup.get("user_id"):
+        # What a laptop with nobody assigned makes is refused by its commune.
+        raise UserError(_("{file} names no team member: register the laptop for one first "
+                          "(fieldapp setup-file --member NAME).").format(file=Path(setup_file).name))
     store = None
     try:
         store = Store.open(path)
-        if user_id is None and not setup.get("user_id"):
-            join(store, setup_file, user_id=None)
-            rng = random.Random(f"fieldapp-demo-member:{seed}")
-            members = [u for u in store.users.list() if u["role"] == "member"] \
-                or store.users.list()
-            chosen = rng.choice(members)["id"] if members else None
-            if chosen:
-                store.set_meta("current_user_id", chosen)
-        else:
-            join(store, setup_file, user_id=user_id)
+        join(store, setup_file, user_id=user_id)
         store.set_meta("is_demo", "1")
         summary = survey_households(store, households, seed, progress=progress,
                                     cancelled=cancelled)

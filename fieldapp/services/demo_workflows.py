@@ -44,10 +44,7 @@ def add_field_work(store: Store, rng: random.Random, ids: random.Random,
     staff = [u for u in users if u["role"] == "commune_staff"]
     trainers = [u for u in users if u["role"] == "trainer"]
     people: dict[str, list[dict[str, Any]]] = {}
-    for row in store.query(
-            """select p.id, p.household_id, p.birth_year, h.village_id from persons p
-               join households h on h.id = p.household_id
-               where p.deleted = 0 and h.deleted = 0 order by h.village_id, p.id"""):
+    for row in store.persons.live_with_village():
         people.setdefault(row["village_id"], []).append(row)
     with store.transaction():
         teams = _teams(store, rng, ids, villages, members_of, staff)
@@ -167,8 +164,7 @@ def _sessions(store: Store, rng: random.Random, ids: random.Random, villages, te
     with store.transaction():
         store.sessions.add_many(sessions)
         store.session_persons.add_many(_unique(helped))
-    count = store.scalar("select count(*) from sessions")
-    return count, store.scalar("select count(*) from session_persons")
+    return store.sessions.row_count(), store.session_persons.row_count()
 
 
 def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

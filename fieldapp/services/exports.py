@@ -28,14 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.core.forms import Field, Form, Repeat
-from fieldapp.core.forms.model import strip_refs
+from fieldapp.core.forms.model import TEXT_REF_RE, strip_refs
 from fieldapp.core.records import ROW_KEY
 from fieldapp.i18n.catalog import _
 from fieldapp.reports.pdf import OutputProblem, check_output
 from fieldapp.reports.tables import Column, CsvTables, XlsxTables
 from fieldapp.services.export_fieldwork import write_field_work
 from fieldapp.services.forms import FormCatalog
-from fieldapp.services.indicators import Period, ReportCancelled, load_indicators, tabulate
+from fieldapp.services.indicators import (
+    Period, ReportCancelled, default_period, indicator_figures, load_indicators)
 from fieldapp.storage.store import Store
 
 _SKIPPED_TYPES = {"note", "deviceid", "username", "email", "phonenumber", "simserial",
@@ -99,9 +100,8 @@ class _Registry:
         table, column = _REGISTRY_TABLES.get(csv_name, (None, None))
         if table is None:
             return ""
-        row = self.store.query(f"select [{column}] as v from [{table}] where id = ?",
-                               [record_id])
-        return row[0]["v"] if row and row[0]["v"] else ""
+        row = getattr(self.store, table).get(record_id)
+        return row[column] if row and row.get(column) else ""
 
 
 def _choice_labels(form: Form, node: Field) -> dict[str, str]:
@@ -165,17 +165,39 @@ class _FormTables:
             value = value if isinstance(value, str) else ""
             out.append(_typed(node, value))
             if self.has_label(node):
-                out.append(self._label_of(node, value))
+                out.append(self._label_of(node, value, source))
         return out
 
-    def _label_of(self, node: Field, value: str) -> str:
+    def _label_of(self, node: Field, value: str, source: dict[str, Any]) -> str:
         if not value:
             return ""
         codes = value.split() if node.type in ("select_multiple", "rank") else [value]
         if node.from_file is not None:
             return "; ".join(self.registry.lookup(node.from_file, c) or c for c in codes)
         labels = self.labels.get(node.name, {})
-        return "; ".join(labels.get(c, c) for c in codes)
+        return "; ".join(self._filled(labels.get(c, c), c, source) for c in codes)
+
+    def _filled(self, label: str, code: str, source: dict[str, Any]) -> str:
+        """A choice label with ${references} filled in from the submission: a question asked
+        once about everyone names the people of the roster (choice N: row N, as the form
+        shows it); the code alone in an export without names."""
+        if "${" not in label:
+            return label
+        if not self.names:
+            return code
+
+        def value(match) -> str:
+            name = match.group(1).strip()
+            node = self.form.fields.get(name)
+            repeat = node.repeat if node is not None else None
+            if repeat is not None and code.isdigit():
+                rows = source.get(repeat.name)
+                row = rows[int(code) - 1] if isinstance(rows, list) and \
+                    0 < int(code) <= len(rows) and isinstance(rows[int(code) - 1], dict) else {}
+                return str(row.get(name, ""))
+            return str(source.get(name, ""))
+
+        return TEXT_REF_RE.sub(value, label) or code
 
 
 def _typed(node: Field, value: str) -> Any:
@@ -278,10 +300,17 @@ def _rows(tables, writer: _FormTables, handles: dict, group, data: dict[str, Any
 
 def _indicator_table(store: Store, tables, period: Period, today: dt.date | None,
                      catalog: FormCatalog) -> int:
-    from fieldapp.reports.summary import status_text
+    """The indicator sheet: every indicator for the commune and each village, from the same
+    computation as the report (a fixed period: the one asked, else this year)."""
+    from fieldapp.core.tabulation import status_of
+    from fieldapp.reports.summary import SUPPRESSED, reasons_text, share, status_text, \
+        suppression_note
 
+    today = today or dt.date.today()
+    period = period if period.key else default_period(today)
     indicators = load_indicators(catalog)
-    result = tabulate(store, indicators, period=period, today=today)
+    figures = indicator_figures(store, period, indicators=indicators, today=today)
+    small = figures.small_cell
     villages = {v["id"]: v["name"] for v in store.villages.list()}
     commune = store.commune() or {}
     columns = [Column(c, label, w) for c, label, w in (
@@ -290,29 +319,40 @@ def _indicator_table(store: Store, tables, period: Period, today: dt.date | None
         ("number", _("Number"), 7), ("group", _("Group"), 10), ("level", _("Level"), 10),
         ("name", _("Indicator"), 50), ("population_name", _("Population"), 24),
         ("population", _("Population counted"), 11), ("not_asked", _("Not asked"), 10),
-        ("refused", _("Refused"), 10), ("n", "n", 9), ("denominator", "N", 9),
-        ("value", _("Value (share)"), 10), ("target", _("Target (%)"), 9),
-        ("target_year", _("Target year"), 9), ("status", _("Status code"), 11),
-        ("status_label", _("Status"), 14), ("period_start", _("Period from"), 12),
-        ("period_end", _("Period to"), 12), ("computed_on", _("Computed on"), 12))]
+        ("not_asked_reasons", _("Not asked: reasons"), 30),
+        ("dont_know", _("Don't know"), 10), ("refused", _("Refused or no answer"), 10),
+        ("n", "n", 9), ("denominator", "N", 9),
+        ("value", _("Value (share)"), 10), ("value_text", _("Value as printed"), 10),
+        ("target", _("Target (%)"), 9), ("target_year", _("Target year"), 9),
+        ("target_source", _("Target source"), 40), ("status", _("Status code"), 11),
+        ("status_label", _("Status"), 14), ("period", _("Period"), 10),
+        ("period_start", _("Period from"), 12), ("period_end", _("Period to"), 12),
+        ("computed_on", _("Computed on"), 12))]
     handle = tables.table("indicators", columns)
-    computed = (today or dt.date.today()).isoformat()
-    for r in result.results:
+    for r in figures.results:
         ind = r.indicator
         scopes = [("", r.overall)] + sorted(r.by_village.items(),
                                             key=lambda kv: villages.get(kv[0], kv[0]))
         for village, tally in scopes:
-            status = r.status if not village else (
-                "no_data" if tally.value is None else "no_target" if ind.target is None
-                else "met" if tally.value * 100 >= ind.target - 1e-9 else "not_met")
+            printed = tally.shown(small)
+            status = status_of(ind, tally) if printed or not tally.denominator else SUPPRESSED
             tables.append(handle, [
                 commune.get("name", ""), village, villages.get(village, "") if village else "",
                 ind.id, ind.number, ind.group, ind.level, ind.name, ind.population_name,
-                tally.population, tally.not_asked, tally.unknown, tally.n, tally.denominator,
-                round(tally.value, 4) if tally.value is not None else None, ind.target,
-                ind.target_year, status, status_text(status),
-                period.start.isoformat() if period.start else None,
-                period.end.isoformat() if period.end else None, computed])
+                tally.population, tally.not_asked, reasons_text(tally), tally.dont_know,
+                tally.refused, tally.n if printed else None,
+                tally.denominator if printed else None,
+                round(tally.value, 4) if printed and tally.value is not None else None,
+                share(tally, small), ind.target, ind.target_year, ind.target_source,
+                status, status_text(status) if status != SUPPRESSED else SUPPRESSED,
+                period.key, period.start.isoformat(), period.end.isoformat(),
+                today.isoformat()])
+    tables.append(handle, [])
+    tables.append(handle, [suppression_note(small)])
+    tables.append(handle, [_("Households interviewed in {period}: {surveyed} of {registry} in "
+                             "the registry.").format(period=period.label(),
+                                                    surveyed=figures.households_surveyed,
+                                                    registry=figures.registry_households)])
     return 1
 
 

@@ -100,6 +100,27 @@ def form_files(directory: Path) -> list[Path]:
     return found
 
 
+_LOADED: dict[tuple[str, int, int], Form] = {}
+"""Forms this process has built, by file (path, modification time, size): Home, every report
+and every export ask the catalog for the forms again; a workbook is read once until it
+changes."""
+
+
+def _cached_form(path: Path) -> Form:
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return load_form_file(path)  # reports the problem
+    form = _LOADED.get(key)
+    if form is None:
+        form = load_form_file(path)
+        if len(_LOADED) >= 64:
+            _LOADED.clear()
+        _LOADED[key] = form
+    return form
+
+
 def discover_forms(
     dirs: Iterable[str | os.PathLike[str]],
 ) -> list[tuple[Path, Form | list[FormProblem]]]:
@@ -119,7 +140,7 @@ def discover_forms(
                     for p, r in results.items()):
                 continue
             try:
-                results[path] = load_form_file(path)
+                results[path] = _cached_form(path)
             except FormLoadError as err:
                 results[path] = err.problems
         found.extend((p, results[p]) for p in paths if p in results)

@@ -1,12 +1,14 @@
-"""The access rules (fieldapp.services.access) applied to the field-workflow services: the
-registry outside a survey, the household page, support sessions and training classes.
+"""The access rules (fieldapp.services.access) applied to the services the screens and the
+command line share: the registry outside a survey, the household page, support sessions,
+teams, sync (packages, devices, review) and reports.
 
 Each service is wrapped in a :class:`Guarded` proxy whose rules run before the call: a member's
 list is narrowed to their village, a member's call for a household, person or session of
 another village raises AccessDenied, and a trainer reaches only training and the persons they
 enrol (a search of names, never a household's answers). Methods without a rule are reads of
-no one's data (code lists, date checks) and pass through. Unrestricted workspaces (no session)
-are not wrapped at all.
+no one's data (code lists, date checks) and pass through; sync and reports give every public
+method a rule (tests/services/test_role_matrix.py holds it). Unrestricted workspaces (a plain
+database opened without a sign-in) are not wrapped at all.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from fieldapp.i18n.catalog import _
 from fieldapp.services.access import STAFF, TRAINER, Access, AccessDenied
+from fieldapp.storage.settings import REPORT_KINDS
 
 Rule = Callable[[Access, Any, tuple, dict], tuple[tuple, dict]]
 
@@ -167,6 +170,95 @@ SESSION_RULES: dict[str, Rule] = {
 _STAFF_ONLY = _plain(lambda access: access.require_staff())
 TEAM_RULES: dict[str, Rule] = {name: _STAFF_ONLY for name in (
     "save_team", "remove_team", "add_member", "update_member", "remove_member")}
+
+
+_SIGNED_IN = _plain(lambda access: access.require_signed_in())
+
+
+def _hub_is_staff(access, inner, args, kwargs):
+    """Packages on a hub (a commune laptop, or one that sends to its province) carry the
+    whole commune: commune staff's. A member laptop's own packages: whoever signed in."""
+    from fieldapp.services.sync import identity
+
+    if identity.hub_id(inner.store):
+        access.require_staff()
+    else:
+        access.require_signed_in()
+    return args, kwargs
+
+
+SYNC_RULES: dict[str, Rule] = {
+    **{name: _SIGNED_IN for name in ("status", "devices", "users", "history", "preview_setup")},
+    **{name: _STAFF_ONLY for name in (
+        "create_identity", "register_device", "join", "join_request", "join_province",
+        "register_commune", "dump", "conflicts", "resolve", "duplicates", "merge",
+        "keep_both", "members_of",
+        "retire_device", "assign_member")},  # (the last two land with the sync-core branch)
+    "export": _hub_is_staff, "import_files": _hub_is_staff,
+}
+
+
+def report_kinds(access: Access) -> tuple[str, ...]:
+    """The reports and exports the session may make (ReportsService.make's ``kind``): commune
+    staff all of them; a trainer progress sheets and blank questionnaires; a member their own
+    village's summary, households' handouts and questionnaires (exports hold every village's
+    answers, names included: commune staff's)."""
+    session = access.signed()
+    if session is None or session.is_staff:
+        return REPORT_KINDS
+    if session.role == TRAINER:
+        return ("progress", "questionnaire")
+    return ("commune", "questionnaire", "household")
+
+
+def _report_made(access, inner, args, kwargs):
+    kind, options = _arg(args, kwargs, 0, "kind"), _arg(args, kwargs, 2, "options") or {}
+    if kind not in report_kinds(access):
+        if kind == "progress":
+            raise AccessDenied(_("Progress sheets are printed by trainers and commune staff."))
+        if kind in ("xlsx", "csv"):
+            access.require_staff()
+        access.village_scope()  # a trainer: the household registry is not theirs
+        raise AccessDenied(_("Only commune staff can do this."))
+    if kind == "commune":  # a member prints their own village's summary
+        scope = access.village_scope()
+        if scope is not None:
+            if options.get("village"):
+                from fieldapp.services.summary import find_village
+
+                access.check_village(find_village(inner.store, options["village"])["id"])
+            options = {**options, "village": scope}
+    elif options.get("household_id") or kind == "household":
+        access.check_household(options.get("household_id"))
+    if len(args) > 2:
+        args = (*args[:2], options, *args[3:])
+    else:
+        kwargs = {**kwargs, "options": options}
+    return args, kwargs
+
+
+def _found_in_scope(access, inner, args, kwargs):
+    """A household found by its code: within a member's village (a trainer has none)."""
+    scope = access.village_scope()
+    if scope is not None:
+        kwargs = {**kwargs, "village_id": scope}
+    return args, kwargs
+
+
+REPORT_RULES: dict[str, Rule] = {
+    **{name: _SIGNED_IN for name in ("villages", "classes", "forms", "languages",
+                                     "personal_forms")},
+    "make": _report_made, "find_household": _found_in_scope,
+    "pack_for_household": _household_at(0),
+}
+
+
+def guard_sync(sync: Any, access: Access) -> Any:
+    return sync if not access.restricted else Guarded(sync, access, SYNC_RULES)
+
+
+def guard_reports(reports: Any, access: Access) -> Any:
+    return reports if not access.restricted else Guarded(reports, access, REPORT_RULES)
 
 
 def guard_registry(registry: Any, access: Access) -> Any:

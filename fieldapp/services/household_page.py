@@ -75,25 +75,26 @@ def household_page(store: Store, registry, household_id: str, *,
     everyone = registry.members(household_id, with_deleted=True)
     persons = [p for p in everyone if not p["deleted"]]
     removed = [p for p in everyone if p["deleted"]]
-    submissions = store.query(
-        """select s.id, s.status, s.finalized_at, s.updated_at, s.answers, s.entities,
-                  s.user_id, u.name as user_name
-           from submissions s left join users u on u.id = s.user_id
-           where s.household_id = ? and s.form_id = ? and s.deleted = 0
-           order by coalesce(s.finalized_at, s.updated_at) desc""",
-        [household_id, HOUSEHOLD_SURVEY])
+    submissions = store.submissions.of_household(household_id, HOUSEHOLD_SURVEY)
     rounds, drafts = [], []
     for row in submissions:
         row["_answers"] = _answers(row)
         row["interview_result"] = row["_answers"].get("interview_result")
         (rounds if row["status"] == "final" else drafts).append(row)
     by_person = _rows_by_person(rounds, store)
+    helped = store.sessions.of_households([household_id])
+    latest = (rounds[0]["finalized_at"] or "")[:10] if rounds else ""
+    since: dict[str, set[str]] = {}
+    for row in helped:  # outcomes reached after the latest round: newer than any answer
+        if row.get("person_id") and (row.get("date") or "") >= latest:
+            since.setdefault(row["person_id"], set()).update((row.get("outcomes") or "").split())
     for person in persons:
         try:
             properties = json.loads(person.get("properties") or "{}")
         except ValueError:
             properties = {}
-        person["glance"] = person_glance(by_person.get(person["id"], []), properties)
+        person["glance"] = person_glance(by_person.get(person["id"], []), properties,
+                                         since.get(person["id"], ()))
     timeline: list[TimelineEvent] = []
     for row in rounds:
         timeline.append(TimelineEvent(
@@ -103,7 +104,7 @@ def household_page(store: Store, registry, household_id: str, *,
         timeline.append(TimelineEvent((row["updated_at"] or "")[:10], "draft", row["id"],
                                       {"user_name": row["user_name"]}))
     sessions: dict[str, TimelineEvent] = {}
-    for row in store.sessions.of_households([household_id]):
+    for row in helped:
         event = sessions.get(row["session_id"])
         if event is None:
             event = sessions[row["session_id"]] = TimelineEvent(

@@ -452,8 +452,3 @@ def run_update(*, forms_dir: Path | None = None, shipped: Path | None = None) ->
             lines.append(_("{language} {form}: up to date").format(
                 language=r.language, form=r.form_id))
     return lines + problems
-
-
-# Importing lives in its own module; these names stay reachable from here for the callers.
-from fieldapp.services.pack_import import (  # noqa: E402,F401 - re-exported
-    ImportResult, PackImportError, import_pack, remove_imported_pack, validate_pack)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.core.kinds import BY_TABLE
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
@@ -27,10 +28,10 @@ class Privacy:
         """Erase a household (with its members and surveys) or a person; returns the id of
         the erasure. The reason must not name anyone: it travels with the erasure."""
         self.workspace.access.require_staff()
-        if table not in ("households", "persons"):
+        if table not in BY_TABLE or not BY_TABLE[table].erasable:
             raise UserError(_("Only a household or a person can be erased."))
-        row = self.store.query(f"select id from [{table}] where id = ?", [record_id])
-        if not row and not self.store.log.rec(record_id):
+        row = getattr(self.store, table).get(record_id)
+        if row is None and not self.store.log.rec(record_id):
             raise UserError(_("There is no record {id}.").format(id=record_id))
         with self.store.transaction():
             erasure = self.store.erasures.erase(table, record_id, reason=nfc(reason or "").strip(),
@@ -50,10 +51,4 @@ class Privacy:
         years = years or self.workspace.setting("retention_years")
         now = now or datetime.now(timezone.utc)
         cutoff = (now - timedelta(days=365 * years)).strftime("%Y-%m-%dT%H:%M:%S")
-        return self.store.query(
-            """select h.id, h.head_name, h.updated_at, v.name as village_name
-               from households h left join villages v on v.id = h.village_id
-               where h.deleted = 0 and h.updated_at < ? and not exists (
-                   select 1 from submissions s where s.household_id = h.id
-                   and s.updated_at >= ?)
-               order by h.updated_at limit ?""", [cutoff, cutoff, limit])
+        return self.store.households.not_updated_since(cutoff, limit)

@@ -96,31 +96,14 @@ class Registry:
 
     def household(self, household_id: str) -> dict[str, Any] | None:
         """One household with its village's name and survey status (tombstoned ones too)."""
-        rows = self.store.query(
-            """select h.*, v.name as village_name, r.last_final_at, r.finals as rounds,
-                      r.drafts, r.last_draft_at,
-                      (select count(*) from persons p where p.household_id = h.id
-                       and p.deleted = 0) as member_count
-               from households h left join villages v on v.id = h.village_id
-               left join household_rounds r on r.household_id = h.id where h.id = ?""",
-            [household_id])
-        return rows[0] if rows else None
+        return self.store.households.page_row(household_id)
 
     def person(self, person_id: str) -> dict[str, Any] | None:
-        rows = self.store.query(
-            """select p.*, h.head_name, h.village_id, h.deleted as household_deleted,
-                      v.name as village_name
-               from persons p left join households h on h.id = p.household_id
-               left join villages v on v.id = h.village_id where p.id = ?""", [person_id])
-        return rows[0] if rows else None
+        return self.store.persons.page_row(person_id)
 
     def members(self, household_id: str, *, with_deleted: bool = False) -> list[dict[str, Any]]:
         """Members, the head first, then by birth year; tombstoned ones last when asked."""
-        live = "" if with_deleted else " and deleted = 0"
-        return self.store.query(
-            f"""select * from persons where household_id = ?{live}
-                order by deleted, relation = 'head' desc, birth_year, name_sort""",
-            [household_id])
+        return self.store.persons.of_household(household_id, with_deleted=with_deleted)
 
     # -- alike households ---------------------------------------------------------------------
     def similar_households(self, village_id: str, head_name: str, *,
@@ -134,15 +117,11 @@ class Registry:
         if not village_id or not words:
             return []
         given = words[-1]
-        rows = self.store.query(
-            """select id from households where village_id = ? and deleted = 0
-               and (head_name_key = ? or head_name_key like ?)""",
-            [village_id, given, f"% {given}"])
         found = []
-        for row in rows:
-            if row["id"] in exclude:
+        for household_id in self.store.households.with_given_name(village_id, given):
+            if household_id in exclude:
                 continue
-            household = self.household(row["id"])
+            household = self.household(household_id)
             score = similarity(household["head_name"], head_name, LOOKS_ALIKE)
             if score >= LOOKS_ALIKE:
                 household["similarity"] = score

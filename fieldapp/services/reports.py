@@ -48,9 +48,18 @@ class _Steps:
     of the document and its page, submissions), and the point where a cancel stops it."""
 
     def __init__(self, progress: Progress, cancelled: Cancelled):
-        self.progress = progress
+        self._report = progress
+        self._words = _takes_words(progress)
         self.cancelled = cancelled
         self.counting = False
+
+    def progress(self, done: int, total: int, text: str) -> None:
+        """Report a step; the words go only to a callback that takes them (the app's bar
+        does, the command line's ``progress(done, total)`` does not)."""
+        if self._words:
+            self._report(done, total, text)
+        else:
+            self._report(done, total)
 
     def households(self, done: int, total: int) -> None:
         share = COUNTING_SHARE * done // total if total else COUNTING_SHARE
@@ -70,6 +79,18 @@ class _Steps:
     def rows(self, done: int, total: int) -> None:
         self.progress(done, total, _("{done} of {total} submissions written").format(
             done=_number(done), total=_number(total)))
+
+
+def _takes_words(callback: Progress) -> bool:
+    """Whether ``callback`` takes a third argument (the steps in words)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 3 or any(p.kind == p.VAR_POSITIONAL for p in parameters)
 
 
 def _number(value: int) -> str:
@@ -105,16 +126,50 @@ def _printed_by(store: Store) -> str:
 
 # -- commune summary -------------------------------------------------------------------------------
 
+REPORT_SUFFIXES = (".pdf", ".docx")
+
+
+def report_format(out: Path) -> str:
+    """"pdf" or "docx" from the file's suffix; UserError for another."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise UserError(_("{path}: write the report to a .pdf or a .docx file.").format(
+            path=Path(out).name))
+    return suffix[1:]
+
+
 def commune_summary(store: Store, out: Path, *, village: str | None = None,
-                    period: Period = Period(), today: dt.date | None = None,
+                    period: Period | None = None, today: dt.date | None = None,
+                    narrative: list[str] | None = None,
                     progress: Progress = _nothing, cancelled: Cancelled = _never) -> Printed:
-    from fieldapp.reports import summary as summary_doc
+    """The commune's report for a fixed period (default: this year), as PDF or DOCX (by the
+    suffix of ``out``)."""
+    from fieldapp.reports import commune_report
     from fieldapp.services.summary import gather
 
+    kind = report_format(out)
     pdf.check_output(out)
-    data = gather(store, village=village, period=period, today=today, progress=progress,
-                  cancelled=cancelled)
-    return _write(out, summary_doc.render(data), store, "commune")
+    data = gather(store, village=village, period=period, today=today, narrative=narrative,
+                  progress=progress, cancelled=cancelled)
+    content = (commune_report.render_pdf(data) if kind == "pdf"
+               else commune_report.render_docx(data))
+    return _write(out, content, store, "commune")
+
+
+def province_summary(store: Store, out: Path, *, period: Period | None = None,
+                     today: dt.date | None = None, progress: Progress = _nothing,
+                     cancelled: Cancelled = _never) -> Printed:
+    """The province's report: one row per commune (PDF or DOCX by the suffix of ``out``)."""
+    from fieldapp.reports import province_report
+    from fieldapp.services.province import gather_province
+
+    kind = report_format(out)
+    pdf.check_output(out)
+    data = gather_province(store, period=period, today=today, progress=progress,
+                           cancelled=cancelled)
+    content = (province_report.render_pdf(data) if kind == "pdf"
+               else province_report.render_docx(data))
+    return _write(out, content, store, "province")
 
 
 # -- trainer progress sheets -----------------------------------------------------------------------
@@ -192,6 +247,27 @@ def short_code(household_id: str) -> str:
     return household_id.replace("-", "")[:8].upper()
 
 
+SHORT_CODE_MIN = 6
+"""The fewest characters of a household's code that are looked up."""
+
+
+def household_by_code(store: Store, code: str, village_id: str | None = None) -> dict:
+    """The live household (id, head_name, village_id, ethnicity) with this id or printed short
+    code, case and dashes ignored, of one village when given; UserError naming the code when
+    it is too short, fits none or fits several households."""
+    wanted = code.strip().replace("-", "").lower()
+    if len(wanted) < SHORT_CODE_MIN:
+        raise UserError(_("“{code}”: give at least {n} characters of the household's code.")
+                        .format(code=code.strip(), n=SHORT_CODE_MIN))
+    found = store.households.by_code(wanted, village_id)
+    if not found:
+        raise UserError(_("No household {id} in this database.").format(id=code.strip()))
+    if len(found) > 1:
+        raise UserError(_("“{code}” fits more than one household; give more characters of "
+                          "its id.").format(code=code.strip()))
+    return found[0]
+
+
 def questionnaire_data(form_id: str, *, language: str | None = None,
                        store: Store | None = None, household_id: str | None = None,
                        today: dt.date | None = None, catalog: FormCatalog | None = None):
@@ -213,7 +289,7 @@ def questionnaire_data(form_id: str, *, language: str | None = None,
             registry[name] = [(r["name"], r["label"])
                               for r in store.submissions.registry_rows(name)]
     if household_id:
-        prefill = household_prefill(store, form, household_id)
+        prefill = household_prefill(store, form, household_id, today)
         rows = max(8, len(prefill.rows) + 2)
     from fieldapp.services.export_labels import calculated_label
 
@@ -222,7 +298,8 @@ def questionnaire_data(form_id: str, *, language: str | None = None,
                                  today or dt.date.today(), registry, prefill)
 
 
-def household_prefill(store: Store | None, form, household_id: str):
+def household_prefill(store: Store | None, form, household_id: str,
+                      today: dt.date | None = None):
     """The registry roster of a household, under the form's field names (save_to)."""
     from fieldapp.reports import questionnaire as doc
     from fieldapp.services.surveys import SurveyService
@@ -243,7 +320,34 @@ def household_prefill(store: Store | None, form, household_id: str):
         rows.append({name: values.get(prop, "") for prop, name in fields.items()
                      if values.get(prop)})
     return doc.Prefill(household_id, short_code(household_id), household["head_name"],
-                       village.get("name", ""), rows)
+                       village.get("name", ""), rows, worked_out(form, rows, today))
+
+
+def worked_out(form, rows: list[dict[str, str]], today: dt.date | None) -> dict[str, str]:
+    """The questions the form works out itself from the roster (this year's rotating part),
+    as the app would on the day the questionnaire is printed."""
+    from fieldapp.core.forms import FormInstance
+
+    from fieldapp.core.xpath.nodes import Binary, Literal, Ref
+
+    repeat = next(iter(form.repeats), None)
+    if repeat is None:
+        return {}
+    answers: dict = {repeat.name: [dict(r) for r in rows]}
+    group = repeat.parent
+    while group is not None:  # the roster is shown (e.g. the household agreed to answer)
+        tree = group.relevant.tree if group.relevant is not None else None
+        if isinstance(tree, Binary) and tree.op == "=" and isinstance(tree.left, Ref) \
+                and isinstance(tree.right, Literal):
+            answers[tree.left.name] = tree.right.value
+        group = group.parent
+    try:
+        instance = FormInstance(form, answers, today=today or dt.date.today())
+    except Exception:  # noqa: BLE001 - a roster the form refuses: nothing worked out
+        return {}
+    return {f.name: instance.get_value(f.name) for f in form.fields.values()
+            if f.is_select and f.calculation is not None and f.repeat is None
+            and instance.get_value(f.name)}
 
 
 def questionnaire(form_id: str, out: Path, *, language: str | None = None,
@@ -262,7 +366,7 @@ def questionnaire(form_id: str, out: Path, *, language: str | None = None,
 # A survey answer that shows a skill (the training form's skill codes).
 SKILL_FROM_ANSWER = {
     "s1": ("smartphone", ("own", "shared")), "s2": ("internet_use", ("yes",)),
-    "s3": ("id_status", ("level2",)), "s4": ("cds_installed", ("yes",)),
+    "s3": ("vneid_level2", ("yes",)), "s4": ("cds_installed", ("yes",)),
     "s5": ("dvc_use", ("alone",)), "s6": ("digital_signature", ("yes",)),
     "s7": ("epayment", ("yes",)), "s10": ("scam_awareness", ("yes",)),
     "s11": ("ehealth_record", ("yes",)),
@@ -277,7 +381,7 @@ SKILL_FROM_OUTCOME = {"vneid_level2_activated": "s3", "cds_xu_lang_installed": "
 def next_step_text(skill: str, answers: dict[str, str]) -> str | None:
     """Where to go for a skill not yet done ("" for none to suggest)."""
     if skill == "s3":
-        if answers.get("id_status") == "no_cccd":
+        if answers.get("cccd") == "no" or answers.get("id_status") == "no_cccd":
             return _("Get a chip ID card at the commune police, then activate VNeID level 2 "
                      "there.")
         return _("Bring the ID card to the commune police (or ask the team) to activate "
@@ -323,8 +427,11 @@ def handout_data(store: Store, household_id: str, *, language: str | None = None
         for row in stored.get("members", []):
             person_id = persons.get(row.get("@key", ""))
             if person_id in answers:
-                answers[person_id].update({k: v for k, v in row.items()
-                                           if isinstance(v, str) and v})
+                known = {k: v for k, v in row.items() if isinstance(v, str) and v
+                         and v not in ("dont_know", "refused", "skipped")}
+                if known.get("id_status") == "level2":  # a round of the earlier form
+                    known.setdefault("vneid_level2", "yes")
+                answers[person_id].update(known)
         if stored.get("consent") == "yes" and round_["finalized_at"]:
             surveyed = dt.datetime.fromisoformat(round_["finalized_at"]).date()
     done: dict[str, dict[str, str]] = {p["id"]: {} for p in members}
@@ -427,16 +534,17 @@ class ReportsService:
 
         return [(code, language_name(code)) for code in print_languages()]
 
-    def find_household(self, code: str) -> dict | None:
-        """A live household by its id or printed code (the id's first characters)."""
-        wanted = code.strip().replace("-", "").lower()
-        if len(wanted) < 6:
+    def find_household(self, code: str, village_id: str | None = None, *,
+                       strict: bool = False) -> dict | None:
+        """A live household by its id or printed code (the id's first characters); of one
+        village when given (a member's: fieldapp.services.guards). None when there is none or
+        the code fits several; ``strict``: UserError saying which instead."""
+        try:
+            return household_by_code(self.store, code, village_id)
+        except UserError:
+            if strict:
+                raise
             return None
-        for row in self.store.query(
-                "select id, head_name, village_id, ethnicity from households "
-                "where deleted = 0 and replace(id, '-', '') like ? limit 2", [wanted + "%"]):
-            return row
-        return None
 
     def pack_for_household(self, household_id: str) -> str:
         return pack_for_household(self.store, household_id)
@@ -448,8 +556,8 @@ class ReportsService:
 
     def make(self, kind: str, out: Path, options: dict, progress: Progress = _nothing,
              cancelled: Cancelled = _never):
-        """Write the report or export ``kind``: "commune", "progress", "questionnaire",
-        "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS).
+        """Write the report or export ``kind``: "commune", "province", "progress",
+        "questionnaire", "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS).
 
         ``progress(done, total, text)`` follows the real steps: the households counted, then
         the pages laid out (a PDF), or the submissions written (an export), with ``text``
@@ -458,15 +566,22 @@ class ReportsService:
 
         store = self.store
         steps = _Steps(progress, cancelled)
+        period = options.get("period") or None  # a Period or its key ("2026-Q4")
+        if isinstance(period, str):
+            period = Period.parse(period)
         if kind in ("xlsx", "csv"):
             run = exports.export_xlsx if kind == "xlsx" else exports.export_csv
-            return run(store, out, names=options.get("names", True),
-                       progress=steps.rows, cancelled=cancelled)
+            extra = {"period": period} if period is not None else {}
+            return run(store, out, names=options.get("names", True), progress=steps.rows,
+                       cancelled=cancelled, **extra)
         with pdf.reporting(steps.pages):
-            if kind == "commune":
+            if kind in ("commune", "province"):
                 steps.counting = True
+                if kind == "province":
+                    return province_summary(store, out, period=period,
+                                            progress=steps.households, cancelled=cancelled)
                 return commune_summary(store, out, village=options.get("village") or None,
-                                       period=Period(options.get("start"), options.get("end")),
+                                       period=period, narrative=options.get("narrative"),
                                        progress=steps.households, cancelled=cancelled)
             if kind == "progress":
                 return progress_sheets(store, out, class_id=options.get("class_id") or None,

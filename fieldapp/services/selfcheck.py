@@ -87,7 +87,7 @@ def catalogs() -> str:
     from fieldapp.i18n.compile import ensure_compiled
 
     current = catalog.current_language()
-    sample = "Commune summary"
+    sample = "Commune report"
     try:
         for language in catalog.INTERFACE_LANGUAGES:
             if ensure_compiled(language) is None:
@@ -162,12 +162,13 @@ class Commune:
         self.household_id = self.workspace.registry.add_household(
             village, {"full_name": "Lường Văn Tỉnh", "sex": "male", "birth_year": 1970,
                       "ethnicity": "tay"})
-        key = self.workspace.store.key
+        key, session = self.workspace.store.key, self.workspace.session
         self.workspace.close()
-        # Opened again from the file with the key the PIN unlocked: what was written is read.
+        # Opened again from the file with the key the PIN unlocked: what was written is read
+        # (by the member who signed in: an encrypted database refuses a workspace of nobody).
         from fieldapp.services.workspace import Workspace
 
-        self.workspace = Workspace.open(self.path, key=key)
+        self.workspace = Workspace.open(self.path, key=key, session=session)
         if self.workspace.store.households.get(self.household_id) is None:
             raise CheckFailed(_("a household written was not read back"))
         return _("encrypted, written and read back")
@@ -185,11 +186,13 @@ class Commune:
         from fieldapp.storage.store import Store
 
         store = self.workspace.store
-        registration = identity.register_device(store, "Máy tự kiểm")
+        # Registered for a team member: a laptop with nobody assigned may write nothing.
+        registration = identity.register_device(store, "Máy tự kiểm",
+                                                store.users.list()[0]["id"])
         setup = identity.write_setup_file(store, registration, self.folder / "member.setup")
         member = Store.open(self.folder / "member.db")
         try:
-            identity.join(member, setup, user_id=store.users.list()[0]["id"])
+            identity.join(member, setup)
             rng = random.Random(7)
             survey = SurveyService(member, FormCatalog([paths.forms_dir()]),
                                    today=dt.date.today)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import INTERFACE_LANGUAGES, _
 from fieldapp.i18n.text import fold, nfc
-from fieldapp.services import auth
-from fieldapp.services.auth import hash_pin
+from fieldapp.services import pins
+from fieldapp.services.pins import hash_pin
 from fieldapp.storage.store import ROLES, Store
 
 
@@ -39,7 +39,7 @@ def validate(request: SetupRequest) -> list[str]:
         problems.append(_("Enter your name."))
     if request.role not in ROLES:
         problems.append(_("Choose a role."))
-    pin_problem = auth.pin_problem(request.pin)
+    pin_problem = pins.pin_problem(request.pin)
     if pin_problem:
         problems.append(pin_problem)
     if request.language not in INTERFACE_LANGUAGES:

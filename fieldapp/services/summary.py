@@ -1,9 +1,10 @@
-"""Gathering the commune summary: indicators, activity, completeness (fieldapp.reports.summary
-prints it).
+"""Gathering the commune report: indicators of a fixed period and of the one before, activity,
+completeness (fieldapp.reports.commune_report lays them out).
 
-Indicators come from the survey rounds (fieldapp.services.indicators); support sessions, teams
-and training from :func:`fieldapp.services.activity.activity_source`. Labels of codes come from
-the forms themselves, in the interface language.
+Indicators come from :func:`fieldapp.services.indicators.indicator_figures` (the one
+computation every screen and document uses); support sessions, teams and training from
+:func:`fieldapp.services.activity.activity_source`. Labels of codes come from the forms
+themselves, in the interface language.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from fieldapp.services.activity import (
     CITIZEN_SKILLS, LEVELS, MEMBER_SKILLS, PROGRESS_FORM, SESSION_FORM, ActivitySource,
     activity_source)
 from fieldapp.services.forms import FormCatalog
-from fieldapp.services.indicators import Period, load_indicators, tabulate
+from fieldapp.services.indicators import (
+    Period, default_period, indicator_figures, load_indicators)
 from fieldapp.storage.store import Store
 
 
@@ -67,30 +69,36 @@ def find_village(store: Store, wanted: str | None) -> dict | None:
 
 
 def sessions_summary(source: ActivitySource, session_form: Form | None, period: Period,
-                     village_id: str | None) -> tuple[doc.Sessions, list[doc.TeamRow]]:
+                     village_id: str | None) -> tuple[doc.Sessions, dict[str, dict]]:
+    """Sessions by month and activity, entries for a person and for a household as a whole
+    (counted apart), outcomes of both, and per team; from the sums of the sessions."""
     data = doc.Sessions(activity_labels=choice_labels(session_form, "activity"),
                         outcome_labels=choice_labels(session_form, "outcome"))
+    counts = source.session_counts(period.start, period.end, village_id)
     per_team: dict[str, dict] = {}
-    households = 0
-    for session in source.sessions(period.start, period.end, village_id):
-        month = (session.date.year, session.date.month)
-        data.sessions += 1
-        data.by_month[month] = data.by_month.get(month, 0) + 1
-        for activity in session.activities:
-            counts = data.by_activity.setdefault(activity, {})
-            counts[month] = counts.get(month, 0) + 1
+
+    def team(team_id: str) -> dict:
+        return per_team.setdefault(team_id, {"sessions": 0, "persons": 0, "households": 0,
+                                             "achieved": 0, "last": counts.last.get(team_id)})
+
+    for (month, team_id, activities), n in counts.sessions.items():
+        data.sessions += n
+        data.by_month[month] = data.by_month.get(month, 0) + n
+        for activity in activities:
+            by_month = data.by_activity.setdefault(activity, {})
+            by_month[month] = by_month.get(month, 0) + n
             data.activity_labels.setdefault(activity, activity)
-        data.persons_helped += len(session.persons_helped)
-        households += session.households_helped
-        for outcome in session.outcomes:
-            data.outcomes[outcome] = data.outcomes.get(outcome, 0) + 1
-        team = per_team.setdefault(session.team_id or "", {"sessions": 0, "persons": 0,
-                                                           "achieved": 0, "last": None})
-        team["sessions"] += 1
-        team["persons"] += len(session.persons_helped)
-        team["achieved"] += sum(1 for o in session.outcomes if o != "none")
-        team["last"] = max(filter(None, (team["last"], session.date)))
-    data.households_helped = households
+        team(team_id)["sessions"] += n
+    for (_month, team_id, outcomes, person), n in counts.entries.items():
+        if person:
+            data.persons_helped += n
+            team(team_id)["persons"] += n
+        else:
+            data.households_helped += n
+            team(team_id)["households"] += n
+        for outcome in outcomes:
+            data.outcomes[outcome] = data.outcomes.get(outcome, 0) + n
+        team(team_id)["achieved"] += n * sum(1 for o in outcomes if o != "none")
     if data.by_month:
         first, last = min(data.by_month), max(data.by_month)
         months, (y, m) = [], first
@@ -113,7 +121,7 @@ def team_rows(store: Store, source: ActivitySource, per_team: dict[str, dict],
             village=villages.get(team.village_id or "", "—"))
         rows.append(doc.TeamRow(name, len(team.members), stats.get("sessions", 0),
                                 stats.get("persons", 0), stats.get("achieved", 0),
-                                stats.get("last")))
+                                stats.get("last"), stats.get("households", 0)))
     return sorted(rows, key=lambda r: sort_key(r.name))
 
 
@@ -145,59 +153,60 @@ def training_summary(source: ActivitySource, progress_form: Form | None,
     return data
 
 
-def gather(store: Store, *, village: str | None = None, period: Period = Period(),
+def gather(store: Store, *, village: str | None = None, period: Period | None = None,
            today: dt.date | None = None, printed_by: str | None = None,
+           narrative: list[str] | None = None,
            progress: Callable[[int, int], None] = lambda d, t: None,
            cancelled: Callable[[], bool] = lambda: False,
-           catalog_: FormCatalog | None = None) -> doc.SummaryData:
-    """Everything the commune summary prints."""
+           catalog_: FormCatalog | None = None) -> doc.ReportData:
+    """Everything the commune report prints, for a fixed ``period`` (default: this year)."""
     today = today or dt.date.today()
+    if period is None or period.key is None:
+        period = default_period(today)
     forms = catalog_ or FormCatalog()
     indicators = load_indicators(forms)
     chosen = find_village(store, village)
     village_id = chosen["id"] if chosen else None
-    table = tabulate(store, indicators, period=period, village_id=village_id, today=today,
-                     progress=progress, cancelled=cancelled)
+    scope = [village_id] if village_id else None
+    households = store.indicator_sums.registry_households()
+    current = indicator_figures(store, period, village_ids=scope, indicators=indicators,
+                                today=today, registry=households, progress=progress,
+                                cancelled=cancelled)
+    previous = indicator_figures(store, period.previous(), village_ids=scope,
+                                 indicators=indicators, today=today, registry=households)
     survey = _form(forms, indicators.form_id)
-    counts = {v["id"]: v for v in store.villages.counts()}
     ordered = sorted(store.villages.list(), key=lambda v: (v.get("position") is None,
                                                             v.get("position") or 0))
     villages = [doc.Village(v["id"], v["name"], bool(v.get("remote")),
-                            counts.get(v["id"], {}).get("households", 0)) for v in ordered]
+                            households.get(v["id"], 0)) for v in ordered]
     commune = store.commune() or {}
     user = store.users.get(store.meta("current_user_id") or "")
     source = activity_source(store)
     session_form = _form(forms, SESSION_FORM)
     progress_form = _form(forms, PROGRESS_FORM)
     sessions, per_team = sessions_summary(source, session_form, period, village_id)
-    drafts = sum(n for (_form_id, status), n in store.submissions.count_by_form().items()
-                 if status == "draft")
+    drafts = store.indicator_sums.drafts()
     from fieldapp.services.sync.service import SyncService
 
     freshness = [doc.Freshness(d.name, d.user_name,
                                dt.datetime.fromisoformat(d.last_received_at)
                                if d.last_received_at else None)
                  for d in SyncService(store).devices() if d.kind == "member"]
-    registry = counts[village_id]["households"] if village_id else \
-        sum(v.get("households", 0) for v in counts.values())
     ethnicity = choice_labels(survey, "ethnicity") or {k: _(v) for k, v in
                                                        codes.ETHNICITIES.items()}
-    return doc.SummaryData(
-        commune=commune.get("name", ""), province=commune.get("province", ""),
+    return doc.ReportData(
+        commune=commune.get("name", ""), province=commune.get("province", "") or "",
         printed_on=today, printed_by=printed_by if printed_by is not None else
-        (user["name"] if user else ""),
-        results=table.results, villages=villages, start=period.start, end=period.end,
-        village=next((v for v in villages if v.id == village_id), None),
-        first_round=table.first, last_round=table.last,
-        households_interviewed=table.households_interviewed, persons=table.counts.persons,
-        registry_households=registry, visits=table.visits,
+        (user["name"] if user else ""), period=period, current=current, previous=previous,
+        villages=villages, village=next((v for v in villages if v.id == village_id), None),
         result_labels={k: _(v) for k, v in codes.INTERVIEW_RESULTS.items()},
         ethnicity_labels=ethnicity, sex_labels={k: _(v) for k, v in codes.SEXES.items()},
         freshness=freshness, this_device=store.device_name, sessions=sessions,
         teams=team_rows(store, source, per_team, village_id),
         training=training_summary(source, progress_form, village_id),
-        drafts=drafts, conflicts=len(store.conflicts.list()),
-        activity_source=_("Sessions and training are read from the finalized forms "
-                          "“{sessions}” and “{training}”.").format(
+        drafts=drafts, conflicts=len(store.conflicts.list()), narrative=narrative,
+        activity_source=_("Sessions and training are read from the records of the Sessions and "
+                          "Training screens and from the finalized forms “{sessions}” and "
+                          "“{training}”.").format(
             sessions=session_form.title_in(language()) if session_form else SESSION_FORM,
             training=progress_form.title_in(language()) if progress_form else PROGRESS_FORM))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
-from fieldapp.services import auth
+from fieldapp.services import pins
 from fieldapp.services.access import MEMBER, STAFF
 from fieldapp.storage import keyring as kr
 from fieldapp.storage.store import ROLES
@@ -24,6 +24,7 @@ class Team:
 
     def members(self) -> list[dict[str, Any]]:
         """Active team members, with whether they can sign in on this laptop."""
+        self.workspace.access.require_signed_in()
         ring = kr.Keyring.for_database(self.workspace.path) \
             if self.store.encrypted and self.workspace.path else None
         rows = self.store.users.list()
@@ -46,7 +47,7 @@ class Team:
         self._check(role, village_id)
         with self.store.transaction():
             user_id = self.store.users.add_user(name, role, village_id=village_id)
-            auth.set_pin(self.workspace, self.store.users.get(user_id), pin)
+            pins.set_pin(self.workspace, self.store.users.get(user_id), pin)
             self.workspace.audit.record("user_added", object_table="users", object_id=user_id,
                                         detail={"role": role})
         return user_id
@@ -79,7 +80,7 @@ class Team:
         self.workspace.access.require_staff()
         user = self._user(user_id)
         with self.store.transaction():
-            auth.set_pin(self.workspace, user, pin)
+            pins.set_pin(self.workspace, user, pin)
             self.workspace.audit.record("pin_reset", object_table="users", object_id=user_id)
 
     def _user(self, user_id: str) -> dict[str, Any]:

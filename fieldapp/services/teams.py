@@ -188,13 +188,7 @@ class Teams:
             filters["team_id"] = team_id
         per_month = self.store.sessions.figures(filters)
         activity = TeamActivity(per_month)
-        totals = self.store.query(
-            f"""select count(distinct s.id) as sessions, count(distinct p.person_id) as persons,
-                       count(distinct p.household_id) as households
-                from sessions s left join session_persons p
-                  on p.session_id = s.id and p.deleted = 0
-                where {self.store.sessions._where(filters)[0]}""",
-            self.store.sessions._where(filters)[1])[0]
+        totals = self.store.sessions.totals(filters)
         activity.sessions, activity.persons = totals["sessions"], totals["persons"]
         activity.households = totals["households"]
         by_activity: Counter[str] = Counter()
@@ -216,7 +210,6 @@ class Teams:
         if team_id:
             team = self.store.teams.get(team_id)
             if team and team["village_id"]:
-                activity.village_households = self.store.scalar(
-                    "select count(*) from households where village_id = ? and deleted = 0",
-                    [team["village_id"]])
+                activity.village_households = self.store.households.count_in_village(
+                    team["village_id"])
         return activity

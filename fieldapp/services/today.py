@@ -1,6 +1,10 @@
 """Home: today's work. Drafts to finish, follow-ups due, households never surveyed or not
 surveyed this round, records not yet sent or not yet acknowledged, counts by village, and the
-key indicators of the commune's people (fieldapp.core.glance) for a small chart.
+key indicators of the survey for a small chart: the same computation as the commune report
+(fieldapp.services.indicators.indicator_figures), for this year (or last year when this year
+has no interview yet), small cells not shown. A person's latest known status (a survey answer
+or a session's outcome, fieldapp.core.glance) is the household page's, never mixed into these
+estimates.
 
 Read on the background reader: at a province's scale the indicators take a moment.
 """
@@ -12,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldapp.core.glance import INDICATORS, NO, PARTLY, YES
 from fieldapp.services.sessions import FOLLOW_UP_HORIZON
+from fieldapp.storage import overview
 from fieldapp.storage.store import Store
 
 DRAFTS_SHOWN = 8
@@ -22,20 +26,23 @@ FOLLOW_UPS_SHOWN = 8
 
 @dataclass
 class IndicatorCount:
+    """A key indicator of the survey as Home's chart shows it."""
+
     key: str
     title: str
-    yes: int = 0
-    partly: int = 0
-    no: int = 0
-
-    @property
-    def known(self) -> int:
-        return self.yes + self.partly + self.no
+    n: int = 0
+    denominator: int = 0
+    shown: bool = False
+    """False for a small cell (its share is not shown) or without anyone asked."""
+    text: str = ""
+    """The share with its counts, rounded ("66% (149/227)"; "–" for a small cell, "—"
+    without data)."""
+    figure: str = ""
+    """The share beside its counts, as the report prints it."""
 
     @property
     def share(self) -> float | None:
-        """Share of the persons with a known answer who are at "yes"."""
-        return self.yes / self.known if self.known else None
+        return self.n / self.denominator if self.shown and self.denominator else None
 
 
 @dataclass
@@ -55,45 +62,13 @@ class TodayWork:
     joined: bool
     """A member laptop: joined its commune; the commune's laptop: its sync identity made."""
     indicators: list[IndicatorCount] = field(default_factory=list)
-
-
-def _drafts(store: Store, village_id: str | None = None,
-            forms: frozenset[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Drafts waiting, newest first (of one village, of some forms only, when given)."""
-    where, params = "s.status = 'draft' and s.deleted = 0", []
-    if village_id is not None:
-        where += " and coalesce(s.village_id, h.village_id) = ?"
-        params.append(village_id)
-    if forms is not None:
-        where += f" and s.form_id in ({', '.join('?' for _ in forms)})"
-        params += sorted(forms)
-    joined = "submissions s left join households h on h.id = s.household_id"
-    count = store.scalar(f"select count(*) from {joined} where {where}", params)
-    rows = store.query(
-        f"""select s.id, s.form_id, s.updated_at, h.head_name, v.name as village_name
-           from {joined}
-           left join villages v on v.id = coalesce(s.village_id, h.village_id)
-           where {where}
-           order by s.updated_at desc limit ?""", [*params, DRAFTS_SHOWN])
-    return rows, count
+    indicators_period: str = ""
+    """The period the indicators are of ("năm 2026"), or '' without any survey yet."""
 
 
 def _villages(store: Store, round_start: str, village_id: str | None = None
               ) -> list[dict[str, Any]]:
-    rows = store.query(
-        """select v.id, v.name,
-             (select count(*) from households h where h.village_id = v.id and h.deleted = 0)
-                 as households,
-             (select count(*) from persons p join households h on h.id = p.household_id
-              where h.village_id = v.id and p.deleted = 0 and h.deleted = 0) as persons,
-             (select count(*) from households h join household_rounds r
-                on r.household_id = h.id
-              where h.village_id = v.id and h.deleted = 0 and r.last_final_at >= ?)
-                 as this_round,
-             (select count(*) from households h where h.village_id = v.id and h.deleted = 0
-              and not exists (select 1 from household_rounds r where r.household_id = h.id
-                              and r.finals > 0)) as never
-           from villages v where v.deleted = 0 order by v.name_sort""", [round_start])
+    rows = overview.village_counts(store, round_start)
     return [r for r in rows if village_id is None or r["id"] == village_id]
 
 
@@ -107,53 +82,36 @@ def _pending(store: Store) -> tuple[int | None, bool]:
 
     if identity.hub_id(store):
         return None, True
-    hub = SyncState(store).hub()
+    state = SyncState(store)
+    hub = state.hub()
     if hub is None:
         return None, False
-    acked = hub["our_acked"]
-    count = store.scalar(
-        """select count(distinct c.rec) from changes c
-           where c.seq > ? and c.site = (select site from sync_devices where device = ?)""",
-        [acked, store.device_id])
-    return count or 0, hub is not None
+    count = state.unacknowledged(hub["our_acked"], only_device=store.device_id, records=True)
+    return count, True
 
 
-def indicators(store: Store) -> list[IndicatorCount]:
-    """Persons at each level of the key indicators: from their household's latest finalized
-    survey round, else from the registry's person properties (registries without surveys)."""
-    counts = {i.key: IndicatorCount(i.key, i.title) for i in INDICATORS}
-    answers = ", ".join(f"json_extract(m.value, '$.{i.answer}')" for i in INDICATORS)
-    props = ", ".join(f"json_extract(p.properties, '$.{i.prop}')" for i in INDICATORS)
-    rounds = store.query(
-        f"""select {answers}, count(*) as n
-            from household_rounds r join households h on h.id = r.household_id
-            join submissions s on s.id = r.last_final_id,
-                 json_each(s.answers) top, json_each(top.value) m
-            where h.deleted = 0 and top.type = 'array' and m.type = 'object'
-            group by 1, 2, 3, 4, 5""")
-    registry = store.query(
-        f"""select {props}, count(*) as n
-            from persons p join households h on h.id = p.household_id
-            where p.deleted = 0 and h.deleted = 0 and p.properties is not null
-              and p.properties != '{{}}'
-              and not exists (select 1 from household_rounds r where r.household_id = h.id
-                              and r.finals > 0)
-            group by 1, 2, 3, 4, 5""")
-    for rows, answer in ((rounds, True), (registry, False)):
-        for row in rows:
-            values = list(row.values())
-            n = values[-1]
-            for indicator, value in zip(INDICATORS, values[:-1]):
-                levels = indicator.answer_levels if answer else indicator.prop_levels
-                level = levels.get(str(value) if value is not None else "")
-                count = counts[indicator.key]
-                if level == YES:
-                    count.yes += n
-                elif level == PARTLY:
-                    count.partly += n
-                elif level == NO:
-                    count.no += n
-    return list(counts.values())
+def indicators(store: Store, today: dt.date,
+               village_id: str | None = None) -> tuple[list[IndicatorCount], str]:
+    """The key indicators of this year (or of last year while this year has no interview),
+    from the one computation of the reports; and the period's name."""
+    from fieldapp.reports.summary import figure
+    from fieldapp.services.indicators import Period, indicator_figures, load_indicators
+
+    indicators_ = load_indicators()
+    scope = [village_id] if village_id else None
+    figures = indicator_figures(store, Period.of("year", today.year), village_ids=scope,
+                                indicators=indicators_, today=today)
+    if not figures.households_surveyed:
+        before = indicator_figures(store, Period.of("year", today.year - 1), village_ids=scope,
+                                   indicators=indicators_, today=today)
+        if before.households_surveyed:
+            figures = before
+    small = figures.small_cell
+    out = [IndicatorCount(r.indicator.id, r.indicator.name, r.overall.n,
+                          r.overall.denominator, r.overall.shown(small),
+                          figure(r.overall, small, 0), figure(r.overall, small))
+           for r in figures.results if r.indicator.key and r.indicator.group == "indicator"]
+    return out, figures.period.label() if figures.households_surveyed else ""
 
 
 def today_work(store: Store, *, today: Callable[[], dt.date] = dt.date.today,
@@ -166,7 +124,8 @@ def today_work(store: Store, *, today: Callable[[], dt.date] = dt.date.today,
 
     registry = Registry(store, today=today)
     round_start = registry.round_start()
-    drafts, draft_count = _drafts(store, village_id, forms)
+    drafts, draft_count = overview.drafts(store, village_id=village_id, forms=forms,
+                                          limit=DRAFTS_SHOWN)
     sessions = Sessions(store, lambda: None, today=today)  # no codes needed to read
     due = [] if forms is not None else [
         s for s in sessions.due(horizon=FOLLOW_UP_HORIZON)
@@ -176,10 +135,11 @@ def today_work(store: Store, *, today: Callable[[], dt.date] = dt.date.today,
     never = sum(v["never"] for v in villages)
     this_round = sum(v["this_round"] for v in villages)
     pending, joined = _pending(store)
+    shown, period = indicators(store, today(), village_id) if with_indicators else ([], "")
     return TodayWork(
         drafts=drafts, draft_count=draft_count, follow_ups=due[:FOLLOW_UPS_SHOWN],
         follow_up_count=len(due), households=households, never_surveyed=never,
         not_this_round=households - never - this_round, this_round=this_round,
         round_start=round_start, villages=villages, pending=pending, joined=joined,
-        indicators=indicators(store) if with_indicators else [])
+        indicators=shown, indicators_period=period)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.services.access import Access, Session
-from fieldapp.services.guards import guard_registry, guard_sessions, guard_teams
+from fieldapp.services.guards import (
+    guard_registry, guard_reports, guard_sessions, guard_sync, guard_teams)
 from fieldapp.storage.repositories import SEARCH_LIMIT
 from fieldapp.storage.store import Store
 
@@ -81,7 +82,7 @@ class Workspace:
     def __init__(self, store: Store, session: Session | None = None):
         self.store = store
         self.session: Session | None = None
-        self.access = Access(store, None)
+        self.access = Access(store, None, workspace=True)
         self.households = Households(store, self.access)
         self._surveys: SurveyService | None = None
         self._sync = None
@@ -257,14 +258,20 @@ class Workspace:
             from fieldapp.services.sync.service import SyncService
 
             self._sync = SyncService(self.store)
-        return self._sync
+        return guard_sync(self._sync, self.access)
+
+    def report_kinds(self) -> tuple[str, ...]:
+        """The reports and exports the signed-in member may make (fieldapp.services.guards)."""
+        from fieldapp.services.guards import report_kinds
+
+        return report_kinds(self.access)
 
     @property
     def reports(self):
         """Printing reports and exporting tables (fieldapp.services.reports)."""
         from fieldapp.services.reports import ReportsService
 
-        return ReportsService(self.store)
+        return guard_reports(ReportsService(self.store), self.access)
 
     @property
     def surveys(self) -> "SurveyService":
@@ -305,11 +312,11 @@ class Workspace:
         return Privacy(self)
 
     def change_pin(self, old_pin: str, new_pin: str) -> None:
-        from fieldapp.services.auth import change_own_pin
+        from fieldapp.services.pins import change_own_pin
 
         change_own_pin(self, old_pin, new_pin)
 
     def confirm_pin(self, pin: str) -> bool:
-        from fieldapp.services.auth import confirm_pin
+        from fieldapp.services.pins import confirm_pin
 
         return confirm_pin(self, pin)

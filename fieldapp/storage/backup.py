@@ -3,16 +3,19 @@
 - A backup is a consistent copy made with SQLite's online backup API while the app runs,
   encrypted like the database (same key; a plain database gives a plain backup). It is
   written as ``<name>.part``, checked with ``pragma integrity_check``, made private (0600)
-  and only then renamed: a backup killed half-way leaves a ``.part`` (removed by the next
-  backup), never a damaged ``.bak``.
+  and only then renamed: a backup killed half-way leaves a ``.part``, never a damaged
+  ``.bak`` (nor a half file under the name asked for with ``out``). While it writes, the
+  backup holds a lock on a marker in the backups folder naming its ``.part``; the next
+  opening of the database (:func:`clear_stale_parts`) removes every ``.part`` whose writer
+  is gone, wherever it was written, and leaves those of a backup still running alone.
 - Backups live beside the database in ``<database file>.backups/``, named
   ``<UTC time>-<reason>.bak`` (reasons: ``daily``, ``import``, ``migration``, ``manual``,
   ``restore`` — the copy taken before a restore replaced the database).
 - Rotation (:func:`thin`): the newest backups are kept, then one a day for a week, one a week
   for five weeks and one a month for a year; the rest is deleted. So an erasure reaches every
   backup within a year (erasure removes the data from every backup made after it).
-- Restore (:func:`restore`) checks the backup first (integrity, a fieldapp database of this
-  laptop), copies the current database aside, then writes the backup into the database through
+- Restore (:func:`restore`) checks the backup first (integrity, a backup of this database:
+  the same device identity, :class:`DatabaseIdentity`), copies the current database aside, then writes the backup into the database through
   the backup API (so open connections see the restored pages, WAL included).
 """
 
@@ -20,18 +23,24 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from fieldapp.i18n.catalog import _
 from fieldapp.storage import engine
-from fieldapp.storage.db import PRIVATE, StorageError, _applied_names, _describe, make_private
+from fieldapp.storage.files import (
+    PRIVATE, StorageError, WrongKey, _applied_names, _describe, make_private)
 from fieldapp.storage.engine import sqlite
 from fieldapp.storage.versions import MIGRATIONS
 
 SUFFIX = ".bak"
 PART = ".part"
+WRITING = ".writing"
+"""A marker in the backups folder: a backup is writing the ``.part`` it names (and holds a
+lock on the marker while it does)."""
 REASONS = ("daily", "import", "migration", "manual", "restore", "erasure")
 KEEP_NEWEST = 5
 KEEP_DAYS = 7
@@ -148,8 +157,7 @@ def backup_database(db_path: Path, key: bytes | None, reason: str, *,
         raise ValueError(f"unknown backup reason {reason!r}")
     db_path = Path(db_path)
     folder = backups_dir(db_path)
-    for stale in folder.glob(f"*{PART}") if folder.is_dir() else ():
-        stale.unlink(missing_ok=True)  # a backup killed half-way
+    clear_stale_parts(db_path)
     when = now or datetime.now(timezone.utc)
     target = Path(out) if out is not None else folder / f"{_stamp(when)}-{reason}{SUFFIX}"
     own = conn is None
@@ -161,13 +169,83 @@ def backup_database(db_path: Path, key: bytes | None, reason: str, *,
     try:
         if not engine.is_encrypted_file(db_path):
             key = None  # a plain database gives a plain backup
-        copy_database(conn, target, key)
+        with _writing(folder, target.with_name(target.name + PART)):
+            copy_database(conn, target, key)
     finally:
         if own:
             conn.close()
     if out is None:
         thin(db_path, now=when)
     return target
+
+
+# -- backups killed half-way ------------------------------------------------------------------
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on an open file without waiting; False when someone holds it.
+    The system releases it when the holder's process ends, however it ends."""
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def _writing(folder: Path, part: Path):
+    """A locked marker naming ``part`` in ``folder`` while the block writes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / f"{uuid.uuid4().hex}{WRITING}"
+    fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_RDWR | getattr(os, "O_BINARY", 0),
+                 PRIVATE)
+    try:
+        _try_lock(fd)  # a new file nobody else has opened yet
+        os.write(fd, str(part.resolve()).encode("utf-8"))
+        yield
+    finally:
+        os.close(fd)  # the lock goes with it
+        marker.unlink(missing_ok=True)
+
+
+def clear_stale_parts(db_path: Path) -> list[Path]:
+    """Remove what backups of this database killed half-way left: every ``.part`` named by a
+    marker nobody holds (in the backups folder or wherever ``out`` pointed), and every
+    ``.part`` in the backups folder that no running backup writes. Returns what it removed."""
+    folder = backups_dir(db_path)
+    if not folder.is_dir():
+        return []
+    removed, busy = [], set()
+    for marker in folder.glob(f"*{WRITING}"):
+        try:
+            fd = os.open(marker, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except OSError:
+            continue
+        try:
+            named = os.read(fd, 4096).decode("utf-8", "replace").strip()
+            alive = not _try_lock(fd) or not named  # empty: its writer is starting
+        finally:
+            os.close(fd)
+        part = Path(named) if named else None
+        if alive:
+            if part is not None:
+                busy.add(part)
+            continue
+        if part is not None and part.name.endswith(PART) and part.is_file():
+            part.unlink(missing_ok=True)
+            removed.append(part)
+        marker.unlink(missing_ok=True)
+    for part in folder.glob(f"*{PART}"):
+        if part.resolve() not in busy:
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
 
 
 def backup_before_migration(path: Path, key: bytes | None, pending: list[str]) -> Path:
@@ -201,14 +279,71 @@ def thin(db_path: Path, *, now: datetime | None = None) -> list[Path]:
     return removed
 
 
+@dataclass(frozen=True)
+class DatabaseIdentity:
+    """Which database a file is: the device identity created with it (kept by its backups,
+    different for every database, even two of one laptop) and its commune."""
+
+    device: str | None
+    commune_id: str | None = None
+    commune_name: str | None = None
+
+    def same_database(self, other: "DatabaseIdentity") -> bool:
+        if self.device and other.device:
+            return self.device == other.device
+        return not (self.commune_id and other.commune_id) or self.commune_id == other.commune_id
+
+    def describe(self) -> str:
+        return self.commune_name or self.commune_id or (self.device or "?")[:8]
+
+
+def read_identity(conn) -> DatabaseIdentity:
+    """The identity of the open database behind ``conn`` (a connection or a Store)."""
+    conn = getattr(conn, "conn", conn)
+    meta = dict(conn.execute(
+        "select key, value from app_meta where key in ('device_id', 'commune_id')").fetchall())
+    name = None
+    if meta.get("commune_id"):
+        try:
+            row = conn.execute("select name from communes where id = ?",
+                               [meta["commune_id"]]).fetchone()
+            name = row[0] if row else None
+        except sqlite.DatabaseError:
+            name = None
+    return DatabaseIdentity(meta.get("device_id"), meta.get("commune_id"), name)
+
+
 def device_of(conn: sqlite.Connection) -> str | None:
-    row = conn.execute("select value from app_meta where key = 'device_id'").fetchone()
-    return row[0] if row else None
+    return read_identity(conn).device
+
+
+def identity_of(db_path: Path, key: bytes | None) -> DatabaseIdentity | None:
+    """The identity of the database at ``db_path`` read without writing, or None when it
+    cannot be read (missing, damaged, not ours)."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        return None
+    try:
+        conn = engine.connect(f"{db_path.resolve().as_uri()}?mode=ro",
+                              key if engine.is_encrypted_file(db_path) else None, uri=True)
+    except sqlite.Error:
+        return None
+    try:
+        return read_identity(conn)
+    except sqlite.Error:
+        return None
+    finally:
+        conn.close()
 
 
 def check_backup(path: Path, key: bytes | None) -> str | None:
     """Verify a backup file (a fieldapp database this version opens, integrity checked);
     returns its device id. Raises BackupError."""
+    return inspect_backup(path, key).device
+
+
+def inspect_backup(path: Path, key: bytes | None) -> DatabaseIdentity:
+    """Verify a backup file (see :func:`check_backup`); returns its identity."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(_("{path} is not a backup of a fieldapp database.").format(
@@ -219,6 +354,10 @@ def check_backup(path: Path, key: bytes | None) -> str | None:
             path=path.name))
     try:
         applied = _applied_names(path, key if encrypted else None)
+    except WrongKey as exc:
+        raise BackupError(_("{path} does not open with this database's key: it is a backup of "
+                            "another database (or damaged). Nothing was restored.").format(
+            path=path.name)) from exc
     except StorageError as exc:
         raise BackupError(_("{path} cannot be restored: {error}").format(
             path=path.name, error=exc)) from exc
@@ -239,7 +378,7 @@ def check_backup(path: Path, key: bytes | None) -> str | None:
         if problems:
             raise BackupError(_("{path} is damaged: {problem}").format(
                 path=path.name, problem=problems[0]))
-        return device_of(conn)
+        return read_identity(conn)
     except sqlite.DatabaseError as exc:
         raise BackupError(str(_describe(path, exc, encrypted=key is not None))) from exc
     finally:
@@ -247,14 +386,18 @@ def check_backup(path: Path, key: bytes | None) -> str | None:
 
 
 def restore(db_path: Path, key: bytes | None, backup: Path, *,
-            expected_device: str | None = None) -> Path | None:
+            expected: DatabaseIdentity | None = None) -> Path | None:
     """Replace the database at ``db_path`` by ``backup`` (see the module docstring); returns
-    the copy of the database taken before (None when the database was unreadable)."""
+    the copy of the database taken before (None when the database was unreadable).
+    ``expected``: the database's identity (read from it when not given); a backup of another
+    database is refused (an unreadable database accepts any backup its key opens)."""
     db_path, backup = Path(db_path), Path(backup)
-    device = check_backup(backup, key)
-    if expected_device and device != expected_device:
-        raise BackupError(_("{path} is a backup of another laptop's database.").format(
-            path=backup.name))
+    found = inspect_backup(backup, key)
+    expected = expected or identity_of(db_path, key)
+    if expected is not None and not expected.same_database(found):
+        raise BackupError(_("{path} is a backup of another database ({other}), not of this "
+                            "one ({this}): nothing was restored.").format(
+            path=backup.name, other=found.describe(), this=expected.describe()))
     before = None
     if db_path.is_file():
         try:

@@ -95,6 +95,15 @@ class ChangeLog:
             self._sites[device], self._devices[site] = site, device
         return site
 
+    def site_of(self, device: str) -> int | None:
+        """The ordinal of a device this log has changes of (None: none), creating nothing."""
+        site = self._sites.get(device)
+        if site is None:
+            row = self.conn.execute("select site from sync_devices where device = ?",
+                                    [device]).fetchone()
+            site = row[0] if row else None
+        return site
+
     def device(self, site: int) -> str:
         device = self._devices.get(site)
         if device is None:
@@ -226,6 +235,37 @@ class ChangeLog:
             out[ids[rec]].extend(self._changes(table, ids[rec], tuple(rest), merges))
         return out
 
+    def first_values(self, recs: list[tuple[int, str]]
+                     ) -> tuple[dict[str, tuple[Stamp, dict[str, Any]]], list[tuple[int, str]]]:
+        """Of these records ((rec, id)): ({id: (stamp, {field: value})} of those whose every
+        change is one of their first values (one stamp, nothing replaced: a record created and
+        never changed, most of a commune's), [(rec, id)] of the others)."""
+        ids = dict(recs)
+        marks = ", ".join("?" for _ in recs)
+        found: dict[int, list[tuple]] = {}
+        for row in self.conn.execute(
+                f"select rec, fid, path, value, hlc, site, prev_hlc from changes "
+                f"where rec in ({marks}) order by seq", list(ids)):
+            found.setdefault(row[0], []).append(row)
+        simple: dict[str, tuple[Stamp, dict[str, Any]]] = {}
+        others: list[tuple[int, str]] = []
+        for rec, rid in recs:
+            rows = found.get(rec, [])
+            stamp = rows[0][4:6] if rows else None
+            if not rows or any(r[6] is not None or r[4:6] != stamp for r in rows):
+                others.append((rec, rid))
+                continue
+            fields: dict[str, Any] = {}
+            for _rec, fid, path, value, _hlc, _site, _prev in rows:
+                if fid == PACKED:
+                    items = json.loads(value)
+                    for i in range(0, len(items), 3):
+                        fields[self._field_name(items[i], items[i + 1])] = items[i + 2]
+                else:
+                    fields[self._field_name(fid, path)] = value
+            simple[rid] = (Stamp.from_hlc(stamp[0], self.device(stamp[1])), fields)
+        return simple, others
+
     def since(self, seq: int = 0, *, batch: int = 5000, where: str = "",
               params: Iterable[Any] = ()) -> Iterator[tuple[int, Change]]:
         """Every change after local sequence number ``seq``, in log order (streamed).
@@ -249,6 +289,37 @@ class ChangeLog:
                 for change in self._changes(table, record, tuple(rest), merges):
                     yield rest[0], change
             last = rows[-1][2]
+
+    def of_recs(self, recs: list[int], *, before: int, not_site: int | None = None
+                ) -> Iterator[tuple[int, Change]]:
+        """(seq, change) of these records (ordinals) with a sequence number below ``before``
+        (and not made by ``not_site``), in log order."""
+        rows: list[tuple] = []
+        site = "" if not_site is None else f" and c.site != {int(not_site)}"
+        for start in range(0, len(recs), 500):
+            chunk = recs[start:start + 500]
+            rows += self.conn.execute(
+                f"select r.tbl, r.rid, {', '.join('c.' + c for c in _COLUMNS.split(', '))} "
+                "from changes c join sync_records r on r.rec = c.rec "
+                f"where c.rec in ({', '.join('?' for _ in chunk)}) and c.seq < ?{site}",
+                [*chunk, before]).fetchall()
+        rows.sort(key=lambda row: row[2])
+        seqs = [row[2] for row in rows]
+        merges = {}
+        for start in range(0, len(seqs), 500):
+            chunk = seqs[start:start + 500]
+            merges.update(self._merges(f"m.seq in ({', '.join('?' for _ in chunk)})", chunk))
+        for table, record, *rest in rows:
+            for change in self._changes(table, record, tuple(rest), merges):
+                yield rest[0], change
+
+    def remove_group(self, rec: int, stamp: Stamp) -> None:
+        """Remove the changes of one record made at ``stamp`` (packed or not)."""
+        site = self.site(stamp.device)
+        self.conn.execute("delete from change_merges where seq in (select seq from changes "
+                          "where rec = ? and hlc = ? and site = ?)", [rec, stamp.hlc, site])
+        self.conn.execute("delete from changes where rec = ? and hlc = ? and site = ?",
+                          [rec, stamp.hlc, site])
 
     def last_seq(self) -> int:
         return self.conn.execute("select coalesce(max(seq), 0) from changes").fetchone()[0]

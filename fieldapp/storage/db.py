@@ -7,101 +7,17 @@ byte-for-byte as it was.
 
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 
-from fieldapp import host
-from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import collate
 from fieldapp.storage import engine
-from fieldapp.storage.engine import sqlite
+from fieldapp.storage.engine import SQLITE_HEADER, sqlite  # noqa: F401 - SQLITE_HEADER re-exported
+from fieldapp.storage.files import (  # noqa: F401 - re-exported: callers import them from here
+    PRIVATE, DatabaseDamaged, DatabaseLocked, DiskFull, StorageError, WrongKey, _applied_names,
+    _describe, _no_space, make_private)
 from fieldapp.storage.versions import MIGRATION_SET, MIGRATIONS
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-PRIVATE = host.PRIVATE
-"""Permissions of the database, its journal files and backups: this account only."""
-
-
-class StorageError(UserError):
-    """The database file cannot be used; the message says why in the user's language."""
-
-
-class DatabaseLocked(StorageError):
-    """Another program holds the database."""
-
-
-class DiskFull(StorageError):
-    """The disk (or the account's quota) holding the database has no space left."""
-
-
-class DatabaseDamaged(StorageError):
-    """The file is an SQLite database but its pages or schema are damaged."""
-
-
-class WrongKey(StorageError):
-    """An encrypted database opened without its key, or with another database's key."""
-
-
-def make_private(path: Path) -> None:
-    """Make a file readable and writable by this account only (mode 0600; an ACL on Windows)."""
-    host.make_private(path)
-
-
-def _describe(path: Path, exc: Exception, *, encrypted: bool) -> StorageError:
-    """The right message for an SQLite error met while opening ``path``."""
-    text = str(exc).lower()
-    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC \
-            or ("disk i/o" in text and _no_space(path)):
-        return DiskFull(_("The disk holding {path} is full: free some space on it, then try "
-                          "again. Nothing was changed.").format(path=path))
-    if "locked" in text or "busy" in text:
-        return DatabaseLocked(_("{path} is in use by another program; close it and try "
-                                "again.").format(path=path))
-    if "unable to open" in text or "readonly" in text or "read-only" in text \
-            or "disk i/o" in text:
-        return StorageError(_("Cannot open the database {path}: the file or its folder cannot "
-                              "be read or written ({error}).").format(path=path, error=exc))
-    if encrypted and "not a database" in text:
-        return WrongKey(_("{path} is encrypted and this key does not open it.").format(
-            path=path))
-    return DatabaseDamaged(_("{path} is damaged or is not a fieldapp database ({error}).")
-                           .format(path=path, error=exc))
-
-
-def _no_space(path: Path) -> bool:
-    """Whether the disk holding ``path`` is (all but) full: SQLite reports a failure to grow
-    its shared-memory file as a plain I/O error."""
-    import shutil
-
-    try:
-        return shutil.disk_usage(Path(path).parent).free < 1 << 20
-    except OSError:
-        return False
-
-
-def _applied_names(path: Path, key: bytes | None = None) -> list[str]:
-    """Migration names recorded in an existing file, read without writing anything."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    try:
-        conn = engine.connect(uri, key, uri=True, timeout=1.0)
-    except sqlite.Error as exc:
-        raise _describe(path, exc, encrypted=key is not None) from exc
-    try:
-        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-        ours = [r[0] for r in conn.execute(
-            "select name from _sqlite_migrations where migration_set = ? order by rowid",
-            [MIGRATION_SET])] if "_sqlite_migrations" in tables else []
-        if not ours and tables:
-            # Another program's database (perhaps also migrated with sqlite-utils): refused.
-            raise StorageError(_("{path} is an SQLite file but not a fieldapp database.")
-                               .format(path=path))
-        return ours
-    except sqlite.DatabaseError as exc:
-        raise _describe(path, exc, encrypted=key is not None) from exc
-    finally:
-        conn.close()
 
 
 def inspect_file(path: Path, key: bytes | None = None) -> list[str]:
@@ -169,6 +85,10 @@ def connect(path: Path | str, *, migrate: bool = True, key: bytes | None = None,
     if readonly and new:
         raise StorageError(_("{path} does not exist.").format(path=path))
     applied = inspect_file(path, key)
+    if not new and not readonly:
+        from fieldapp.storage.backup import clear_stale_parts
+
+        clear_stale_parts(path)  # what a backup killed half-way left
     if not new and not engine.is_encrypted_file(path):
         key = None
     pending = [m for m in MIGRATIONS if m not in applied]
@@ -239,6 +159,16 @@ def quick_check(conn) -> list[str]:
         return [str(exc)]
 
 
+COUNTED = ("villages", "users", "households", "persons", "submissions")
+
+
+def live_counts(conn) -> dict[str, int]:
+    """Live (not tombstoned) records of the main tables (``fieldapp check``, Home)."""
+    conn = getattr(conn, "conn", conn)
+    return {table: conn.execute(f"select count(*) from {table} where deleted = 0").fetchone()[0]
+            for table in COUNTED}
+
+
 def pending_migrations(conn) -> list[str]:
     """Migrations not yet applied to an open database (a connection or sqlite-utils Database)."""
     conn = getattr(conn, "conn", conn)
@@ -247,28 +177,13 @@ def pending_migrations(conn) -> list[str]:
     return [m for m in MIGRATIONS if m not in applied]
 
 
-# References between synced records. They are not foreign-key constraints: sync delivers
-# records in any order, so a reference may wait for its record's package; check lists them.
-REFERENCES = (
-    ("villages", "commune_id", "communes"),
-    ("users", "village_id", "villages"),
-    ("households", "village_id", "villages"),
-    ("persons", "household_id", "households"),
-    ("submissions", "household_id", "households"),
-    ("submissions", "village_id", "villages"),
-    ("teams", "village_id", "villages"),
-    ("team_members", "team_id", "teams"),
-    ("team_members", "user_id", "users"),
-    ("sessions", "village_id", "villages"),
-    ("session_persons", "session_id", "sessions"),
-    ("session_persons", "person_id", "persons"),
-    ("classes", "trainer_id", "users"),
-    ("enrolments", "class_id", "classes"),
-    ("enrolments", "person_id", "persons"),
-    ("enrolments", "user_id", "users"),
-    ("attendance", "enrolment_id", "enrolments"),
-    ("progress", "enrolment_id", "enrolments"),
-)
+def _references() -> tuple[tuple[str, str, str], ...]:
+    """References between synced records (fieldapp.core.kinds). They are not foreign-key
+    constraints: sync delivers records in any order, so a reference may wait for its record's
+    package; check lists them."""
+    from fieldapp.core.kinds import references
+
+    return references()
 
 
 def integrity_problems(db) -> list[str]:
@@ -281,7 +196,7 @@ def integrity_problems(db) -> list[str]:
     for table, rowid, parent, _fk in db.execute("pragma foreign_key_check").fetchall():
         problems.append(f"{table} row {rowid}: missing {parent}")
     tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
-    for table, column, parent in REFERENCES:
+    for table, column, parent in _references():
         if table not in tables or parent not in tables:
             continue
         for (record,) in db.execute(

@@ -15,7 +15,7 @@ from pathlib import Path
 from fieldapp.i18n.catalog import _
 from fieldapp.storage import engine
 from fieldapp.storage.backup import _fsync, _new_private_file
-from fieldapp.storage.db import StorageError, make_private
+from fieldapp.storage.files import StorageError, make_private
 from fieldapp.storage.engine import sqlite
 
 

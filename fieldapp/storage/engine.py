@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover - a platform without a sqlcipher3 wheel
     ENCRYPTION_AVAILABLE = False
 
 KEY_BYTES = 32
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first bytes of a plain SQLite file (an encrypted one starts with random bytes)."""
 Connection = sqlite.Connection
 
 
@@ -67,8 +69,6 @@ def attach_encrypted(conn: Connection, path: Path | str, alias: str, key: bytes 
 def is_encrypted_file(path: Path) -> bool:
     """Whether a non-empty file does not start with SQLite's plain header (so may be an
     SQLCipher database, or something else entirely)."""
-    from fieldapp.storage.db import SQLITE_HEADER
-
     with Path(path).open("rb") as f:
         head = f.read(len(SQLITE_HEADER))
     return bool(head) and head != SQLITE_HEADER

@@ -2,19 +2,22 @@
 
 An erasure is a synced record (``erasures``: target table and id, reason, who; its stamp says
 when). Writing it here or receiving it by sync performs the same removal
-(:meth:`Eraser.perform`), idempotently and in any order:
-
-- erasing a **household** removes it, the households merged into it, its persons, its
-  submissions and their attachments;
-- erasing a **person** removes the person and, in the submissions that recorded them (their
-  ``entities.person:<row key>``), the answers of their roster row.
+(:meth:`Eraser.perform`), idempotently and in any order. What it reaches comes from the kinds'
+declarations (fieldapp.core.kinds): the erased record, then every record whose reference
+declared ``erase`` ever named an erased record (its value in the table or anywhere in its
+history): a household's persons and surveys and their files, households merged into it, the
+session entries, enrolments, attendance and progress of an erased person. "Ever" keeps the
+result the same in every order: a person moved by a merge from the erased household is erased
+whether the merge arrived before the erasure or after. Erasing a **person** also removes, in
+the surveys that recorded them (their ``entities.person:<row key>``), the answers of their
+roster row.
 
 Removing means: the table rows (and the name-search documents, rebuilt without them), every
 change of those records in the change log (packed first-value rows included) and their
 conflicts. Record ids and the roster rows' answer paths are kept in ``erased`` and
 ``erased_fields`` (ids, no personal data), so the writer drops their changes when they
 arrive later (:meth:`Eraser.filter_groups`): an erasure that arrives before the data still
-keeps the data out.
+keeps the data out, on a laptop that never held the erased person as on any other.
 
 Freed pages may still hold the bytes until they are overwritten: after the transaction that
 erased, :meth:`Store.scrub` runs VACUUM and truncates the WAL, so a byte search of the file
@@ -28,31 +31,23 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import Group
+from fieldapp.core.kinds import KINDS, erase_cascade
 from fieldapp.core.records import ANSWERS, flatten_answers
 from fieldapp.storage.changelog import PACKED
 
 if TYPE_CHECKING:
     from fieldapp.storage.writer import RecordWriter
 
-ERASABLE = ("households", "persons")
+ERASABLE = tuple(k.table for k in KINDS if k.erasable)
 _CHUNK = 500
-# (table, column, parent table): a record whose column names an erased record is erased too.
-_CASCADE = (("households", "merged_into", "households"),
-            ("persons", "household_id", "households"),
-            ("submissions", "household_id", "households"),
-            ("attachments", "submission_id", "submissions"),
-            # the field workflows: who was helped in a session, who learned in a class
-            ("session_persons", "household_id", "households"),
-            ("session_persons", "person_id", "persons"),
-            ("enrolments", "person_id", "persons"),
-            ("attendance", "enrolment_id", "enrolments"),
-            ("progress", "enrolment_id", "enrolments"))
+_CASCADE = erase_cascade()
+"""(table, column, parent table): a record whose column names an erased record is erased
+too."""
 _REFERENCE: dict[str, tuple[str, ...]] = {}
 for _table, _column, _parent in _CASCADE:
     _REFERENCE[_table] = _REFERENCE.get(_table, ()) + (_column,)
 # Children first: a household's search document is rewritten once its persons are gone.
-_DELETE_ORDER = ("attendance", "progress", "enrolments", "session_persons", "attachments",
-                 "submissions", "persons", "households")
+_DELETE_ORDER = tuple(k.table for k in reversed(KINDS))
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
@@ -135,9 +130,11 @@ class Eraser:
             if not newly:
                 break
             parent = next(iter(newly.values()))[1]
-            self.remove_records({rid: table for rid, (table, _p) in newly.items()},
-                                self._erasure_of(parent))
-            erased |= set(newly)
+            # With what refers to them here (the persons of a household merged into an
+            # erased one, whose merge arrives now).
+            found = self._cascade({rid: table for rid, (table, _p) in newly.items()})
+            self.remove_records(found, self._erasure_of(parent))
+            erased |= set(found)
         fields = self.erased_fields(g.record for g in groups if g.table == "submissions")
         kept: list[Group] = []
         dropped = 0
@@ -167,23 +164,24 @@ class Eraser:
         """Carry out the erasure record ``erasure_id`` (idempotent)."""
         row = self.conn.execute("select target_table, target_id from erasures where id = ?",
                                 [erasure_id]).fetchone()
-        if row is None:
+        if row is None or row[0] not in ERASABLE:
             return
         table, target = row
-        if table == "households":
-            self.remove_records(self._cascade("households", target), erasure_id)
-        elif table == "persons":
+        if table == "persons":
             self._erase_roster_rows(target, erasure_id)
-            self.remove_records(self._cascade("persons", target), erasure_id)
+        self.remove_records(self._cascade({target: table}), erasure_id)
 
-    def _cascade(self, table: str, target: str) -> dict[str, str]:
-        """The record and every record that refers to it, down the cascade."""
-        found = {target: table}
-        frontier = {table: {target}}
+    def _cascade(self, start: dict[str, str]) -> dict[str, str]:
+        """These records ({id: table}) and every record that refers to them, down the
+        cascade."""
+        found = dict(start)
+        frontier: dict[str, set[str]] = {}
+        for rid, table in start.items():
+            frontier.setdefault(table, set()).add(rid)
         while frontier:
             nxt: dict[str, set[str]] = {}
             for table, column, parent in _CASCADE:
-                parents = list(frontier.get(parent, ()))
+                parents = sorted(frontier.get(parent, ()))
                 if not parents:
                     continue
                 for rid in self._referring(table, column, parents):
@@ -194,20 +192,37 @@ class Eraser:
         return found
 
     def _referring(self, table: str, column: str, parents: list[str]) -> set[str]:
-        """Records of ``table`` whose ``column`` is one of ``parents``: rows of the table, and
-        records only the log holds (their rest has not arrived)."""
+        """Records of ``table`` whose ``column`` names one of ``parents``, now (their row) or
+        at any time in their history (the log, packed first values included)."""
         out: set[str] = set()
         for chunk in _chunks(parents):
             out.update(r[0] for r in self.conn.execute(
                 f"select id from [{table}] where [{column}] in ({_marks(chunk)})", chunk))
+        row = self.conn.execute("select fid from sync_fields where name = ?",
+                                [column]).fetchone()
+        if row is None:
+            return out
+        fid = row[0]
+        for chunk in _chunks(parents):
+            out.update(r[0] for r in self.conn.execute(
+                "select r.rid from changes c join sync_records r on r.rec = c.rec "
+                f"where r.tbl = ? and c.fid = ? and c.value in ({_marks(chunk)})",
+                [table, fid, *chunk]))
         wanted = set(parents)
-        for (rec, rid) in self.conn.execute(
-                f"select r.rec, r.rid from sync_records r where r.tbl = ? and not exists "
-                f"(select 1 from [{table}] t where t.id = r.rid)", [table]).fetchall():
-            for change in self.log.changes_of(rec, table, rid):
-                if change.field == column and change.value in wanted:
-                    out.add(rid)
-                    break
+        if len(parents) <= 20:  # a first value packed with others: look for the id's text
+            found = self.conn.execute(
+                "select r.rid, c.value from changes c join sync_records r on r.rec = c.rec "
+                f"where r.tbl = ? and c.fid = {PACKED} and ("
+                + " or ".join("instr(c.value, ?)" for _ in parents) + ")",
+                [table, *(json.dumps(p, ensure_ascii=False) for p in parents)])
+        else:
+            found = self.conn.execute(
+                "select r.rid, c.value from changes c join sync_records r on r.rec = c.rec "
+                f"where r.tbl = ? and c.fid = {PACKED}", [table])
+        for rid, value in found:
+            items = json.loads(value)
+            if any(items[i] == fid and items[i + 2] in wanted for i in range(0, len(items), 3)):
+                out.add(rid)
         return out
 
     def _erase_roster_rows(self, person: str, erasure_id: str) -> None:
@@ -227,11 +242,14 @@ class Eraser:
             for prefix in prefixes:
                 self.remove_fields(sid, prefix, erasure_id)
 
-    def remove_records(self, records: dict[str, str], erasure_id: str) -> None:
-        """Remove records (id -> table) from the tables and the log; remember them."""
+    def remove_records(self, records: dict[str, str], erasure_id: str | None) -> None:
+        """Remove records (id -> table) from the tables and the log; remember them as erased
+        by ``erasure_id`` (None: only gone from this laptop, fieldapp.storage.scope.evict).
+        The survivors of merged records removed show what they forwarded no more."""
         if not records:
             return
         ids = list(records)
+        survivors = self._survivors_of(ids)
         recs = self.log.recs(ids)
         rec_numbers = [rec for rec, _tbl in recs.values()]
         for chunk in _chunks(rec_numbers):
@@ -248,10 +266,26 @@ class Eraser:
                 self.conn.execute(f"delete from [{table}] where id in ({_marks(chunk)})", chunk)
         for chunk in _chunks(ids):
             self.conn.execute(f"delete from conflicts where rid in ({_marks(chunk)})", chunk)
+        self.writer.changed.note_many(records)
+        for survivor in survivors - set(ids):
+            self.writer._refresh(survivor)
+        if erasure_id is None:
+            return
         self.conn.executemany(
             "insert into erased(rid, tbl, erasure) values (?, ?, ?) on conflict(rid) do nothing",
             [(rid, table, erasure_id) for rid, table in records.items()])
         self._done()
+
+    def _survivors_of(self, ids: list[str]) -> set[str]:
+        merging = next(k for k in KINDS if k.merged_into)
+        out: set[str] = set()
+        if not self.writer._merges_known():
+            return out
+        for chunk in _chunks(ids):
+            out.update(r[0] for r in self.conn.execute(
+                f"select [{merging.merged_into}] from [{merging.table}] where id in "
+                f"({_marks(chunk)}) and [{merging.merged_into}] is not null", chunk))
+        return {self.writer._survivor(s) for s in out}
 
     def remove_fields(self, record: str, prefix: str, erasure_id: str) -> None:
         """Remove the answers at ``prefix`` (a path under answers/, a repeat row and what it
@@ -293,9 +327,10 @@ class Eraser:
         if table is not None:
             state = self.writer.state(table, record)
             if state is not None:
-                from fieldapp.core.records import record_type
+                from fieldapp.core.kinds import record_type
 
                 self.writer._write_row(record_type(table), state, existed=True)
+                self.writer.changed.note(table, (record,))
         self._done()
 
     def _done(self) -> None:

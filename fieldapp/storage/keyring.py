@@ -36,7 +36,7 @@ import nacl.secret
 import nacl.utils
 
 from fieldapp.i18n.catalog import _
-from fieldapp.storage.db import PRIVATE, StorageError, make_private
+from fieldapp.storage.files import PRIVATE, StorageError, make_private
 from fieldapp.storage.engine import KEY_BYTES
 
 FORMAT = "fieldapp-keyring"

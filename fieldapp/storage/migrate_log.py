@@ -20,7 +20,8 @@ from sqlite_utils import Database
 
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import HybridLogicalClock, Stamp
-from fieldapp.core.records import RECORD_TYPES, ROW_KEY
+from fieldapp.core.kinds import RECORD_TYPES
+from fieldapp.core.records import ROW_KEY
 from fieldapp.storage.changelog import SCHEMA, ChangeLog
 from fieldapp.storage.writer import RecordWriter
 

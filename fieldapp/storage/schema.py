@@ -18,9 +18,22 @@ SYNC_COLUMNS = {
     "deleted": int,        # tombstone: 1 instead of a hard delete
     "deleted_reason": str,
 }
-SYNCED_TABLES = ("communes", "villages", "users", "households", "persons", "submissions",
-                 "attachments", "teams", "team_members", "sessions", "session_persons",
-                 "classes", "enrolments", "attendance", "progress")
+_SQL_TYPES = {"text": str, "integer": int, "real": float, "bytes": bytes, "json": str,
+              "map": str, "tree": str}
+
+
+def synced_table(db: Database, kind) -> None:
+    """The table of a declared kind (fieldapp.core.kinds): its fields as columns (a name with
+    a search key gets its key and sort columns), the sync columns, NOT NULL for required
+    fields. For migrations that add a kind; older steps spell their tables out."""
+    columns: dict[str, type] = {}
+    for f in kind.fields:
+        columns[f.name] = _SQL_TYPES[f.type]
+        if f.search is not None:
+            columns[f.search.key] = str
+            if f.search.sort:
+                columns[f.search.sort] = str
+    _synced_table(db, kind.table, columns, not_null=set(kind.required))
 
 
 def _synced_table(db: Database, name: str, columns: dict, *, foreign_keys=(), not_null=()):
@@ -477,3 +490,82 @@ def m034_member_triggers_need_household(db: Database) -> None:
             {_PERSON_DOC.format(rowid="new.rowid")}
         end;
     """)
+
+
+@migrations()
+def m040_devices(db: Database) -> None:
+    """The commune's register of laptops as synced records (fieldapp.core.kinds: devices), so
+    that every laptop can tell who wrote a change it receives: a hub registers itself, its
+    member laptops (with their team member, retired ones tombstoned) and the province it
+    joined (fieldapp.storage.migrate_devices)."""
+    from fieldapp.core.kinds import kind
+    from fieldapp.storage.migrate_devices import seed_devices
+
+    synced_table(db, kind("devices"))
+    db.execute("create index idx_devices_device on devices(device)")
+    seed_devices(db)
+
+
+# The commune's indicators, kept as sums so that a report reads aggregates instead of every
+# survey round (local and derived, never synced, like household_rounds). For each household and
+# fixed period (year "2026", half "2026-H2", quarter "2026-Q4") the round that counts (the
+# latest interviewed one) and its facts (fieldapp.core.tabulation); their sums per period and
+# village; every visit with its day and result. Triggers only mark what changed (a household,
+# a submission); fieldapp.services.indicator_cache recomputes those before a report reads.
+# The facts of a round that counts somewhere are kept once (indicator_facts, a compact text),
+# so taking a round out of the sums never needs its answers as they were.
+_DIRTY_HOUSEHOLD = """
+    insert or ignore into indicator_dirty(household_id) select {hid} where {hid} is not null;
+"""
+
+
+@migrations()
+def m055_indicator_sums(db: Database) -> None:
+    db.executescript(f"""
+        create table indicator_dirty (household_id text primary key);
+        create table indicator_visit_dirty (submission_id text primary key);
+        create table indicator_rounds (
+            period text not null, household_id text not null, submission_id text not null,
+            village_id text not null, primary key (period, household_id));
+        create index idx_indicator_rounds_household on indicator_rounds(household_id);
+        create index idx_indicator_rounds_submission on indicator_rounds(submission_id);
+        create table indicator_facts (submission_id text primary key, facts text not null);
+        create table indicator_totals (
+            period text not null, village_id text not null, facts text not null,
+            primary key (period, village_id));
+        create table indicator_visits (
+            submission_id text primary key, form_id text not null, day text not null,
+            village_id text not null, result text not null);
+        create index idx_indicator_visits_day on indicator_visits(form_id, day);
+        create trigger indicator_dirty_si after insert on submissions begin
+            {_DIRTY_HOUSEHOLD.format(hid="new.household_id")}
+            insert or ignore into indicator_visit_dirty(submission_id) values (new.id);
+        end;
+        create trigger indicator_dirty_su after update of status, household_id, deleted,
+            finalized_at, form_id, village_id, answers on submissions begin
+            {_DIRTY_HOUSEHOLD.format(hid="old.household_id")}
+            {_DIRTY_HOUSEHOLD.format(hid="new.household_id")}
+            insert or ignore into indicator_visit_dirty(submission_id) values (new.id);
+        end;
+        create trigger indicator_dirty_sd after delete on submissions begin
+            {_DIRTY_HOUSEHOLD.format(hid="old.household_id")}
+            insert or ignore into indicator_visit_dirty(submission_id) values (old.id);
+        end;
+        create trigger indicator_dirty_hu after update of merged_into, deleted on households
+        begin
+            {_DIRTY_HOUSEHOLD.format(hid="new.id")}
+            {_DIRTY_HOUSEHOLD.format(hid="old.merged_into")}
+            {_DIRTY_HOUSEHOLD.format(hid="new.merged_into")}
+        end;
+        insert or ignore into indicator_dirty(household_id)
+            select distinct household_id from submissions where household_id is not null;
+        insert or ignore into indicator_visit_dirty(submission_id) select id from submissions;
+    """)
+
+
+@migrations()
+def m056_draft_index(db: Database) -> None:
+    """The drafts a report counts, from a small index holding only them (not by reading every
+    finalized survey of the commune)."""
+    db.execute("create index idx_submissions_drafts on submissions(form_id) "
+               "where status != 'final' and deleted = 0")

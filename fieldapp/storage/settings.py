@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from fieldapp.storage.store import Store
 
 DISPLAY_MODES = ("bilingual", "pack_only", "vietnamese_only")
-REPORT_KINDS = ("commune", "progress", "questionnaire", "household", "xlsx", "csv")
+REPORT_KINDS = ("commune", "province", "progress", "questionnaire", "household", "xlsx", "csv")
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,7 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     # The Reports screen's last choices on this laptop (fieldapp.ui.screens.reports).
     Option("report_kind", "commune", choices=REPORT_KINDS),
     Option("report_village", ""),
-    Option("report_from", ""),
-    Option("report_to", ""),
+    Option("report_period", ""),
     Option("report_class", ""),
     Option("report_language", "vi"),
     Option("report_form", "household_survey"),

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.core.clock import HybridLogicalClock, new_id
+from fieldapp.core.kinds import MEMBER, STAFF, TRAINER
 from fieldapp.i18n.text import nfc
 from fieldapp.storage import db as dbmod
 from fieldapp.storage.changelog import ChangeLog
 from fieldapp.storage.engine import sqlite
-from fieldapp.storage.repositories import (
-    AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
-    ErasureRepository, HouseholdRepository, PersonRepository, UserRepository, VillageRepository)
+from fieldapp.storage.repositories import (  # ROLES: re-exported
+    ROLES, AttachmentRepository, AuditRepository, CommuneRepository, ConflictRepository,
+    DeviceRepository, ErasureRepository, HouseholdRepository, PersonRepository, UserRepository,
+    VillageRepository)
 from fieldapp.storage.settings import LocalSettings
 from fieldapp.storage.workflows import (
     AttendanceRepository, ClassRepository, EnrolmentRepository, FieldWorkExport,
@@ -34,7 +36,7 @@ from fieldapp.storage.workflows import (
     TeamRepository)
 from fieldapp.storage.writer import RecordWriter
 
-ROLES = ("member", "commune_staff", "trainer")
+
 _SAVEPOINTS = itertools.count(1)  # names of nested transactions (unique per process)
 
 
@@ -60,6 +62,7 @@ class Store:
         self.communes = CommuneRepository(self)
         self.villages = VillageRepository(self)
         self.users = UserRepository(self)
+        self.devices = DeviceRepository(self)
         self.households = HouseholdRepository(self)
         self.persons = PersonRepository(self)
         self.attachments = AttachmentRepository(self)
@@ -93,6 +96,13 @@ class Store:
         except sqlite.OperationalError as exc:  # e.g. a full disk, writing the device's id
             conn.close()
             raise dbmod._describe(path, exc, encrypted=key is not None) from exc
+
+    @property
+    def indicator_sums(self):
+        """The commune's indicator sums (fieldapp.storage.indicator_sums)."""
+        from fieldapp.storage.indicator_sums import IndicatorSums
+
+        return IndicatorSums(self)
 
     @property
     def user_id(self) -> str | None:
@@ -155,6 +165,13 @@ class Store:
         cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def record(self, table: str, record_id: str) -> dict[str, Any] | None:
+        """The row of a synced record of any kind (fieldapp.core.kinds), or None."""
+        from fieldapp.core.kinds import kind
+
+        rows = self.query(f"select * from [{kind(table).table}] where id = ?", [record_id])
+        return rows[0] if rows else None
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
@@ -306,24 +323,23 @@ class Store:
     def dump(self) -> Iterator[str]:
         """Every synced record as one canonical JSON line (table, then id order): two
         databases that hold the same records give the same lines, whatever their history.
-        The audit log is left out: it records what each laptop did (two laptops that imported
-        the same packages hold the same data, not the same events)."""
+        Upward-only kinds are left out (the audit log records what each laptop did: two
+        laptops that imported the same packages hold the same data, not the same events),
+        and so are secret fields (PIN hashes), which never leave a laptop
+        (fieldapp.core.kinds)."""
         import json
 
-        from fieldapp.core.records import RECORD_TYPES
+        from fieldapp.core.kinds import dumped
 
-        for table in RECORD_TYPES:
-            if table == "audit_events":
-                continue
-            cursor = self.conn.execute(f"select * from [{table}] order by id")
+        for kind in dumped():
+            cursor = self.conn.execute(f"select * from [{kind.table}] order by id")
             names = [d[0] for d in cursor.description]
+            keep = [i for i, n in enumerate(names) if n not in kind.secret]
             for values in cursor:
-                row = {n: (v.hex() if isinstance(v, bytes) else v) for n, v in zip(names, values)}
-                yield json.dumps({"table": table, **row}, ensure_ascii=False, sort_keys=True)
+                row = {names[i]: (values[i].hex() if isinstance(values[i], bytes)
+                                  else values[i]) for i in keep}
+                yield json.dumps({"table": kind.table, **row}, ensure_ascii=False,
+                                 sort_keys=True)
 
     def counts(self) -> dict[str, int]:
-        result = {}
-        for table in ("villages", "users", "households", "persons", "submissions"):
-            result[table] = self.conn.execute(
-                f"select count(*) from {table} where deleted = 0").fetchone()[0]
-        return result
+        return dbmod.live_counts(self.conn)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import record_state
 from fieldapp.core.clock import utc_now_iso
-from fieldapp.core.records import record_type
+from fieldapp.core.kinds import record_type
 from fieldapp.storage.repositories import SyncedRepository
 
 if TYPE_CHECKING:
@@ -32,6 +32,16 @@ class SubmissionRepository(SyncedRepository):
                 "sha256, stored_at) values (?, ?, ?, ?, ?, ?)",
                 [form_id, version, filename, content, hashlib.sha256(content).hexdigest(),
                  utc_now_iso()])
+
+    def has_form_version(self, form_id: str, version: str) -> bool:
+        return bool(self.store.scalar(
+            "select 1 from form_versions where form_id = ? and version = ?",
+            [form_id, version]))
+
+    def has_workbook(self, sha256: str) -> bool:
+        """Whether a workbook with these bytes (its SHA-256) is stored already."""
+        return bool(self.store.scalar("select 1 from form_versions where sha256 = ?",
+                                      [sha256]))
 
     def form_version(self, form_id: str, version: str) -> dict[str, Any] | None:
         rows = self.store.query("select * from form_versions where form_id = ? and version = ?",
@@ -98,6 +108,17 @@ class SubmissionRepository(SyncedRepository):
                and deleted = 0 order by updated_at desc, rev desc limit 1""",
             [form_id, device_id])
         return json.loads(rows[0]["answers"]) if rows else None
+
+    def of_household(self, household_id: str, form_id: str) -> list[dict[str, Any]]:
+        """A household's live submissions of a form, newest first, with their answers and
+        the name of who filled them in."""
+        return self.store.query(
+            """select s.id, s.status, s.finalized_at, s.updated_at, s.answers, s.entities,
+                      s.user_id, u.name as user_name
+               from submissions s left join users u on u.id = s.user_id
+               where s.household_id = ? and s.form_id = ? and s.deleted = 0
+               order by coalesce(s.finalized_at, s.updated_at) desc""",
+            [household_id, form_id])
 
     def rounds_of(self, household_id: str, form_id: str) -> list[dict[str, Any]]:
         """Finalized submissions of a form for one household, oldest first (survey rounds)."""

@@ -97,55 +97,19 @@ class SyncState:
                 "decision = excluded.decision, decided_at = excluded.decided_at, "
                 "decided_by = excluded.decided_by", [pair, decision, at, by])
 
-    # -- what to export -------------------------------------------------------------------------
-    def changes_for(self, seq: int, *, only_device: str | None = None,
-                    not_device: str | None = None, villages: list[str] | None = None,
-                    commune: str | None = None):
-        """(seq, Change) after ``seq``: only those made by ``only_device`` (a member's own
-        changes, for its hub), or not by ``not_device`` (a return package), and with
-        ``villages`` only records of those villages plus the commune's master data (with
-        ``commune``, a commune laptop at its province: that commune's record and villages,
-        no team roster)."""
-        clauses, params = [], []
-        for device, op in ((only_device, "="), (not_device, "!=")):
-            if device is not None:
-                site = self.store.scalar("select site from sync_devices where device = ?",
-                                         [device])
-                if site is None and op == "=":
-                    return iter(())
-                if site is not None:
-                    clauses.append(f"c.site {op} ?")
-                    params.append(site)
-        if villages is not None:
-            marks = ", ".join("?" for _ in villages) or "null"
-            households = (f"select id from households where village_id in ({marks})",
-                          list(villages))
-            submissions = (f"select id from submissions where village_id in ({marks}) "
-                           f"or household_id in ({households[0]})",
-                           list(villages) + households[1])
-            sessions = (f"select id from sessions where village_id in ({marks})",
-                        list(villages))
-            classes = (f"select id from classes where village_id is null "
-                       f"or village_id in ({marks})", list(villages))
-            master = ("r.tbl in ('communes', 'villages', 'users', 'teams', 'team_members')", [])
-            if commune is not None:
-                master = ("(r.tbl = 'communes' and r.rid = ?) or (r.tbl = 'villages' and r.rid in "
-                          "(select id from villages where commune_id = ?))", [commune, commune])
-            parts = [master,
-                     (f"r.tbl = 'sessions' and r.rid in ({sessions[0]})", sessions[1]),
-                     (f"r.tbl = 'session_persons' and r.rid in (select id from "
-                      f"session_persons where session_id in ({sessions[0]}))", sessions[1]),
-                     (f"r.tbl = 'classes' and r.rid in ({classes[0]})", classes[1]),
-                     *((f"r.tbl = '{table}' and r.rid in (select id from {table} where "
-                        f"class_id in ({classes[0]}))", classes[1])
-                       for table in ("enrolments", "attendance", "progress")),
-                     (f"r.tbl = 'households' and r.rid in ({households[0]})", households[1]),
-                     (f"r.tbl = 'persons' and r.rid in (select id from persons where "
-                      f"household_id in ({households[0]}))", households[1]),
-                     (f"r.tbl = 'submissions' and r.rid in ({submissions[0]})", submissions[1]),
-                     (f"r.tbl = 'attachments' and r.rid in (select id from attachments where "
-                      f"submission_id in ({submissions[0]}))", submissions[1])]
-            clauses.append(" or ".join(f"({sql})" for sql, _p in parts))
-            params += [value for _sql, values in parts for value in values]
-        return self.store.log.since(seq, where=" and ".join(f"({c})" for c in clauses),
-                                    params=params)
+    # -- what a peer has not acknowledged -----------------------------------------------------
+    def unacknowledged(self, acked: int, *, only_device: str | None = None,
+                       not_device: str | None = None, records: bool = False) -> int:
+        """Changes after ``acked`` in this laptop's log: only those made by ``only_device``,
+        or not by ``not_device``; with ``records``, the records they touch."""
+        where, params = ["seq > ?"], [acked]
+        if only_device:
+            where.append("site = (select site from sync_devices where device = ?)")
+            params.append(only_device)
+        if not_device:
+            where.append("site != coalesce((select site from sync_devices where device = ?),"
+                         " -1)")
+            params.append(not_device)
+        what = "distinct rec" if records else "*"
+        return self.store.scalar(
+            f"select count({what}) from changes where {' and '.join(where)}", params) or 0

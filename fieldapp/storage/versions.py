@@ -24,4 +24,7 @@ MIGRATIONS = (
     "m032_round_order",
     "m033_drop_prefix_indexes",
     "m034_member_triggers_need_household",
+    "m040_devices",
+    "m055_indicator_sums",
+    "m056_draft_index",
 )

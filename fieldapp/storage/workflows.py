@@ -156,6 +156,34 @@ class SessionRepository(SyncedRepository):
                   on p.session_id = s.id and p.deleted = 0
                 where {where} group by month order by month""", params)
 
+    def report_counts(self, filters: dict[str, Any]) -> tuple[list[tuple], list[tuple]]:
+        """The sessions of the filters summed for a report, without reading them one by one:
+        (month "YYYY-MM", team id, activities, sessions, last date) per month, team and
+        activities; (month, team id, outcomes, 1 for a person's entry or 0 for a household's
+        as a whole, entries) per month, team, outcomes and kind of entry."""
+        where, params = self._where(filters)
+        sessions = self.store.conn.execute(
+            f"""select substr(s.date, 1, 7), coalesce(s.team_id, ''),
+                       coalesce(s.activities, ''), count(*), max(s.date)
+                from sessions s where {where} group by 1, 2, 3""", params).fetchall()
+        entries = self.store.conn.execute(
+            f"""select substr(s.date, 1, 7), coalesce(s.team_id, ''),
+                       coalesce(p.outcomes, ''), p.person_id is not null, count(*)
+                from sessions s join session_persons p on p.session_id = s.id
+                  and p.deleted = 0 and (p.person_id is not null or p.household_id is not null)
+                where {where} group by 1, 2, 3, 4""", params).fetchall()
+        return sessions, entries
+
+    def totals(self, filters: dict[str, Any]) -> dict[str, int]:
+        """Sessions, persons helped (distinct) and households reached (distinct) in all."""
+        where, params = self._where(filters)
+        return self.store.query(
+            f"""select count(distinct s.id) as sessions, count(distinct p.person_id) as persons,
+                       count(distinct p.household_id) as households
+                from sessions s left join session_persons p
+                  on p.session_id = s.id and p.deleted = 0
+                where {where}""", params)[0]
+
     def activity_rows(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         """Each session's activities with its persons' outcomes (for outcome counts)."""
         where, params = self._where(filters)

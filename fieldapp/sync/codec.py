@@ -24,7 +24,7 @@ from typing import Any
 
 from fieldapp.core.changes import Change, Group
 from fieldapp.core.clock import Stamp
-from fieldapp.core.records import RECORD_TYPES
+from fieldapp.core.kinds import RECORD_TYPES
 from fieldapp.i18n.text import nfc
 
 MAX_LINE = 48 * 1024 * 1024

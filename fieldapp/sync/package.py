@@ -21,18 +21,27 @@ Format version 1. The file is a zip archive (entries stored, not compressed) of 
 Both directions are streams: writing encrypts as it goes, reading decrypts into a temporary
 file (never into memory) and then reads the inner archive entry by entry, checking sizes
 before it reads, so neither memory nor disk use can be blown up by a small hostile file.
+
+Whatever is wrong with a file, reading it raises :class:`PackageError` and nothing else: a
+truncated copy ("incomplete"), a damaged archive at any level (a bad CRC, a broken deflate
+stream, an unknown compression, a manifest of the wrong shape), a tampered or foreign one.
+The header may name its commune (``commune_name``, optional: files without it are read too),
+so that a package brought to the wrong commune says whose it is.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -64,12 +73,29 @@ _MEMBER_NAME = re.compile(
 
 
 class PackageError(ValueError):
-    """A package that cannot be read: ``reason`` is a key the caller turns into a message."""
+    """A package that cannot be read: ``reason`` is a key the caller turns into a message,
+    ``detail`` goes into it (a name, a place); ``cause`` says more, for a log."""
 
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
+    def __init__(self, reason: str, detail: str = "", cause: str = ""):
+        super().__init__(": ".join(p for p in (reason, detail, cause) if p))
         self.reason = reason
         self.detail = detail
+        self.cause = cause
+
+
+BROKEN_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                  struct.error, KeyError, IndexError, OverflowError, UnicodeDecodeError)
+"""What zipfile and zlib raise on an archive damaged or crafted inside (RuntimeError: an
+encrypted entry; NotImplementedError: a compression zipfile cannot read). An offset pointing
+before the start of the file gives OSError EINVAL (:func:`_broken`)."""
+
+
+def _broken(exc: BaseException) -> bool:
+    """Whether ``exc``, met while reading an archive, says the archive is broken (rather than
+    the laptop: a disk error, a full disk)."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.EINVAL
+    return isinstance(exc, BROKEN_ARCHIVE)
 
 
 @dataclass
@@ -84,6 +110,9 @@ class Header:
     payload_size: int = 0
     format: str = FORMAT
     version: int = VERSION
+    commune_name: str = ""
+    """The name of the commune (or province) ``commune_id`` is: packages made before it was
+    added have none."""
 
     def to_bytes(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -101,7 +130,7 @@ class Header:
         if data["version"] < 1:
             raise PackageError("damaged", "version")
         names = {f.name for f in cls.__dataclass_fields__.values()}  # type: ignore[attr-defined]
-        if set(data) != names:
+        if not names - OPTIONAL_HEADER <= set(data) <= names:
             raise PackageError("damaged", "header fields")
         for key in names - {"payload_size", "version"}:
             if not isinstance(data[key], str) or len(data[key]) > 200:
@@ -109,6 +138,9 @@ class Header:
         if not isinstance(data["payload_size"], int) or data["payload_size"] < 0:
             raise PackageError("damaged", "payload_size")
         return cls(**data)
+
+
+OPTIONAL_HEADER = frozenset({"commune_name"})
 
 
 @dataclass
@@ -132,12 +164,39 @@ class Manifest:
         try:
             data = json.loads(raw.decode("utf-8"))
             manifest = cls(**data)
-        except (UnicodeDecodeError, ValueError, TypeError):
+        except (UnicodeDecodeError, ValueError, TypeError, RecursionError):
             raise PackageError("damaged", "manifest") from None
-        if not isinstance(manifest.members, dict) or not isinstance(manifest.acknowledges, dict) \
-                or not all(isinstance(v, str) for v in manifest.members.values()):
-            raise PackageError("damaged", "manifest")
+        problem = manifest._problem()
+        if problem:
+            raise PackageError("damaged", "manifest", problem)
         return manifest
+
+    def _problem(self) -> str:
+        """What is not of the shape the writer gives each field ("" when all are)."""
+        def whole(value: object) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+        def files(value: object) -> bool:
+            return isinstance(value, list) and all(
+                isinstance(f, dict) and all(isinstance(v, str) for v in f.values())
+                for f in value)
+
+        checks = {
+            "package_id": isinstance(self.package_id, str),
+            "kind": self.kind in ("to_hub", "from_hub"),
+            "source_user": self.source_user is None or isinstance(self.source_user, str),
+            "counts": isinstance(self.counts, dict) and all(
+                isinstance(k, str) and whole(v) for k, v in self.counts.items()),
+            "entries": whole(self.entries),
+            "acknowledges": isinstance(self.acknowledges, dict) and all(
+                isinstance(k, str) and whole(v) for k, v in self.acknowledges.items()),
+            "log_range": isinstance(self.log_range, list) and len(self.log_range) == 2
+            and all(whole(v) for v in self.log_range),
+            "forms": files(self.forms), "packs": files(self.packs),
+            "members": isinstance(self.members, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in self.members.items()),
+        }
+        return ", ".join(name for name, fine in checks.items() if not fine)
 
 
 def package_name(commune: str, device: str, date: str, seq: int) -> str:
@@ -249,12 +308,29 @@ def read_header(path: Path) -> tuple[Header, bytes, bytes, bytes]:
                     raise PackageError("damaged", name)
             raw = outer.read(HEADER)
             return Header.from_bytes(raw), raw, outer.read(SIGNATURE), outer.read(KEY)
+    except PackageError:
+        raise
     except zipfile.BadZipFile:
-        raise PackageError("not_a_package") from None
-    except (OSError, EOFError, RuntimeError, ValueError) as exc:
-        if isinstance(exc, PackageError):
-            raise
-        raise PackageError("unreadable", str(exc)) from None
+        # No directory at the end: a package cut short while copying still starts as one.
+        raise PackageError("incomplete" if _starts_as_a_package(path) else "not_a_package") \
+            from None
+    except (OSError, *BROKEN_ARCHIVE, ValueError) as exc:
+        if isinstance(exc, OSError) and not _broken(exc):
+            raise PackageError("unreadable", exc.strerror or str(exc)) from None
+        raise PackageError("damaged", "archive", repr(exc)) from None
+
+
+def _starts_as_a_package(path: Path) -> bool:
+    """Whether the file begins with a zip entry of a package (its first entry's name)."""
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(30 + 64)
+    except OSError:
+        return False
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return False
+    length = int.from_bytes(head[26:28], "little")
+    return head[30:30 + length] in {n.encode() for n in (HEADER, SIGNATURE, KEY, PAYLOAD)}
 
 
 class OpenPackage:
@@ -282,16 +358,21 @@ class OpenPackage:
     def _member(self, name: str) -> Iterator[bytes]:
         """Lines of a member, checked against the manifest's SHA-256 as they are read."""
         digest = hashlib.sha256()
-        with self._inner.open(name) as f:
-            stream = io.BufferedReader(f, buffer_size=1 << 20)
-            while True:
-                line = stream.readline(MAX_LINE + 1)
-                if not line:
-                    break
-                if len(line) > MAX_LINE:
-                    raise PackageError("damaged", f"{name}: a line is too long")
-                digest.update(line)
-                yield line
+        try:
+            with self._inner.open(name) as f:
+                stream = io.BufferedReader(f, buffer_size=1 << 20)
+                while True:
+                    line = stream.readline(MAX_LINE + 1)
+                    if not line:
+                        break
+                    if len(line) > MAX_LINE:
+                        raise PackageError("damaged", name, "a line is too long")
+                    digest.update(line)
+                    yield line
+        except (OSError, *BROKEN_ARCHIVE) as exc:
+            if not _broken(exc):
+                raise
+            raise PackageError("damaged", name, repr(exc)) from None
         if digest.hexdigest() != self.manifest.members.get(name):
             raise PackageError("tampered", name)
 
@@ -305,7 +386,7 @@ class OpenPackage:
                 try:
                     yield decode_group(line.rstrip(b"\n"))
                 except EntryError as exc:
-                    raise PackageError("bad_entry", f"{name}:{number}: {exc}") from None
+                    raise PackageError("bad_entry", f"{name}:{number}", str(exc)) from None
 
     def changes(self) -> Iterator[Change]:
         """Every change, one by one (see :meth:`groups`)."""
@@ -313,7 +394,12 @@ class OpenPackage:
             yield from group.changes()
 
     def file(self, name: str) -> bytes:
-        data = self._inner.read(name)
+        try:
+            data = self._inner.read(name)
+        except (OSError, *BROKEN_ARCHIVE) as exc:
+            if not _broken(exc):
+                raise
+            raise PackageError("damaged", name, repr(exc)) from None
         if hashlib.sha256(data).hexdigest() != self.manifest.members.get(name):
             raise PackageError("tampered", name)
         return data
@@ -360,9 +446,14 @@ def open_package(path: Path, *, verify_key: Callable[[Header], bytes],
     except crypto.CryptoError as exc:
         shutil.rmtree(temp, ignore_errors=True)
         raise PackageError("tampered" if str(exc) != "too large" else "too_large") from None
-    except zipfile.BadZipFile:
+    except PackageError:
         shutil.rmtree(temp, ignore_errors=True)
-        raise PackageError("damaged", "content") from None
+        raise
+    except (OSError, *BROKEN_ARCHIVE, ValueError) as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        if not _broken(exc) and not isinstance(exc, ValueError):
+            raise
+        raise PackageError("damaged", "content", repr(exc)) from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -1,8 +1,7 @@
 """Start the desktop app: open the database, set the language, first-run setup, main window.
 
-``run(db_path, screenshot_dir)`` is called by ``fieldapp.cli``. With ``screenshot_dir`` it renders
-every main screen at 1366x768 into PNGs and returns without waiting for the user: offscreen, or on
-the platform QT_QPA_PLATFORM names.
+``run(db_path)`` is called by ``fieldapp.cli`` (``--screenshot DIR`` goes to
+:func:`fieldapp.ui.screenshots.take_screenshots` instead).
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from fieldapp.i18n import catalog
@@ -121,18 +119,14 @@ def demo_path(db_path: Path) -> Path | None:
     return None if Path(db_path).resolve() == path.resolve() else path
 
 
-def run(db_path: Path, screenshot_dir: Path | None = None, *,
-        on_screenshots: Callable[[list[Path]], None] | None = None) -> int:
+def run(db_path: Path) -> int:
     """Open ``db_path`` and run the app; return the process exit code.
 
     Start-up goes through fieldapp.ui.start: first-run setup, sign-in, the quick integrity
-    check. Signing out (from the lock) returns to the sign-in. With ``screenshot_dir``, save
-    the screenshots, hand their files to ``on_screenshots`` and return. A bad database file
-    raises StorageError (a UserError) before any window exists, so the CLI prints one line
-    and exits 2. The file opened is remembered, for ``fieldapp check`` without ``--db``.
+    check. Signing out (from the lock) returns to the sign-in. A bad database file raises
+    StorageError (a UserError) before any window exists, so the CLI prints one line and
+    exits 2. The file opened is remembered, for ``fieldapp check`` without ``--db``.
     """
-    if screenshot_dir is not None:
-        return _screenshots(Path(db_path), Path(screenshot_dir), on_screenshots)
     from fieldapp.ui.start import signed_in_workspace
 
     app = _qt_app(False)
@@ -182,40 +176,3 @@ def _install_texts(app) -> None:
 
     install_qt_translator(app)
     fonts.register_fonts()
-
-
-def _screenshots(db_path: Path, folder: Path,
-                 on_screenshots: Callable[[list[Path]], None] | None) -> int:
-    """``--screenshot``: an encrypted database signs in with FIELDAPP_USER and FIELDAPP_PIN
-    (name or id); a plain one is shown without a session (every screen), unless those are
-    set too."""
-    from fieldapp.errors import UserError
-    from fieldapp.i18n.catalog import _
-    from fieldapp.services import auth
-    from fieldapp.services.access import Session
-    if auth.is_encrypted(db_path):
-        wanted, pin = os.environ.get("FIELDAPP_USER", ""), os.environ.get("FIELDAPP_PIN", "")
-        users = auth.sign_in_info(db_path).users
-        match = [u for u in users if wanted in (u["user_id"], u["name"])]
-        if not match or not pin:
-            raise UserError(_("This database is encrypted: set FIELDAPP_USER and FIELDAPP_PIN "
-                              "to take its screenshots."))
-        workspace = auth.sign_in(db_path, match[0]["user_id"], pin)
-    else:
-        workspace = Workspace.open(db_path)
-        wanted = os.environ.get("FIELDAPP_USER")
-        user = next((u for u in workspace.store.users.list()
-                     if wanted in (u["id"], u["name"])), None) if wanted else None
-        if user:
-            workspace.begin_session(Session.of_user(user))
-    try:
-        catalog.set_language(workspace.setting("language") or catalog.DEFAULT_LANGUAGE)
-        prepare_app(workspace, screenshot=True)
-        from fieldapp.ui.screenshots import save_screenshots
-
-        files = save_screenshots(workspace, folder)
-        if on_screenshots is not None:
-            on_screenshots(files)
-        return 0
-    finally:
-        workspace.close()

@@ -18,7 +18,9 @@ class AppContext(QObject):
     """The open database (read through ``workspace``, written through ``writer``) plus the
     signals screens listen to.
 
-    - ``data_changed``: rows were written (setup, import, a saved form); screens re-read.
+    - ``data_changed(Changed)``: records were written (setup, import, a saved form): which
+      kinds and which records (fieldapp.core.changed); every write through ``writer`` emits it,
+      and a screen refreshes only when it touches what the screen shows (its ``shows``).
     - ``language_changed(str)``: the interface language switched; screens call retranslate().
       It mirrors :func:`fieldapp.i18n.catalog.on_language_changed`, whatever switched it.
     - ``font_scale_changed(float)``: the "large text" setting changed.
@@ -27,7 +29,7 @@ class AppContext(QObject):
     write, one at a time, on the writer thread.
     """
 
-    data_changed = Signal()
+    data_changed = Signal(object)
     language_changed = Signal(str)
     font_scale_changed = Signal(float)
 
@@ -36,6 +38,7 @@ class AppContext(QObject):
         self.workspace = workspace
         self.reader = BackgroundReader(workspace, self)
         self.writer = WriteQueue(workspace, self)
+        self.writer.written.connect(self.data_changed.emit)
         catalog.on_language_changed(self._on_catalog_language)
 
     def _on_catalog_language(self, language: str) -> None:

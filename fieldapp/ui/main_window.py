@@ -336,10 +336,15 @@ class MainWindow(QMainWindow):
             refresh()
 
     # -- reactions ---------------------------------------------------------------------------
-    def _on_data_changed(self) -> None:
+    def _on_data_changed(self, changed=None) -> None:
+        """Refresh the screen on show when what changed (fieldapp.core.changed) touches the
+        kinds of records it shows (its ``shows``; a screen that does not say refreshes)."""
         self.update_status()
         current = self.stack.currentWidget()
         refresh = getattr(current, "refresh", None)
+        shows = getattr(current, "shows", None)
+        if shows is not None and changed is not None and not changed.touches(*shows):
+            return
         if callable(refresh):
             refresh()
 

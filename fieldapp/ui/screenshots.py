@@ -3,32 +3,22 @@ shown: offscreen, or on the platform QT_QPA_PLATFORM names (see fieldapp.ui.app.
 
 from __future__ import annotations
 
-import time
+import os
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
 
+from fieldapp.i18n import catalog
 from fieldapp.services.workspace import Workspace
+from fieldapp.ui.app import build_app_window, demo_path, prepare_app
 from fieldapp.ui.main_window import WINDOW_SIZE
 
 
-SETTLE_SECONDS = 20
-
-
 def _settle(window=None) -> None:
-    """Let Qt lay out and paint; with ``window``, also wait (at most SETTLE_SECONDS) for the
-    background reads and tasks that fill its screens, so the picture shows the data."""
-    from fieldapp.ui import tasks
+    """Let Qt lay out and paint, and wait for the background reads (fieldapp.ui.tour)."""
+    from fieldapp.ui.tour import settle
 
-    deadline = time.monotonic() + SETTLE_SECONDS
-    for _ in range(3):
-        QApplication.processEvents()
-    while window is not None and time.monotonic() < deadline and (
-            window.context.reader.pending() or tasks.running_tasks()):
-        QApplication.processEvents()
-        time.sleep(0.01)
-    for _ in range(3):
-        QApplication.processEvents()
+    settle(window)
 
 
 def _grab_dialog(dialog, path: Path) -> Path:
@@ -47,8 +37,6 @@ def save_screenshots(workspace: Workspace, folder: Path) -> list[Path]:
 
     Nothing is written to the database: the setup dialog is rendered, not submitted.
     """
-    from fieldapp.ui.app import build_app_window, demo_path
-
     folder.mkdir(parents=True, exist_ok=True)
     saved = []
     if not workspace.is_set_up and not workspace.is_demo:
@@ -80,3 +68,40 @@ def save_screenshots(workspace: Workspace, folder: Path) -> list[Path]:
         window.deleteLater()
         _settle()
     return saved
+
+
+def take_screenshots(db_path: Path, folder: Path,
+                     on_screenshots: Callable[[list[Path]], None] | None = None) -> int:
+    """``fieldapp --db PATH --screenshot DIR``: every main screen into ``folder``, then hand
+    the files to ``on_screenshots``. An encrypted database signs in with FIELDAPP_USER and
+    FIELDAPP_PIN (name or id); a plain one is shown without a session (every screen), unless
+    those are set too."""
+    from fieldapp.errors import UserError
+    from fieldapp.i18n.catalog import _
+    from fieldapp.services import auth
+    from fieldapp.services.access import Session
+
+    if auth.is_encrypted(db_path):
+        wanted, pin = os.environ.get("FIELDAPP_USER", ""), os.environ.get("FIELDAPP_PIN", "")
+        users = auth.sign_in_info(db_path).users
+        match = [u for u in users if wanted in (u["user_id"], u["name"])]
+        if not match or not pin:
+            raise UserError(_("This database is encrypted: set FIELDAPP_USER and FIELDAPP_PIN "
+                              "to take its screenshots."))
+        workspace = auth.sign_in(db_path, match[0]["user_id"], pin)
+    else:
+        workspace = Workspace.open(db_path)
+        wanted = os.environ.get("FIELDAPP_USER")
+        user = next((u for u in workspace.store.users.list()
+                     if wanted in (u["id"], u["name"])), None) if wanted else None
+        if user:
+            workspace.begin_session(Session.of_user(user))
+    try:
+        catalog.set_language(workspace.setting("language") or catalog.DEFAULT_LANGUAGE)
+        prepare_app(workspace, screenshot=True)
+        files = save_screenshots(workspace, folder)
+        if on_screenshots is not None:
+            on_screenshots(files)
+        return 0
+    finally:
+        workspace.close()

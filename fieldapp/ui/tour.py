@@ -218,9 +218,8 @@ def _teams(window, screen, visit: Visit) -> None:
 
 
 def _reports(window, screen, visit: Visit) -> None:
-    from fieldapp.ui.screens.reports import KINDS
-
-    for kind in KINDS:
+    kinds = [screen.kind.itemData(i) for i in range(screen.kind.count())]
+    for kind in kinds:
         screen.kind.setCurrentIndex(screen.kind.findData(kind))
         settle(window)
         visit(f"reports_{kind}", window)

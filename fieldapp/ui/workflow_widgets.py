@@ -145,7 +145,8 @@ class FieldMessages:
 def run_write(context, fn: Callable[[Any], Any], messages: FieldMessages | None = None,
               on_done: Callable[[Any], None] | None = None) -> Any:
     """Run a short write on the app's writer and wait for it; a refusal (UserError) is shown
-    by ``messages`` (beside its field) and None returned; data_changed follows success."""
+    by ``messages`` (beside its field) and None returned; data_changed follows (the writer
+    emits what it changed)."""
     if messages is not None:
         messages.clear()
     try:
@@ -155,7 +156,6 @@ def run_write(context, fn: Callable[[Any], Any], messages: FieldMessages | None 
             raise
         messages.show(error)
         return None
-    context.data_changed.emit()
     if on_done is not None:
         on_done(result)
     return result if result is not None else True

@@ -8,6 +8,11 @@ calls back on the UI thread; long work (import, demo) passes ``progress`` to get
 dialog with Cancel (fieldapp.ui.tasks). ``call(fn)`` runs a short write there and waits for its
 result, for flows that must know it at once (saving a form before closing it).
 
+Each write's result says what it changed (:class:`fieldapp.core.changed.Changed`, the kinds of
+records and their ids, as Anki's ``OpChanges``): :attr:`WriteQueue.written` carries it to the
+UI thread, and the app's ``data_changed`` hands it to the screens, which refresh only when it
+touches what they show.
+
 In the tasks' synchronous mode (tests) the write runs at once in the calling thread, on the
 writer's workspace, before ``write`` returns.
 """
@@ -19,8 +24,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from fieldapp.core.changed import Changed
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import tasks
 
@@ -31,6 +37,10 @@ LongWrite = Callable[[Workspace, tasks.Progress, tasks.Cancelled], Any]
 
 
 class WriteQueue(QObject):
+    written = Signal(object)
+    """A write finished (or failed after writing part of its work): what it changed
+    (:class:`Changed`), on the UI thread, before the write's own callback."""
+
     def __init__(self, reading: Workspace, parent: QObject | None = None):
         super().__init__(parent)
         self._reading = reading
@@ -63,31 +73,66 @@ class WriteQueue(QObject):
         if self._closed:
             log.warning("write after the database was closed; ignored")
             return
-        tasks.run_in_background(lambda p, c: fn(self._here(), p, c), on_success, on_failure,
-                                progress=progress, cancellable=cancellable, parent=parent,
-                                pool=self._pool, steps=steps)
+        outcome: dict[str, Changed] = {}
+
+        def run(progress_, cancelled_):
+            workspace = self._here()
+            try:
+                return fn(workspace, progress_, cancelled_)
+            finally:
+                outcome["changed"] = workspace.store.writer.changed.take()
+
+        def announce() -> None:
+            changed = outcome.pop("changed", None)
+            if changed:
+                self.written.emit(changed)
+
+        def succeeded(result: Any) -> None:
+            announce()
+            if on_success is not None:
+                on_success(result)
+
+        def failed(exc: BaseException) -> None:
+            announce()  # what it wrote before failing (files of an import applied already)
+            if on_failure is not None:
+                on_failure(exc)
+            else:
+                tasks.show_failure(parent, exc)
+
+        tasks.run_in_background(run, succeeded, failed, progress=progress,
+                                cancellable=cancellable, parent=parent, pool=self._pool,
+                                steps=steps)
 
     def call(self, fn: Write) -> Any:
         """Run a short ``fn(workspace)`` on the writer thread and return its result (or raise
         its exception) here, after the writes queued before it."""
         if self._closed:
             raise RuntimeError("the database was closed")
-        if tasks.is_synchronous() or threading.current_thread() is self._thread:
-            return fn(self._here())
+        if threading.current_thread() is self._thread:
+            return fn(self._here())  # inside a write: that write announces what changed
         done = threading.Event()
         outcome: list[Any] = []
+        changed: list[Changed] = []
 
         def run() -> None:
-            self._thread = threading.current_thread()
+            if not tasks.is_synchronous():
+                self._thread = threading.current_thread()
+            workspace = self._here()
             try:
-                outcome.append((True, fn(self._here())))
+                outcome.append((True, fn(workspace)))
             except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
                 outcome.append((False, exc))
             finally:
+                changed.append(workspace.store.writer.changed.take())
                 done.set()
 
-        self._pool.start(_Runnable(run))
-        done.wait()
+        if tasks.is_synchronous():
+            run()
+        else:
+            self._pool.start(_Runnable(run))
+            done.wait()
+        if changed and changed[0]:
+            self.written.emit(changed[0])
         ok, value = outcome[0]
         if ok:
             return value

@@ -6,7 +6,8 @@ import json
 
 from fieldapp.core.changes import Change, heads, record_state
 from fieldapp.core.clock import Stamp
-from fieldapp.core.records import build_answers, flatten_answers, record_type
+from fieldapp.core.kinds import record_type
+from fieldapp.core.records import build_answers, flatten_answers
 
 A, B, C = ("a" * 8, "b" * 8, "c" * 8)
 HH = "households"

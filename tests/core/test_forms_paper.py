@@ -35,22 +35,32 @@ def test_household_survey_skips_follow_its_relevance():
     numbers = paper.questions
     assert numbers["village"] == 1 and sorted(numbers.values()) == list(
         range(1, len(numbers) + 1))
-    # No smartphone: the internet question is skipped, straight to the e-ID module.
-    assert questions["smartphone"].skips == {"none": numbers["id_status"]}
-    # Not using online services: its follow-up questions (and the "other" text) are skipped.
-    assert questions["dvc_use"].skips["no"] == numbers["epayment"]
-    assert questions["has_shop"].skips == {"no": numbers["digital_address"]}
-    # A refusal ends the interview; nobody to answer for a person ends that person's part.
+    # Not selling online: the channels are skipped; no shop: its questions are skipped.
+    assert questions["sells_online"].skips["no"] == numbers["has_shop"]
+    assert questions["has_shop"].skips["no"] == numbers["cds_who"]
+    # A refusal ends the interview.
     assert set(questions["consent"].skips) == {"no", "nobody_home", "moved", "vacant"}
-    assert questions["answered_by"].skips == {"absent": None}
     assert questions["online_channels"].condition == \
         f"câu {numbers['sells_online']} = 1 “Có”"
-    assert "[module] = 2" in next(h.condition for s in paper.sections for i in s.items
-                                  if isinstance(i, Roster) for h in i.grid
-                                  if not isinstance(h, Question) and h.node.name == "m_payments")
-    worked = {node.name: text for node, text in paper.worked_out}
-    assert worked["age"] == f"năm nay − câu {numbers['birth_year']}"
-    assert "chia lấy dư cho 4" in worked["module"]
+
+
+def test_the_rotation_is_said_in_words_and_nothing_internal_is_printed():
+    """The rotating part is a question of its own (the app works it out; paper says which
+    part in words), and conditions use the words of the values' labels: no field name, no
+    formula."""
+    paper = layout(load_form_file(FORMS / "household_survey.xlsx"))
+    numbers = paper.questions
+    part = numbers["module"]
+    headings = {i.node.name: i.condition for s in paper.sections for i in s.items
+                if not isinstance(i, (Question, Roster)) and hasattr(i, "node")}
+    assert headings["m_identity"].startswith(f"câu {part} = 2 “Phần B")
+    assert paper.worked_out == []
+    texts = [q.condition for q in _questions(paper)] + list(headings.values()) + [
+        s.condition for s in paper.sections]
+    for text in texts:
+        assert "[" not in text and "mod" not in text and "_" not in text, text
+    statuses = {q.field.name: q.condition for q in _questions(paper)}
+    assert statuses["member_status"] == "có mã người trong danh sách của xã (in sẵn)"
 
 
 def test_the_roster_is_a_table_and_the_rest_a_grid():
@@ -59,7 +69,7 @@ def test_the_roster_is_a_table_and_the_rest_a_grid():
     assert [q.field.name for q in roster.columns][:5] == [
         "member_status", "member_name", "sex", "birth_year", "relation"]
     assert roster.rows == 8
-    assert "smartphone" in [q.field.name for q in roster.grid if isinstance(q, Question)]
+    assert roster.grid == []  # everything else is asked once about everyone
 
 
 def test_any_form_lays_out_even_a_repeat_without_groups():

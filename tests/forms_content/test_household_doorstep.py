@@ -1,6 +1,11 @@
 """The household survey as a doorstep interview: how many items a member handles, and that every
 indicator of DOMAIN.md §1 can still be computed from its answers.
 
+The key indicators (smartphone, internet, VNeID level 2, e-payment, online public services,
+scam awareness) are asked of everyone of 15 and over in every round, once for the whole
+household ("Ai trong nhà …?", a choice of the people listed); the per-person answers are
+worked out from those choices (issue 21). Only the rest rotates.
+
 "Items a member handles" are the questions and notes shown on the survey's pages that the
 member reads out or fills in; a value shown read-only (a confirmed roster row, the head's
 relation, the head's ethnicity carried to the others) is not one. The reference household
@@ -39,26 +44,21 @@ def new_instance(form, today=TODAY):
     return FormInstance(form, today=today, registry=Villages())
 
 
-# Everything the reference household would answer; only what the form asks is given.
-HEAD = dict(member_name="Hoàng Văn Sơn", sex="male", ethnicity="tay", same_ethnicity="yes",
-            answered_by="self", smartphone="own", internet_use="yes", id_status="level2",
-            dvc_use="with_help", dvc_procedures="residence", dvc_satisfaction="satisfied",
-            epayment="yes", digital_signature="no", cds_installed="yes", cds_features="dvc",
-            chatbot_used="no", ehealth_record="dont_know", scam_awareness="yes",
-            bhvs_training="yes")
-SPOUSE = dict(member_name="Nông Thị Lan", sex="female", relation="spouse", answered_by="self",
-              smartphone="own", internet_use="yes", id_status="level2", dvc_use="no",
-              epayment="yes", digital_signature="no", cds_installed="no", chatbot_used="no",
-              ehealth_record="no", scam_awareness="unsure", bhvs_training="no")
-GRANDPARENT = dict(member_name="Hoàng Thị Nhất", sex="female", relation="parent",
-                   answered_by="proxy", smartphone="none", id_status="cccd_only",
-                   bhvs_training="no")
-CHILD = dict(member_name="Hoàng Văn Minh", sex="male", relation="child", smartphone="shared",
-             internet_use="yes", scam_awareness="unsure")
-HOUSEHOLD = dict(roster_check="OK", grid_power="yes", mobile_signal="mobile_4g", fibre="no",
-                 phone="0912345678", poverty_status="neither", cashless_bills="electricity",
-                 sells_online="no", has_shop="no", digital_address="dont_know",
-                 barriers="data_cost")
+# Everything the reference household would answer; only what the form asks is given. People
+# are numbered in the roster's order: head 1, spouse 2, grandparent 3, child 4.
+HEAD = dict(member_name="Hoàng Văn Sơn", sex="male", ethnicity="tay", same_ethnicity="yes")
+SPOUSE = dict(member_name="Nông Thị Lan", sex="female", relation="spouse")
+GRANDPARENT = dict(member_name="Hoàng Thị Nhất", sex="female", relation="parent")
+CHILD = dict(member_name="Hoàng Văn Minh", sex="male", relation="child")
+HOUSEHOLD = dict(roster_check="OK", absent_who="nobody", self_who="1 2", phone_own_who="1 2",
+                 phone_shared_who="nobody", internet_who="1 2", vneid_who="1 2",
+                 epay_who="1 2", dvc_self_who="nobody", dvc_helped_who="1", scam_who="1",
+                 grid_power="yes", mobile_signal="mobile_4g", fibre="no", phone="0912345678",
+                 poverty_status="neither", bhvs_who="1", digital_address="dont_know",
+                 cccd_who="1 2 3", dvc_procedures="residence", dvc_satisfaction="satisfied",
+                 sign_who="nobody", cashless_bills="electricity", sells_online="no",
+                 has_shop="no", cds_who="1", cds_features="dvc", chatbot_who="nobody",
+                 ehealth_who="dont_know", barriers="data_cost")
 
 
 def answer_if_asked(instance, path, value):
@@ -118,13 +118,67 @@ def test_the_four_rounds_meet_the_four_modules(form):
     assert int(instance.get_value("module")) == (int(first) + 1) % 4
 
 
-def test_app_questions_are_gated_on_smartphone_use(form):
-    instance = reference_household(form, 47)  # module 1: identity and public services
-    assert instance.get_value("module") == "1"
-    assert instance.is_relevant("members[2]/id_status")  # no smartphone: the e-ID is asked
-    assert not instance.is_relevant("members[2]/dvc_use")  # ... online services are not
-    assert not instance.is_relevant("members[2]/internet_use")
-    assert instance.is_relevant("members[0]/dvc_use")
+def test_key_questions_are_asked_of_everyone_of_15_every_round(form):
+    """Every round, whatever the module: the key indicators of each person of 15 and over
+    follow from the questions about everyone; nothing is asked about the child."""
+    for age in (45, 46, 47, 48):
+        instance = reference_household(form, age)
+        grandparent = {k: instance.get_value(f"members[2]/{k}") for k in (
+            "smartphone", "internet_use", "vneid_level2", "epayment", "dvc_use",
+            "scam_awareness")}
+        assert grandparent == {"smartphone": "none", "internet_use": "no",
+                               "vneid_level2": "no", "epayment": "no", "dvc_use": "no",
+                               "scam_awareness": "no"}
+        assert instance.get_value("members[0]/smartphone") == "own"
+        assert instance.get_value("members[0]/dvc_use") == "with_help"
+        assert instance.get_value("members[3]/smartphone") == ""  # a child: not asked
+
+
+def test_questions_about_everyone_offer_the_people_asked(form):
+    instance = reference_household(form, 47)
+    offered = [c.name for c in instance.choices_for("vneid_who")]
+    assert offered == ["1", "2", "3", "nobody", "dont_know", "refused"]  # not the child (4)
+    # Apps on the phone: only those who use a smartphone.
+    instance = reference_household(form, 45)
+    assert instance.get_value("module") == "3"
+    assert [c.name for c in instance.choices_for("cds_who")][:2] == ["1", "2"]
+    assert "3" not in [c.name for c in instance.choices_for("cds_who")]
+
+
+def test_dont_know_refused_and_skipped_are_kept_apart_from_no(form):
+    instance = reference_household(form, 46)
+    instance.set_value("epay_who", "1 dont_know")
+    instance.set_value("vneid_who", "refused")
+    instance.set_value("scam_who", "")
+    assert [instance.get_value(f"members[{i}]/epayment") for i in range(3)] == \
+        ["yes", "dont_know", "dont_know"]
+    assert instance.get_value("members[1]/vneid_level2") == "refused"
+    assert instance.get_value("members[1]/scam_awareness") == "skipped"
+    assert instance.can_finalize()  # a person may decline: not required
+
+
+def test_declinable_questions_have_dont_know_and_refused_and_are_not_required(form):
+    asked = [f for f in form.fields.values() if f.is_select and f.calculation is None
+             and f.list_name and f.name not in DECLARED_BY_THE_MEMBER]
+    assert len(asked) > 20
+    for field in asked:
+        names = {c.name for c in form.choice_lists[field.list_name].choices}
+        assert "refused" in names, field.name
+        assert field.required is None, field.name
+
+
+# Questions the member answers from what is seen or from the commune's lists, not the
+# respondent: the visit, the roster, who answers.
+DECLARED_BY_THE_MEMBER = {"consent", "member_status", "sex", "relation", "ethnicity",
+                          "same_ethnicity", "absent_who", "self_who", "poverty_status",
+                          "online_channels"}
+
+
+def test_the_consent_names_every_personal_item_collected(form):
+    text = form.fields["purpose_note"].label["Vietnamese (vi)"]
+    for item in ("họ tên", "giới tính", "năm sinh", "quan hệ với chủ hộ", "dân tộc",
+                 "thôn, bản", "số điện thoại", "hộ nghèo, cận nghèo", "đã chuyển đi"):
+        assert item in text, item
 
 
 def test_members_take_the_heads_ethnicity_unless_the_household_is_mixed(form):
@@ -162,19 +216,29 @@ def test_a_visit_without_an_interview_is_finalized_with_its_result(form, contact
 
 def test_a_person_nobody_can_answer_for_makes_the_interview_partial(form):
     instance = new_instance(form)
-    fill(instance, [(HEAD, 46), ({**SPOUSE, "answered_by": "absent"}, 43)])
-    assert not instance.is_relevant("members[1]/smartphone")
+    only_head = {k: v.replace(" 2", "") for k, v in HOUSEHOLD.items()}
+    fill(instance, [(HEAD, 46), (SPOUSE, 43)], {**only_head, "absent_who": "2"})
+    assert instance.get_value("members[1]/answered_by") == "absent"
+    assert instance.get_value("members[1]/smartphone") == ""
+    assert "2" not in [c.name for c in instance.choices_for("epay_who")]
     assert instance.can_finalize()
     assert instance.get_value("interview_result") == "partly"
 
 
-def test_person_questions_name_the_person(form):
-    """Read aloud in a proxy interview, a question says whom it is about."""
-    for name in ("smartphone", "internet_use", "id_status", "dvc_use", "epayment",
-                 "digital_signature", "cds_installed", "chatbot_used", "ehealth_record",
-                 "scam_awareness", "bhvs_training", "answered_by"):
-        assert "${member_name}" in form.fields[name].label["Vietnamese (vi)"], name
-        assert "của mình" not in form.fields[name].label["Vietnamese (vi)"], name
+def test_questions_about_everyone_read_aloud_as_a_village_member_says_them(form):
+    """"Ai trong nhà …?": one question for the household, its choices the people listed by
+    name and age."""
+    for name in ("phone_own_who", "internet_who", "vneid_who", "epay_who", "dvc_self_who",
+                 "scam_who", "bhvs_who", "cccd_who", "sign_who", "cds_who", "chatbot_who",
+                 "ehealth_who"):
+        label = form.fields[name].label["Vietnamese (vi)"]
+        assert label.startswith(("Ai ", "Trong ", "Nếu ", "Điện thoại của ai")), name
+        assert " ai " in f" {label.lower()} ", name
+    instance = reference_household(form, 46)
+    from fieldapp.core.forms.labels import LabelSource
+    labels = LabelSource(form, instance)
+    shown = [labels.choice("vneid_who", c).primary for c in instance.choices_for("vneid_who")]
+    assert shown[:3] == ["Hoàng Văn Sơn, 46", "Nông Thị Lan, 43", "Hoàng Thị Nhất, 74"]
 
 
 # --------------------------------------------------------------------------- indicators
@@ -186,12 +250,12 @@ INDICATORS = {
     2: ("mobile signal at home", ["mobile_signal"], None),
     3: ("fibre broadband at home", ["fibre"], None),
     4: ("grid electricity", ["grid_power"], None),
-    5: ("e-payment account or e-wallet", ["epayment"], "2"),
+    5: ("e-payment account or e-wallet", ["epayment"], None),
     6: ("shop accepts QR payment", ["has_shop", "qr_payment"], "2"),
     7: ("cashless bills", ["cashless_bills"], "2"),
-    8: ("has a chip ID card", ["id_status"], "1"),  # any answer but no_cccd and dont_know
-    9: ("VNeID level 2", ["id_status"], "1"),
-    10: ("uses online public services", ["dvc_use", "dvc_procedures", "dvc_satisfaction"], "1"),
+    8: ("has a chip ID card", ["cccd"], "1"),
+    9: ("VNeID level 2", ["vneid_level2"], None),
+    10: ("uses online public services", ["dvc_use"], None),
     11: ("personal digital signature", ["digital_signature"], "2"),
     12: ("Công dân số Xứ Lạng app", ["cds_installed", "cds_features"], "3"),
     13: ("government virtual assistant", ["chatbot_used"], "3"),

@@ -133,10 +133,10 @@ def laptops(tmp_path_factory):
     commune = Store.open(folder / "commune.db")
     run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
                                     "Hoàng Thị Mai", "commune_staff", "246813"))
-    registration = identity.register_device(commune, "Laptop 1")
+    registration = identity.register_device(commune, "Laptop 1", commune.users.list()[0]["id"])
     setup = identity.write_setup_file(commune, registration, folder / "m.fieldsetup")
     member = Store.open(folder / "member.db")
-    identity.join(member, setup, user_id=commune.users.list()[0]["id"])
+    identity.join(member, setup)
     village = member.villages.list()[0]["id"]
     for i in range(5):
         hid = member.households.add_household(village, f"Lý Văn Páo {i}")

@@ -203,10 +203,10 @@ def test_an_erasure_leaves_no_trace_in_either_database_or_the_next_packages(tmp_
     commune = Store.open(tmp_path / "commune.db")
     staff = run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
                                             "Hoàng Thị Mai", "commune_staff", PIN))
-    registration = identity.register_device(commune, "Laptop 1")
+    registration = identity.register_device(commune, "Laptop 1", staff)
     setup = identity.write_setup_file(commune, registration, tmp_path / "m.setup")
     member = Store.open(tmp_path / "member.db")
-    identity.join(member, setup, user_id=staff)
+    identity.join(member, setup)
     sid = survey(member)
     household = member.submissions.get(sid)["household_id"]
     first = exchange.export_package(member, tmp_path / "p1.fieldsync")
@@ -242,9 +242,9 @@ def test_an_erasure_leaves_no_trace_in_either_database_or_the_next_packages(tmp_
 
 def test_an_import_is_preceded_by_a_backup(tmp_path):
     commune = Store.open(tmp_path / "commune.db")
-    run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
-                                    "Hoàng Thị Mai", "commune_staff", PIN))
-    registration = identity.register_device(commune, "Laptop 1")
+    staff = run_setup(commune, SetupRequest("Xã Tân Thành", "Lạng Sơn", ["Bản Khuông"],
+                                            "Hoàng Thị Mai", "commune_staff", PIN))
+    registration = identity.register_device(commune, "Laptop 1", staff)
     setup = identity.write_setup_file(commune, registration, tmp_path / "m.setup")
     member = Store.open(tmp_path / "member.db")
     identity.join(member, setup)

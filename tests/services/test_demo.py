@@ -207,23 +207,23 @@ def _smartphone(row, answers):
 
 
 def _epayment(row, answers):
-    if answers["module"] != "2" or row.get("answered_by") == "absent":
-        return None  # asked only in the payments module
-    return row.get("epayment") == "yes"
+    if row.get("epayment") in (None, "dont_know", "refused", "skipped"):
+        return None  # not asked (under 15, nobody to answer) or no answer
+    return row["epayment"] == "yes"
 
 
 def _level2(row, answers):
-    if answers["module"] != "1" or row.get("answered_by") == "absent":
+    if row.get("vneid_level2") in (None, "dont_know", "refused", "skipped"):
         return None
-    return row.get("id_status") == "level2"
+    return row["vneid_level2"] == "yes"
 
 
 def test_rates_roughly_as_configured(large):
     people = _first_round_people(large)
     assert 0.70 <= _share(people, _smartphone)["all"] <= 0.93
     assert 0.40 <= _share(people, _epayment)["all"] <= 0.80
-    cccd = _share(people, lambda row, a: None if a["module"] != "1" or not row.get("id_status")
-                  else row["id_status"] not in ("no_cccd", "dont_know"))
+    cccd = _share(people, lambda row, a: None if row.get("cccd") not in ("yes", "no")
+                  else row["cccd"] == "yes")
     assert cccd["all"] > 0.9
     households = [json.loads(r["answers"]) for r in _rows(
         large, "select answers from submissions where form_id = 'household_survey' "

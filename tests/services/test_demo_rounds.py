@@ -113,7 +113,14 @@ def test_every_stored_round_is_what_the_form_keeps(demo, form):
         assert instance.answers == answers  # nothing the form would not ask, nothing missing
 
 
+KEY = ("smartphone", "internet_use", "vneid_level2", "epayment", "dvc_use", "scam_awareness")
+MODULE_OF = {"bhvs_training": "0", "cccd": "1", "digital_signature": "2", "cds_installed": "3",
+             "chatbot_used": "3", "ehealth_record": "3"}
+
+
 def test_no_answer_the_form_never_asks(demo):
+    """Every person of 15 and over who can be asked has the key indicators every round; a
+    rotating part's answers only in that part's year; nothing for children."""
     seen = set()
     for r in _rows(demo, "select answers from submissions where form_id = 'household_survey'"):
         answers = json.loads(r["answers"])
@@ -123,21 +130,22 @@ def test_no_answer_the_form_never_asks(demo):
         for row in answers["members"]:
             age = int(row["age"])
             seen.update(row)
-            if age < 14:
-                assert "id_status" not in row  # no chip ID card question for a child
-            if age < 10:
-                assert "smartphone" not in row
-            if row.get("smartphone") == "none":
-                assert "epayment" not in row and "internet_use" not in row
-            if row.get("answered_by") == "absent":
-                assert "smartphone" not in row
-            if "epayment" in row:
-                assert answers["module"] == "2"
-            if "id_status" in row:
-                assert answers["module"] == "1"
+            left = row.get("member_status") in ("moved", "died")
+            if age < 15 or left:
+                assert not set(KEY) & set(row) and "answered_by" not in row
+                continue
+            if row["answered_by"] == "absent":
+                assert not set(KEY) & set(row)
+            else:
+                assert set(KEY) <= set(row)  # every round, everyone asked
+            for name, module in MODULE_OF.items():
+                if name in row:
+                    assert answers["module"] == module
+            if row.get("smartphone") not in ("own", "shared"):
+                assert "cds_installed" not in row  # an app on the phone: phone users only
         if "digital_address" in answers:
             assert answers["module"] == "0"
-    assert {"id_status", "epayment", "cds_installed", "scam_awareness"} <= seen
+    assert {"vneid_level2", "epayment", "cds_installed", "scam_awareness", "cccd"} <= seen
 
 
 def test_some_households_are_surveyed_twice_in_the_next_module(demo):

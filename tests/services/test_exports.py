@@ -75,14 +75,16 @@ def test_the_indicator_table_carries_codes_for_reporting_upward(store, tmp_path)
                                                       today=TODAY).path, read_only=True)
     table = _sheet(book, "indicators")
     codes = table[1]
-    lines = [dict(zip(codes, r)) for r in table[2:]]
+    lines = [dict(zip(codes, r)) for r in table[2:] if r and len(r) > 3 and r[3]]
     commune = [line for line in lines if not line["village"]]
     assert {line["indicator"] for line in commune} >= {"smartphone", "epayment",
                                                        "barrier_no_device"}
     epayment = next(line for line in commune if line["indicator"] == "epayment")
     assert epayment["target"] == 80 and epayment["status"] in ("met", "not_met", "no_data")
     assert epayment["denominator"] == epayment["population"] - epayment["not_asked"] - \
-        epayment["refused"]
+        epayment["dont_know"] - epayment["refused"]
+    assert epayment["period"] == str(TODAY.year)  # this year unless asked otherwise
+    assert epayment["target_source"].startswith("Nghị quyết 49-NQ/TU ngày 28/9/2021")
     villages = {line["village"] for line in lines if line["village"]}
     assert villages and all(line["village_label"] for line in lines if line["village"])
 

@@ -8,6 +8,7 @@ import pytest
 from fieldapp import paths
 from fieldapp.i18n.packs import PackCatalog, form_texts, iter_pack_files
 from fieldapp.i18n.pofile import read_po_file
+from fieldapp.services import pack_import
 from fieldapp.services import packs as svc
 from fieldapp.services.forms import load_form_file
 
@@ -214,23 +215,23 @@ def good_pack(tmp_path, base, mini):
 
 def test_valid_import_is_installed_and_overrides(tmp_path, good_pack, mini):
     imported = tmp_path / "data" / "packs"
-    result = svc.import_pack(good_pack, [mini], "tyz", imported=imported)
+    result = pack_import.import_pack(good_pack, [mini], "tyz", imported=imported)
     assert result.path == imported / "tyz" / "mini.po" and not result.replaced
     assert result.coverage.shown == MINI_KEYS and result.coverage.reviewed == 0
     assert result.warnings == ()  # the file says its script
     assert PackCatalog.load(result.path).get("mini:hh:label").msgstr == "Tày Hộ gia đình"
-    again = svc.import_pack(good_pack, [mini], imported=imported)
+    again = pack_import.import_pack(good_pack, [mini], imported=imported)
     assert again.replaced
 
 
 def test_import_goes_to_the_data_folder_by_default(good_pack, mini):
-    result = svc.import_pack(good_pack, [mini], "tyz")
+    result = pack_import.import_pack(good_pack, [mini], "tyz")
     assert result.path == paths.data_dir() / "packs" / "tyz" / "mini.po"
 
 
 def _install_current(tmp_path, good_pack, mini):
     imported = tmp_path / "data" / "packs"
-    current = svc.import_pack(good_pack, [mini], "tyz", imported=imported).path
+    current = pack_import.import_pack(good_pack, [mini], "tyz", imported=imported).path
     return imported, current, current.read_bytes()
 
 
@@ -266,8 +267,8 @@ def test_broken_import_is_refused_and_current_pack_intact(tmp_path, good_pack, m
         mini = form
     else:
         bad.write_text(BROKEN_EDITS[kind](text), encoding="utf-8")
-    with pytest.raises(svc.PackImportError) as info:
-        svc.import_pack(bad, [mini], "tyz", imported=imported)
+    with pytest.raises(pack_import.PackImportError) as info:
+        pack_import.import_pack(bad, [mini], "tyz", imported=imported)
     assert "bad.po" in str(info.value) and "unchanged" in str(info.value)
     assert current.read_bytes() == before
     assert sorted(p.name for p in current.parent.iterdir()) == ["mini.po"]  # no temp file left
@@ -275,17 +276,17 @@ def test_broken_import_is_refused_and_current_pack_intact(tmp_path, good_pack, m
 
 def test_wrong_language_refused(tmp_path, good_pack, mini):
     imported, current, before = _install_current(tmp_path, good_pack, mini)
-    with pytest.raises(svc.PackImportError, match="not \"nut\""):
-        svc.import_pack(good_pack, [mini], "nut", imported=imported)
+    with pytest.raises(pack_import.PackImportError, match="not \"nut\""):
+        pack_import.import_pack(good_pack, [mini], "nut", imported=imported)
     assert current.read_bytes() == before
     assert not (imported / "nut").exists()
 
 
 def test_remove_imported_pack(tmp_path, good_pack, mini):
     imported, current, _before = _install_current(tmp_path, good_pack, mini)
-    assert svc.remove_imported_pack("tyz", "mini", imported=imported)
+    assert pack_import.remove_imported_pack("tyz", "mini", imported=imported)
     assert not current.exists()
-    assert not svc.remove_imported_pack("tyz", "mini", imported=imported)
+    assert not pack_import.remove_imported_pack("tyz", "mini", imported=imported)
 
 
 def test_pack_overview_shows_what_the_app_uses(tmp_path, good_pack, base, mini):
@@ -295,7 +296,7 @@ def test_pack_overview_shows_what_the_app_uses(tmp_path, good_pack, base, mini):
     partial = tmp_path / "partial.po"
     text = good_pack.read_text(encoding="utf-8")
     partial.write_text(text.replace('msgstr "Tày Có"', 'msgstr "Mì"'), encoding="utf-8")
-    svc.import_pack(partial, [mini], imported=imported)
+    pack_import.import_pack(partial, [mini], imported=imported)
     [row] = svc.pack_overview([mini], shipped=base, imported=imported)
     assert row.imported and row.shown == MINI_KEYS
 
@@ -320,7 +321,7 @@ def test_a_pack_without_a_known_script_is_imported_with_a_warning(tmp_path, good
         edited = tmp_path / "edited-script.po"
         edited.write_text(text.replace('"X-Script: tay-nung-1961\\n"', f'"{header}"'),
                           encoding="utf-8")
-        result = svc.import_pack(edited, [mini], imported=imported)
+        result = pack_import.import_pack(edited, [mini], imported=imported)
         assert result.language == "tyz" and result.path == imported / "tyz" / "mini.po"
         assert len(result.warnings) == 1 and shown in result.warnings[0], result.warnings
         assert PackCatalog.load(result.path).headers["X-Script"] == "tay-nung-1961"
@@ -334,7 +335,7 @@ def test_a_pack_in_a_second_script_is_its_own_pack(tmp_path, good_pack, mini):
     dao = tmp_path / "dao.po"
     dao.write_text(text.replace('"X-Script: tay-nung-1961\\n"', '"X-Script: dao-vn\\n"'),
                    encoding="utf-8")
-    result = svc.import_pack(dao, [mini], imported=imported)
+    result = pack_import.import_pack(dao, [mini], imported=imported)
     assert result.language == "ium@dao-vn" and result.warnings == ()
     assert result.path == imported / "ium@dao-vn" / "mini.po"
     from fieldapp.i18n.packs import available_languages, load_pack, pack_language_name

@@ -98,12 +98,17 @@ def test_paper_questionnaire_numbers_questions_and_derives_skips(tmp_path):
     assert "Câu 1 Thôn, bản, tổ dân phố" in text
     assert "Phiếu giấy, sẽ nhập vào fieldapp sau" in text
     assert "Hộ có đồng ý trả lời không?" in text
-    # Choosing "no smartphone" skips the internet question: a skip instruction from relevance.
-    assert "3 Không dùng → câu 14" in text
+    # Not selling online skips the channels: a skip instruction from relevance.
+    assert "2 Không → câu" in text
     assert "Chỉ hỏi nếu câu 2 = 1 “Đồng ý trả lời”" in text
-    assert "Câu hỏi cho từng người" in text
-    # The values the form works out are explained, named in Vietnamese (not "[module]").
-    assert "[Nhóm câu hỏi luân phiên] = nếu" in text and "[module]" not in text
+    # The rotation is said in words; no formula, no name of a field is printed.
+    assert "Mỗi năm hộ được hỏi một trong bốn phần A, B, C, D" in text
+    assert "mod" not in text and "[" not in text and "${" not in text
+    assert "“Phần B: thẻ căn cước và dịch vụ công”" in text
+    # A question about everyone: the people by their number in the list.
+    assert "Ai trong nhà có điện thoại thông minh của riêng mình?" in text
+    assert "Đánh dấu số thứ tự (#) của những người đó trong danh sách thành viên: ☐ 1 ☐ 2" \
+        in text
 
 
 def test_paper_questionnaire_in_a_pack_and_prefilled_for_a_household(store, tmp_path):

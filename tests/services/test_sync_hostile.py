@@ -23,10 +23,10 @@ from fieldapp.sync.codec import encode
 @pytest.fixture
 def pair(tmp_path):
     commune = new_commune(tmp_path / "commune.db")
-    registration = identity.register_device(commune, "Laptop 1")
+    registration = identity.register_device(commune, "Laptop 1", commune.users.list()[0]["id"])
     setup = identity.write_setup_file(commune, registration, tmp_path / "m.setup")
     member = Store.open(tmp_path / "member.db")
-    identity.join(member, setup, user_id=commune.users.list()[0]["id"])
+    identity.join(member, setup)
     village = member.villages.list()[0]["id"]
     hid = member.households.add_household(village, "Lý Văn Páo")
     member.persons.add_person(hid, "Lý Văn Páo", birth_year=1970)
@@ -218,12 +218,13 @@ def test_a_stamp_far_in_the_future(pair, tmp_path):
 
 
 def test_decomposed_text_is_stored_composed(pair, tmp_path):
-    _folder, commune, *_ = pair
+    _folder, commune, member, _reg = pair
     village = commune.villages.list()[0]["id"]
     name = unicodedata.normalize("NFD", "Nguyễn Thị Hoà")
+    stamp = member.clock.tick_stamp()
     lines = list(encode([
-        Change("households", "h-nfd", "head_name", name, Stamp(1772323200000, 0, "d" * 8)),
-        Change("households", "h-nfd", "village_id", village, Stamp(1772323200000, 0, "d" * 8)),
+        Change("households", "h-nfd", "head_name", name, stamp),
+        Change("households", "h-nfd", "village_id", village, stamp),
     ]))
     path = crafted(pair, tmp_path / "nfd.fieldsync", lines)
     report = exchange.import_package(commune, path)
@@ -234,8 +235,8 @@ def test_decomposed_text_is_stored_composed(pair, tmp_path):
 
 
 def test_a_package_of_a_form_never_seen_here_is_kept_with_a_note(pair, tmp_path):
-    _folder, commune, *_ = pair
-    stamp = Stamp(1772323200000, 0, "d" * 8)
+    _folder, commune, member, _reg = pair
+    stamp = member.clock.tick_stamp()
     lines = list(encode([
         Change("submissions", "s-x", "form_id", "a_form_from_elsewhere", stamp),
         Change("submissions", "s-x", "form_version", "7", stamp),

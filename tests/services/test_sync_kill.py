@@ -97,10 +97,12 @@ def run_kills(prepared, count: int) -> dict[str, int]:
         time.sleep(rng.uniform(0.0, duration * 1.1))
         child.kill()
         child.wait()
-        state = digest(target)
+        state = digest(target)  # opens the database: the next start
         assert state in (before, after), f"kill {n} left a half-imported database"
         outcomes["before" if state == before else "after"] += 1
-        # The backup taken before the import is complete and verified, or only a .part.
+        # The backup taken before the import is complete and verified; a .part it left was
+        # removed when the database was opened again.
+        assert not [p.name for p in bk.backups_dir(target).glob(f"*{bk.PART}*")], n
         for made in bk.list_backups(target):
             assert bk.check_backup(made.path, None), f"kill {n} left a damaged backup"
             outcomes["backups"] = outcomes.get("backups", 0) + 1

@@ -172,23 +172,31 @@ def test_household_page_glance_from_the_latest_answers_and_the_timeline(world, c
     household = ids["Nông Thị Mai"]
     service = SurveyService(store, today=today)
     person = store.persons.of_household(household)[0]
-    for smartphone in ("none", "own"):
+    for own in (False, True):
         form, instance = service.new_instance("household_survey", household_id=household)
         instance.set_value("consent", "yes")
         instance.set_value("members[0]/member_status", "same")
-        instance.set_value("members[0]/answered_by", "self")
-        instance.set_value("members[0]/smartphone", smartphone)
+        for name, value in (("absent_who", "nobody"), ("self_who", "1"),
+                            ("phone_own_who", "1" if own else "nobody"),
+                            ("phone_shared_who", "nobody"), ("vneid_who", "nobody")):
+            if instance.is_relevant(name):
+                instance.set_value(name, value)
         complete_form(instance)
         service.save(None, form, instance, finalize=True)
     sessions = Sessions(store, shipped_codes)  # dated today, as the rounds are
     sessions.log(SessionRequest(dt.date.today(), store.households.get(household)["village_id"],
                                 (store.meta("current_user_id"),), ("device_and_lookup",),
-                                (Helped(person["id"], outcomes=("scam_guidance",)),),
+                                (Helped(person["id"], outcomes=("scam_guidance",
+                                                                "vneid_level2_activated")),),
                                 follow_up_date=dt.date.today() + dt.timedelta(days=3)))
     page = household_page(store, Registry(store, today=today), household)
-    assert page.persons[0]["glance"]["smartphone"] == "yes"  # the newest round decides
+    glance = page.persons[0]["glance"]
+    assert glance["smartphone"] == "yes"  # the newest round decides
+    # The latest known status: what a session achieved since the round raises it.
+    assert glance["vneid"] == "yes"
     assert [e.kind for e in page.timeline] == ["session", "round", "round"]
-    assert page.timeline[0].details["persons"][0]["outcomes"] == ["scam_guidance"]
+    assert page.timeline[0].details["persons"][0]["outcomes"] == ["scam_guidance",
+                                                                  "vneid_level2_activated"]
     assert len(page.rounds) == 2 and len(page.follow_ups) == 1
     # Registries without a survey (the demo) answer from the person's properties.
     other = ids["Đặng Văn Hùng"]
@@ -413,6 +421,8 @@ def test_today_work_counts_what_waits(world, sessions, complete_form):
     form, instance = service.new_instance("household_survey",
                                           household_id=ids["Triệu Thị Yến"])
     instance.set_value("consent", "yes")
+    if instance.is_relevant("absent_who"):
+        instance.set_value("absent_who", "nobody")
     complete_form(instance)
     service.save(None, form, instance, finalize=True)
     sessions.log(request_for(store, follow_up_date=TODAY + dt.timedelta(days=2)))
@@ -422,8 +432,13 @@ def test_today_work_counts_what_waits(world, sessions, complete_form):
     assert (work.households, work.never_surveyed, work.this_round) == (6, 5, 1)
     # The laptop that set the commune up is the commune's, before its sync identity exists.
     assert work.pending is None and not work.joined
-    smartphone = next(i for i in work.indicators if i.key == "smartphone")
-    assert smartphone.known >= 1
+    # Home's chart: the survey's estimates of this year, as the commune report computes them
+    # (tests/services/test_one_computation.py); one household: no share shown.
+    assert [i.key for i in work.indicators][:2] == ["smartphone", "smartphone_access"]
+    assert all(not i.shown and i.text in ("–", "—") for i in work.indicators)
+    from fieldapp.services.indicators import Period
+
+    assert work.indicators_period == Period.of("year", dt.date.today().year).label()
 
 
 # -- codes come from the forms -------------------------------------------------------------------------

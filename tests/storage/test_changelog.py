@@ -155,7 +155,7 @@ class Model:
 
     def note(self, record, values):
         """Remember what was written, and check the record now shows it."""
-        from fieldapp.core.records import record_type
+        from fieldapp.core.kinds import record_type
 
         table = self.store.log.table_of(record)
         row = getattr(self.store, table).get(record)

@@ -11,7 +11,6 @@ and the label packs' texts (Tày, Nùng, Dao) are taken out before looking.
 from __future__ import annotations
 
 import re
-import sqlite3
 from functools import cache
 from pathlib import Path
 
@@ -91,43 +90,14 @@ def form_words() -> frozenset[str]:
     return frozenset(found)
 
 
-CODE = re.compile(r"^[a-z0-9_.]+( [a-z0-9_.]+)*$")
-
-
 def database_words(db: Path) -> set[str]:
     """Words of the text values in the database (names, villages, notes; inside JSON, the
-    values, not the keys): data. Values that look like codes ("member_count", "tay") are
-    not: a code on a Vietnamese screen is a bug."""
-    import json
+    values, not the keys; see test_pseudo_locale): data. Values that look like codes
+    ("member_count", "tay") are not: a code on a Vietnamese screen is a bug."""
+    from test_pseudo_locale import _database_values
 
-    found: set[str] = set()
-
-    def add(value) -> None:
-        if isinstance(value, str):
-            if value[:1] in "{[":
-                try:
-                    add(json.loads(value))
-                    return
-                except ValueError:
-                    pass
-            if not CODE.match(value):
-                found.update(w.lower() for w in words(value))
-        elif isinstance(value, dict):
-            for item in value.values():
-                add(item)
-        elif isinstance(value, list):
-            for item in value:
-                add(item)
-
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'"
-            " and name not like '%_fts%'")]
-        for table in tables:
-            for row in conn.execute(f'select * from "{table}"'):
-                for value in row:
-                    add(value)
-    return found
+    return {w.lower() for value in _database_values(db) if len(value) < 2000
+            for w in words(value)}
 
 
 class EnglishFinder:

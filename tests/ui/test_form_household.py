@@ -22,22 +22,24 @@ HOUSEHOLD = {
     "sells_online": "yes", "online_channels": "zalo facebook", "has_shop": "no",
 }
 # The head, born 1992, surveyed in 2026: this round's module is 2 (payments and signature).
-ADULT = {
-    "answered_by": "self", "smartphone": "own", "internet_use": "yes", "epayment": "yes",
-    "digital_signature": "no",
-}
 # The spouse's name is typed decomposed (NFD), as the Windows Vietnamese keyboard sends it.
 MEMBERS = [
     {"member_name": "Hoàng Văn Sơn", "sex": "male", "birth_year": "1992", "ethnicity": "tay",
-     "same_ethnicity": "no", **ADULT},
+     "same_ethnicity": "no"},
     {"member_name": unicodedata.normalize("NFD", "Nông Thị Hạnh"), "sex": "female",
-     "birth_year": "1995", "relation": "spouse", "ethnicity": "nung", **ADULT,
-     "answered_by": "proxy", "epayment": "dont_know"},
+     "birth_year": "1995", "relation": "spouse", "ethnicity": "nung"},
     {"member_name": "Hoàng Văn Đức", "sex": "male", "birth_year": "2014", "relation": "child",
-     "ethnicity": "tay", "smartphone": "shared", "internet_use": "yes"},
+     "ethnicity": "tay"},
     {"member_name": "Hoàng Thị Mai Anh", "sex": "female", "birth_year": "2022",
      "relation": "child", "ethnicity": "tay"},
 ]
+# Asked once about everyone of 15 and over (the head 1, the spouse 2), by their number.
+EVERYONE = {
+    "absent_who": "nobody", "self_who": "1", "phone_own_who": "1 2",
+    "phone_shared_who": "nobody", "internet_who": "1 2", "vneid_who": "1",
+    "epay_who": "1 dont_know", "dvc_self_who": "nobody", "dvc_helped_who": "1",
+    "scam_who": "1 2", "sign_who": "nobody",
+}
 END = {"roster_check": "OK", "barriers": "data_cost no_signal",
        "notes": "Cần hướng dẫn thêm về VNeID."}
 
@@ -96,19 +98,16 @@ def test_household_survey_end_to_end(qtbot, service, commune):
             assert view.row_title.text().endswith("Nông Thị Hạnh, 31")
             qtbot.keyClick(view.editors["members[1]/birth_year"].edit, Qt.Key.Key_N,
                            Qt.KeyboardModifier.AltModifier)
-            assert view.current_page.key == "members[1]/person"
-            assert set(view.editors) == {"members[1]/answered_by", "members[1]/smartphone"}
-            drive.answer("smartphone", "own")
-            assert "members[1]/internet_use" in view.editors  # asked of smartphone users
-        if number == 3:  # under 10: the basic details only
+            assert at_roster_end(view)  # nothing else is asked person by person
+        if number == 3:
             drive.fill_page(member)
             drive.next()
             assert at_roster_end(view)
         drive.fill_pages(member, until=at_roster_end)
 
-    # Field-list pages: visit, 3 pages for each adult and 2 for the child of 12, 1 for the
-    # child of 4, the roster page, the roster check, the household's two pages, the closing.
-    assert len(view.pages) == 1 + 3 + 3 + 2 + 1 + 1 + 1 + 2 + 1
+    # Field-list pages: visit, one per member, the roster page, the roster check, the two
+    # pages about everyone, the household's two pages, the closing.
+    assert len(view.pages) == 1 + 4 + 1 + 1 + 2 + 2 + 1
 
     # The roster page lists every member by the title the form gives a row: name, age.
     titles = [b.text() for b in view._row_buttons]
@@ -126,13 +125,19 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     assert at_roster_end(view)
 
     drive.next()
-    drive.fill_pages({**END, **HOUSEHOLD}, until=lambda v: v.current_page.key == "home")
+    drive.fill_pages({**END, **HOUSEHOLD}, until=lambda v: v.current_page.key == "everyone")
+    # The people of 15 and over, by name and age; not the children.
+    offered = {path.rsplit("/", 1)[-1] for path in view.editors}
+    assert offered >= {"absent_who", "phone_own_who", "internet_who"}
+    drive.fill_pages(EVERYONE, until=lambda v: v.current_page.key == "home")
     assert view.page_title.text() == "Điện và internet tại nhà"
-    drive.fill_pages(HOUSEHOLD, until=lambda v: v.current_page.key == "m_business")
+    drive.fill_pages({**HOUSEHOLD, **EVERYONE},
+                     until=lambda v: v.current_page.key == "m_business")
     assert "online_channels" not in view.editors
     drive.answer("sells_online", "yes")
     assert "online_channels" in view.editors  # shown as soon as "yes" is ticked
-    drive.fill_pages({**HOUSEHOLD, **END}, until=lambda v: v.current_page.key == "closing")
+    drive.fill_pages({**HOUSEHOLD, **EVERYONE, **END},
+                     until=lambda v: v.current_page.key == "closing")
     drive.fill_page(END)
     assert view.finalize_button.isEnabled()
 
@@ -174,8 +179,11 @@ def test_household_survey_end_to_end(qtbot, service, commune):
     assert answers["members"][0]["relation"] == "head"
     assert answers["members"][1]["answered_by"] == "proxy"
     assert answers["members"][1]["ethnicity"] == "nung"
-    assert "answered_by" not in answers["members"][2]  # 12 years old: an adult answers
-    assert "smartphone" not in answers["members"][3]  # 4 years old: not asked
+    # Each person's answers, worked out from the questions about everyone.
+    assert [answers["members"][i]["epayment"] for i in (0, 1)] == ["yes", "dont_know"]
+    assert answers["members"][0]["dvc_use"] == "with_help"
+    assert "answered_by" not in answers["members"][2]  # under 15: not asked about
+    assert "smartphone" not in answers["members"][3]
     assert answers["interview_result"] == "completed"
     village = next(v for v in commune.villages.list() if v["name"] == "Bản Khuông")
     assert answers["village"] == village["id"]

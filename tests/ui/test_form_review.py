@@ -20,17 +20,17 @@ TODAY = dt.date(2026, 11, 23)
 VISIT = {"village": "Bản Khuông", "consent": "yes"}
 PEOPLE = [
     {"member_name": "Hoàng Văn Sơn", "sex": "male", "birth_year": "1980", "ethnicity": "tay",
-     "same_ethnicity": "yes", "answered_by": "self", "smartphone": "own", "internet_use": "yes",
-     "epayment": "yes", "digital_signature": "no"},
-    {"member_name": "Nông Thị Lan", "sex": "female", "birth_year": "1983", "relation": "spouse",
-     "answered_by": "self", "smartphone": "own", "internet_use": "yes", "epayment": "yes",
-     "digital_signature": "dont_know"},
+     "same_ethnicity": "yes"},
+    {"member_name": "Nông Thị Lan", "sex": "female", "birth_year": "1983", "relation": "spouse"},
     {"member_name": "Hoàng Thị Nhất", "sex": "female", "birth_year": "1952",
-     "relation": "parent", "answered_by": "proxy", "smartphone": "none"},
-    {"member_name": "Hoàng Văn Minh", "sex": "male", "birth_year": "2014", "relation": "child",
-     "smartphone": "shared", "internet_use": "yes"},
+     "relation": "parent"},
+    {"member_name": "Hoàng Văn Minh", "sex": "male", "birth_year": "2014", "relation": "child"},
 ]
-HOUSEHOLD = {"roster_check": "OK", "grid_power": "yes", "mobile_signal": "weak", "fibre": "no",
+HOUSEHOLD = {"roster_check": "OK", "absent_who": "nobody", "self_who": "1 2",
+             "phone_own_who": "1 2", "phone_shared_who": "nobody", "internet_who": "1 2",
+             "vneid_who": "1 2", "epay_who": "1 2", "dvc_self_who": "nobody",
+             "dvc_helped_who": "1", "scam_who": "1", "sign_who": "nobody",
+             "grid_power": "yes", "mobile_signal": "weak", "fibre": "no",
              "cashless_bills": "electricity", "sells_online": "no", "has_shop": "no",
              "barriers": "data_cost"}
 
@@ -75,7 +75,7 @@ def test_progress_never_goes_back_while_answering_the_reference_household(qtbot,
     assert len(set(seen)) > 5  # and it moved
     assert view.progress.value() == 100  # every required question is answered
     # The count of sections stays the same from the first page to the last.
-    assert sections == {f"Section {n} of 4" for n in range(1, 5)}
+    assert sections == {f"Section {n} of 6" for n in range(1, 7)}
     assert view.finalize_button.isEnabled()
     qtbot.mouseClick(view.finalize_button, Qt.MouseButton.LeftButton)
     assert view.banner.text() == "Finalized and saved."
@@ -86,10 +86,10 @@ def test_progress_never_goes_back_while_answering_the_reference_household(qtbot,
 def test_review_lists_a_missing_answer_and_leads_to_it(qtbot, service):
     view, drive, saved = open_household(qtbot, service)
     fill_reference_household(qtbot, view, drive)
-    # The grandparent's smartphone answer is taken back: required, now missing.
-    path = "members[2]/smartphone"
+    # Who cannot be asked today is taken back: required (the member's record), now missing.
+    path = "absent_who"
     view.go_to_path(path)
-    assert view.current_page.key == "members[2]/person"
+    assert view.current_page.key == "everyone"
     view.instance.set_value(path, None)
 
     # Finalize is not possible; pressing it (or Next after the last page) shows the review.
@@ -102,15 +102,15 @@ def test_review_lists_a_missing_answer_and_leads_to_it(qtbot, service):
     assert view.review_page.findChild(QWidget, "review_missing") is not None
     button = view.review_page.buttons[path]
     row_text = button.parent().layout().itemAtPosition(1, 0).widget().text()
-    assert row_text.startswith("3. Hoàng Thị Nhất, 74: Hoàng Thị Nhất có dùng điện thoại")
+    assert row_text.startswith("Trong những người từ 15 tuổi, có ai mà hôm nay không hỏi được")
     # Optional questions left blank are listed too, apart, not as problems.
     assert "phone" in view.review_page.buttons and "notes" in view.review_page.buttons
 
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not view.reviewing
-    assert view.current_page.key == "members[2]/person"
+    assert view.current_page.key == "everyone"
     assert drive.errors_shown() == {path: "Vui lòng trả lời câu hỏi này."}
-    drive.answer("smartphone", "none")
+    drive.answer("absent_who", "nobody")
     assert view.finalize_button.isEnabled()
 
     # Back from the review returns to the last page of the form.

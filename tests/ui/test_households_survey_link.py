@@ -82,7 +82,7 @@ def test_detail_lists_the_finalized_rounds(app_window, complete_form):
         instance.set_value("consent", "yes")
         complete_form(instance)
         service.save(None, form, instance, finalize=True)
-    app_window.context.data_changed.emit()
+    app_window.context.data_changed.emit(store.writer.changed.take())
     screen = households_showing(app_window, HEAD)
 
     lines = screen.detail.rounds_text.text().splitlines()

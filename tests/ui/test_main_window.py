@@ -44,8 +44,30 @@ def test_home_refreshes_when_data_changes(window):
     village = store.villages.list()[0]
     with store.transaction():
         store.households.add_household(village["id"], "Lò Văn Mới")
-    window.context.data_changed.emit()
+    window.context.data_changed.emit(store.writer.changed.take())
     assert home.model.totals() == {"households": 7, "persons": 11}
+
+
+def test_a_write_says_what_it_changed_and_only_the_screens_showing_it_refresh(window):
+    """The writer's data_changed carries the kinds and ids written (as Anki's OpChanges);
+    a screen that shows other kinds is not re-read."""
+    from fieldapp.ui import tasks
+
+    seen = []
+    window.context.data_changed.connect(seen.append)
+    window.show_screen("households")
+    households = window.screen("households")
+    refreshed = []
+    original = households.refresh
+    households.refresh = lambda *a: (refreshed.append(1), original())
+    village = window.context.workspace.store.villages.list()[0]["id"]
+    assert tasks.is_synchronous()
+    window.context.writer.write(lambda ws: ws.store.households.add_household(village, "Lò A"))
+    assert seen and seen[-1].kinds == {"households"} and len(seen[-1].ids("households")) == 1
+    assert refreshed
+    refreshed.clear()
+    window.context.writer.write(lambda ws: ws.store.audit.record("test", user_id=None))
+    assert seen[-1].kinds == {"audit_events"} and not refreshed
 
 
 def test_add_screen_registration_api(window, qtbot):

@@ -52,7 +52,7 @@ def _report(problems: list[str]) -> str:
 
 
 def test_the_finder_knows_the_apps_english(finder):
-    assert finder.find("Lưu nháp – draft, head_name") == ["draft", "head"]
+    assert finder.find("Lưu nháp – draft, answered_by") == ["draft", "answered", "by"]
     assert finder.find("In báo cáo, mã PIN, gửi qua Zalo hoặc USB") == []  # Vietnamese's own
     assert finder.find("Bản Khuông, Xã Hồng Phong") == []
 

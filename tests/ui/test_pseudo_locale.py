@@ -292,6 +292,19 @@ def _form_texts() -> set[str]:
     return texts
 
 
+def _indicator_texts() -> set[str]:
+    """Names, populations, reasons and sources of the indicators (forms/indicators.toml: data,
+    in Vietnamese, like the forms' labels)."""
+    from fieldapp.services.indicators import load_indicators
+
+    texts: set[str] = set()
+    for indicator in load_indicators().indicators:
+        texts.update((indicator.name, indicator.population_name, indicator.target_source,
+                      indicator.reference, indicator.note,
+                      *(r.reason for r in indicator.not_asked)))
+    return {t for t in texts if t}
+
+
 def _locale_names() -> set[str]:
     """Month and day names and AM/PM of the default QLocale (calendars, date editors): they
     come from Qt's locale data, which follows the interface language (fieldapp.ui.i18n_qt)."""
@@ -318,7 +331,7 @@ class DataFilter:
         values |= {store.device_name, store.device_id, str(paths.data_dir())}
         values |= set(catalog.LANGUAGE_NAMES.values())
         values |= _locale_names()
-        values |= _form_texts()
+        values |= _form_texts() | _indicator_texts()
         # Whole words only, longest first ("Bản Pò Mục" before "Bản"), so a short value such as
         # "An" cannot hide part of an unmarked English word.
         ordered = sorted({v.strip() for v in values if v and v.strip()}, key=len, reverse=True)

@@ -53,8 +53,14 @@ def test_options_follow_the_report_chosen(screen):
     assert screen.training_class.count() > 1
     _choose(screen, "xlsx")
     assert layout.isRowVisible(screen.names) and not screen.save_button.isVisible()
-    assert [screen.kind.itemText(i) for i in range(screen.kind.count())][:2] == [
-        "Báo cáo tổng hợp của xã", "Phiếu theo dõi tiến độ học viên"]
+    assert [screen.kind.itemText(i) for i in range(screen.kind.count())][:3] == [
+        "Báo cáo của xã", "Báo cáo của tỉnh (mỗi xã một dòng)",
+        "Phiếu theo dõi tiến độ học viên"]
+    _choose(screen, "commune")
+    periods = [screen.period.itemData(i) for i in range(screen.period.count())]
+    year = str(__import__("datetime").date.today().year)
+    assert periods[0] == year and f"{year}-H1" in periods and screen.period.itemText(0) == \
+        f"Năm {year}"
     assert screen.language.itemText(0) == "Tiếng Việt" and "Tày" in [
         screen.language.itemText(i) for i in range(screen.language.count())]
 
@@ -66,10 +72,13 @@ def test_generate_then_save_as(screen, tmp_path):
     assert screen.current is not None and screen.current.is_file()
     assert screen.save_button.isEnabled() and screen.print_button.isEnabled()
     text = PdfReader(str(screen.current)).pages[0].extract_text()
-    assert "BÁO CÁO TỔNG HỢP" in text
+    assert "BÁO CÁO" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     target = tmp_path / "saved.pdf"
     assert screen.save_to(target)
     assert target.read_bytes() == screen.current.read_bytes()
+    editable = tmp_path / "saved.docx"  # the same report, to edit before signing
+    assert screen.save_to(editable)
+    assert editable.read_bytes().startswith(b"PK")
     assert screen.save_to(tmp_path / "no" / "x.pdf") is False
     assert "Không ghi được" in screen.status.text()
 

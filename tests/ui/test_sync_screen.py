@@ -181,3 +181,25 @@ def test_a_new_laptop_joins_its_commune_from_the_first_run_dialog(laptops, qtbot
     ring = keyring.Keyring.for_database(tmp_path / "fresh.db")
     hub_private = SyncState(commune).secret("hub_box_private")
     assert ring.unlock_commune(hub_private) == ring.unlock(dialog.user_id, "975318")
+
+
+def test_a_member_sees_no_review_tabs_and_only_their_reports(laptops, qtbot):
+    """Conflicts and duplicates name people of every village: commune staff's (the service
+    refuses anyone else, so the screen does not offer them); the Reports screen lists only
+    the reports the member may make."""
+    from fieldapp.services.access import Session
+    from fieldapp.ui.context import AppContext
+    from fieldapp.ui.screens.reports import ReportsScreen
+
+    _folder, commune, _members = laptops
+    member = next(u for u in commune.users.list() if u["role"] == "member")
+    workspace = Workspace(commune, Session.of_user(member))
+    screen = SyncScreen(AppContext(workspace))
+    qtbot.addWidget(screen)
+    titles = [screen.tabs.tabText(i) for i in range(screen.tabs.count())]
+    assert titles == ["Send and receive", "Devices", "Import history"]
+    screen.refresh()  # every tab it shows loads for a member
+    reports = ReportsScreen(AppContext(workspace))
+    qtbot.addWidget(reports)
+    assert [reports.kind.itemData(i) for i in range(reports.kind.count())] == [
+        "commune", "questionnaire", "household"]

@@ -338,3 +338,27 @@ class Evaluation(AnswerTree):
 
     def hint(self, path: str, language: str | None = None) -> str:
         return self._texts(path, "hint", language)
+
+    def choice_text(self, path: str, text: str, choice_name: str = "") -> str:
+        """A choice label of the question at ``path`` (one choosing from a list) with
+        ${references} filled in as seen from that question (XLSForm allows references in choice labels). A choice named by a number
+        N whose label refers to a field of a repeat the question is not in shows that field
+        of the repeat's row N: a question asked once about everyone offers the people listed
+        by name without copying their names anywhere else in the answers."""
+        if "${" not in text:
+            return text
+        node, chain, idx = self._field(path)
+        row = int(choice_name) - 1 if choice_name.isdigit() and int(choice_name) > 0 else None
+
+        def value(match) -> str:
+            name = match.group(1).strip()
+            target = self.form.fields.get(name)
+            repeat = target.repeat if target is not None else None
+            if row is not None and repeat is not None and repeat.repeat is None \
+                    and repeat.name not in chain:
+                if row >= self.repeat_rows(repeat.name):
+                    return ""
+                return self.get_value(f"{repeat.name}[{row}]/{name}")
+            return ", ".join(v for v in self._ref(name, chain, idx) if v)
+
+        return TEXT_REF_RE.sub(value, text)

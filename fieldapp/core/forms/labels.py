@@ -93,7 +93,8 @@ class LabelSource:
         return self._own(self.instance.hint(path, self.language))
 
     def choice(self, path: str, choice: Choice) -> Text:
-        return self._own(self.form.text(choice.label, self.language) or choice.name)
+        text = self.form.text(choice.label, self.language) or choice.name
+        return self._own(self.instance.choice_text(path, text, choice.name))
 
     def page_title(self, page: Page) -> Text:
         return self._own(page.title)
@@ -206,7 +207,10 @@ class PackLabelSource(LabelSource):
         if field.from_file is not None or not field.list_name or \
                 field.list_name not in self.form.choice_lists:
             return super().choice(path, choice)  # registry rows: names, not translated
-        return self._text(self.resolver.resolve_choice(field.list_name, choice))
+        text = self._text(self.resolver.resolve_choice(field.list_name, choice))
+        return dataclasses.replace(
+            text, primary=self.instance.choice_text(path, text.primary, choice.name),
+            secondary=self.instance.choice_text(path, text.secondary, choice.name))
 
     def page_title(self, page: Page) -> Text:
         if not page.title:

@@ -9,8 +9,10 @@ Pure: fieldapp.reports.questionnaire draws it. Relevance becomes two kinds of in
 - at the first question of a block shown under a condition: "Ask only if …", the relevance in
   words (:func:`describe`), question numbers in place of field names.
 
-Values the form works out itself (calculate fields) that conditions use are listed with how
-they are worked out, so a member can follow the skips on paper.
+Values the form works out itself (calculate and hidden fields) that conditions use are said in
+the words of their label when the form gives them one (a form's own names and formulas are
+never printed then); others are listed with how they are worked out, so a member can follow
+the skips on paper.
 """
 
 from __future__ import annotations
@@ -129,10 +131,21 @@ class _Describer:
     def ref(self, name: str) -> str:
         if name in self.numbers:
             return _("question {number}").format(number=self.numbers[name])
+        words = self.words(name)
+        if words:
+            return words
         node = self.form.fields.get(name)
         if node is not None and node.calculation is not None and name not in self.used:
             self.used.append(name)
         return f"[{self.value_name(name)}]"
+
+    def words(self, name: str) -> str:
+        """A value the form works out or carries (a calculate, a hidden field) that its row
+        labels: said in those words on paper, never by its name or its formula."""
+        node = self.form.fields.get(name)
+        if node is None or name in self.numbers or not node.label:
+            return ""
+        return self.form.text(node.label).strip()
 
     def value(self, ref: str, literal: str) -> str:
         node = self.form.fields.get(ref)
@@ -173,9 +186,14 @@ class _Describer:
 
     def _equality(self, tree: Binary) -> str:
         left, right = tree.left, tree.right
-        if isinstance(left, Literal) and isinstance(right, Ref):
+        if isinstance(left, (Literal, Number)) and isinstance(right, Ref):
             left, right = right, left
+        if isinstance(left, Ref) and isinstance(right, Number):
+            right = Literal(number_to_string(right.value))  # a choice named by a number
         if isinstance(left, Ref) and isinstance(right, Literal):
+            if right.value == "" and self.words(left.name):
+                return (_("there is {value}") if tree.op == "!=" else
+                        _("there is no {value}")).format(value=self.words(left.name))
             if right.value == "":
                 return (_("{question} is answered") if tree.op == "!=" else
                         _("{question} is not answered")).format(question=self.ref(left.name))

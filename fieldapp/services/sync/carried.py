@@ -89,6 +89,8 @@ def store_carried(store: Store, files: dict[str, bytes], *, install: bool = True
         form = _FORM.match(name)
         if form:
             form_id, _version, filename = form.groups()
+            if not install and store.submissions.has_workbook(hashlib.sha256(data).hexdigest()):
+                continue  # kept already (every package of a member carries it again)
             try:
                 loaded = load_form(data, filename)
             except (FormLoadError, ValueError):

@@ -18,12 +18,13 @@ everything back). A dry run is the same transaction rolled back, so its figures 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fieldapp import paths
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import new_id, utc_now_iso
 from fieldapp.errors import UserError
@@ -31,7 +32,10 @@ from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.i18n.formatting import format_number
 from fieldapp.services.sync import identity
 from fieldapp.services.sync.carried import hub_files, store_carried, versions_used
-from fieldapp.services.sync.messages import package_error_message
+from fieldapp.services.sync.messages import (
+    UNEXPECTED_CONTENT, package_error_message, unexpected_content_message)
+from fieldapp.storage import scope
+from fieldapp.storage.authority import ImportAuthority, withdraw_refused_own
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
 from fieldapp.storage.writer import WriteRefused
@@ -41,6 +45,7 @@ from fieldapp.sync.package import (
     SUFFIX, Header, Manifest, PackageError, PackageWriter, open_package, package_name,
     read_header)
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 PROVINCE = "province"
@@ -52,6 +57,8 @@ commune's packages land on the same index pages (records are keyed by random ids
 committing a few packages together writes those pages once: 11-13% off importing 50 packages
 (bench_sync). Each file is still applied whole or not at all (a savepoint inside the group);
 a crash loses only the group being applied, whose files are imported again like new ones."""
+REFUSALS_LOGGED = 200
+"""Refused changes listed in the import log (all are counted)."""
 IMPORT_CACHE_MIB = 64
 """Page cache while importing (16 MB otherwise). A commune's packages write all over the
 indexes keyed by random ids; with them in memory, pages are not read (and, in an encrypted
@@ -93,6 +100,9 @@ class ImportReport:
     duplicates: int = 0
     entries: int = 0
     notes: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """(what, why) of each change left out because its author was not allowed to make it
+    (the rest of the package applies)."""
 
     @property
     def ok(self) -> bool:
@@ -130,16 +140,20 @@ def _destination(store: Store, to: str | None) -> tuple[dict[str, Any], str]:
     raise ExportError(_("No registered device is called {name}.").format(name=to))
 
 
-def _scope(store: Store, peer: dict[str, Any]) -> list[str] | None:
-    """Villages a member device receives: its user's village, or all of them; a commune
-    laptop registered at a province, its commune's villages."""
+def villages_reached(store: Store, peer: dict[str, Any]) -> list[str] | None:
+    """The villages whose records a return package to ``peer`` carries (None: every one)."""
     if peer.get("commune_id"):
-        return [v["id"] for v in store.query("select id from villages where commune_id = ?",
-                                             [peer["commune_id"]])]
-    user = store.users.get(peer["user_id"]) if peer.get("user_id") else None
-    if user and user["role"] == "member" and user.get("village_id"):
-        return [user["village_id"]]
-    return None
+        return store.villages.ids_of_commune(peer["commune_id"])
+    reached = scope.reach_of(store, peer["device"])
+    return None if reached is None else sorted(reached)
+
+
+def _reach(store: Store, peer: dict[str, Any]) -> scope.Reach:
+    """What a return package to ``peer`` may carry: a commune laptop registered at a province,
+    its commune's records; a member laptop, its team member's villages (fieldapp.storage.scope)."""
+    if peer.get("commune_id"):
+        return scope.Reach(peer["device"], None, commune=peer["commune_id"])
+    return scope.Reach(peer["device"], scope.reach_of(store, peer["device"]))
 
 
 def export_package(store: Store, out: Path, *, to: str | None = None, full: bool = False,
@@ -151,12 +165,14 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
     state = SyncState(store)
     start = 0 if full else peer["our_acked"]
     if kind == "to_hub" and not identity.hub_id(store):
-        changes = state.changes_for(start, only_device=store.device_id)
+        changes = scope.outgoing(store, start, only_device=store.device_id)
     elif kind == "to_hub":  # a commune to its province: everything
-        changes = state.changes_for(start)
+        changes = scope.outgoing(store, start)
     else:
-        changes = state.changes_for(start, not_device=peer["device"],
-                                    villages=_scope(store, peer), commune=peer.get("commune_id"))
+        if not peer["active"] or identity.is_retired(store, peer["device"]):
+            raise ExportError(_("{name} was retired: it receives no more packages.").format(
+                name=peer["name"] or peer["device"][:8]))
+        changes = scope.returned(store, start, _reach(store, peer))
     seed, _box = identity.device_keys(store)
     commune = store.commune()
     last = store.log.last_seq()
@@ -167,6 +183,7 @@ def export_package(store: Store, out: Path, *, to: str | None = None, full: bool
     if path.suffix != SUFFIX and not out.is_dir():
         path = path.with_name(path.name + SUFFIX)
     header = Header(package_id=new_id(), commune_id=(peer["hub_id"] or ""),
+                    commune_name=_hub_name(store, peer["hub_id"] or ""),
                     source_device=store.device_id,
                     destination=(f"hub:{peer['hub_id']}" if kind == "to_hub"
                                  else peer["device"]),
@@ -246,20 +263,35 @@ def _keys_for(store: Store, header: Header) -> tuple[bytes, bytes, dict[str, Any
         if hub is None or target != hub:
             if commune and header.commune_id and header.commune_id != commune \
                     and header.commune_id != hub:
-                raise PackageError("other_commune")
+                raise PackageError("other_commune", _commune_named(header))
             raise PackageError("not_for_us")
         peer = state.peer(header.source_device)
-        if peer is None or peer["kind"] != "member" or not peer["active"]:
+        # A retired laptop's package still opens: what it made before the retirement is
+        # taken, nothing stamped after it (fieldapp.storage.authority).
+        if peer is None or peer["kind"] != "member":
             raise PackageError("unknown_device")
         return bytes(peer["verify_key"]), state.secret("hub_box_private"), peer, "to_hub"
     if header.destination != store.device_id:
         if commune and header.commune_id not in (commune, hub):
-            raise PackageError("other_commune")
+            raise PackageError("other_commune", _commune_named(header))
         raise PackageError("not_for_us")
     peer = state.peer(header.source_device)
     if peer is None or peer["kind"] != "hub":
         raise PackageError("unknown_device")
     return bytes(peer["verify_key"]), identity.device_keys(store)[1], peer, "from_hub"
+
+
+def _commune_named(header: Header) -> str:
+    """The commune a package names, for the message of one brought to the wrong commune."""
+    return header.commune_name or header.commune_id[:8]
+
+
+def _hub_name(store: Store, hub_id: str) -> str:
+    """The name of the commune (or province) ``hub_id`` is, as this laptop knows it."""
+    if hub_id and hub_id == store.meta("commune_id"):
+        return (store.commune() or {}).get("name") or ""
+    return next((p["name"] or "" for p in SyncState(store).peers("hub")
+                 if p["hub_id"] == hub_id), "")
 
 
 def import_package(store: Store, path: Path, *, dry_run: bool = False,
@@ -288,6 +320,9 @@ def import_package(store: Store, path: Path, *, dry_run: bool = False,
         report.status, report.message = "refused", str(exc)
     except InterruptedError:
         raise ImportCancelled(_("The import was cancelled; nothing was changed.")) from None
+    except UNEXPECTED_CONTENT as exc:  # this file only: rolled back, logged, the others go on
+        log.warning("package %s refused: %r", path.name, exc, exc_info=exc)
+        report.status, report.message = "refused", unexpected_content_message()
     return report
 
 
@@ -311,13 +346,16 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
     new: dict[str, str] = {}
     updated: dict[str, str] = {}
     forms: set[tuple[Any, Any]] = set()
+    relay_commune = peer.get("commune_id") if kind == "to_hub" else None
+    authority = ImportAuthority(store, peer["device"], relays=kind == "from_hub"
+                                or bool(relay_commune), relay_commune=relay_commune)
     try:
         with store.transaction():
             done = 0
             for batch in _batched(package.groups(), BATCH_LINES):
                 if cancelled():
                     raise InterruptedError
-                result = store.writer.apply_groups(batch)
+                result = store.writer.apply_groups(batch, check=authority)
                 conflicted |= result.conflicts
                 report.unchanged += result.known
                 new.update(result.new)
@@ -328,6 +366,7 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
                 progress(done, total)
             report.new = _by_table(new)
             report.updated = _by_table({r: t for r, t in updated.items() if r not in new})
+            report.refused = authority.summary()
             store_carried(store, {n: package.file(n) for n in package.files("forms/")
                                   + package.files("packs/")}, install=kind == "from_hub")
             report.conflicts = store.conflicts.count_among(conflicted)
@@ -350,10 +389,14 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
                              imported_at=utc_now_iso(), imported_by=user_id
                              or store.user_id,
                              counts={"new": report.new, "updated": report.updated,
-                                     "unchanged": report.unchanged, "entries": report.entries})
+                                     "unchanged": report.unchanged, "entries": report.entries,
+                                     "refused": [list(r) for r in report.refused[:REFUSALS_LOGGED]],
+                                     "refused_count": len(report.refused)})
             store.audit.record("import", user_id=user_id or store.user_id, detail={
                 "file": package.path.name, "source_device": peer["device"][:8],
-                "entries": report.entries})
+                "entries": report.entries, "refused": len(report.refused)})
+            if kind == "from_hub" and not identity.hub_id(store):
+                _leave_what_left(store, peer)
             report.status = "applied"
             if dry_run:
                 raise _DryRun
@@ -361,15 +404,30 @@ def _apply(store: Store, package, peer: dict[str, Any], kind: str, report: Impor
         report.status = "dry_run"
 
 
+def _leave_what_left(store: Store, hub: dict[str, Any]) -> None:
+    """A member laptop takes back its own changes the commune refused (judged here by the same
+    rules: fieldapp.storage.authority.withdraw_refused_own) and drops the records that are no
+    longer in its villages (a household moved to another village), once the commune has
+    acknowledged its own changes to them: it then holds what the commune holds."""
+    acked = SyncState(store).peer(hub["device"])["our_acked"]
+    checked = int(store.meta("own_changes_checked") or 0)
+    if acked > checked:
+        withdraw_refused_own(store, checked, acked)
+        store.set_meta("own_changes_checked", str(acked))
+    registered = scope.own_reach(store)
+    if registered is None:
+        return
+    site = store.log.site_of(store.device_id)
+    gone = scope.out_of_reach(store, registered, site, acked)
+    if gone:
+        store.writer.erasures.remove_records(gone, None)
+
+
 def _households_touched(store: Store, records: dict[str, str]) -> set[str]:
     """Households new or changed by an import, and those of its new or changed persons."""
     households = {r for r, table in records.items() if table == "households"}
-    persons = [r for r, table in records.items() if table == "persons"]
-    for start in range(0, len(persons), 500):
-        chunk = persons[start:start + 500]
-        households.update(row["household_id"] for row in store.query(
-            "select household_id from persons where id in "
-            f"({', '.join('?' for _ in chunk)})", chunk))
+    households |= store.persons.households_of(
+        [r for r, table in records.items() if table == "persons"])
     return households
 
 
@@ -379,12 +437,11 @@ def _unknown_forms(store: Store, forms: set[tuple[Any, Any]]) -> list[str]:
     catalog = None
     missing = set()
     for form, version in forms:
-        if form is None or version is None or store.scalar(
-                "select 1 from form_versions where form_id = ? and version = ?",
-                [form, version]):
+        if form is None or version is None or store.submissions.has_form_version(form,
+                                                                                 version):
             continue
         if catalog is None:
-            catalog = _catalog_versions(_form_files_signature())
+            catalog = _catalog_versions(store)
         if (form, version) not in catalog:
             missing.add((form, version))
     return [_("Records of the form {form} (version {version}) were kept, but this laptop does "
@@ -392,18 +449,42 @@ def _unknown_forms(store: Store, forms: set[tuple[Any, Any]]) -> list[str]:
             for form, version in sorted(missing)]
 
 
-def _form_files_signature() -> tuple[tuple[str, float], ...]:
-    from fieldapp.services.forms import all_form_files
+def _form_files_signature() -> list[list[Any]]:
+    """The form files this laptop offers, as (path, modified, size): listed without loading
+    the forms engine (the shipped forms/ and the commune's folder, with their form folders)."""
+    out: list[list[Any]] = []
+    for folder in (paths.forms_dir(), paths.commune_forms_dir()):
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            for item in sorted(entry.iterdir()) if entry.is_dir() else [entry]:
+                if item.is_file():
+                    stat = item.stat()
+                    out.append([str(item), stat.st_mtime_ns, stat.st_size])
+    return out
 
-    return tuple((str(p), p.stat().st_mtime) for p in all_form_files())
 
+def _catalog_versions(store: Store) -> frozenset[tuple[str, str]]:
+    """(form id, version) of the forms this laptop offers. Loading them takes the forms
+    engine and a second or two, so the answer is kept in the database for as long as the
+    form files stay the same (the first import of a laptop loads them; the next do not)."""
+    import json
 
-@functools.lru_cache(maxsize=4)
-def _catalog_versions(_signature: tuple) -> frozenset[tuple[str, str]]:
-    """(form id, version) of the forms this laptop offers (loaded once per set of files)."""
+    signature = _form_files_signature()
+    cached = store.meta("known_form_versions")
+    if cached:
+        try:
+            data = json.loads(cached)
+            if data.get("files") == signature:
+                return frozenset(tuple(v) for v in data["versions"])
+        except (ValueError, TypeError, AttributeError):
+            pass
     from fieldapp.services.forms import FormCatalog
 
-    return frozenset((i.form_id, i.version) for i in FormCatalog().infos())
+    versions = frozenset((i.form_id, i.version) for i in FormCatalog().infos())
+    store.set_meta("known_form_versions", json.dumps(
+        {"files": signature, "versions": sorted(versions)}, ensure_ascii=False))
+    return versions
 
 
 def _by_table(records: dict[str, str]) -> dict[str, int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any
 from fieldapp.core.clock import new_id, utc_now_iso
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.storage import scope
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
 from fieldapp.sync import crypto
@@ -33,7 +35,8 @@ from fieldapp.sync.codec import EntryError, decode_line, encode
 SETUP_FORMAT = "fieldsync-setup"
 SETUP_VERSION = 1
 SETUP_SUFFIX = ".fieldsetup"
-MASTER_TABLES = ("communes", "villages", "users")
+HUB, MEMBER = "hub", "member"
+"""Roles of laptops in the commune's register (fieldapp.storage.authority)."""
 _SETUP_MAX = 64 * 1024 * 1024
 
 
@@ -78,7 +81,8 @@ def hub_id(store: Store) -> str | None:
 
 
 def create_hub(store: Store) -> str:
-    """Create the commune's sync identity on this laptop (once); returns the commune id."""
+    """Create the commune's sync identity on this laptop (once); returns the commune id. The
+    laptop registers itself in the commune's register of laptops."""
     commune = store.commune()
     if commune is None:
         raise UserError(_("Set up the commune before creating its sync identity."))
@@ -89,7 +93,31 @@ def create_hub(store: Store) -> str:
     with store.transaction():
         SyncState(store).set_secret("hub_box_private", box_private)
         store.set_meta("hub_id", commune["id"])
+        store.devices.register(commune["id"], store.device_id, store.device_name, HUB)
     return commune["id"]
+
+
+def is_retired(store: Store, device: str) -> bool:
+    """Whether the commune retired this laptop (its registration is tombstoned), or the team
+    member it is assigned to."""
+    row = store.devices.of_device(store.meta("commune_id") or "", device)
+    if not row:
+        return False
+    user = store.users.get(row["user_id"]) if row["user_id"] else None
+    return bool(row["deleted"] or (user and user["deleted"]))
+
+
+def retire_device(store: Store, device: str) -> None:
+    """Retire a registered laptop: it receives no more packages, and nothing it makes from now
+    on is taken, here or on any laptop of the commune (the retirement is a synced change)."""
+    commune = hub_id(store)
+    row = store.devices.of_device(commune or "", device)
+    if not commune or row is None:
+        raise UserError(_("No registered device is called {name}.").format(name=device))
+    with store.transaction():
+        if not row["deleted"]:
+            store.devices.tombstone(row["id"], "retired")
+        SyncState(store).update_peer(device, active=0)
 
 
 def hub_public_key(store: Store) -> bytes:
@@ -121,16 +149,32 @@ def register_device(store: Store, name: str, user_id: str | None = None) -> Regi
     registration = Registration(new_id(), name.strip() or _("Member laptop"), seed, box,
                                 user_id)
     verify_key, box_key = public_keys(seed, box)
-    SyncState(store).add_peer(device=registration.device_id, kind="member",
-                              name=registration.name, user_id=user_id, hub_id=hub_id(store),
-                              verify_key=verify_key, box_key=box_key,
-                              registered_at=utc_now_iso())
+    with store.transaction():
+        SyncState(store).add_peer(device=registration.device_id, kind="member",
+                                  name=registration.name, user_id=user_id,
+                                  hub_id=hub_id(store), verify_key=verify_key, box_key=box_key,
+                                  registered_at=utc_now_iso())
+        store.devices.register(hub_id(store), registration.device_id, registration.name,
+                               MEMBER, user_id=user_id)
     return registration
 
 
-def _master_lines(store: Store) -> list[bytes]:
-    where = "r.tbl in (" + ", ".join("?" for _ in MASTER_TABLES) + ")"
-    return list(encode(c for _seq, c in store.log.since(0, where=where, params=MASTER_TABLES)))
+def assign_member(store: Store, device: str, user_id: str | None) -> None:
+    """The team member who uses a registered laptop (None: nobody): what it may write and
+    which village's records it receives follow (a synced change)."""
+    row = store.devices.of_device(hub_id(store) or "", device)
+    if row is None or row["deleted"]:
+        raise UserError(_("No registered device is called {name}.").format(name=device))
+    if user_id is not None and store.users.get(user_id) is None:
+        raise UserError(_("There is no team member {id}.").format(id=user_id))
+    with store.transaction():
+        store.devices.update(row["id"], {"user_id": user_id})
+        SyncState(store).update_peer(device, user_id=user_id)
+
+
+def _master_lines(store: Store, user_id: str | None) -> list[bytes]:
+    """The commune-wide records (without secrets) and the joining member's own credentials."""
+    return list(encode(c for _seq, c in scope.for_setup(store, user_id)))
 
 
 def write_setup_file(store: Store, registration: Registration, path: Path) -> Path:
@@ -140,7 +184,8 @@ def write_setup_file(store: Store, registration: Registration, path: Path) -> Pa
     seed, _box = device_keys(store)
     hub_verify, _ = public_keys(seed, _box)
     commune = store.commune()
-    members: dict[str, bytes] = {"changes.jsonl": b"".join(_master_lines(store))}
+    members: dict[str, bytes] = {"changes.jsonl": b"".join(
+        _master_lines(store, registration.user_id))}
     members.update(carried_files(store))
     setup = {
         "format": SETUP_FORMAT, "version": SETUP_VERSION, "created_at": utc_now_iso(),
@@ -156,13 +201,24 @@ def write_setup_file(store: Store, registration: Registration, path: Path) -> Pa
     raw = json.dumps(setup, ensure_ascii=False, sort_keys=True).encode("utf-8")
     path = Path(path)
     part = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as z:
+    with _private_file(part) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("setup.json", raw)
         z.writestr("setup.sig", crypto.sign(raw, seed))
         for name, data in members.items():
             z.writestr(name, data)
     part.replace(path)
     return path
+
+
+def _private_file(path: Path):
+    """A new file only this account can read (0600 from its creation: it holds a laptop's
+    private keys), open for writing."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
+                 0o600)
+    if os.name != "nt":
+        os.fchmod(fd, 0o600)  # whatever the umask
+    return os.fdopen(fd, "wb")
 
 
 def read_setup_file(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:

@@ -35,6 +35,8 @@ REQUEST_FORMAT = "fieldsync-join-request"
 HUB_FORMAT = "fieldsync-hub"
 VERSION = 1
 _MAX = 64 * 1024
+PROVINCE = "province"
+"""The province's laptop in a commune's register (fieldapp.storage.authority)."""
 
 
 def _b64(data: bytes) -> str:
@@ -117,9 +119,14 @@ def join_province(store: Store, hub_file: Path) -> str:
     body = _read_signed(hub_file, HUB_FORMAT, "verify_key")
     if body["hub_id"] in (identity.hub_id(store), store.meta("commune_id")):
         raise UserError(_("A laptop cannot join its own hub."))
-    SyncState(store).add_peer(device=body["device"], kind="hub", name=body.get("hub_name"),
-                              hub_id=body["hub_id"],
-                              verify_key=base64.b64decode(body["verify_key"]),
-                              box_key=base64.b64decode(body["box_key"]),
-                              registered_at=body.get("created_at"))
+    commune = identity.hub_id(store) or identity.create_hub(store)
+    with store.transaction():
+        SyncState(store).add_peer(device=body["device"], kind="hub",
+                                  name=body.get("hub_name"), hub_id=body["hub_id"],
+                                  verify_key=base64.b64decode(body["verify_key"]),
+                                  box_key=base64.b64decode(body["box_key"]),
+                                  registered_at=body.get("created_at"))
+        # In the commune's register, so that its member laptops can tell the province's
+        # changes (to the commune's record, its villages) from anyone else's.
+        store.devices.register(commune, body["device"], body.get("hub_name"), PROVINCE)
     return body.get("hub_name") or body["hub_id"]

@@ -19,7 +19,8 @@ from typing import Any
 from fieldapp.core.changes import MERGED_INTO, Change
 from fieldapp.core.clock import iso_from_ms, utc_now_iso
 from fieldapp.errors import UserError
-from fieldapp.i18n.catalog import N_, _
+from fieldapp.core.kinds import BY_TABLE
+from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import fold
 from fieldapp.storage.store import Store
 from fieldapp.storage.sync_state import SyncState
@@ -56,22 +57,24 @@ def _device_names(store: Store) -> dict[str, str]:
     return names
 
 
-_KINDS = {"households": N_("Household"), "persons": N_("Person"),
-          "submissions": N_("Survey record"), "villages": N_("Village"),
-          "users": N_("Team member"), "communes": N_("Commune")}
-
-
 def _record_label(store: Store, table: str, record: str) -> str:
-    """"Household: Lý Văn Páo": what kind of record, and the name a person knows it by."""
-    repo = getattr(store, table, None)
-    row = repo.get(record) if repo is not None and hasattr(repo, "get") else None
-    name = (row.get("head_name") or row.get("full_name") or row.get("name")
-            if row else None) or record[:8]
-    if table == "submissions" and row and row.get("household_id"):
-        household = store.households.get(row["household_id"])
-        name = household["head_name"] if household else name
-    kind = _KINDS.get(table)
-    return _("{kind}: {name}").format(kind=_(kind), name=name) if kind else name
+    """"Household: Lý Văn Páo": what kind of record (its declared label), and the name a
+    person knows it by (its title field, else that of the record it belongs to: a survey by
+    its household's head)."""
+    kind = BY_TABLE.get(table)
+    if kind is None:
+        return record[:8]
+    return _("{kind}: {name}").format(kind=_(kind.label), name=_title(store, kind, record))
+
+
+def _title(store: Store, kind, record: str, depth: int = 0) -> str:
+    row = store.record(kind.table, record)
+    if row is not None and kind.title and row.get(kind.title):
+        return row[kind.title]
+    if row is not None and kind.scope_ref and row.get(kind.scope_ref[0]) and depth < 4:
+        return _title(store, BY_TABLE[kind.scope_ref[1].kind], row[kind.scope_ref[0]],
+                      depth + 1)
+    return record[:8]
 
 
 def conflicts(store: Store) -> list[Conflict]:
@@ -238,24 +241,17 @@ def duplicates_among(store: Store, household_ids: set[str]) -> list[DuplicatePai
     """Probable duplicates that involve one of these households (not decided yet)."""
     decided = SyncState(store).duplicate_decisions()
     wanted = set(household_ids)
-    villages = {r["village_id"] for r in _rows(store, "id", wanted)}
+    villages = {r["village_id"] for r in store.households.villages_of(wanted)}
     found: dict[str, DuplicatePair] = {}
     cache: dict = {}
     for village in sorted(villages):
-        rows = store.query("select id, head_name, head_name_key from households "
-                           "where village_id = ? and deleted = 0", [village])
+        rows = store.households.heads_in(village)
+        # Every member of the village's households in one query (an import touches hundreds
+        # of households of a village: one query each cost a fifth of importing).
+        members = store.persons.keys_by_household(village)
+        cache.update((row["id"], members.get(row["id"], set())) for row in rows)
         found.update(_pairs_in(store, rows, wanted, decided, cache))
     return sorted(found.values(), key=lambda p: p.key)
-
-
-def _rows(store: Store, column: str, ids: set[str]) -> list[dict[str, Any]]:
-    ids = sorted(ids)
-    out = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        out += store.query(f"select id, village_id from households where {column} in "
-                           f"({', '.join('?' for _ in chunk)}) and deleted = 0", chunk)
-    return out
 
 
 def probable_duplicates(store: Store) -> list[DuplicatePair]:
@@ -264,8 +260,9 @@ def probable_duplicates(store: Store) -> list[DuplicatePair]:
     found: dict[str, DuplicatePair] = {}
     cache: dict = {}
     for village in store.villages.list():
-        rows = store.query("select id, head_name, head_name_key from households "
-                           "where village_id = ? and deleted = 0", [village["id"]])
+        rows = store.households.heads_in(village["id"])
+        members = store.persons.keys_by_household(village["id"])
+        cache.update((row["id"], members.get(row["id"], set())) for row in rows)
         found.update(_pairs_in(store, rows, None, decided, cache))
     return sorted(found.values(), key=lambda p: p.key)
 
@@ -298,9 +295,8 @@ def merge_households(store: Store, survivor: str, absorbed: str) -> None:
         store.households.update(survivor, {**filled, "properties": props})
         for table in ("persons", "submissions"):
             repo = getattr(store, table)
-            for row in store.query(f"select id from [{table}] where household_id = ? "
-                                   "and deleted = 0", [absorbed]):
-                repo.update(row["id"], {"household_id": survivor})
+            for record in repo.ids_where("household_id", absorbed):
+                repo.update(record, {"household_id": survivor})
         store.households.update(absorbed, {MERGED_INTO: survivor, "deleted": 1,
                                            "deleted_reason": "merged"})
         SyncState(store).decide_duplicate(pair_key(survivor, absorbed), "merged",

@@ -1,7 +1,10 @@
-"""Sync for the screens: plain data in and out, one method per thing a user does."""
+"""Sync for the screens and the command line: plain data in and out, one method per thing a
+user does. Who may do which is fieldapp.services.guards' SYNC_RULES (a workspace hands this
+service out through them)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,22 @@ class DeviceStatus:
     last_sent_at: str | None
     unacknowledged: int
     """Changes of this laptop the device has not confirmed receiving yet."""
+    user_id: str | None = None
+    villages: tuple[str, ...] | None = None
+    """Names of the villages whose records it receives (None: the whole commune)."""
+    retired: bool = False
+    """Retired by the commune: nothing it makes from then on is taken."""
+
+
+@dataclass(frozen=True)
+class SetupFile:
+    """A member laptop registered here and the setup file written for it."""
+
+    path: Path
+    device_id: str
+    name: str
+    created_identity: bool
+    """Whether the commune's sync identity was created on this laptop for it."""
 
 
 @dataclass(frozen=True)
@@ -58,16 +77,8 @@ class SyncService:
 
     def _unacknowledged(self, acked: int, *, own_only: bool = False,
                         not_device: str | None = None) -> int:
-        where, params = ["seq > ?"], [acked]
-        if own_only:
-            where.append("site = (select site from sync_devices where device = ?)")
-            params.append(self.store.device_id)
-        if not_device:
-            where.append("site != coalesce((select site from sync_devices where device = ?),"
-                         " -1)")
-            params.append(not_device)
-        return self.store.scalar(f"select count(*) from changes where {' and '.join(where)}",
-                                 params)
+        return self.state.unacknowledged(
+            acked, only_device=self.store.device_id if own_only else None, not_device=not_device)
 
     def devices(self) -> list[DeviceStatus]:
         users = {u["id"]: u for u in self.store.users.list()}
@@ -75,6 +86,8 @@ class SyncService:
         out = []
         for peer in self.state.peers():
             user = users.get(peer["user_id"] or "")
+            scope = exchange.villages_reached(self.store, peer) \
+                if peer["kind"] == "member" else None
             out.append(DeviceStatus(
                 device=peer["device"], name=peer["name"] or peer["device"][:8],
                 kind=peer["kind"], user_name=user["name"] if user else "",
@@ -84,25 +97,66 @@ class SyncService:
                 unacknowledged=self._unacknowledged(
                     peer["our_acked"], own_only=peer["kind"] == "hub"
                     and not identity.hub_id(self.store),
-                    not_device=peer["device"] if peer["kind"] == "member" else None)))
+                    not_device=peer["device"] if peer["kind"] == "member" else None),
+                user_id=peer["user_id"],
+                villages=None if scope is None else tuple(
+                    villages.get(v, v) for v in scope),
+                retired=not peer["active"] or identity.is_retired(self.store, peer["device"])))
         return out
 
     def users(self) -> list[dict[str, Any]]:
-        return self.store.users.list()
+        """The team, for choosing whose laptop is registered (no PIN hashes)."""
+        return [{k: v for k, v in u.items() if k != "pin_hash"} for u in self.store.users.list()]
+
+    def dump(self) -> Iterator[str]:
+        """Every synced record as a canonical JSON line (``fieldapp dump``)."""
+        return self.store.dump()
 
     # -- the commune's identity and its devices -----------------------------------------------
     def create_identity(self) -> str:
         return identity.create_hub(self.store)
 
-    def register_device(self, name: str, user_id: str | None, out: Path) -> Path:
+    def register_device(self, name: str, user_id: str | None, out: Path) -> SetupFile:
+        """Register a member laptop (creating the commune's sync identity first if needed) and
+        write its setup file to ``out``."""
+        created = not identity.hub_id(self.store)
         registration = identity.register_device(self.store, name, user_id)
-        return identity.write_setup_file(self.store, registration, out)
+        path = identity.write_setup_file(self.store, registration, out)
+        return SetupFile(path, registration.device_id, registration.name, created)
+
+    def retire_device(self, device: str) -> None:
+        """A lost or replaced laptop: nothing it makes from now on is taken anywhere."""
+        identity.retire_device(self.store, device)
+
+    def assign_member(self, device: str, user_id: str | None) -> None:
+        """The team member who uses a registered laptop (what it may write and receive)."""
+        identity.assign_member(self.store, device, user_id)
 
     def preview_setup(self, setup_file: Path) -> identity.SetupPreview:
         return identity.preview_setup(setup_file)
 
     def join(self, setup_file: Path, user_id: str | None = None) -> dict[str, Any]:
         return identity.join(self.store, setup_file, user_id=user_id)
+
+    # -- a commune and its province ---------------------------------------------------------
+    def join_request(self, out: Path) -> Path:
+        """(A commune laptop) the request to join its province."""
+        from fieldapp.services.sync import province
+
+        return province.write_request(self.store, out)
+
+    def register_commune(self, request: Path, out: Path) -> tuple[str, Path]:
+        """(A province) register the commune laptop of a join request; (its commune's name,
+        the hub file written for it)."""
+        from fieldapp.services.sync import province
+
+        return province.register_request(self.store, request, out)
+
+    def join_province(self, hub_file: Path) -> str:
+        """(A commune laptop) load the province's hub file; returns the province's name."""
+        from fieldapp.services.sync import province
+
+        return province.join_province(self.store, hub_file)
 
     # -- packages -------------------------------------------------------------------------------
     def export(self, out: Path, *, to: str | None = None, full: bool = False,

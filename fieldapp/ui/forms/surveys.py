@@ -356,7 +356,6 @@ class SurveysScreen(QWidget):
                 request = dataclasses.replace(request, household_choice=choice)
                 self.submission_id = self.context.writer.call(
                     lambda ws: ws.surveys.store_save(request))
-            self.context.data_changed.emit()
 
         pack, mode = self.label_preference()
         view = FormView(form, instance, on_save=on_save, status=status, pack=pack, mode=mode,

@@ -44,6 +44,10 @@ class AuditModel(RowTableModel):
 
 
 class AuditScreen(QWidget):
+    shows = frozenset({"audit_events", "users"})
+    """The kinds of records it shows (the audit log): ``data_changed``
+    refreshes it when they change."""
+
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context

@@ -99,8 +99,8 @@ class Card(QFrame):
 
 
 class IndicatorChart(QWidget):
-    """Horizontal bars: the share of persons at "yes" (dark) and "partly" (light) for each key
-    indicator, among those whose answer is known."""
+    """Horizontal bars: the survey's share for each key indicator (the commune report's
+    figures), "–" for a small cell; the tooltip gives each share with its counts."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -114,13 +114,8 @@ class IndicatorChart(QWidget):
         self.update()
 
     def lines(self) -> list[str]:
-        out = []
-        for count in self.counts:
-            if count.known:
-                out.append(_("{indicator}: {yes} yes, {partly} partly, {no} no").format(
-                    indicator=_(count.title), yes=fmt_int(count.yes),
-                    partly=fmt_int(count.partly), no=fmt_int(count.no)))
-        return out
+        return [_("{indicator}: {figure}").format(indicator=count.title, figure=count.figure)
+                for count in self.counts]
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
@@ -128,35 +123,32 @@ class IndicatorChart(QWidget):
         metrics = self.fontMetrics()
         rows = max(1, len(self.counts))
         height = min(28, (self.height() - 4) // rows)
-        label_width = max((metrics.horizontalAdvance(_(c.title)) for c in self.counts),
-                          default=80) + 12
-        bar_width = max(40, self.width() - label_width - metrics.horizontalAdvance("100%") - 16)
+        label_width = min(max((metrics.horizontalAdvance(c.title) for c in self.counts),
+                              default=80) + 12, self.width() // 2)
+        text_width = max((metrics.horizontalAdvance(c.text) for c in self.counts),
+                         default=40) + 8
+        bar_width = max(40, self.width() - label_width - text_width - 16)
         palette = self.palette()
         for i, count in enumerate(self.counts):
             y = 2 + i * height
             painter.setPen(palette.windowText().color())
+            title = metrics.elidedText(count.title, Qt.TextElideMode.ElideRight,
+                                       label_width - 10)
             painter.drawText(QRectF(0, y, label_width - 8, height),
                              int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
-                             _(count.title))
+                             title)
             box = QRectF(label_width, y + 4, bar_width, height - 8)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor("#e8e8e8"))
             painter.drawRect(box)
-            if count.known:
-                yes = count.yes / count.known
-                partly = count.partly / count.known
+            if count.share is not None:
                 painter.setBrush(QColor("#2e7d32"))
-                painter.drawRect(QRectF(box.left(), box.top(), box.width() * yes, box.height()))
-                painter.setBrush(QColor("#a5d6a7"))
-                painter.drawRect(QRectF(box.left() + box.width() * yes, box.top(),
-                                        box.width() * partly, box.height()))
-                text = f"{yes:.0%}"
-            else:
-                text = "–"
+                painter.drawRect(QRectF(box.left(), box.top(), box.width() * count.share,
+                                        box.height()))
             painter.setPen(palette.windowText().color())
-            painter.drawText(QRectF(label_width + bar_width + 6, y, 60, height),
+            painter.drawText(QRectF(label_width + bar_width + 6, y, text_width, height),
                              int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                             text)
+                             count.text)
         painter.end()
 
 
@@ -398,9 +390,14 @@ class HomeScreen(QWidget):
         self.surveys.title.setText(_("Households to survey"))
         self.pending.title.setText(_("Not yet sent"))
         self.pending.action.setText(_("Go to Sync"))
-        self.chart_card.title.setText(_("Key indicators (share of people, latest answers)"))
+        period = self.work.indicators_period if self.work is not None else ""
+        self.chart_card.title.setText(_("Key indicators of the survey, {period}").format(
+            period=period) if period else _("Key indicators of the survey"))
         self.chart_card.number.setText("")
-        self.chart_card.text.setText(_("Dark: yes · light: partly or with help"))
+        self.chart_card.text.setText(
+            _("Shares of those asked, as in the commune report; “–”: fewer than {n} asked, "
+              "not shown.").format(n=5) if period else
+            _("No household has been interviewed this year or last year."))
         self.table_heading.setText(_("Households and persons by village"))
         self.empty.setText(_("No villages yet. Villages are added when the commune is set up."))
         self.body.setCurrentWidget(self.table if villages else self.empty)

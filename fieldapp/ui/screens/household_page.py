@@ -257,8 +257,7 @@ class HouseholdPane(QFrame):
         if reason is None:
             return
         self.context.writer.write(
-            lambda ws: ws.privacy.erase("households", household_id, reason),
-            lambda _erasure: self.context.data_changed.emit())
+            lambda ws: ws.privacy.erase("households", household_id, reason))
 
     def _on_survey(self) -> None:
         if self.household is not None:

@@ -56,6 +56,10 @@ class HouseholdsModel(PagedTableModel):
 
 
 class HouseholdsScreen(QWidget):
+    shows = frozenset({"households", "persons", "submissions", "villages"})
+    """The kinds of records it shows (households, their members and surveys): ``data_changed``
+    refreshes it when they change."""
+
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context

@@ -1,8 +1,10 @@
 """Reports: choose a report and its options, Generate (off the UI thread, with progress and
 Cancel), preview it in the app (pages rendered by PDFium: page through, zoom, print), open it
-in the system's PDF viewer (or, on a PC without one, say so and keep the preview), Save as,
-Print. Excel and CSV exports are written where the user says, after a warning when they hold
-names. The last choices are remembered on this laptop."""
+in the system's PDF viewer (or, on a PC without one, say so and keep the preview), Save as (the
+commune's and the province's report also as a Word file to edit before signing), Print. The
+commune's report is of a year, half-year or quarter. Excel and CSV exports are written where
+the user says, after a warning when they hold names. The last choices are remembered on this
+laptop."""
 
 from __future__ import annotations
 
@@ -13,13 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from fieldapp import host
-from fieldapp.i18n.catalog import N_, _, pgettext
+from fieldapp.i18n.catalog import N_, _
 from fieldapp.ui import tasks
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.flow import FlowLayout
@@ -31,14 +32,18 @@ log = logging.getLogger(__name__)
 FILE_NAMES = {
     # Translators: file names, in plain letters (no marks, no spaces): they are typed,
     # sent by Zalo and read on other computers.
-    "commune": N_("commune-summary"), "progress": N_("progress-sheets"),
-    "questionnaire": N_("questionnaire"), "household": N_("household-handout")}
-PDF_KINDS = ("commune", "progress", "questionnaire", "household")
-KINDS = PDF_KINDS + ("xlsx", "csv")
+    "commune": N_("commune-report"), "province": N_("province-report"),
+    "progress": N_("progress-sheets"), "questionnaire": N_("questionnaire"),
+    "household": N_("household-handout")}
+PDF_KINDS = ("commune", "province", "progress", "questionnaire", "household")
+EDITABLE = ("commune", "province")
+"""Reports that can also be saved as a Word document."""
 
 
 def kind_title(kind: str) -> str:
-    return {"commune": _("Commune summary"), "progress": _("Trainer progress sheets"),
+    return {"commune": _("Commune report"),
+            "province": _("Province report (one row per commune)"),
+            "progress": _("Trainer progress sheets"),
             "questionnaire": _("Paper questionnaire"), "household": _("Household handout"),
             "xlsx": _("Excel export (XLSX)"), "csv": _("CSV export (a folder of files)")}[kind]
 
@@ -57,24 +62,9 @@ class ReportsScreen(QWidget):
         self.kind.setObjectName("report_kind")
         self.village = QComboBox()
         self.village.setObjectName("report_village")
-        self.use_period = QCheckBox()
-        self.use_period.setObjectName("report_use_period")
-        self.start = QDateEdit()
-        self.end = QDateEdit()
-        for edit, name in ((self.start, "report_from"), (self.end, "report_to")):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd/MM/yyyy")
-        period = QHBoxLayout()
-        period.addWidget(self.use_period)
-        period.addWidget(self.start)
-        self.to_label = QLabel()
-        period.addWidget(self.to_label)
-        period.addWidget(self.end)
-        period.addStretch(1)
-        self.period_row = QWidget()
-        self.period_row.setLayout(period)
-        period.setContentsMargins(0, 0, 0, 0)
+        self.period = QComboBox()
+        self.period.setObjectName("report_period")
+        self.period_row = self.period
         self.training_class = QComboBox()
         self.training_class.setObjectName("report_class")
         self.form = QComboBox()
@@ -148,7 +138,6 @@ class ReportsScreen(QWidget):
         layout.addLayout(body, 1)
 
         self.kind.currentIndexChanged.connect(self._show_options)
-        self.use_period.toggled.connect(self._show_options)
         self.household.textChanged.connect(self._look_up_household)
         self.retranslate()
         self._load_choices()
@@ -183,12 +172,23 @@ class ReportsScreen(QWidget):
         self._select(self.language, self._setting("report_language"))
         self.household.setText(self._setting("report_household") or "")
         self.names.setChecked(self._setting("export_names") == "yes")
-        today = QDate.currentDate()
-        start, end = self._setting("report_from"), self._setting("report_to")
-        self.start.setDate(QDate.fromString(start, "yyyy-MM-dd") if start
-                           else QDate(today.year(), 1, 1))
-        self.end.setDate(QDate.fromString(end, "yyyy-MM-dd") if end else today)
-        self.use_period.setChecked(bool(start or end))
+        self._load_periods()
+        self._select(self.period, self._setting("report_period"))
+
+    def _load_periods(self) -> None:
+        """The fixed periods of this year and the two before, newest first."""
+        from fieldapp.core.periods import Period
+
+        today = dt.date.today()
+        self.period.clear()
+        for year in (today.year, today.year - 1, today.year - 2):
+            periods = [Period.of("year", year)]
+            periods += [Period.of("half", year, n) for n in (2, 1)]
+            periods += [Period.of("quarter", year, n) for n in (4, 3, 2, 1)]
+            for period in periods:
+                if period.start <= today:
+                    label = period.label()
+                    self.period.addItem(label[:1].upper() + label[1:], period.key)
 
     @staticmethod
     def _select(combo: QComboBox, value: Any) -> None:
@@ -198,7 +198,7 @@ class ReportsScreen(QWidget):
 
     def _show_options(self, *_args) -> None:
         kind = self.kind.currentData() or "commune"
-        rows = {"village": kind == "commune", "period": kind == "commune",
+        rows = {"village": kind == "commune", "period": kind in ("commune", "province"),
                 "class": kind == "progress", "form": kind == "questionnaire",
                 "household": kind in ("household", "questionnaire"),
                 "language": kind in ("progress", "questionnaire", "household")}
@@ -206,8 +206,6 @@ class ReportsScreen(QWidget):
             self.form_layout.setRowVisible(self.labels[key], visible)
         self.form_layout.setRowVisible(self.household_found, rows["household"])
         self.form_layout.setRowVisible(self.names, kind in ("xlsx", "csv"))
-        self.start.setEnabled(self.use_period.isChecked())
-        self.end.setEnabled(self.use_period.isChecked())
         self.hint.setText(self._hint(kind))
         pdf = kind in PDF_KINDS
         self.generate_button.setText(_("Generate") if pdf else _("Export…"))
@@ -217,9 +215,13 @@ class ReportsScreen(QWidget):
 
     def _hint(self, kind: str) -> str:
         return {
-            "commune": _("Indicators by village, ethnic group and sex against the provincial "
-                         "targets, sessions, team activity, training and data completeness. "
-                         "No names are printed."),
+            "commune": _("The commune's report to sign and file: indicators of the period "
+                         "beside the previous one, by village, ethnic group and sex, against "
+                         "the provincial targets; sessions, teams, training and data "
+                         "completeness. No names are printed. Save it as a Word file to edit "
+                         "it before signing."),
+            "province": _("One row per commune: the key indicators of the period beside the "
+                          "previous one, for the communes in this database."),
             "progress": _("A grid of learners by skills for each class, then one page per "
                           "learner. Choose a label pack for bilingual sheets."),
             "questionnaire": _("The form printed blank for days without power. With a "
@@ -244,10 +246,8 @@ class ReportsScreen(QWidget):
                                            "questionnaire) or its id.") if text.strip() else "")
 
     def options(self) -> dict[str, Any]:
-        period = self.use_period.isChecked()
         return {"village": self.village.currentData() or None,
-                "start": self.start.date().toPython() if period else None,
-                "end": self.end.date().toPython() if period else None,
+                "period": self.period.currentData() or None,
                 "class_id": self.training_class.currentData() or None,
                 "form_id": self.form.currentData(),
                 "household_id": self._found_household["id"] if self._found_household else None,
@@ -256,8 +256,7 @@ class ReportsScreen(QWidget):
 
     def _remember(self, kind: str, options: dict[str, Any]) -> None:
         values = {"report_kind": kind, "report_village": options["village"] or "",
-                  "report_from": options["start"].isoformat() if options["start"] else "",
-                  "report_to": options["end"].isoformat() if options["end"] else "",
+                  "report_period": options["period"] or "",
                   "report_class": options["class_id"] or "",
                   "report_language": options["language"],
                   "report_form": options["form_id"] or "household_survey",
@@ -388,15 +387,27 @@ class ReportsScreen(QWidget):
     def on_save(self) -> None:
         if self.current is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the report"), str(Path.home() / self.current.name),
-            _("PDF document (*.pdf)"))
+        filters = _("PDF document (*.pdf)")
+        if self.kind.currentData() in EDITABLE:
+            filters += ";;" + _("Word document to edit before signing (*.docx)")
+        path, chosen = QFileDialog.getSaveFileName(
+            self, _("Save the report"), str(Path.home() / self.current.name), filters)
         if path:
+            if "docx" in chosen and not path.lower().endswith(".docx"):
+                path += ".docx"
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> bool:
+        """Copy the report shown to ``path``; a .docx path makes the editable Word document of
+        the same report (in the background)."""
         if self.current is None:
             return False
+        kind = self.kind.currentData()
+        if path.suffix.lower() == ".docx" and kind in EDITABLE:
+            self.status.setText(_("Making the report…"))
+            self._run(kind, path, self.options(), lambda printed: self.status.setText(
+                _("Saved {path}.").format(path=printed.path)))
+            return True
         try:
             shutil.copyfile(self.current, path)
         except OSError as exc:
@@ -435,7 +446,7 @@ class ReportsScreen(QWidget):
         current = self.kind.currentData() or self._setting("report_kind")
         self.kind.blockSignals(True)
         self.kind.clear()
-        for kind in KINDS:
+        for kind in self.context.workspace.report_kinds():  # those the session may make
             self.kind.addItem(kind_title(kind), kind)
         self._select(self.kind, current)
         self.kind.blockSignals(False)
@@ -444,9 +455,10 @@ class ReportsScreen(QWidget):
                  "language": _("Language:")}
         for key, label in self.labels.items():
             label.setText(texts[key])
-        self.use_period.setText(pgettext("period", "From"))
-        self.use_period.setToolTip(_("Without a period: the latest round of each household"))
-        self.to_label.setText(pgettext("period", "to"))
+        if self.period.count():
+            current = self.period.currentData()
+            self._load_periods()
+            self._select(self.period, current)
         set_placeholder(self.household, _("optional for a questionnaire"))
         self.names.setText(_("Include names, phone numbers and notes"))
         self.generate_button.setText(_("Generate"))

@@ -122,6 +122,7 @@ class SafetyBox(QGroupBox):
         self.restore_button.setObjectName("restore_backup")
         self.restore_button.clicked.connect(self.restore)
         session = context.workspace.session
+        self.backup_button.setEnabled(session is None or session.is_staff)
         self.restore_button.setEnabled(session is None or session.is_staff)
         self.encryption = MutedLabel()
         self.encryption.setObjectName("encryption_state")

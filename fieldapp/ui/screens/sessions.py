@@ -70,6 +70,10 @@ class SessionsModel(PagedTableModel):
 
 
 class SessionsScreen(QWidget):
+    shows = frozenset({"sessions", "session_persons", "persons", "households", "villages", "users"})
+    """The kinds of records it shows (sessions and the persons helped): ``data_changed``
+    refreshes it when they change."""
+
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         from fieldapp.ui.screens.session_log import QuickLog

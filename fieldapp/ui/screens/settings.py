@@ -354,7 +354,7 @@ class SettingsScreen(QWidget):
         forms = self._forms
 
         def work(_progress, _cancelled):
-            from fieldapp.services.packs import import_pack
+            from fieldapp.services.pack_import import import_pack
 
             return import_pack(Path(path), forms)
 
@@ -415,7 +415,7 @@ class SettingsScreen(QWidget):
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        from fieldapp.services.packs import remove_imported_pack
+        from fieldapp.services.pack_import import remove_imported_pack
 
         removed = remove_imported_pack(coverage.language, coverage.form_id)
         self._import_note = None

@@ -21,11 +21,15 @@ class SyncScreen(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sync_tabs")
         self.exchange = ExchangeTab(context)
-        self.conflicts = ConflictsTab(context)
-        self.duplicates = DuplicatesTab(context)
+        session = context.workspace.session
+        # Conflicts and probable duplicates name people of every village: commune staff
+        # review them (the sync service refuses anyone else).
+        staff = session is None or session.is_staff
+        self.conflicts = ConflictsTab(context) if staff else None
+        self.duplicates = DuplicatesTab(context) if staff else None
         self.devices = DevicesTab(context)
         self.history = HistoryTab(context)
-        for tab in (self.exchange, self.conflicts, self.duplicates, self.devices, self.history):
+        for tab in self._tabs():
             self.tabs.addTab(tab, "")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 16)
@@ -33,14 +37,19 @@ class SyncScreen(QWidget):
         layout.addWidget(self.tabs, 1)
         self.retranslate()
 
+    def _tabs(self) -> list[QWidget]:
+        return [tab for tab in (self.exchange, self.conflicts, self.duplicates, self.devices,
+                                self.history) if tab is not None]
+
     def refresh(self) -> None:
-        for tab in (self.exchange, self.conflicts, self.duplicates, self.devices, self.history):
+        for tab in self._tabs():
             tab.refresh()
 
     def retranslate(self) -> None:
         self.heading.setText(_("Exchange with other laptops"))
-        for index, text in enumerate((_("Send and receive"), _("Conflicts"), _("Duplicates"),
-                                      _("Devices"), _("Import history"))):
-            self.tabs.setTabText(index, text)
-        for tab in (self.exchange, self.conflicts, self.duplicates, self.devices, self.history):
+        titles = {self.exchange: _("Send and receive"), self.conflicts: _("Conflicts"),
+                  self.duplicates: _("Duplicates"), self.devices: _("Devices"),
+                  self.history: _("Import history")}
+        for index, tab in enumerate(self._tabs()):
+            self.tabs.setTabText(index, titles[tab])
             tab.retranslate()

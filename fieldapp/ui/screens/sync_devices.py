@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QHeaderView, QInputDialog, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from fieldapp.i18n.catalog import _
 from fieldapp.ui import tasks
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int, stored_time
 from fieldapp.ui.models import Column, RowTableModel
@@ -30,6 +31,7 @@ class DeviceModel(RowTableModel):
         Column(lambda: _("Last package sent"), lambda r: _when(r["device"].last_sent_at)),
         Column(lambda: _("Not yet confirmed"), lambda r: fmt_int(r["device"].unacknowledged),
                align_right=True),
+        Column(lambda: _("Retired"), lambda r: _("retired") if r["device"].retired else ""),
     )
 
 
@@ -43,14 +45,17 @@ class RegisterDialog(QDialog):
         self.name.setObjectName("device_name")
         self.user = QComboBox()
         self.user.setObjectName("device_user")
-        self.user.addItem(_("(chosen on the laptop)"), None)
+        self.user.addItem(_("(nobody yet)"), None)
         for user in users:
             self.user.addItem(user["name"], user["id"])
         form = QFormLayout()
         form.addRow(_("Name of the laptop:"), self.name)
         form.addRow(_("Team member:"), self.user)
         note = MutedLabel(_("The setup file holds this laptop's keys: hand it over in person on "
-                            "a USB stick, do not send it through a chat app."))
+                            "a USB stick, do not send it through a chat app. A laptop with no "
+                            "team member writes nothing and receives no village's records "
+                            "until one is assigned to it."))
+        note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -74,6 +79,12 @@ class DevicesTab(QWidget):
         self.register_button = QPushButton()
         self.register_button.setObjectName("register_device")
         self.register_button.clicked.connect(self.register_device)
+        self.assign_button = QPushButton()
+        self.assign_button.setObjectName("assign_member")
+        self.assign_button.clicked.connect(self.assign_member)
+        self.retire_button = QPushButton()
+        self.retire_button.setObjectName("retire_device")
+        self.retire_button.clicked.connect(self.retire_device)
         self.model = DeviceModel(parent=self)
         self.table = table_view()
         self.table.setObjectName("devices")
@@ -81,10 +92,11 @@ class DevicesTab(QWidget):
         header = self.table.horizontalHeader()
         for column in range(len(DeviceModel.columns)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=6)  # wraps in a narrow window
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.register_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.assign_button)
+        buttons.addWidget(self.retire_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -114,7 +126,8 @@ class DevicesTab(QWidget):
                                   "on the commune's laptop, then register each member's laptop "
                                   "and give it a setup file."))
         self.create_button.setVisible(staff and not status.is_hub and not status.joined)
-        self.register_button.setVisible(staff and status.is_hub)
+        for button in (self.register_button, self.assign_button, self.retire_button):
+            button.setVisible(staff and status.is_hub)
 
     def create_identity(self) -> None:
         self.context.writer.write(lambda ws: ws.sync.create_identity(),
@@ -143,14 +156,61 @@ class DevicesTab(QWidget):
         self.context.writer.write(lambda ws: ws.sync.register_device(name, user_id, path),
                                   self._registered, lambda e: tasks.show_failure(self, e))
 
-    def _registered(self, path: Path) -> None:
+    def selected_device(self):
+        """The member laptop chosen in the list (None: none, or not a member laptop)."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        device = self.model.rows()[index.row()]["device"]
+        return device if device.kind == "member" and not device.retired else None
+
+    def ask_member(self, device) -> tuple[bool, str | None]:
+        names = [_("(nobody)")] + [u["name"] for u in getattr(self, "users", [])]
+        name, ok = QInputDialog.getItem(self, _("Assign a team member"),
+                                        _("Team member who uses {laptop}:").format(
+                                            laptop=device.name), names, 0, False)
+        users = {u["name"]: u["id"] for u in getattr(self, "users", [])}
+        return ok, users.get(name)
+
+    def assign_member(self) -> None:
+        device = self.selected_device()
+        if device is None:
+            QMessageBox.information(self, _("Devices"),
+                                    _("Choose a member laptop in the list first."))
+            return
+        ok, user_id = self.ask_member(device)
+        if ok:
+            self.context.writer.write(lambda ws: ws.sync.assign_member(device.device, user_id),
+                                      lambda _r: self.refresh(),
+                                      lambda e: tasks.show_failure(self, e))
+
+    def confirm_retire(self, device) -> bool:
+        return QMessageBox.question(self, _("Retire a laptop"), _(
+            "Retire {laptop}? It will receive no more packages, and nothing made on it from "
+            "now on will be taken by any laptop of the commune. Use this for a lost or "
+            "replaced laptop.").format(laptop=device.name)) == QMessageBox.StandardButton.Yes
+
+    def retire_device(self) -> None:
+        device = self.selected_device()
+        if device is None:
+            QMessageBox.information(self, _("Devices"),
+                                    _("Choose a member laptop in the list first."))
+            return
+        if self.confirm_retire(device):
+            self.context.writer.write(lambda ws: ws.sync.retire_device(device.device),
+                                      lambda _r: self.refresh(),
+                                      lambda e: tasks.show_failure(self, e))
+
+    def _registered(self, made) -> None:
         self.status.setText(_("Setup file saved: {path}. Load it on the member laptop when "
-                              "fieldapp starts there for the first time.").format(path=path))
+                              "fieldapp starts there for the first time.").format(path=made.path))
         self.refresh()
 
     def retranslate(self) -> None:
         self.create_button.setText(_("Create the commune's sync identity"))
         self.register_button.setText(_("Register a member laptop…"))
+        self.assign_button.setText(_("Assign a team member…"))
+        self.retire_button.setText(_("Retire this laptop…"))
         self.model.retranslate()
         self.refresh()
 
@@ -163,6 +223,9 @@ class HistoryModel(RowTableModel):
         Column(lambda: _("Changes"), lambda r: fmt_int(r["counts"].get("entries", 0)),
                align_right=True),
         Column(lambda: _("New records"), lambda r: fmt_int(sum(r["counts"].get("new", {}).values())),
+               align_right=True),
+        # Changes whose author was not allowed to make them (fieldapp.core.authority).
+        Column(lambda: _("Left out"), lambda r: fmt_int(r["counts"].get("refused_count", 0)),
                align_right=True),
     )
 

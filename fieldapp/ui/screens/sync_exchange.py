@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHB
 
 from fieldapp import host
 from fieldapp.i18n.catalog import _
+from fieldapp.services.sync.messages import refused_lines
 from fieldapp.ui import tasks
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int
@@ -67,7 +68,8 @@ def _result_text(report) -> str:
     if report.status == "already":
         return _("Already imported; nothing changed.")
     text = _("Ready to apply") if report.status == "dry_run" else _("Applied")
-    return " ".join([text, *report.notes])
+    return "\n".join([" ".join([text, *report.notes]), *refused_lines(report)])
+
 
 
 class ExchangeTab(QWidget):
@@ -159,7 +161,7 @@ class ExchangeTab(QWidget):
                              name=device.name))
                 self.destination.addItem(label, None if not status.is_hub else "province")
         for device in devices:
-            if device.kind == "member":
+            if device.kind == "member" and not device.retired:  # a retired one receives nothing
                 who = f" – {device.user_name}" if device.user_name else ""
                 self.destination.addItem(f"{device.name}{who}", device.device)
         index = self.destination.findData(current)
@@ -270,7 +272,6 @@ class ExchangeTab(QWidget):
 
     def _applied(self, reports: list) -> None:
         self._show_reports(reports)
-        self.context.data_changed.emit()
         self.refresh()
 
     def retranslate(self) -> None:

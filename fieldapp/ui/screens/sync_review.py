@@ -148,7 +148,6 @@ class ConflictsTab(QWidget):
                                   lambda _r: self._done(), lambda e: tasks.show_failure(self, e))
 
     def _done(self) -> None:
-        self.context.data_changed.emit()
         self.refresh()
 
     def retranslate(self) -> None:
@@ -278,7 +277,6 @@ class DuplicatesTab(QWidget):
                                   lambda _r: self._done(), lambda e: tasks.show_failure(self, e))
 
     def _done(self) -> None:
-        self.context.data_changed.emit()
         self.refresh()
 
     def retranslate(self) -> None:

@@ -65,6 +65,10 @@ class MemberDialog(QDialog):
 
 
 class TeamScreen(QWidget):
+    shows = frozenset({"users", "devices", "villages"})
+    """The kinds of records it shows (the team members and their laptops): ``data_changed``
+    refreshes it when they change."""
+
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
@@ -121,9 +125,7 @@ class TeamScreen(QWidget):
         return self.model.data(index, RowRole) if index.isValid() else None
 
     def _run(self, fn) -> None:
-        self.context.writer.write(fn, lambda _r: (self.refresh(),
-                                                  self.context.data_changed.emit()),
-                                  self._failed)
+        self.context.writer.write(fn, lambda _r: self.refresh(), self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         from fieldapp.ui.start import message_box

@@ -104,6 +104,10 @@ class MemberDialog(FormDialog):
 
 
 class TeamsScreen(QWidget):
+    shows = frozenset({"teams", "team_members", "users", "villages", "sessions"})
+    """The kinds of records it shows (teams and their members): ``data_changed``
+    refreshes it when they change."""
+
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context

@@ -102,6 +102,10 @@ class ClassDialog(FormDialog):
 
 
 class TrainingScreen(QWidget):
+    shows = frozenset({"classes", "enrolments", "attendance", "progress", "persons", "users"})
+    """The kinds of records it shows (classes, learners, attendance and progress): ``data_changed``
+    refreshes it when they change."""
+
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context

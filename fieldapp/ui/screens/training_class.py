@@ -6,7 +6,7 @@ Ctrl+Z for the last change, and a learner's history across classes."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,9 +27,6 @@ from fieldapp.ui.widgets import Heading, MutedLabel, table_view
 from fieldapp.ui.workflow_widgets import (FieldMessages, date_edit, date_of, dmy, message_label,
                                           run_write, set_date)
 
-if TYPE_CHECKING:
-    from fieldapp.ui.screens.training import TrainingScreen
-
 
 class LearnersModel(RowTableModel):
     columns = (
@@ -42,7 +39,9 @@ class LearnersModel(RowTableModel):
 class ClassPage(QWidget):
     """One class: learners, attendance, progress, a learner's history."""
 
-    def __init__(self, screen: "TrainingScreen"):
+    def __init__(self, screen: QWidget):
+        """``screen``: the training screen (fieldapp.ui.screens.training), whose list the
+        page goes back to and whose dialogs edit the class."""
         super().__init__(screen)
         self.screen = screen
         self.context = screen.context

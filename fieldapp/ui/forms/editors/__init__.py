@@ -45,14 +45,15 @@ __all__ = [
 ]
 
 _LONG_LIST = 12
-"""A select from a file with more choices than this gets a search box."""
+"""A question choosing from a file (select_one_from_file) with more choices than this gets a
+search box."""
 
 
 def make_editor(path: str, field_type: str, appearance: frozenset[str], from_file: bool,
                 parent: QWidget | None = None, *, parameters: dict[str, str] | None = None,
                 choice_count: int = 0) -> FieldEditor | None:
     """The editor for a field, or None for fields that are not shown (calculate, hidden,
-    metadata). ``choice_count`` is how many choices a select from a shipped file has (a long
+    metadata). ``choice_count`` is how many choices a question on a shipped file has (a long
     one gets a search box; registry lists always do)."""
     if field_type in ("calculate", "hidden") or field_type in METADATA_TYPES:
         return None

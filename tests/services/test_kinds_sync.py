@@ -1,0 +1,251 @@
+"""Per-kind sync tests generated from the declarations (fieldapp.core.kinds): for every kind,
+a round trip between the commune and a member laptop, which laptops receive it, what an
+erasure and a merge do to it, and every change a member laptop is not allowed to make, forged
+into a signed package: refused, the commune's data unchanged.
+
+A record of any kind is made from its declaration alone (:func:`make`): its required fields,
+the records its scope and required references need (in the village asked for), values by
+type. A new kind is covered here without a line of test code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fieldapp.core.changes import Change
+from fieldapp.core.clock import new_id
+from fieldapp.core.kinds import (
+    BYTES, CHANGE, CREATE, INTEGER, JSON, KINDS, MAP, MEMBER, REAL, REMOVE, TREE, Kind, Scope,
+    kind as kind_of)
+from fieldapp.services.privacy import Privacy
+from fieldapp.services.sync import exchange, identity, review
+from fieldapp.services.workspace import Workspace
+from fieldapp.sync import crypto, package as pkg
+from fieldapp.sync.codec import encode
+from sync_world import join_member, new_commune
+
+_VALUES = {"text": "x", INTEGER: 1, REAL: 1.5, BYTES: b"\x00\x01", JSON: "[]", MAP: {"k": "v"},
+           TREE: {"q": "a"}}
+_NAMED = {"role": "member", "date": "2026-11-01", "start_date": "2026-11-01",
+          "form_id": "household_survey", "form_version": "1", "status": "final",
+          "action": "test"}
+
+
+def values_for(store, kind: Kind, village: str) -> dict:
+    """The values of a new record of ``kind`` in ``village``: every required field, the
+    village, and the records it needs (made first)."""
+    values: dict = {}
+    for field in kind.fields:
+        if field.secret:
+            continue
+        if field.village:
+            values[field.name] = village
+        elif field.commune:
+            values[field.name] = store.meta("commune_id")
+        elif field.ref is not None and (field.required or field.ref.scope or field.ref.erase) \
+                and field.ref.kind != kind.table:
+            values[field.name] = make(store, field.ref.kind, village)
+        elif field.required or field.name in _NAMED:
+            values[field.name] = _NAMED.get(field.name, _VALUES[field.type])
+    if kind.table == "devices":
+        values["device"] = new_id()
+    if kind.table == "erasures":
+        values.update(target_table="persons", target_id=make(store, "persons", village))
+    if kind.table in ("attendance", "progress"):  # a learner of the same class
+        values["enrolment_id"] = store.writer.insert("enrolments", {
+            "class_id": values["class_id"], "person_id": make(store, "persons", village)})
+    return values
+
+
+def make(store, table: str, village: str) -> str:
+    """A new record of ``table`` in ``village`` (of the commune's own record: the laptop's
+    commune, changed, since a commune writes no other commune's record)."""
+    with store.transaction():
+        if table == "communes":
+            record = store.meta("commune_id")
+            store.writer.update(table, record, {"province": new_id()})
+            return record
+        return store.writer.insert(table, values_for(store, kind_of(table), village))
+
+
+class World:
+    def __init__(self, folder):
+        self.folder = folder
+        self.commune = new_commune(folder / "commune.db", ["Bản Khuông", "Bản Nà"])
+        self.a, self.b = (v["id"] for v in self.commune.villages.list())
+        self.users = [self.commune.users.add_user(f"Thành viên {v}", "member", village_id=v)
+                      for v in (self.a, self.b)]
+        self.laptops = [join_member(self.commune, folder, f"L{n}", user, file=f"m{n}")
+                        for n, user in enumerate(self.users)]
+        self.count = 0
+        self.staff = Workspace(self.commune, None)
+
+    def path(self):
+        self.count += 1
+        return self.folder / f"p{self.count}.fieldsync"
+
+    def down(self, n: int) -> None:
+        report = exchange.import_package(self.laptops[n], exchange.export_package(
+            self.commune, self.path(), to=f"L{n}").path)
+        assert report.status == "applied", report.message
+
+    def up(self, n: int) -> exchange.ImportReport:
+        report = exchange.import_package(self.commune, exchange.export_package(
+            self.laptops[n], self.path()).path)
+        assert report.status == "applied", report.message
+        return report
+
+    def line(self, store, table: str, record: str) -> str | None:
+        return next((line for line in store.dump() if json.loads(line)["id"] == record
+                     and json.loads(line)["table"] == table), None)
+
+    def forged(self, lines: list[bytes]) -> exchange.ImportReport:
+        """A package signed by laptop 0 holding ``lines``, imported at the commune."""
+        laptop, commune = self.laptops[0], self.commune
+        hub = commune.commune()["id"]
+        seed, _box = identity.device_keys(laptop)
+        box = identity.hub_public_key(commune)
+        header = pkg.Header(package_id=new_id(), commune_id=hub,
+                            source_device=laptop.device_id, destination=f"hub:{hub}",
+                            created_at="2026-11-20", recipient_key=crypto.fingerprint(box))
+        path = self.path()
+        writer = pkg.PackageWriter(path, header, signing_seed=seed, recipient_public=box)
+        writer.add_lines(lines)
+        writer.finish(pkg.Manifest(package_id=header.package_id, kind="to_hub",
+                                   entries=len(lines)))
+        return exchange.import_package(commune, path)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return World(tmp_path_factory.mktemp("kinds"))
+
+
+def _ids(kinds):
+    return [k.table for k in kinds]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=_ids(KINDS))
+def test_round_trip(world, kind):
+    """Made at the commune, a record reaches the member laptop of its village as it is there
+    (an upward-only one never comes back down); made on a member laptop where members may
+    make it, it reaches the commune as it is there."""
+    record = make(world.commune, kind.table, world.a)
+    world.down(0)
+    expected = None if kind.scope is Scope.UPWARD else world.line(world.commune, kind.table,
+                                                                   record)
+    assert world.line(world.laptops[0], kind.table, record) == expected
+    if kind.may(MEMBER, CREATE):
+        mine = make(world.laptops[0], kind.table, world.a)
+        report = world.up(0)
+        assert not report.refused, report.refused
+        if kind.scope is not Scope.UPWARD:
+            assert world.line(world.commune, kind.table, mine) == world.line(
+                world.laptops[0], kind.table, mine)
+        assert world.commune.writer.history(mine)
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=_ids(KINDS))
+def test_scope(world, kind):
+    """A record of Bản Nà reaches Bản Nà's laptop; Bản Khuông's only when it is commune-wide."""
+    record = make(world.commune, kind.table, world.b)
+    world.down(0)
+    world.down(1)
+    here = [world.line(laptop, kind.table, record) is not None for laptop in world.laptops]
+    assert here == {Scope.COMMUNE: [True, True], Scope.VILLAGE: [False, True],
+                    Scope.UPWARD: [False, False]}[kind.scope]
+
+
+def _erased_by(kind: Kind) -> list[str]:
+    """The erasable kinds whose erasure reaches a record of ``kind`` (itself included)."""
+    out = [kind.table] if kind.erasable else []
+    for _name, ref in kind.references:
+        if ref.erase and ref.kind != kind.table:
+            out += _erased_by(kind_of(ref.kind))
+    return list(dict.fromkeys(out))
+
+
+ERASED = [k for k in KINDS if _erased_by(k)]
+
+
+@pytest.mark.parametrize("kind", ERASED, ids=_ids(ERASED))
+def test_erasure(world, kind):
+    """Erasing what a record belongs to (a person, a household) removes it from the commune
+    and the member laptop, and keeps it out when it is sent again."""
+    record = make(world.commune, kind.table, world.a)
+    world.down(0)
+    target_table = _erased_by(kind)[-1]
+    row = world.commune.record(kind.table, record)
+    target = record
+    chain = kind
+    while chain.table != target_table:  # up the erase references to the erased record
+        name, ref = next((n, r) for n, r in chain.references if r.erase and row.get(n))
+        target = row[name]
+        chain = kind_of(ref.kind)
+        row = world.commune.record(chain.table, target)
+    Privacy(world.staff).erase(target_table, target, "yêu cầu")
+    world.down(0)
+    for store in (world.commune, world.laptops[0]):
+        assert store.log.rec(record) is None and store.record(kind.table, record) is None
+
+
+MERGED = [k for k in KINDS if any(r.merge for _n, r in k.references)]
+
+
+@pytest.mark.parametrize("kind", MERGED, ids=_ids(MERGED))
+def test_merge(world, kind):
+    """A record that refers to a household merged into another shows the survivor, on the
+    commune and on the member laptop."""
+    record = make(world.commune, kind.table, world.a)
+    name = next(n for n, r in kind.references if r.merge)
+    absorbed = make(world.commune, "households", world.a)
+    survivor = make(world.commune, "households", world.a)
+    with world.commune.transaction():
+        world.commune.writer.update(kind.table, record, {name: absorbed})
+    review.merge_households(world.commune, survivor, absorbed)
+    world.down(0)
+    for store in (world.commune, world.laptops[0]):
+        assert store.record(kind.table, record)[name] == survivor
+
+
+def _forbidden():
+    """(kind, action, village) of every change a member of Bản Khuông may not make: what its
+    role may not do at all (in its own village), and what it may do elsewhere only."""
+    cases = []
+    for kind in KINDS:
+        for action in (CREATE, CHANGE, REMOVE):
+            members = any(g.role == MEMBER and action in g.actions for g in kind.grants)
+            if not kind.may(MEMBER, action):
+                cases.append((kind, action, "own"))
+            elif members and kind.scope is Scope.VILLAGE:
+                cases.append((kind, action, "other"))
+    return cases
+
+
+FORBIDDEN = _forbidden()
+
+
+@pytest.mark.parametrize("kind,action,where", FORBIDDEN,
+                         ids=[f"{k.table}-{a}-{w}" for k, a, w in FORBIDDEN])
+def test_forged_author(world, kind, action, where):
+    """Laptop 0 (a member of Bản Khuông) forges the change into a package it signs: refused,
+    nothing of it at the commune."""
+    village = world.a if where == "own" else world.b
+    commune, laptop = world.commune, world.laptops[0]
+    stamp = laptop.clock.tick_stamp()
+    if action == CREATE:
+        record = new_id()
+        values = values_for(commune, kind, village)
+        fields = kind.record_type.fields_of(values)
+    else:
+        record = make(commune, kind.table, village)
+        field = next((f.name for f in kind.fields if not f.secret and f.type == "text"
+                      and f.name not in kind.place_fields), None)
+        fields = {"deleted": 1} if action == REMOVE else {field or kind.fields[0].name: "y"}
+    before = list(commune.dump())
+    lines = list(encode(Change(kind.table, record, name, value, stamp)
+                        for name, value in fields.items()))
+    report = world.forged(lines)
+    assert report.status == "refused" or report.refused, report
+    assert list(commune.dump()) == before
