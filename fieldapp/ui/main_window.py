@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(6, 0, 6, 0)
             status.addWidget(label)
         self.status_db.setContentsMargins(6, 0, 6, 0)
-        status.addPermanentWidget(self.status_db)
+        status.addPermanentWidget(self.status_db, 1)  # the room left, elided only when short
 
         self.session_bar = None  # built after the first frame (its actions need Qt's enums)
         self.nav.currentRowChanged.connect(self._on_nav_row)
@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
     def _finish_shell(self) -> None:
         """What the first frame can do without: the parts that need the ``Qt`` namespace."""
         self.status_db.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_db.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight
+                                    | QtCore.Qt.AlignmentFlag.AlignVCenter)
         if self.session_bar is None:
             self._build_session_bar()
 

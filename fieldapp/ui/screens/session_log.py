@@ -74,6 +74,8 @@ class PersonFinder(QWidget):
                                    self._plan_households,
                                    lambda ws, plan, o, n: ws.registry.page(plan, o, n), self,
                                    search_name=f"{key}_household_search")
+        for found in (self.persons, self.households):
+            found.table.fit.keep = {0}  # the name gives way last in a narrow picker
         self.persons.picked.connect(lambda row: self.picked.emit(row, "persons"))
         self.households.picked.connect(lambda row: self.picked.emit(row, "households"))
         self.households.hide()
