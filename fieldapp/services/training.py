@@ -125,8 +125,13 @@ class Training(WorkflowService):
         self._live_class(class_id)
         tombstone_audited(self.store, "classes", class_id, reason)
 
-    def classes(self) -> list[dict[str, Any]]:
-        return self.store.classes.list()
+    def classes(self, *, village_id: str | None = None) -> list[dict[str, Any]]:
+        """Every class; with ``village_id``, those of that village and of the whole commune
+        (a member's list)."""
+        rows = self.store.classes.list()
+        if village_id is None:
+            return rows
+        return [r for r in rows if r.get("village_id") in (None, village_id)]
 
     def _live_class(self, class_id: str) -> dict[str, Any]:
         row = self.store.classes.get(class_id)

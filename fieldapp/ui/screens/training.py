@@ -165,8 +165,6 @@ class TrainingScreen(QWidget):
             self.page.reload()
 
     def _show(self, rows) -> None:
-        # A member's list: their village's classes and the commune's own.
-        rows = [r for r in rows if self.context.in_scope(r.get("village_id"))]
         self.model.set_rows(rows)
         self.results.setCurrentWidget(self.table if rows else self.empty)
         if rows and not self.table.currentIndex().isValid():
