@@ -117,17 +117,26 @@ class IndicatorChart(QWidget):
         return [_("{indicator}: {figure}").format(indicator=count.title, figure=count.figure)
                 for count in self.counts]
 
+    def columns(self) -> tuple[int, int, int]:
+        """(names, figures, bars) widths: the indicators' names whole where the width allows,
+        the bars giving way down to a fifth of the chart (a name cut short says less than a
+        shorter bar)."""
+        metrics = self.fontMetrics()
+        text_width = max((metrics.horizontalAdvance(c.text) for c in self.counts),
+                         default=40) + 8
+        label_width = min(max((metrics.horizontalAdvance(c.title) for c in self.counts),
+                              default=80) + 12,
+                          max(self.width() // 2, self.width() - text_width - 16
+                              - max(80, self.width() // 5)))
+        return label_width, text_width, max(40, self.width() - label_width - text_width - 16)
+
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = self.fontMetrics()
         rows = max(1, len(self.counts))
         height = min(28, (self.height() - 4) // rows)
-        label_width = min(max((metrics.horizontalAdvance(c.title) for c in self.counts),
-                              default=80) + 12, self.width() // 2)
-        text_width = max((metrics.horizontalAdvance(c.text) for c in self.counts),
-                         default=40) + 8
-        bar_width = max(40, self.width() - label_width - text_width - 16)
+        label_width, text_width, bar_width = self.columns()
         palette = self.palette()
         for i, count in enumerate(self.counts):
             y = 2 + i * height
