@@ -190,6 +190,16 @@ def _member_class(access: Access, village_id: str | None, *, removing: bool = Fa
     access.check_village(village_id)
 
 
+def class_removal_refused(access: Access, village_id: str | None) -> str | None:
+    """Why the session may not remove a class of ``village_id`` (None: it may), for a screen
+    that offers the removal only where the service allows it."""
+    try:
+        _member_class(access, village_id, removing=True)
+    except AccessDenied as refused:
+        return str(refused)
+    return None
+
+
 def _class_at(position: int, *, removing: bool = False) -> Rule:
     def rule(access, inner, args, kwargs):
         row = inner.store.classes.get(_arg(args, kwargs, position, "class_id"))

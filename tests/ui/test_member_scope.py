@@ -90,3 +90,20 @@ def test_staff_see_every_village(context, qtbot):
     screen = HouseholdsScreen(context)
     qtbot.addWidget(screen)
     assert _items(screen.village)[0] == "All villages" and screen.village.count() == 4
+
+
+def test_a_member_is_offered_to_remove_their_villages_classes_only(member_context, qtbot):
+    """Remove… follows the service's rule (fieldapp.services.guards): a class of the
+    member's village, yes; one of the whole commune, no, with the reason in its tooltip."""
+    from fieldapp.ui.screens.training import TrainingScreen
+
+    context, _mine, _other = member_context
+    screen = TrainingScreen(context)
+    qtbot.addWidget(screen)
+    offered = {}
+    for row in range(screen.model.rowCount()):
+        screen.table.setCurrentIndex(screen.model.index(row, 0))
+        name = screen.model.rows()[row]["name"]
+        offered[name] = (screen.remove_button.isEnabled(), screen.remove_button.toolTip())
+    assert offered["Lớp của bản"] == (True, "")
+    assert offered["Lớp của xã"][0] is False and "commune" in offered["Lớp của xã"][1]

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLineEdit, Q
 
 from fieldapp.i18n.catalog import N_, _
 from fieldapp.i18n.text import nfc
+from fieldapp.services.guards import class_removal_refused
 from fieldapp.services.training import ClassRequest
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, RowRole, RowTableModel
@@ -126,6 +127,7 @@ class TrainingScreen(QWidget):
         for column in range(1, 6):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().currentChanged.connect(self._offer_removal)
         self.table.activated.connect(self._open_index)
         self.open_button = QPushButton()
         self.open_button.setObjectName("open_class")
@@ -169,6 +171,17 @@ class TrainingScreen(QWidget):
         self.results.setCurrentWidget(self.table if rows else self.empty)
         if rows and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
+        self._offer_removal()
+
+    def _offer_removal(self, *_args) -> None:
+        """Remove… where the service allows it (a member: the classes of their village), the
+        reason in its tooltip where not."""
+        index = self.table.currentIndex()
+        row = index.data(RowRole) if index.isValid() else None
+        why = class_removal_refused(self.context.workspace.access, row.get("village_id")) \
+            if row is not None else None
+        self.remove_button.setEnabled(row is not None and why is None)
+        self.remove_button.setToolTip(why or "")
 
     def _open_index(self, index: QModelIndex) -> None:
         row = index.data(RowRole) if index.isValid() else None
