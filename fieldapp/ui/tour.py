@@ -286,6 +286,7 @@ def _sign_in_dialogs(window, visit: Visit) -> None:
         from fieldapp.ui.signin_dialog import LockDialog
 
         _dialog(visit, "lock", LockDialog(workspace, window))
+        _dialog(visit, "lock_manual", LockDialog(workspace, window, manual=True))  # Ctrl+L
 
 
 def _progress_dialog(window, visit: Visit) -> None:
