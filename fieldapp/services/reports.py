@@ -38,8 +38,8 @@ def _never() -> bool:
 
 
 STEPS = 1000
-"""The bar's length for work in stages: counting households (the first 70% when there is
-counting), then laying out the pages."""
+"""The bar's length for work in stages: counting households (the first 70% when there are
+households to count: the indicator sums were not up to date), then laying out the pages."""
 COUNTING_SHARE = 700
 
 
@@ -62,7 +62,10 @@ class _Steps:
             self._report(done, total)
 
     def households(self, done: int, total: int) -> None:
-        share = COUNTING_SHARE * done // total if total else COUNTING_SHARE
+        if not total:
+            return  # the sums are up to date: the pages take the whole bar
+        self.counting = True
+        share = COUNTING_SHARE * done // total
         self.progress(share, STEPS, _("Counting households: {done} of {total}").format(
             done=_number(done), total=_number(total)))
 
@@ -576,7 +579,6 @@ class ReportsService:
                        cancelled=cancelled, **extra)
         with pdf.reporting(steps.pages):
             if kind in ("commune", "province"):
-                steps.counting = True
                 if kind == "province":
                     return province_summary(store, out, period=period,
                                             progress=steps.households, cancelled=cancelled)
