@@ -28,6 +28,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import Stamp
 from fieldapp.core.records import ANSWERS
@@ -60,7 +62,19 @@ create index change_merges_seq on change_merges(seq);
 _INSERT = ("insert into changes(rec, fid, path, value, hlc, site, prev_hlc, prev_site) "
            "values (?, ?, ?, ?, ?, ?, ?, ?)")
 _COLUMNS = "seq, fid, path, value, hlc, site, prev_hlc, prev_site"
-_packed_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_json_packed = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _packed_json(items: list[Any]) -> str:
+    """The text of a packed row: orjson (several times faster than json on the values every
+    import writes), json for what orjson refuses (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(items).decode("utf-8")
+    except TypeError:
+        return _json_packed(items)
+
+
+_unpacked = orjson.loads
 
 
 class ChangeLog:
@@ -121,6 +135,27 @@ class ChangeLog:
                 "insert into sync_fields(name) values (?)", [name]).lastrowid
             self._fids[name], self._fields[fid] = fid, name
         return fid
+
+    def prepare_fields(self, names: set[str]) -> None:
+        """Ordinals for these field names, looked up and added in a few statements rather than
+        one or two a name (an import brings a new name with every person: the submissions'
+        ``entities.person:<id>`` map entries). Answer paths need none (under ``answers``)."""
+        missing = [n for n in names.difference(self._fids) if not n.startswith(_ANSWER_PREFIX)]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            for fid, name in self.conn.execute(
+                    "select fid, name from sync_fields where name in "
+                    f"({', '.join('?' for _ in chunk)})", chunk):
+                self._fids[name], self._fields[fid] = fid, name
+        new = [n for n in missing if n not in self._fids]
+        if not new:
+            return
+        first = self.conn.execute("select coalesce(max(fid), 0) + 1 from sync_fields"
+                                  ).fetchone()[0]
+        rows = list(zip(range(first, first + len(new)), new))
+        self.conn.executemany("insert into sync_fields(fid, name) values (?, ?)", rows)
+        for fid, name in rows:
+            self._fids[name], self._fields[fid] = fid, name
 
     def _field_name(self, fid: int, path: str | None) -> str:
         name = self._fields.get(fid)
@@ -194,7 +229,7 @@ class ChangeLog:
         seq, fid, path, value, hlc, site, prev_hlc, prev_site = row
         stamp = Stamp.from_hlc(hlc, self.device(site))
         if fid == PACKED:
-            items = json.loads(value)
+            items = _unpacked(value)
             for i in range(0, len(items), 3):
                 yield Change(table, record, self._field_name(items[i], items[i + 1]),
                              items[i + 2], stamp)
@@ -258,7 +293,7 @@ class ChangeLog:
             fields: dict[str, Any] = {}
             for _rec, fid, path, value, _hlc, _site, _prev in rows:
                 if fid == PACKED:
-                    items = json.loads(value)
+                    items = _unpacked(value)
                     for i in range(0, len(items), 3):
                         fields[self._field_name(items[i], items[i + 1])] = items[i + 2]
                 else:
