@@ -195,8 +195,6 @@ class Receiving:
             result.added += len(changes)
         for table, records in new_records.items():
             recs.update(zip(records, self.log.new_recs(table, records)))
-        self.log.prepare_fields(set().union(*(fields for rows in creations.values()
-                                              for _record, fields, _stamp in rows)))
         # In the order the records came (a household before the persons added to it), so that
         # packages made from this log carry them in that order too.
         log_rows: list = []
