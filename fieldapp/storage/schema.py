@@ -569,3 +569,11 @@ def m056_draft_index(db: Database) -> None:
     finalized survey of the commune)."""
     db.execute("create index idx_submissions_drafts on submissions(form_id) "
                "where status != 'final' and deleted = 0")
+
+
+@migrations()
+def m045_log_first_values_as_fields(db: Database) -> None:
+    """Nothing to change in the tables: from this version a record's first values are stored
+    as one {field: value} row (fieldapp.storage.changelog.FIELDS), which an earlier fieldapp
+    cannot read. This migration's name makes an earlier version refuse the database ("made by a
+    newer version", fieldapp.storage.db) rather than fail on such a row."""
