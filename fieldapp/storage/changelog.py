@@ -472,6 +472,9 @@ class ChangeLog:
             else:
                 group.seq = seq_
             fields = group.fields
+            if fid == FIELDS:
+                fields.update(_unpacked(value))
+                continue
             if fid == PACKED:
                 items = json.loads(value)
                 fields.update(zip(map(self._name_of, items[0::3], items[1::3]), items[2::3]))
