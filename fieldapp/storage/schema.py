@@ -569,3 +569,7 @@ def m056_draft_index(db: Database) -> None:
     finalized survey of the commune)."""
     db.execute("create index idx_submissions_drafts on submissions(form_id) "
                "where status != 'final' and deleted = 0")
+
+
+# Later steps live in modules of their own (this one is near the size a module may have).
+from fieldapp.storage import schema_packs  # noqa: E402,F401  (m060-m069)

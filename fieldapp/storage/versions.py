@@ -27,4 +27,5 @@ MIGRATIONS = (
     "m040_devices",
     "m055_indicator_sums",
     "m056_draft_index",
+    "m060_pack_entries",
 )
