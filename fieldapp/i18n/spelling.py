@@ -8,9 +8,9 @@ in one entry).
   letters").
 - The Vietnamese-based spelling writes with Vietnamese letters and tone marks. No sourced
   letter list of it exists yet, so only what Vietnamese spelling cannot write is taken as a
-  sign of the 1984 script: a word ending in a tone letter -v, -x or -z, or in a vowel followed
-  by -h (Vietnamese ends words in -ch and -nh only), or beginning with mb-, nd-, nq-, nz-,
-  hl-, hm-, hn- or hw-.
+  sign of the 1984 script: a word ending in a tone letter -v, -x or -z, in a consonant and the
+  tone letter -c (yietc), or in a vowel and -h (Vietnamese ends words in -ch and -nh only), or
+  beginning with mb-, nd-, nq-, nz-, hl-, hm-, hn- or hw-.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from fieldapp.i18n.pack_languages import script_id, script_name
 
 MIEN_1984, DAO_VN = "mien-1984", "dao-vn"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
-_MIEN_FINAL = re.compile(r"(?:[aeiou][vxz]|[aeiouy]h)$")
+_MIEN_FINAL = re.compile(r"(?:[vxz]|[b-df-hj-np-tv-z]c|[aeiouy]h)$")
 _MIEN_INITIAL = re.compile(r"^(?:mb|nd|nq|nz|hl|hm|hn|hw)[aeiouy]")
 
 

@@ -121,6 +121,12 @@ COMMANDS = [
         str(o / "q.pdf")]),
     Row("forms check", EVERYONE, lambda w, o: ["forms", "check"]),
     Row("i18n coverage", EVERYONE, lambda w, o: ["i18n", "coverage"]),
+    Row("i18n coverage (--db)", SIGNED_IN, lambda w, o: ["i18n", "coverage", "--db", db(w)]),
+    Row("i18n export", SIGNED_IN, lambda w, o: ["i18n", "export", "--db", db(w), "--pack",
+                                                "tyz", "--form", "household_survey",
+                                                "--out", str(o / "tyz.po")]),
+    Row("i18n import", ONLY_STAFF, lambda w, o: ["i18n", "import", "--db", db(w),
+                                                 str(w.files["po"])]),
     Row("i18n update", EVERYONE, lambda w, o: None,
         reason="opens no database; not run here: it rewrites the packs shipped in i18n/"),
 ]
