@@ -131,12 +131,7 @@ class Translations:
     # -- reading ------------------------------------------------------------------------------
     def overlay(self, pack: str, form_id: str) -> PackCatalog | None:
         """The database's entries of (pack, form) as a catalog, for load_pack."""
-        rows = self.store.pack_entries.of_form(pack, form_id)
-        entries = {r["key"]: PackEntry(r["key"], r["source"], r["text"] or "",
-                                       r["status"] != REVIEWED,
-                                       (r["comment"],) if r["comment"] else ())
-                   for r in rows if r["text"]}
-        return PackCatalog(pack, form_id, entries) if entries else None
+        return overlay_of(self.store)(pack, form_id)
 
     def resolver(self, form, pack: str | None):
         from fieldapp.i18n.resolution import LabelResolver
@@ -306,6 +301,23 @@ class Translations:
         from fieldapp.services.sync.review import resolve_conflict
 
         resolve_conflict(self.store, "pack_entries", record, field_name, stamp)
+
+
+def overlay_of(store):
+    """load_pack's overlay for a database: its entries of (pack, form) as a catalog; None for
+    no database (a blank questionnaire printed without one)."""
+    if store is None:
+        return None
+
+    def overlay(pack: str, form_id: str) -> PackCatalog | None:
+        rows = store.pack_entries.of_form(pack, form_id)
+        entries = {r["key"]: PackEntry(r["key"], r["source"], r["text"] or "",
+                                       r["status"] != REVIEWED,
+                                       (r["comment"],) if r["comment"] else ())
+                   for r in rows if r["text"]}
+        return PackCatalog(pack, form_id, entries) if entries else None
+
+    return overlay
 
 
 def _key_fields(catalog) -> set[str]:
