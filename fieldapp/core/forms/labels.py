@@ -51,6 +51,9 @@ class Text:
     unreviewed: bool = False
     note: str = ""
     language: str = ""
+    inherited: bool = False
+    """The text is the parent pack's, the chosen pack having none ("Tày — no Nùng text yet":
+    ``note``)."""
 
     @property
     def plain(self) -> str:
@@ -155,7 +158,8 @@ class PackLabelSource(LabelSource):
                       and _has_words_to_review(resolved))
         note = resolved.status_text() if shows_pack else ""
         return Text(main, beneath or "", fell_back, unreviewed, note,
-                    resolved.main_language(self.mode))
+                    resolved.main_language(self.mode),
+                    bool(resolved.inherited_from) and shows_pack)
 
     def interpolate(self, text: str, context_path: str) -> str:
         """Fill in ${name} as seen from ``context_path`` (a field or repeat-row path)."""

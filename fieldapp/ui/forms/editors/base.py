@@ -34,6 +34,9 @@ def text_html(text: Text, *, bold: bool = False, required: bool = False,
         marks.append(f'<span style="color:#888"><sup>{UNREVIEWED_MARK}</sup></span>')
     if marks:
         main += "".join(marks)
+    if text.inherited and text.note:  # "Tày — no Nùng text yet", said where the text is
+        main += (f'<br><span style="color:#7a5c00; font-size:80%">'
+                 f'{html.escape(text.note, quote=False)}</span>')
     if text.secondary:
         sec = html.escape(text.secondary, quote=False).replace("\n", "<br>")
         main += f'<br><span style="color:#444; font-size:{secondary_scale}%">{sec}</span>'
