@@ -571,5 +571,10 @@ def m056_draft_index(db: Database) -> None:
                "where status != 'final' and deleted = 0")
 
 
-# Later steps live in modules of their own (this one is near the size a module may have).
-from fieldapp.storage import schema_packs  # noqa: E402,F401  (m060-m069)
+@migrations()
+def m060_pack_entries(db: Database) -> None:
+    """Label pack entries as synced records (the step is in fieldapp.storage.schema_packs:
+    this module is near the size a module may have)."""
+    from fieldapp.storage.schema_packs import add_pack_entries
+
+    add_pack_entries(db, synced_table)

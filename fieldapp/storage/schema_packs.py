@@ -1,15 +1,15 @@
-"""Schema steps of label packs as synced records (m060-m069), appended to
-:data:`fieldapp.storage.schema.migrations` (which imports this module at its end)."""
+"""Schema steps of label packs as synced records (m060), run by
+:data:`fieldapp.storage.schema.migrations` (its step calls this module; this module does not
+import the schema, so the two make no cycle)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlite_utils import Database
 
-from fieldapp.storage.schema import migrations, synced_table
 
-
-@migrations()
-def m060_pack_entries(db: Database) -> None:
+def add_pack_entries(db: Database, synced_table: Callable) -> None:
     """The translator flag of team members and label pack entries (fieldapp.core.kinds:
     users.translator, pack_entries), each a synced record."""
     from fieldapp.core.kinds import kind
