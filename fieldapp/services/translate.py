@@ -30,7 +30,6 @@ from fieldapp.i18n.pack_languages import PACK_LANGUAGES, pack_code, parent_pack
 from fieldapp.i18n.packs import PackCatalog, PackEntry, form_texts, load_pack
 from fieldapp.i18n.spelling import other_spelling
 from fieldapp.i18n.text import nfc
-from fieldapp.services.access import STAFF
 
 if TYPE_CHECKING:
     from fieldapp.audio.codec import Prompt
@@ -104,13 +103,7 @@ class Translations:
     def can_translate(self) -> bool:
         """Whether the signed-in member may edit packs: marked translator, or commune staff
         (on a plain database without a sign-in: yes, as everything there)."""
-        session = self.workspace.access.signed()
-        if session is None:
-            return True
-        if session.role == STAFF:
-            return True
-        user = self.store.users.get(session.user_id)
-        return bool(user and user.get("translator") and not user.get("deleted"))
+        return self.workspace.access.may_translate()
 
     def _require(self) -> None:
         if not self.can_translate():

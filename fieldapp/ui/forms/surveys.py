@@ -35,7 +35,7 @@ from fieldapp.i18n.resolution import DisplayMode
 from fieldapp.services.surveys import ProbableDuplicate, SurveyService
 from fieldapp.services.workspace import HOUSEHOLD_SURVEY
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.formatting import stored_time
+from fieldapp.ui.formatting import form_title, stored_time
 from fieldapp.ui.forms.view import FormView
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
@@ -49,11 +49,6 @@ def format_time(value: str | None) -> str:
 
 def status_text(status: str | None) -> str:
     return {"draft": _("Draft"), "final": _("Finalized")}.get(status or "", status or "")
-
-
-def form_title(titles: dict[str, str], form_id: str) -> str:
-    """A form's title in Vietnamese (forms are written in Vietnamese), else any language."""
-    return titles.get("vi") or next((t for t in titles.values() if t), form_id)
 
 
 class SubmissionsModel(RowTableModel):
