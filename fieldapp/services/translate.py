@@ -208,6 +208,16 @@ class Translations:
             code = parent_pack(code) if inherit else None
         return None
 
+    def prompt_keys(self, pack: str, form_id: str) -> set[str]:
+        """The texts of a form that have a recording in ``pack`` or (as :meth:`prompt` plays
+        it) in its parent pack: one query per pack for a survey page's speaker buttons."""
+        keys: set[str] = set()
+        code: str | None = pack
+        while code:
+            keys |= self.store.pack_entries.audio_keys(code, form_id)
+            code = parent_pack(code)
+        return keys
+
     # -- writing ------------------------------------------------------------------------------
     def _source(self, form_id: str, key: str) -> str:
         form = self.form(form_id)

@@ -47,6 +47,12 @@ class PackEntryRepository(SyncedRepository):
                                   [entry_id(pack, key)])
         return bytes(value) if value else None
 
+    def audio_keys(self, pack: str, form_id: str) -> set[str]:
+        """The keys of (pack, form) that have a recording."""
+        return {r["key"] for r in self.store.query(
+            "select key from pack_entries where pack = ? and deleted = 0 and audio is not null "
+            "and substr(key, 1, ?) = ?", [pack, len(form_id) + 1, form_id + ":"])}
+
     def audio_sizes(self, pack: str | None = None) -> list[int]:
         sql = "select length(audio) from pack_entries where audio is not null and deleted = 0"
         params: list[Any] = []

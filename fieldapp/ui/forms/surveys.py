@@ -322,7 +322,9 @@ class SurveysScreen(QWidget):
         pack, mode = self.label_preference()
         view = FormView(form, instance, on_save=on_save, status=status, pack=pack, mode=mode,
                         pack_languages=self._pack_languages,
-                        read_attachment=self.service.read_attachment, parent=self.form_page)
+                        read_attachment=self.service.read_attachment,
+                        resolver_factory=self._resolver, prompts=self._prompts(),
+                        parent=self.form_page)
         view.close_requested.connect(self._on_close_requested)
         view.labels_changed.connect(self._remember_labels)
         self.form_layout.addWidget(view)
@@ -341,6 +343,22 @@ class SurveysScreen(QWidget):
         if dialog.exec() != DuplicateDialog.DialogCode.Accepted:
             return None
         return dialog.choice
+
+    def _resolver(self, form, pack: str):
+        """Pack texts as this laptop has them: its translators' entries first (synced), then
+        the .po files."""
+        return self.context.workspace.translations.resolver(form, pack)
+
+    def _prompts(self):
+        """The recorded prompts of the packs (made on the Translate screen, or arrived)."""
+        from fieldapp.ui.forms.prompts import SurveyPrompts
+
+        translations = self.context.workspace.translations
+        return SurveyPrompts(translations.prompt_keys, translations.prompt,
+                             status=self.prompt_status, parent=self)
+
+    prompt_status = None
+    """What the laptop can do with sound (None: ask the sound system when a form opens)."""
 
     def label_preference(self) -> tuple[str | None, DisplayMode]:
         """The label pack and display mode the current user chose last (pack if still there)."""

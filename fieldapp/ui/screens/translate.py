@@ -118,8 +118,13 @@ class TranslateScreen(QWidget):
                             "translate_form"), (self.filter_combo, "translate_filter")):
             combo.setObjectName(name)
             combo.activated.connect(self._on_choice)
+            # As wide as a usual name, not the longest ("Dao (Iu Mien), Vietnamese-based ..."):
+            # the screen must fit 1366 pixels with the navigation beside it.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12 if combo is self.filter_combo else 22)
         for code in all_packs():
-            self.pack_combo.addItem(pack_language_name(code), code)
+            self.pack_combo.addItem("", code)  # named in retranslate()
         for form in self.translations.forms():
             self.form_combo.addItem(form_title(form.title or {}, form.form_id), form.form_id)
         self.counts = QLabel()
@@ -132,7 +137,7 @@ class TranslateScreen(QWidget):
             label.setBuddy(combo)
             bar.addWidget(label)
             bar.addWidget(combo)
-        bar.addWidget(self.counts, 1)
+        bar.addStretch(1)
 
         self.model = EntriesModel(self)
         self.table = table_view()
@@ -140,7 +145,7 @@ class TranslateScreen(QWidget):
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((76, 200, 170, 110)):
+        for column, width in enumerate((105, 190, 160, 90)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_current())
         self.table.activated.connect(lambda _i: self.edit())
@@ -157,6 +162,7 @@ class TranslateScreen(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.hint)
         layout.addLayout(bar)
+        layout.addWidget(self.counts)
         layout.addWidget(splitter, 1)
         self._shortcuts = self._bind_keys()
         self.retranslate()
@@ -253,6 +259,8 @@ class TranslateScreen(QWidget):
                             "record it read aloud for those who do not read. Edits reach every "
                             "laptop of the province with the next sync."))
         self.pack_label.setText(_("&Pack:"))
+        for index in range(self.pack_combo.count()):
+            self.pack_combo.setItemText(index, pack_language_name(self.pack_combo.itemData(index)))
         self.form_label.setText(_("&Form:"))
         self.filter_label.setText(_("&Show:"))
         current = self.filter_combo.currentData()

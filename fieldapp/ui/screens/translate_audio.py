@@ -47,7 +47,8 @@ class PromptPanel(QWidget):
         super().__init__(parent)
         self._input = input_device or devices.Microphone
         self._output = output_device or devices.Speaker
-        self.status = status or devices.audio_status()
+        self._asked = status is None  # asked of the sound system (in retranslate, so the
+        self.status = status           # reason is in the language shown)
         self.recorder: devices.Recorder | None = None
         self.player: devices.Player | None = None
         self.take: codec.Prompt | None = None
@@ -98,6 +99,8 @@ class PromptPanel(QWidget):
                  "remove": _("Remove")}
         for name, text in texts.items():
             self.buttons[name].setText(text)
+        if self._asked:  # the reason in the language now shown
+            self.status = devices.audio_status()
         self.buttons["record"].setToolTip(_("Record the text read aloud (at most 30 seconds)"))
         self.buttons["keep"].setToolTip(_("Keep this take as the entry's recording"))
         self.reason.setText(self.status.reason)
