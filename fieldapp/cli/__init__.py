@@ -109,6 +109,21 @@ def build_parser() -> Parser:
                       "anything is wrong. A translation not marked fuzzy is reviewed by you."))
     database_options(po_import)
     po_import.add_argument("file", type=Path, metavar=_("FILE"), help=_(".po file"))
+    audio_export = i18n_sub.add_parser(
+        "audio-export", help=_("write a form's workbook with its recorded prompts"),
+        description=_("Write a copy of a form's workbook with a media::audio column per pack "
+                      "and the recordings in its -media folder, for ODK Collect or Kobo."))
+    database_options(audio_export)
+    audio_export.add_argument("--form", required=True, metavar=_("ID"), help=_("form id"))
+    audio_export.add_argument("--out", required=True, type=Path, metavar=_("FILE"),
+                              help=_(".xlsx file to write"))
+    audio_import = i18n_sub.add_parser(
+        "audio-import", help=_("take a workbook's media::audio recordings as prompts"),
+        description=_("Store the recordings a workbook's media::audio columns name (files in "
+                      "its -media folder) as the prompts of the label pack entries; nothing "
+                      "is stored if any file is missing or is not usable sound."))
+    database_options(audio_import)
+    audio_import.add_argument("file", type=Path, metavar=_("FILE"), help=_(".xlsx file"))
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
                         description=_("Refresh every shipped pack after a form changed."))
     from fieldapp.cli import reports as cli_reports, safety as cli_safety, sync as cli_sync
@@ -217,7 +232,7 @@ def cmd_forms_check(args) -> int:
 def cmd_i18n(args) -> int:
     from fieldapp.services import packs
 
-    if args.i18n_command in ("export", "import") or (
+    if args.i18n_command in ("export", "import", "audio-export", "audio-import") or (
             args.i18n_command == "coverage" and args.sub_db):
         return _i18n_with_database(args)
     if args.i18n_command == "coverage":
@@ -238,6 +253,16 @@ def _i18n_with_database(args) -> int:
         workspace.access.require_signed_in()
         if args.i18n_command == "coverage":
             lines = translate_po.coverage_lines(workspace)
+        elif args.i18n_command == "audio-export":
+            from fieldapp.services.form_audio import write_audio
+
+            lines = [_("Wrote {file}").format(file=write_audio(workspace, args.form, args.out))]
+        elif args.i18n_command == "audio-import":
+            from fieldapp.services.form_audio import load_audio
+
+            count = load_audio(workspace, args.file)
+            lines = [ngettext("{count} recording stored", "{count} recordings stored",
+                              count).format(count=count)]
         elif args.i18n_command == "export":
             if args.pack not in translate_po.known_packs(workspace):
                 raise UserError(_("There is no label pack {pack}.").format(pack=args.pack))
