@@ -197,3 +197,18 @@ def test_switching_pack_keeps_typing_and_focus(qtbot, service, commune):
     assert edit.toPlainText() == "Hẹn tuần sau"
     assert QApplication.focusWidget() is edit
     assert view.instance.get_value("notes") == "Hẹn tuần sau"
+
+
+def test_a_drop_down_says_whose_text_it_shows(qtbot):
+    """A choice list shown as a drop-down (appearance minimal) marks the parent pack's text as
+    the radio buttons do."""
+    from fieldapp.core.forms.labels import Text
+    from fieldapp.ui.forms.editors.choices import ComboEditor
+
+    editor = ComboEditor("q", "select_one")
+    qtbot.addWidget(editor)
+    editor.set_choices([("yes", Text("Mì", "Có", note="Tày — no Nùng text yet",
+                                     inherited=True)),
+                        ("no", Text("Bấu", "Không"))])
+    assert editor.combo.itemText(1) == "Mì (Tày — no Nùng text yet) — Có"
+    assert editor.combo.itemText(2) == "Bấu — Không"

@@ -209,8 +209,10 @@ class ComboEditor(FieldEditor):
             self.combo.clear()
             self.combo.addItem(_("— not answered —"), "")
             for code, text in choices:
-                self.combo.addItem(text.primary + (f" — {text.secondary}" if text.secondary else ""),
-                                   code)
+                # The parent pack's text says so here too ("Tày — no Nùng text yet").
+                note = f" ({text.note})" if text.inherited and text.note else ""
+                self.combo.addItem(text.primary + note + (f" — {text.secondary}"
+                                                          if text.secondary else ""), code)
             self._show_value(self._value)
         finally:
             self._loading = False
