@@ -327,3 +327,14 @@ def test_fewer_than_one_household_is_refused(tmp_path):
     with pytest.raises(UserError):
         create_demo(tmp_path / "none.db", households=0)
     assert not (tmp_path / "none.db").exists()
+
+
+def test_the_demo_counts_its_indicator_sums(small):
+    """The first report of a new demo reads aggregates: nothing is left for it to count."""
+    path, _summary = small
+    store = Store.open(path)
+    try:
+        assert store.indicator_sums.pending() == 0
+        assert store.indicator_sums.digest()
+    finally:
+        store.close()
