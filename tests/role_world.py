@@ -147,6 +147,10 @@ def build(folder: Path) -> World:
 
     files["po"] = export_po(Workspace(commune, None), "tyz", "household_survey",
                             folder / "in" / "tyz-household_survey.po")
+    from fieldapp.services.form_audio import write_audio
+
+    files["workbook"] = write_audio(Workspace(commune, None), "household_survey",
+                                    folder / "in" / "household_survey.xlsx")
     for store in (office, other):
         store.close()
     team.retire(users[RETIRED])

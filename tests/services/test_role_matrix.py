@@ -127,6 +127,11 @@ COMMANDS = [
                                                 "--out", str(o / "tyz.po")]),
     Row("i18n import", ONLY_STAFF, lambda w, o: ["i18n", "import", "--db", db(w),
                                                  str(w.files["po"])]),
+    Row("i18n audio-export", SIGNED_IN, lambda w, o: [
+        "i18n", "audio-export", "--db", db(w), "--form", "household_survey", "--out",
+        str(o / "hs.xlsx")]),
+    Row("i18n audio-import", ONLY_STAFF, lambda w, o: ["i18n", "audio-import", "--db", db(w),
+                                                       str(w.files["workbook"])]),
     Row("i18n update", EVERYONE, lambda w, o: None,
         reason="opens no database; not run here: it rewrites the packs shipped in i18n/"),
 ]
