@@ -205,3 +205,21 @@ def test_render(screen, qtbot, tmp_path):
     qtbot.waitExposed(screen)
     out = Path(os.environ.get("FIELDAPP_SHOTS", tmp_path)) / "translate.png"
     assert screen.grab().save(str(out))
+
+
+def test_commune_staff_mark_a_translator_on_the_team_screen(context, qtbot, commune):
+    from fieldapp.ui.screens.team import TeamScreen
+
+    screen = TeamScreen(context)
+    qtbot.addWidget(screen)
+    names = [r["name"] for r in screen.model.rows()]
+    screen.table.selectRow(names.index("Hoàng Thị Mai"))
+    screen.toggle_translator()
+    member = next(u for u in commune.users.list() if u["name"] == "Hoàng Thị Mai")
+    assert member["translator"] == 1
+    row = screen.model.rows()[names.index("Hoàng Thị Mai")]
+    assert screen.model.columns[-1].display(row) == "yes"
+    screen.table.selectRow(names.index("Hoàng Thị Mai"))
+    screen.toggle_translator()
+    assert not next(u for u in commune.users.list() if u["name"] == "Hoàng Thị Mai")[
+        "translator"]
