@@ -208,13 +208,15 @@ class Translations:
             code = parent_pack(code) if inherit else None
         return None
 
-    def prompt_keys(self, pack: str, form_id: str) -> set[str]:
-        """The texts of a form that have a recording in ``pack`` or (as :meth:`prompt` plays
-        it) in its parent pack: one query per pack for a survey page's speaker buttons."""
-        keys: set[str] = set()
+    def prompt_keys(self, pack: str, form_id: str) -> dict[str, str]:
+        """The texts of a form that have a recording: {key: the pack whose recording plays}
+        (``pack`` or, as :meth:`prompt` plays it, its parent); one query per pack for a survey
+        page's speaker buttons."""
+        keys: dict[str, str] = {}
         code: str | None = pack
         while code:
-            keys |= self.store.pack_entries.audio_keys(code, form_id)
+            for key in self.store.pack_entries.audio_keys(code, form_id):
+                keys.setdefault(key, code)
             code = parent_pack(code)
         return keys
 

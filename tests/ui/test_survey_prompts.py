@@ -111,3 +111,11 @@ def test_render_bilingual_page(qtbot, commune, translations, tmp_path):
     FormDriver(view, qtbot)
     out = Path(os.environ.get("FIELDAPP_SHOTS", tmp_path)) / "survey_prompts.png"
     assert view.grab().save(str(out))
+
+
+def test_the_tay_recording_under_nung_says_whose_it_is(qtbot, commune, translations):
+    view = open_view(qtbot, commune, translations, AudioStatus(True, True), NullOutput())
+    assert "Tày" not in consent_editor(view).speaker.toolTip()
+    view.set_labels("nut")
+    tip = consent_editor(view).speaker.toolTip()
+    assert "Tày" in tip and "F5" in tip

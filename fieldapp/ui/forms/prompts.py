@@ -26,7 +26,7 @@ class SurveyPrompts(QObject):
     finished = Signal(str)
     """A prompt finished playing ('' or why it could not)."""
 
-    def __init__(self, keys: Callable[[str, str], set[str]],
+    def __init__(self, keys: Callable[[str, str], dict[str, str]],
                  read: Callable[[str, str], bytes | None], *, output=None, status=None,
                  parent: QObject | None = None):
         super().__init__(parent)
@@ -34,7 +34,7 @@ class SurveyPrompts(QObject):
         self._read = read
         self._output = output
         self._status = status
-        self._cache: dict[tuple[str, str], set[str]] = {}
+        self._cache: dict[tuple[str, str], dict[str, str]] = {}
         self.player = None
         self.played: list[str] = []
         """The keys played, in order (what the survey said aloud)."""
@@ -49,9 +49,10 @@ class SurveyPrompts(QObject):
             self._status = devices.audio_status()
         return self._status
 
-    def keys(self, pack: str | None, form_id: str) -> set[str]:
+    def keys(self, pack: str | None, form_id: str) -> dict[str, str]:
+        """{key: the pack whose recording plays} for the texts with one."""
         if not pack:
-            return set()
+            return {}
         if (pack, form_id) not in self._cache:
             self._cache[(pack, form_id)] = self._keys(pack, form_id)
         return self._cache[(pack, form_id)]
@@ -96,14 +97,22 @@ def speaker_button(parent: QWidget, name: str) -> QToolButton:
     return button
 
 
-def show_speaker(button: QToolButton, on: bool, status) -> None:
-    """Show ``button`` when its text has a recording; disabled (tooltip: why) without sound."""
+def show_speaker(button: QToolButton, key: str, keys: dict[str, str], status) -> None:
+    """Show ``button`` when the text ``key`` has a recording (in ``keys``: '' for the pack's
+    own, else the parent pack's code); disabled (tooltip: why) without sound; a recording of
+    the parent pack says whose it is."""
+    from fieldapp.i18n.pack_languages import pack_language_name
+
+    on = bool(key) and key in keys
     button.setVisible(on)
     if not on:
         return
     button.setEnabled(status.can_play)
-    button.setToolTip(_("Play the recording ({key})").format(key=PLAY_KEY) if status.can_play
-                      else status.reason)
+    tip = _("Play the recording ({key})").format(key=PLAY_KEY)
+    if keys[key]:
+        tip = _("Play the {language} recording ({key}): there is none in this pack yet").format(
+            language=pack_language_name(keys[key]), key=PLAY_KEY)
+    button.setToolTip(tip if status.can_play else status.reason)
     button.setAccessibleName(_("Play the recording"))
 
 
@@ -124,10 +133,14 @@ class SpeakingMixin:
         if self.prompts is not None:
             self.prompts.finished.connect(self._prompt_finished)
 
-    def _prompt_keys(self) -> set[str]:
+    def _prompt_keys(self) -> dict[str, str]:
+        """{key of a text with a recording: '' when the recording is the pack's own, else the
+        parent pack whose recording plays}."""
         if self.prompts is None:
-            return set()
-        return self.prompts.keys(self.labels.pack_lang, self.form.form_id)
+            return {}
+        pack = self.labels.pack_lang
+        return {key: "" if code == pack else code
+                for key, code in self.prompts.keys(pack, self.form.form_id).items()}
 
     def _show_prompts(self) -> None:
         if self.prompts is None:

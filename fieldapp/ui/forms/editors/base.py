@@ -127,12 +127,12 @@ class FieldEditor(QWidget):
     def set_choices(self, choices: list[tuple[str, Text]]) -> None:
         """Offer ``[(code, text)]`` (selects only)."""
 
-    def show_prompts(self, keys: set[str], status) -> None:
-        """Show the speaker beside the texts that have a recording (``keys``)."""
+    def show_prompts(self, keys: dict[str, str], status) -> None:
+        """Show the speaker beside the texts that have a recording (``keys``, see
+        fieldapp.ui.forms.prompts)."""
         from fieldapp.ui.forms.prompts import show_speaker
 
-        show_speaker(self.speaker, bool(self._label_text.prompt)
-                     and self._label_text.prompt in keys, status)
+        show_speaker(self.speaker, self._label_text.prompt, keys, status)
 
     @property
     def prompt_key(self) -> str:

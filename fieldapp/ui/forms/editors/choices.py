@@ -142,13 +142,12 @@ class _ChoicesEditor(FieldEditor):
         if target is not None:
             target.setFocus(Qt.FocusReason.TabFocusReason)
 
-    def show_prompts(self, keys: set[str], status) -> None:
+    def show_prompts(self, keys: dict[str, str], status) -> None:
         from fieldapp.ui.forms.prompts import show_speaker
 
         super().show_prompts(keys, status)
         for row in self.rows.values():
-            show_speaker(row.speaker, bool(row.shown.prompt) and row.shown.prompt in keys,
-                         status)
+            show_speaker(row.speaker, row.shown.prompt, keys, status)
 
 
 class RadioEditor(_ChoicesEditor):
