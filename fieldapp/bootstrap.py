@@ -104,8 +104,79 @@ QT_PROBE = (
 )
 
 
+# -- its words: the interface catalogs, read with the standard library ---------------------
+# The set-up runs before the venv (and babel) exist, so it reads the interface catalog's .po
+# itself: its messages are marked with _() like the app's, extracted into i18n/fieldapp.pot
+# and translated in i18n/<lang>/LC_MESSAGES/fieldapp.po; the language is chosen as the
+# command line chooses it (FIELDAPP_LANG, else LC_ALL or LANG: English if it says en,
+# otherwise Vietnamese). A message the catalog lacks is said in English.
+
+def po_messages(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a gettext .po file (entries without a context, fuzzy ones left
+    out, as msgfmt leaves them out): enough of the format for the set-up's own messages."""
+    messages: dict[str, str] = {}
+    entry: dict[str, str] = {}
+    field = None
+    fuzzy = False
+
+    def finish() -> None:
+        if entry.get("msgid") and entry.get("msgstr") and "msgctxt" not in entry \
+                and not fuzzy:
+            messages[entry["msgid"]] = entry["msgstr"]
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeError):
+        return messages
+    for line in [*lines, ""]:
+        line = line.strip()
+        if not line:
+            finish()
+            entry, field, fuzzy = {}, None, False
+        elif line.startswith("#,"):
+            fuzzy = "fuzzy" in line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"') and field:
+            entry[field] += _unquote(line)
+        else:
+            keyword, _space, rest = line.partition(" ")
+            field = keyword if keyword in ("msgctxt", "msgid", "msgstr") else None
+            if field:
+                entry[field] = _unquote(rest)
+    return messages
+
+
+def _unquote(text: str) -> str:
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return ""
+
+
+def language(environ=os.environ) -> str:
+    """The set-up speaks as the command line does (fieldapp.cli)."""
+    wanted = environ.get("FIELDAPP_LANG") or environ.get("LC_ALL") or environ.get("LANG", "")
+    return "en" if wanted.lower().startswith("en") else "vi"
+
+
+_catalog: dict[str, str] | None = None
+
+
+def _(message: str) -> str:
+    """``message`` in the set-up's language."""
+    global _catalog
+    if _catalog is None:
+        lang = language()
+        _catalog = {} if lang == "en" else po_messages(
+            ROOT / "i18n" / lang / "LC_MESSAGES" / "fieldapp.po")
+    return _catalog.get(message) or message
+
+
 def say(message: str) -> None:
-    print(f"[fieldapp setup] {message}", flush=True)
+    print(_("[fieldapp setup] {message}").format(message=message), flush=True)
 
 
 def run(cmd: list[str], **kwargs) -> None:
@@ -116,31 +187,32 @@ def apt_install(packages: list[str], why: str) -> bool:
     """Install Debian packages when we can (root + apt-get); else print the exact command."""
     line = "apt-get install -y " + " ".join(packages)
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say(f"installing {why}: {line}")
+        say(_("installing {what}: {command}").format(what=why, command=line))
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
         return subprocess.run(line.split() + ["-qq"], env=env).returncode == 0
-    say(f"{why} are missing. Install them with:\n    sudo {line}")
+    say(_("{what} are missing. Install them with:\n    sudo {command}").format(what=why,
+                                                                               command=line))
     return False
 
 
 def ensure_venv() -> None:
     if PYTHON.exists():
         return
-    say(f"creating the virtual environment in {VENV}")
+    say(_("creating the virtual environment in {folder}").format(folder=VENV))
     try:
         venv.EnvBuilder(with_pip=True).create(VENV)
     except (subprocess.CalledProcessError, OSError):
         shutil.rmtree(VENV, ignore_errors=True)
         version = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
-        if not apt_install([version, "python3-venv"], "Python's venv module"):
+        if not apt_install([version, "python3-venv"], _("Python's venv module")):
             sys.exit(2)
         venv.EnvBuilder(with_pip=True).create(VENV)
 
 
 def ensure_installed(with_tests: bool) -> None:
     extra = "[test]" if with_tests else ""
-    say("installing fieldapp and its dependencies (first run takes a few minutes)")
+    say(_("installing fieldapp and its dependencies (the first run takes a few minutes)"))
     if LOCK.exists():  # the versions CI and the built app use, checked against their hashes
         run([str(PYTHON), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(LOCK)])
     else:
@@ -176,7 +248,8 @@ def probe_qt(env: dict[str, str], wrapper: tuple[str, ...] = ()) -> tuple[str | 
         done = subprocess.run([*wrapper, str(PYTHON), "-c", QT_PROBE], env=env,
                               capture_output=True, text=True, timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return None, f"Qt did not start within {PROBE_TIMEOUT} seconds"
+        return None, _("Qt did not start within {seconds} seconds").format(
+            seconds=PROBE_TIMEOUT)
     for line in done.stdout.splitlines():
         if line.startswith("qt ok"):
             return line[len("qt ok"):].strip() or "?", done.stderr
@@ -284,19 +357,21 @@ def fix_libraries(missing: dict[str, list[str]], problem: str) -> bool:
     for platform, libraries in missing.items():
         found = {soname: package_for(soname) for soname in libraries}
         packages.update(found)
-        listed = ", ".join(f"{soname} (package {package})" if package else
-                           f"{soname} (no Debian package known for it)"
-                           for soname, package in found.items())
-        say(f"{problem}: its {platform} platform plugin needs {listed}, which "
-            + ("is" if len(found) == 1 else "are") + " not installed.")
+        listed = ", ".join(_("{library} (package {package})").format(
+            library=soname, package=package) if package else
+            _("{library} (no Debian package known for it)").format(library=soname)
+            for soname, package in found.items())
+        say(_("{problem}: its {platform} platform plugin needs {libraries}, not installed.")
+            .format(problem=problem, platform=platform, libraries=listed))
     unknown = [soname for soname, package in packages.items() if package is None]
     if unknown:
-        say("Install the packages that provide " + ", ".join(unknown) + ".")
+        say(_("Install the packages that provide {libraries}.").format(
+            libraries=", ".join(unknown)))
     wanted = list(dict.fromkeys(package for package in packages.values() if package))
     if not wanted:
         return False
-    platforms = " and ".join(missing) + " platform" + ("s" if len(missing) > 1 else "")
-    return apt_install(wanted, f"the libraries of Qt's {platforms}") and not unknown
+    return apt_install(wanted, _("the libraries of Qt's platform {platforms}").format(
+        platforms=", ".join(missing))) and not unknown
 
 
 def ensure_platform(env: dict[str, str], platforms: list[str], wrapper: tuple[str, ...] = (),
@@ -306,7 +381,7 @@ def ensure_platform(env: dict[str, str], platforms: list[str], wrapper: tuple[st
     Returns the platform Qt used, or None after saying why it cannot start."""
     pyside = pyside_dir() if shutil.which("ldd") else None
     installed: set[str] = set()
-    for _ in range(3):  # an installed library may reveal the next missing one
+    for _attempt in range(3):  # an installed library may reveal the next missing one
         used, messages = probe_qt(env, wrapper)
         if used is not None:
             return used
@@ -316,9 +391,10 @@ def ensure_platform(env: dict[str, str], platforms: list[str], wrapper: tuple[st
         for platform in platforms:
             files = platform_files(pyside, platform)
             if not files:
-                say(f"PySide6 has no Qt platform plugin named {platform!r} (QT_QPA_PLATFORM="
-                    f"{env.get('QT_QPA_PLATFORM', '')}); it has "
-                    + ", ".join(available_platforms(pyside)) + ".")
+                say(_("PySide6 has no Qt platform plugin named {platform} (QT_QPA_PLATFORM="
+                      "{chosen}); it has {available}.").format(
+                    platform=repr(platform), chosen=env.get("QT_QPA_PLATFORM", ""),
+                    available=", ".join(available_platforms(pyside))))
                 return None
             libraries = missing_libraries(files)
             if libraries:
@@ -327,14 +403,15 @@ def ensure_platform(env: dict[str, str], platforms: list[str], wrapper: tuple[st
             break
         again = sorted(installed & {name for found in missing.values() for name in found})
         if again:
-            say(f"Qt cannot start{where}: " + ", ".join(again)
-                + " still missing after installing the packages named above.")
+            say(_("Qt cannot start{where}: {libraries} still missing after installing the "
+                  "packages named above.").format(where=where, libraries=", ".join(again)))
             return None
-        if not fix_libraries(missing, f"Qt cannot start{where}"):
+        if not fix_libraries(missing, _("Qt cannot start{where}").format(where=where)):
             return None
         installed.update(*missing.values())
-    reason = qt_reason(messages) or "it printed no reason"
-    say(f"Qt cannot start{where} with the {' or '.join(platforms)} platform: {reason}")
+    reason = qt_reason(messages) or _("it printed no reason")
+    say(_("Qt cannot start{where} with the platform {platforms}: {reason}").format(
+        where=where, platforms=", ".join(platforms), reason=reason))
     return None
 
 
@@ -358,16 +435,17 @@ def ensure_qt(command: str) -> bool:
     if not sys.platform.startswith("linux"):  # Windows, macOS: Qt brings what it needs
         used, messages = probe_qt(dict(os.environ))
         if used is None:
-            say("Qt cannot start: " + (qt_reason(messages) or "it printed no reason"))
+            say(_("Qt cannot start: {reason}").format(
+                reason=qt_reason(messages) or _("it printed no reason")))
         return used is not None
     platforms = qt_platforms(os.environ)
     if not platforms:
-        say("no display: neither DISPLAY nor WAYLAND_DISPLAY is set, so no window can open here. "
-            "Checking Qt with the offscreen platform only.")
+        say(_("no display: neither DISPLAY nor WAYLAND_DISPLAY is set, so no window can open "
+              "here. Checking Qt with the offscreen platform only."))
         offscreen = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         return ensure_platform(offscreen, ["offscreen"]) is not None
     if platforms == ["offscreen"]:
-        say("QT_QPA_PLATFORM=offscreen: the app runs without a window.")
+        say(_("QT_QPA_PLATFORM=offscreen: the app runs without a window."))
     used = ensure_platform(dict(os.environ), platforms, where=display_note(os.environ))
     if used is None:
         return False
@@ -383,9 +461,11 @@ def explain_fallback(wanted: str, used: str) -> None:
     libraries = missing_libraries(platform_files(pyside, wanted)) if pyside else []
     if libraries:
         fix_libraries({wanted: libraries},
-                      f"Qt opens the window through XWayland ({used}) instead of Wayland")
+                      _("Qt opens the window through XWayland ({platform}) instead of Wayland")
+                      .format(platform=used))
     else:
-        say(f"Qt cannot use {wanted} here; the window opens through XWayland ({used}).")
+        say(_("Qt cannot use {wanted} here; the window opens through XWayland ({platform}).")
+            .format(wanted=wanted, platform=used))
 
 
 def ensure_xcb_for_tests() -> bool:
@@ -394,11 +474,11 @@ def ensure_xcb_for_tests() -> bool:
     if not sys.platform.startswith("linux"):
         return True
     if not shutil.which("xvfb-run"):
-        say("FIELDAPP_REQUIRE_XCB=1 but xvfb-run is missing.")
+        say(_("FIELDAPP_REQUIRE_XCB=1 but xvfb-run is missing."))
         return False
     wrapper = ("xvfb-run", "-a", "-s", XVFB_SERVER_ARGS)
     used = ensure_platform(dict(os.environ, QT_QPA_PLATFORM="xcb"), ["xcb"], wrapper,
-                           where=" on Xvfb (FIELDAPP_REQUIRE_XCB=1)")
+                           where=_(" on Xvfb (FIELDAPP_REQUIRE_XCB=1)"))
     return used is not None
 
 
@@ -409,7 +489,7 @@ def ensure_test_tools() -> None:
     absent = [tool for tool in tools if not shutil.which(tool)]
     if absent:
         apt_install([package for tool in absent for package in tools[tool]],
-                    "test tools (" + ", ".join(absent) + ")")
+                    _("test tools ({tools})").format(tools=", ".join(absent)))
 
 
 def wants_window(rest: list[str]) -> bool:
@@ -419,10 +499,14 @@ def wants_window(rest: list[str]) -> bool:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("demo", "test"):
-        print(__doc__)
+        print(_("Set-up from a fresh checkout with nothing but Python 3.11+:\n"
+                "    python3 -m fieldapp.bootstrap demo   # .venv, install, open the app on a "
+                "demo commune\n"
+                "    python3 -m fieldapp.bootstrap test   # .venv, install with test tools, run "
+                "the whole suite"))
         return 2
     if sys.version_info < (3, 11):
-        say("fieldapp needs Python 3.11 or newer.")
+        say(_("fieldapp needs Python 3.11 or newer."))
         return 2
     command, rest = argv[0], argv[1:]
     ensure_venv()
@@ -434,9 +518,9 @@ def main(argv: list[str]) -> int:
     if command == "test":
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     if sys.platform.startswith("linux") and not qt_platforms(os.environ) and wants_window(rest):
-        say("set-up is done, but there is no display to open the window on: run this command "
-            "again in a desktop session (X11 or Wayland), or add --screenshot DIR to save the "
-            "screens as PNG files.")
+        say(_("set-up is done, but there is no display to open the window on: run this "
+              "command again in a desktop session (X11 or Wayland), or add --screenshot DIR to "
+              "save the screens as PNG files."))
         return 2
     return subprocess.run([str(BIN / "fieldapp"), "--demo", *rest], cwd=ROOT).returncode
 

@@ -49,6 +49,14 @@ class DiskFull(HostError):
     """The disk (or the account's quota) has no space left for what was being written."""
 
 
+def no_printer() -> NoPrinter:
+    """The error for a computer without a printer, in the user's words."""
+    from fieldapp.i18n.catalog import _
+
+    return NoPrinter(_("This computer has no printer set up: add one in the system's "
+                       "settings, or save the file and print it elsewhere."))
+
+
 def disk_full(exc: BaseException) -> DiskFull | None:
     """The message for an error that means the disk is full (an OSError, or SQLite's
     "database or disk is full"), else None. SQLite rolls the transaction back, so what was
@@ -201,14 +209,13 @@ class Host:
         printer or no program that prints PDFs."""
         from fieldapp.i18n.catalog import _
 
+        no_printer_ = no_printer()
         path = Path(path)
-        no_printer = NoPrinter(_("This computer has no printer set up: add one in the "
-                                 "system's settings, or save the file and print it elsewhere."))
         if self.windows:
             if self.printers() == 0:
-                raise no_printer
+                raise no_printer_
             if self.startfile is None:
-                raise no_printer
+                raise no_printer_
             try:
                 self.startfile(str(path), "print")
             except OSError as exc:
@@ -217,13 +224,13 @@ class Host:
             return
         lp = self.which("lp") or self.which("lpr")
         if not lp:
-            raise no_printer
+            raise no_printer_
         try:
             done = self.run([lp, str(path)], capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.SubprocessError) as exc:
-            raise no_printer from exc
+            raise no_printer_ from exc
         if done.returncode != 0:
-            raise no_printer
+            raise no_printer_
 
     def _launched(self, command: list[str]) -> bool:
         """Start a viewer launcher; False when it fails at once (no program for the file)."""

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
 from fieldapp import bootstrap
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """These tests read the set-up's messages in English (FIELDAPP_LANG=en); its Vietnamese
+    is tested below and in tests/ui/test_no_english.py."""
+    monkeypatch.setenv("FIELDAPP_LANG", "en")
+    monkeypatch.setattr(bootstrap, "_catalog", None)
 
 # What Qt 6.11 prints when libqxcb.so cannot load (here libxcb-icccm4 was missing): it blames
 # xcb-cursor0, which was installed.
@@ -109,6 +118,7 @@ def test_without_root_one_apt_get_line_names_every_package(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert not ok
     assert "its xcb platform plugin needs libxcb-icccm.so.4 (package libxcb-icccm4)" in out
+    assert "[fieldapp setup] Qt cannot start (DISPLAY=:0): its wayland" in out
     commands = [line.strip() for line in out.splitlines() if "apt-get install" in line]
     assert commands == ["sudo apt-get install -y libwayland-cursor0 libxcb-icccm4 libxcb-keysyms1"]
 
@@ -169,3 +179,58 @@ def test_wayland_falling_back_to_xwayland_names_what_wayland_lacks(monkeypatch, 
     out = capsys.readouterr().out
     assert "through XWayland (xcb)" in out
     assert "sudo apt-get install -y libwayland-cursor0" in out
+
+
+# -- its words ------------------------------------------------------------------------------
+
+def test_the_set_up_speaks_vietnamese_by_default(monkeypatch, capsys):
+    """Read from the interface catalog with the standard library (no babel before the venv)."""
+    monkeypatch.delenv("FIELDAPP_LANG")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    bootstrap.say(bootstrap._("fieldapp needs Python 3.11 or newer."))
+    assert capsys.readouterr().out == "[cài đặt fieldapp] fieldapp cần Python 3.11 trở lên.\n"
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.setattr(bootstrap, "_catalog", None)
+    bootstrap.say(bootstrap._("fieldapp needs Python 3.11 or newer."))
+    assert capsys.readouterr().out == "[fieldapp setup] fieldapp needs Python 3.11 or newer.\n"
+
+
+def test_the_po_reader_takes_what_msgfmt_takes(tmp_path):
+    po = tmp_path / "x.po"
+    po.write_text('''msgid ""
+msgstr "Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "Two lines"
+msgstr ""
+"Hai "
+"dòng\\n"
+
+#, fuzzy
+msgid "Unchecked"
+msgstr "Chưa duyệt"
+
+msgctxt "screen"
+msgid "Sessions"
+msgstr "Buổi hỗ trợ"
+
+msgid "Say \\"{what}\\""
+msgstr "Nói “{what}”"
+''', encoding="utf-8")
+    assert bootstrap.po_messages(po) == {"Two lines": "Hai dòng\n",
+                                         'Say "{what}"': "Nói “{what}”"}
+    assert bootstrap.po_messages(tmp_path / "missing.po") == {}
+
+
+def test_every_message_of_the_set_up_is_in_the_catalog():
+    """Each message the set-up marks is translated in the catalog it reads (fuzzy ones do
+    not count, as for msgfmt)."""
+    import ast
+
+    source = Path(bootstrap.__file__).read_text(encoding="utf-8")
+    marked = [node.args[0].value for node in ast.walk(ast.parse(source))
+              if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_"
+              and node.args and isinstance(node.args[0], ast.Constant)]
+    assert len(marked) > 20
+    vietnamese = bootstrap.po_messages(bootstrap.ROOT / "i18n" / "vi" / "LC_MESSAGES"
+                                       / "fieldapp.po")
+    assert [m for m in marked if m not in vietnamese] == []

@@ -25,6 +25,22 @@ def test_every_check_passes_from_source(capsys):
     assert len(lines) == len(selfcheck.names()) + 1
     assert all(line.startswith("ĐẠT") for line in lines[:-1])
     assert "Vẽ màn hình" in lines[-2] and lines[-1].startswith("Cả 10 mục kiểm tra đều đạt")
+    assert any("vẽ được để xem trước" in line for line in lines)  # the preview's PDFium
+
+
+def test_the_pdf_check_draws_the_page_as_the_preview_does(tmp_path):
+    """A built app without PDFium, or one that draws nothing, fails the PDF line: the
+    check renders the first page with pypdfium2 and looks for ink."""
+    from reportlab.pdfgen import canvas
+
+    for name, text in (("blank.pdf", ""), ("written.pdf", "Xã Tự Kiểm")):
+        page = canvas.Canvas(str(tmp_path / name))
+        if text:
+            page.drawString(72, 720, text)
+        page.showPage()
+        page.save()
+    assert selfcheck._drawn(tmp_path / "written.pdf")
+    assert not selfcheck._drawn(tmp_path / "blank.pdf")
 
 
 def test_a_built_app_missing_a_file_fails_its_line(tmp_path, monkeypatch, capsys):

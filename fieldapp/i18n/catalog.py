@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
+import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -121,9 +122,19 @@ def set_language(language: str, *, locale_dir: Path | None = None) -> None:
         translations: _gettext.NullTranslations = PseudoTranslations.from_template(
             template_path(locale_dir))
     else:
-        translations = _load(language, locale_dir)
-        if language not in (DEFAULT_LANGUAGE, "en"):
-            translations.add_fallback(_load(DEFAULT_LANGUAGE, locale_dir))
+        try:
+            translations = _load(language, locale_dir)
+            if language not in (DEFAULT_LANGUAGE, "en"):
+                translations.add_fallback(_load(DEFAULT_LANGUAGE, locale_dir))
+        except (OSError, EOFError, ValueError, UnicodeError, struct.error):
+            # A catalog half-written or gone (the app installed again while open): keep
+            # the one in use rather than fail or switch the screens to English.
+            if language != _language:
+                raise
+            translations = _translations
+        if language == _language and not isinstance(translations, _gettext.GNUTranslations) \
+                and isinstance(_translations, _gettext.GNUTranslations):
+            translations = _translations  # its files vanished: the same language stays
     install_translations(translations, language)
 
 

@@ -316,5 +316,6 @@ def render(doc: Document) -> bytes:
             subject=nfc(doc.header.subject), creator="fieldapp", producer="fieldapp (reportlab)",
             initialFontName=fonts.SERIF, invariant=1,
             pageTemplates=[_template("portrait", A4), _template("landscape", landscape(A4))])
+        pdf.follow_build(built)  # the report's progress, page by page
         built.build(story, canvasmaker=_canvas(doc.title))
     return buffer.getvalue()

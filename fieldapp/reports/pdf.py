@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import io
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,6 +230,48 @@ def _template(name: str, pagesize: tuple[float, float]) -> PageTemplate:
     return PageTemplate(id=name, frames=[frame], pagesize=pagesize)
 
 
+BuildStep = Callable[[int, int, int], None]
+"""``step(parts_done, parts_total, page)`` while a document is laid out."""
+_build_step: contextvars.ContextVar[BuildStep | None] = contextvars.ContextVar(
+    "pdf_build_step", default=None)
+
+
+@contextlib.contextmanager
+def reporting(step: BuildStep) -> Iterator[None]:
+    """Call ``step(parts_done, parts_total, page)`` as the documents built inside this
+    block are laid out (the parts are the story's flowables, the page the one being filled):
+    a long report's progress. ``step`` may raise to stop the build; nothing is written."""
+    token = _build_step.set(step)
+    try:
+        yield
+    finally:
+        _build_step.reset(token)
+
+
+def _progress_callback(step: BuildStep):
+    state = {"total": 0, "page": 1, "done": 0}
+
+    def callback(kind: str, value: int) -> None:
+        if kind == "SIZE_EST":
+            state["total"] = value
+        elif kind == "PAGE":
+            state["page"] = value + 1
+        elif kind == "PROGRESS":
+            # A table split across pages puts its rest back in the story: never go back.
+            state["done"] = max(state["done"], min(value, state["total"]))
+            step(state["done"], state["total"], state["page"])
+
+    return callback
+
+
+def follow_build(doc: BaseDocTemplate) -> None:
+    """Report ``doc``'s layout to the step of :func:`reporting`, if one is listening (every
+    document template the reports build goes through here)."""
+    step = _build_step.get()
+    if step is not None:
+        doc.setProgressCallBack(_progress_callback(step))
+
+
 def build(story: list, *, title: str, author: str = "", subject: str = "", footer: str = "",
           landscape_pages: bool = False) -> bytes:
     """The PDF of ``story`` (platypus flowables) as bytes on A4. Pages are portrait (landscape
@@ -245,6 +288,7 @@ def build(story: list, *, title: str, author: str = "", subject: str = "", foote
                               title=nfc(title), author=nfc(author), subject=nfc(subject),
                               creator="fieldapp", producer="fieldapp (reportlab)",
                               initialFontName=FONT, invariant=1, pageTemplates=templates)
+        follow_build(doc)
         doc.build(story, canvasmaker=_numbered_canvas(title, footer))
     return buffer.getvalue()
 

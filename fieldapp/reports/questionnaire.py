@@ -280,8 +280,9 @@ class _Doc:
             self.story.append(self.p(self.labels.note, "small"))
         worked = d.layout.worked_out
         if worked:
-            lines = [Paragraph(f"<b>{pdf.text(f'[{node.name}]')}</b> = {pdf.text(text)}",
-                               s["small"]) for node, text in worked]
+            names = d.layout.value_names
+            lines = [Paragraph(f"<b>{pdf.text('[' + names.get(node.name, node.name) + ']')}"
+                               f"</b> = {pdf.text(text)}", s["small"]) for node, text in worked]
             self.story.append(KeepTogether([
                 Spacer(1, 2 * mm),
                 Paragraph(pdf.text(_("Values worked out from the answers (used in the "

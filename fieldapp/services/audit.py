@@ -36,8 +36,62 @@ ACTIONS = {
 }
 
 
+DETAILS = {
+    "file": N_("File"), "report": N_("Report"), "tables": N_("Tables"), "rows": N_("Rows"),
+    "entries": N_("Changes"), "destination": N_("Sent to"),
+    "source_device": N_("From the laptop"), "role": N_("Role"),
+    "wrong_pins_before": N_("Wrong PINs before"), "erasure": N_("Erasure"),
+    "from": N_("Before"), "to": N_("After"),
+}
+"""What an event's details are, by key (services record them in code)."""
+
+REPORTS = {"commune": N_("Commune report"),
+           "province": N_("Province report (one row per commune)"),
+           "progress": N_("Trainer progress sheets"),
+           "questionnaire": N_("Paper questionnaire"), "household": N_("Household handout")}
+
+
 def action_label(action: str) -> str:
     return _(ACTIONS[action]) if action in ACTIONS else action
+
+
+def record_text(table: str | None, record_id: str | None) -> str:
+    """"Training class 867D9C8B": the kind of record, in words (its declaration's label,
+    fieldapp.core.kinds), and the start of its id; events never name a household or a
+    person."""
+    from fieldapp.core.kinds import BY_TABLE
+
+    if not record_id:
+        return ""
+    declared = BY_TABLE.get(table or "")
+    kind = _(declared.label) if declared is not None else _("Record")
+    return f"{kind} {record_id.replace('-', '')[:8].upper()}"
+
+
+def detail_text(detail: dict[str, Any] | None) -> str:
+    """An event's details in words: "File: commune.pdf, Report: Commune summary"."""
+    from fieldapp.core import codes
+    from fieldapp.i18n.formatting import format_number
+
+    if not detail:
+        return ""
+    parts = []
+    for key, value in sorted(detail.items(), key=lambda kv: list(DETAILS).index(kv[0])
+                             if kv[0] in DETAILS else len(DETAILS)):
+        if key in ("role", "from", "to") and value in codes.ROLES:
+            value = _(codes.ROLES[value])
+        elif key == "report":
+            value = _(REPORTS[value]) if value in REPORTS else value
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        elif isinstance(value, (int, float)):
+            value = format_number(value)
+        elif key == "erasure" and isinstance(value, str):
+            value = value.replace("-", "")[:8].upper()
+        text = str(value)
+        parts.append(_("{what}: {value}").format(what=_(DETAILS[key]), value=text)
+                     if key in DETAILS else text)
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,10 @@ def form_columns(form: Form) -> FormColumns:
 
 
 def _label(form: Form, node: Field) -> str:
-    return strip_refs(form.text(node.label, form.language_for_code("vi"))) or node.name
+    from fieldapp.services.export_labels import calculated_label
+
+    return (strip_refs(form.text(node.label, form.language_for_code("vi")))
+            or calculated_label(form.form_id, node.name) or node.name)
 
 
 class _Registry:

@@ -231,6 +231,15 @@ class FormCatalog:
                     self.problems[path] = result
         return self._forms
 
+    @property
+    def dirs(self) -> list[Path]:
+        return list(self._dirs)
+
+    def reload(self) -> None:
+        """Read the form files again at the next use (they were replaced)."""
+        self._forms = None
+        self.problems = {}
+
     def infos(self) -> list[FormInfo]:
         return [FormInfo(form.form_id, form.version,
                          {code: form.title.get(lang, "") for lang, code in form.language_codes.items()},

@@ -1,11 +1,12 @@
 """The access rules (fieldapp.services.access) applied to the services the screens and the
 command line share: the registry outside a survey, the household page, support sessions,
-teams, sync (packages, devices, review) and reports.
+training classes, teams, sync (packages, devices, review) and reports.
 
 Each service is wrapped in a :class:`Guarded` proxy whose rules run before the call: a member's
 list is narrowed to their village, a member's call for a household, person or session of
-another village raises AccessDenied, and a trainer reaches only training and the persons they
-enrol (a search of names, never a household's answers). Methods without a rule are reads of
+another village raises AccessDenied (so does a member's change to a class of another
+village, or removing one of the whole commune), and a trainer reaches only training and the
+persons they enrol (a search of names, never a household's answers). Methods without a rule are reads of
 no one's data (code lists, date checks) and pass through; sync and reports give every public
 method a rule (tests/services/test_role_matrix.py holds it). Unrestricted workspaces (a plain
 database opened without a sign-in) are not wrapped at all.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fieldapp.i18n.catalog import _
-from fieldapp.services.access import STAFF, TRAINER, Access, AccessDenied
+from fieldapp.services.access import MEMBER, STAFF, TRAINER, Access, AccessDenied
 from fieldapp.storage.settings import REPORT_KINDS
 
 Rule = Callable[[Access, Any, tuple, dict], tuple[tuple, dict]]
@@ -175,6 +176,79 @@ TEAM_RULES: dict[str, Rule] = {name: _STAFF_ONLY for name in (
 _SIGNED_IN = _plain(lambda access: access.require_signed_in())
 
 
+def _member_class(access: Access, village_id: str | None, *, removing: bool = False) -> None:
+    """A member works on the classes of their village and the commune's; removing a class of
+    the whole commune is for commune staff and trainers. Everyone else: every class."""
+    session = access.signed()
+    if session is None or session.role != MEMBER:
+        return
+    if village_id is None:
+        if removing:
+            raise AccessDenied(_("A class of the whole commune is removed by commune staff "
+                                 "or a trainer."))
+        return
+    access.check_village(village_id)
+
+
+def class_removal_refused(access: Access, village_id: str | None) -> str | None:
+    """Why the session may not remove a class of ``village_id`` (None: it may), for a screen
+    that offers the removal only where the service allows it."""
+    try:
+        _member_class(access, village_id, removing=True)
+    except AccessDenied as refused:
+        return str(refused)
+    return None
+
+
+def _class_at(position: int, *, removing: bool = False) -> Rule:
+    def rule(access, inner, args, kwargs):
+        row = inner.store.classes.get(_arg(args, kwargs, position, "class_id"))
+        if row is not None:
+            _member_class(access, row["village_id"], removing=removing)
+        return args, kwargs
+    return rule
+
+
+def _class_saved(access, inner, args, kwargs):
+    request = _arg(args, kwargs, 0, "request")
+    if request.class_id:  # nor take another village's class into one's own
+        _class_at(0)(access, inner, (request.class_id,), {})
+    _member_class(access, request.village_id or None)
+    return args, kwargs
+
+
+def _enrolment_class(access, inner, args, kwargs):
+    row = inner.store.enrolments.get(_arg(args, kwargs, 0, "enrolment_id"))
+    if row is not None:
+        _class_at(0)(access, inner, (row["class_id"],), {})
+    return args, kwargs
+
+
+def _enrolled(access, inner, args, kwargs):
+    """Enrolling: into a class the member works on, a new learner of their village."""
+    _class_at(0)(access, inner, args, kwargs)
+    if kwargs.get("village_id"):
+        _member_class(access, kwargs["village_id"])
+    return args, kwargs
+
+
+def _scoped_classes(access, inner, args, kwargs):
+    session = access.signed()
+    if session is not None and session.role == MEMBER:
+        kwargs = {**kwargs, "village_id": access.village_scope()}
+    return args, kwargs
+
+
+TRAINING_RULES: dict[str, Rule] = {
+    "check_class": _class_saved, "save_class": _class_saved,
+    "remove_class": _class_at(0, removing=True), "unenrol": _enrolment_class,
+    "classes": _scoped_classes,
+    "enrol": _enrolled,
+    **{name: _class_at(0) for name in ("sheet", "check_date", "attendance_range",
+                                       "set_attendance", "set_levels", "set_level")},
+}
+
+
 def _hub_is_staff(access, inner, args, kwargs):
     """Packages on a hub (a commune laptop, or one that sends to its province) carry the
     whole commune: commune staff's. A member laptop's own packages: whoever signed in."""
@@ -271,3 +345,7 @@ def guard_sessions(sessions: Any, access: Access) -> Any:
 
 def guard_teams(teams: Any, access: Access) -> Any:
     return teams if not access.restricted else Guarded(teams, access, TEAM_RULES)
+
+
+def guard_training(training: Any, access: Access) -> Any:
+    return training if not access.restricted else Guarded(training, access, TRAINING_RULES)

@@ -25,16 +25,82 @@ from fieldapp.services.print_labels import PrintLabels
 from fieldapp.services.translate import overlay_of
 from fieldapp.storage.store import Store
 
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]
+"""``progress(done, total)``; ``make`` adds a third argument, the steps in words."""
 Cancelled = Callable[[], bool]
 
 
-def _nothing(done: int, total: int) -> None:
+def _nothing(done: int, total: int, text: str | None = None) -> None:
     return None
 
 
 def _never() -> bool:
     return False
+
+
+STEPS = 1000
+"""The bar's length for work in stages: counting households (the first 70% when there are
+households to count: the indicator sums were not up to date), then laying out the pages."""
+COUNTING_SHARE = 700
+
+
+class _Steps:
+    """One bar over a report's stages, each reported in its own units (households, parts
+    of the document and its page, submissions), and the point where a cancel stops it."""
+
+    def __init__(self, progress: Progress, cancelled: Cancelled):
+        self._report = progress
+        self._words = _takes_words(progress)
+        self.cancelled = cancelled
+        self.counting = False
+
+    def progress(self, done: int, total: int, text: str) -> None:
+        """Report a step; the words go only to a callback that takes them (the app's bar
+        does, the command line's ``progress(done, total)`` does not)."""
+        if self._words:
+            self._report(done, total, text)
+        else:
+            self._report(done, total)
+
+    def households(self, done: int, total: int) -> None:
+        if not total:
+            return  # the sums are up to date: the pages take the whole bar
+        self.counting = True
+        share = COUNTING_SHARE * done // total
+        self.progress(share, STEPS, _("Counting households: {done} of {total}").format(
+            done=_number(done), total=_number(total)))
+
+    def pages(self, done: int, total: int, page: int) -> None:
+        from fieldapp.services.indicators import ReportCancelled
+
+        if self.cancelled():
+            raise ReportCancelled(_("Cancelled."))
+        start = COUNTING_SHARE if self.counting else 0
+        share = (STEPS - start) * done // total if total else 0
+        self.progress(start + share, STEPS,
+                      _("Laying out page {page}").format(page=_number(page)))
+
+    def rows(self, done: int, total: int) -> None:
+        self.progress(done, total, _("{done} of {total} submissions written").format(
+            done=_number(done), total=_number(total)))
+
+
+def _takes_words(callback: Progress) -> bool:
+    """Whether ``callback`` takes a third argument (the steps in words)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 3 or any(p.kind == p.VAR_POSITIONAL for p in parameters)
+
+
+def _number(value: int) -> str:
+    from fieldapp.i18n.formatting import format_number
+
+    return format_number(value)
 
 
 @dataclass(frozen=True)
@@ -229,8 +295,11 @@ def questionnaire_data(form_id: str, *, language: str | None = None,
     if household_id:
         prefill = household_prefill(store, form, household_id, today)
         rows = max(8, len(prefill.rows) + 2)
+    from fieldapp.services.export_labels import calculated_label
+
+    names = lambda name: calculated_label(form.form_id, name)  # noqa: E731
     labels = PrintLabels(form, language, overlay_of(store))
-    return doc.QuestionnaireData(layout(form, rows), labels,
+    return doc.QuestionnaireData(layout(form, rows, names), labels,
                                  today or dt.date.today(), registry, prefill)
 
 
@@ -493,30 +562,36 @@ class ReportsService:
     def make(self, kind: str, out: Path, options: dict, progress: Progress = _nothing,
              cancelled: Cancelled = _never):
         """Write the report or export ``kind``: "commune", "province", "progress",
-        "questionnaire", "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS)."""
+        "questionnaire", "household", "xlsx" or "csv" (storage.settings.REPORT_KINDS).
+
+        ``progress(done, total, text)`` follows the real steps: the households counted, then
+        the pages laid out (a PDF), or the submissions written (an export), with ``text``
+        saying which; ``cancelled()`` stops it at the next step with nothing written."""
         from fieldapp.services import exports
 
         store = self.store
+        steps = _Steps(progress, cancelled)
         period = options.get("period") or None  # a Period or its key ("2026-Q4")
         if isinstance(period, str):
             period = Period.parse(period)
-        if kind in ("commune", "province"):
-            if kind == "province":
-                return province_summary(store, out, period=period, progress=progress,
-                                        cancelled=cancelled)
-            return commune_summary(store, out, village=options.get("village") or None,
-                                   period=period, narrative=options.get("narrative"),
-                                   progress=progress, cancelled=cancelled)
-        if kind == "progress":
-            return progress_sheets(store, out, class_id=options.get("class_id") or None,
-                                   language=options.get("language"))
-        if kind == "questionnaire":
-            return questionnaire(options["form_id"], out, language=options.get("language"),
-                                 store=store, household_id=options.get("household_id"))
-        if kind == "household":
+        if kind in ("xlsx", "csv"):
+            run = exports.export_xlsx if kind == "xlsx" else exports.export_csv
+            extra = {"period": period} if period is not None else {}
+            return run(store, out, names=options.get("names", True), progress=steps.rows,
+                       cancelled=cancelled, **extra)
+        with pdf.reporting(steps.pages):
+            if kind in ("commune", "province"):
+                if kind == "province":
+                    return province_summary(store, out, period=period,
+                                            progress=steps.households, cancelled=cancelled)
+                return commune_summary(store, out, village=options.get("village") or None,
+                                       period=period, narrative=options.get("narrative"),
+                                       progress=steps.households, cancelled=cancelled)
+            if kind == "progress":
+                return progress_sheets(store, out, class_id=options.get("class_id") or None,
+                                       language=options.get("language"))
+            if kind == "questionnaire":
+                return questionnaire(options["form_id"], out, language=options.get("language"),
+                                     store=store, household_id=options.get("household_id"))
             return household_handout(store, options["household_id"], out,
                                      language=options.get("language"))
-        run = exports.export_xlsx if kind == "xlsx" else exports.export_csv
-        extra = {"period": period} if period is not None else {}
-        return run(store, out, names=options.get("names", True), progress=progress,
-                   cancelled=cancelled, **extra)

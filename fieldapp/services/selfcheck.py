@@ -220,7 +220,10 @@ class Commune:
         text = "".join(page.extract_text() or "" for page in reader.pages)
         if "Xã Tự Kiểm" not in text:
             raise CheckFailed(_("the PDF written was not read back"))
-        return _("{pages} pages written and read back").format(pages=len(reader.pages))
+        if not _drawn(out):
+            raise CheckFailed(_("the PDF's first page was drawn blank for the preview"))
+        return _("{pages} pages written, read back and drawn for the preview").format(
+            pages=len(reader.pages))
 
     def xlsx(self) -> str:
         import openpyxl
@@ -262,6 +265,25 @@ def recorded_prompts() -> str:
     if back_rate != rate or abs(len(back) - len(pcm)) > rate // 10:
         raise CheckFailed(_("a recorded prompt does not read back as it was written"))
     return _("Ogg Opus, 2 s in {size}").format(size=_kilobytes(len(data)))
+
+
+def _drawn(pdf: Path) -> bool:
+    """Whether PDFium (pypdfium2, the app's preview) draws ink on the PDF's first page."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf.read_bytes())
+    try:
+        page = document[0]
+        bitmap = page.render(scale=0.5, grayscale=True)  # one byte a pixel
+        try:
+            pixels, stride = bytes(bitmap.buffer), bitmap.stride
+            return any(min(pixels[row * stride:row * stride + bitmap.width]) < 128
+                       for row in range(bitmap.height))
+        finally:
+            bitmap.close()
+            page.close()
+    finally:
+        document.close()
 
 
 def _kilobytes(size: int) -> str:

@@ -60,6 +60,7 @@ class TodayWork:
     pending: int | None
     """Records of this laptop not acknowledged by its commune (None on a commune laptop)."""
     joined: bool
+    """A member laptop: joined its commune; the commune's laptop: its sync identity made."""
     indicators: list[IndicatorCount] = field(default_factory=list)
     indicators_period: str = ""
     """The period the indicators are of ("năm 2026"), or '' without any survey yet."""
@@ -72,8 +73,10 @@ def _villages(store: Store, round_start: str, village_id: str | None = None
 
 
 def _pending(store: Store) -> tuple[int | None, bool]:
-    """Records this laptop changed that its commune has not acknowledged (all of them when
-    the laptop has not joined a commune); None on the commune's own laptop."""
+    """(records this laptop changed that its commune has not acknowledged, joined) on a
+    member laptop; (None, whether the commune's sync identity exists) on the commune's own
+    laptop: the one that set the commune up, as a member laptop is always made by joining
+    with a setup file."""
     from fieldapp.services.sync import identity
     from fieldapp.storage.sync_state import SyncState
 
@@ -81,9 +84,10 @@ def _pending(store: Store) -> tuple[int | None, bool]:
         return None, True
     state = SyncState(store)
     hub = state.hub()
-    count = state.unacknowledged(hub["our_acked"] if hub else 0, only_device=store.device_id,
-                                 records=True)
-    return count, hub is not None
+    if hub is None:
+        return None, False
+    count = state.unacknowledged(hub["our_acked"], only_device=store.device_id, records=True)
+    return count, True
 
 
 def indicators(store: Store, today: dt.date,

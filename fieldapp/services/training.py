@@ -125,8 +125,13 @@ class Training(WorkflowService):
         self._live_class(class_id)
         tombstone_audited(self.store, "classes", class_id, reason)
 
-    def classes(self) -> list[dict[str, Any]]:
-        return self.store.classes.list()
+    def classes(self, *, village_id: str | None = None) -> list[dict[str, Any]]:
+        """Every class; with ``village_id``, those of that village and of the whole commune
+        (a member's list)."""
+        rows = self.store.classes.list()
+        if village_id is None:
+            return rows
+        return [r for r in rows if r.get("village_id") in (None, village_id)]
 
     def _live_class(self, class_id: str) -> dict[str, Any]:
         row = self.store.classes.get(class_id)
@@ -222,6 +227,16 @@ class Training(WorkflowService):
         if parsed > self._today():
             raise FieldError("date", _("Attendance cannot be recorded for a future date."))
         return text
+
+    def attendance_range(self, class_id: str) -> tuple[dt.date, dt.date, dt.date]:
+        """(first, last, default) for a new attendance date: the class's days up to today;
+        by default today, or the last day of a class that is over, or the first day of a
+        class that has not begun."""
+        klass = self._live_class(class_id)
+        first = dt.date.fromisoformat(klass["start_date"])
+        last = dt.date.fromisoformat(klass["end_date"] or klass["start_date"])
+        last = max(first, min(last, self._today()))
+        return first, last, min(max(self._today(), first), last)
 
     def set_attendance(self, class_id: str, day: dt.date | str,
                        statuses: Mapping[str, str | None]) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.services.access import Access, Session
 from fieldapp.services.guards import (
-    guard_registry, guard_reports, guard_sessions, guard_sync, guard_teams)
+    guard_registry, guard_reports, guard_sessions, guard_sync, guard_teams, guard_training)
 from fieldapp.storage.repositories import SEARCH_LIMIT
 from fieldapp.storage.store import Store
 
@@ -129,7 +129,7 @@ class Workspace:
         """Training classes (fieldapp.services.training)."""
         from fieldapp.services.training import Training
 
-        return Training(self.store, self.codes)
+        return guard_training(Training(self.store, self.codes), self.access)
 
     @property
     def teams(self):

@@ -131,15 +131,26 @@ def run(db_path: Path) -> int:
 
     app = _qt_app(False)
     _install_texts(app)
+    from fieldapp.ui.guard import install_excepthook
+
+    restore = install_excepthook()  # an error in a click: a message, the app goes on
+    try:
+        return _sessions(app, Path(db_path), signed_in_workspace)
+    finally:
+        restore()
+
+
+def _sessions(app, db_path: Path, signed_in_workspace) -> int:
+    """Sign in, run the window; after a sign-out, sign in again (another member)."""
     while True:
-        workspace = signed_in_workspace(Path(db_path), demo_path=lambda: demo_path(db_path))
+        workspace = signed_in_workspace(db_path, demo_path=lambda: demo_path(db_path))
         if workspace is None:
             return 0
         try:
             catalog.set_language(workspace.setting("language") or catalog.DEFAULT_LANGUAGE)
             prepare_app(workspace)
             window = build_app_window(workspace, progressive=True)
-            window.show()
+            window.show_fitting()
             from PySide6.QtCore import QTimer
 
             # After the first paint, so none of it competes with start-up: the import of the

@@ -61,6 +61,25 @@ class AppContext(QObject):
     def current_user(self) -> dict[str, Any] | None:
         return self.workspace.current_user()
 
+    def village_scope(self) -> str | None:
+        """A member's own village (their lists show it only); None for everyone else."""
+        session = self.workspace.session
+        if session is None or session.role != "member":
+            return None
+        return session.village_id
+
+    def villages(self) -> list[dict[str, Any]]:
+        """The villages this session's lists and choices offer: a member's own, or all."""
+        scope = self.village_scope()
+        villages = self.workspace.villages()
+        return [v for v in villages if v["id"] == scope] if scope else villages
+
+    def in_scope(self, village_id: str | None) -> bool:
+        """Whether a record of ``village_id`` belongs in this session's lists (a commune-wide
+        one, without a village, does)."""
+        scope = self.village_scope()
+        return scope is None or village_id in (None, "", scope)
+
     def font_scale(self) -> float:
         return self.workspace.setting("ui_font_scale")
 

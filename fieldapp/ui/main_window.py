@@ -16,6 +16,7 @@ costs ~20-30 ms on Python 3.11, more than the rest of the window (tests/benchmar
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,17 +26,23 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QStackedWidget, QWidget)
+                               QMainWindow, QScrollArea, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
+from fieldapp.ui.guard import ScreenProblem, forget_failed_imports
+from fieldapp.ui.widgets import CurrentStack, ElidedLabel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
+log = logging.getLogger(__name__)
+
 WINDOW_SIZE = QSize(1366, 768)
+FRAME = QSize(16, 48)
+"""Room a window's frame and title bar take, about, on the desktops the app runs on."""
 NAV_WIDTH = 190
 
 WidgetFactory = Callable[[AppContext], QWidget]
@@ -85,15 +92,22 @@ class MainWindow(QMainWindow):
             " border-right: 1px solid palette(mid); }"
             "#navigation { outline: 0; }"
             "#navigation::item { padding: 8px 6px; }")
-        self.stack = QStackedWidget()
+        self.stack = CurrentStack()
+        # A screen taller or wider than a small window (1280x720 at 125%) scrolls as a whole
+        # instead of pushing the window past the screen's edge; lists inside scroll themselves.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("screen_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.stack)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.scroll, 1)
         self.setCentralWidget(central)
 
         self.status_commune = QLabel()
         self.status_user = QLabel()
         self.status_device = QLabel()
-        self.status_db = QLabel()
+        self.status_db = ElidedLabel()  # a long path is cut in its middle, whole in its tooltip
         status = self.statusBar()
         status.setStyleSheet("QStatusBar::item { border: none; }")
         for i, label in enumerate((self.status_commune, self.status_user, self.status_device)):
@@ -102,8 +116,9 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(6, 0, 6, 0)
             status.addWidget(label)
         self.status_db.setContentsMargins(6, 0, 6, 0)
-        status.addPermanentWidget(self.status_db)
+        status.addPermanentWidget(self.status_db, 1)  # the room left, elided only when short
 
+        self.session_bar = None  # built after the first frame (its actions need Qt's enums)
         self.nav.currentRowChanged.connect(self._on_nav_row)
         context.language_changed.connect(self.retranslate)
         context.data_changed.connect(self._on_data_changed)
@@ -112,9 +127,77 @@ class MainWindow(QMainWindow):
         if self._started:
             self._finish_shell()
 
+    def show_fitting(self) -> None:
+        """Show the window at :data:`WINDOW_SIZE`, or maximized on a screen that has no room
+        for that and its frame (1366x768 with a taskbar, 1280x720, either at 125%)."""
+        screen = QWidget.screen(self)
+        available = screen.availableGeometry().size() if screen is not None else WINDOW_SIZE
+        if available.width() < WINDOW_SIZE.width() + FRAME.width() \
+                or available.height() < WINDOW_SIZE.height() + FRAME.height():
+            self.showMaximized()
+        else:
+            self.resize(WINDOW_SIZE)
+            self.show()
+
+    def _build_session_bar(self) -> None:
+        """The bar with who is signed in, Lock (Ctrl+L) and Sign out, for leaving the desk
+        and for handing the laptop to another member without closing the app. Its icons
+        wait for the first frame (QStyle)."""
+        from PySide6.QtGui import QAction, QKeySequence
+        from PySide6.QtWidgets import QSizePolicy, QToolBar
+
+        bar = QToolBar()
+        bar.setObjectName("session_bar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        self.session_name = QLabel()
+        self.session_name.setObjectName("session_name")
+        self.session_name.setContentsMargins(8, 0, 8, 0)
+        bar.addWidget(self.session_name)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.lock_action = QAction(self)
+        self.lock_action.setObjectName("lock_action")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock(manual=True))
+        self.sign_out_action = QAction(self)
+        self.sign_out_action.setObjectName("sign_out_action")
+        self.sign_out_action.triggered.connect(lambda: self.sign_out())
+        bar.addAction(self.lock_action)
+        bar.addAction(self.sign_out_action)
+        self.addAction(self.lock_action)  # Ctrl+L works wherever the focus is
+        signed_in = self.context.workspace.session is not None
+        bar.setVisible(signed_in)
+        self.lock_action.setEnabled(signed_in)
+        self.sign_out_action.setEnabled(signed_in)
+        self.session_bar = bar
+        self.addToolBar(bar)
+        bar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.setIconSize(QSize(18, 18))
+        self.lock_action.setIcon(self._icon("SP_DialogResetButton"))
+        self.sign_out_action.setIcon(self._icon("SP_DialogCloseButton"))
+        self._retranslate_session_bar()
+
+    def _retranslate_session_bar(self) -> None:
+        if self.session_bar is None:
+            return
+        self.session_name.setText(self.status_user.text()
+                                  if self.context.current_user() else "")
+        self.lock_action.setText(_("Lock"))
+        self.lock_action.setToolTip(_("Lock fieldapp when you leave the desk: your PIN "
+                                      "unlocks it (Ctrl+L)"))
+        self.sign_out_action.setText(_("Sign out"))
+        self.sign_out_action.setToolTip(_("Sign out so that another team member can sign "
+                                          "in, without closing fieldapp"))
+
     def _finish_shell(self) -> None:
         """What the first frame can do without: the parts that need the ``Qt`` namespace."""
         self.status_db.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_db.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight
+                                    | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        if self.session_bar is None:
+            self._build_session_bar()
 
     @property
     def started(self) -> bool:
@@ -201,18 +284,40 @@ class MainWindow(QMainWindow):
         return self.screen(key)
 
     def screen(self, key: str) -> QWidget:
-        """The screen's widget, built now if it has not been shown yet."""
+        """The screen's widget, built now if it has not been shown yet. A screen that cannot
+        be built (its files changed under the app, a bug) is replaced by a page saying why,
+        with Try again (fieldapp.ui.guard), never an error out of a click."""
         screen = self._screens[key]
         if screen.widget is None:
-            widget = screen.factory(self.context)
+            try:
+                widget = screen.factory(self.context)
+            except Exception as exc:  # noqa: BLE001 - shown on the page and logged
+                log.error("the %s screen could not be built", key, exc_info=exc)
+                if isinstance(screen.page, ScreenProblem):
+                    screen.page.exc = exc
+                    screen.page.retranslate()
+                    return screen.page
+                widget = ScreenProblem(exc, lambda k=key: self.retry_screen(k))
             widget.setObjectName(f"screen_{key}")
             index = self.stack.indexOf(screen.page)
             self.stack.insertWidget(index, widget)
             self.stack.removeWidget(screen.page)
             screen.page.deleteLater()
             screen.page = widget
-            screen.widget = widget
-        return screen.widget
+            if not isinstance(widget, ScreenProblem):
+                screen.widget = widget
+        return screen.widget or screen.page
+
+    def retry_screen(self, key: str) -> QWidget:
+        """Build a screen again after it failed (its files may be whole again)."""
+        forget_failed_imports()
+        widget = self.screen(key)
+        if self.current_key() == key:
+            self.stack.setCurrentWidget(widget)
+            refresh = getattr(widget, "refresh", None)
+            if callable(refresh):
+                refresh()
+        return widget
 
     def current_key(self) -> str | None:
         row = self.nav.currentRow()
@@ -249,7 +354,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._window_title())
         for screen in self._screens.values():
             screen.item.setText(screen.title())
-            retranslate = getattr(screen.widget, "retranslate", None)
+            retranslate = getattr(screen.widget or screen.page, "retranslate", None)
             if callable(retranslate):
                 retranslate()
         self.update_status()
@@ -272,6 +377,7 @@ class MainWindow(QMainWindow):
                                               role=code_label(codes.ROLES, user["role"]))
             if user else _("No user"))
         self.status_device.setText(_("Device: {device}").format(device=workspace.device_name))
+        self._retranslate_session_bar()
         self.status_db.setText(_("Database: {path}").format(path=_path_text(workspace.path)))
 
     # -- locking ---------------------------------------------------------------------------
@@ -287,33 +393,59 @@ class MainWindow(QMainWindow):
             return
         self.idle_lock = IdleLock(self, self.context.workspace.setting("idle_lock_minutes"))
 
-    def lock(self) -> None:
-        """Hide the content until the signed-in member types their PIN again."""
+    def lock(self, *, manual: bool = False) -> None:
+        """Hide the content until the signed-in member types their PIN again (after idle
+        time, or at once with ``manual``: the Lock button, Ctrl+L)."""
         from fieldapp.ui.signin_dialog import LockDialog
 
-        if self.locked:
+        if self.locked or self.context.workspace.session is None:
             return
         self.locked = True
         central = self.centralWidget()
         central.setVisible(False)
+        if self.session_bar is not None:
+            self.session_bar.setEnabled(False)
         try:
-            dialog = LockDialog(self.context.workspace, self)
+            dialog = LockDialog(self.context.workspace, self, manual=manual)
             dialog.exec()
         finally:
             self.locked = False
+            if self.session_bar is not None:
+                self.session_bar.setEnabled(True)
         if dialog.signed_out:
-            self.signed_out = True
-            self.close()
+            # Unsaved answers are asked about (the content stays hidden); whoever cancels
+            # finds the app locked again, not open without the PIN.
+            if not self.sign_out():
+                QTimer.singleShot(0, lambda: self.lock(manual=manual))
             return
         central.setVisible(True)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def sign_out(self, *, ask: bool = True) -> bool:
+        """Close this member's window and go back to the sign-in, where another member (or
+        the same) signs in; the app stays open (fieldapp.ui.app.run). A form with unsaved
+        answers is asked about first, as when closing; False when the member stays."""
+        if ask and not self._screens_may_close():
+            return False
+        self.signed_out = True
+        self._closing_confirmed = True
+        self.close()
+        return True
+
+    def _screens_may_close(self) -> bool:
         for screen in self._screens.values():
             confirm = getattr(screen.widget, "confirm_close", None)
             if callable(confirm) and not confirm():
                 self.show_screen(screen.key)
-                event.ignore()
-                return
+                return False
+        return True
+
+    _closing_confirmed = False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing_confirmed and not self._screens_may_close():
+            self.signed_out = False
+            event.ignore()
+            return
         idle = getattr(self, "idle_lock", None)
         if idle is not None:
             idle.stop()

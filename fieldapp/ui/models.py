@@ -79,7 +79,7 @@ class RowTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
         column = self.columns[section]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.header()
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _alignment(column)
@@ -92,11 +92,17 @@ class RowTableModel(QAbstractTableModel):
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.display(row)
+        if role == Qt.ItemDataRole.ToolTipRole:  # a value elided in a narrow column
+            return _tip(column.display(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _alignment(column)
         if role == RowRole:
             return row
         return None
+
+
+def _tip(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 class HouseholdsModel(RowTableModel):
@@ -282,4 +288,5 @@ class PagedTableModel(QAbstractTableModel):
         return self.tooltip(row, index.column())
 
     def tooltip(self, row: dict[str, Any], column: int) -> Any:
-        return None
+        """The cell's tooltip: its value whole (it may be elided in a narrow column)."""
+        return _tip(self.columns[column].display(row))

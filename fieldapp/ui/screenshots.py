@@ -4,11 +4,9 @@ shown: offscreen, or on the platform QT_QPA_PLATFORM names (see fieldapp.ui.app.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
 
 from fieldapp.i18n import catalog
 from fieldapp.services.workspace import Workspace
@@ -16,23 +14,11 @@ from fieldapp.ui.app import build_app_window, demo_path, prepare_app
 from fieldapp.ui.main_window import WINDOW_SIZE
 
 
-SETTLE_SECONDS = 20
-
-
 def _settle(window=None) -> None:
-    """Let Qt lay out and paint; with ``window``, also wait (at most SETTLE_SECONDS) for the
-    background reads and tasks that fill its screens, so the picture shows the data."""
-    from fieldapp.ui import tasks
+    """Let Qt lay out and paint, and wait for the background reads (fieldapp.ui.tour)."""
+    from fieldapp.ui.tour import settle
 
-    deadline = time.monotonic() + SETTLE_SECONDS
-    for _ in range(3):
-        QApplication.processEvents()
-    while window is not None and time.monotonic() < deadline and (
-            window.context.reader.pending() or tasks.running_tasks()):
-        QApplication.processEvents()
-        time.sleep(0.01)
-    for _ in range(3):
-        QApplication.processEvents()
+    settle(window)
 
 
 def _grab_dialog(dialog, path: Path) -> Path:

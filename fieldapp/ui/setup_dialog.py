@@ -21,7 +21,8 @@ from fieldapp.services.setup import SetupRequest, validate
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import tasks
 from fieldapp.ui.writer import WriteQueue
-from fieldapp.ui.widgets import Heading, MutedLabel
+from fieldapp.ui.formatting import fmt_int
+from fieldapp.ui.widgets import Heading, MutedLabel, resize_within_screen, scrolling
 
 
 DEMO_HOUSEHOLDS = 1000
@@ -48,7 +49,7 @@ class SetupDialog(QDialog):
         self._tried = False
         self.setObjectName("setup_dialog")
         self.setMinimumWidth(760)
-        self.resize(800, 660)
+        resize_within_screen(self, 800, 660)
 
         self.heading = Heading(factor=1.4)
         self.intro = MutedLabel()
@@ -131,15 +132,18 @@ class SetupDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.setSpacing(12)
+        for widget in (self.heading, self.intro, self.commune_box, self.user_box,
+                       self.language_box, self.problems):
+            column.addWidget(widget)
+        column.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setContentsMargins(24, 20, 16, 16)
         layout.setSpacing(12)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.commune_box)
-        layout.addWidget(self.user_box)
-        layout.addWidget(self.language_box)
-        layout.addWidget(self.problems)
+        layout.addWidget(scrolling(body), 1)  # scrolls on a short screen
         layout.addWidget(self.buttons)
 
         for edit in (self.commune_name, self.province, self.user_name, self.pin, self.pin_confirm):
@@ -276,7 +280,9 @@ class SetupDialog(QDialog):
             lambda progress, cancelled: create_demo(path, households=households, seed=1,
                                                     progress=progress, cancelled=cancelled),
             lambda _summary: self._demo_ready(path), self._demo_failed,
-            progress=_("Creating the demo commune…"), cancellable=True, parent=self)
+            progress=_("Creating the demo commune…"), cancellable=True, parent=self,
+            steps=lambda done, total: _("{done} of {total} households").format(
+                done=fmt_int(done), total=fmt_int(total)))
 
     def _demo_ready(self, path: Path) -> None:
         self.demo_db = path

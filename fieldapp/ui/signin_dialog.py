@@ -17,7 +17,7 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services import auth
 from fieldapp.ui.formatting import code_label
-from fieldapp.ui.widgets import Heading, MutedLabel, ok_cancel
+from fieldapp.ui.widgets import Heading, MutedLabel, ok_cancel, set_placeholder
 
 ERROR_STYLE = "color: #b3261e;"
 CODE_SHAPE = "-".join(["XXXX"] * 6)  # the shape of a recovery code, not words
@@ -221,7 +221,7 @@ class RecoveryDialog(QDialog):
         self.setWindowTitle(_("Forgotten PIN"))
         self.code = QLineEdit()
         self.code.setObjectName("recovery_code")
-        self.code.setPlaceholderText(CODE_SHAPE)
+        set_placeholder(self.code, CODE_SHAPE)
         self.user = QComboBox()
         self.user.setObjectName("recovery_user")
         for user in info.users:
@@ -303,7 +303,7 @@ class RecoveryCodeDialog(QDialog):
 class LockDialog(QDialog):
     """The app locked after idle time: the same member's PIN unlocks it."""
 
-    def __init__(self, workspace, parent: QWidget | None = None):
+    def __init__(self, workspace, parent: QWidget | None = None, *, manual: bool = False):
         super().__init__(parent)
         self.workspace = workspace
         self.signed_out = False
@@ -313,8 +313,10 @@ class LockDialog(QDialog):
         name = workspace.session.name if workspace.session else ""
         heading = Heading(_("Locked"), factor=1.3)
         text = _plain_label()
-        text.setText(_("fieldapp locked itself after a while without use. {name}, type your "
-                       "PIN to go on.").format(name=name))
+        text.setText((_("fieldapp is locked. {name}, type your PIN to go on, or sign out so "
+                        "that another team member can sign in.") if manual else
+                      _("fieldapp locked itself after a while without use. {name}, type your "
+                        "PIN to go on.")).format(name=name))
         self.pin = _pin_edit("lock_pin")
         self.message = _plain_label("lock_message", error=True)
         self.message.setVisible(False)

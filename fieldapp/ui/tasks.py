@@ -5,7 +5,10 @@
 ``progress(done, total)`` and check ``cancelled()``), then calls ``on_success(result)`` or
 ``on_failure(exc)`` on the UI thread. When ``progress`` is a label, a progress dialog appears if
 the work is still running after :data:`PROGRESS_DELAY_MS`, with a Cancel button when
-``cancellable``.
+``cancellable``. The dialog says the real steps done, "1.200 of 5.000" by default, or in the
+words of ``steps(done, total)`` ("file 2 of 5"), or of the text the work passes as a third
+argument (``progress(done, total, "page 3")``, for work in stages), and, once the work has run a
+few seconds, about how long is left.
 
 Tests switch to synchronous mode (:func:`set_synchronous` or the :func:`synchronous` context
 manager): the work then runs at once in the calling thread and the callbacks are called before
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -37,8 +41,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROGRESS_DELAY_MS = 600
+ESTIMATE_AFTER = 3.0
+"""Seconds of work before the time left is estimated (the first moments say little)."""
 
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]
+"""``progress(done, total)``, or ``progress(done, total, text)`` saying what the steps are."""
+Steps = Callable[[int, int], str]
 Cancelled = Callable[[], bool]
 Work = Callable[[Progress, Cancelled], Any]
 
@@ -89,8 +97,28 @@ def show_failure(parent: QWidget | None, exc: BaseException) -> None:
     widgets.show_message(parent, "warning", _("fieldapp"), error_message(exc))
 
 
+def time_left(seconds: float) -> str:
+    """"about 40 seconds left", "about 3 minutes left" (rounded as people say it)."""
+    from fieldapp.i18n.catalog import ngettext
+
+    if seconds < 60:
+        count = max(5, int(round(seconds / 5.0)) * 5)
+        return ngettext("about {count} second left", "about {count} seconds left",
+                        count).format(count=count)
+    count = int(round(seconds / 60.0))
+    return ngettext("about {count} minute left", "about {count} minutes left",
+                    count).format(count=count)
+
+
+def count_steps(done: int, total: int) -> str:
+    """The default words for the steps: "1.200 of 5.000"."""
+    from fieldapp.ui.formatting import fmt_int
+
+    return _("{done} of {total}").format(done=fmt_int(done), total=fmt_int(total))
+
+
 class _Signals(QObject):
-    progressed = Signal(int, int)
+    progressed = Signal(int, int, object)
     succeeded = Signal(object)
     failed = Signal(object)
 
@@ -120,8 +148,13 @@ class Task(QObject):
     def __init__(self, fn: Work, on_success: Callable[[Any], None] | None,
                  on_failure: Callable[[BaseException], None] | None,
                  progress: str | None, cancellable: bool, parent: QWidget | None,
-                 pool: QThreadPool | None = None):
+                 pool: QThreadPool | None = None, steps: Steps | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__()
+        self.steps = steps or count_steps
+        self._clock = clock
+        self._started_at = clock()
+        self._text: str | None = None
         self.pool = pool
         self.fn = fn
         self.on_success = on_success
@@ -143,9 +176,9 @@ class Task(QObject):
         self.signals.failed.connect(self._on_failed, queued)
 
     # -- callbacks handed to the work ---------------------------------------------------------
-    def _report_progress(self, done: int, total: int) -> None:
+    def _report_progress(self, done: int, total: int, text: str | None = None) -> None:
         if not _synchronous and shiboken6.isValid(self.signals):
-            self.signals.progressed.emit(done, total)
+            self.signals.progressed.emit(done, total, text)
 
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -183,27 +216,54 @@ class Task(QObject):
         if not self.cancellable:
             dialog.setCancelButton(None)
         dialog.canceled.connect(self._on_cancel_clicked)
+        dialog.setMinimumWidth(dialog.fontMetrics().horizontalAdvance("M") * 34)
+        self.dialog = dialog
+        self._update_dialog()
+        dialog.show()
+        # The time left keeps moving between two reports of a slow step.
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(self._update_dialog)
+        self._ticker.start(1000)
+
+    def step_text(self) -> str:
+        """What the dialog says under the label: the steps done and the time left."""
+        done, total = self._last
+        if not total:
+            return self._text or ""
+        parts = [self._text or self.steps(done, total)]
+        elapsed = self._clock() - self._started_at
+        fraction = min(1.0, done / total)
+        if elapsed >= ESTIMATE_AFTER and 0.01 <= fraction < 1.0:
+            parts.append(time_left(elapsed / fraction - elapsed))
+        return " · ".join(p for p in parts if p)
+
+    def _update_dialog(self) -> None:
+        dialog = self.dialog
+        if dialog is None or self._cancel.is_set():
+            return
         done, total = self._last
         if total:
             dialog.setMaximum(total)
-            dialog.setValue(done)
-        self.dialog = dialog
-        dialog.show()
+            dialog.setValue(min(done, total))
+        step = self.step_text()
+        dialog.setLabelText(f"{self.label}\n{step}" if step else self.label)
 
     def _on_cancel_clicked(self) -> None:
         self.cancel()
         if self.dialog is not None:
             self.dialog.setLabelText(_("Cancelling…"))
 
-    @Slot(int, int)
-    def _on_progress(self, done: int, total: int) -> None:
+    @Slot(int, int, object)
+    def _on_progress(self, done: int, total: int, text: str | None = None) -> None:
         self._last = (done, total)
-        if self.dialog is not None and total:
-            self.dialog.setMaximum(total)
-            self.dialog.setValue(min(done, total))
+        self._text = text
+        self._update_dialog()
 
     def _finish(self) -> None:
         self.done = True
+        ticker = getattr(self, "_ticker", None)
+        if ticker is not None:
+            ticker.stop()
         if self.dialog is not None:
             self.dialog.canceled.disconnect(self._on_cancel_clicked)
             self.dialog.close()
@@ -232,13 +292,15 @@ class Task(QObject):
 def run_in_background(fn: Work, on_success: Callable[[Any], None] | None = None,
                       on_failure: Callable[[BaseException], None] | None = None, *,
                       progress: str | None = None, cancellable: bool = False,
-                      parent: QWidget | None = None, pool: QThreadPool | None = None) -> Task:
+                      parent: QWidget | None = None, pool: QThreadPool | None = None,
+                      steps: Steps | None = None) -> Task:
     """Run ``fn(progress, cancelled)`` off the UI thread; see the module docstring.
 
     ``pool`` picks the threads (default: Qt's global pool); a one-thread pool serialises work
-    that must share one connection (see fieldapp.ui.reader).
+    that must share one connection (see fieldapp.ui.reader). ``steps(done, total)`` says
+    what the work counts, in words ("file 2 of 5").
     """
-    task = Task(fn, on_success, on_failure, progress, cancellable, parent, pool)
+    task = Task(fn, on_success, on_failure, progress, cancellable, parent, pool, steps)
     task.start()
     return task
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStackedLayout, QWidget
 
 from fieldapp.ui.fonts import scaled
 
@@ -30,6 +30,59 @@ class Heading(QLabel):
         if event.type() == QEvent.Type.ApplicationFontChange:
             self._apply_font()
         return super().event(event)
+
+
+class ElidedLabel(QLabel):
+    """One line cut with "…" to the width it is given (a path in the status bar), whole in
+    its tooltip."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setMinimumWidth(40)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        self._full = text or ""
+        self.setToolTip(self._full)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self):  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        hint.setWidth(self.fontMetrics().horizontalAdvance(self._full) + 2 * self.margin() + 4)
+        return hint
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        hint.setWidth(40)
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        # Cut in the middle by hand: QFontMetrics.elidedText() needs Qt's enums, which the
+        # window's first frame does without (tests/ui/test_progressive_start.py).
+        metrics = self.fontMetrics()
+        room = self.contentsRect().width() - 2 * self.margin()
+        text = self._full
+        if metrics.horizontalAdvance(text) <= room or len(text) < 3:
+            super().setText(text)
+            return
+        low, high = 0, len(text) - 1
+        while low < high:  # the most characters kept, half from each end
+            keep = (low + high + 1) // 2
+            candidate = text[:(keep + 1) // 2] + "…" + text[len(text) - keep // 2:]
+            if metrics.horizontalAdvance(candidate) <= room:
+                low = keep
+            else:
+                high = keep - 1
+        super().setText(text[:(low + 1) // 2] + "…" + text[len(text) - low // 2:]
+                        if low else "…")
 
 
 class MutedLabel(QLabel):
@@ -58,6 +111,115 @@ class EmptyState(QLabel):
                            " background: palette(base); border: 1px solid palette(mid); }")
 
 
+class _CurrentLayout(QStackedLayout):
+    """Qt's stacked layout, sized by the page shown rather than by the largest page."""
+
+    def _current(self):
+        return self.currentWidget()
+
+    def minimumSize(self):  # noqa: N802 - Qt API
+        current = self._current()
+        return current.minimumSizeHint().expandedTo(current.minimumSize()) \
+            if current is not None else super().minimumSize()
+
+    def sizeHint(self):  # noqa: N802 - Qt API
+        current = self._current()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        current = self._current()
+        return current is not None and current.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        # The least height the page needs at this width (its texts wrapped): a box layout's
+        # own height for a width adds up its items' preferred heights, so a scroll area
+        # holding the stack would scroll a page that fits.
+        current = self._current()
+        if current is None:
+            return -1
+        layout = current.layout()
+        least = current.minimumSizeHint().expandedTo(current.minimumSize()).height()
+        return max(least, layout.minimumHeightForWidth(width)) if layout is not None \
+            else current.heightForWidth(width)
+
+
+class CurrentStack(QWidget):
+    """A stack of pages (QStackedWidget's API) as large as the page shown needs: Qt's is as
+    large as its largest page, so a small window would scroll every page as far as the
+    tallest one needs."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._layout = _CurrentLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.currentChanged = self._layout.currentChanged
+        self._layout.currentChanged.connect(lambda _index: self._changed())
+
+    def _changed(self) -> None:
+        self._layout.invalidate()
+        self.updateGeometry()
+
+    def addWidget(self, widget: QWidget) -> int:  # noqa: N802 - QStackedWidget's API
+        return self._layout.addWidget(widget)
+
+    def insertWidget(self, index: int, widget: QWidget) -> int:  # noqa: N802
+        return self._layout.insertWidget(index, widget)
+
+    def removeWidget(self, widget: QWidget) -> None:  # noqa: N802
+        self._layout.removeWidget(widget)
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802
+        self._layout.setCurrentWidget(widget)
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+        self._layout.setCurrentIndex(index)
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802
+        return self._layout.currentWidget()
+
+    def currentIndex(self) -> int:  # noqa: N802
+        return self._layout.currentIndex()
+
+    def indexOf(self, widget: QWidget) -> int:  # noqa: N802
+        return self._layout.indexOf(widget)
+
+    def widget(self, index: int) -> QWidget | None:
+        return self._layout.widget(index)
+
+    def count(self) -> int:
+        return self._layout.count()
+
+
+def scrolling(content: QWidget):
+    """``content`` in a frameless scroll area that follows its width: a dialog's body on a
+    screen too short for it (1280x720 at 125%) scrolls instead of running off the screen."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
+
+
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to ``width`` x ``height``, or less where the screen is smaller
+    (room is left for the frame and the title bar)."""
+    screen = QWidget.screen(window) or QApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width = min(width, available.width() - 16)
+        height = min(height, available.height() - 48)
+    window.resize(width, height)
+
+
+def set_placeholder(edit, text: str) -> None:
+    """A line edit's placeholder, with the field at least as wide as it (it is the hint of
+    what to type: a cut one says little)."""
+    edit.setPlaceholderText(text)
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(text) + 24)
+
+
 def table_view(parent: QWidget | None = None) -> QTableView:
     """A read-only, row-selecting table with the look every screen uses."""
     from PySide6.QtWidgets import QTableView  # here: the sign-in's first frame has no table
@@ -71,7 +233,9 @@ def table_view(parent: QWidget | None = None) -> QTableView:
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setStretchLastSection(True)
+    from fieldapp.ui.columns import ColumnFit
+
+    view.fit = ColumnFit(view)  # columns inside the width, long values elided with a tooltip
     return view
 
 

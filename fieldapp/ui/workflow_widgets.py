@@ -69,15 +69,9 @@ def glance_icon(level: str | None, size: int = 14) -> QIcon:
 
 def fit_columns(table, samples: dict[int, str]) -> None:
     """Column widths from the font: each column as wide as its (translated) header or its
-    sample value, whichever is wider (a virtual list is never measured row by row)."""
-    metrics = table.fontMetrics()
-    header = table.horizontalHeader()
-    pad = metrics.horizontalAdvance("MM")
-    model = table.model()
-    for column, sample in samples.items():
-        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        table.setColumnWidth(column, max(header.fontMetrics().horizontalAdvance(title),
-                                         metrics.horizontalAdvance(sample)) + pad)
+    sample value, whichever is wider (a virtual list is never measured row by row), inside
+    the table's width (fieldapp.ui.columns)."""
+    table.fit.set_samples(samples)
 
 
 # -- dates --------------------------------------------------------------------------------------
@@ -179,6 +173,22 @@ class _WrapLabel(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # A grid does not ask a wrapped label for its height at the width it gets: take
+        # the lines it needs there, or the second line is cut at a narrow width.
+        super().resizeEvent(event)
+        # Measured with the font, not heightForWidth(): QLabel's answer includes its own
+        # minimum height, so a minimum set at a narrow width would never come down again.
+        margins = self.contentsMargins()
+        width = self.width() - margins.left() - margins.right() - 2 * self.margin()
+        if width <= 0:
+            return
+        rect = self.fontMetrics().boundingRect(0, 0, width, 100_000,
+                                               int(Qt.TextFlag.TextWordWrap), self.text())
+        needed = rect.height() + margins.top() + margins.bottom() + 2 * self.margin()
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.box.isEnabled():

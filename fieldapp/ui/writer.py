@@ -67,7 +67,7 @@ class WriteQueue(QObject):
     def write_long(self, fn: LongWrite, on_success: Callable[[Any], None] | None = None,
                    on_failure: Callable[[BaseException], None] | None = None, *,
                    progress: str | None = None, cancellable: bool = False,
-                   parent=None) -> None:
+                   parent=None, steps=None) -> None:
         """Like :meth:`write` for work that reports ``progress(done, total)`` and checks
         ``cancelled()``; a progress dialog appears if it takes a while."""
         if self._closed:
@@ -100,7 +100,8 @@ class WriteQueue(QObject):
                 tasks.show_failure(parent, exc)
 
         tasks.run_in_background(run, succeeded, failed, progress=progress,
-                                cancellable=cancellable, parent=parent, pool=self._pool)
+                                cancellable=cancellable, parent=parent, pool=self._pool,
+                                steps=steps)
 
     def call(self, fn: Write) -> Any:
         """Run a short ``fn(workspace)`` on the writer thread and return its result (or raise

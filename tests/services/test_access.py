@@ -257,3 +257,137 @@ def test_home_shows_a_member_the_work_of_their_own_village(commune):
     assert mine.draft_count == 0 and mine.drafts == []
     trainer = as_user(store, users["trainer"]).today_work(with_indicators=False)
     assert trainer.follow_ups == [] and trainer.draft_count == 0
+
+
+# Every removal of the services, checked for role and village in the service itself (the
+# screens hide what a member may not remove; these calls go around them). Each entry: what
+# staff make first, the removal, and whether the record is still there. sync.retire_device
+# has its row in tests/services/test_role_matrix.py.
+def _other_village_records(store, users, surveyed):
+    from fieldapp.services.sessions import Helped, SessionRequest
+    from fieldapp.services.training import ClassRequest
+
+    staff = as_user(store, users["staff"])
+    other = surveyed[1][0]
+    village = store.households.get(other)["village_id"]
+    person = store.persons.of_household(other)[0]["id"]
+    session = staff.sessions.log(SessionRequest(TODAY, village, (users["staff"],),
+                                                ("device_and_lookup",),
+                                                (Helped(person, outcomes=("none",)),)))
+    klass = staff.training.save_class(ClassRequest("Lớp bản khác", TODAY, TODAY,
+                                                   skills=("s1",), learner_type="citizen",
+                                                   village_id=village))
+    commune_class = staff.training.save_class(ClassRequest("Lớp của xã", TODAY, TODAY,
+                                                           skills=("s1",),
+                                                           learner_type="citizen"))
+    enrolment = staff.training.enrol(klass, person_id=person)
+    team = staff.teams.save_team("Tổ bản khác", village_id=village)
+    membership = staff.teams.add_member(team, user_id=users["staff"])
+    return {"household": other, "person": person, "session": session, "class": klass,
+            "commune_class": commune_class, "enrolment": enrolment, "team": team,
+            "membership": membership, "user": users["trainer"]}
+
+
+def _gone(table):
+    """Tombstoned, or erased outright."""
+    def gone(store, record):
+        row = getattr(store, table).get(record)
+        return row is None or row["deleted"] == 1
+    return gone
+
+
+REMOVALS = {
+    "households.delete": ("household", lambda ws, r: ws.households.delete(r, "x"),
+                          _gone("households")),
+    "registry.tombstone_household": ("household",
+                                     lambda ws, r: ws.registry.tombstone_household(r, "x"),
+                                     _gone("households")),
+    "registry.tombstone_person": ("person", lambda ws, r: ws.registry.tombstone_person(r, "x"),
+                                  _gone("persons")),
+    "sessions.remove": ("session", lambda ws, r: ws.sessions.remove(r, "x"),
+                        _gone("sessions")),
+    "training.remove_class": ("class", lambda ws, r: ws.training.remove_class(r, "x"),
+                              _gone("classes")),
+    "training.remove_class (the commune's)": (
+        "commune_class", lambda ws, r: ws.training.remove_class(r, "x"), _gone("classes")),
+    "training.unenrol": ("enrolment", lambda ws, r: ws.training.unenrol(r),
+                         _gone("enrolments")),
+    "teams.remove_team": ("team", lambda ws, r: ws.teams.remove_team(r, "x"), _gone("teams")),
+    "teams.remove_member": ("membership", lambda ws, r: ws.teams.remove_member(r),
+                            lambda store, r: store.team_members.get(r)["left_on"]
+                            is not None),
+    "privacy.erase": ("household", lambda ws, r: ws.privacy.erase("households", r, "x"),
+                      _gone("households")),
+    "team.retire": ("user", lambda ws, r: ws.team.retire(r), _gone("users")),
+}
+TRAINER_MAY = {"training.remove_class", "training.remove_class (the commune's)",
+               "training.unenrol"}
+
+
+@pytest.mark.parametrize("entry", sorted(REMOVALS))
+def test_every_removal_checks_role_and_village_in_the_service(commune, entry):
+    """A member of another village and (but for classes) a trainer are refused, with the
+    record left as it was; commune staff remove it."""
+    store, users, surveyed = commune
+    records = _other_village_records(store, users, surveyed)
+    key, remove, gone = REMOVALS[entry]
+    record = records[key]
+    refused = ["member"] + ([] if entry in TRAINER_MAY else ["trainer"])
+    for role in refused:
+        with pytest.raises(AccessDenied):
+            remove(as_user(store, users[role]), record)
+        assert not gone(store, record), role
+    remover = "trainer" if entry in TRAINER_MAY else "staff"
+    remove(as_user(store, users[remover]), record)
+    assert gone(store, record)
+
+
+def test_a_member_removes_and_changes_the_classes_of_their_village_only(commune):
+    from fieldapp.services.training import ClassRequest
+
+    store, users, surveyed = commune
+    records = _other_village_records(store, users, surveyed)
+    own_village = store.households.get(surveyed[0][0])["village_id"]
+    member = as_user(store, users["member"])
+    listed = {r["id"] for r in member.training.classes()}
+    assert records["commune_class"] in listed and records["class"] not in listed
+    with pytest.raises(AccessDenied):  # nor take it into their own village
+        member.training.save_class(ClassRequest("Lớp của tôi", TODAY, TODAY, skills=("s1",),
+                                                learner_type="citizen", village_id=own_village,
+                                                class_id=records["class"]))
+    for call in (lambda: member.training.sheet(records["class"]),
+                 lambda: member.training.set_attendance(records["class"], TODAY,
+                                                        {records["enrolment"]: "present"}),
+                 lambda: member.training.enrol(records["commune_class"], village_id=store
+                                               .households.get(surveyed[1][0])["village_id"],
+                                               new_person={"full_name": "Lò Văn Lạ"})):
+        with pytest.raises(AccessDenied):
+            call()
+    assert store.classes.get(records["class"])["name"] == "Lớp bản khác"
+    own = member.training.save_class(ClassRequest("Lớp của bản", TODAY, TODAY, skills=("s1",),
+                                                  learner_type="citizen",
+                                                  village_id=own_village))
+    member.training.remove_class(own, "entered twice")
+    assert store.classes.get(own)["deleted"] == 1
+
+
+
+def test_homes_chart_of_a_member_counts_their_village_only(make_demo, open_store, tmp_path):
+    """Home's indicator chart: a member's figures are their village's (the commune report's
+    computation scoped to it), not the commune's."""
+    import shutil
+
+    from fieldapp.services.today import indicators
+
+    path = tmp_path / "demo.db"
+    shutil.copy(make_demo(60, 12), path)  # the shared demo stays as it was
+    store = open_store(path)
+    village = sorted(store.villages.list(), key=lambda v: v["position"])[0]["id"]
+    member = store.users.add_user("Lý Văn Một", "member", village_id=village)
+    mine = as_user(store, member).today_work().indicators
+    everyone = Workspace(store).today_work().indicators
+    expected, _period = indicators(store, dt.date.today(), village)
+    assert [(c.key, c.n, c.denominator) for c in mine] \
+        == [(c.key, c.n, c.denominator) for c in expected]
+    assert any(c.denominator for c in mine)
+    assert sum(c.denominator for c in mine) < sum(c.denominator for c in everyone)

@@ -24,7 +24,8 @@ def test_status_bar_names_commune_user_device_and_database(window):
     assert window.status_commune.text() == "Commune: Xã Tân Thành"
     assert window.status_user.text() == "User: Hoàng Thị Mai (Team member)"
     assert store.device_name in window.status_device.text()
-    assert str(store.path) in window.status_db.text()
+    assert str(store.path) in window.status_db.full_text()  # elided, whole in its tooltip
+    assert window.status_db.toolTip() == window.status_db.full_text()
 
 
 def test_home_counts_by_village_with_totals(window):

@@ -193,8 +193,9 @@ def visible_texts(top: QWidget, *, shown_only: bool = False):
         for value in (widget.toolTip(), widget.statusTip(), widget.whatsThis(),
                       widget.accessibleName()):
             yield Seen(f"{where} tip", value)
-        if isinstance(widget, QLabel):
-            yield Seen(where, _plain(widget.text()))
+        if isinstance(widget, QLabel):  # an elided label's whole text (in its tooltip too)
+            full = getattr(widget, "full_text", None)
+            yield Seen(where, _plain(full() if callable(full) else widget.text()))
         if isinstance(widget, QAbstractButton):
             yield Seen(where, widget.text())
         if isinstance(widget, QGroupBox):

@@ -95,7 +95,7 @@ def test_a_household_handout_needs_a_household_code(screen):
     assert screen.household_found.text() == f"Hộ {household['head_name']}"
     assert screen.language.currentData() == "tyz"  # the household's own pack
     screen.generate()
-    assert screen.current.name.startswith("household")
+    assert screen.current.name.startswith("thong-tin-gui-ho-")  # a Vietnamese file name
 
 
 def test_exports_say_they_hold_names_before_writing(screen, tmp_path, monkeypatch):
@@ -152,10 +152,15 @@ def test_no_viewer_and_no_printer_say_so_on_the_screen(screen, monkeypatch):
     pc = host.Host("nt", environ={"USERPROFILE": "C:\\Users\\an"}, startfile=no_association,
                    printers=lambda: 0)
     monkeypatch.setattr(host, "_host", pc)
-    monkeypatch.setattr(screen, "pdf_document", None)  # print through the system, as without QtPdf
+    monkeypatch.setattr("PySide6.QtPrintSupport.QPrinterInfo.availablePrinters",
+                        staticmethod(lambda: []))
     _choose(screen, "commune")
     screen.generate()
+    screen.preview.setCurrentWidget(screen.placeholder)
     assert screen.open_in_viewer() is False
-    assert "không có chương trình mở được tệp PDF" in screen.status.text()
-    screen.on_print()
+    # No viewer: the report is shown in the app's own preview, with a line saying why.
+    assert "không tìm thấy chương trình xem PDF" in screen.status.text()
+    assert screen.preview.currentWidget() is screen.pdf_view
+    assert screen.pdf_view.page_count() >= 1
+    assert screen.on_print() is False
     assert "chưa có máy in" in screen.status.text()

@@ -150,10 +150,12 @@ def test_class_enrol_ten_attendance_and_the_grid_by_keyboard(app, qtbot):
     assert page.learners.rowCount() == 10
 
     page.tabs.setCurrentIndex(1)
-    # A date outside the class's dates is refused beside the date field.
+    # The date field opens on today, within the class's dates, and goes no further.
+    assert page.new_date.date().toPython() == TODAY
     set_date(page.new_date, TODAY - dt.timedelta(days=5))
-    qtbot.mouseClick(page.add_date_button, Qt.MouseButton.LeftButton)
-    assert "within the class's dates" in page.attendance_message.text()
+    assert page.new_date.date().toPython() == TODAY - dt.timedelta(days=2)
+    set_date(page.new_date, TODAY + dt.timedelta(days=5))
+    assert page.new_date.date().toPython() == TODAY
     assert page.attendance.columnCount() == 0
     grid = page.attendance_grid
     for day, keys in ((TODAY - dt.timedelta(days=2), "C" * 9 + "V"),
@@ -175,8 +177,11 @@ def test_class_enrol_ten_attendance_and_the_grid_by_keyboard(app, qtbot):
         grid.setCurrentIndex(page.progress.index(0, column))
         for _row in range(10):
             qtbot.keyClick(grid, getattr(Qt.Key, f"Key_{level}"))
+    asked = []
+    page.confirm_overwrite = lambda grid, column: asked.append(column) or True
     qtbot.keyClick(grid, Qt.Key.Key_Up)
     qtbot.keyClick(grid, Qt.Key.Key_Delete)  # the last learner's S10 cleared again
+    assert asked == [2]  # over a saved level: asked first
     qtbot.keyClick(grid, Qt.Key.Key_7)  # outside the scale: refused
     assert "is not a level of the scale" in page.progress_message.text()
     levels = dict(((r["skill"], r["level"]), r["n"]) for r in store.query(

@@ -17,6 +17,7 @@ the skips on paper.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fieldapp.core.forms.model import Field, Form, Group, Node, Repeat
@@ -81,6 +82,8 @@ class Layout:
     """field name -> question number."""
     worked_out: list[tuple[Field, str]]
     """Calculated values the conditions use, with how they are worked out (in words)."""
+    value_names: dict[str, str] = field(default_factory=dict)
+    """What each calculated value is called on paper ("[Tuổi]"), by field name."""
 
 
 def _printed(node: Node) -> bool:
@@ -108,10 +111,22 @@ def _split_and(tree) -> list:
 class _Describer:
     """Relevance and calculations in words, with question numbers."""
 
-    def __init__(self, form: Form, numbers: dict[str, int]):
+    def __init__(self, form: Form, numbers: dict[str, int],
+                 names: Callable[[str], str | None] | None = None):
         self.form = form
         self.numbers = numbers
         self.used: list[str] = []
+        self._names = names or (lambda _name: None)
+        self.value_names: dict[str, str] = {}
+
+    def value_name(self, name: str) -> str:
+        """A calculated value's name on paper: its label, the name given for it (the
+        shipped forms' calculations have no label), else its field name."""
+        if name not in self.value_names:
+            node = self.form.fields.get(name)
+            label = self.form.text(node.label) if node is not None and node.label else ""
+            self.value_names[name] = " ".join((label or self._names(name) or name).split())
+        return self.value_names[name]
 
     def ref(self, name: str) -> str:
         if name in self.numbers:
@@ -122,7 +137,7 @@ class _Describer:
         node = self.form.fields.get(name)
         if node is not None and node.calculation is not None and name not in self.used:
             self.used.append(name)
-        return f"[{name}]"
+        return f"[{self.value_name(name)}]"
 
     def words(self, name: str) -> str:
         """A value the form works out or carries (a calculate, a hidden field) that its row
@@ -282,13 +297,15 @@ def _holds(tree, ctx: DictContext) -> bool:
     return parse(str(tree)).evaluate_bool(ctx)
 
 
-def layout(form: Form, roster_rows: int = ROSTER_ROWS) -> Layout:
-    """Number the questions and derive the instructions (see the module's docstring)."""
+def layout(form: Form, roster_rows: int = ROSTER_ROWS,
+           names: Callable[[str], str | None] | None = None) -> Layout:
+    """Number the questions and derive the instructions (see the module's docstring).
+    ``names(field)``: what to call a calculated value without a label on paper."""
     numbers: dict[str, int] = {}
     for node in form.root.walk():
         if _printed(node):
             numbers[node.name] = len(numbers) + 1
-    describe = _Describer(form, numbers)
+    describe = _Describer(form, numbers, names)
     questions: dict[str, Question] = {}
     for name, number in numbers.items():
         node = form.fields[name]
@@ -339,7 +356,7 @@ def layout(form: Form, roster_rows: int = ROSTER_ROWS) -> Layout:
         node = form.fields[name]
         worked.append((node, describe(node.calculation.tree)))
         index += 1
-    return Layout(form, sections, numbers, worked)
+    return Layout(form, sections, numbers, worked, dict(describe.value_names))
 
 
 def _question(node: Field, questions: dict[str, Question], condition_of, stop: Node) -> Question:

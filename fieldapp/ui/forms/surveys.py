@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex
@@ -38,7 +39,9 @@ from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import form_title, stored_time
 from fieldapp.ui.forms.view import FormView
 from fieldapp.ui.models import Column, RowRole, RowTableModel
-from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.columns import tip_items
+from fieldapp.ui.flow import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +81,11 @@ class SurveysScreen(QWidget):
         self.form_view: FormView | None = None
         self.submission_id: str | None = None
         self._forms = self.service.forms()
+        self._check_shipped_forms()
         self._pack_languages = available_languages()
         self._titles = {info.form_id: form_title(info.title, info.form_id) for info in self._forms}
 
-        self.stack = QStackedWidget(self)
+        self.stack = CurrentStack(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -93,7 +97,7 @@ class SurveysScreen(QWidget):
         page.setSpacing(10)
         self.heading = Heading(factor=1.4)
         page.addWidget(self.heading)
-        new_row = QHBoxLayout()
+        new_row = FlowLayout(spacing=8)  # the forms' buttons wrap in a narrow window
         self.new_label = QLabel()
         new_row.addWidget(self.new_label)
         self.new_buttons: dict[str, QPushButton] = {}
@@ -104,7 +108,6 @@ class SurveysScreen(QWidget):
             button.clicked.connect(lambda _c=False, f=info.form_id: self.start_new(f))
             new_row.addWidget(button)
             self.new_buttons[info.form_id] = button
-        new_row.addStretch(1)
         page.addLayout(new_row)
 
         filter_row = QHBoxLayout()
@@ -147,6 +150,7 @@ class SurveysScreen(QWidget):
         self.history_label.setObjectName("history_label")
         self.history = QListWidget()
         self.history.setObjectName("history_list")
+        tip_items(self.history)
         page.addWidget(self.history_label)
         page.addWidget(self.history, 1)
         self.message = QLabel()
@@ -167,6 +171,22 @@ class SurveysScreen(QWidget):
         self.refresh()
 
     # -- texts ---------------------------------------------------------------------------------
+    def _check_shipped_forms(self) -> None:
+        """The forms that come with the app must all load: missing or half-written ones mean
+        its files are being replaced (installed again while open). Refuse to open (the main
+        window offers Try again) rather than show a screen without its forms."""
+        from fieldapp import paths
+
+        catalog = self.service.catalog
+        shipped = paths.forms_dir()
+        if shipped not in catalog.dirs:
+            return  # a catalog of other folders (tests, a province's own)
+        broken = [p.name for p in catalog.problems if shipped in p.parents]
+        loaded = [i for i in self._forms if shipped in Path(i.path).parents]
+        if broken or not loaded:
+            catalog.reload()  # read them again at the next try
+            raise paths.MissingFiles(shipped, ", ".join(broken) or shipped.name + "/")
+
     def retranslate(self, *_args) -> None:
         self.heading.setText(_("Surveys and records"))
         self.new_label.setText(_("Start a new:"))
@@ -258,8 +278,12 @@ class SurveysScreen(QWidget):
             form, instance = self.service.new_instance(form_id, household_id=household_id,
                                                        village_id=village_id,
                                                        head_name=head_name)
-        except UserError as exc:
-            self.message.setText(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a refusal, or the form's file gone: say it
+            if isinstance(exc, KeyError):  # it was listed a moment ago: its file went away
+                from fieldapp import paths
+
+                exc = paths.MissingFiles(paths.forms_dir(), form_id)
+            self._cannot_open(exc)
             return None
         return self._show_form(None, form, instance, "draft")
 
@@ -272,7 +296,7 @@ class SurveysScreen(QWidget):
         from fieldapp.ui.screens.registry_dialogs import StartSurveyDialog
 
         registry = self.context.workspace.registry
-        dialog = StartSurveyDialog(self.context.workspace.villages(),
+        dialog = StartSurveyDialog(self.context.villages(),
                                    lambda v, h: registry.similar_households(v, h),
                                    registry.round_start(), parent=self)
 
@@ -294,10 +318,19 @@ class SurveysScreen(QWidget):
             return None
         try:
             form, instance, status = self.service.open(submission_id)
-        except UserError as exc:
-            self.message.setText(str(exc))
+        except Exception as exc:  # noqa: BLE001 - see start()
+            self._cannot_open(exc)
             return None
         return self._show_form(submission_id, form, instance, status)
+
+    def _cannot_open(self, exc: BaseException) -> None:
+        from fieldapp.ui.guard import own_files_problem, problem_text
+
+        if not isinstance(exc, UserError):
+            log.warning("a form could not be opened", exc_info=exc)
+        if own_files_problem(exc) is not None:
+            self.service.catalog.reload()  # the files were replaced: read them again
+        self.message.setText(problem_text(exc))
 
     def _show_form(self, submission_id, form, instance, status) -> FormView:
         self.submission_id = submission_id
@@ -404,6 +437,22 @@ class SurveysScreen(QWidget):
                 if row["id"] == self.submission_id:
                     self.table.selectRow(i)
         self.table.setFocus()
+        return True
+
+
+    def confirm_close(self) -> bool:
+        """Before the window closes or the member signs out: unsaved answers are kept as a
+        draft (found again under Drafts to finish); only when that fails is the member
+        asked what to do."""
+        view = self.form_view
+        if view is not None and view.modified:
+            try:
+                saved = view.save_draft()
+            except Exception:  # noqa: BLE001 - asked below rather than lost
+                log.warning("the draft could not be saved before closing", exc_info=True)
+                saved = False
+            if not saved:
+                return self.close_form()
         return True
 
 

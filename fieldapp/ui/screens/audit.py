@@ -5,9 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from fieldapp.core import codes
-from fieldapp.core.kinds import BY_TABLE
 from fieldapp.i18n.catalog import _
-from fieldapp.services.audit import action_label
+from fieldapp.services.audit import action_label, detail_text, record_text
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label, fmt_int
 from fieldapp.ui.models import Column, RowTableModel
@@ -24,16 +23,9 @@ def _when(text: str) -> str:
 
 
 def _object(entry: dict) -> str:
-    """"Household 1a2b3c4d": the kind of record and the start of its id (no names)."""
-    if not entry["object"]:
-        return ""
-    table, _space, short = entry["object"].partition(" ")
-    kind = BY_TABLE.get(table)
-    return f"{_(kind.label) if kind else table} {short}"
-
-
-def _detail(detail: dict) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in sorted(detail.items())) if detail else ""
+    """"Household 1A2B3C4D": the kind of record and the start of its id (no names)."""
+    table, _space, record = (entry["object"] or "").partition(" ")
+    return record_text(table, record)
 
 
 class AuditModel(RowTableModel):
@@ -47,7 +39,7 @@ class AuditModel(RowTableModel):
             Column(lambda: _("What"), lambda r: action_label(r["action"])),
             Column(lambda: _("Laptop"), lambda r: r["device"]),
             Column(lambda: _("Record"), _object),
-            Column(lambda: _("Details"), lambda r: _detail(r["detail"])),
+            Column(lambda: _("Details"), lambda r: detail_text(r["detail"])),
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QStackedWidget,
@@ -22,6 +22,7 @@ from fieldapp.ui.formatting import age_text, fmt_int
 from fieldapp.ui.models import Column, VillageCountsModel
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.workflow_widgets import dmy
+from fieldapp.ui.columns import tip_items
 
 SURVEY_TITLES = {"household_survey": lambda: _("Household survey"),
                  "support_session": lambda: _("Support session"),
@@ -64,6 +65,7 @@ class Card(QFrame):
         self.text = MutedLabel()
         self.items = QListWidget()
         self.items.setObjectName(f"{name}_items")
+        tip_items(self.items)
         self.items.setFrameShape(QFrame.Shape.NoFrame)
         self.items.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -115,17 +117,26 @@ class IndicatorChart(QWidget):
         return [_("{indicator}: {figure}").format(indicator=count.title, figure=count.figure)
                 for count in self.counts]
 
+    def columns(self) -> tuple[int, int, int]:
+        """(names, figures, bars) widths: the indicators' names whole where the width allows,
+        the bars giving way down to a fifth of the chart (a name cut short says less than a
+        shorter bar)."""
+        metrics = self.fontMetrics()
+        text_width = max((metrics.horizontalAdvance(c.text) for c in self.counts),
+                         default=40) + 8
+        label_width = min(max((metrics.horizontalAdvance(c.title) for c in self.counts),
+                              default=80) + 12,
+                          max(self.width() // 2, self.width() - text_width - 16
+                              - max(80, self.width() // 5)))
+        return label_width, text_width, max(40, self.width() - label_width - text_width - 16)
+
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = self.fontMetrics()
         rows = max(1, len(self.counts))
         height = min(28, (self.height() - 4) // rows)
-        label_width = min(max((metrics.horizontalAdvance(c.title) for c in self.counts),
-                              default=80) + 12, self.width() // 2)
-        text_width = max((metrics.horizontalAdvance(c.text) for c in self.counts),
-                         default=40) + 8
-        bar_width = max(40, self.width() - label_width - text_width - 16)
+        label_width, text_width, bar_width = self.columns()
         palette = self.palette()
         for i, count in enumerate(self.counts):
             y = 2 + i * height
@@ -148,6 +159,14 @@ class IndicatorChart(QWidget):
                              int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                              count.text)
         painter.end()
+
+
+class _FixedHeights(QWidget):
+    """A box sized by its minimum and its size hint, not by a height for its width (a box
+    layout takes that as the least it may give, and squeezes the others below theirs)."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return False
 
 
 class HomeScreen(QWidget):
@@ -202,6 +221,12 @@ class HomeScreen(QWidget):
         grid.addWidget(self.pending, 1, 2)
         for column in range(3):
             grid.setColumnStretch(column, 1)
+        self.cards = grid
+        # The cards keep the lines they need when the window is short (1280x720 at 125%):
+        # the table below gives way and scrolls; a grid would squeeze the wrapped texts.
+        self._cards_box = _FixedHeights()
+        self._cards_box.setLayout(grid)
+        self._cards_box.installEventFilter(self)
         bottom = QHBoxLayout()
         counts = QVBoxLayout()
         counts.addWidget(self.table_heading)
@@ -220,10 +245,25 @@ class HomeScreen(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addSpacing(4)
-        layout.addLayout(grid, 0)
-        layout.addLayout(bottom, 1)
+        layout.addWidget(self._cards_box, 0)
+        # No height for its width either: the table takes what is left, and scrolls.
+        bottom_box = _FixedHeights()
+        bottom_box.setLayout(bottom)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bottom_box, 1)
         self.retranslate()
         self.refresh()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self._cards_box and event.type() == QEvent.Type.Resize:
+            self._fit_cards()
+        return False
+
+    def _fit_cards(self) -> None:
+        needed = max(self.cards.minimumHeightForWidth(self._cards_box.width()),
+                     self.cards.sizeHint().height())
+        if needed > 0 and needed != self._cards_box.minimumHeight():
+            self._cards_box.setFixedHeight(needed)
 
     # -- data ----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -304,24 +344,29 @@ class HomeScreen(QWidget):
                       "{count} surveyed before, not this round",
                       work.not_this_round).format(count=fmt_int(work.not_this_round)),
              "not_this_round")])
+        commune = (self.context.commune() or {}).get("name", "")
         if work.pending is None:
+            self.pending.title.setText(_("The commune's laptop"))
             self.pending.number.setText("")
-            self.pending.text.setText(_("This is the commune's laptop: packages from the "
-                                        "members' laptops are received here."))
+            self.pending.text.setText(
+                _("This is the laptop of {commune}: packages from the members' laptops are "
+                  "received here.").format(commune=commune) if work.joined else
+                _("This is the laptop of {commune}. Before the members' laptops can send "
+                  "their packages here, create the commune's sync identity and register "
+                  "them (Sync, Devices).").format(commune=commune))
+            self.pending.action.setVisible(not work.joined)
         else:
             self.pending.number.setText(fmt_int(work.pending))
-            if not work.joined:
-                text = _("Records entered on this laptop, not yet sent to the commune: this "
-                         "laptop has not joined a commune.")
-            elif work.pending:
+            if work.pending:
                 text = _("Records changed here that the commune has not acknowledged yet. "
                          "Send a package.")
             else:
                 text = _("Everything entered here has reached the commune.")
             self.pending.text.setText(text)
-        self.pending.action.setVisible(bool(work.pending))
+            self.pending.action.setVisible(bool(work.pending))
         self.pending.set_items([])
         self.chart.set_counts(work.indicators)
+        self._fit_cards()
 
     def _draft_text(self, draft: dict[str, Any]) -> str:
         title = SURVEY_TITLES.get(draft["form_id"], lambda: draft["form_id"])()

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QScrollArea,
                                QStackedWidget, QVBoxLayout, QWidget)
 
@@ -21,6 +21,8 @@ from fieldapp.ui.labels import ordered_properties, property_label, property_valu
 from fieldapp.ui.models import Column, RowRole, RowTableModel, age_text
 from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.workflow_widgets import dmy, glance_icon, glance_text, survey_status
+from fieldapp.ui.columns import tip_items
+from fieldapp.ui.flow import FlowLayout
 
 TIMELINE_SHOWN = 30
 
@@ -43,7 +45,9 @@ class GlanceModel(RowTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \
                 and 0 <= section - 3 < len(INDICATORS):
-            return _(INDICATORS[section - 3].title)
+            indicator = INDICATORS[section - 3]
+            return _("{short}: {title}").format(short=pgettext(SHORT, indicator.short),
+                                                title=_(indicator.title))
         return super().headerData(section, orientation, role)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -89,26 +93,21 @@ class HouseholdPane(QFrame):
         self.survey_button.setVisible(False)
         self.survey_button.clicked.connect(self._on_survey)
         self.buttons: dict[str, QPushButton] = {}
-        actions = QVBoxLayout()
-        actions.setSpacing(4)
-        first, second = QHBoxLayout(), QHBoxLayout()
-        first.addWidget(self.survey_button)
+        # One row of buttons that wraps onto a second line in a narrow pane.
+        actions = FlowLayout(spacing=6)
+        actions.addWidget(self.survey_button)
         for key in ("edit", "move", "add_person", "remove", "restore"):
             button = QPushButton()
             button.setObjectName(f"household_{key}")
             button.clicked.connect(lambda _c=False, k=key: self._emit_household(k))
-            (first if key in ("edit", "move") else second).addWidget(button)
+            actions.addWidget(button)
             self.buttons[key] = button
-        first.addStretch(1)
-        second.addStretch(1)
         self.erase_button = QPushButton()
         self.erase_button.setObjectName("erase_household")
         session = context.workspace.session
         self.erase_button.setVisible(session is None or session.is_staff)
         self.erase_button.clicked.connect(self.erase_household)
-        second.addWidget(self.erase_button)
-        actions.addLayout(first)
-        actions.addLayout(second)
+        actions.addWidget(self.erase_button)
         self.fields = QFormLayout()
         self.fields.setHorizontalSpacing(16)
         self.fields.setVerticalSpacing(4)
@@ -117,15 +116,12 @@ class HouseholdPane(QFrame):
         self.persons_table = table_view()
         self.persons_table.setObjectName("persons_table")
         self.persons_table.setModel(self.persons)
-        header = self.persons_table.horizontalHeader()
-        # Names are never cut: every column fits its contents and a narrow pane scrolls the
-        # table sideways; the relation column takes what room is left over.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(30)
+        # Names give way last in a narrow pane (then elided, whole in their tooltip).
+        self.persons_table.fit.keep = {0}
+        self.persons_table.horizontalHeader().setMinimumSectionSize(30)
         self.persons_table.doubleClicked.connect(
             lambda index: self._emit_person("edit_person", index))
-        person_actions = QHBoxLayout()
+        person_actions = FlowLayout(spacing=6)
         self.person_buttons: dict[str, QPushButton] = {}
         self.persons_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for key in ("edit_person", "remove_person"):
@@ -135,16 +131,17 @@ class HouseholdPane(QFrame):
                 k, self.persons_table.currentIndex()))
             person_actions.addWidget(button)
             self.person_buttons[key] = button
-        person_actions.addStretch(1)
         self.legend = MutedLabel()
         self.legend.setObjectName("glance_legend")
         self.removed_heading = Heading(factor=1.0)
         self.removed_list = QListWidget()
         self.removed_list.setObjectName("removed_persons")
+        tip_items(self.removed_list)
         self.removed_list.itemActivated.connect(self._restore_person)
         self.follow_heading = Heading(factor=1.05)
         self.follow_list = QListWidget()
         self.follow_list.setObjectName("household_follow_ups")
+        tip_items(self.follow_list)
         self.follow_list.itemActivated.connect(
             lambda item: self.action.emit("follow_up", item.data(Qt.ItemDataRole.UserRole)))
         self.timeline_heading = Heading(factor=1.05)
@@ -404,7 +401,10 @@ class HouseholdPane(QFrame):
         codes_ = self._codes()
         outcomes = ", ".join(codes_.label_of(codes_.outcomes, o) if codes_ else o
                              for o in person.get("outcomes", []))
-        return f"{person.get('name') or _('the household')}: {outcomes or '–'}"
+        # Helped as a household (no one person): said in words, not left to an f-string,
+        # whose text the catalog extraction cannot see.
+        who = person.get("name") or _("The whole household")
+        return _("{who}: {outcomes}").format(who=who, outcomes=outcomes or "–")
 
     def rounds_summary(self) -> str:
         """The latest finalized rounds, newest first, one line each ("23/11/2026 – Finalized")."""

@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QPushButton, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
 from fieldapp.core import codes
 from fieldapp.i18n.catalog import _, ngettext
 from fieldapp.services.workspace import HOUSEHOLD_SURVEY
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
@@ -99,17 +100,16 @@ class HouseholdsScreen(QWidget):
         self._busy_timer.setInterval(BUSY_HINT_MS)
         self._busy_timer.timeout.connect(lambda: self.count.setText(_("Searching…")))
 
-        header = self.table.horizontalHeader()
-        # The head's name keeps a full name's width; the survey status takes what is left.
-        header.setStretchLastSection(True)
+        # The head's name gives way last; the survey status takes what is left.
+        self.table.fit.keep = {0}
+        self.table.fit.stretch = 3
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
 
         self.detail = HouseholdPane(context)
         self.detail.survey_requested.connect(self.survey_again)
         self.detail.action.connect(self._on_action)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
+        filters = FlowLayout(spacing=8)  # on two lines when the window is narrow
         filters.addWidget(self.search, 1)
         filters.addWidget(self.village)
         filters.addWidget(self.status)
@@ -225,8 +225,9 @@ class HouseholdsScreen(QWidget):
         current = self.village_id()
         self.village.blockSignals(True)
         self.village.clear()
-        self.village.addItem(_("All villages"), None)
-        for village in self.context.workspace.villages():
+        if not self.context.village_scope():  # a member's list is their own village's
+            self.village.addItem(_("All villages"), None)
+        for village in self.context.villages():
             self.village.addItem(village["name"], village["id"])
         index = self.village.findData(current) if current else 0
         self.village.setCurrentIndex(max(0, index))
@@ -306,7 +307,7 @@ class HouseholdsScreen(QWidget):
         """Ask the village and the head's name; offer a registered household that looks the
         same before starting a new one (``show=False``: the dialog is returned unshown)."""
         registry = self.context.workspace.registry
-        dialog = StartSurveyDialog(self.context.workspace.villages(),
+        dialog = StartSurveyDialog(self.context.villages(),
                                    lambda v, h: registry.similar_households(v, h),
                                    registry.round_start(), village_id=self.village_id(),
                                    parent=self)
@@ -344,7 +345,7 @@ class HouseholdsScreen(QWidget):
             return run_write(self.context, lambda ws: ws.registry.add_household(
                 village, head, values), messages, on_done=self._after_write)
 
-        dialog = HouseholdDialog(_("Add a household"), submit, self.context.workspace.villages(),
+        dialog = HouseholdDialog(_("Add a household"), submit, self.context.villages(),
                                  village_id=self.village_id(), parent=self)
         if show:
             dialog.open()
@@ -377,7 +378,7 @@ class HouseholdsScreen(QWidget):
                 household_id, values), messages, on_done=lambda _r: self._after_write())
 
         dialog = HouseholdDialog(_("Correct the household"), submit,
-                                 self.context.workspace.villages(), row, parent=self)
+                                 self.context.villages(), row, parent=self)
         if show:
             dialog.open()
         return dialog
@@ -390,7 +391,7 @@ class HouseholdsScreen(QWidget):
                 household_id, values["village_id"]), messages,
                 on_done=lambda _r: self._after_write())
 
-        dialog = MoveDialog(submit, self.context.workspace.villages(), row["village_id"], self)
+        dialog = MoveDialog(submit, self.context.villages(), row["village_id"], self)
         if show:
             dialog.open()
         return dialog

@@ -1,13 +1,15 @@
 """Reports: choose a report and its options, Generate (off the UI thread, with progress and
-Cancel), preview it in the app (QtPdf, when the PySide6 add-ons are installed; otherwise the
-system's PDF viewer), Save as (the commune's and the province's report also as a Word file to
-edit before signing), Print. The commune's report is of a year, half-year or quarter. Excel and
-CSV exports are written where the user says, after a warning when they hold names. The last
-choices are remembered on this laptop."""
+Cancel), preview it in the app (pages rendered by PDFium: page through, zoom, print), open it
+in the system's PDF viewer (or, on a PC without one, say so and keep the preview), Save as (the
+commune's and the province's report also as a Word file to edit before signing), Print. The
+commune's report is of a year, half-year or quarter. Excel and CSV exports are written where
+the user says, after a warning when they hold names. The last choices are remembered on this
+laptop."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,11 +20,21 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from fieldapp import host
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import N_, _
 from fieldapp.ui import tasks
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.widgets import Heading, MutedLabel
+from fieldapp.ui.flow import FlowLayout
+from fieldapp.ui.pdf_preview import PdfPreview
+from fieldapp.ui.widgets import Heading, MutedLabel, set_placeholder
 
+log = logging.getLogger(__name__)
+
+FILE_NAMES = {
+    # Translators: file names, in plain letters (no marks, no spaces): they are typed,
+    # sent by Zalo and read on other computers.
+    "commune": N_("commune-report"), "province": N_("province-report"),
+    "progress": N_("progress-sheets"), "questionnaire": N_("questionnaire"),
+    "household": N_("household-handout")}
 PDF_KINDS = ("commune", "province", "progress", "questionnaire", "household")
 EDITABLE = ("commune", "province")
 """Reports that can also be saved as a Word document."""
@@ -34,15 +46,6 @@ def kind_title(kind: str) -> str:
             "progress": _("Trainer progress sheets"),
             "questionnaire": _("Paper questionnaire"), "household": _("Household handout"),
             "xlsx": _("Excel export (XLSX)"), "csv": _("CSV export (a folder of files)")}[kind]
-
-
-def pdf_viewer_available() -> bool:
-    """True when PySide6's QtPdf and QtPdfWidgets can be imported (the PySide6 add-ons)."""
-    try:
-        from PySide6 import QtPdf, QtPdfWidgets  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 class ReportsScreen(QWidget):
@@ -73,6 +76,12 @@ class ReportsScreen(QWidget):
         self.language.setObjectName("report_language")
         self.names = QCheckBox()
         self.names.setObjectName("export_names")
+        # Long choices (a class's name) do not widen the form: the chosen one is elided,
+        # whole in the list and in the tooltip.
+        for combo in (self.kind, self.village, self.training_class, self.form, self.language):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
+            combo.currentTextChanged.connect(lambda text, c=combo: c.setToolTip(text))
         self.labels: dict[str, QLabel] = {k: QLabel() for k in (
             "kind", "village", "period", "class", "form", "household", "language")}
         self.form_layout = QFormLayout(self.options_box)
@@ -98,11 +107,10 @@ class ReportsScreen(QWidget):
         self.print_button = QPushButton()
         self.print_button.setObjectName("report_print")
         self.print_button.clicked.connect(self.on_print)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=6)  # wraps in a narrow window
         for button in (self.generate_button, self.open_button, self.save_button,
                        self.print_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         self.status = QLabel()
         self.status.setObjectName("report_status")
         self.status.setWordWrap(True)
@@ -111,18 +119,9 @@ class ReportsScreen(QWidget):
         self.placeholder = MutedLabel()
         self.placeholder.setObjectName("report_placeholder")
         self.preview.addWidget(self.placeholder)
-        self.pdf_view = None
-        self.pdf_document = None
-        if pdf_viewer_available():
-            from PySide6.QtPdf import QPdfDocument
-            from PySide6.QtPdfWidgets import QPdfView
-
-            self.pdf_document = QPdfDocument(self)
-            self.pdf_view = QPdfView()
-            self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
-            self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-            self.pdf_view.setDocument(self.pdf_document)
-            self.preview.addWidget(self.pdf_view)
+        self.pdf_view = PdfPreview()
+        self.pdf_view.print_button.clicked.connect(self.on_print)
+        self.preview.addWidget(self.pdf_view)
 
         left = QVBoxLayout()
         left.addWidget(self.options_box)
@@ -151,9 +150,11 @@ class ReportsScreen(QWidget):
     def _load_choices(self) -> None:
         reports = self.context.workspace.reports
         self.village.clear()
-        self.village.addItem(_("The whole commune"), "")
+        if not self.context.village_scope():  # a member reports on their own village
+            self.village.addItem(_("The whole commune"), "")
         for v in reports.villages():
-            self.village.addItem(v["name"], v["id"])
+            if self.context.in_scope(v["id"]):
+                self.village.addItem(v["name"], v["id"])
         self.training_class.clear()
         self.training_class.addItem(_("Every class"), "")
         for class_id, name in reports.classes():
@@ -295,7 +296,7 @@ class ReportsScreen(QWidget):
             self.status.setText(_("No household has this code."))
             return
         self._remember(kind, options)
-        out = self._folder / f"{kind}-{dt.date.today().isoformat()}.pdf"
+        out = self._folder / f"{_(FILE_NAMES[kind])}-{dt.date.today().isoformat()}.pdf"
         self.status.setText(_("Making the report…"))
         self._run(kind, out, options, self._generated)
 
@@ -342,14 +343,15 @@ class ReportsScreen(QWidget):
     def _generated(self, printed) -> None:
         self.current = printed.path
         self.status.setText(_("The report is ready."))
-        if self.pdf_document is not None:
-            self.pdf_document.load(str(printed.path))
-            self.preview.setCurrentWidget(self.pdf_view)
-        else:
-            self.placeholder.setText(_("The report is ready. This computer has no PDF preview "
-                                       "inside the app: open it in the PDF viewer, or save "
-                                       "or print it."))
+        try:
+            self.pdf_view.load(printed.path)
+        except Exception as exc:  # noqa: BLE001 - PDFium's errors vary; say it, keep the file
+            log.warning("preview of %s failed: %s", printed.path, exc)
+            self.placeholder.setText(_("The report is ready, but it cannot be shown here: "
+                                       "open it in the PDF viewer, or save or print it."))
             self.preview.setCurrentWidget(self.placeholder)
+        else:
+            self.preview.setCurrentWidget(self.pdf_view)
         self._show_options()
 
     def _exported(self, result) -> None:
@@ -366,14 +368,19 @@ class ReportsScreen(QWidget):
 
     # -- using the report -----------------------------------------------------------------------
     def open_in_viewer(self) -> bool:
-        """Show the report in the system's PDF viewer; False (and why, in the status line)
-        when the computer has none."""
+        """Show the report in the system's PDF viewer; when the computer has none, the
+        preview here shows it, with a line saying so (False)."""
         if self.current is None:
             return False
         try:
             host.open_file(self.current)
-        except host.NoViewer as exc:
-            self.status.setText(str(exc))
+        except host.NoViewer:
+            if self.pdf_view.path != self.current:
+                self.pdf_view.load(self.current)
+            self.preview.setCurrentWidget(self.pdf_view)
+            self.status.setText(_("No PDF viewer was found on this computer: the report is "
+                                  "shown here, where it can be paged through, zoomed and "
+                                  "printed."))
             return False
         return True
 
@@ -410,37 +417,21 @@ class ReportsScreen(QWidget):
         self.status.setText(_("Saved {path}.").format(path=path))
         return True
 
-    def on_print(self) -> None:
+    def on_print(self, printer=None) -> bool:
+        """Print the report from the preview (``printer``: as given, without the dialog);
+        a PC without a printer gets a line saying so."""
         if self.current is None:
-            return
-        if self.pdf_document is not None:
-            self._print_here()
-            return
+            return False
         try:
-            host.print_file(self.current)
+            if self.pdf_view.path != self.current:
+                self.pdf_view.load(self.current)
+            printed = self.pdf_view.print_document(printer)
         except host.NoPrinter as exc:
             self.status.setText(str(exc))
-        else:
+            return False
+        if printed:
             self.status.setText(_("Sent to the printer."))
-
-    def _print_here(self) -> None:
-        from PySide6.QtGui import QPainter
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self).exec() != QPrintDialog.DialogCode.Accepted:
-            return
-        painter = QPainter(printer)
-        try:
-            rect = painter.viewport()
-            for page in range(self.pdf_document.pageCount()):
-                if page:
-                    printer.newPage()
-                image = self.pdf_document.render(page, rect.size())
-                painter.drawImage(rect, image)
-        finally:
-            painter.end()
-        self.status.setText(_("Sent to the printer."))
+        return printed
 
     # -- screen protocol ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -468,7 +459,7 @@ class ReportsScreen(QWidget):
             current = self.period.currentData()
             self._load_periods()
             self._select(self.period, current)
-        self.household.setPlaceholderText(_("optional for a questionnaire"))
+        set_placeholder(self.household, _("optional for a questionnaire"))
         self.names.setText(_("Include names, phone numbers and notes"))
         self.generate_button.setText(_("Generate"))
         self.open_button.setText(_("Open in the PDF viewer"))
@@ -476,15 +467,16 @@ class ReportsScreen(QWidget):
         self.print_button.setText(_("Print…"))
         if self.current is None:
             self.placeholder.setText(_("Choose a report and press Generate: it appears here."))
-        if self.village.count():
+        if self.village.count() and not self.village.itemData(0):
             self.village.setItemText(0, _("The whole commune"))
         if self.training_class.count():
             self.training_class.setItemText(0, _("Every class"))
         self._show_options()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.pdf_view.close_document()
         shutil.rmtree(self._folder, ignore_errors=True)
         super().closeEvent(event)
 
 
-__all__ = ["ReportsScreen", "kind_title", "pdf_viewer_available"]
+__all__ = ["ReportsScreen", "kind_title"]

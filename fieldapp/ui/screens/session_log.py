@@ -19,9 +19,10 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.services.sessions import Helped, SessionRequest
+from fieldapp.ui.columns import tip_items
 from fieldapp.ui.models import Column, PagedTableModel
 from fieldapp.ui.screens.registry_dialogs import PersonDialog, village_combo, select
-from fieldapp.ui.widgets import Heading, MutedLabel
+from fieldapp.ui.widgets import Heading, MutedLabel, set_placeholder
 from fieldapp.ui.workflow_widgets import (
     CodeChecks, FieldMessages, PlanList, date_edit, date_of, message_label, run_write,
     set_date)
@@ -73,6 +74,8 @@ class PersonFinder(QWidget):
                                    self._plan_households,
                                    lambda ws, plan, o, n: ws.registry.page(plan, o, n), self,
                                    search_name=f"{key}_household_search")
+        for found in (self.persons, self.households):
+            found.table.fit.keep = {0}  # the name gives way last in a narrow picker
         self.persons.picked.connect(lambda row: self.picked.emit(row, "persons"))
         self.households.picked.connect(lambda row: self.picked.emit(row, "households"))
         self.households.hide()
@@ -139,10 +142,11 @@ class QuickLog(QWidget):
         self.heading = Heading(factor=1.3)
         self.date = date_edit()
         self.date.setObjectName("session_date")
-        self.village = village_combo(context.workspace.villages(), "session_village")
+        self.village = village_combo(context.villages(), "session_village")
         self.village.currentIndexChanged.connect(self._on_village)
         self.members = QListWidget()
         self.members.setObjectName("session_members")
+        tip_items(self.members)
         self.activities = CodeChecks("session_activities", columns=1)
         self.activities.set_codes(self.codes.activities)
         self.follow_check = QCheckBox()
@@ -165,6 +169,7 @@ class QuickLog(QWidget):
         self.new_person_button.clicked.connect(lambda: self.new_person())
         self.helped_list = QListWidget()
         self.helped_list.setObjectName("helped_list")
+        tip_items(self.helped_list)
         self.helped_list.currentRowChanged.connect(self._on_helped_row)
         self.remove_helped_button = QPushButton()
         self.remove_helped_button.setObjectName("remove_helped")
@@ -438,7 +443,7 @@ class QuickLog(QWidget):
         for key, label in self.row_labels.items():
             label.setText(texts[key])
         self.follow_check.setText(_("Follow-up on"))
-        self.notes.setPlaceholderText(_("Never passwords, OTP codes or ID numbers"))
+        set_placeholder(self.notes, _("Never passwords, OTP codes or ID numbers"))
         self.helped_heading.setText(_("People helped"))
         self.chosen_heading.setText(_("Helped in this session (select one to record its "
                                       "outcomes):"))

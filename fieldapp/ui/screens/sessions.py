@@ -13,10 +13,11 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPus
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import N_, _, ngettext
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
 from fieldapp.ui.screens.registry_dialogs import RemoveDialog
-from fieldapp.ui.widgets import EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
 from fieldapp.ui.workflow_widgets import dmy, fit_columns, run_write
 
 PERIODS = (("", lambda: _("Any date")), ("30", lambda: _("The last 30 days")),
@@ -65,7 +66,7 @@ class SessionsModel(PagedTableModel):
         return dmy(row["follow_up_date"])
 
     def tooltip(self, row: dict[str, Any], column: int) -> Any:
-        return self._activities(row) if column == 2 else None
+        return self._activities(row) if column == 2 else super().tooltip(row, column)
 
 
 class SessionsScreen(QWidget):
@@ -80,7 +81,7 @@ class SessionsScreen(QWidget):
         self.context = context
         self.codes = context.workspace.codes()
         self.filters: dict[str, Any] = {}
-        self.stack = QStackedWidget(self)
+        self.stack = CurrentStack(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -127,7 +128,7 @@ class SessionsScreen(QWidget):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=6)  # wraps in a narrow pane
         for key, handler in (("correct", self.correct_selected),
                              ("follow_up", lambda: self.follow_up(self.selected_id())),
                              ("done", self.follow_up_done), ("remove", self.remove_selected)):
@@ -136,7 +137,6 @@ class SessionsScreen(QWidget):
             button.clicked.connect(lambda _c=False, h=handler: h())
             actions.addWidget(button)
             self.buttons[key] = button
-        actions.addStretch(1)
 
         filters = QHBoxLayout()
         filters.addWidget(self.village, 2)
@@ -160,9 +160,10 @@ class SessionsScreen(QWidget):
         left_box.addWidget(self.count)
         splitter.addWidget(left)
         splitter.addWidget(detail_box)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 440])
+        # The list gets the room: its activities are sentences (elided, whole in a tooltip).
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([800, 340])
         page = QVBoxLayout(self.list_page)
         page.setContentsMargins(20, 14, 20, 10)
         page.addLayout(top)
@@ -179,18 +180,20 @@ class SessionsScreen(QWidget):
 
     # -- the list -------------------------------------------------------------------------------
     def _fill_filters(self) -> None:
-        def fill(combo: QComboBox, everything: str, items) -> None:
+        def fill(combo: QComboBox, everything: str | None, items) -> None:
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem(everything, None)
+            if everything is not None:
+                combo.addItem(everything, None)
             for code, label in items:
                 combo.addItem(label, code)
             combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
             combo.blockSignals(False)
 
-        fill(self.village, _("All villages"),
-             [(v["id"], v["name"]) for v in self.context.workspace.villages()])
+        # A member's list is their own village's: no "all villages" to choose.
+        fill(self.village, None if self.context.village_scope() else _("All villages"),
+             [(v["id"], v["name"]) for v in self.context.villages()])
         fill(self.activity, _("Any activity"),
              [(c.code, c.label()) for c in self.codes.activities])
         fill(self.member, _("Any team member"),

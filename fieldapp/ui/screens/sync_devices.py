@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+                               QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from fieldapp.i18n.catalog import _
 from fieldapp.ui import tasks
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int, stored_time
 from fieldapp.ui.models import Column, RowTableModel
@@ -91,12 +92,11 @@ class DevicesTab(QWidget):
         header = self.table.horizontalHeader()
         for column in range(len(DeviceModel.columns)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=6)  # wraps in a narrow window
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.register_button)
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.retire_button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addLayout(buttons)

@@ -34,6 +34,15 @@ def removable_drives() -> list[tuple[str, str]]:
     return drives
 
 
+def file_steps(done: int, total: int) -> str:
+    """The import's steps in words: it counts a thousand per file (services.sync)."""
+    if total < 1000 or total % 1000:
+        return tasks.count_steps(done, total)
+    files = total // 1000
+    return _("file {number} of {files}").format(number=fmt_int(min(files, done // 1000 + 1)),
+                                                files=fmt_int(files))
+
+
 def _sum(counts: dict[str, int]) -> int:
     return sum(counts.values())
 
@@ -201,7 +210,8 @@ class ExchangeTab(QWidget):
                                                            progress=progress,
                                                            cancelled=cancelled),
             self._exported, self._failed, progress=_("Writing the package…"), cancellable=True,
-            parent=self)
+            parent=self, steps=lambda done, total: _("{done} of {total} changes written").format(
+                done=fmt_int(done), total=fmt_int(total)))
 
     def _exported(self, result) -> None:
         self.last_export = result
@@ -238,7 +248,7 @@ class ExchangeTab(QWidget):
             lambda ws, progress, cancelled: ws.sync.import_files(
                 self.files, dry_run=True, progress=progress, cancelled=cancelled),
             self._checked, self._failed, progress=_("Checking the packages…"), cancellable=True,
-            parent=self)
+            parent=self, steps=file_steps)
 
     def _show_reports(self, reports: list) -> None:
         self.last_reports = reports
@@ -258,7 +268,7 @@ class ExchangeTab(QWidget):
             lambda ws, progress, cancelled: ws.sync.import_files(
                 self.files, dry_run=False, progress=progress, cancelled=cancelled),
             self._applied, self._failed, progress=_("Importing the packages…"),
-            cancellable=True, parent=self)
+            cancellable=True, parent=self, steps=file_steps)
 
     def _applied(self, reports: list) -> None:
         self._show_reports(reports)

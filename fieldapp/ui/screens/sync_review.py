@@ -186,6 +186,7 @@ class DuplicatesTab(QWidget):
         for label in (self.left, self.right):
             label.setWordWrap(True)
             label.setTextFormat(label.textFormat().PlainText)
+            label.setAlignment(label.alignment().AlignTop | label.alignment().AlignLeft)
         self.sides.addWidget(self.left, 0, 0)
         self.sides.addWidget(self.right, 0, 1)
         self.keep_left = QPushButton()

@@ -227,6 +227,8 @@ class TeamsScreen(QWidget):
         self.context.reader.request("teams", lambda ws: ws.teams.teams(), self._show_teams)
 
     def _show_teams(self, rows) -> None:
+        # A member's list: their village's team and the commune's.
+        rows = [r for r in rows if self.context.in_scope(r.get("village_id"))]
         selected = self.team_id
         self.teams.set_rows(rows)
         self.results.setCurrentWidget(self.table if rows else self.empty)
@@ -303,7 +305,7 @@ class TeamsScreen(QWidget):
                 values["name"], village_id=values["village_id"]), messages,
                 on_done=self._select)
 
-        dialog = TeamDialog(submit, self.context.workspace.villages(), None, self)
+        dialog = TeamDialog(submit, self.context.villages(), None, self)
         if show:
             dialog.open()
         return dialog
@@ -323,7 +325,7 @@ class TeamsScreen(QWidget):
                 values["name"], village_id=values["village_id"], team_id=team_id), messages,
                 on_done=lambda _r: self.refresh())
 
-        dialog = TeamDialog(submit, self.context.workspace.villages(), team, self)
+        dialog = TeamDialog(submit, self.context.villages(), team, self)
         if show:
             dialog.open()
         return dialog

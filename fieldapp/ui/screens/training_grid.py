@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QTableView
 
 from fieldapp.i18n.text import fold
+from fieldapp.ui.fit import SIDEWAYS
 
 LEVEL_COLOURS = ("#eeeeee", "#fde7c9", "#fff3a8", "#c8e6c9")
 ATTENDANCE_COLOURS = {"present": "#c8e6c9", "late": "#fff3a8", "absent": "#f5c6c6"}
@@ -106,6 +107,7 @@ class GridView(QTableView):
         super().__init__(parent)
         self.setModel(model)
         self.grid = model
+        self.setProperty(SIDEWAYS, True)  # many dates or skills: a grid scrolls sideways
         self.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
