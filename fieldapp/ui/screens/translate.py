@@ -78,9 +78,10 @@ class EntriesModel(RowTableModel):
         )
 
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():  # a cut cell, whole
             row = self._rows[index.row()]["row"]
-            return {1: row.source, 2: row.text, 3: status_text(row)}.get(index.column()) or None
+            return {1: row.source, 2: row.text, 3: status_text(row)}.get(index.column()) \
+                or super().data(index, Qt.ItemDataRole.DisplayRole) or None
         if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and index.column() == 3:
             from PySide6.QtGui import QColor
 
@@ -118,11 +119,9 @@ class TranslateScreen(QWidget):
                             "translate_form"), (self.filter_combo, "translate_filter")):
             combo.setObjectName(name)
             combo.activated.connect(self._on_choice)
-            # As wide as a usual name, not the longest ("Dao (Iu Mien), Vietnamese-based ..."):
-            # the screen must fit 1366 pixels with the navigation beside it.
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12 if combo is self.filter_combo else 22)
+            # Every name whole (a chosen item cut is not read): the bar is on two lines so
+            # the screen fits 1366 pixels at 125% scaling beside the navigation.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for code in all_packs():
             self.pack_combo.addItem("", code)  # named in retranslate()
         for form in self.translations.forms():
@@ -130,14 +129,15 @@ class TranslateScreen(QWidget):
         self.counts = QLabel()
         self.counts.setObjectName("translate_counts")
         self.pack_label, self.form_label, self.filter_label = QLabel(), QLabel(), QLabel()
-        bar = QHBoxLayout()
-        for label, combo in ((self.pack_label, self.pack_combo),
-                             (self.form_label, self.form_combo),
-                             (self.filter_label, self.filter_combo)):
+        bar, second = QHBoxLayout(), QHBoxLayout()
+        for label, combo, line in ((self.pack_label, self.pack_combo, bar),
+                                   (self.filter_label, self.filter_combo, bar),
+                                   (self.form_label, self.form_combo, second)):
             label.setBuddy(combo)
-            bar.addWidget(label)
-            bar.addWidget(combo)
+            line.addWidget(label)
+            line.addWidget(combo)
         bar.addStretch(1)
+        second.addWidget(self.counts, 1)
 
         self.model = EntriesModel(self)
         self.table = table_view()
@@ -162,7 +162,7 @@ class TranslateScreen(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.hint)
         layout.addLayout(bar)
-        layout.addWidget(self.counts)
+        layout.addLayout(second)
         layout.addWidget(splitter, 1)
         self._shortcuts = self._bind_keys()
         self.retranslate()
@@ -189,20 +189,21 @@ class TranslateScreen(QWidget):
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("translate_editor")
         self.editor.setTabChangesFocus(True)
-        self.editor.setMaximumHeight(90)
+        self.editor.setMaximumHeight(72)
         self.comment = QLineEdit()
         self.comment.setObjectName("translate_comment")
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        for name, slot in (("save", self.save_draft), ("accept", self.accept),
-                           ("next_missing", lambda: self.next_with("missing")),
-                           ("next_draft", lambda: self.next_with("draft"))):
+        row, moves = QHBoxLayout(), QHBoxLayout()
+        for name, slot, line in (("save", self.save_draft, row), ("accept", self.accept, row),
+                                 ("next_missing", lambda: self.next_with("missing"), moves),
+                                 ("next_draft", lambda: self.next_with("draft"), moves)):
             button = QPushButton()
             button.setObjectName(f"translate_{name}")
             button.clicked.connect(slot)
             self.buttons[name] = button
-            row.addWidget(button)
+            line.addWidget(button)
         row.addStretch(1)
+        moves.addStretch(1)
         self.conflict_box = QGroupBox()
         self.conflict_box.setObjectName("translate_conflict")
         self.conflict_grid = QGridLayout(self.conflict_box)
@@ -213,17 +214,22 @@ class TranslateScreen(QWidget):
         self.prompt.keep.connect(self._keep_prompt)
         self.prompt.remove.connect(self._remove_prompt)
         QVBoxLayout(self.prompt_box).addWidget(self.prompt)
-        self.source_label, self.terms_label = QLabel(), QLabel()
+        self.source_label = QLabel()
         self.text_label, self.comment_label = QLabel(), QLabel()
         self.text_label.setBuddy(self.editor)
         self.comment_label.setBuddy(self.comment)
         layout = QVBoxLayout(detail)
         layout.setContentsMargins(12, 0, 0, 0)
-        for widget in (self.meta, self.source_label, self.source, self.terms_label, self.terms,
-                       self.text_label, self.editor, self.comment_label, self.comment):
+        for widget in (self.meta, self.source_label, self.source, self.terms,
+                       self.text_label, self.editor):
             layout.addWidget(widget)
+        comment_row = QHBoxLayout()
+        comment_row.addWidget(self.comment_label)
+        comment_row.addWidget(self.comment, 1)
+        layout.addLayout(comment_row)
         layout.addWidget(self.warning)
         layout.addLayout(row)
+        layout.addLayout(moves)
         layout.addWidget(self.conflict_box)
         layout.addWidget(self.prompt_box)
         layout.addStretch(1)
@@ -269,7 +275,6 @@ class TranslateScreen(QWidget):
             self.filter_combo.addItem(_(name), code)
         self.filter_combo.setCurrentIndex(max(0, self.filter_combo.findData(current)))
         self.source_label.setText(_("Vietnamese:"))
-        self.terms_label.setText(_("Glossary terms in it:"))
         self.text_label.setText(_("&Text:"))
         self.comment_label.setText(_("Co&mment:"))
         self.comment.setPlaceholderText(_("Source of the wording, a doubt for the next reviewer"))
@@ -284,6 +289,8 @@ class TranslateScreen(QWidget):
         self.prompt.retranslate()
         self.model.retranslate()
         self._show_counts()
+        if self.all_rows:
+            self._show_current()  # its status and glossary lines in the new language
 
     # -- reading ------------------------------------------------------------------------------
     @property
@@ -359,8 +366,8 @@ class TranslateScreen(QWidget):
         self.source.setText(row.source)
         self.meta.setText(f"{_(_where_name(row.where))} · {status_text(row)}"
                           + (" · " + _("key indicator") if row.key_indicator else ""))
-        self.terms.setText("; ".join(f"{t.vietnamese} → {t.translation or '?'}"
-                                     for t in row.terms) or _("(none)"))
+        self.terms.setText(_("Glossary terms in it:") + " " + ("; ".join(
+            f"{t.vietnamese} → {t.translation or '?'}" for t in row.terms) or _("(none)")))
         warnings = []
         if row.spelling:
             warnings.append(row.spelling)

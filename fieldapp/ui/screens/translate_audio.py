@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from fieldapp.audio import codec, devices
 from fieldapp.i18n.catalog import _
@@ -62,31 +62,35 @@ class PromptPanel(QWidget):
         self.meter.setRange(0, 100)
         self.meter.setTextVisible(False)
         self.meter.setFixedHeight(12)
+        self.meter.setFixedWidth(90)
         self.state = QLabel()
         self.state.setObjectName("prompt_state")
         self.state.setWordWrap(True)
         self.reason = MutedLabel()
         self.reason.setObjectName("audio_reason")
         self.buttons: dict[str, QPushButton] = {}
-        row, second = QHBoxLayout(), QHBoxLayout()
-        for name, slot in (("record", self.record), ("stop", self.stop), ("play", self.play),
-                           ("keep", self._keep), ("redo", self.redo),
-                           ("file", self.choose_file), ("remove", self.remove.emit)):
+        # Three short rows (take, keep it, a file instead): the panel fits beside the table at
+        # 125% scaling on a 1366x768 screen.
+        rows = [QHBoxLayout(), QHBoxLayout(), QHBoxLayout()]
+        for name, slot, row in (("record", self.record, 0), ("stop", self.stop, 0),
+                                ("play", self.play, 0), ("keep", self._keep, 1),
+                                ("redo", self.redo, 1), ("file", self.choose_file, 2),
+                                ("remove", self.remove.emit, 2)):
             button = QPushButton()
             button.setObjectName(f"prompt_{name}")
             button.clicked.connect(slot)
             self.buttons[name] = button
-            (second if name in ("file", "remove") else row).addWidget(button)
-        row.addStretch(1)
-        second.addStretch(1)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.meter, 0, 0)
-        grid.addWidget(self.state, 0, 1)
-        grid.setColumnStretch(1, 1)
-        grid.addLayout(row, 1, 0, 1, 2)
-        grid.addLayout(second, 2, 0, 1, 2)
-        grid.addWidget(self.reason, 3, 0, 1, 2)
+            rows[row].addWidget(button)
+        meter_row = QHBoxLayout()
+        meter_row.addWidget(self.meter)
+        meter_row.addWidget(self.state, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(meter_row)
+        for row in rows:
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addWidget(self.reason)
         self._timer = QTimer(self)
         self._timer.setInterval(METER_MS)
         self._timer.timeout.connect(self._tick)
