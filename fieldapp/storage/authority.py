@@ -123,7 +123,12 @@ class Timelines:
         first = self._first.get(group.record)
         if first is None or group.stamp < first:
             self._first[group.record] = group.stamp
-        for field, value, _prev, _merges in group.items:
+        creation = group.creation
+        # A record's first values: the few tracked fields looked up, not every field walked
+        # (a survey's first values are a hundred answers).
+        items = group.items if creation is None else \
+            [(f, creation[f], None, ()) for f in wanted if f in creation]
+        for field, value, _prev, _merges in items:
             if field in wanted:
                 line = lines.get(field)
                 if line is None:

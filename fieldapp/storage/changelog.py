@@ -12,10 +12,14 @@ Layout (migration m006), compact because the log holds every value of every reco
 - A record's first values are stored packed (except file contents, which keep a row each): the
   changes that create a record share its record,
   stamp, device and sequence number and replace nothing, so they are kept in one row with
-  ``fid`` = 0 and ``value`` the JSON array ``[fid, path, value, fid, path, value, ...]``. Read
-  back, the row is those changes one by one; only the bytes are shared. (A commune's records
-  are mostly created once and edited little: packing keeps the log near the size of the
-  tables, where a row per first value would double the file.)
+  ``fid`` = -1 (:data:`FIELDS`) and ``value`` the JSON object ``{field: value, ...}``, written
+  in one call from the dict a package line is read into (no ordinal per field: an import
+  writes a commune's records at the speed of the JSON encoder). Older rows, and those holding
+  a value that encoder refuses (an integer beyond 64 bits), have ``fid`` = 0 (:data:`PACKED`)
+  and the JSON array ``[fid, path, value, fid, path, value, ...]``. Read back, either row is
+  those changes one by one; only the bytes are shared. (A commune's records are mostly
+  created once and edited little: packing keeps the log near the size of the tables, where a
+  row per first value would double the file.)
 - ``change_merges(seq, hlc, site)``: the other heads a conflict resolution replaced.
 
 The ordinals (rec, fid, site) are local to this file and never leave it: packages carry
@@ -28,6 +32,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from fieldapp.core.changes import Change
 from fieldapp.core.clock import Stamp
 from fieldapp.core.records import ANSWERS
@@ -35,7 +41,9 @@ from fieldapp.storage.engine import sqlite
 
 _ANSWER_PREFIX = ANSWERS + "/"
 PACKED = 0
-"""``fid`` of a row that holds the first values of a record (see the module docstring)."""
+"""``fid`` of a row that holds the first values of a record as [fid, path, value, ...]."""
+FIELDS = -1
+"""``fid`` of a row that holds the first values of a record as {field: value} (the usual)."""
 
 SCHEMA = """
 create table sync_devices (site integer primary key, device text not null unique);
@@ -61,6 +69,12 @@ _INSERT = ("insert into changes(rec, fid, path, value, hlc, site, prev_hlc, prev
            "values (?, ?, ?, ?, ?, ?, ?, ?)")
 _COLUMNS = "seq, fid, path, value, hlc, site, prev_hlc, prev_site"
 _packed_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_unpacked = orjson.loads
+"""Reads a :data:`FIELDS` row (written by orjson: read back exactly); a :data:`PACKED` one
+goes through json (what orjson refuses to write, NaN or an integer beyond 64 bits, is there)."""
+_OBJECT_VALUES = frozenset({str, int, type(None), float, bool})
+"""Values a :data:`FIELDS` row holds as they are (file contents get rows of their own)."""
+_INFINITE = (float("inf"), float("-inf"))
 
 
 class ChangeLog:
@@ -193,6 +207,10 @@ class ChangeLog:
         """The change(s) one stored row holds."""
         seq, fid, path, value, hlc, site, prev_hlc, prev_site = row
         stamp = Stamp.from_hlc(hlc, self.device(site))
+        if fid == FIELDS:
+            for name, field_value in _unpacked(value).items():
+                yield Change(table, record, name, field_value, stamp)
+            return
         if fid == PACKED:
             items = json.loads(value)
             for i in range(0, len(items), 3):
@@ -257,7 +275,9 @@ class ChangeLog:
                 continue
             fields: dict[str, Any] = {}
             for _rec, fid, path, value, _hlc, _site, _prev in rows:
-                if fid == PACKED:
+                if fid == FIELDS:
+                    fields.update(_unpacked(value))
+                elif fid == PACKED:
                     items = json.loads(value)
                     for i in range(0, len(items), 3):
                         fields[self._field_name(items[i], items[i + 1])] = items[i + 2]
@@ -326,21 +346,32 @@ class ChangeLog:
 
     def count(self) -> int:
         """Changes in the log (first values of a record count one by one)."""
-        plain = self.conn.execute(f"select count(*) from changes where fid != {PACKED}"
-                                  ).fetchone()[0]
+        plain = self.conn.execute(
+            f"select count(*) from changes where fid not in ({PACKED}, {FIELDS})").fetchone()[0]
         packed = self.conn.execute(
             f"select coalesce(sum(json_array_length(value)), 0) / 3 from changes "
             f"where fid = {PACKED}").fetchone()[0]
-        return plain + packed
+        fields = self.conn.execute(
+            "select coalesce(sum((select count(*) from json_each(changes.value))), 0) "
+            f"from changes where fid = {FIELDS}").fetchone()[0]
+        return plain + packed + fields
 
     # -- appending --------------------------------------------------------------------------
     def first_value_rows(self, rec: int, stamp: Stamp, fields: dict[str, Any]
                          ) -> list[tuple[Any, ...]]:
         """The stored rows of a record's first values (one stamp, nothing replaced): one packed
         row, and a row of its own for each file content (bytes do not go into JSON)."""
+        hlc, site = stamp.hlc, self.site(stamp.device)
+        kinds = set(map(type, fields.values()))
+        if len(fields) > 1 and kinds <= _OBJECT_VALUES and (float not in kinds or all(
+                v == v and v not in _INFINITE for v in fields.values() if type(v) is float)):
+            try:
+                return [(rec, FIELDS, None, orjson.dumps(fields).decode("utf-8"), hlc, site,
+                         None, None)]
+            except TypeError:  # an integer beyond 64 bits: the [fid, path, value] form
+                pass
         items: list[Any] = []
         rows: list[tuple[Any, ...]] = []
-        hlc, site = stamp.hlc, self.site(stamp.device)
         fids = self._fids
         answers = None
         start = len(_ANSWER_PREFIX)

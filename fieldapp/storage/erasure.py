@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from fieldapp.core.changes import Group
 from fieldapp.core.kinds import KINDS, erase_cascade
 from fieldapp.core.records import ANSWERS, flatten_answers
-from fieldapp.storage.changelog import PACKED
+from fieldapp.storage.changelog import FIELDS, PACKED
 
 if TYPE_CHECKING:
     from fieldapp.storage.writer import RecordWriter
@@ -200,28 +200,31 @@ class Eraser:
                 f"select id from [{table}] where [{column}] in ({_marks(chunk)})", chunk))
         row = self.conn.execute("select fid from sync_fields where name = ?",
                                 [column]).fetchone()
-        if row is None:
-            return out
-        fid = row[0]
-        for chunk in _chunks(parents):
-            out.update(r[0] for r in self.conn.execute(
-                "select r.rid from changes c join sync_records r on r.rec = c.rec "
-                f"where r.tbl = ? and c.fid = ? and c.value in ({_marks(chunk)})",
-                [table, fid, *chunk]))
+        fid = row[0] if row else None  # None: the field is only ever in packed first values
+        if fid is not None:
+            for chunk in _chunks(parents):
+                out.update(r[0] for r in self.conn.execute(
+                    "select r.rid from changes c join sync_records r on r.rec = c.rec "
+                    f"where r.tbl = ? and c.fid = ? and c.value in ({_marks(chunk)})",
+                    [table, fid, *chunk]))
         wanted = set(parents)
         if len(parents) <= 20:  # a first value packed with others: look for the id's text
             found = self.conn.execute(
-                "select r.rid, c.value from changes c join sync_records r on r.rec = c.rec "
-                f"where r.tbl = ? and c.fid = {PACKED} and ("
+                "select r.rid, c.fid, c.value from changes c join sync_records r "
+                f"on r.rec = c.rec where r.tbl = ? and c.fid in ({PACKED}, {FIELDS}) and ("
                 + " or ".join("instr(c.value, ?)" for _ in parents) + ")",
                 [table, *(json.dumps(p, ensure_ascii=False) for p in parents)])
         else:
             found = self.conn.execute(
-                "select r.rid, c.value from changes c join sync_records r on r.rec = c.rec "
-                f"where r.tbl = ? and c.fid = {PACKED}", [table])
-        for rid, value in found:
+                "select r.rid, c.fid, c.value from changes c join sync_records r "
+                f"on r.rec = c.rec where r.tbl = ? and c.fid in ({PACKED}, {FIELDS})", [table])
+        for rid, kind, value in found:
             items = json.loads(value)
-            if any(items[i] == fid and items[i + 2] in wanted for i in range(0, len(items), 3)):
+            if kind == FIELDS:
+                if items.get(column) in wanted:
+                    out.add(rid)
+            elif any(items[i] == fid and items[i + 2] in wanted
+                     for i in range(0, len(items), 3)):
                 out.add(rid)
         return out
 
@@ -304,17 +307,23 @@ class Eraser:
         self.conn.execute(
             "delete from changes where rec = ? and fid = ? and (path = ? or "
             "substr(path, 1, ?) = ?)", [rec, answers_fid, prefix, len(prefix) + 1, prefix + "/"])
-        for seq, value in self.conn.execute(
-                f"select seq, value from changes where rec = ? and fid = {PACKED}",
-                [rec]).fetchall():
+        for seq, kind, value in self.conn.execute(
+                f"select seq, fid, value from changes where rec = ? and fid in ({PACKED}, "
+                f"{FIELDS})", [rec]).fetchall():
             items = json.loads(value)
-            kept: list[Any] = []
-            for i in range(0, len(items), 3):
-                fid, path = items[i], items[i + 1]
-                if fid == answers_fid and isinstance(path, str) and (
-                        path == prefix or path.startswith(prefix + "/")):
-                    continue
-                kept += items[i:i + 3]
+            kept: list[Any] | dict[str, Any]
+            if kind == FIELDS:
+                path = f"{ANSWERS}/{prefix}"
+                kept = {k: v for k, v in items.items()
+                        if k != path and not k.startswith(path + "/")}
+            else:
+                kept = []
+                for i in range(0, len(items), 3):
+                    fid, path = items[i], items[i + 1]
+                    if fid == answers_fid and isinstance(path, str) and (
+                            path == prefix or path.startswith(prefix + "/")):
+                        continue
+                    kept += items[i:i + 3]
             if len(kept) == len(items):
                 continue
             if kept:

@@ -27,5 +27,6 @@ MIGRATIONS = (
     "m040_devices",
     "m055_indicator_sums",
     "m056_draft_index",
+    "m045_log_first_values_as_fields",
     "m060_pack_entries",
 )

@@ -22,6 +22,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from fieldapp.core.changes import Change, Group
 from fieldapp.core.clock import Stamp
 from fieldapp.core.kinds import RECORD_TYPES
@@ -110,10 +112,15 @@ def decode_group(raw: bytes) -> Group:
     if len(raw) > MAX_LINE:
         raise EntryError("the line is too long")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise EntryError("the line is not UTF-8") from None
-    except ValueError:
+        # orjson: half the time of json on the lines every import reads; stricter (no NaN, no
+        # lone surrogate), and an integer beyond 64 bits reads as a number with a fraction
+        # (no laptop could have stored it as an integer: SQLite's are 64 bits).
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise EntryError("the line is not UTF-8") from None
         raise EntryError("the line is not JSON") from None
     if data.__class__ is not dict or data.keys() != {"t", "r", "s", "c"}:
         raise EntryError("a line must have exactly t, r, s and c")

@@ -23,7 +23,7 @@ def line(items, **head) -> bytes:
     ([["full_name", True]], "a value must be text"),
     ([["full_name", [1]]], "a value must be text"),
     ([["full_name", {"x": 1}]], "a value must be text"),
-    ([["full_name", float("nan")]], "not a number"),
+    ([["full_name", float("nan")]], "not JSON"),  # NaN is no JSON (json.dumps writes it)
     ([["full_name", {"b64": "@@"}]], "base64"),
     ([[1, "x"]], "a field must be text"),
     ([["", "x"]], "a field must be text"),
@@ -50,6 +50,16 @@ def test_a_creation_line_is_read_whole_and_composed():
                               "ghi_chú": "a", "photo": b"\x00\x01"}
     assert group.stamp == Stamp.parse(STAMP)
     assert [i[2] for i in group.items] == [None] * 5
+
+
+def test_escaped_text_comes_out_composed_too():
+    """A line of plain first values, its decomposed text written as \\u escapes (ASCII)."""
+    decomposed = unicodedata.normalize("NFD", "Hoàng Thị Ánh")
+    raw = json.dumps({"t": "persons", "r": "p-1", "s": STAMP,
+                      "c": [["full_name", decomposed], [decomposed, 1]]}).encode("ascii")
+    group = decode_group(raw)
+    assert group.creation == {"full_name": "Hoàng Thị Ánh", "Hoàng Thị Ánh": 1}
+    assert group.items[0] == ("full_name", "Hoàng Thị Ánh", None, ())
 
 
 def test_an_edit_or_a_repeated_field_is_not_a_creation():

@@ -301,3 +301,31 @@ def test_an_attachment_travels_through_the_log_as_bytes(tmp_path, setup_store):
     copy = replay(setup_store, tmp_path / "copy.db")
     assert list(copy.dump()) == list(setup_store.dump())
     copy.close()
+
+
+@pytest.mark.parametrize("fields, kind", [
+    ({"head_name": "Lý Văn A", "village_id": "v-1", "properties.n": 2.5}, "fields"),
+    ({"head_name": "Lý Văn A", "properties.big": 2 ** 70 + 1}, "packed"),  # beyond orjson
+    ({"head_name": "Lý Văn A", "properties.x": float("inf")}, "packed"),  # orjson: null
+    ({"head_name": "Lý Văn A", "photo": b"\x00\x01"}, "own rows"),
+])
+def test_first_values_read_back_as_written_whatever_they_hold(setup_store, fields, kind):
+    """A record's first values are one {field: value} row, or [fid, path, value] rows for
+    values the fast encoder cannot write exactly; either reads back value for value."""
+    from fieldapp.storage.changelog import FIELDS
+
+    store = setup_store
+    log = store.log
+    stamp = Stamp(WALL_MS, 0, store.device_id)
+    before = log.count()
+    with store.transaction():
+        rec = log.new_recs("households", ["h-first"])[0]
+        rows = log.first_value_rows(rec, stamp, fields)
+        log.append_rows(rows)
+    assert (rows[0][1] == FIELDS) == (kind == "fields")
+    changes = log.changes_of(rec, "households", "h-first")
+    assert {c.field: c.value for c in changes} == fields
+    assert all(c.stamp == stamp and c.prev is None for c in changes)
+    assert log.count() == before + len(fields)
+    simple, others = log.first_values([(rec, "h-first")])
+    assert simple == {"h-first": (stamp, fields)} and others == []
