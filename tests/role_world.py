@@ -143,6 +143,14 @@ def build(folder: Path) -> World:
     files["request"] = province.write_request(other, folder / "in" / "other.request")
     files["other_backup"] = bk.backup_database(folder / "other.db", None, "manual",
                                                out=folder / "in" / "other.bak")
+    from fieldapp.services.translate_po import export_po
+
+    files["po"] = export_po(Workspace(commune, None), "tyz", "household_survey",
+                            folder / "in" / "tyz-household_survey.po")
+    from fieldapp.services.form_audio import write_audio
+
+    files["workbook"] = write_audio(Workspace(commune, None), "household_survey",
+                                    folder / "in" / "household_survey.xlsx")
     for store in (office, other):
         store.close()
     team.retire(users[RETIRED])

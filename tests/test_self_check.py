@@ -24,7 +24,7 @@ def test_every_check_passes_from_source(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == len(selfcheck.names()) + 1
     assert all(line.startswith("ĐẠT") for line in lines[:-1])
-    assert "Vẽ màn hình" in lines[-2] and lines[-1].startswith("Cả 9 mục kiểm tra đều đạt")
+    assert "Vẽ màn hình" in lines[-2] and lines[-1].startswith("Cả 10 mục kiểm tra đều đạt")
     assert any("vẽ được để xem trước" in line for line in lines)  # the preview's PDFium
 
 

@@ -85,10 +85,46 @@ def build_parser() -> Parser:
 
     i18n = sub.add_parser("i18n", help=_("label pack tools"), description=_("Label pack tools."))
     i18n_sub = i18n.add_subparsers(dest="i18n_command", required=True)
-    i18n_sub.add_parser("coverage", help=_(
+    coverage = i18n_sub.add_parser("coverage", help=_(
         "per pack and form: texts reviewed, drafts, missing, inherited"),
         description=_("Per pack and form: texts reviewed by a native speaker, drafts, "
-                      "missing, and shown from a parent pack."))
+                      "missing, and shown from a parent pack. With --db: as that laptop "
+                      "shows them (the packs' entries made in the app first), and per pack "
+                      "the reviewed texts of all forms."))
+    database_options(coverage, required=False,
+                     help=_("database file: count its label pack entries too"))
+    po_export = i18n_sub.add_parser(
+        "export", help=_("write one pack and form as a .po file for Poedit"),
+        description=_("Write what this laptop shows for one pack and form as a .po file "
+                      "(drafts fuzzy, reviewed entries plain) to open in Poedit."))
+    database_options(po_export)
+    po_export.add_argument("--pack", required=True, metavar=_("CODE"),
+                           help=_("label pack (tyz, nut, ium, ium@dao-vn)"))
+    po_export.add_argument("--form", required=True, metavar=_("ID"), help=_("form id"))
+    po_export.add_argument("--out", required=True, type=Path, metavar=_("FILE"),
+                           help=_(".po file (or a folder) to write"))
+    po_import = i18n_sub.add_parser(
+        "import", help=_("take a .po file's entries into the app (translators)"),
+        description=_("Check a .po file (from Poedit) whole and store what it changes as "
+                      "label pack entries that travel to every laptop; nothing is stored if "
+                      "anything is wrong. A translation not marked fuzzy is reviewed by you."))
+    database_options(po_import)
+    po_import.add_argument("file", type=Path, metavar=_("FILE"), help=_(".po file"))
+    audio_export = i18n_sub.add_parser(
+        "audio-export", help=_("write a form's workbook with its recorded prompts"),
+        description=_("Write a copy of a form's workbook with a media::audio column per pack "
+                      "and the recordings in its -media folder, for ODK Collect or Kobo."))
+    database_options(audio_export)
+    audio_export.add_argument("--form", required=True, metavar=_("ID"), help=_("form id"))
+    audio_export.add_argument("--out", required=True, type=Path, metavar=_("FILE"),
+                              help=_(".xlsx file to write"))
+    audio_import = i18n_sub.add_parser(
+        "audio-import", help=_("take a workbook's media::audio recordings as prompts"),
+        description=_("Store the recordings a workbook's media::audio columns name (files in "
+                      "its -media folder) as the prompts of the label pack entries; nothing "
+                      "is stored if any file is missing or is not usable sound."))
+    database_options(audio_import)
+    audio_import.add_argument("file", type=Path, metavar=_("FILE"), help=_(".xlsx file"))
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
                         description=_("Refresh every shipped pack after a form changed."))
     from fieldapp.cli import reports as cli_reports, safety as cli_safety, sync as cli_sync
@@ -199,6 +235,9 @@ def cmd_forms_check(args) -> int:
 def cmd_i18n(args) -> int:
     from fieldapp.services import packs
 
+    if args.i18n_command in ("export", "import", "audio-export", "audio-import") or (
+            args.i18n_command == "coverage" and args.sub_db):
+        return _i18n_with_database(args)
     if args.i18n_command == "coverage":
         lines, code = packs.run_coverage()
     else:
@@ -206,6 +245,46 @@ def cmd_i18n(args) -> int:
     for line in lines:
         print(line)
     return code
+
+
+def _i18n_with_database(args) -> int:
+    from fieldapp.cli.signin import open_workspace
+    from fieldapp.services import translate_po
+
+    workspace = open_workspace(args)
+    try:
+        workspace.access.require_signed_in()
+        if args.i18n_command == "coverage":
+            lines = translate_po.coverage_lines(workspace)
+        elif args.i18n_command == "audio-export":
+            from fieldapp.services.form_audio import write_audio
+
+            lines = [_("Wrote {file}").format(file=write_audio(workspace, args.form, args.out))]
+        elif args.i18n_command == "audio-import":
+            from fieldapp.services.form_audio import load_audio
+
+            count = load_audio(workspace, args.file)
+            lines = [ngettext("{count} recording stored", "{count} recordings stored",
+                              count).format(count=count)]
+        elif args.i18n_command == "export":
+            if args.pack not in translate_po.known_packs(workspace):
+                raise UserError(_("There is no label pack {pack}.").format(pack=args.pack))
+            try:
+                workspace.translations.form(args.form)
+            except KeyError:
+                raise UserError(_("There is no form {form}.").format(form=args.form)) from None
+            path = translate_po.export_po(workspace, args.pack, args.form, args.out)
+            lines = [_("Wrote {file}").format(file=path)]
+        else:
+            result = translate_po.import_po(workspace, args.file)
+            lines = [_("{pack} {form}: {changed} entries stored, {unchanged} unchanged").format(
+                pack=result.pack, form=result.form_id, changed=result.changed,
+                unchanged=result.unchanged), *result.warnings]
+    finally:
+        workspace.close()
+    for line in lines:
+        print(line)
+    return 0
 
 
 def cmd_gui(args) -> int:

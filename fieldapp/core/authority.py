@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.core.kinds import (
-    CHANGE, CREATE, DEVICE, MEMBER, PROVINCE, REMOVE, STAFF, TRAINER, Kind)
+    CHANGE, CREATE, DEVICE, MEMBER, PROVINCE, REMOVE, STAFF, TRAINER, TRANSLATOR, Kind, Scope)
 from fieldapp.i18n.catalog import N_, _
 
 DEVICE_REGISTER = uuid.UUID("6f1c9e3a-2b7d-4c55-9a0e-d3f8b1a47c20")
@@ -33,6 +33,7 @@ _ROLE_NAMES = {MEMBER: N_("members of its village"), TRAINER: N_("trainers"),
                STAFF: N_("commune staff"), PROVINCE: N_("the province"),
                DEVICE: N_("any registered laptop")}
 _ACTIONS = {CREATE: N_("create"), CHANGE: N_("change"), REMOVE: N_("delete or restore")}
+_CAPABILITY_NAMES = {TRANSLATOR: N_("team members marked as translators")}
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class Author:
     problem: str | None = None
     """Why this laptop may write nothing at that stamp (not registered, retired, no team
     member assigned): a message, already translated."""
+    capabilities: frozenset[str] = frozenset()
+    """The permissions its team member had at that stamp (``translator``)."""
+    foreign: bool = False
+    """The laptop is in no register this laptop holds (another commune's): only a hub that
+    relays it can answer for it, for the kinds every commune shares."""
 
 
 @dataclass(frozen=True)
@@ -90,26 +96,33 @@ def may_write(kind: Kind, target: Target, author: Author) -> str | None:
         return _("{fields}: PIN hashes and keys are never taken from another laptop.").format(
             fields=", ".join(secret))
     grants = [g for g in kind.grants
-              if target.action in g.actions and g.role in (author.role, DEVICE)]
+              if target.action in g.actions and g.role in (author.role, DEVICE)
+              and (g.needs is None or g.needs in author.capabilities)]
     if not grants:
-        who = [_(_ROLE_NAMES[r]) for r in kind.roles_for(target.action)] or [_("nobody")]
+        who = [_(_CAPABILITY_NAMES.get(needs, needs)) if needs else _(_ROLE_NAMES[role])
+               for role, needs in kind.roles_for(target.action)]
+        who = list(dict.fromkeys(who)) or [_("nobody")]
         return _("Only {who} may {action} a record of this kind ({kind}).").format(
             who=_(" or ").join(who), action=_(_ACTIONS[target.action]), kind=_(kind.label))
+    if kind.valid is not None and target.action != REMOVE:
+        problem = kind.valid(target.values)
+        if problem:
+            return problem
     reasons = []
     for g in grants:
         if g.when is not None and not g.when(target.values):
             reasons.append(_("{role} may not write this {kind}.").format(
                 role=_(_ROLE_NAMES[g.role]).capitalize(), kind=_(kind.label).lower()))
             continue
-        problem = _place_problem(g.role, target, author)
+        problem = _place_problem(g.role, target, author, kind)
         if problem is None:
             return None
         reasons.append(problem)
     return reasons[0]
 
 
-def _place_problem(role: str, target: Target, author: Author) -> str | None:
-    if role == MEMBER:
+def _place_problem(role: str, target: Target, author: Author, kind: Kind) -> str | None:
+    if role == MEMBER and kind.scope is Scope.VILLAGE:
         places = [target.village_after]
         if target.action != CREATE:
             places.append(target.village_before)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from fieldapp import paths
 from fieldapp.i18n.languages import SOURCE_LANGUAGE, language_code, normalise_language, texts_by_code
@@ -301,11 +301,17 @@ def find_pack(language: str, form_id: str, *, shipped: Path | None = None,
     return shp if shp.is_file() else None
 
 
+Overlay = Callable[[str, str], "PackCatalog | None"]
+"""(pack code, form id) -> the entries a laptop holds as synced records (its database's label
+pack entries, fieldapp.services.translate), which come before the pack's files."""
+
+
 def load_pack(language: str, form_id: str, *, shipped: Path | None = None,
-              imported: Path | None = None, inherit: bool = True) -> PackCatalog | None:
+              imported: Path | None = None, inherit: bool = True,
+              overlay: Overlay | None = None) -> PackCatalog | None:
     """Load the pack for (pack code, form); None when there is none.
 
-    The commune's imported pack comes first, with the shipped pack chained behind it by
+    The ``overlay``'s entries (the database's) come first, then the commune's imported pack, with the shipped pack chained behind it by
     :meth:`PackCatalog.add_fallback`, so an entry the imported pack leaves untranslated still
     shows the shipped translation; then, with ``inherit``, the same for the parent pack (Nùng
     falls back to Tày: :func:`parent_pack`). A broken imported file cannot normally exist
@@ -317,6 +323,9 @@ def load_pack(language: str, form_id: str, *, shipped: Path | None = None,
     seen = set()
     while code and code not in seen:
         seen.add(code)
+        own = overlay(code, form_id) if overlay is not None else None
+        if own is not None:
+            chain.append(own)
         imp = pack_file(imported or imported_packs_dir(), code, form_id)
         if imp.is_file():
             try:

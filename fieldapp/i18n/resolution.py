@@ -14,9 +14,11 @@ from pathlib import Path
 
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.languages import SOURCE_LANGUAGE, texts_by_code
+from fieldapp.i18n.pack_languages import pack_language_name
 from fieldapp.i18n.packs import (
     TITLE_COLUMN,
     TITLE_PATH,
+    Overlay,
     PackCatalog,
     TranslatableChoice,
     TranslatableForm,
@@ -61,6 +63,11 @@ class Resolved:
     source: Source = Source.VIETNAMESE
     stale: bool = False
     """The pack entry translates an older Vietnamese text (the form changed; run update)."""
+    inherited_from: str = ""
+    """The parent pack whose text is shown because the chosen pack has none of its own (Nùng
+    shows Tày): its code, '' when the text is the chosen pack's own."""
+    pack_lang: str = ""
+    """The pack that was chosen (the one a reader expects)."""
 
     def lines(self, mode: DisplayMode) -> tuple[str, str | None]:
         """(main text, smaller text beneath or None) for a display mode."""
@@ -83,9 +90,17 @@ class Resolved:
         """A short user-facing note on the label's status ('' when there is nothing to say)."""
         if self.fell_back:
             return _("No translation yet: shown in Vietnamese")
+        if self.inherited_from:
+            return inherited_note(self.inherited_from, self.pack_lang)
         if self.fuzzy:
             return _("Translation not yet reviewed by a native speaker")
         return ""
+
+
+def inherited_note(parent: str, chosen: str) -> str:
+    """"Tày — no Nùng text yet": a text shown from the parent pack, said as such."""
+    return _("{parent} — no {language} text yet").format(
+        parent=pack_language_name(parent), language=pack_language_name(chosen))
 
 
 class LabelResolver:
@@ -104,9 +119,11 @@ class LabelResolver:
 
     @classmethod
     def for_form(cls, form: TranslatableForm, pack_lang: str | None, *,
-                 shipped: Path | None = None, imported: Path | None = None) -> LabelResolver:
-        pack = load_pack(pack_lang, form.form_id, shipped=shipped, imported=imported) \
-            if pack_lang and pack_lang != SOURCE_LANGUAGE else None
+                 shipped: Path | None = None, imported: Path | None = None,
+                 overlay: Overlay | None = None) -> LabelResolver:
+        """``overlay``: the database's entries, before the pack files (see load_pack)."""
+        pack = load_pack(pack_lang, form.form_id, shipped=shipped, imported=imported,
+                         overlay=overlay) if pack_lang and pack_lang != SOURCE_LANGUAGE else None
         return cls(form.form_id, pack_lang, pack)
 
     def resolve(self, path: str, column: str, texts: dict[str, str]) -> Resolved:
@@ -116,11 +133,14 @@ class LabelResolver:
         if not lang or lang == SOURCE_LANGUAGE:
             return Resolved(vietnamese, SOURCE_LANGUAGE, False, False, vietnamese)
         if self.pack is not None:
-            entry = self.pack.lookup(pack_key(self.form_id, path, column))
-            if entry is not None:
+            found = self.pack.find(pack_key(self.form_id, path, column))
+            if found is not None:
+                entry, holder = found
                 stale = entry.msgid != vietnamese
-                return Resolved(entry.msgstr, lang, False, entry.fuzzy or stale, vietnamese,
-                                Source.PACK, stale)
+                inherited = holder.language if holder.language not in (lang, "") else ""
+                return Resolved(entry.msgstr, holder.language if inherited else lang, False,
+                                entry.fuzzy or stale, vietnamese, Source.PACK, stale,
+                                inherited, lang)
         inline = texts.get(lang)
         if inline:
             return Resolved(nfc(inline), lang, False, False, vietnamese, Source.FORM_COLUMN)

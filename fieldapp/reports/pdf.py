@@ -48,28 +48,41 @@ DARK = colors.Color(0.35, 0.35, 0.35)
 
 
 UNREVIEWED = "°"
+INHERITED = "‡"
+FALLBACK = "↩"
+"""The marks a label-pack text carries on paper; every document that prints one explains it in
+a legend (fieldapp.reports.marks)."""
 
 
 @dataclass(frozen=True)
 class Label:
     """A form's text as printed: ``primary`` (the label pack's, or Vietnamese) with
     ``secondary`` (the Vietnamese) beneath when a pack is shown; ``unreviewed`` marks a pack
-    text no native speaker has reviewed (printed with a °)."""
+    text no native speaker has reviewed (°), ``inherited`` one shown from the parent pack
+    because the chosen pack has none (‡: Tày for Nùng), ``fell_back`` a text the pack does not
+    have, printed in Vietnamese (↩)."""
 
     primary: str
     secondary: str = ""
     unreviewed: bool = False
+    inherited: bool = False
+    fell_back: bool = False
+
+    @property
+    def marks(self) -> str:
+        return ((INHERITED if self.inherited else "") + (UNREVIEWED if self.unreviewed else "")
+                + (FALLBACK if self.fell_back else ""))
 
     def markup(self, small: float = 6.5) -> str:
         """Paragraph markup: the primary text, the secondary smaller on the next line."""
-        main = text(self.primary) + (UNREVIEWED if self.unreviewed else "")
+        main = text(self.primary) + self.marks
         if self.secondary:
             return f'{main}<br/><font size="{small}">{text(self.secondary)}</font>'
         return main
 
     def inline(self, small: float = 6.5) -> str:
         """Paragraph markup on one line: the primary text, the secondary in brackets."""
-        main = text(self.primary) + (UNREVIEWED if self.unreviewed else "")
+        main = text(self.primary) + self.marks
         if self.secondary:
             return f'{main} <font size="{small}">({text(self.secondary)})</font>'
         return main

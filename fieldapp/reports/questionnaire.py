@@ -19,16 +19,16 @@ from fieldapp.core.forms.model import Choice, Field, Node
 from fieldapp.core.forms.paper import ROSTER_ROWS, Heading, Layout, Note, Question, Roster
 from fieldapp.i18n.catalog import _
 from fieldapp.reports import pdf
+from fieldapp.reports.marks import BOX, DIGIT_BOX, TICKED, legend, questionnaire_marks
 from fieldapp.reports.pdf import Label
 
-BOX = "☐"
-TICKED = "☒"
-DIGIT_BOX = "□"
 _ONLY_REF = re.compile(r"^\$\{[^}]+\}$")
 
 
 class Labels(Protocol):
     note: str
+    language: str
+    """"vi" or the pack code the labels are printed in (the legend names it)."""
 
     def node(self, node: Node, column: str = "label", *, strip: bool = False) -> Label: ...
 
@@ -274,10 +274,8 @@ class _Doc:
                             line(_("Code in the app"), prefill.household_id, "small")])
         self.story.append(pdf.grid(rows, [self.width / 2] * 2, header_rows=0, zebra=False))
         self.story.append(Spacer(1, 2 * mm))
-        self.story.append(self.p(_(
-            "Tick one box (☒) for each question, or several where the question says so. "
-            "“→ question N”: go straight to question N. “Ask only if …”: skip the question "
-            "when this is not so. “…” in a question: say the person's name."), "small"))
+        self.story.extend(legend(questionnaire_marks(getattr(self.labels, "language", None)),
+                                 s, self.width))
         if self.labels.note:
             self.story.append(self.p(self.labels.note, "small"))
         worked = d.layout.worked_out

@@ -139,6 +139,15 @@ class Access:
         return out
 
     # -- administration -------------------------------------------------------------------------
+    def may_translate(self) -> bool:
+        """Whether the signed-in member may edit label packs: commune staff, or a member
+        marked translator (fieldapp.services.translate); without a sign-in, yes."""
+        session = self.signed()
+        if session is None or session.role == STAFF:
+            return True
+        user = self.store.users.get(session.user_id)
+        return bool(user and user.get("translator") and not user.get("deleted"))
+
     def require_staff(self) -> None:
         session = self.signed()
         if session is not None and not session.is_staff:

@@ -8,6 +8,7 @@ the form's own column in that language -> Vietnamese), Qt-free, giving
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from fieldapp.core.forms import Form
@@ -40,17 +41,23 @@ def print_languages() -> list[str]:
     return [VIETNAMESE] + available_languages()
 
 
-class PrintLabels:
-    """Texts of ``form`` in ``language`` ("vi", a pack code such as "tyz", or None)."""
+def _has_words(text: str) -> bool:
+    """A text worth marking as not translated (not only a reference, a number or a name)."""
+    return any(ch.isalpha() for ch in TEXT_REF_RE.sub("", text or ""))
 
-    def __init__(self, form: Form, language: str | None):
+
+class PrintLabels:
+    """Texts of ``form`` in ``language`` ("vi", a pack code such as "tyz", or None);
+    ``overlay``: the database's label pack entries (fieldapp.services.translate), first."""
+
+    def __init__(self, form: Form, language: str | None, overlay=None):
         self.form = form
         self.language = language or VIETNAMESE
         self.vi = form.language_for_code(VIETNAMESE) or form.default_language
         self.resolver: LabelResolver | None = None
         self.note = ""
         if self.language != VIETNAMESE:
-            resolver = LabelResolver.for_form(form, self.language)
+            resolver = LabelResolver.for_form(form, self.language, overlay=overlay)
             if resolver.pack is None:
                 self.note = _("No label pack for “{language}”: printed in Vietnamese.").format(
                     language=self.language)
@@ -68,7 +75,8 @@ class PrintLabels:
         if strip:
             main, beneath = blank_refs(main), blank_refs(beneath) if beneath else beneath
         unreviewed = resolved.fuzzy and not resolved.fell_back and bool(beneath)
-        return Label(main, beneath or "", unreviewed)
+        return Label(main, beneath or "", unreviewed, bool(resolved.inherited_from),
+                     resolved.fell_back and _has_words(resolved.vietnamese))
 
     def node(self, node: Node, column: str = "label", *, strip: bool = False) -> Label:
         texts = getattr(node, column, None) or {}
@@ -83,8 +91,8 @@ class PrintLabels:
             return Label(name)
         label = self.node(node)
         if strip_code:
-            label = Label(_CODE_PREFIX.sub("", label.primary), _CODE_PREFIX.sub(
-                "", label.secondary), label.unreviewed)
+            label = dataclasses.replace(label, primary=_CODE_PREFIX.sub("", label.primary),
+                                        secondary=_CODE_PREFIX.sub("", label.secondary))
         return label
 
     def choice(self, list_name: str, choice: Choice) -> Label:

@@ -22,6 +22,7 @@ from fieldapp.services.activity import (
 from fieldapp.services.forms import FormCatalog
 from fieldapp.services.indicators import Period
 from fieldapp.services.print_labels import PrintLabels
+from fieldapp.services.translate import overlay_of
 from fieldapp.storage.store import Store
 
 Progress = Callable[..., None]
@@ -185,7 +186,7 @@ def progress_data(store: Store, *, class_id: str | None = None, language: str | 
         form = catalog.current(PROGRESS_FORM)[1]
     except KeyError:
         raise UserError(_("The training progress form is missing.")) from None
-    labels = PrintLabels(form, language)
+    labels = PrintLabels(form, language, overlay_of(store))
     source = activity_source(store)
     classes = source.classes()
     wanted = None
@@ -297,7 +298,8 @@ def questionnaire_data(form_id: str, *, language: str | None = None,
     from fieldapp.services.export_labels import calculated_label
 
     names = lambda name: calculated_label(form.form_id, name)  # noqa: E731
-    return doc.QuestionnaireData(layout(form, rows, names), PrintLabels(form, language),
+    labels = PrintLabels(form, language, overlay_of(store))
+    return doc.QuestionnaireData(layout(form, rows, names), labels,
                                  today or dt.date.today(), registry, prefill)
 
 
@@ -419,7 +421,7 @@ def handout_data(store: Store, household_id: str, *, language: str | None = None
         progress_form = catalog.current(PROGRESS_FORM)[1]
     except KeyError:
         raise UserError(_("The training progress form is missing.")) from None
-    labels = PrintLabels(progress_form, language)
+    labels = PrintLabels(progress_form, language, overlay_of(store))
     skill_label = {code: labels.field(code, strip_code=True) for code in CITIZEN_SKILLS}
     members = store.persons.of_household(household_id)
     answers: dict[str, dict[str, str]] = {p["id"]: {} for p in members}

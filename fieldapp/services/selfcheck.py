@@ -247,6 +247,26 @@ class Commune:
             self.workspace = None
 
 
+def recorded_prompts() -> str:
+    """A recorded prompt is written and read back (libsndfile with Opus, bundled)."""
+    import math
+    from array import array
+
+    from fieldapp.audio import codec, signal
+
+    rate = signal.RATE
+    pcm = array("h", (int(8000 * max(0.0, math.sin(math.pi * 1.5 * i / rate))
+                          * math.sin(2 * math.pi * 180 * i / rate)) for i in range(2 * rate)))
+    try:
+        data = codec.encode(pcm, rate)
+        back, back_rate = codec.decode(data)
+    except codec.AudioUnavailable as exc:
+        raise CheckFailed(str(exc)) from None
+    if back_rate != rate or abs(len(back) - len(pcm)) > rate // 10:
+        raise CheckFailed(_("a recorded prompt does not read back as it was written"))
+    return _("Ogg Opus, 2 s in {size}").format(size=_kilobytes(len(data)))
+
+
 def _drawn(pdf: Path) -> bool:
     """Whether PDFium (pypdfium2, the app's preview) draws ink on the PDF's first page."""
     import pypdfium2
@@ -275,7 +295,8 @@ def names() -> dict[str, str]:
     return {"files": _("App files"), "forms": _("Forms and label packs"),
             "catalogs": _("Interface languages"), "fonts": _("Fonts"),
             "database": _("Encrypted database"), "sync": _("Sync package"),
-            "pdf": _("PDF report"), "xlsx": _("Excel export"), "paint": _("Screen drawing")}
+            "pdf": _("PDF report"), "xlsx": _("Excel export"), "prompts": _("Recorded prompts"),
+            "paint": _("Screen drawing")}
 
 
 def run_checks(extra: dict[str, Callable[[], str]] | None = None,
@@ -289,7 +310,8 @@ def run_checks(extra: dict[str, Callable[[], str]] | None = None,
     steps: list[tuple[str, Callable[[], str]]] = [
         ("files", app_files), ("forms", forms_and_packs), ("catalogs", catalogs),
         ("fonts", pdf_fonts), ("database", commune.create), ("sync", commune.round_trip),
-        ("pdf", commune.pdf), ("xlsx", commune.xlsx), *(extra or {}).items()]
+        ("pdf", commune.pdf), ("xlsx", commune.xlsx), ("prompts", recorded_prompts),
+        *(extra or {}).items()]
     try:
         for key, step in steps:
             started = time.perf_counter()

@@ -282,6 +282,15 @@ class Workspace:
         return guard_reports(ReportsService(self.store), self.access)
 
     @property
+    def translations(self):
+        """Label packs reviewed in the app (fieldapp.services.translate)."""
+        if getattr(self, "_translations", None) is None:
+            from fieldapp.services.translate import Translations
+
+            self._translations = Translations(self)
+        return self._translations
+
+    @property
     def surveys(self) -> "SurveyService":
         """Filling in forms (imports the form engine on first use)."""
         if self._surveys is None:

@@ -12,6 +12,12 @@ inputs of fieldapp.core.authority.may_write, read from the change log.
 - **Relays.** A member laptop's package carries only its own changes; a hub's (the commune's,
   at a province a commune laptop's) carries its laptops' changes too, each checked for its
   original author, who must belong to the relaying commune.
+- **Shared kinds** (label pack entries, fieldapp.core.kinds.Scope.SHARED) also travel from the
+  province to its other communes and on to their laptops: a change made on a laptop that is in
+  no register this laptop holds (another commune's) is taken on the word of the hub that
+  relays it, judged with that hub's own authority (the province checked it against its
+  commune's register when it came in). A laptop this commune registered is always judged as
+  itself: a retired one is not vouched for.
 
 The histories are read once per record and import, and follow the changes accepted so far in
 the same import (a device registered and its first records in one return package).
@@ -27,7 +33,8 @@ from fieldapp.core.authority import (
     UNKNOWN, Author, Target, action_of, may_write, registration_id)
 from fieldapp.core.changes import Group, as_groups
 from fieldapp.core.clock import Stamp
-from fieldapp.core.kinds import BY_TABLE, CREATE, MEMBER, PROVINCE, STAFF, Kind, Scope
+from fieldapp.core.kinds import (
+    BY_TABLE, CREATE, MEMBER, PROVINCE, STAFF, Kind, Scope, capabilities)
 from fieldapp.i18n.catalog import _
 
 if TYPE_CHECKING:
@@ -36,7 +43,7 @@ if TYPE_CHECKING:
 HUB, PROVINCE_ROLE, MEMBER_DEVICE = "hub", "province", "member"
 """Roles of a laptop in a ``devices`` record."""
 _AUTHOR_FIELDS = {"devices": ("role", "commune_id", "user_id", "deleted"),
-                  "users": ("role", "village_id", "deleted")}
+                  "users": ("role", "village_id", "deleted", *capabilities())}
 _MISSING = object()
 
 
@@ -222,8 +229,8 @@ class ImportAuthority:
         record = registration_id(self.register, device)
         first = lines.first("devices", record)
         if first is None:
-            return Author(device, problem=_("It comes from a laptop this commune never "
-                                            "registered."))
+            return Author(device, foreign=True, problem=_(
+                "It comes from a laptop this commune never registered."))
         # A device record written after the device's first changes (by the migration that
         # introduced devices records) speaks for them too.
         at = stamp if stamp >= first else first
@@ -257,8 +264,9 @@ class ImportAuthority:
             return Author(device, commune=commune, user=user, problem=_(
                 "It was made after its team member was retired."))
         village = usr("village_id")
+        allowed = frozenset(c for c in capabilities() if usr(c) not in (None, 0, "0", ""))
         return Author(device, user_role, frozenset({village} if village else ()),
-                      commune=commune, user=user)
+                      commune=commune, user=user, capabilities=allowed)
 
     # -- places -------------------------------------------------------------------------------
     def place(self, kind: Kind, record: str, stamp: Stamp, own: dict[str, Any] | None,
@@ -325,6 +333,9 @@ class ImportAuthority:
             reason = _("It names another laptop than the one that signed the package.")
         if reason is None:
             author = self.author(device, group.stamp)
+            if author.foreign and self.relays and self.signer in self.roots \
+                    and BY_TABLE[group.table].scope is Scope.SHARED:
+                author = self.roots[self.signer]  # the relaying hub answers for it
             if self.relay_commune is not None and author.problem is None \
                     and author.commune != self.relay_commune:
                 reason = _("It comes from a laptop of another commune than the one that sent "
@@ -355,7 +366,8 @@ class ImportAuthority:
         commune = None
         if author.role == STAFF and author.commune is not None:
             commune = self.commune_of(kind, group.record, group.stamp, own)
-        if any(g.when is not None and g.role == author.role for g in kind.grants):
+        if kind.valid is not None or any(g.when is not None and g.role == author.role
+                                         for g in kind.grants):
             row = self.store.record(kind.table, group.record)
             values = {**(row or {}), **own}
             return may_write(kind, Target(action, tuple(own), values, before, after, commune),

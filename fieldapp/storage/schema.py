@@ -577,3 +577,12 @@ def m045_log_first_values_as_fields(db: Database) -> None:
     as one {field: value} row (fieldapp.storage.changelog.FIELDS), which an earlier fieldapp
     cannot read. This migration's name makes an earlier version refuse the database ("made by a
     newer version", fieldapp.storage.db) rather than fail on such a row."""
+
+
+@migrations()
+def m060_pack_entries(db: Database) -> None:
+    """Label pack entries as synced records (the step is in fieldapp.storage.schema_packs:
+    this module is near the size a module may have)."""
+    from fieldapp.storage.schema_packs import add_pack_entries
+
+    add_pack_entries(db, synced_table)

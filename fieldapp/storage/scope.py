@@ -10,7 +10,8 @@
   with its whole history; so does everything when the laptop's own scope changed (its team
   member's village, or a member assigned to a laptop that had none).
 - A province's return package to a commune laptop carries what the province writes
-  (administrative units, devices, erasures), of that commune where the kind has a commune.
+  (administrative units, devices, erasures), of that commune where the kind has a commune,
+  and the records every commune shares (label pack entries, from any commune).
 - A member laptop drops what left its scope (:func:`evict`): a household moved to another
   village is no longer on the old village's laptops (it is not erased: the commune keeps it).
 """
@@ -132,6 +133,8 @@ def _kind_condition(kind: Kind, reach: Reach) -> tuple[str, list[Any]] | None:
     if kind.scope is Scope.UPWARD:
         return None
     table = f"r.tbl = '{kind.table}'"
+    if kind.scope is Scope.SHARED:  # every laptop of every commune
+        return table, []
     if reach.commune is not None:
         if not kind.may(PROVINCE, "create") and not kind.may(PROVINCE, "change"):
             return None
@@ -186,7 +189,7 @@ def outgoing(store: "Store", start: int, *, only_device: str | None = None
 def for_setup(store: "Store", user_id: str | None) -> Iterator[tuple[int, Change]]:
     """(seq, change) of a setup file: every commune-wide record, without secret fields but the
     joining team member's own (their PIN, to sign in on the new laptop)."""
-    tables = [k.table for k in KINDS if k.scope is Scope.COMMUNE]
+    tables = [k.table for k in KINDS if k.scope in (Scope.COMMUNE, Scope.SHARED)]
     for seq, change in store.log.since(0, where=f"r.tbl in ({_marks(tables)})",
                                        params=tables):
         if change.field in BY_TABLE[change.table].secret and not (

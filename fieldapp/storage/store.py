@@ -80,6 +80,7 @@ class Store:
         self.audit = AuditRepository(self)
         self.erasures = ErasureRepository(self)
         self._submissions = None
+        self._pack_entries = None
 
     @classmethod
     def open(cls, path: Path | str, *, key: bytes | None = None, **kwargs) -> "Store":
@@ -159,6 +160,15 @@ class Store:
 
             self._submissions = SubmissionRepository(self)
         return self._submissions
+
+    @property
+    def pack_entries(self):
+        """Label pack entries (fieldapp.storage.pack_entries; imported on first use)."""
+        if self._pack_entries is None:
+            from fieldapp.storage.pack_entries import PackEntryRepository
+
+            self._pack_entries = PackEntryRepository(self)
+        return self._pack_entries
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows of a read query as dicts."""

@@ -28,4 +28,5 @@ MIGRATIONS = (
     "m055_indicator_sums",
     "m056_draft_index",
     "m045_log_first_values_as_fields",
+    "m060_pack_entries",
 )

@@ -28,6 +28,17 @@ def fmt_int(value: int | None) -> str:
     return (_ENGLISH if english else _VIETNAMESE).toString(int(value))
 
 
+def fmt_decimal(value: float, decimals: int = 1) -> str:
+    """A measure with ``decimals`` digits after the point: 2.5 (en), 2,5 (vi and the packs)."""
+    english = catalog.current_language() == "en"
+    return (_ENGLISH if english else _VIETNAMESE).toString(float(value), "f", decimals)
+
+
+def form_title(titles: dict[str, str], form_id: str) -> str:
+    """A form's title in Vietnamese (forms are written in Vietnamese), else any language."""
+    return titles.get("vi") or next((t for t in titles.values() if t), form_id)
+
+
 def code_label(labels: dict[str, str], code: str | None) -> str:
     """Translated label of a stored code; unknown codes are shown as they are."""
     if not code:

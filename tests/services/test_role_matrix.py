@@ -131,6 +131,17 @@ COMMANDS = [
         reason="needs PostgreSQL: tests/warehouse/test_report_national.py, every role"),
     Row("warehouse check", ONLY_STAFF, lambda w, o: None,
         reason="needs PostgreSQL: tests/warehouse/test_report_national.py, every role"),
+    Row("i18n coverage (--db)", SIGNED_IN, lambda w, o: ["i18n", "coverage", "--db", db(w)]),
+    Row("i18n export", SIGNED_IN, lambda w, o: ["i18n", "export", "--db", db(w), "--pack",
+                                                "tyz", "--form", "household_survey",
+                                                "--out", str(o / "tyz.po")]),
+    Row("i18n import", ONLY_STAFF, lambda w, o: ["i18n", "import", "--db", db(w),
+                                                 str(w.files["po"])]),
+    Row("i18n audio-export", SIGNED_IN, lambda w, o: [
+        "i18n", "audio-export", "--db", db(w), "--form", "household_survey", "--out",
+        str(o / "hs.xlsx")]),
+    Row("i18n audio-import", ONLY_STAFF, lambda w, o: ["i18n", "audio-import", "--db", db(w),
+                                                       str(w.files["workbook"])]),
     Row("i18n update", EVERYONE, lambda w, o: None,
         reason="opens no database; not run here: it rewrites the packs shipped in i18n/"),
 ]

@@ -97,8 +97,11 @@ def test_roster_page_in_each_pack(qtbot, service, commune, tmp_path, language):
         assert view.instance.is_read_only(f"members[0]/{name}"), name
     male = shown(view.editors["members[0]/sex"].rows["male"].text)
     resolved = resolver.resolve_choice("sex", view.form.choice_lists["sex"].choices[0])
-    assert male.splitlines() == ([resolved.text + UNREVIEWED_MARK, "Nam"]
+    inherited = [resolved.status_text()] if resolved.inherited_from else []
+    assert male.splitlines() == ([resolved.text + UNREVIEWED_MARK, *inherited, "Nam"]
                                  if not resolved.fell_back else ["Nam" + FALLBACK_MARK])
+    if language == "nut":  # Nùng has no text of its own: the Tày shown says so
+        assert inherited == ["Tày — no Nùng text yet"]
     head = view.instance.get_value("members[0]/member_name")
     age = TODAY.year - int(view.instance.get_value("members[0]/birth_year"))
     # The pack's roster label is only ${member_label}: name and age, with no mark after them.
@@ -194,3 +197,18 @@ def test_switching_pack_keeps_typing_and_focus(qtbot, service, commune):
     assert edit.toPlainText() == "Hẹn tuần sau"
     assert QApplication.focusWidget() is edit
     assert view.instance.get_value("notes") == "Hẹn tuần sau"
+
+
+def test_a_drop_down_says_whose_text_it_shows(qtbot):
+    """A choice list shown as a drop-down (appearance minimal) marks the parent pack's text as
+    the radio buttons do."""
+    from fieldapp.core.forms.labels import Text
+    from fieldapp.ui.forms.editors.choices import ComboEditor
+
+    editor = ComboEditor("q", "select_one")
+    qtbot.addWidget(editor)
+    editor.set_choices([("yes", Text("Mì", "Có", note="Tày — no Nùng text yet",
+                                     inherited=True)),
+                        ("no", Text("Bấu", "Không"))])
+    assert editor.combo.itemText(1) == "Mì (Tày — no Nùng text yet) — Có"
+    assert editor.combo.itemText(2) == "Bấu — Không"

@@ -36,7 +36,7 @@ def screen(window, monkeypatch):
 def test_surveys_entry_in_navigation(window, screen):
     assert window.screen_keys() == [
         "home", "households", "surveys", "sessions", "training", "teams", "reports", "sync",
-        "team", "audit", "settings"]
+        "team", "audit", "translate", "settings"]
     assert window.nav.item(2).text() == "Surveys"
     assert isinstance(screen, SurveysScreen)
     assert set(screen.new_buttons) == {"household_survey", "support_session", "training_progress"}

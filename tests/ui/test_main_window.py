@@ -10,10 +10,10 @@ from fieldapp.services.workspace import Workspace
 
 def test_opens_with_home_households_settings(window):
     assert window.screen_keys() == ["home", "households", "sessions", "training", "teams",
-                                    "reports", "sync", "team", "audit", "settings"]
+                                    "reports", "sync", "team", "audit", "translate", "settings"]
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         "Home", "Households", "Sessions", "Training", "Teams", "Reports", "Sync",
-        "Team members", "Audit log", "Settings"]
+        "Team members", "Audit log", "Translate", "Settings"]
     assert window.current_key() == "home"
     assert isinstance(window.stack.currentWidget(), HomeScreen)
     assert window.windowTitle() == "Xã Tân Thành – fieldapp"
@@ -85,7 +85,7 @@ def test_add_screen_registration_api(window, qtbot):
     window.add_screen("surveys", lambda: _("Surveys"), Surveys, position=2)
     assert window.screen_keys() == [
         "home", "households", "surveys", "sessions", "training", "teams", "reports", "sync",
-        "team", "audit", "settings"]
+        "team", "audit", "translate", "settings"]
     assert built == []  # built on first show, not at registration
     widget = window.show_screen("surveys")
     assert built == [window.context]
@@ -142,5 +142,5 @@ def test_the_app_window_adds_the_surveys_screen(commune, qtbot):
     qtbot.addWidget(win)
     assert win.screen_keys() == [
         "home", "households", "surveys", "sessions", "training", "teams", "reports", "sync",
-        "team", "audit", "settings"]
+        "team", "audit", "translate", "settings"]
     win.close()

@@ -266,6 +266,20 @@ def _database_values(db_path: Path) -> set[str]:
     return {v for v in values if not CODE.match(v)}
 
 
+def _pack_texts() -> set[str]:
+    """The shipped label packs' texts and glossary terms (the Translate screen shows them)."""
+    from babel.messages.pofile import read_po
+
+    texts: set[str] = set()
+    for po in sorted((paths.i18n_dir() / "packs").rglob("*.po")):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                for text in (message.id, message.string):
+                    if isinstance(text, str) and text:
+                        texts.add(nfc(text))
+    return texts
+
+
 def _form_texts() -> set[str]:
     """Labels, hints and messages of the shipped forms (label packs translate these)."""
     import openpyxl
@@ -331,7 +345,7 @@ class DataFilter:
         values |= {store.device_name, store.device_id, str(paths.data_dir())}
         values |= set(catalog.LANGUAGE_NAMES.values())
         values |= _locale_names()
-        values |= _form_texts() | _indicator_texts()
+        values |= _form_texts() | _indicator_texts() | _pack_texts()
         # Whole words only, longest first ("Bản Pò Mục" before "Bản"), so a short value such as
         # "An" cannot hide part of an unmarked English word.
         ordered = sorted({v.strip() for v in values if v and v.strip()}, key=len, reverse=True)

@@ -29,9 +29,9 @@ def test_screenshots_of_a_set_up_commune(commune, tmp_path, qapp, capsys):
     assert sorted(p.name for p in out.iterdir()) == [
         "audit.png", "home.png", "households.png", "reports.png", "sessions.png",
         "settings.png", "signin.png", "surveys.png", "sync.png", "team.png", "teams.png",
-        "training.png"]
+        "training.png", "translate.png"]
     said = capsys.readouterr().out.strip()  # it says what it did
-    assert said.startswith(f"Đã lưu 12 ảnh màn hình vào {out}: ") and "home.png" in said
+    assert said.startswith(f"Đã lưu 13 ảnh màn hình vào {out}: ") and "home.png" in said
     assert _size(out / "home.png") == (1366, 768)
     Store.open(db).close()  # the database is still fine
 
@@ -43,7 +43,7 @@ def test_screenshots_of_a_new_database_include_setup(tmp_path, qapp):
     assert sorted(p.name for p in out.iterdir()) == [
         "audit.png", "home.png", "households.png", "reports.png", "sessions.png",
         "settings.png", "setup.png", "surveys.png", "sync.png", "team.png", "teams.png",
-        "training.png"]
+        "training.png", "translate.png"]
     store = Store.open(db)
     try:
         assert not store.is_set_up  # rendering the dialog wrote nothing

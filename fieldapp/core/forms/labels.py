@@ -26,6 +26,7 @@ from fieldapp.core.forms.model import (
 from fieldapp.core.forms.pages import Page
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.languages import language_code
+from fieldapp.i18n.packs import choice_path, node_path, pack_key
 from fieldapp.i18n.resolution import DisplayMode, LabelResolver, Resolved
 
 __all__ = ["FALLBACK_MARK", "UNREVIEWED_MARK", "LabelSource", "PackLabelSource", "Text"]
@@ -51,6 +52,12 @@ class Text:
     unreviewed: bool = False
     note: str = ""
     language: str = ""
+    inherited: bool = False
+    """The text is the parent pack's, the chosen pack having none ("Tày — no Nùng text yet":
+    ``note``)."""
+    prompt: str = ""
+    """The pack entry whose recording reads this text aloud, if it has one (its key, see
+    fieldapp.i18n.packs.pack_key); '' where no pack text is shown."""
 
     @property
     def plain(self) -> str:
@@ -155,7 +162,14 @@ class PackLabelSource(LabelSource):
                       and _has_words_to_review(resolved))
         note = resolved.status_text() if shows_pack else ""
         return Text(main, beneath or "", fell_back, unreviewed, note,
-                    resolved.main_language(self.mode))
+                    resolved.main_language(self.mode),
+                    bool(resolved.inherited_from) and shows_pack)
+
+    def _with_prompt(self, text: Text, path: str) -> Text:
+        """``text`` naming the pack entry whose recording reads it (pack texts shown only)."""
+        if self.mode is DisplayMode.VIETNAMESE_ONLY:
+            return text
+        return dataclasses.replace(text, prompt=pack_key(self.form.form_id, path, "label"))
 
     def interpolate(self, text: str, context_path: str) -> str:
         """Fill in ${name} as seen from ``context_path`` (a field or repeat-row path)."""
@@ -194,7 +208,8 @@ class PackLabelSource(LabelSource):
         node = self._node(path)
         if node is None or not node.label:
             return super().label(path)
-        return self._text(self.resolver.resolve_node(node, "label"), path)
+        return self._with_prompt(self._text(self.resolver.resolve_node(node, "label"), path),
+                                 node_path(node))
 
     def hint(self, path: str) -> Text:
         node = self._node(path)
@@ -207,7 +222,8 @@ class PackLabelSource(LabelSource):
         if field.from_file is not None or not field.list_name or \
                 field.list_name not in self.form.choice_lists:
             return super().choice(path, choice)  # registry rows: names, not translated
-        text = self._text(self.resolver.resolve_choice(field.list_name, choice))
+        text = self._with_prompt(self._text(self.resolver.resolve_choice(field.list_name, choice)),
+                                 choice_path(field.list_name, choice.name))
         return dataclasses.replace(
             text, primary=self.instance.choice_text(path, text.primary, choice.name),
             secondary=self.instance.choice_text(path, text.secondary, choice.name))

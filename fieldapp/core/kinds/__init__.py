@@ -44,7 +44,7 @@ then cover it with no further code.
 
 from __future__ import annotations
 
-from fieldapp.core.kinds.declared import KINDS, TRAINER_FORMS
+from fieldapp.core.kinds.declared import KINDS, TRAINER_FORMS, TRANSLATOR
 from fieldapp.core.kinds.model import (
     ACTIONS, BYTES, CHANGE, CREATE, DEVICE, INTEGER, JSON, MAP, MEMBER, PROVINCE, REAL,
     REMOVE, ROLES, STAFF, TEXT, TRAINER, TREE, TYPES, Field, Grant, Kind, Ref, Scope, Search,
@@ -91,6 +91,12 @@ def dumped() -> tuple[Kind, ...]:
     return tuple(k for k in KINDS if k.scope is not Scope.UPWARD)
 
 
+def capabilities() -> tuple[str, ...]:
+    """The permissions a team member may be given (the ``capability`` fields of users)."""
+    users = BY_TABLE.get("users")
+    return tuple(f.name for f in users.fields if f.capability) if users else ()
+
+
 def check_declarations(kinds: tuple[Kind, ...] = KINDS) -> list[str]:
     """Mistakes in declarations (empty when sound); tests/core/test_kinds.py holds it empty."""
     problems: list[str] = []
@@ -123,8 +129,12 @@ def check_declarations(kinds: tuple[Kind, ...] = KINDS) -> list[str]:
         for g in k.grants:
             if g.role not in ROLES or not g.actions <= set(ACTIONS):
                 problems.append(f"{k.table}: a grant names an unknown role or action")
-            if g.role == MEMBER and k.scope is not Scope.VILLAGE:
-                problems.append(f"{k.table}: members write only village records")
+            if g.role == MEMBER and k.scope is not Scope.VILLAGE and g.needs is None:
+                problems.append(f"{k.table}: members write only village records (or need a "
+                                "capability)")
+            if g.needs is not None and g.needs not in capabilities():
+                problems.append(f"{k.table}: a grant needs {g.needs!r}, which is no capability "
+                                "of team members")
         if k.append_only and any(k.may(r, a) for r in ROLES for a in (CHANGE, REMOVE)):
             problems.append(f"{k.table}: append-only but some role may change it")
         if k.title is not None and k.title not in names:
@@ -137,7 +147,7 @@ def check_declarations(kinds: tuple[Kind, ...] = KINDS) -> list[str]:
 __all__ = [
     "ACTIONS", "BYTES", "BY_TABLE", "CHANGE", "CREATE", "DEVICE", "INTEGER", "JSON", "KINDS",
     "MAP", "MEMBER", "PROVINCE", "REAL", "RECORD_TYPES", "REMOVE", "ROLES", "STAFF", "TEXT",
-    "TRAINER", "TRAINER_FORMS", "TREE", "TYPES", "Field", "Grant", "Kind", "Ref", "Scope",
-    "Search", "check_declarations", "dumped", "erase_cascade", "grant", "kind",
+    "TRAINER", "TRAINER_FORMS", "TRANSLATOR", "TREE", "TYPES", "Field", "Grant", "Kind", "Ref",
+    "Scope", "Search", "capabilities", "check_declarations", "dumped", "erase_cascade", "grant", "kind",
     "merge_references", "record_type", "references",
 ]

@@ -9,7 +9,12 @@ from __future__ import annotations
 from fieldapp.core.kinds.model import (
     BYTES, CHANGE, CREATE, DEVICE, INTEGER, JSON, MAP, MEMBER, PROVINCE, STAFF, TRAINER, TREE,
     Field, Kind, Ref, Scope, Search, grant)
+from fieldapp.core.pack_entries import problem_of as _pack_entry_problem
 from fieldapp.i18n.catalog import N_
+
+TRANSLATOR = "translator"
+"""The capability (a field of team members, set by commune staff) to write label pack
+entries."""
 
 TRAINER_FORMS = frozenset({"training_progress"})
 """Forms a trainer fills in and reads (their answers are skills progress, not survey answers)."""
@@ -51,6 +56,7 @@ KINDS: tuple[Kind, ...] = (
         Field("village_id", ref=Ref("villages")),
         Field("pin_hash", secret=True),
         Field("language"),
+        Field(TRANSLATOR, INTEGER, capability=True),
     ), Scope.COMMUNE, (_STAFF,), title="name"),
 
     # The commune's register of laptops: each member laptop the commune registered (and the
@@ -223,4 +229,25 @@ KINDS: tuple[Kind, ...] = (
         Field("reason"),
         Field("user_id", ref=Ref("users")),
     ), Scope.COMMUNE, (grant(STAFF, CREATE), grant(PROVINCE, CREATE)), append_only=True),
+
+    # A text of a label pack (fieldapp.core.pack_entries): one record per pack and text, the
+    # same id on every laptop, shared by every commune of the province. Written by team
+    # members marked translator (any role) and commune staff; a hub answers for the entries of
+    # other communes it relays.
+    Kind("pack_entries", N_("Label pack entry"), (
+        Field("pack", required=True),
+        Field("key", required=True),
+        Field("source", required=True),
+        Field("text"),
+        Field("status"),
+        Field("comment"),
+        Field("reviewer", automatic=True),
+        Field("reviewer_commune", automatic=True),
+        Field("reviewed_at", automatic=True),
+        Field("audio", BYTES),
+        Field("audio_ms", INTEGER),
+    ), Scope.SHARED, (grant(STAFF), grant(PROVINCE),
+                      grant(MEMBER, CREATE, CHANGE, needs=TRANSLATOR),
+                      grant(TRAINER, CREATE, CHANGE, needs=TRANSLATOR)),
+        title="key", valid=_pack_entry_problem),
 )

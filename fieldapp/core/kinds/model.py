@@ -55,6 +55,11 @@ class Scope(str, Enum):
     UPWARD = "upward"
     """Towards the hubs only (member to commune to province), never back down: what each
     laptop records of its own work (the audit log)."""
+    SHARED = "shared"
+    """Every laptop of every commune of the province: member -> commune -> province -> the
+    other communes -> their laptops (label pack entries). A laptop takes a change of a laptop
+    it cannot know (another commune's) on the word of the hub that relays it
+    (fieldapp.storage.authority)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,10 @@ class Field:
     automatic: bool = False
     """Set by the app itself (a time of finalizing): the newest wins without a conflict."""
     search: Search | None = None
+    capability: bool = False
+    """(team members only) A permission this field gives its member when set (the translator
+    flag): a :class:`Grant` that ``needs`` it holds only for authors who had it at the
+    change's stamp."""
 
 
 @dataclass(frozen=True)
@@ -116,12 +125,15 @@ class Grant:
     role: str
     actions: frozenset[str]
     when: Callable[[Mapping[str, Any]], bool] | None = None
+    needs: str | None = None
+    """A capability (a ``capability`` field of the team member, e.g. "translator") the author
+    must have had at the change's stamp."""
 
 
-def grant(role: str, *actions: str, when: Callable[[Mapping[str, Any]], bool] | None = None
-          ) -> Grant:
+def grant(role: str, *actions: str, when: Callable[[Mapping[str, Any]], bool] | None = None,
+          needs: str | None = None) -> Grant:
     """``grant(MEMBER, CREATE, CHANGE)``; no actions: all three."""
-    return Grant(role, frozenset(actions or ACTIONS), when)
+    return Grant(role, frozenset(actions or ACTIONS), when, needs)
 
 
 @dataclass(frozen=True)
@@ -143,6 +155,9 @@ class Kind:
     merged_into: str | None = None
     """The field that says which record of the same kind this one was merged into (probable
     duplicates, reviewed); references declared ``merge`` follow it."""
+    valid: Callable[[Mapping[str, Any]], str | None] | None = None
+    """Why a record with these values is never taken from another laptop (a recording that is
+    not one, a text far too long), or None: checked on every received change."""
 
     # -- derived ------------------------------------------------------------------------------
     @cached_property
@@ -210,10 +225,14 @@ class Kind:
     def has_answers(self) -> bool:
         return self.record_type.tree == ANSWERS
 
-    def may(self, role: str, action: str) -> bool:
+    def may(self, role: str, action: str, capabilities: frozenset[str] = frozenset()) -> bool:
         """Whether any grant lets ``role`` do ``action`` (ignoring villages and conditions;
-        what any registered laptop may do, every role may)."""
-        return any(g.role in (role, DEVICE) and action in g.actions for g in self.grants)
+        what any registered laptop may do, every role may); a grant that needs a capability
+        counts only when ``capabilities`` holds it."""
+        return any(g.role in (role, DEVICE) and action in g.actions
+                   and (g.needs is None or g.needs in capabilities) for g in self.grants)
 
-    def roles_for(self, action: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(g.role for g in self.grants if action in g.actions))
+    def roles_for(self, action: str) -> tuple[tuple[str, str | None], ...]:
+        """(role, capability needed or None) of every grant of ``action``."""
+        return tuple(dict.fromkeys((g.role, g.needs) for g in self.grants
+                                   if action in g.actions))

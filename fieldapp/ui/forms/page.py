@@ -39,8 +39,10 @@ class PageEditors:
 
     def __init__(self, parent: QWidget, box: QVBoxLayout,
                  on_edited: Callable[[str, object], None], key_filter: QObject,
-                 on_file: Callable[[str, str], None] | None = None):
+                 on_file: Callable[[str, str], None] | None = None,
+                 on_prompt: Callable[[str], object] | None = None):
         self.parent = parent
+        self._on_prompt = on_prompt
         self.box = box
         self._on_edited = on_edited
         self._on_file = on_file
@@ -81,6 +83,8 @@ class PageEditors:
         if editor is None:
             return None
         editor.edited.connect(self._on_edited)
+        if self._on_prompt is not None:
+            editor.prompt_requested.connect(self._on_prompt)
         if isinstance(editor, FileEditor) and self._on_file is not None:
             editor.file_chosen.connect(self._on_file)
         editor.install_key_filter(self._key_filter)

@@ -36,7 +36,7 @@ from fieldapp.i18n.resolution import DisplayMode
 from fieldapp.services.surveys import ProbableDuplicate, SurveyService
 from fieldapp.services.workspace import HOUSEHOLD_SURVEY
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.formatting import stored_time
+from fieldapp.ui.formatting import form_title, stored_time
 from fieldapp.ui.forms.view import FormView
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
@@ -52,11 +52,6 @@ def format_time(value: str | None) -> str:
 
 def status_text(status: str | None) -> str:
     return {"draft": _("Draft"), "final": _("Finalized")}.get(status or "", status or "")
-
-
-def form_title(titles: dict[str, str], form_id: str) -> str:
-    """A form's title in Vietnamese (forms are written in Vietnamese), else any language."""
-    return titles.get("vi") or next((t for t in titles.values() if t), form_id)
 
 
 class SubmissionsModel(RowTableModel):
@@ -360,7 +355,9 @@ class SurveysScreen(QWidget):
         pack, mode = self.label_preference()
         view = FormView(form, instance, on_save=on_save, status=status, pack=pack, mode=mode,
                         pack_languages=self._pack_languages,
-                        read_attachment=self.service.read_attachment, parent=self.form_page)
+                        read_attachment=self.service.read_attachment,
+                        resolver_factory=self._resolver, prompts=self._prompts(),
+                        parent=self.form_page)
         view.close_requested.connect(self._on_close_requested)
         view.labels_changed.connect(self._remember_labels)
         self.form_layout.addWidget(view)
@@ -379,6 +376,22 @@ class SurveysScreen(QWidget):
         if dialog.exec() != DuplicateDialog.DialogCode.Accepted:
             return None
         return dialog.choice
+
+    def _resolver(self, form, pack: str):
+        """Pack texts as this laptop has them: its translators' entries first (synced), then
+        the .po files."""
+        return self.context.workspace.translations.resolver(form, pack)
+
+    def _prompts(self):
+        """The recorded prompts of the packs (made on the Translate screen, or arrived)."""
+        from fieldapp.ui.forms.prompts import SurveyPrompts
+
+        translations = self.context.workspace.translations
+        return SurveyPrompts(translations.prompt_keys, translations.prompt,
+                             status=self.prompt_status, parent=self)
+
+    prompt_status = None
+    """What the laptop can do with sound (None: ask the sound system when a form opens)."""
 
     def label_preference(self) -> tuple[str | None, DisplayMode]:
         """The label pack and display mode the current user chose last (pack if still there)."""

@@ -43,6 +43,7 @@ from fieldapp.ui.forms.chrome import Banner, FormFooter, SectionBar, page_shortc
 from fieldapp.ui.forms.editors import EnterFilter, FieldEditor, text_html
 from fieldapp.ui.forms.packbar import PackBar
 from fieldapp.ui.forms.page import PageEditors, discard
+from fieldapp.ui.forms.prompts import SpeakingMixin, SurveyPrompts
 from fieldapp.ui.forms.review import ReviewMixin, ReviewPage
 from fieldapp.ui.forms.roster import RosterBar
 from fieldapp.ui.forms.rows import RowActions
@@ -59,7 +60,7 @@ AttachmentReader = Callable[[str, str], Attachment]
 raises UserError with the reason (SurveyService.read_attachment)."""
 
 
-class FormView(ReviewMixin, RowActions, QWidget):
+class FormView(ReviewMixin, RowActions, SpeakingMixin, QWidget):
     """Fill in ``instance`` of ``form``; ``on_save(finalize)`` stores it (may raise UserError)."""
 
     saved = Signal(bool)
@@ -76,9 +77,11 @@ class FormView(ReviewMixin, RowActions, QWidget):
                  pack_languages: list[str] | None = None,
                  resolver_factory: ResolverFactory | None = None,
                  read_attachment: AttachmentReader | None = None,
+                 prompts: SurveyPrompts | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.read_attachment = read_attachment
+        self.prompts = prompts  # recorded prompts of the pack shown (fieldapp.ui.forms.prompts)
         self.setObjectName("form_view")
         self.form = form
         self.instance = instance
@@ -176,7 +179,7 @@ class FormView(ReviewMixin, RowActions, QWidget):
         self.fields_box = QVBoxLayout()
         self.fields_box.setSpacing(10)
         self.page_editors = PageEditors(self.page, self.fields_box, self._on_edited, self._enter,
-                                        self._on_file)
+                                        self._on_file, self.play_prompt)
         self.page_layout.addLayout(self.fields_box)
         self.page_layout.addStretch(1)
         self.scroll.setWidget(self.page)
@@ -198,6 +201,7 @@ class FormView(ReviewMixin, RowActions, QWidget):
         outer.addWidget(self.footer)
         self.shortcuts = page_shortcuts(self, save=self.save_draft, next_page=self.next_page,
                                         previous_page=self.previous_page)
+        self._bind_prompt_key()
         self._retranslate_chrome()
 
     def retranslate(self, *_args) -> None:
@@ -275,6 +279,7 @@ class FormView(ReviewMixin, RowActions, QWidget):
         else:
             self.page_editors.reconcile(self.instance, page.paths)
             self.page_editors.refresh(self.instance, self.labels, source=source)
+            self._show_prompts()
             if source is not None:
                 self._refresh_live_errors()
         self._shown_key = page.key

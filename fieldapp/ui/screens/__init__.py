@@ -9,7 +9,7 @@ from fieldapp.ui.main_window import MainWindow
 
 def register_default_screens(window: MainWindow) -> None:
     """Home, Households, Sessions, Training, Teams, Reports, Sync, (for commune staff) Team
-    members and Audit log, and Settings.
+    members and Audit log, (for translators and commune staff) Translate, and Settings.
 
     Each screen's module is imported when the screen is first shown, so start-up pays only for
     Home.
@@ -32,6 +32,8 @@ def register_default_screens(window: MainWindow) -> None:
         window.add_screen("team", lambda: pgettext("screen", "Team members"), _team,
                           "SP_DialogYesButton")
         window.add_screen("audit", lambda: _("Audit log"), _audit, "SP_FileDialogListView")
+    if window.context.workspace.access.may_translate():  # translators and commune staff
+        window.add_screen("translate", lambda: _("Translate"), _translate, "SP_FileDialogListView")
     window.add_screen("settings", lambda: _("Settings"), _settings, "SP_FileDialogInfoView")
 
 
@@ -87,6 +89,12 @@ def _audit(context):
     from fieldapp.ui.screens.audit import AuditScreen
 
     return AuditScreen(context)
+
+
+def _translate(context):
+    from fieldapp.ui.screens.translate import TranslateScreen
+
+    return TranslateScreen(context)
 
 
 def _settings(context):

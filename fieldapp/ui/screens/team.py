@@ -24,6 +24,7 @@ class TeamModel(RowTableModel):
             Column(lambda: _("Village"), lambda r: villages.get(r.get("village_id") or "", "")),
             Column(lambda: _("Signs in on this laptop"),
                    lambda r: _("yes") if r["signs_in_here"] else _("no")),
+            Column(lambda: _("Translator"), lambda r: _("yes") if r.get("translator") else ""),
         )
 
 
@@ -84,14 +85,18 @@ class TeamScreen(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button, self.edit_button = QPushButton(), QPushButton()
         self.pin_button, self.retire_button = QPushButton(), QPushButton()
+        self.translator_button = QPushButton()
         for button, name, slot in ((self.add_button, "add_member", self.add_member),
+                                   (self.translator_button, "toggle_translator",
+                                    self.toggle_translator),
                                    (self.edit_button, "edit_member", self.edit_member),
                                    (self.pin_button, "reset_pin", self.reset_pin),
                                    (self.retire_button, "retire_member", self.retire_member)):
             button.setObjectName(name)
             button.clicked.connect(slot)
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.pin_button, self.retire_button):
+        for button in (self.add_button, self.edit_button, self.pin_button,
+                       self.translator_button, self.retire_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -112,6 +117,9 @@ class TeamScreen(QWidget):
         self.edit_button.setText(_("Change role or village…"))
         self.pin_button.setText(_("Reset PIN…"))
         self.retire_button.setText(_("Retire"))
+        self.translator_button.setText(_("Translator on/off"))
+        self.translator_button.setToolTip(_("A translator edits and records the label packs "
+                                            "(Translate); commune staff always may."))
         self.model.retranslate()
 
     def refresh(self) -> None:
@@ -160,6 +168,12 @@ class TeamScreen(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             pin = dialog.pin()
             self._run(lambda ws: ws.team.reset_pin(member["id"], pin))
+
+    def toggle_translator(self) -> None:
+        member = self._selected()
+        if member is not None:
+            on = not member.get("translator")
+            self._run(lambda ws: ws.translations.set_translator(member["id"], on))
 
     def retire_member(self) -> None:
         from fieldapp.ui.start import message_box

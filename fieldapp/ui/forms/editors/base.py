@@ -10,7 +10,7 @@ import html
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fieldapp.core.forms.labels import FALLBACK_MARK, UNREVIEWED_MARK, Text
 from fieldapp.i18n.catalog import _
@@ -34,6 +34,9 @@ def text_html(text: Text, *, bold: bool = False, required: bool = False,
         marks.append(f'<span style="color:#888"><sup>{UNREVIEWED_MARK}</sup></span>')
     if marks:
         main += "".join(marks)
+    if text.inherited and text.note:  # "Tày — no Nùng text yet", said where the text is
+        main += (f'<br><span style="color:#7a5c00; font-size:80%">'
+                 f'{html.escape(text.note, quote=False)}</span>')
     if text.secondary:
         sec = html.escape(text.secondary, quote=False).replace("\n", "<br>")
         main += f'<br><span style="color:#444; font-size:{secondary_scale}%">{sec}</span>'
@@ -53,6 +56,8 @@ class FieldEditor(QWidget):
 
     edited = Signal(str, object)
     """(path, value) when the user changed the answer; value is str or None."""
+    prompt_requested = Signal(str)
+    """The key of a text whose recording the person asked to hear (a speaker button)."""
 
     def __init__(self, path: str, field_type: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,7 +85,15 @@ class FieldEditor(QWidget):
         self.error.setTextFormat(Qt.TextFormat.RichText)
         self.error.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
         self.error.setVisible(False)
-        layout.addWidget(self.label)
+        from fieldapp.ui.forms.prompts import speaker_button
+
+        self.speaker = speaker_button(self, f"speaker:{path}")
+        self.speaker.clicked.connect(lambda: self.prompt_requested.emit(self._label_text.prompt))
+        label_row = QHBoxLayout()
+        label_row.setSpacing(4)
+        label_row.addWidget(self.label, 1)
+        label_row.addWidget(self.speaker, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(label_row)
         layout.addWidget(self.hint)
         layout.addLayout(self.input_area)
         layout.addWidget(self.error)
@@ -113,6 +126,18 @@ class FieldEditor(QWidget):
 
     def set_choices(self, choices: list[tuple[str, Text]]) -> None:
         """Offer ``[(code, text)]`` (selects only)."""
+
+    def show_prompts(self, keys: dict[str, str], status) -> None:
+        """Show the speaker beside the texts that have a recording (``keys``, see
+        fieldapp.ui.forms.prompts)."""
+        from fieldapp.ui.forms.prompts import show_speaker
+
+        show_speaker(self.speaker, self._label_text.prompt, keys, status)
+
+    @property
+    def prompt_key(self) -> str:
+        """The key of the question's own text (its recording is what F5 plays)."""
+        return self._label_text.prompt
 
     # -- value ------------------------------------------------------------------------------
     def load(self, value: str) -> None:

@@ -54,8 +54,14 @@ class _ChoiceRow(QWidget):
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.text = _ClickLabel(button, self)
         layout.addWidget(self.text, 1)
+        from fieldapp.ui.forms.prompts import speaker_button
+
+        self.speaker = speaker_button(self, f"speaker:{button.objectName()}")
+        layout.addWidget(self.speaker, 0, Qt.AlignmentFlag.AlignTop)
+        self.shown = Text("")
 
     def set_text(self, text: Text) -> None:
+        self.shown = text
         self.text.setText(text_html(text))
         self.text.setToolTip(text.note)
         self.button.setAccessibleName(text.plain)
@@ -91,6 +97,8 @@ class _ChoicesEditor(FieldEditor):
                 button = QCheckBox(self) if self.multiple else QRadioButton(self)
                 button.setObjectName(f"choice:{self.path}:{code}")
                 row = _ChoiceRow(button, self)
+                row.speaker.clicked.connect(
+                    lambda _c=False, r=row: self.prompt_requested.emit(r.shown.prompt))
                 self.group.addButton(button)
                 self.box.addWidget(row)
                 if self._key_filter is not None:
@@ -133,6 +141,13 @@ class _ChoicesEditor(FieldEditor):
         target = (checked or buttons or [None])[0]
         if target is not None:
             target.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def show_prompts(self, keys: dict[str, str], status) -> None:
+        from fieldapp.ui.forms.prompts import show_speaker
+
+        super().show_prompts(keys, status)
+        for row in self.rows.values():
+            show_speaker(row.speaker, row.shown.prompt, keys, status)
 
 
 class RadioEditor(_ChoicesEditor):
@@ -193,8 +208,10 @@ class ComboEditor(FieldEditor):
             self.combo.clear()
             self.combo.addItem(_("— not answered —"), "")
             for code, text in choices:
-                self.combo.addItem(text.primary + (f" — {text.secondary}" if text.secondary else ""),
-                                   code)
+                # The parent pack's text says so here too ("Tày — no Nùng text yet").
+                note = f" ({text.note})" if text.inherited and text.note else ""
+                self.combo.addItem(text.primary + note + (f" — {text.secondary}"
+                                                          if text.secondary else ""), code)
             self._show_value(self._value)
         finally:
             self._loading = False
