@@ -244,13 +244,15 @@ def _indicator_views(plan: Plan, indicator: Indicator) -> list[str]:
     level = "c.case_no = 0" if indicator.level == "household" else "c.case_no > 0"
     name = f"ind_{indicator.id}"
     small = int(plan.set.small_cell)
+    # "offset 0" keeps the subquery whole: flattened, the slot's CASE would be evaluated
+    # again in every count's filter (7 times a case; most of the indicators' refresh).
     cases = f"""create view {q(name + '_cases')} as
         select * from (
             select c.period, c.wh_province, c.commune_id, c.village_id, c.household_id,
                    {f'c.{column(ethnicity)}' if ethnicity else "''"} as ethnicity,
                    {f'c.{column(sex)}' if sex else "''"} as sex,
                    {slot} as slot, {reason} as reason
-            from {q('survey_period_cases')} c where {level}) x
+            from {q('survey_period_cases')} c where {level} offset 0) x
         where slot is not null"""
 
     def tally(keys: str, where: str = "") -> str:
