@@ -18,6 +18,8 @@ import json
 import math
 from typing import Any
 
+import orjson
+
 from fieldapp.core.kinds import BYTES, INTEGER, JSON, MAP, REAL, TEXT, TREE, Kind
 
 _JSON_TYPES = (JSON, MAP, TREE)
@@ -140,10 +142,14 @@ def history_value(value: Any) -> Any:
 
 
 def history_json(fields: dict[str, Any]) -> str:
-    """A group's {field: value} as JSON text for jsonb."""
+    """A group's {field: value} as JSON text for jsonb (orjson: a tenth of json's time, and
+    this runs once per group of the log; it writes NaN as null, so those go the slow way)."""
     try:
-        text = _dumps(fields)
-    except (TypeError, ValueError):  # file contents, NaN
+        if float in set(map(type, fields.values())) and not all(
+                math.isfinite(v) for v in fields.values() if v.__class__ is float):
+            raise ValueError("not finite")
+        text = orjson.dumps(fields).decode("utf-8")
+    except (TypeError, ValueError):  # file contents, NaN, integers beyond 64 bits
         return _dumps({k: history_value(v) for k, v in fields.items()})
     if "\\u0000" in text:
         return _dumps({k: history_value(v) for k, v in fields.items()})
