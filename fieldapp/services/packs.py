@@ -75,7 +75,13 @@ class CoverageRow:
     """Entries translating an older text of the form (``#| msgid``): not shown until updated."""
     stale: int = 0
     imported: bool = False
+    """A commune's imported .po file is in use for this pack and form."""
     parent: str | None = None
+    in_app: int = 0
+    """Of reviewed + draft, the texts shown from the database's entries (written in the app,
+    or a .po file imported into it): :func:`fieldapp.services.translate_po.overview` only."""
+    in_app_reviewed: int = 0
+    """Of ``reviewed``, the entries a native speaker reviewed in the app."""
 
     @property
     def shown(self) -> int:
@@ -155,11 +161,15 @@ def format_coverage(rows: list[CoverageRow]) -> list[str]:
     """Human-readable lines, one per pack and form."""
     lines = []
     for row in rows:
-        where = _("imported") if row.imported else _("shipped")
+        where = (_("imported") if row.imported else _("written in the app")
+                 if row.in_app and row.in_app == row.reviewed + row.draft else _("shipped"))
         line = _("{language} {form} ({where}): {total} texts: reviewed {reviewed}, draft "
                  "{draft}, missing {missing}").format(
             language=row.language, form=row.form_id, where=where, total=row.total,
             reviewed=row.reviewed, draft=row.draft, missing=row.missing)
+        if row.in_app:
+            line += _("; {in_app} from the app, {reviewed} of them reviewed there").format(
+                in_app=row.in_app, reviewed=row.in_app_reviewed)
         if row.parent:
             line += _("; {inherited} inherited from {parent}").format(
                 inherited=row.inherited, parent=row.parent)
