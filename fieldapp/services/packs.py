@@ -130,24 +130,6 @@ def coverage(forms: Iterable, packs: dict[tuple[str, str], PackCatalog | None]) 
     return rows
 
 
-def pack_overview(forms: Iterable | None = None, *, shipped: Path | None = None,
-                  imported: Path | None = None) -> list[CoverageRow]:
-    """What the app will show per language and form (imported pack over shipped), for Settings.
-
-    ``imported`` on a row means the commune's own pack is in use for that form.
-    """
-    from fieldapp.i18n.packs import available_languages, load_pack
-
-    forms = list(forms) if forms is not None else _app_forms()
-    rows = []
-    for language in available_languages(shipped, imported):
-        for form in forms:
-            pack = load_pack(language, form.form_id, shipped=shipped, imported=imported)
-            rows.append(count_pack(form_texts(form), pack, language, form.form_id,
-                                   imported=bool(pack is not None and pack.imported)))
-    return rows
-
-
 def _app_forms() -> list:
     """The forms the app offers: shipped ones and the commune's own (those that load)."""
     from fieldapp import paths
