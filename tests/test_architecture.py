@@ -188,10 +188,15 @@ def _string_literals(path: Path):
             yield node.lineno, node.value
 
 
+STORES = ("storage", "warehouse")
+"""The packages that hold data: fieldapp.storage (SQLite) and fieldapp.warehouse (the province's
+PostgreSQL; only services call it, only it imports psycopg: pyproject.toml's contracts)."""
+
+
 def sql_outside_storage(package: Path) -> list[str]:
     return [f"{path.relative_to(package)}:{line}: {match.group(0)[:50]!r}"
             for path in sorted(package.rglob("*.py"))
-            if path.relative_to(package).parts[0] != "storage"
+            if path.relative_to(package).parts[0] not in STORES
             for line, text in _string_literals(path)
             if (match := SQL_STATEMENT.search(text))]
 

@@ -1,6 +1,7 @@
 """Command line (the package fieldapp.cli): ``fieldapp [--db PATH] [--demo] [--screenshot DIR]`` starts the app;
 subcommands ``demo``, ``check``, ``forms check`` and ``i18n`` call the same services as the UI
-(sync commands: .sync; reports and exports: .reports; backup, restore, erase: .safety). Every
+(sync commands: .sync; reports and exports: .reports; backup, restore, erase: .safety;
+the province's warehouse: .warehouse). Every
 command that opens a database signs in with the options of .signin and runs with that
 member's role; none imports fieldapp.storage.
 
@@ -127,10 +128,12 @@ def build_parser() -> Parser:
     i18n_sub.add_parser("update", help=_("refresh every shipped pack after a form changed"),
                         description=_("Refresh every shipped pack after a form changed."))
     from fieldapp.cli import reports as cli_reports, safety as cli_safety, sync as cli_sync
+    from fieldapp.cli import warehouse as cli_warehouse
 
     cli_sync.register(sub)
     cli_reports.register(sub)
     cli_safety.register(sub)
+    cli_warehouse.register(sub)
     return parser
 
 
@@ -349,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
             return cli_reports.run(args)
         if args.command in cli_safety.COMMANDS:
             return cli_safety.run(args)
+        if args.command == "warehouse":
+            from fieldapp.cli import warehouse as cli_warehouse
+
+            return cli_warehouse.run(args)
         return cmd_gui(args)
     except UserError as exc:
         if debug:

@@ -331,6 +331,15 @@ def guard_sync(sync: Any, access: Access) -> Any:
     return sync if not access.restricted else Guarded(sync, access, SYNC_RULES)
 
 
+def guard_warehouse(warehouse: Any, access: Access) -> Any:
+    """Publishing to the warehouse and comparing with it: commune staff (of the province
+    office's database) only."""
+    if not access.restricted:
+        return warehouse
+    return Guarded(warehouse, access, {name: _STAFF_ONLY for name in
+                                       ("publish", "check", "commune_names")})
+
+
 def guard_reports(reports: Any, access: Access) -> Any:
     return reports if not access.restricted else Guarded(reports, access, REPORT_RULES)
 

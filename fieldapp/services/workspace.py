@@ -267,6 +267,14 @@ class Workspace:
         return report_kinds(self.access)
 
     @property
+    def warehouse(self):
+        """Publishing this province database to its warehouse (fieldapp.services.warehouse)."""
+        from fieldapp.services.guards import guard_warehouse
+        from fieldapp.services.warehouse import WarehouseService
+
+        return guard_warehouse(WarehouseService(self.store), self.access)
+
+    @property
     def reports(self):
         """Printing reports and exporting tables (fieldapp.services.reports)."""
         from fieldapp.services.reports import ReportsService

@@ -87,6 +87,7 @@ class ChangeLog:
         self._devices: dict[int, str] = {}
         self._fids: dict[str, int] = {}
         self._fields: dict[int, str] = {}
+        self._prefixes: dict[int, str] = {}
 
     def forget_cache(self) -> None:
         """Drop cached ordinals (after a rolled-back transaction may have created some)."""
@@ -94,6 +95,7 @@ class ChangeLog:
         self._devices.clear()
         self._fids.clear()
         self._fields.clear()
+        self._prefixes.clear()
 
     # -- ordinals ---------------------------------------------------------------------------
     def site(self, device: str) -> int:
@@ -437,3 +439,75 @@ class ChangeLog:
             self.conn.executemany(
                 "insert into change_merges(seq, hlc, site) values (?, ?, ?)",
                 [(seq, m.hlc, self.site(m.device)) for m in change.merges])
+
+    # -- whole groups, for the warehouse (fieldapp.warehouse) ---------------------------------
+    def groups_after(self, seq: int, limit: int) -> tuple[list[LoggedGroup], int]:
+        """The changes after local sequence number ``seq`` as groups (one record, one stamp),
+        from about ``limit`` stored rows, and the sequence number they reach (``seq`` when
+        there are none). A group is never split between two calls. The same changes as
+        :meth:`since`, without a Change per field (a province's log holds tens of millions of
+        fields; tests/storage/test_publishing.py holds the two equal)."""
+        rows = self.conn.execute(
+            "select c.seq, r.tbl, r.rid, c.fid, c.path, c.value, c.hlc, c.site, c.prev_hlc, "
+            "c.prev_site from changes c join sync_records r on r.rec = c.rec "
+            "where c.seq > ? order by c.seq limit ?", [seq, limit]).fetchall()
+        if not rows:
+            return [], seq
+        if len(rows) == limit:  # the last group may go on: leave it to the next call
+            tail = rows[-1][2], rows[-1][6], rows[-1][7]
+            cut = len(rows)
+            while cut > 0 and (rows[cut - 1][2], rows[cut - 1][6], rows[cut - 1][7]) == tail:
+                cut -= 1
+            if cut:
+                rows = rows[:cut]
+        through = rows[-1][0]
+        merges = self._merges("m.seq > ? and m.seq <= ?", [seq, through])
+        out: list[LoggedGroup] = []
+        key = None
+        for seq_, table, rid, fid, path, value, hlc, site, prev_hlc, prev_site in rows:
+            if (rid, hlc, site) != key:
+                key = (rid, hlc, site)
+                group = LoggedGroup(seq_, table, rid, hlc, self.device(site), {}, {}, {})
+                out.append(group)
+            else:
+                group.seq = seq_
+            fields = group.fields
+            if fid == FIELDS:
+                fields.update(_unpacked(value))
+                continue
+            if fid == PACKED:
+                items = json.loads(value)
+                fields.update(zip(map(self._name_of, items[0::3], items[1::3]), items[2::3]))
+                continue
+            name = self._field_name(fid, path)
+            fields[name] = value
+            if prev_hlc is not None:
+                group.prev[name] = (prev_hlc, self.device(prev_site))
+            if seq_ in merges:
+                group.merges[name] = [(m.hlc, m.device) for m in merges[seq_]]
+        return out, through
+
+
+    def _name_of(self, fid: int, path: str | None) -> str:
+        """A field's name from its stored (fid, path), cached per fid."""
+        if path is None:
+            name = self._fields.get(fid)
+            return name if name is not None else self._field_name(fid, None)
+        prefix = self._prefixes.get(fid)
+        if prefix is None:
+            prefix = self._prefixes[fid] = self._field_name(fid, None) + "/"
+        return prefix + path
+
+
+class LoggedGroup:
+    """The changes of one record made at one stamp, as the log holds them: {field: value},
+    the stamp each value replaced ({field: (hlc, device)}, none for first values) and the
+    other heads a conflict resolution replaced."""
+
+    __slots__ = ("seq", "table", "record", "hlc", "device", "fields", "prev", "merges")
+
+    def __init__(self, seq: int, table: str, record: str, hlc: int, device: str,
+                 fields: dict[str, Any], prev: dict[str, tuple[int, str]],
+                 merges: dict[str, list[tuple[int, str]]]):
+        self.seq, self.table, self.record, self.hlc, self.device = seq, table, record, hlc, device
+        self.fields, self.prev, self.merges = fields, prev, merges

@@ -121,6 +121,16 @@ COMMANDS = [
         str(o / "q.pdf")]),
     Row("forms check", EVERYONE, lambda w, o: ["forms", "check"]),
     Row("i18n coverage", EVERYONE, lambda w, o: ["i18n", "coverage"]),
+    # The province warehouse needs a PostgreSQL cluster: tests/warehouse run these with one
+    # (test_report_national.py: publish and check for commune staff only).
+    Row("warehouse init", EVERYONE, lambda w, o: None,
+        reason="opens no database; needs PostgreSQL: tests/warehouse"),
+    Row("warehouse report", EVERYONE, lambda w, o: None,
+        reason="opens no database; needs PostgreSQL: tests/warehouse"),
+    Row("warehouse publish", ONLY_STAFF, lambda w, o: None,
+        reason="needs PostgreSQL: tests/warehouse/test_report_national.py, every role"),
+    Row("warehouse check", ONLY_STAFF, lambda w, o: None,
+        reason="needs PostgreSQL: tests/warehouse/test_report_national.py, every role"),
     Row("i18n coverage (--db)", SIGNED_IN, lambda w, o: ["i18n", "coverage", "--db", db(w)]),
     Row("i18n export", SIGNED_IN, lambda w, o: ["i18n", "export", "--db", db(w), "--pack",
                                                 "tyz", "--form", "household_survey",
