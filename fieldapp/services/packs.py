@@ -75,7 +75,13 @@ class CoverageRow:
     """Entries translating an older text of the form (``#| msgid``): not shown until updated."""
     stale: int = 0
     imported: bool = False
+    """A commune's imported .po file is in use for this pack and form."""
     parent: str | None = None
+    in_app: int = 0
+    """Of reviewed + draft, the texts shown from the database's entries (written in the app,
+    or a .po file imported into it): :func:`fieldapp.services.translate_po.overview` only."""
+    in_app_reviewed: int = 0
+    """Of ``reviewed``, the entries a native speaker reviewed in the app."""
 
     @property
     def shown(self) -> int:
@@ -124,24 +130,6 @@ def coverage(forms: Iterable, packs: dict[tuple[str, str], PackCatalog | None]) 
     return rows
 
 
-def pack_overview(forms: Iterable | None = None, *, shipped: Path | None = None,
-                  imported: Path | None = None) -> list[CoverageRow]:
-    """What the app will show per language and form (imported pack over shipped), for Settings.
-
-    ``imported`` on a row means the commune's own pack is in use for that form.
-    """
-    from fieldapp.i18n.packs import available_languages, load_pack
-
-    forms = list(forms) if forms is not None else _app_forms()
-    rows = []
-    for language in available_languages(shipped, imported):
-        for form in forms:
-            pack = load_pack(language, form.form_id, shipped=shipped, imported=imported)
-            rows.append(count_pack(form_texts(form), pack, language, form.form_id,
-                                   imported=bool(pack is not None and pack.imported)))
-    return rows
-
-
 def _app_forms() -> list:
     """The forms the app offers: shipped ones and the commune's own (those that load)."""
     from fieldapp import paths
@@ -155,11 +143,15 @@ def format_coverage(rows: list[CoverageRow]) -> list[str]:
     """Human-readable lines, one per pack and form."""
     lines = []
     for row in rows:
-        where = _("imported") if row.imported else _("shipped")
+        where = (_("imported") if row.imported else _("written in the app")
+                 if row.in_app and row.in_app == row.reviewed + row.draft else _("shipped"))
         line = _("{language} {form} ({where}): {total} texts: reviewed {reviewed}, draft "
                  "{draft}, missing {missing}").format(
             language=row.language, form=row.form_id, where=where, total=row.total,
             reviewed=row.reviewed, draft=row.draft, missing=row.missing)
+        if row.in_app:
+            line += _("; {in_app} from the app, {reviewed} of them reviewed there").format(
+                in_app=row.in_app, reviewed=row.in_app_reviewed)
         if row.parent:
             line += _("; {inherited} inherited from {parent}").format(
                 inherited=row.inherited, parent=row.parent)

@@ -315,14 +315,19 @@ def overlay_of(store):
         return None
 
     def overlay(pack: str, form_id: str) -> PackCatalog | None:
-        rows = store.pack_entries.of_form(pack, form_id)
-        entries = {r["key"]: PackEntry(r["key"], r["source"], r["text"] or "",
-                                       r["status"] != REVIEWED,
-                                       (r["comment"],) if r["comment"] else ())
-                   for r in rows if r["text"]}
-        return PackCatalog(pack, form_id, entries) if entries else None
+        return entries_catalog(pack, form_id, store.pack_entries.of_form(pack, form_id))
 
     return overlay
+
+
+def entries_catalog(pack: str, form_id: str, rows) -> PackCatalog | None:
+    """The database's entry records of (pack, form) as a catalog (None: no text among them);
+    an entry not reviewed is fuzzy, as a draft in a .po file."""
+    entries = {r["key"]: PackEntry(r["key"], r["source"], r["text"] or "",
+                                   r["status"] != REVIEWED,
+                                   (r["comment"],) if r["comment"] else ())
+               for r in rows if r["text"]}
+    return PackCatalog(pack, form_id, entries) if entries else None
 
 
 def _key_fields(catalog) -> set[str]:

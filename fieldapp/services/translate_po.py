@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,12 +22,13 @@ from fieldapp.core.pack_entries import DRAFT, MISSING, REVIEWED, text_problem
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.languages import normalise_language
 from fieldapp.i18n.pack_languages import pack_code, script_of
-from fieldapp.i18n.packs import available_languages, form_texts, load_pack
+from fieldapp.i18n.packs import PackCatalog, available_languages, form_texts, load_pack
 from fieldapp.i18n.pofile import write_po_atomic
 from fieldapp.i18n.spelling import other_spelling
 from fieldapp.i18n.text import nfc
 from fieldapp.services.pack_import import PackImportError, _refusal, validate_pack
 from fieldapp.services.packs import MAX_IMPORT_BYTES, CoverageRow, count_pack, new_pack_catalog
+from fieldapp.services.translate import entries_catalog
 
 if TYPE_CHECKING:
     from fieldapp.services.workspace import Workspace
@@ -128,21 +129,45 @@ def import_po(workspace: "Workspace", path: Path) -> PoImport:
                     tuple(w for w in (script.warning,) if w))
 
 
-def overview(workspace: "Workspace") -> list[CoverageRow]:
+def overview(workspace: "Workspace", forms: list | None = None) -> list[CoverageRow]:
     """Coverage per pack (every pack shipped, imported or written in the app) and form, as this
-    laptop shows them (its database's entries first). ``imported`` marks a pack with entries
-    made in the app or a commune's imported file."""
-    translations = workspace.translations
-    forms = translations.forms()
-    packs = sorted(set(available_languages()) | set(workspace.store.pack_entries.packs()))
+    laptop shows them (its database's entries first, then the files): Settings and
+    ``fieldapp i18n coverage --db`` both show these rows. ``forms``: the workspace's forms
+    unless given (the same ones, already read). It reads every entry of the database, so a
+    screen calls it off the UI thread."""
+    forms = workspace.translations.forms() if forms is None else forms
+    store = workspace.store.pack_entries
+    records: dict[tuple[str, str], dict[str, dict]] = {}
+
+    def entries(pack: str, form_id: str) -> dict[str, dict]:
+        # Read once per (pack, form), though a child pack's chain asks for its parent's too.
+        if (pack, form_id) not in records:
+            records[pack, form_id] = {r["key"]: r for r in store.of_form(pack, form_id)}
+        return records[pack, form_id]
+
+    def overlay(pack: str, form_id: str) -> PackCatalog | None:
+        return entries_catalog(pack, form_id, entries(pack, form_id).values())
+
     rows = []
-    for pack in packs:
+    for pack in sorted(set(available_languages()) | set(store.packs())):
         for form in forms:
-            chain = load_pack(pack, form.form_id, overlay=translations.overlay)
-            own = bool(workspace.store.pack_entries.of_form(pack, form.form_id))
-            rows.append(count_pack(form_texts(form), chain, pack, form.form_id,
-                                   imported=own or bool(chain is not None and chain.imported)))
+            texts = form_texts(form)
+            chain = load_pack(pack, form.form_id, overlay=overlay)
+            own = entries(pack, form.form_id)
+            shown = [(t, own[t.key]) for t in texts if own.get(t.key, {}).get("text")]
+            row = count_pack(texts, chain, pack, form.form_id, imported=_has_file(chain, pack))
+            rows.append(replace(row, in_app=len(shown), in_app_reviewed=sum(
+                r["status"] == REVIEWED and r["source"] == t.source for t, r in shown)))
     return rows
+
+
+def _has_file(chain: PackCatalog | None, pack: str) -> bool:
+    """Whether a commune's imported .po file of ``pack`` itself is in the chain."""
+    while chain is not None:
+        if chain.imported and chain.language == pack:
+            return True
+        chain = chain.fallback
+    return False
 
 
 def known_packs(workspace: "Workspace") -> list[str]:

@@ -289,18 +289,6 @@ def test_remove_imported_pack(tmp_path, good_pack, mini):
     assert not pack_import.remove_imported_pack("tyz", "mini", imported=imported)
 
 
-def test_pack_overview_shows_what_the_app_uses(tmp_path, good_pack, base, mini):
-    imported = tmp_path / "data" / "packs"
-    [row] = svc.pack_overview([mini], shipped=base, imported=imported)
-    assert (row.language, row.imported, row.draft) == ("tyz", False, MINI_KEYS)
-    partial = tmp_path / "partial.po"
-    text = good_pack.read_text(encoding="utf-8")
-    partial.write_text(text.replace('msgstr "Tày Có"', 'msgstr "Mì"'), encoding="utf-8")
-    pack_import.import_pack(partial, [mini], imported=imported)
-    [row] = svc.pack_overview([mini], shipped=base, imported=imported)
-    assert row.imported and row.shown == MINI_KEYS
-
-
 def test_update_without_form_change_leaves_translated_files_untouched(tmp_path, good_pack, base, mini):
     path = base / "tyz" / "mini.po"
     catalog = read_po_file(path)

@@ -93,12 +93,40 @@ def test_letters_of_the_other_dao_spelling_are_refused(workspace, tmp_path):
     assert workspace.store.pack_entries.packs() == []
 
 
+def test_an_entry_reviewed_in_the_app_raises_its_packs_reviewed_count(workspace):
+    """The one computation Settings and ``i18n coverage --db`` show: a draft written in the app
+    counts as a draft from the app; reviewed there, as reviewed by a native speaker in the app,
+    for its pack and form only."""
+    def rows():
+        return {(r.language, r.form_id): r for r in overview(workspace)}
+
+    before = rows()
+    workspace.translations.save("tyz", HINT, "Thám lăng")
+    drafted = rows()
+    old, new = before[("tyz", "household_survey")], drafted[("tyz", "household_survey")]
+    assert (new.in_app, new.in_app_reviewed, new.reviewed) == (1, 0, old.reviewed)
+    workspace.translations.accept("tyz", HINT)
+    after = rows()
+    new = after[("tyz", "household_survey")]
+    assert (new.in_app, new.in_app_reviewed) == (1, 1)
+    assert new.reviewed == old.reviewed + 1
+    assert new.reviewed + new.draft + new.missing + new.inherited + new.outdated == new.total
+    # Nùng shows Tày's entry as inherited, not as its own; the other forms are untouched.
+    assert after[("nut", "household_survey")].in_app_reviewed == 0
+    touched = {("tyz", "household_survey"), ("nut", "household_survey")}
+    assert {k: r for k, r in after.items() if k not in touched} == {
+        k: r for k, r in before.items() if k not in touched}
+    line = next(line for line in coverage_lines(workspace)
+                if line.startswith("tyz household_survey"))
+    assert f"reviewed {new.reviewed}," in line and "1 from the app, 1 of them reviewed" in line
+
+
 def test_coverage_counts_the_database_entries_per_pack(workspace, tmp_path, capsys):
     before = {(r.language, r.form_id): r for r in overview(workspace)}
     workspace.translations.save("nut", KEY, "Ưng tỏ", reviewed=True)
     after = {(r.language, r.form_id): r for r in overview(workspace)}
     old, new = before[("nut", "household_survey")], after[("nut", "household_survey")]
-    assert new.reviewed == old.reviewed + 1 and new.imported
+    assert new.reviewed == old.reviewed + 1 and new.in_app == 1 and not new.imported
     assert any(line.startswith("nut: 1 of ") for line in coverage_lines(workspace))
     workspace.close()
     assert cli.main(["i18n", "coverage", "--db", str(tmp_path / "c.db")]) == 0

@@ -116,6 +116,35 @@ def test_table_lists_every_shipped_pack_per_form_as_unreviewed_drafts(settings):
     assert cell(settings, j, 4) == "Nothing of its own yet"
 
 
+def test_an_entry_reviewed_in_the_app_shows_in_the_table_as_the_cli_counts_it(window, settings):
+    """The table shows the database's entries with the figures of ``fieldapp i18n coverage
+    --db`` (one computation: translate_po.overview), and reads them again when an entry is
+    written, here through the app's writer as the Translate screen writes."""
+    from fieldapp.services.translate_po import overview
+
+    key = "support_session:settings:form_title"
+    before = row_of(settings, "tyz", "support_session")
+    window.context.writer.write(
+        lambda ws: ws.translations.save("tyz", key, "Sổ buổi chèn cần bản", reviewed=True))
+    after = row_of(settings, "tyz", "support_session")
+    assert (after.reviewed, after.in_app, after.in_app_reviewed) == (before.reviewed + 1, 1, 1)
+    assert settings.pack_rows() == overview(window.context.workspace)
+    i = settings.pack_rows().index(after)
+    assert cell(settings, i, 2) == "Shipped with the app"
+    assert cell(settings, i, 3) == (f"reviewed {after.reviewed}, draft {after.draft}, "
+                                    f"missing {after.missing + after.outdated}")
+    assert cell(settings, i, 4) == f"1 of {after.total} reviewed, 1 in the app"
+    assert not settings.remove_button.isEnabled() or settings.selected_pack() != (
+        "tyz", "support_session")  # no imported file to remove
+    # A pack only written in the app (no file of its own) is listed and says so.
+    window.context.writer.write(
+        lambda ws: ws.translations.save("ium@dao-vn", key, "Sổ buổi"))
+    dao = row_of(settings, "ium@dao-vn", "support_session")
+    j = settings.pack_rows().index(dao)
+    assert (dao.draft, dao.in_app, dao.imported) == (1, 1, False)
+    assert cell(settings, j, 2) == "Written in the app"
+
+
 def test_importing_a_valid_pack_updates_the_table(settings, dialogs, tmp_path):
     before = row_of(settings, "tyz", "support_session")
     dialogs.path = str(reviewed_pack(tmp_path))

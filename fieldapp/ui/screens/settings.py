@@ -1,7 +1,9 @@
 """Settings: interface language (applied at once), text size, label packs, and where the data lives.
 
-The label-pack section lists every pack per form (shipped or imported; how many texts a native
-speaker reviewed, how many are drafts, missing or shown from a parent pack), imports a
+The label-pack section lists every pack per form (shipped, imported or written in the app; how
+many texts a native speaker reviewed, in the app or in a file, how many are drafts, missing or
+shown from a parent pack: the figures of ``fieldapp i18n coverage --db``, from the same
+fieldapp.services.translate_po.overview, read off the UI thread), imports a
 commune's ``.po`` file, removes it again, and keeps the current user's default pack and display
 mode (read when a form opens).
 """
@@ -49,14 +51,19 @@ def mode_label(mode: str) -> str:
 
 
 def review_text(row: Any) -> str:
-    """How far a native speaker has checked a pack (a CoverageRow), in plain words; a draft
-    is never called a translation."""
+    """How far a native speaker has checked a pack (a CoverageRow), in plain words, and how
+    many of those checks were made in the app; a draft is never called a translation."""
     if not row.reviewed:
         if row.draft:
             return _("Draft only, not reviewed")
         if row.inherited:
             return _("Nothing of its own yet")
         return _("Nothing written yet")
+    if row.in_app_reviewed:
+        # The column's title says "native-speaker review": kept short to fit 1366 px.
+        return _("{reviewed} of {total} reviewed, {in_app} in the app").format(
+            reviewed=fmt_int(row.reviewed), total=fmt_int(row.total),
+            in_app=fmt_int(row.in_app_reviewed))
     if row.reviewed < row.total:
         return _("{reviewed} of {total} reviewed by a native speaker").format(
             reviewed=fmt_int(row.reviewed), total=fmt_int(row.total))
@@ -75,6 +82,17 @@ def counts_text(row: Any) -> str:
     return text
 
 
+def origin_text(row: Any) -> str:
+    """Where a pack's texts come from: the commune's imported file, the app's own file, or
+    only entries written in the app (synced between laptops); how many of its texts were
+    reviewed in the app is in the Texts column."""
+    if row.imported:
+        return _("Imported by the commune")
+    if row.in_app and row.in_app == row.reviewed + row.draft:
+        return _("Written in the app")
+    return _("Shipped with the app")
+
+
 class PacksModel(RowTableModel):
     """One row per (pack language, form): dicts with ``coverage`` (a CoverageRow) and ``form``."""
 
@@ -83,24 +101,26 @@ class PacksModel(RowTableModel):
         self.columns = (
             Column(lambda: _("Language"), lambda r: pack_name(r["coverage"].language)),
             Column(lambda: _("Form"), lambda r: r["form"]),
-            Column(lambda: _("Pack"), lambda r: _("Imported by the commune")
-                   if r["coverage"].imported else _("Shipped with the app")),
+            Column(lambda: _("Pack"), lambda r: origin_text(r["coverage"])),
             Column(lambda: _("Texts"), lambda r: counts_text(r["coverage"])),
             Column(lambda: _("Native-speaker review"), lambda r: review_text(r["coverage"])),
         )
 
 
-def _load_overview(_progress, _cancelled) -> tuple[list, dict[str, str], list]:
-    """(coverage rows, form titles by id, forms): off the UI thread, it reads every form."""
-    from fieldapp.services.forms import FormCatalog
-    from fieldapp.services.packs import pack_overview
+def _read_overview(workspace) -> tuple[list, dict[str, str], list] | Exception:
+    """(coverage rows, form titles by id, forms): the figures of ``fieldapp i18n coverage --db``
+    for this database (fieldapp.services.translate_po.overview), on the reader's thread: it
+    reads every pack entry and every form. A failure is returned, for the table's status line."""
+    from fieldapp.services.translate_po import overview
 
-    forms_catalog = FormCatalog()
-    infos = forms_catalog.infos()
-    forms = [forms_catalog.current(info.form_id)[1] for info in infos]
-    titles = {info.form_id: info.title.get("vi") or next(
-        (t for t in info.title.values() if t), info.form_id) for info in infos}
-    return pack_overview(forms), titles, forms
+    try:
+        infos = workspace.surveys.catalog.infos()
+        forms = workspace.translations.forms()
+        titles = {info.form_id: info.title.get("vi") or next(
+            (t for t in info.title.values() if t), info.form_id) for info in infos}
+        return overview(workspace, forms), titles, forms
+    except Exception as exc:  # noqa: BLE001 - said in the status line, not lost
+        return exc
 
 
 class SettingsScreen(QWidget):
@@ -174,6 +194,7 @@ class SettingsScreen(QWidget):
         self.language.currentIndexChanged.connect(self._on_language_chosen)
         self.large_text.toggled.connect(self._on_large_text)
         self.retranslate()
+        context.data_changed.connect(self._on_data_changed)
         self.load_packs()
 
     def _build_packs_box(self) -> None:
@@ -275,11 +296,23 @@ class SettingsScreen(QWidget):
             return
         self._loading = True
         self._set_status(_("Reading the label packs…"))
-        tasks.run_in_background(_load_overview, self._on_packs_loaded, self._on_packs_failed,
-                                parent=self)
+        self.context.reader.request("pack_coverage", _read_overview, self._on_packs_loaded)
+
+    def _on_data_changed(self, changed=None) -> None:
+        """Entries written in the app or received by sync change the figures: read them again
+        now if the screen is showing, else when it is shown."""
+        if not shiboken6.isValid(self) or (changed is not None
+                                            and not changed.touches("pack_entries")):
+            return
+        self._loaded = False
+        if self.isVisible():
+            self.load_packs()
 
     def _on_packs_loaded(self, result) -> None:
         if not shiboken6.isValid(self):
+            return
+        if isinstance(result, Exception):
+            self._on_packs_failed(result)
             return
         rows, titles, forms = result
         self._loading, self._loaded = False, True
