@@ -267,8 +267,8 @@ class ClassPage(QWidget):
 
         def submit(values, messages):
             details = {k: v for k, v in values.items() if v not in (None, "")}
-            village = self.finder.village_id or (self.context.villages()[0]["id"]
-                                                 if self.context.villages() else None)
+            villages = self.context.villages()
+            village = self.finder.village_id or (villages[0]["id"] if villages else None)
             result = run_write(self.context, lambda ws: ws.training.enrol(
                 class_id, new_person=details, village_id=village), messages)
             if result is not None:
