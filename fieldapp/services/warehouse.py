@@ -71,6 +71,7 @@ def init(dsn: str | None = None, *, national: bool = False, local: Path | None =
                     raise WarehouseError(_("{dsn} is a province's warehouse, not a national "
                                            "one.").format(dsn=safe_dsn(dsn)))
                 added, created = schema.ensure_kinds(conn, meta["level"]), False
+                schema.ensure_indexes(conn, meta["level"])
             level = meta["level"] if meta else wanted
             count, refused = indicator_sql.install(conn, indicators)
     return InitResult(dsn, level, created, added, count, refused,

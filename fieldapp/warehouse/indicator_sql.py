@@ -306,7 +306,6 @@ def install(conn: Any, indicators: IndicatorSet) -> tuple[int, list[tuple[Indica
     """(Re)make the cases table, the functions and every view for ``indicators`` (inside the
     caller's transaction); (views made, indicators refused with why)."""
     plan = Plan(indicators)
-    level = schema.read_meta(conn).get("level", schema.PROVINCE)
     stored = json.loads(schema.read_meta(conn).get(_SET_KEY) or "{}")
     conn.execute(f"drop materialized view if exists {q('survey_period_cases')} cascade")
     conn.execute(f"drop view if exists {q('survey_rounds')} cascade")
@@ -323,12 +322,11 @@ def install(conn: Any, indicators: IndicatorSet) -> tuple[int, list[tuple[Indica
         conn.execute(_cases_table(plan))
         conn.execute(f"create index survey_cases_submission on {q('survey_cases')} "
                      "(submission_id)")
-    part = schema.partition_column(level)
     conn.execute("drop function if exists fieldapp.fill_cases(text, text[])")
-    conn.execute(f"""create function fieldapp.fill_cases(part text, ids text[]) returns void
+    conn.execute(f"""create function fieldapp.fill_cases(prov text, ids text[]) returns void
         language sql as $body$
         delete from {q('survey_cases')} where submission_id = any(ids);
-        {_fill_sql(plan, f"s.{part} = part and s.id = any(ids)")};
+        {_fill_sql(plan, "s.wh_province = prov and s.id = any(ids)")};
         $body$""")
     conn.execute("drop function if exists fieldapp.fill_province(text)")
     conn.execute(f"""create function fieldapp.fill_province(prov text) returns void
@@ -387,9 +385,9 @@ class CaseKeeper:
         if fresh or (schema.read_meta(conn) or {}).get(key) == "1":
             self.bulk = province
 
-    def batch(self, conn: Any, part: str, submission_ids: list[str]) -> None:
+    def batch(self, conn: Any, province: str, submission_ids: list[str]) -> None:
         if self.installed and submission_ids and self.bulk is None:
-            conn.execute("select fieldapp.fill_cases(%s, %s)", [part, submission_ids])
+            conn.execute("select fieldapp.fill_cases(%s, %s)", [province, submission_ids])
 
     def touched(self, tables: set[str]) -> None:
         if tables & {"submissions", "households", "villages", "communes"}:

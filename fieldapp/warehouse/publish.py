@@ -26,10 +26,10 @@ from fieldapp.core.kinds import BY_TABLE
 from fieldapp.i18n.catalog import _
 from fieldapp.storage.changelog import LoggedGroup
 from fieldapp.storage.publishing import PublishSource
-from fieldapp.warehouse import schema
+from fieldapp.warehouse import bulk, schema
 from fieldapp.warehouse.connect import WarehouseError, psycopg
 from fieldapp.warehouse.encode import RowEncoder, group_row
-from fieldapp.warehouse.schema import HISTORY, NATIONAL, PROVINCE, SYNC_TYPES, q
+from fieldapp.warehouse.schema import HISTORY, NATIONAL, PROVINCE, q
 
 ANSWERED = next(k.table for k in schema.kinds() if k.has_answers)
 """The kind whose answers the indicators count (submissions)."""
@@ -80,6 +80,8 @@ class Publisher:
         self.province, self.province_name = source.province()
         self.devices: dict[str, str] = {}
         self.cases: Any = None
+        self.bulk: dict[str, Any] | None = None
+        """The bulk load of this publish (fieldapp.warehouse.bulk), if it is one."""
 
     # -- the whole run ------------------------------------------------------------------------
     def run(self, *, full: bool = False,
@@ -92,12 +94,12 @@ class Publisher:
         report = Published(full=full)
         self.cases = cases
         cursor = self._begin(report, full)
+        if self.bulk is not None:
+            cursor = bulk.load(self, self.bulk, cursor, report, progress, cancelled)
         first_seq, last = cursor, self.source.last_seq()
         first = True
         while True:
-            if cancelled():
-                raise PublishCancelled(_("Publishing stopped: what was sent is kept; publish "
-                                         "again to send the rest."))
+            self.stop_if(cancelled)
             # One PostgreSQL transaction per batch: what it reads of the warehouse, what it
             # writes and the cursor.
             with self.conn.transaction(), self.source.snapshot():
@@ -124,6 +126,12 @@ class Publisher:
         report.seconds = time.perf_counter() - started
         return report
 
+    @staticmethod
+    def stop_if(cancelled: Callable[[], bool]) -> None:
+        if cancelled():
+            raise PublishCancelled(_("Publishing stopped: what was sent is kept; publish "
+                                     "again to send the rest."))
+
     def _begin(self, report: Published, full: bool) -> int:
         conn, device = self.conn, self.source.device
         with conn.transaction():
@@ -145,15 +153,17 @@ class Publisher:
                     "the database holds only {held} (was it restored from a backup?): "
                     "publish with --full to send everything again.").format(
                     sent=row[0], held=self.source.last_seq()))
-            if full:
-                self._forget_province()
-                row = None
-            if row is None:
-                conn.execute(f"delete from {q('sources')} where source = %s", [device])
+            fresh = full or row is None
+            if fresh:  # the warehouse holds nothing of the province: a bulk load
+                self.bulk = bulk.begin(self, fresh=True)
                 conn.execute(f"insert into {q('sources')} (source, wh_province, province_name, "
                              "seq, finished) values (%s, %s, %s, 0, true)",
                              [device, self.province, self.province_name])
                 row = (0, True)
+            else:
+                self.bulk = bulk.begin(self, fresh=False)
+            if self.bulk is None:  # an ordinary publish finds records by their keys
+                schema.ensure_indexes(conn, self.level)
             report.resumed = not row[1]
             if self.cases is not None:
                 self.cases.start(conn, self.province, fresh=row[0] == 0)
@@ -310,10 +320,7 @@ class Publisher:
                 continue
             kind = BY_TABLE[table]
             encoder = RowEncoder(kind, prov, careful=careful)
-            columns = ("wh_province", "wh_commune", "id",
-                       *(f.name for f in kind.fields if not f.secret),
-                       *(name for name, _t in SYNC_TYPES), "wh_odd")
-            self._copy(table, columns, [encoder.row(r) for r in rows])
+            self._copy(table, bulk.row_columns(kind), [encoder.row(r) for r in rows])
             report.rows += len(rows)
         # Where each record lives: its row's commune, else where the warehouse had it, else
         # the commune of the laptop that wrote it.
@@ -329,8 +336,7 @@ class Publisher:
                 self._ensure(HISTORY, commune_of[rid])
                 conn.execute(f"update {q(HISTORY)} set wh_commune = %s where wh_commune = %s "
                              "and record_id = %s", [commune_of[rid], old, rid])
-        self._copy(HISTORY, ("wh_province", "wh_commune", "seq", "tbl", "record_id", "hlc",
-                             "device", "changes", "prev", "merges"),
+        self._copy(HISTORY, bulk.HISTORY_COLUMNS,
                    [group_row(prov, commune_of[g.record], g) for g in history])
         report.groups += len(history)
         # The directory.
@@ -346,14 +352,8 @@ class Publisher:
                    partitioned=False)
         if self.cases is not None:
             self.cases.touched(set(plan["touched"]) | set(plan["erased"].values()))
-            parts: dict[str, list[str]] = {}
-            for rid in sorted(plan["touched"].get(ANSWERED, set())):
-                parts.setdefault(self._part(commune_of.get(rid, prov)), []).append(rid)
-            for rid, table in plan["erased"].items():
-                if table == ANSWERED and rid in known:
-                    parts.setdefault(self._part(known[rid][1]), []).append(rid)
-            for part, ids in parts.items():
-                self.cases.batch(conn, part, ids)
+            self.cases.batch(conn, prov, sorted(plan["touched"].get(ANSWERED, set()) | {
+                rid for rid, table in plan["erased"].items() if table == ANSWERED}))
         conn.execute(f"update {q('sources')} set seq = %s where source = %s",
                      [through, self.source.device])
 
@@ -365,14 +365,13 @@ class Publisher:
 
     def _delete(self, records: dict[str, tuple[str, str, bool]], *, history: bool) -> None:
         """Delete these records' rows (and history) where the warehouse holds them."""
-        by_place: dict[tuple[str, str], list[str]] = {}
-        for rid, (table, commune, has_row) in records.items():
+        by_table: dict[str, list[str]] = {}
+        for rid, (table, _commune, has_row) in records.items():
             if has_row and table in BY_TABLE:
-                by_place.setdefault((table, self._part(commune)), []).append(rid)
-        column = schema.partition_column(self.level)
-        for (table, part), ids in by_place.items():
-            self.conn.execute(f"delete from {q(table)} where {column} = %s and id = any(%s)",
-                              [part, ids])
+                by_table.setdefault(table, []).append(rid)
+        for table, ids in by_table.items():
+            self.conn.execute(f"delete from {q(table)} where wh_province = %s and "
+                              "id = any(%s)", [self.province, ids])
         if history:
             self._delete_history(records)
             self.conn.execute(f"delete from {q('records')} where wh_province = %s and "
@@ -394,8 +393,8 @@ class Publisher:
         if partitioned is None:
             partitioned = table in BY_TABLE or table == HISTORY
         if partitioned:
-            index = 1 if self.level == PROVINCE else 0  # wh_commune or wh_province
-            for value in {r[index] for r in rows}:
+            by_commune = schema.partition_of(table, self.level) == "wh_commune"
+            for value in {r[1 if by_commune else 0] for r in rows}:
                 schema.ensure_partition(self.conn, table, value, self.partitions)
         names = ", ".join(f'"{c}"' for c in columns)
         with self.conn.cursor().copy(f"copy {q(table)} ({names}) from stdin") as copy:

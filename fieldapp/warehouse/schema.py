@@ -16,10 +16,17 @@ In schema ``fieldapp``:
   what erasures removed);
 - ``meta``: the schema version, the level (province or national) and the province.
 
-A province's warehouse partitions the kinds' tables and ``history`` by commune
-(``wh_commune``), a national one by province (``wh_province``): one partition per value, made
-when the first record of it arrives. A kind declared later gets its table, a field declared
-later its column, the next time anyone publishes; nothing here names a kind.
+``history`` is partitioned by commune (``wh_commune``) in a province's warehouse, by province
+(``wh_province``) in a national one; the kinds' tables by province at both levels (a national
+warehouse's rows of one province in one partition; a partition per commune and kind cost a
+province 17 tables per commune, a thousand and more, for no query that needed them). One
+partition per value, made when the first record of it arrives. A kind declared later gets its
+table, a field declared later its column, the next time anyone publishes; nothing here names a
+kind.
+
+The kinds' primary keys and the history's index are :data:`DEFERRED`: a first publish into an
+empty warehouse drops them and makes them after the rows are in (fieldapp.warehouse.bulk);
+:func:`ensure_indexes` makes whatever is missing.
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ from fieldapp.i18n.catalog import _
 from fieldapp.warehouse.connect import WarehouseError, psycopg
 
 SCHEMA = "fieldapp"
-VERSION = 1
-"""Raise it when the layout changes in a way an older warehouse cannot be used with."""
+VERSION = 2
+"""Raise it when the layout changes in a way an older warehouse cannot be used with
+(2: the kinds' tables partitioned and keyed by province, no longer by commune)."""
 PROVINCE, NATIONAL = "province", "national"
 LEVELS = (PROVINCE, NATIONAL)
 PG_TYPES = {TEXT: "text", INTEGER: "bigint", REAL: "double precision", BYTES: "bytea",
@@ -71,9 +79,47 @@ def _kind_table(kind: Kind, level: str) -> str:
     columns += [f'"{name}" {pg}' for name, pg in field_columns(kind)]
     columns += [f'"{name}" {pg}' for name, pg in SYNC_TYPES]
     columns.append("wh_odd jsonb")
-    part = partition_column(level)
-    return (f"create table {q(kind.table)} ({', '.join(columns)}, "
-            f"primary key ({part}, id)) partition by list ({part})")
+    return (f"create table {q(kind.table)} ({', '.join(columns)}) "
+            "partition by list (wh_province)")
+
+
+def partition_of(table: str, level: str) -> str:
+    """The column a table is partitioned by: history's by commune in a province's warehouse,
+    everything else by province."""
+    return partition_column(level) if table == HISTORY else "wh_province"
+
+
+def deferred(level: str) -> list[tuple[str, str, str]]:
+    """(name, table, what to add) of the indexes a first publish makes after its rows."""
+    out = [(f"{kind.table}_pkey", kind.table, f'constraint "{kind.table}_pkey" primary key '
+            "(wh_province, id)") for kind in kinds()]
+    out.append(("history_record", HISTORY, "index"))
+    return out
+
+
+def ensure_indexes(conn: Any, level: str) -> list[str]:
+    """Make the deferred indexes that are missing (in the caller's transaction); their names."""
+    have = {r[0] for r in conn.execute(
+        "select indexname from pg_indexes where schemaname = %s", [SCHEMA])}
+    made = []
+    for name, table, what in deferred(level):
+        if name in have:
+            continue
+        if what == "index":
+            conn.execute(f'create index "{name}" on {q(table)} (record_id)')
+        else:
+            conn.execute(f"alter table {q(table)} add {what}")
+        made.append(name)
+    return made
+
+
+def drop_indexes(conn: Any, level: str) -> None:
+    """Drop the deferred indexes (a first publish into an empty warehouse, before its rows)."""
+    for name, table, what in deferred(level):
+        if what == "index":
+            conn.execute(f'drop index if exists {SCHEMA}."{name}"')
+        else:
+            conn.execute(f'alter table {q(table)} drop constraint if exists "{name}"')
 
 
 def _fixed_tables(level: str) -> list[str]:
@@ -99,7 +145,6 @@ def _fixed_tables(level: str) -> list[str]:
             tbl text not null, record_id text not null, hlc bigint not null,
             device text not null, changes jsonb not null, prev jsonb, merges jsonb)
             partition by list ({part})""",
-        f"create index history_record on {q(HISTORY)} (record_id)",
         f"""create view {q('history_changes')} as
             select h.wh_province, h.wh_commune, h.tbl, h.record_id, h.hlc, h.device,
                    to_timestamp((h.hlc / {COUNTER_LIMIT}) / 1000.0) as changed_at, c.key as field,
@@ -118,6 +163,7 @@ def create(conn: Any, level: str) -> None:
     conn.execute(f"insert into {q('meta')} values ('schema_version', %s), ('level', %s)",
                  [str(VERSION), level])
     ensure_kinds(conn, level)
+    ensure_indexes(conn, level)
 
 
 def ensure_kinds(conn: Any, level: str) -> list[str]:
