@@ -125,6 +125,9 @@ def _history(pub: Publisher, bound: int, cursor: int, report: Published,
     conn, source, prov = pub.conn, pub.source, pub.province
     erased = {r[0] for r in conn.execute(
         f"select rid from {q('erased')} where wh_province = %s", [prov])}
+    # Statistics of the directory just filled: else each batch's look-up below is planned for
+    # the empty table and reads every record of the province.
+    conn.execute(f"analyze {q('records')}")
     pub.devices = pub.devices or source.device_communes()
     first = cursor
     while cursor < bound:

@@ -140,9 +140,12 @@ class Translator:
             code = args[1].value.strip()
             if not code or any(ch.isspace() for ch in code):
                 return "false"
+            # The code among the answer's words (split at whitespace), as a substring of the
+            # answer with its whitespace made spaces, padded: no regular expression per case
+            # (they were most of the indicators' refresh). PostgreSQL's E'' has no \\v.
             text = self._text(args[0].name)
-            return (f"({literal(code)} = any(regexp_split_to_array(btrim({text}, "
-                    f"E' \\t\\n\\r\\f\\v'), E'\\\\s+')))")
+            return (f"(strpos(' ' || translate({text}, E'\\t\\n\\r\\f\\x0b', '     ') || ' ', "
+                    f"{literal(' ' + code + ' ')}) > 0)")
         raise Untranslatable(f"the function {name}()")
 
     # -- comparisons --------------------------------------------------------------------------

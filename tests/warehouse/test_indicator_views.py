@@ -14,6 +14,7 @@ from fieldapp.services.workspace import Workspace
 from fieldapp.warehouse import figures, indicator_sql
 from fieldapp.warehouse.connect import connect
 from fieldapp.warehouse.schema import q
+from fieldapp.warehouse.xpath_sql import column
 from province_world import consolidate, send
 
 SEEDS = (51, 52, 53, 54, 55)
@@ -110,3 +111,22 @@ def test_indicator_views_equal_the_python_computation_commune_by_commune(
         assert _compare(conn, communes, indicators)["shown"] > 0
     for store in (office, *communes):
         store.close()
+
+
+def test_selected_in_sql_splits_answers_as_the_python_evaluator(dsn):
+    """``selected()`` as SQL (fieldapp.warehouse.xpath_sql) against the evaluator, on answers
+    with tabs, line breaks, vertical tabs, repeated spaces and codes inside other codes."""
+    from fieldapp.core.xpath import DictContext, parse
+    from fieldapp.warehouse.xpath_sql import Translator
+
+    answers = ["", "v", "a v", "va", "v_a", "a\tv", "a\x0bv\x0c", "  v  ", "a\nv\r", "vv",
+               "x v_x", "a b"]
+    codes = ["v", "a", "b", "v_a", "x"]
+    with connect(dsn) as conn:
+        for code in codes:
+            expr = parse(f"selected(${{f}}, '{code}')")
+            sql = Translator().condition(expr)
+            for answer in answers:
+                found = conn.execute(f"select {sql} from (select %s::text as {column('f')}) c",
+                                     [answer]).fetchone()[0]
+                assert found == expr.evaluate_bool(DictContext({"f": answer})), (code, answer)
