@@ -93,7 +93,8 @@ class WarehouseService:
 
         with connect(dsn, autocommit=True) as conn:
             publisher = Publisher(PublishSource(self.store), conn, safe_dsn(dsn),
-                                  batch=batch or BATCH)
+                                  batch=batch or BATCH,
+                                  side=lambda: connect(dsn, autocommit=True))
             cases = indicator_sql.case_keeper(conn)
             return publisher.run(full=full, progress=progress, cancelled=cancelled,
                                  cases=cases)

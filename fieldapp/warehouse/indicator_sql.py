@@ -403,8 +403,11 @@ class CaseKeeper:
             return False
         # Fresh statistics first: after a large publish the planner would otherwise plan the
         # refresh for the empty tables it last saw (nested loops over every round).
-        conn.execute(f"analyze {q('survey_cases')}, {q('submissions')}, {q('households')}, "
-                     f"{q('villages')}")
+        # Only the columns the rounds' view reads: the answers (jsonb, most of a submission)
+        # took most of the time.
+        conn.execute(f"analyze {q('survey_cases')}, {q('submissions')} (wh_province, id, "
+                     "form_id, status, deleted, finalized_at, household_id, village_id), "
+                     f"{q('households')}, {q('villages')}")
         conn.execute(f"refresh materialized view {q('survey_period_cases')}")
         if conn.execute("select 1 from pg_matviews where schemaname = %s and matviewname = "
                         "'indicators_by_commune'", [schema.SCHEMA]).fetchone():

@@ -64,7 +64,10 @@ class Publisher:
     """Publishes one province database (``source``) to one warehouse connection."""
 
     def __init__(self, source: PublishSource, conn: Any, dsn_text: str, *,
-                 batch: int = BATCH, after_batch: Callable[[int], None] | None = None):
+                 batch: int = BATCH, after_batch: Callable[[int], None] | None = None,
+                 side: Callable[[], Any] | None = None):
+        """``side`` opens a second connection to the same warehouse (a context manager), on
+        which a first publish fills the indicators' cases while it writes the log."""
         if not conn.autocommit:
             # Else every transaction() below is a savepoint of one transaction that commits
             # only at the end: a killed publish would keep nothing.
@@ -74,6 +77,7 @@ class Publisher:
         self.dsn_text = dsn_text
         self.batch = batch
         self.after_batch = after_batch
+        self.side = side
         self.partitions: dict[tuple[str, str], str] = {}
         self.meta = schema.require(conn, dsn_text)
         self.level = self.meta.get("level", PROVINCE)
@@ -118,7 +122,7 @@ class Publisher:
                 self.after_batch(report.batches)
         with self.conn.transaction():
             if cases is not None:
-                report.views_refreshed = cases.finish(self.conn)
+                report.views_refreshed = cases.finish(self.conn) or report.views_refreshed
             self.conn.execute(f"update {q('sources')} set finished = true, published_at = now(),"
                               " seq = greatest(seq, %s) where source = %s",
                               [cursor, self.source.device])

@@ -94,16 +94,19 @@ def deferred(level: str) -> list[tuple[str, str, str]]:
     out = [(f"{kind.table}_pkey", kind.table, f'constraint "{kind.table}_pkey" primary key '
             "(wh_province, id)") for kind in kinds()]
     out.append(("history_record", HISTORY, "index"))
+    out.append(("records_pkey", "records", 'constraint "records_pkey" primary key '
+                "(wh_province, id)"))
     return out
 
 
-def ensure_indexes(conn: Any, level: str) -> list[str]:
-    """Make the deferred indexes that are missing (in the caller's transaction); their names."""
+def ensure_indexes(conn: Any, level: str, tables: set[str] | None = None) -> list[str]:
+    """Make the deferred indexes that are missing (of ``tables``, else of all) in the caller's
+    transaction; their names."""
     have = {r[0] for r in conn.execute(
         "select indexname from pg_indexes where schemaname = %s", [SCHEMA])}
     made = []
     for name, table, what in deferred(level):
-        if name in have:
+        if name in have or (tables is not None and table not in tables):
             continue
         if what == "index":
             conn.execute(f'create index "{name}" on {q(table)} (record_id)')
@@ -132,8 +135,7 @@ def _fixed_tables(level: str) -> list[str]:
             started_at timestamptz, published_at timestamptz)""",
         f"""create table {q('records')} (
             wh_province text not null, id text not null, tbl text not null,
-            wh_commune text not null, has_row boolean not null,
-            primary key (wh_province, id))""",
+            wh_commune text not null, has_row boolean not null)""",
         f"""create table {q('erased')} (wh_province text not null, rid text not null,
             tbl text not null, primary key (wh_province, rid))""",
         f"""create table {q('erased_fields')} (wh_province text not null, rid text not null,
