@@ -108,6 +108,8 @@ def ensure_indexes(conn: Any, level: str, tables: set[str] | None = None) -> lis
     for name, table, what in deferred(level):
         if name in have or (tables is not None and table not in tables):
             continue
+        if not made:  # sort a province's keys in memory (the default, 64 MB, spills to disk)
+            conn.execute("set local maintenance_work_mem = '512MB'")
         if what == "index":
             conn.execute(f'create index "{name}" on {q(table)} (record_id)')
         else:
