@@ -28,15 +28,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fieldapp.warehouse import schema
 from fieldapp.warehouse.connect import psycopg
 from fieldapp.warehouse.encode import RowEncoder, group_row
 from fieldapp.warehouse.schema import HISTORY, SYNC_TYPES, q
 
-if TYPE_CHECKING:  # pragma: no cover
-    from fieldapp.warehouse.publish import Published, Publisher
+Publisher = Published = Any
+"""fieldapp.warehouse.publish's (which imports this module)."""
 
 _KEY = "bulk:"
 HISTORY_COLUMNS = ("wh_province", "wh_commune", "seq", "tbl", "record_id", "hlc", "device",
@@ -148,6 +148,7 @@ def _rows(pub: Publisher, state: dict[str, Any], report: Published,
             state["kinds"].append(kind.table)
             schema.set_meta(conn, _KEY + prov, json.dumps(state))
         report.rows += written
+        report.batches += 1  # a transaction of its own
 
 
 def _copy_kind(pub: Publisher, kind, *, careful: bool) -> int:

@@ -49,6 +49,7 @@ class Published:
     rows: int = 0
     removed: int = 0
     batches: int = 0
+    """Transactions that wrote (a first publish's kinds, the log's batches)."""
     through: int = 0
     resumed: bool = False
     """The publish before this one stopped half-way (this one went on from its last batch)."""

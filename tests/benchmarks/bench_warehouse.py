@@ -195,7 +195,7 @@ def run(communes: int, households: int, cache: Path | None) -> dict[str, float]:
     }
     print(f"{communes} communes, {registry:,} households, {changes:,} changes in the "
           f"province database")
-    print(f"publish (fresh warehouse): {publish:.1f} s in {done.batches} batches "
+    print(f"publish (fresh warehouse): {publish:.1f} s in {done.batches} transactions "
           f"({publish / registry * 1000:.2f} ms per household); CPU {publish_cpu:.1f} s "
           f"in Python, {publish_server:.1f} s in PostgreSQL")
     print(f"plain COPY of the same {rows:,} rows ({payload / 1e6:.0f} MB): {copy:.2f} s -> "
