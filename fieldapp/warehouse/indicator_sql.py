@@ -157,24 +157,29 @@ def _case_values(plan: Plan, row: str | None) -> list[str]:
 
 
 def _fill_sql(plan: Plan, where: str) -> str:
-    """INSERT of the cases of the submissions ``where`` selects (alias s)."""
+    """INSERT of the cases of the submissions ``where`` selects (alias s): the household
+    (case 0) and each roster row, from one reading of each submission's answers (reading them
+    once for the household and again for the roster was half of the fill)."""
     columns = ", ".join(["wh_province", "wh_commune", "submission_id", "case_no",
                          *_cases_columns(plan)])
-    household = ", ".join(_case_values(plan, None))
     form = literal(plan.set.form_id)
     answers = _answers_record(plan)
-    sql = (f"insert into {q('survey_cases')} ({columns}) "
-           f"select s.wh_province, s.wh_commune, s.id, 0, {household} "
-           f"from {q('submissions')} s{answers} where s.form_id = {form} and ({where})")
-    if plan.repeat:
-        roster = _answer(plan.repeat)
-        persons = ", ".join(_case_values(plan, "r.value"))
-        sql += (f" union all select s.wh_province, s.wh_commune, s.id, r.ord, {persons} "
-                f"from {q('submissions')} s{answers} cross join lateral jsonb_array_elements("
-                f"case when jsonb_typeof({roster}) = 'array' then {roster} "
-                f"else '[]'::jsonb end) with ordinality r(value, ord) "
-                f"where s.form_id = {form} and ({where}) and jsonb_typeof(r.value) = 'object'")
-    return sql
+    if not plan.repeat:
+        household = ", ".join(_case_values(plan, None))
+        return (f"insert into {q('survey_cases')} ({columns}) "
+                f"select s.wh_province, s.wh_commune, s.id, 0, {household} "
+                f"from {q('submissions')} s{answers} where s.form_id = {form} and ({where})")
+    roster = _answer(plan.repeat)
+    # Case 0 has no roster row (r.value is NULL): its values are the household's.
+    values = ", ".join(_case_values(plan, "r.value"))
+    return (f"insert into {q('survey_cases')} ({columns}) "
+            f"select s.wh_province, s.wh_commune, s.id, r.ord, {values} "
+            f"from {q('submissions')} s{answers} cross join lateral ("
+            f"select 0::bigint as ord, null::jsonb as value union all "
+            f"select e.ord, e.value from jsonb_array_elements(case when jsonb_typeof({roster}) "
+            f"= 'array' then {roster} else '[]'::jsonb end) with ordinality e(value, ord) "
+            f"where jsonb_typeof(e.value) = 'object') r "
+            f"where s.form_id = {form} and ({where})")
 
 
 def _cases_table(plan: Plan) -> str:
