@@ -406,6 +406,9 @@ class CaseKeeper:
             self.changed = True
         if not (self.installed and self.changed):
             return False
+        # The rounds' choice sorts every round by period: in memory, not on disk (the
+        # default 4 MB spills at a few thousand households).
+        conn.execute("set local work_mem = '64MB'")
         # Fresh statistics first: after a large publish the planner would otherwise plan the
         # refresh for the empty tables it last saw (nested loops over every round).
         # Only the columns the rounds' view reads: the answers (jsonb, most of a submission)
