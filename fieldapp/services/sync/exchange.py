@@ -51,7 +51,11 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 PROVINCE = "province"
-BATCH_LINES = 1000  # lines of a package applied at once (one record and stamp each)
+# Lines of a package applied at once (one record and stamp each): a member package of 400
+# households (2,200 lines) in one batch. Each batch writes its rows with a few multi-row
+# statements and flushes the name-search index once; at 1,000 lines a commune's import of 50
+# such packages took 0.6 s more CPU (5 MB less memory).
+BATCH_LINES = 4000
 GROUP_ENTRIES = 500_000
 """Changes applied between two commits when several files are imported. Each commit
 checkpoints the write-ahead log, syncing every page written since the last one to disk; a
