@@ -190,10 +190,10 @@ def _first_values(raw_items: list) -> dict[str, Any] | None:
     gives the reason it is refused."""
     if set(map(type, raw_items)) != {list} or set(map(len, raw_items)) != {2}:
         return None
-    creation = dict(raw_items)
-    if len(creation) != len(raw_items) or "" in creation:
-        return None
     try:
+        creation = dict(raw_items)  # TypeError: a field that is a list or an object
+        if len(creation) != len(raw_items) or "" in creation:
+            return None
         names = "".join(creation)  # TypeError: a field that is not text
     except TypeError:
         return None

@@ -94,6 +94,7 @@ _LINES = [  # first values of every shape the whole-line pass takes or hands ove
     [["full_name", "x"], ["deleted", 1, None, [PREV]]],
     [["answers/q", "1"], ["answers/r@k", 0], ["answers/r@k/n", "Bế Văn Tâm"]],
     [["full_name", True]], [["full_name", [1]]], [[1, "x"]], [["", "x"]], ["ab"],
+    [[["full_name"], "x"]], [[{"f": 1}, "x"]], [[None, "x"], ["a", "b"]],
     [["x" * (MAX_FIELD + 1), "x"]], [["full_name", "x", "not a stamp"]],
 ]
 
