@@ -21,6 +21,7 @@ replaying the same changes in any order, any number of times, gives the same rec
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import repeat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,21 +46,58 @@ class Change:
         return (self.record, self.field, self.stamp)
 
 
-@dataclass(frozen=True, slots=True)
+Item = tuple[str, Any, "Stamp | None", tuple[Stamp, ...]]
+"""(field, value, prev, merges) of one change of a group."""
+
+
 class Group:
     """The changes of one line: one record, one stamp. ``creation`` holds them as
     {field: value} when none replaces anything (how a record's first values travel), for the
-    writer's fast path; ``changes()`` gives them one by one."""
+    writer's fast path; ``items`` as (field, value, prev, merges); ``changes()`` one by one.
 
-    table: str
-    record: str
-    stamp: Stamp
-    items: tuple[tuple[str, Any, Stamp | None, tuple[Stamp, ...]], ...]
-    creation: dict[str, Any] | None
+    A group made from its first values alone (``items`` None) makes its items only when
+    asked: an import's fast path reads ``creation`` and ``size``, and a commune's import
+    would otherwise build two million item tuples (a survey holds a hundred answers) that
+    nothing reads."""
+
+    __slots__ = ("table", "record", "stamp", "creation", "_items")
+
+    def __init__(self, table: str, record: str, stamp: Stamp,
+                 items: tuple[Item, ...] | None, creation: dict[str, Any] | None) -> None:
+        if items is None and creation is None:
+            raise ValueError("a group needs its items or its first values")
+        self.table, self.record, self.stamp = table, record, stamp
+        self.creation, self._items = creation, items
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        items = self._items
+        if items is None:
+            creation = self.creation
+            items = self._items = tuple(zip(creation, creation.values(), repeat(None),
+                                            repeat(())))
+        return items
+
+    @property
+    def size(self) -> int:
+        """How many changes the group holds."""
+        return len(self._items) if self._items is not None else len(self.creation)
 
     def changes(self) -> list[Change]:
         return [Change(self.table, self.record, f, v, self.stamp, p, m)
                 for f, v, p, m in self.items]
+
+    def _key(self) -> tuple:
+        return (self.table, self.record, self.stamp, self.items, self.creation)
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is Group and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, which may change
+
+    def __repr__(self) -> str:
+        return (f"Group(table={self.table!r}, record={self.record!r}, stamp={self.stamp!r}, "
+                f"items={self.items!r}, creation={self.creation!r})")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 ROW_KEY = "@key"
@@ -193,33 +194,39 @@ def build_answers(fields: dict[str, Any]) -> dict[str, Any]:
 
     Rows are ordered by position, then key (two laptops that each appended a row at the same
     position keep both, in the same order everywhere). A removed row (position None) is left
-    out with everything in it; so are fields of rows that do not exist.
+    out with everything in it; so are fields of rows that do not exist. One pass sorts the
+    fields into rows and values (every survey an import receives goes through here).
     """
+    start = len(ANSWERS) + 1
     root: dict[str, Any] = {}
     rows: dict[str, dict[str, Any]] = {"": root}
-    children: dict[str, list[tuple[float, str, str]]] = {}
-    relative = {path: path[len(ANSWERS) + 1:] for path in fields}
-    # Rows first, shallowest first, so that a row's parent row is known before the row.
-    row_paths = sorted((p for p, rel in relative.items() if "@" in rel.rpartition("/")[2]),
-                       key=lambda p: relative[p].count("/"))
-    for path in row_paths:
-        rel = relative[path]
-        parent, _, last = rel.rpartition("/")
-        if fields[path] is None or parent not in rows:
-            continue
-        key = last.split("@", 1)[1]
-        rows[rel] = {ROW_KEY: key}
-        children.setdefault(parent, []).append((_position(fields[path]), key, rel))
-    for parent, items in children.items():
-        for _pos, _key, rel in sorted(items):
-            name = rel.rpartition("/")[2].split("@", 1)[0]
-            rows[parent].setdefault(name, []).append(rows[rel])
+    values: list[tuple[str, str, Any]] = []
+    row_fields: list[tuple[int, str, str, str, Any]] = []
     for path, value in fields.items():
-        rel = relative[path]
+        rel = path[start:]
         parent, _, name = rel.rpartition("/")
-        if value is None or value == "" or "@" in name or parent not in rows:
-            continue
-        rows[parent][name] = value
+        if "@" in name:
+            row_fields.append((rel.count("/"), rel, parent, name, value))
+        elif value is not None and value != "":
+            values.append((parent, name, value))
+    if row_fields:
+        # Shallowest first, so that a row's parent row is known before the row.
+        row_fields.sort(key=itemgetter(0))
+        children: dict[str, list[tuple[float, str, str]]] = {}
+        for _depth, rel, parent, name, value in row_fields:
+            if value is None or parent not in rows:
+                continue
+            key = name.split("@", 1)[1]
+            rows[rel] = {ROW_KEY: key}
+            children.setdefault(parent, []).append((_position(value), key, rel))
+        for parent, items in children.items():
+            for _pos, _key, rel in sorted(items):
+                name = rel.rpartition("/")[2].split("@", 1)[0]
+                rows[parent].setdefault(name, []).append(rows[rel])
+    for parent, name, value in values:
+        target = rows.get(parent)
+        if target is not None:
+            target[name] = value
     return root
 
 

@@ -119,7 +119,9 @@ class Eraser:
             columns = _REFERENCE.get(g.table)
             if columns is None or g.record in erased:
                 continue
-            for field, value, _prev, _merges in g.items:
+            items = g.items if g.creation is None else \
+                [(f, g.creation[f], None, ()) for f in columns if f in g.creation]
+            for field, value, _prev, _merges in items:
                 if field in columns and isinstance(value, str):
                     references.setdefault(g.record, []).append((g.table, value))
         known = self.erased_among(v for refs in references.values() for _t, v in refs)
@@ -140,7 +142,7 @@ class Eraser:
         dropped = 0
         for g in groups:
             if g.record in erased:
-                dropped += len(g.items)
+                dropped += g.size
                 continue
             prefixes = fields.get(g.record)
             if prefixes:

@@ -75,8 +75,18 @@ class Receiving:
     # -- step 1 -----------------------------------------------------------------------------
     def _validated(self, groups: list[Group]) -> None:
         checked: set[tuple[str, str]] = set()
+        first_fields: dict[str, set[str]] = {}
         for group in groups:
             table = group.table
+            if group.creation is not None:  # first values: fields to check, nothing replaced
+                known = first_fields.setdefault(table, set())
+                fresh = group.creation.keys() - known
+                for field_name in fresh:
+                    if not (field_name.startswith(_ANSWERS_PREFIX) and table == "submissions"
+                            and len(field_name) > len(_ANSWERS_PREFIX)):
+                        self._check_field(table, field_name)
+                known |= fresh  # this batch's answer paths too: as many as its lines hold
+                continue
             for field_name, _value, prev, _merges in group.items:
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
                     if table != "submissions" or len(field_name) <= len(_ANSWERS_PREFIX):
@@ -149,7 +159,7 @@ class Receiving:
                         raise WriteRefused(_("The same change is given twice, with two "
                                              "values."))
                 if not fresh:
-                    result.known += len(group.items)
+                    result.known += group.size
                     continue
                 if len(fresh) != len(group.items):
                     result.known += len(group.items) - len(fresh)
@@ -164,7 +174,7 @@ class Receiving:
             if check is not None:
                 is_known = group.record in present
                 if check.check(group, is_known) is not None:
-                    result.refused += len(group.items)
+                    result.refused += group.size
                     continue
                 check.accepted(group, not is_known)
             present.add(group.record)

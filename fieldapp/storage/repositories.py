@@ -289,10 +289,11 @@ class PersonRepository(SyncedRepository):
     def households_of(self, person_ids: list[str]) -> set[str]:
         """The households of these persons."""
         found: set[str] = set()
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start:start + 500]
-            found.update(row["household_id"] for row in self.store.query(
-                "select household_id from persons where id in "
+        # Plain tuples, not the rows as dicts: an import asks for every person it brought.
+        for start in range(0, len(person_ids), 5000):
+            chunk = person_ids[start:start + 5000]
+            found.update(row[0] for row in self.store.conn.execute(
+                "select distinct household_id from persons where id in "
                 f"({', '.join('?' for _ in chunk)})", chunk))
         return found
 

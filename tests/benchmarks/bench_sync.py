@@ -21,6 +21,40 @@ takes before the change log and any import code. ``--deep N`` also times ``field
 --deep`` on a demo commune of N households.
 
 Building 50 laptops takes minutes (two processes): ``--cache DIR`` keeps them for later runs.
+
+**Figures** (50 x 400 households, 110,397 records; a 2-core machine shared with other work, so
+wall-clock figures drift by a second or more between runs: CPU seconds of the import process
+are the steadier measure). Each step's gain is what that step's own measurement showed (the
+collector's time from gc.callbacks, the others from runs and micro-benchmarks of the step); the
+steps overlap, so the line "after" is an A/B of the two versions, run alternately:
+
+=====================================================  ==========  ==============
+step (issue 20, import speed)                          import CPU  ratio (CPU)
+=====================================================  ==========  ==============
+before (main 2a1b027; yardstick 1.34 s CPU)            14.9 s      11.1x
+cycle collector paused during an import (4,700 runs)   -1.2 s
+first values read by whole-line passes, lazy items     about -0.6 s
+build_answers in one pass (35 to 22 us a survey)       -0.25 s
+4,000 lines a batch (was 1,000)                        -0.6 s
+households of the imported persons as tuples           small
+edit distance without min() (duplicate scoring)        -0.1 s
+after (A/B, two runs each: 15.1 -> 13.2 s)             -1.9 s
+this benchmark afterwards (yardstick 1.40 s, 1.34 s    12.4 s      9.3x (wall 13.1 s,
+CPU; authority 4%, re-import 0.082x, 223 MiB)                      9.3x)
+=====================================================  ==========  ==============
+
+The import's figure includes migrating the cached commune database when the cache was built by
+an earlier version (0.26 s here: m045 and m060 were pending); a commune's own database is
+migrated once, at the first start of the new version.
+
+Tried and dropped: the search documents written set-based at the end of each transaction
+instead of by the insert triggers (a few large FTS5 inserts instead of one a batch: about 2 s
+more CPU, in three A/B runs);
+dropping the rounds and indicator triggers, or four of the households' and persons' indexes,
+changed nothing measurable. What is left: the tables' own writes (indexes, FTS5 prefix
+indexes: the "own tables" line, 4.6x alone), the change log's rows (a survey's hundred answers
+again as a {field: value} row), JSON of the answers tree, and the Python of each record
+(decoding, checks, its row and log row).
 """
 
 from __future__ import annotations

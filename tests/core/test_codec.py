@@ -81,3 +81,46 @@ def test_encode_then_decode_gives_the_changes_back():
 def test_escaped_decomposed_text_is_composed():
     raw = b'{"t":"persons","r":"p-1","s":"' + STAMP.encode() + b'","c":[["full_name","Hoa\\u0300ng"]]}'
     assert decode_group(raw).creation == {"full_name": "Hoàng"}
+
+
+_LINES = [  # first values of every shape the whole-line pass takes or hands over
+    [["full_name", "Nguyễn Văn An"], ["birth_year", 1980], ["phone", None], ["w", 1.5]],
+    [["full_name", unicodedata.normalize("NFD", "Đặng Thị Lài")], ["note", "ổn"]],
+    [["full_name", "An"], ["a", unicodedata.normalize("NFD", "é")], ["b", "é"]],
+    [[unicodedata.normalize("NFD", "tên"), "x"], ["tên2", "y"]],  # fields not ASCII
+    [["full_name", "a"], ["full_name", "b"]],  # a repeated field: no creation
+    [["photo", {"b64": "AAEC"}], ["full_name", "x"]],
+    [["full_name", "x", PREV]],
+    [["full_name", "x"], ["deleted", 1, None, [PREV]]],
+    [["answers/q", "1"], ["answers/r@k", 0], ["answers/r@k/n", "Bế Văn Tâm"]],
+    [["full_name", True]], [["full_name", [1]]], [[1, "x"]], [["", "x"]], ["ab"],
+    [[["full_name"], "x"]], [[{"f": 1}, "x"]], [[None, "x"], ["a", "b"]],
+    [["x" * (MAX_FIELD + 1), "x"]], [["full_name", "x", "not a stamp"]],
+]
+
+
+@pytest.mark.parametrize("items", _LINES)
+def test_the_whole_line_pass_reads_what_the_item_by_item_one_does(items, monkeypatch):
+    """The fast path of first values (checked by whole-line passes) gives the same group, or
+    the same refusal, as the item-by-item reading it stands in for."""
+    import fieldapp.sync.codec as codec
+
+    def read():
+        try:
+            group = decode_group(line(items))
+        except EntryError as exc:
+            return str(exc)
+        # Values and their types (1 and 1.0, True and 1 compare equal).
+        return (group, [tuple(map(type, i)) for i in group.items], group.size,
+                group.creation and {k: type(v) for k, v in group.creation.items()})
+
+    fast = read()
+    monkeypatch.setattr(codec, "_first_values", lambda raw_items: None)
+    assert fast == read()
+
+
+def test_a_group_of_first_values_makes_its_items_when_asked():
+    group = decode_group(line([["full_name", "An"], ["birth_year", 1980]]))
+    assert group.size == 2
+    assert group.items == (("full_name", "An", None, ()), ("birth_year", 1980, None, ()))
+    assert [c.field for c in group.changes()] == ["full_name", "birth_year"]

@@ -152,12 +152,20 @@ def similarity(a: str, b: str, threshold: float = NAME_SIMILARITY) -> float:
         return 0.0
     if abs(len(a) - len(b)) > (1 - threshold) * max(len(a), len(b)):
         return 1 - abs(len(a) - len(b)) / max(len(a), len(b))  # too far apart already
+    # The edit distance row by row; the cheapest of the three steps picked with comparisons,
+    # not min() (an import scores thousands of pairs of names).
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
+        left = i
+        for cb, diagonal, above in zip(b, previous, previous[1:]):
+            cost = diagonal + (ca != cb)
+            if above + 1 < cost:
+                cost = above + 1
+            if left + 1 < cost:
+                cost = left + 1
+            current.append(cost)
+            left = cost
         previous = current
     return 1 - previous[-1] / max(len(a), len(b))
 
