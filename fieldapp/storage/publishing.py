@@ -173,6 +173,10 @@ class PublishSource:
             out += self.conn.execute(f"{sql} where t.id in ({_marks(chunk)})", chunk).fetchall()
         return out
 
+    def count_rows(self, table: str) -> int:
+        """How many rows :meth:`all_rows` gives (for a first publish's progress)."""
+        return self.conn.execute(f"select count(*) from [{BY_TABLE[table].table}]").fetchone()[0]
+
     def all_rows(self, table: str) -> Iterator[tuple]:
         """Every row of a table as :meth:`rows` gives them (streamed)."""
         yield from self.conn.execute(self._select(BY_TABLE[table]))

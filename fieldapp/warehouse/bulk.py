@@ -66,13 +66,31 @@ def begin(pub: Publisher, fresh: bool) -> dict[str, Any] | None:
     return state
 
 
+class _Progress:
+    """One scale for the whole bulk load: every row still to write, then the log's sequence
+    numbers up to the bound (estimated by the last one until the first kind fixes it)."""
+
+    def __init__(self, pub: Publisher, state: dict[str, Any], cursor: int,
+                 tell: Callable[[int, int], None]):
+        self.tell = tell
+        self.rows = sum(pub.source.count_rows(kind.table) for kind in schema.kinds()
+                        if kind.table not in state["kinds"])
+        bound = state["bound"] if state["bound"] is not None else pub.source.last_seq()
+        self.total = self.rows + max(0, bound - cursor)
+        self.done = 0
+
+    def __call__(self, done: int) -> None:
+        self.tell(min(done, self.total), max(1, self.total))
+
+
 def load(pub: Publisher, state: dict[str, Any], cursor: int, report: Published,
          progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> int:
     """Rows, then history up to the bound, then the indexes; the cursor reached (the bound)."""
-    _rows(pub, state, report, cancelled)
+    scale = _Progress(pub, state, cursor, progress)
+    _rows(pub, state, report, cancelled, scale)
     aside = _CasesAside(pub)
     try:
-        cursor = _history(pub, state["bound"], cursor, report, progress, cancelled)
+        cursor = _history(pub, state["bound"], cursor, report, cancelled, scale)
     finally:
         report.views_refreshed = aside.join()
     with pub.conn.transaction():
@@ -120,7 +138,7 @@ class _CasesAside:
 
 
 def _rows(pub: Publisher, state: dict[str, Any], report: Published,
-          cancelled: Callable[[], bool]) -> None:
+          cancelled: Callable[[], bool], scale: _Progress) -> None:
     conn, source, prov = pub.conn, pub.source, pub.province
     for kind in schema.kinds():
         if kind.table in state["kinds"]:
@@ -136,12 +154,12 @@ def _rows(pub: Publisher, state: dict[str, Any], report: Published,
             schema.ensure_partition(conn, kind.table, prov, pub.partitions)
             try:
                 with conn.transaction():
-                    written = _copy_kind(pub, kind, careful=False)
+                    written = _copy_kind(pub, kind, cancelled, scale, careful=False)
             except psycopg().errors.DataError:
                 # A value PostgreSQL refused (JSON text that is not JSON): the kind again,
                 # every JSON value checked first and the refused ones kept in wh_odd.
                 with conn.transaction():
-                    written = _copy_kind(pub, kind, careful=True)
+                    written = _copy_kind(pub, kind, cancelled, scale, careful=True)
             conn.execute(f"insert into {q('records')} (wh_province, id, tbl, wh_commune, "
                          f"has_row) select wh_province, id, %s, wh_commune, true from "
                          f"{q(kind.table)} where wh_province = %s", [kind.table, prov])
@@ -149,9 +167,17 @@ def _rows(pub: Publisher, state: dict[str, Any], report: Published,
             schema.set_meta(conn, _KEY + prov, json.dumps(state))
         report.rows += written
         report.batches += 1  # a transaction of its own
+        scale.done += written
+        scale(scale.done)
 
 
-def _copy_kind(pub: Publisher, kind, *, careful: bool) -> int:
+_EVERY = 10_000
+"""Rows of a kind between two reports of progress (and two questions whether to stop: a stop
+inside a kind's COPY rolls the kind back, and the publish goes on from it when run again)."""
+
+
+def _copy_kind(pub: Publisher, kind, cancelled: Callable[[], bool], scale: _Progress, *,
+               careful: bool) -> int:
     encoder = RowEncoder(kind, pub.province, careful=careful)
     names = ", ".join(f'"{c}"' for c in row_columns(kind))
     written = 0
@@ -159,11 +185,14 @@ def _copy_kind(pub: Publisher, kind, *, careful: bool) -> int:
         for row in pub.source.all_rows(kind.table):
             copy.write_row(encoder.row(row))
             written += 1
+            if not written % _EVERY:
+                scale(scale.done + written)
+                pub.stop_if(cancelled)
     return written
 
 
 def _history(pub: Publisher, bound: int, cursor: int, report: Published,
-             progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> int:
+             cancelled: Callable[[], bool], scale: _Progress) -> int:
     """The change log after ``cursor`` up to ``bound``, batch by batch; the cursor reached."""
     conn, source, prov = pub.conn, pub.source, pub.province
     erased = {r[0] for r in conn.execute(
@@ -175,6 +204,7 @@ def _history(pub: Publisher, bound: int, cursor: int, report: Published,
     conn.execute(f"analyze {q('records')}")
     pub.devices = pub.devices or source.device_communes()
     first = cursor
+    scale.total = scale.done + max(0, bound - first)  # the bound, now fixed
     while cursor < bound:
         pub.stop_if(cancelled)
         with conn.transaction(), source.snapshot():
@@ -203,7 +233,7 @@ def _history(pub: Publisher, bound: int, cursor: int, report: Published,
         cursor = report.through = through
         report.groups += len(history)
         report.batches += 1
-        progress(max(0, through - first), max(1, bound - first))
+        scale(scale.done + max(0, through - first))
         if pub.after_batch is not None:
             pub.after_batch(report.batches)
     return cursor

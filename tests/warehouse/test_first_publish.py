@@ -106,3 +106,32 @@ def test_an_erasure_before_the_first_publish_arrives_as_ids(tmp_path, warehouse,
         assert _duplicates(conn) == 0
     for store in (office, *communes):
         store.close()
+
+
+def test_a_first_publish_tells_its_progress_and_stops_inside_a_kind(tmp_path, warehouse,
+                                                                    demo_commune, monkeypatch):
+    """One scale over rows and log, never going back; a stop asked in the middle of a kind's
+    rows rolls that kind back, and the next publish writes it once."""
+    from fieldapp.warehouse import bulk
+
+    monkeypatch.setattr(bulk, "_EVERY", 7)
+    office, communes = consolidate(tmp_path, [demo_commune(HOUSEHOLDS, s) for s in SEEDS])
+    publisher = service.WarehouseService(office)
+    told: list[tuple[int, int]] = []
+    with pytest.raises(PublishCancelled):
+        publisher.publish(warehouse, batch=300, progress=lambda d, t: told.append((d, t)),
+                          cancelled=lambda: len(told) >= 3)
+    assert len(told) == 3 and told[0][0] < told[-1][0] < told[-1][1]
+    with connect(warehouse) as conn:
+        assert conn.execute("select seq from fieldapp.sources").fetchone()[0] == 0
+    told.clear()
+    done = publisher.publish(warehouse, batch=300,
+                             progress=lambda d, t: told.append((d, t)))
+    assert done.resumed and told
+    assert all(a[0] <= b[0] for a, b in itertools.pairwise(told))
+    assert told[-1][0] == told[-1][1]
+    assert publisher.check(warehouse).equal
+    with connect(warehouse) as conn:
+        assert _duplicates(conn) == 0 and not _missing_indexes(conn)
+    for store in (office, *communes):
+        store.close()
