@@ -73,10 +73,10 @@ class _Progress:
     def __init__(self, pub: Publisher, state: dict[str, Any], cursor: int,
                  tell: Callable[[int, int], None]):
         self.tell = tell
-        self.rows = sum(pub.source.count_rows(kind.table) for kind in schema.kinds()
-                        if kind.table not in state["kinds"])
+        rows = sum(pub.source.count_rows(kind.table) for kind in schema.kinds()
+                   if kind.table not in state["kinds"])
         bound = state["bound"] if state["bound"] is not None else pub.source.last_seq()
-        self.total = self.rows + max(0, bound - cursor)
+        self.total = rows + max(0, bound - cursor)
         self.done = 0
 
     def __call__(self, done: int) -> None:
