@@ -115,17 +115,39 @@ class RecordType:
         head = field.split(".", 1)[0]
         return head if head in self.maps else field
 
-    def assemble(self, winners: dict[str, Any]) -> dict[str, Any]:
-        """Columns from the winning value of each field (absent map/tree keys left out)."""
-        row: dict[str, Any] = {c: None for c in self.columns}
+    def assemble(self, winners: dict[str, Any], template: dict[str, Any] | None = None
+                 ) -> dict[str, Any]:
+        """Columns from the winning value of each field (absent map/tree keys left out).
+
+        ``template``: {column: None} to start from (a writer's, with its table's other
+        columns too, copied here). One pass over the fields: the plain ones go in with one
+        dict update when no map or tree key is among them, the answers are sorted into rows
+        as they are met (an import assembles a hundred thousand records)."""
+        row = dict.fromkeys(self.columns) if template is None else template.copy()
+        if not self.maps and not self.tree:
+            row.update(winners)  # every field is a column of its own here
+            return row
+        if not self.tree and winners.keys() <= row.keys():
+            row.update(winners)  # no map key among them: every map is empty
+            for column in self.maps:
+                row[column] = "{}"
+            return row
         maps: dict[str, dict[str, Any]] = {m: {} for m in self.maps}
-        answers: dict[str, Any] = {}
+        values: list[tuple[str, str, Any]] = []
+        row_fields: list[tuple[int, str, str, str, Any]] = []
         prefix = ANSWERS + "/"
+        start = len(prefix)
+        tree = self.tree
         for field, value in winners.items():
-            if field in row:
+            if tree and field.startswith(prefix):
+                rel = field[start:]
+                parent, _, name = rel.rpartition("/")
+                if "@" in name:
+                    row_fields.append((rel.count("/"), rel, parent, name, value))
+                elif value is not None and value != "":
+                    values.append((parent, name, value))
+            elif field in row:
                 row[field] = value
-            elif self.tree and field.startswith(prefix):
-                answers[field] = value
             else:
                 owner = self.owner_column(field)
                 if owner in maps:
@@ -135,8 +157,8 @@ class RecordType:
                     row[field] = value
         for column, content in maps.items():
             row[column] = _json(content)
-        if self.tree:
-            row[self.tree] = _json(build_answers(answers))
+        if tree:
+            row[tree] = _json(_answers_tree(values, row_fields))
         return row
 
 
@@ -198,8 +220,6 @@ def build_answers(fields: dict[str, Any]) -> dict[str, Any]:
     fields into rows and values (every survey an import receives goes through here).
     """
     start = len(ANSWERS) + 1
-    root: dict[str, Any] = {}
-    rows: dict[str, dict[str, Any]] = {"": root}
     values: list[tuple[str, str, Any]] = []
     row_fields: list[tuple[int, str, str, str, Any]] = []
     for path, value in fields.items():
@@ -209,6 +229,15 @@ def build_answers(fields: dict[str, Any]) -> dict[str, Any]:
             row_fields.append((rel.count("/"), rel, parent, name, value))
         elif value is not None and value != "":
             values.append((parent, name, value))
+    return _answers_tree(values, row_fields)
+
+
+def _answers_tree(values: list[tuple[str, str, Any]],
+                  row_fields: list[tuple[int, str, str, str, Any]]) -> dict[str, Any]:
+    """The tree from the answers sorted by :func:`build_answers`: (parent row, name, value)
+    of each value, (depth, path, parent row, name@key, position) of each repeat row."""
+    root: dict[str, Any] = {}
+    rows: dict[str, dict[str, Any]] = {"": root}
     if row_fields:
         # Shallowest first, so that a row's parent row is known before the row.
         row_fields.sort(key=itemgetter(0))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from fieldapp.core.changed import Tracker
@@ -297,7 +298,12 @@ class RecordWriter(Receiving, HouseholdMerges):
         """Rows of records received as their first values (their log rows are written)."""
         rtype = record_type(table)
         columns = self._table_columns(table)
+        # Every row starts from {column: None} of the table and the kind (copied), so that its
+        # values are taken in the table's order in one C call.
+        template = dict.fromkeys([*rtype.columns, *columns])
+        take = itemgetter(*columns)
         required = _REQUIRED[table]
+        wanted = itemgetter(*required) if len(required) > 1 else None
         table_rows = []
         # References to a merged household show on its survivor: looked up row by row only
         # when this database has a merged household at all.
@@ -305,15 +311,16 @@ class RecordWriter(Receiving, HouseholdMerges):
         for record, fields, stamp in rows:
             values = fields if "deleted" not in fields and "deleted_reason" not in fields \
                 else {k: v for k, v in fields.items() if k not in ("deleted", "deleted_reason")}
-            row = self._derive(rtype, rtype.assemble(values), resolve=resolve)
-            if any(row.get(f) is None for f in required):
+            row = self._derive(rtype, rtype.assemble(values, template), resolve=resolve)
+            if (None in wanted(row)) if wanted is not None \
+                    else any(row.get(f) is None for f in required):
                 continue  # the rest of the record is still to come
             deleted = fields.get("deleted") in (1, "1")
             created = iso_from_ms(stamp.wall_ms)
             row.update(id=record, device_id=stamp.device, created_at=created,
                        updated_at=created, rev=str(stamp), deleted=int(deleted),
                        deleted_reason=fields.get("deleted_reason") if deleted else None)
-            table_rows.append([row.get(c) for c in columns])
+            table_rows.append(take(row))
         self._insert_table_rows(table, columns, table_rows)
 
     def rebuild(self) -> None:
@@ -366,7 +373,7 @@ class RecordWriter(Receiving, HouseholdMerges):
             return None
         return self._derive(rtype, row)
 
-    def _insert_table_rows(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    def _insert_table_rows(self, table: str, columns: list[str], rows: list) -> None:
         """Insert rows with multi-row INSERT statements (about 15% faster than executemany)."""
         if not rows:
             return
