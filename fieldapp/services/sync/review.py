@@ -144,16 +144,19 @@ def pair_key(a: str, b: str) -> str:
 def similarity(a: str, b: str, threshold: float = NAME_SIMILARITY) -> float:
     """1 - normalised edit distance of two names, accents folded (1.0: the same). Names whose
     lengths alone put them below ``threshold`` get that bound (below it) without the full
-    distance."""
+    distance; so do names whose distance is past it before the last row of the table."""
     a, b = fold(a), fold(b)
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
-    if abs(len(a) - len(b)) > (1 - threshold) * max(len(a), len(b)):
-        return 1 - abs(len(a) - len(b)) / max(len(a), len(b))  # too far apart already
+    longest = max(len(a), len(b))
+    allowed = (1 - threshold) * longest
+    if abs(len(a) - len(b)) > allowed:
+        return 1 - abs(len(a) - len(b)) / longest  # too far apart already
     # The edit distance row by row; the cheapest of the three steps picked with comparisons,
-    # not min() (an import scores thousands of pairs of names).
+    # not min() (an import scores thousands of pairs of names). No later row is below the
+    # smallest of a row: once that is past the threshold, it is the bound.
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -167,18 +170,32 @@ def similarity(a: str, b: str, threshold: float = NAME_SIMILARITY) -> float:
             current.append(cost)
             left = cost
         previous = current
-    return 1 - previous[-1] / max(len(a), len(b))
+        least = min(current)
+        if least > allowed:
+            return 1 - least / longest
+    return 1 - previous[-1] / longest
 
 
-def _members(store: Store, household_id: str) -> set[tuple[str, int | None]]:
-    return {(p["name_key"], p["birth_year"]) for p in store.persons.of_household(household_id)}
+Members = tuple[set[tuple[str, int | None]], dict[str, list[int | None]]]
+"""A household's live members as {(folded name, birth year)} and {folded name: [years]}."""
 
 
-def _shared(a: set[tuple[str, int | None]], b: set[tuple[str, int | None]]) -> int:
-    """Members of ``a`` also in ``b``: the same folded name, born within a year."""
-    names_b: dict[str, list[int | None]] = {}
-    for name, year in b:
-        names_b.setdefault(name, []).append(year)
+def _members(store: Store, household_id: str) -> Members:
+    return members_of({(p["name_key"], p["birth_year"])
+                       for p in store.persons.of_household(household_id)})
+
+
+def members_of(keys: set[tuple[str, int | None]]) -> Members:
+    """:data:`Members` of a household from its members' (folded name, birth year)."""
+    names: dict[str, list[int | None]] = {}
+    for name, year in keys:
+        names.setdefault(name, []).append(year)
+    return keys, names
+
+
+def _shared(a: set[tuple[str, int | None]], names_b: dict[str, list[int | None]]) -> int:
+    """Members of ``a`` also in ``b`` (given as {folded name: [years]}): the same folded
+    name, born within a year."""
     count = 0
     for name, year in a:
         years = names_b.get(name)
@@ -186,6 +203,18 @@ def _shared(a: set[tuple[str, int | None]], b: set[tuple[str, int | None]]) -> i
                          for other in years):
             count += 1
     return count
+
+
+def _overlap(m1: Members, m2: Members) -> int | None:
+    """Members of the first household also in the second, or None when too few of the
+    smaller household's are (below :data:`MEMBER_OVERLAP`)."""
+    smaller = min(len(m1[0]), len(m2[0]))
+    if smaller > 1 and m1[1].keys().isdisjoint(m2[1]):
+        return None  # nobody shared, told by one set operation: 0 < MEMBER_OVERLAP
+    shared = _shared(m1[0], m2[1])
+    if smaller > 1 and shared / smaller < MEMBER_OVERLAP:
+        return None
+    return shared
 
 
 def _compare(store: Store, h1: dict[str, Any], h2: dict[str, Any], cache: dict
@@ -198,9 +227,8 @@ def _compare(store: Store, h1: dict[str, Any], h2: dict[str, Any], cache: dict
     m2 = cache.get(h2["id"])
     if m2 is None:
         m2 = cache[h2["id"]] = _members(store, h2["id"])
-    shared = _shared(m1, m2)
-    smaller = min(len(m1), len(m2))
-    if smaller > 1 and shared / smaller < MEMBER_OVERLAP:
+    shared = _overlap(m1, m2)
+    if shared is None:
         return None
     score = similarity(h1["head_name"], h2["head_name"])
     if score < NAME_SIMILARITY:
@@ -257,7 +285,7 @@ def duplicates_among(store: Store, household_ids: set[str]) -> list[DuplicatePai
         # Every member of the village's households in one query (an import touches hundreds
         # of households of a village: one query each cost a fifth of importing).
         members = store.persons.keys_by_household(village)
-        cache.update((row["id"], members.get(row["id"], set())) for row in rows)
+        cache.update((row["id"], members_of(members.get(row["id"], set()))) for row in rows)
         found.update(_pairs_in(store, rows, wanted, decided, cache))
     return sorted(found.values(), key=lambda p: p.key)
 
@@ -270,7 +298,7 @@ def probable_duplicates(store: Store) -> list[DuplicatePair]:
     for village in store.villages.list():
         rows = store.households.heads_in(village["id"])
         members = store.persons.keys_by_household(village["id"])
-        cache.update((row["id"], members.get(row["id"], set())) for row in rows)
+        cache.update((row["id"], members_of(members.get(row["id"], set()))) for row in rows)
         found.update(_pairs_in(store, rows, None, decided, cache))
     return sorted(found.values(), key=lambda p: p.key)
 
