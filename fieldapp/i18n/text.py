@@ -47,8 +47,8 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    words = [_fold_word(word) for word in text.split()]
-    return " ".join(w for w in words if w)  # a word of marks alone folds to nothing
+    # A word of marks alone folds to nothing (and leaves no space).
+    return " ".join(filter(None, map(_fold_word, text.split())))
 
 
 @lru_cache(maxsize=16384)  # names are made of few words (see _word_levels)
@@ -147,9 +147,9 @@ def _words_key_text(words: list[str]) -> str:
     """:func:`_key_text` of ``" ".join(words)`` from the words' memoised levels."""
     if len(words) == 1:
         return "\x01".join(_word_levels(words[0]))
-    levels = [_word_levels(w) for w in words]
-    return "\x01".join(space.join(lv[i] for lv in levels)
-                        for i, space in enumerate(_SPACE_LEVELS))
+    # Level by level (zip: the words' first levels, their second, their third), each joined
+    # by the space of that level.
+    return "\x01".join(map(str.join, _SPACE_LEVELS, zip(*map(_word_levels, words))))
 
 
 def sort_text(text: str | None) -> str:
