@@ -75,11 +75,17 @@ class Receiving:
     # -- step 1 -----------------------------------------------------------------------------
     def _validated(self, groups: list[Group]) -> None:
         checked: set[tuple[str, str]] = set()
-        first_values: dict[str, list[dict[str, Any]]] = {}
+        first_fields: dict[str, set[str]] = {}
         for group in groups:
             table = group.table
             if group.creation is not None:  # first values: fields to check, nothing replaced
-                first_values.setdefault(table, []).append(group.creation)
+                known = first_fields.setdefault(table, set())
+                fresh = group.creation.keys() - known
+                for field_name in fresh:
+                    if not (field_name.startswith(_ANSWERS_PREFIX) and table == "submissions"
+                            and len(field_name) > len(_ANSWERS_PREFIX)):
+                        self._check_field(table, field_name)
+                known |= fresh  # this batch's answer paths too: as many as its lines hold
                 continue
             for field_name, _value, prev, _merges in group.items:
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
@@ -95,15 +101,6 @@ class Receiving:
                         and prev >= group.stamp:
                     self._check_order(Change(table, group.record, field_name, None,
                                              group.stamp, prev))
-        # The fields of a table's first values, each once (one set union: this batch's answer
-        # paths too, as many as its lines hold).
-        for table, creations in first_values.items():
-            fields = set().union(*creations)
-            if table == "submissions":  # an answer's path: any, past the prefix
-                fields = [f for f in fields
-                          if not f.startswith(_ANSWERS_PREFIX) or f == _ANSWERS_PREFIX]
-            for field_name in fields:
-                self._check_field(table, field_name)
 
     def apply_groups(self, groups: Iterable[Group], *, validate: bool = True,
                      check: "ImportAuthority | None" = None) -> ApplyResult:
