@@ -82,7 +82,7 @@ def action_of(fields: Mapping[str, Any], creation: bool, kind: Kind) -> str:
     required field, nothing replaced), else CHANGE."""
     if "deleted" in fields:
         return REMOVE
-    if creation and None not in map(fields.get, kind.required):
+    if creation and all(fields.get(name) is not None for name in kind.required):
         return CREATE
     return CHANGE
 

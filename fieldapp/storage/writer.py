@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -385,7 +384,7 @@ class RecordWriter(Receiving, HouseholdMerges):
             chunk = rows[start:start + per_statement]
             self.conn.execute(f"insert into [{table}] ({names}) values "
                               + ", ".join([one] * len(chunk)),
-                              list(chain.from_iterable(chunk)))
+                              [value for row in chunk for value in row])
 
     def _insert_rows(self, rtype: RecordType, states: list[RecordState]) -> None:
         columns = self._table_columns(rtype.table)
