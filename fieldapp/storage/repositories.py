@@ -226,9 +226,12 @@ class HouseholdRepository(SyncedRepository):
         ids_sorted, out = sorted(ids), []
         for start in range(0, len(ids_sorted), 500):
             chunk = ids_sorted[start:start + 500]
+            # "+deleted": the households looked up by id. SQLite would otherwise walk every
+            # live household by the index that starts with "deleted" (3.53 does, at 20,000
+            # households: 2 ms a call instead of 0.35 ms, growing with the commune).
             out += self.store.query(
                 f"select id, village_id from households where id in "
-                f"({', '.join('?' for _ in chunk)}) and deleted = 0", chunk)
+                f"({', '.join('?' for _ in chunk)}) and +deleted = 0", chunk)
         return out
 
     def count_in_village(self, village_id: str) -> int:
