@@ -41,20 +41,45 @@ edit distance without min() (duplicate scoring)        -0.1 s
 after (A/B, two runs each: 15.1 -> 13.2 s)             -1.9 s
 this benchmark afterwards (yardstick 1.40 s, 1.34 s    12.4 s      9.3x (wall 13.1 s,
 CPU; authority 4%, re-import 0.082x, 223 MiB)                      9.3x)
+before (main 780e6ca, the import alone)                14.06 s
+first values assembled in one pass, the row taken by   -0.3 s
+  one itemgetter (the Python of _insert_creations
+  2.58 -> 2.28 s)
+duplicate scoring: households with no member name in   -0.13 s
+  common set aside by one set operation, the edit
+  distance stopped past the threshold (0.72 ->
+  0.59 s)
+fold and sort keys joined in C (3.4 -> 2.1 us a name)  -0.12 s
+the imported households' villages looked up by id      -0.14 s
+  ("+deleted": SQLite 3.53 walked the live
+  households by the deleted index, 2 ms a call)
+after (A/B, alternate runs: 14.06 -> 13.39 s in six,   -0.4 to
+  13.26 -> 12.87 s in eight, every one lower)          -0.7 s
+this benchmark afterwards (yardstick 1.58 s, 1.54 s    12.8 s      8.3x (wall 13.5 s,
+CPU; authority 4%, re-import 0.075x, 224 MiB; main     (main       8.5x; main 9.7x
+780e6ca in the same hour: 13.7 s CPU, 9.7x)            13.7 s)     CPU, 10.2x wall)
 =====================================================  ==========  ==============
 
 The import's figure includes migrating the cached commune database when the cache was built by
 an earlier version (0.26 s here: m045 and m060 were pending); a commune's own database is
-migrated once, at the first start of the new version.
+migrated once, at the first start of the new version. It also includes loading the forms
+engine once (pyxform, openpyxl: 0.35 to 0.45 s) for the household_survey.xlsx the cached
+packages carry: they were made when the shipped form was another version; packages made now
+do not carry the shipped form.
 
 Tried and dropped: the search documents written set-based at the end of each transaction
 instead of by the insert triggers (a few large FTS5 inserts instead of one a batch: about 2 s
-more CPU, in three A/B runs);
-dropping the rounds and indicator triggers, or four of the households' and persons' indexes,
-changed nothing measurable. What is left: the tables' own writes (indexes, FTS5 prefix
-indexes: the "own tables" line, 4.6x alone), the change log's rows (a survey's hundred answers
-again as a {field: value} row), JSON of the answers tree, and the Python of each record
-(decoding, checks, its row and log row).
+more CPU, in three A/B runs); dropping the rounds and indicator triggers, or four of the
+households' and persons' indexes, changed nothing measurable; the answers' JSON by orjson made
+byte-identical (its compact separators widened once its commas and colons are counted as the
+tree's own: 34 us a survey against 21 us for json's C encoder); the answers' values gathered by
+row as dicts (no change); the fields of a batch's first values checked from one set union
+(-0.08 s, and it would collide with the hostile-input checks of the same lines); fewer passes
+over a line's first values (-0.02 s); the authority's conditional grants cached per role (no
+change); INSERT parameters flattened by itertools.chain (0.01 s). What is left: the tables' own
+writes (indexes, FTS5 prefix indexes: the "own tables" line, 4.6x alone), the change log's rows
+(a survey's hundred answers again as a {field: value} row), JSON of the answers tree, and the
+Python of each record (decoding, checks, its row and log row).
 """
 
 from __future__ import annotations
