@@ -76,7 +76,15 @@ tree's own: 34 us a survey against 21 us for json's C encoder); the answers' val
 row as dicts (no change); the fields of a batch's first values checked from one set union
 (-0.08 s, and it would collide with the hostile-input checks of the same lines); fewer passes
 over a line's first values (-0.02 s); the authority's conditional grants cached per role (no
-change); INSERT parameters flattened by itertools.chain (0.01 s). What is left: the tables' own
+change); INSERT parameters flattened by itertools.chain (0.01 s); the indexes in name order
+(and the search triggers) dropped inside an import's transaction once it brings more records
+than the database held, and built again before its commit: no gain with the indexes alone
+(13.4 s CPU against 13.8 s, one run each), more CPU with the search documents too (14.9 s) and
+with the five commit groups of 50 packages (each group rebuilds everything: 21.7 s). The "own
+tables" line overstates what indexes cost the import: it runs with SQLite's default page cache,
+the import with 64 MiB, which keeps the index pages in memory. A log whose survey rows were
+65 MB smaller (their answers cut short, a measurement only) saved 0.2-0.4 s: not worth another
+layout of the log. What is left: the tables' own
 writes (indexes, FTS5 prefix indexes: the "own tables" line, 4.6x alone), the change log's rows
 (a survey's hundred answers again as a {field: value} row), JSON of the answers tree, and the
 Python of each record (decoding, checks, its row and log row).
