@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import Change, Group, as_groups
 from fieldapp.core.kinds import BY_TABLE, RECORD_TYPES, record_type
-from fieldapp.core.records import ANSWERS, is_known_field
+from fieldapp.core.records import ANSWERS, is_answer_path, is_known_field
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
@@ -83,13 +83,13 @@ class Receiving:
                 fresh = group.creation.keys() - known
                 for field_name in fresh:
                     if not (field_name.startswith(_ANSWERS_PREFIX) and table == "submissions"
-                            and len(field_name) > len(_ANSWERS_PREFIX)):
+                            and is_answer_path(field_name)):
                         self._check_field(table, field_name)
                 known |= fresh  # this batch's answer paths too: as many as its lines hold
                 continue
             for field_name, _value, prev, _merges in group.items:
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
-                    if table != "submissions" or len(field_name) <= len(_ANSWERS_PREFIX):
+                    if table != "submissions" or not is_answer_path(field_name):
                         self._check_field(table, field_name)
                 elif (table, field_name) not in checked:
                     self._check_field(table, field_name)

@@ -316,3 +316,20 @@ def test_a_cancel_keeps_the_files_imported_before_it(pair, group, monkeypatch):
     assert [r["file"] for r in reopened.query("select file from sync_imports")] == ["0.fieldsync"]
     assert {r["head_name"] for r in reopened.query("select head_name from households")} == {"Lý Văn Páo", "Hoàng Văn Sơn"}
     assert not commune.conn.in_transaction
+
+
+@pytest.mark.parametrize("path", ["answers/../x", "answers//x", "answers/a/", "answers/./a",
+                                  "answers/a\nb", "answers/\x00", "answers/@k", "answers/r@"])
+def test_an_answer_path_that_no_form_makes_is_refused(pair, tmp_path, path):
+    """Such a field would be kept in the log and either vanish from the answers or stand for
+    another answer (``answers//x`` for ``answers/x``), the last one read winning."""
+    _folder, commune, member, _reg = pair
+    village = commune.villages.list()[0]["id"]
+    lines = list(encode(Change("submissions", "s-path", name, value, member.clock.tick_stamp())
+                        for name, value in (("form_id", "household_survey"),
+                                            ("form_version", "1"), ("status", "final"),
+                                            ("village_id", village), (path, "v"))))
+    refused(commune, crafted(pair, tmp_path / "path.fieldsync", lines), "no field")
+    edit = list(encode([Change("submissions", "s-path", path, "v", member.clock.tick_stamp(),
+                               member.clock.tick_stamp())]))
+    refused(commune, crafted(pair, tmp_path / "path-edit.fieldsync", edit), "no field")
