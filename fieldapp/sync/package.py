@@ -137,6 +137,9 @@ class Header:
                 raise PackageError("damaged", key)
         if not isinstance(data["payload_size"], int) or data["payload_size"] < 0:
             raise PackageError("damaged", "payload_size")
+        if not data["package_id"] or not data["package_id"].isprintable() \
+                or "/" in data["package_id"]:
+            raise PackageError("damaged", "package_id")  # a name (the import log's key)
         return cls(**data)
 
 

@@ -333,3 +333,46 @@ def test_an_answer_path_that_no_form_makes_is_refused(pair, tmp_path, path):
     edit = list(encode([Change("submissions", "s-path", path, "v", member.clock.tick_stamp(),
                                member.clock.tick_stamp())]))
     refused(commune, crafted(pair, tmp_path / "path-edit.fieldsync", edit), "no field")
+
+
+def test_a_package_id_copied_from_another_laptops_package_takes_nothing_from_it(pair):
+    """A package's id is in its header, readable by whoever holds the file: a member who puts
+    another laptop's package id into a package of their own does not make that package
+    "already imported"."""
+    folder, commune, member, _reg = pair
+    other = join_member(commune, folder, "Laptop 2", file="m2")
+    village = commune.villages.list()[0]["id"]
+    theirs = other.households.add_household(village, "Hoàng Thị Thật")
+    real = exchange.export_package(other, folder / "real.fieldsync").path
+    stolen = pkg.read_header(real)[0].package_id
+    fake = _same_id_package(pair, folder / "fake.fieldsync", stolen)
+    assert exchange.import_package(commune, fake).status == "applied"
+    report = exchange.import_package(commune, real)
+    assert report.status == "applied", report.message
+    assert commune.households.get(theirs) is not None
+    assert exchange.import_package(commune, real).status == "already"
+    assert exchange.import_package(commune, fake).status == "already"
+
+
+def _same_id_package(pair, path: Path, package_id: str) -> Path:
+    _folder, commune, member, registration = pair
+    village = commune.villages.list()[0]["id"]
+    stamp = member.clock.tick_stamp()
+    lines = list(encode([Change("households", "h-fake", "village_id", village, stamp),
+                         Change("households", "h-fake", "head_name", "Giả", stamp)]))
+    hub = commune.commune()["id"]
+    box = identity.hub_public_key(commune)
+    header = pkg.Header(package_id=package_id, commune_id=hub, source_device=member.device_id,
+                        destination=f"hub:{hub}", created_at="2026-11-20",
+                        recipient_key=crypto.fingerprint(box))
+    writer = pkg.PackageWriter(path, header, signing_seed=registration.signing_seed,
+                               recipient_public=box)
+    writer.add_lines(lines)
+    writer.finish(pkg.Manifest(package_id=package_id, kind="to_hub", entries=len(lines)))
+    return path
+
+
+@pytest.mark.parametrize("package_id", ["", "a/b", "a\nb"])
+def test_a_package_id_that_is_not_a_name_is_refused(pair, tmp_path, package_id):
+    path = _same_id_package(pair, tmp_path / "id.fieldsync", package_id)
+    refused(pair[1], path, "damaged")
