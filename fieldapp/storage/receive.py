@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import Change, Group, as_groups
-from fieldapp.core.kinds import BY_TABLE, RECORD_TYPES, record_type
+from fieldapp.core.kinds import BY_TABLE, RECORD_TYPES, record_type, wrong_type
 from fieldapp.core.records import ANSWERS, is_answer_path, is_known_field
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 _ANSWERS_PREFIX = ANSWERS + "/"
 _APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
+_TYPED = {table: kind.typed for table, kind in BY_TABLE.items()}
 
 
 class WriteRefused(UserError):
@@ -78,7 +79,12 @@ class Receiving:
         first_fields: dict[str, set[str]] = {}
         for group in groups:
             table = group.table
+            typed = _TYPED[table]
             if group.creation is not None:  # first values: fields to check, nothing replaced
+                for field_name, field_type in typed.items():
+                    value = group.creation.get(field_name)
+                    if value is not None and wrong_type(field_type, value):
+                        self._wrong_type(table, field_name)
                 known = first_fields.setdefault(table, set())
                 fresh = group.creation.keys() - known
                 for field_name in fresh:
@@ -87,7 +93,10 @@ class Receiving:
                         self._check_field(table, field_name)
                 known |= fresh  # this batch's answer paths too: as many as its lines hold
                 continue
-            for field_name, _value, prev, _merges in group.items:
+            for field_name, value, prev, _merges in group.items:
+                if value is not None and field_name in typed \
+                        and wrong_type(typed[field_name], value):
+                    self._wrong_type(table, field_name)
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
                     if table != "submissions" or not is_answer_path(field_name):
                         self._check_field(table, field_name)
@@ -101,6 +110,11 @@ class Receiving:
                         and prev >= group.stamp:
                     self._check_order(Change(table, group.record, field_name, None,
                                              group.stamp, prev))
+
+    @staticmethod
+    def _wrong_type(table: str, field_name: str) -> None:
+        raise WriteRefused(_("A value of {field} in {table} is not of the type that field "
+                             "holds.").format(field=field_name, table=table))
 
     def apply_groups(self, groups: Iterable[Group], *, validate: bool = True,
                      check: "ImportAuthority | None" = None) -> ApplyResult:

@@ -307,3 +307,24 @@ def test_capability_is_checked_at_the_changes_stamp(tmp_path, kind, action, need
     before = list(commune.dump())
     report = forge()
     assert report.refused and list(commune.dump()) == before, report
+
+
+_WRONG = {"text": b"\x00", INTEGER: 1.5, REAL: "x", BYTES: "x", JSON: "{not json"}
+"""A value of the wrong type for each field type (a file content where text goes, ...)."""
+TYPED = [(kind, name) for kind in KINDS for name in kind.typed]
+
+
+@pytest.mark.parametrize("kind,field", TYPED, ids=[f"{k.table}.{f}" for k, f in TYPED])
+def test_a_value_of_the_wrong_type_is_refused(world, kind, field):
+    """Whatever the author may write, a value its field's type never holds (a JSON field that
+    is no JSON: the screen that reads it back failed on it for ever) refuses the file, with
+    its reason; nothing of it at the commune. As first values and as a change."""
+    commune, laptop = world.commune, world.laptops[0]
+    before = list(commune.dump())
+    wrong = _WRONG[kind.typed[field]]
+    first, later = laptop.clock.tick_stamp(), laptop.clock.tick_stamp()
+    for change in (Change(kind.table, new_id(), field, wrong, first),
+                   Change(kind.table, new_id(), field, wrong, later, first)):
+        report = world.forged(list(encode([change])))
+        assert report.status == "refused" and field in report.message, report
+        assert list(commune.dump()) == before

@@ -178,6 +178,12 @@ class Kind:
             append_only=self.append_only)
 
     @cached_property
+    def typed(self) -> dict[str, str]:
+        """{field: type} of the fields whose values another laptop's change must match
+        (:func:`wrong_type`): every plain column (maps and answers hold any value)."""
+        return {f.name: f.type for f in self.fields if f.type not in (MAP, TREE)}
+
+    @cached_property
     def required(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.required)
 
@@ -236,3 +242,33 @@ class Kind:
         """(role, capability needed or None) of every grant of ``action``."""
         return tuple(dict.fromkeys((g.role, g.needs) for g in self.grants
                                    if action in g.actions))
+
+
+def wrong_type(field_type: str, value: Any) -> bool:
+    """Whether ``value`` (as a change carries it) cannot be a value of a field of that type.
+
+    Text fields take numbers too, integer fields text (a survey's answer that is not a
+    number, fieldapp.services.surveys.registry_row): what a laptop's own writes give. File
+    contents belong to bytes fields only, JSON fields hold JSON text (read back with
+    json.loads wherever they are shown)."""
+    if value is None:
+        return False
+    kind = value.__class__
+    if field_type == TEXT:
+        return kind not in (str, int, float)
+    if field_type == INTEGER:
+        return kind not in (int, str)
+    if field_type == REAL:
+        return kind not in (int, float)
+    if field_type == BYTES:
+        return kind is not bytes
+    if field_type == JSON:
+        if kind is not str:
+            return True
+        import json
+
+        try:
+            json.loads(value)
+        except ValueError:
+            return True
+    return False
