@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import Change, Group, as_groups
-from fieldapp.core.kinds import BY_TABLE, RECORD_TYPES, record_type, wrong_type
+from fieldapp.core.kinds import BY_TABLE, MAX_TEXT, RECORD_TYPES, record_type, wrong_type
 from fieldapp.core.records import ANSWERS, is_answer_path, is_known_field
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
@@ -84,7 +84,7 @@ class Receiving:
                 for field_name, field_type in typed.items():
                     value = group.creation.get(field_name)
                     if value is not None and wrong_type(field_type, value):
-                        self._wrong_type(table, field_name)
+                        self._wrong_type(table, field_name, value)
                 known = first_fields.setdefault(table, set())
                 fresh = group.creation.keys() - known
                 for field_name in fresh:
@@ -96,7 +96,7 @@ class Receiving:
             for field_name, value, prev, _merges in group.items:
                 if value is not None and field_name in typed \
                         and wrong_type(typed[field_name], value):
-                    self._wrong_type(table, field_name)
+                    self._wrong_type(table, field_name, value)
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
                     if table != "submissions" or not is_answer_path(field_name):
                         self._check_field(table, field_name)
@@ -112,7 +112,10 @@ class Receiving:
                                              group.stamp, prev))
 
     @staticmethod
-    def _wrong_type(table: str, field_name: str) -> None:
+    def _wrong_type(table: str, field_name: str, value: Any) -> None:
+        if value.__class__ is str and len(value) > MAX_TEXT:
+            raise WriteRefused(_("A value of {field} in {table} is longer than any text "
+                                 "fieldapp writes.").format(field=field_name, table=table))
         raise WriteRefused(_("A value of {field} in {table} is not of the type that field "
                              "holds.").format(field=field_name, table=table))
 

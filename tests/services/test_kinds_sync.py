@@ -328,3 +328,20 @@ def test_a_value_of_the_wrong_type_is_refused(world, kind, field):
         report = world.forged(list(encode([change])))
         assert report.status == "refused" and field in report.message, report
         assert list(commune.dump()) == before
+
+
+TEXTS = [(kind, f.name) for kind in KINDS for f in kind.fields if f.type in ("text", JSON)]
+
+
+@pytest.mark.parametrize("kind,field", TEXTS, ids=[f"{k.table}.{f}" for k, f in TEXTS])
+def test_a_text_longer_than_any_fieldapp_writes_is_refused(world, kind, field):
+    """A household named with 10 MB of text made its report run for minutes."""
+    from fieldapp.core.kinds import MAX_TEXT
+
+    commune, laptop = world.commune, world.laptops[0]
+    before = list(commune.dump())
+    long = json.dumps(["x" * MAX_TEXT]) if kind.typed[field] == JSON else "x" * (MAX_TEXT + 1)
+    report = world.forged(list(encode([Change(kind.table, new_id(), field, long,
+                                              laptop.clock.tick_stamp())])))
+    assert report.status == "refused" and "longer than" in report.message, report
+    assert list(commune.dump()) == before

@@ -244,16 +244,24 @@ class Kind:
                                    if action in g.actions))
 
 
+MAX_TEXT = 65_536
+"""The longest text a plain field takes from another laptop (a name is under a hundred
+characters, a note a few thousand): a household named with 10 MB of text made its report run
+for minutes, and every list that shows it."""
+
+
 def wrong_type(field_type: str, value: Any) -> bool:
     """Whether ``value`` (as a change carries it) cannot be a value of a field of that type.
 
     Text fields take numbers too, integer fields text (a survey's answer that is not a
     number, fieldapp.services.surveys.registry_row): what a laptop's own writes give. File
     contents belong to bytes fields only, JSON fields hold JSON text (read back with
-    json.loads wherever they are shown)."""
+    json.loads wherever they are shown). No text is longer than :data:`MAX_TEXT`."""
     if value is None:
         return False
     kind = value.__class__
+    if kind is str and len(value) > MAX_TEXT:
+        return True
     if field_type == TEXT:
         return kind not in (str, int, float)
     if field_type == INTEGER:
