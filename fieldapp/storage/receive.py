@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 _ANSWERS_PREFIX = ANSWERS + "/"
 _APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
 _TYPED = {table: kind.typed for table, kind in BY_TABLE.items()}
+_NO_FIELDS: dict[str, str] = {}
 
 
 class WriteRefused(UserError):
@@ -79,7 +80,7 @@ class Receiving:
         first_fields: dict[str, set[str]] = {}
         for group in groups:
             table = group.table
-            typed = _TYPED[table]
+            typed = _TYPED.get(table, _NO_FIELDS)  # an unknown table: refused below
             if group.creation is not None:  # first values: fields to check, nothing replaced
                 for field_name, field_type in typed.items():
                     value = group.creation.get(field_name)
