@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import Change, Group, as_groups
-from fieldapp.core.kinds import BY_TABLE, MAX_TEXT, RECORD_TYPES, record_type, wrong_type
+from fieldapp.core.kinds import (
+    BY_TABLE, MAX_TEXT, RECORD_TYPES, Field, record_type, wrong_type)
 from fieldapp.core.records import ANSWERS, is_answer_path, is_known_field
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 _ANSWERS_PREFIX = ANSWERS + "/"
 _APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
 _TYPED = {table: kind.typed for table, kind in BY_TABLE.items()}
-_NO_FIELDS: dict[str, str] = {}
+_NO_FIELDS: dict[str, Field] = {}
 
 
 class WriteRefused(UserError):
@@ -82,9 +83,9 @@ class Receiving:
             table = group.table
             typed = _TYPED.get(table, _NO_FIELDS)  # an unknown table: refused below
             if group.creation is not None:  # first values: fields to check, nothing replaced
-                for field_name, field_type in typed.items():
+                for field_name, declared in typed.items():
                     value = group.creation.get(field_name)
-                    if value is not None and wrong_type(field_type, value):
+                    if value is not None and wrong_type(declared, value):
                         self._wrong_type(table, field_name, value)
                 known = first_fields.setdefault(table, set())
                 fresh = group.creation.keys() - known

@@ -178,10 +178,10 @@ class Kind:
             append_only=self.append_only)
 
     @cached_property
-    def typed(self) -> dict[str, str]:
-        """{field: type} of the fields whose values another laptop's change must match
+    def typed(self) -> dict[str, "Field"]:
+        """{name: field} of the fields whose values another laptop's change must match
         (:func:`wrong_type`): every plain column (maps and answers hold any value)."""
-        return {f.name: f.type for f in self.fields if f.type not in (MAP, TREE)}
+        return {f.name: f for f in self.fields if f.type not in (MAP, TREE)}
 
     @cached_property
     def required(self) -> tuple[str, ...]:
@@ -250,19 +250,23 @@ characters, a note a few thousand): a household named with 10 MB of text made it
 for minutes, and every list that shows it."""
 
 
-def wrong_type(field_type: str, value: Any) -> bool:
-    """Whether ``value`` (as a change carries it) cannot be a value of a field of that type.
+def wrong_type(field: Field, value: Any) -> bool:
+    """Whether ``value`` (as a change carries it) cannot be a value of ``field``.
 
     Text fields take numbers too, integer fields text (a survey's answer that is not a
-    number, fieldapp.services.surveys.registry_row): what a laptop's own writes give. File
-    contents belong to bytes fields only, JSON fields hold JSON text (read back with
-    json.loads wherever they are shown). No text is longer than :data:`MAX_TEXT`."""
+    number, fieldapp.services.surveys.registry_row): what a laptop's own writes give; but a
+    name (searched, folded) and a reference (an id) are text. File contents belong to bytes
+    fields only, JSON fields hold JSON text (read back with json.loads wherever they are
+    shown). No text is longer than :data:`MAX_TEXT`."""
     if value is None:
         return False
     kind = value.__class__
     if kind is str and len(value) > MAX_TEXT:
         return True
+    field_type = field.type
     if field_type == TEXT:
+        if field.search is not None or field.ref is not None:
+            return kind is not str
         return kind not in (str, int, float)
     if field_type == INTEGER:
         return kind not in (int, str)
