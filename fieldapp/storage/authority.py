@@ -357,6 +357,10 @@ class ImportAuthority:
         action = action_of(own, creation, kind)
         if kind.secret and not kind.secret.isdisjoint(own):
             return may_write(kind, Target(action, tuple(own)), author)
+        if author.user is not None and any(own.get(f) not in (None, author.user)
+                                           for f in kind.author_fields):
+            return _("It names another team member than the one who uses the laptop that "
+                     "made it.")
         survivor = own.get(kind.merged_into) if kind.merged_into else None
         if survivor and survivor != group.record:
             problem = self._may_merge_into(kind, survivor, group.stamp, author)

@@ -144,6 +144,21 @@ def test_a_member_cannot_write_a_household_of_another_village_by_merging_into_it
     assert (ours["merged_into"], ours["head_name"]) == (None, "Hộ bị chiếm")
 
 
+def test_a_member_cannot_put_an_audit_event_on_another_team_member(world):
+    """Every laptop records its own work in the audit log: a member's laptop writes its
+    member's events (or the laptop's own, naming nobody), never staff's."""
+    w = world
+    with w["laptop"].transaction():
+        framed = w["laptop"].writer.insert("audit_events", {"action": "erase",
+                                                            "user_id": w["staff"]})
+        own = w["laptop"].writer.insert("audit_events", {"action": "sign_in",
+                                                         "user_id": w["member"]})
+    report = send(w, "audit")
+    refused_alone(w, report, "another team member")
+    events = {e["id"] for e in w["commune"].audit.list()}
+    assert own in events and framed not in events
+
+
 def test_a_retired_members_laptop_is_refused(world):
     from fieldapp.services.workspace import Workspace
     from fieldapp.services.team import Team

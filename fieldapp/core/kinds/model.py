@@ -110,6 +110,9 @@ class Field:
     automatic: bool = False
     """Set by the app itself (a time of finalizing): the newest wins without a conflict."""
     search: Search | None = None
+    author: bool = False
+    """Names the team member who did it (an audit event's user): from a member's laptop,
+    that laptop's team member or nobody (fieldapp.storage.authority)."""
     capability: bool = False
     """(team members only) A permission this field gives its member when set (the translator
     flag): a :class:`Grant` that ``needs`` it holds only for authors who had it at the
@@ -182,6 +185,10 @@ class Kind:
         """{name: field} of the fields whose values another laptop's change must match
         (:func:`wrong_type`): every plain column (maps and answers hold any value)."""
         return {f.name: f for f in self.fields if f.type not in (MAP, TREE)}
+
+    @cached_property
+    def author_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.author)
 
     @cached_property
     def required(self) -> tuple[str, ...]:
