@@ -376,3 +376,24 @@ def _same_id_package(pair, path: Path, package_id: str) -> Path:
 def test_a_package_id_that_is_not_a_name_is_refused(pair, tmp_path, package_id):
     path = _same_id_package(pair, tmp_path / "id.fieldsync", package_id)
     refused(pair[1], path, "damaged")
+
+
+def test_a_carried_label_pack_is_installed_only_if_it_passes_the_checks_of_an_import(pair):
+    """A return package's packs are installed on the member laptop: one with a translation
+    far longer than its source (one such made a form take a gigabyte to open) or that does
+    not parse is not, and the pack installed before stays."""
+    import re
+
+    from fieldapp.i18n.packs import imported_packs_dir, shipped_packs_dir
+    from fieldapp.services.sync.carried import store_carried
+
+    _folder, _commune, member, _reg = pair
+    name = "packs/tyz/household_survey.po"
+    good = (shipped_packs_dir() / "tyz" / "household_survey.po").read_bytes()
+    assert store_carried(member, {name: good}) == [name]
+    installed = imported_packs_dir() / "tyz" / "household_survey.po"
+    assert installed.read_bytes() == good
+    huge = re.sub(rb'\nmsgstr "[^"\n]+"', b'\nmsgstr "' + b"x" * 100_000 + b'"', good, count=1)
+    for bad in (huge, b'msgid "x\nmsgstr', "khô".encode() * 10):
+        assert bad != good and store_carried(member, {name: bad}) == []
+        assert installed.read_bytes() == good
