@@ -158,11 +158,11 @@ def m004_name_search(db: Database) -> None:
         create trigger household_names_pd after delete on persons begin
             {_HOUSEHOLD_DOC.format(hid="old.household_id")}
         end;
-        {_ALL_HOUSEHOLD_DOCS}
+        {ALL_HOUSEHOLD_DOCS}
     """)
 
 
-_ALL_HOUSEHOLD_DOCS = """
+ALL_HOUSEHOLD_DOCS = """
         insert into household_names(rowid, names, village)
             select h.rowid,
                    h.head_name_key || ' ' || coalesce((select group_concat(p.name_key, ' ')
@@ -172,12 +172,19 @@ _ALL_HOUSEHOLD_DOCS = """
 """
 
 
+SEARCH_TABLES = ("household_names", "person_names")
+"""The search documents' FTS5 tables (households by their members' names; persons)."""
+
+
 def rebuild_name_search(conn) -> None:
-    """Write every household's search document again (after VACUUM, which may renumber the
-    rowids the documents are keyed by), then merge the index into one segment."""
-    conn.execute("delete from household_names")
-    conn.execute(_ALL_HOUSEHOLD_DOCS)
-    conn.execute("insert into household_names(household_names) values ('optimize')")
+    """Write every search document again (after VACUUM, which may renumber the rowids of
+    households and persons the documents are keyed by), then merge each index into one
+    segment."""
+    for table, fill in (("household_names", ALL_HOUSEHOLD_DOCS),
+                        ("person_names", ALL_PERSON_DOCS)):
+        conn.execute(f"delete from {table}")
+        conn.execute(fill)
+        conn.execute(f"insert into {table}({table}) values ('optimize')")
 
 
 @migrations()
@@ -417,12 +424,17 @@ def m012_person_search(db: Database) -> None:
         create trigger person_names_hu after update of village_id, deleted on households begin
             {_HOUSEHOLD_PERSON_DOCS.format(hid="new.id")}
         end;
+        {ALL_PERSON_DOCS}
+    """)
+
+
+ALL_PERSON_DOCS = """
         insert into person_names(rowid, name, village)
             select p.rowid, p.name_key,
                    'v' || coalesce((select v.rowid from villages v where v.id = h.village_id), 0)
             from persons p join households h on h.id = p.household_id
             where p.deleted = 0 and h.deleted = 0;
-    """)
+"""
 
 
 @migrations()

@@ -250,17 +250,19 @@ class Store:
         the file (VACUUM) so no freed page keeps their bytes, and empty the WAL. Returns
         whether it finished (another connection reading may make VACUUM wait; then
         ``scrub_pending`` stays set and the next start finishes it)."""
+        from fieldapp.storage.schema import SEARCH_TABLES, rebuild_name_search
+
         erasures = self.writer.erasures
         erasures.performed = False
         try:
+            # FTS5 keeps a deleted document's words in its index until its segments merge:
+            # merged now, so VACUUM does not copy the erased names into the new file.
             with self.transaction():
-                self.conn.execute(
-                    "insert into household_names(household_names) values ('optimize')")
+                for table in SEARCH_TABLES:
+                    self.conn.execute(f"insert into {table}({table}) values ('optimize')")
             self.conn.execute("vacuum")
         except sqlite.OperationalError:
             return False
-        from fieldapp.storage.schema import rebuild_name_search
-
         with self.transaction():  # VACUUM may renumber the rowids search documents use
             rebuild_name_search(self.conn)
             self._put_meta("scrub_pending", None)
