@@ -397,3 +397,42 @@ def test_a_carried_label_pack_is_installed_only_if_it_passes_the_checks_of_an_im
     for bad in (huge, b'msgid "x\nmsgstr', "khô".encode() * 10):
         assert bad != good and store_carried(member, {name: bad}) == []
         assert installed.read_bytes() == good
+
+
+def test_a_package_naming_an_entry_twice_is_refused(pair, tmp_path):
+    """zipfile reads the last of two entries of one name, another reader the first: an
+    unsigned header before the signed one is refused, not read past."""
+    import warnings
+
+    good = good_package(pair)
+    with zipfile.ZipFile(good) as z:
+        entries = {i.filename: z.read(i.filename) for i in z.infolist()}
+    path = tmp_path / "twice.fieldsync"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as out:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        out.writestr(pkg.HEADER, b'{"format": "fieldsync"}')
+        for name, data in entries.items():
+            out.writestr(name, data)
+    refused(pair[1], path, "damaged")
+
+
+@pytest.mark.parametrize("acknowledges,log_range", [({"seq": 10**30}, [1, 2]),
+                                                    ({"seq": 1}, [1, 10**30]),
+                                                    ({"seq": -1}, [1, 2])])
+def test_a_manifest_whose_numbers_no_log_holds_is_refused(pair, tmp_path, acknowledges,
+                                                          log_range):
+    """A sequence number past SQLite's integers failed the import with the catch-all
+    message."""
+    _folder, commune, member, registration = pair
+    path = tmp_path / "numbers.fieldsync"
+    hub = commune.commune()["id"]
+    box = identity.hub_public_key(commune)
+    header = pkg.Header(package_id="p-numbers", commune_id=hub, source_device=member.device_id,
+                        destination=f"hub:{hub}", created_at="2026-11-20",
+                        recipient_key=crypto.fingerprint(box))
+    writer = pkg.PackageWriter(path, header, signing_seed=registration.signing_seed,
+                               recipient_public=box)
+    writer.add_lines([line()])
+    writer.finish(pkg.Manifest(package_id="p-numbers", kind="to_hub", entries=1,
+                               acknowledges=acknowledges, log_range=log_range))
+    refused(commune, path, "damaged")
