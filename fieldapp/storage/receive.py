@@ -87,6 +87,8 @@ class Receiving:
                     value = group.creation.get(field_name)
                     if value is not None and wrong_type(declared, value):
                         self._wrong_type(table, field_name, value)
+                if not group.plain:
+                    self._no_file_contents(table, typed, group.creation)
                 known = first_fields.setdefault(table, set())
                 fresh = group.creation.keys() - known
                 for field_name in fresh:
@@ -96,8 +98,9 @@ class Receiving:
                 known |= fresh  # this batch's answer paths too: as many as its lines hold
                 continue
             for field_name, value, prev, _merges in group.items:
-                if value is not None and field_name in typed \
-                        and wrong_type(typed[field_name], value):
+                if value is not None and (wrong_type(typed[field_name], value)
+                                          if field_name in typed
+                                          else value.__class__ is bytes):
                     self._wrong_type(table, field_name, value)
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
                     if table != "submissions" or not is_answer_path(field_name):
@@ -112,6 +115,14 @@ class Receiving:
                         and prev >= group.stamp:
                     self._check_order(Change(table, group.record, field_name, None,
                                              group.stamp, prev))
+
+    def _no_file_contents(self, table: str, typed: dict[str, Field],
+                          values: dict[str, Any]) -> None:
+        """A file content belongs to a bytes field only (an answer or a map entry holding one
+        failed the import with the catch-all message: the answers are stored as JSON)."""
+        for field_name, value in values.items():
+            if value.__class__ is bytes and field_name not in typed:
+                self._wrong_type(table, field_name, value)
 
     @staticmethod
     def _wrong_type(table: str, field_name: str, value: Any) -> None:

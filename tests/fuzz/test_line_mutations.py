@@ -19,7 +19,7 @@ from fieldapp.services.sync.messages import unexpected_content_message
 from fieldapp.storage import scope
 from fieldapp.sync import crypto, package as pkg
 from fieldapp.sync.codec import encode
-from sync_world import join_member, new_commune
+from sync_world import new_commune
 
 SHORT, LONG = 30, int(os.environ.get("FIELDAPP_FUZZ_EXAMPLES", "2000"))
 
@@ -37,20 +37,25 @@ FIELDS = st.sampled_from(["head_name", "village_id", "household_id", "full_name"
 
 @pytest.fixture(scope="module")
 def laptops(tmp_path_factory):
+    """A commune and a member laptop as ``fieldapp demo --join`` makes it (households,
+    persons, surveys), and the lines of its package."""
+    from fieldapp.services.demo_surveys import create_member_demo
+    from fieldapp.storage.store import Store
+
     folder = tmp_path_factory.mktemp("mutations")
     commune = new_commune(folder / "commune.db", ["Bản Khuông", "Bản Nà"])
     village = commune.villages.list()[0]["id"]
     user = commune.users.add_user("Nông Văn Một", "member", village_id=village)
-    member = join_member(commune, folder, "Laptop 1", user, file="m1")
-    exchange.import_package(member, exchange.export_package(
-        commune, folder / "r0.fieldsync", to="Laptop 1").path)
-    for n in range(3):
-        hid = member.households.add_household(village, f"Lý Văn Páo {n}")
-        member.persons.add_person(hid, f"Lý Thị Mỷ {n}", birth_year=1970 + n)
-    member.households.update(hid, {"phone": "0912000001"})
+    registration = identity.register_device(commune, "Laptop 1", user)
+    setup = identity.write_setup_file(commune, registration, folder / "m1.setup")
+    create_member_demo(folder / "m1.db", setup, households=3, seed=1)
+    member = Store.open(folder / "m1.db")
     lines = [json.loads(line) for line in encode(
         c for _seq, c in scope.outgoing(member, 0, only_device=member.device_id))]
-    return folder, commune, member, lines
+    assert {"households", "persons", "submissions"} <= {line["t"] for line in lines}
+    yield folder, commune, member, lines
+    member.close()
+    commune.close()
 
 
 def signed(laptops, lines: list[dict]) -> object:

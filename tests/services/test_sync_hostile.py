@@ -436,3 +436,16 @@ def test_a_manifest_whose_numbers_no_log_holds_is_refused(pair, tmp_path, acknow
     writer.finish(pkg.Manifest(package_id="p-numbers", kind="to_hub", entries=1,
                                acknowledges=acknowledges, log_range=log_range))
     refused(commune, path, "damaged")
+
+
+@pytest.mark.parametrize("field", ["answers/q", "entities.household", "deleted_reason"])
+def test_a_file_content_outside_a_bytes_field_is_refused(pair, tmp_path, field):
+    """Answers are stored as JSON: a file content in one failed the import with the
+    catch-all message."""
+    _folder, commune, member, _reg = pair
+    village = commune.villages.list()[0]["id"]
+    lines = list(encode(Change("submissions", "s-bytes", name, value, member.clock.tick_stamp())
+                        for name, value in (("form_id", "household_survey"),
+                                            ("form_version", "1"), ("status", "final"),
+                                            ("village_id", village), (field, b"\x00"))))
+    refused(commune, crafted(pair, tmp_path / "bytes.fieldsync", lines), "type")
