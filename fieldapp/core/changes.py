@@ -79,6 +79,12 @@ class Group:
         return items
 
     @property
+    def plain(self) -> bool:
+        """Made from first values alone (``items`` not given): by the codec's fast path, whose
+        values are text, numbers and nulls only (never a file content)."""
+        return self._items is None
+
+    @property
     def size(self) -> int:
         """How many changes the group holds."""
         return len(self._items) if self._items is not None else len(self.creation)

@@ -269,8 +269,26 @@ def _position(value: Any) -> float:
 def is_known_field(rtype: RecordType, field: str) -> bool:
     """Whether ``field`` can belong to a record of ``rtype`` (the writer refuses others)."""
     if field.startswith(ANSWERS + "/"):
-        return rtype.tree == ANSWERS and len(field) > len(ANSWERS) + 1
+        return rtype.tree == ANSWERS and is_answer_path(field)
     if field in rtype.columns or field in TOMBSTONE_FIELDS:
         return True
     head, _, key = field.partition(".")
     return head in rtype.maps and bool(key)
+
+
+def is_answer_path(field: str) -> bool:
+    """Whether ``field`` is an answer's path as :func:`flatten_answers` makes them: question
+    names (XML names) and ``name@key`` rows, none empty, none ``.`` or ``..``, no control
+    character. Another laptop's ``answers/../x`` or ``answers//x`` would otherwise be kept in
+    the log and either vanish from the answers or stand for ``answers/x`` (a second field for
+    one answer, whichever comes last winning: not the same on every laptop)."""
+    segments = field.split("/")
+    if segments[0] != ANSWERS or len(segments) < 2 or not field.isprintable():
+        return False
+    for segment in segments[1:]:
+        if segment in ("", ".", ".."):
+            return False
+        name, at, key = segment.partition("@")
+        if at and (not name or not key):
+            return False
+    return True

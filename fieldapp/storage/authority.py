@@ -34,7 +34,7 @@ from fieldapp.core.authority import (
 from fieldapp.core.changes import Group, as_groups
 from fieldapp.core.clock import Stamp
 from fieldapp.core.kinds import (
-    BY_TABLE, CREATE, MEMBER, PROVINCE, STAFF, Kind, Scope, capabilities)
+    BY_TABLE, CHANGE, CREATE, MEMBER, PROVINCE, STAFF, Kind, Scope, capabilities)
 from fieldapp.i18n.catalog import _
 
 if TYPE_CHECKING:
@@ -357,6 +357,15 @@ class ImportAuthority:
         action = action_of(own, creation, kind)
         if kind.secret and not kind.secret.isdisjoint(own):
             return may_write(kind, Target(action, tuple(own)), author)
+        if author.user is not None and any(own.get(f) not in (None, author.user)
+                                           for f in kind.author_fields):
+            return _("It names another team member than the one who uses the laptop that "
+                     "made it.")
+        survivor = own.get(kind.merged_into) if kind.merged_into else None
+        if survivor and survivor != group.record:
+            problem = self._may_merge_into(kind, survivor, group.stamp, author)
+            if problem is not None:
+                return problem
         before = after = None
         if author.role == MEMBER and kind.scope is Scope.VILLAGE:
             if action != CREATE:
@@ -380,6 +389,19 @@ class ImportAuthority:
             reason = self._answers[key] = may_write(
                 kind, Target(action, (), {}, before, after, commune), author)
         return reason
+
+    def _may_merge_into(self, kind: Kind, survivor: str, stamp: Stamp, author: Author
+                        ) -> str | None:
+        """Merging a record into ``survivor`` changes the survivor (it shows the merged
+        record's values and every later edit of it: fieldapp.storage.merges), so its author
+        must be one who may change the survivor: a member only within their villages."""
+        place = commune = None
+        if author.role == MEMBER and kind.scope is Scope.VILLAGE:
+            place = self.place(kind, survivor, stamp, None)
+        if author.role == STAFF and author.commune is not None:
+            commune = self.commune_of(kind, survivor, stamp, {})
+        return may_write(kind, Target(CHANGE, (kind.merged_into,), {}, place, place, commune),
+                         author)
 
     def accepted(self, group: Group, new: bool) -> None:
         """A group was applied: later groups of this import see it."""

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.core.changes import Change, Group, as_groups
-from fieldapp.core.kinds import BY_TABLE, RECORD_TYPES, record_type
-from fieldapp.core.records import ANSWERS, is_known_field
+from fieldapp.core.kinds import (
+    BY_TABLE, MAX_TEXT, RECORD_TYPES, Field, record_type, wrong_type)
+from fieldapp.core.records import ANSWERS, is_answer_path, is_known_field
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 _ANSWERS_PREFIX = ANSWERS + "/"
 _APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
+_TYPED = {table: kind.typed for table, kind in BY_TABLE.items()}
+_NO_FIELDS: dict[str, Field] = {}
 
 
 class WriteRefused(UserError):
@@ -78,18 +81,29 @@ class Receiving:
         first_fields: dict[str, set[str]] = {}
         for group in groups:
             table = group.table
+            typed = _TYPED.get(table, _NO_FIELDS)  # an unknown table: refused below
             if group.creation is not None:  # first values: fields to check, nothing replaced
+                for field_name, declared in typed.items():
+                    value = group.creation.get(field_name)
+                    if value is not None and wrong_type(declared, value):
+                        self._wrong_type(table, field_name, value)
+                if not group.plain:
+                    self._no_file_contents(table, typed, group.creation)
                 known = first_fields.setdefault(table, set())
                 fresh = group.creation.keys() - known
                 for field_name in fresh:
                     if not (field_name.startswith(_ANSWERS_PREFIX) and table == "submissions"
-                            and len(field_name) > len(_ANSWERS_PREFIX)):
+                            and is_answer_path(field_name)):
                         self._check_field(table, field_name)
                 known |= fresh  # this batch's answer paths too: as many as its lines hold
                 continue
-            for field_name, _value, prev, _merges in group.items:
+            for field_name, value, prev, _merges in group.items:
+                if value is not None and (wrong_type(typed[field_name], value)
+                                          if field_name in typed
+                                          else value.__class__ is bytes):
+                    self._wrong_type(table, field_name, value)
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
-                    if table != "submissions" or len(field_name) <= len(_ANSWERS_PREFIX):
+                    if table != "submissions" or not is_answer_path(field_name):
                         self._check_field(table, field_name)
                 elif (table, field_name) not in checked:
                     self._check_field(table, field_name)
@@ -101,6 +115,22 @@ class Receiving:
                         and prev >= group.stamp:
                     self._check_order(Change(table, group.record, field_name, None,
                                              group.stamp, prev))
+
+    def _no_file_contents(self, table: str, typed: dict[str, Field],
+                          values: dict[str, Any]) -> None:
+        """A file content belongs to a bytes field only (an answer or a map entry holding one
+        failed the import with the catch-all message: the answers are stored as JSON)."""
+        for field_name, value in values.items():
+            if value.__class__ is bytes and field_name not in typed:
+                self._wrong_type(table, field_name, value)
+
+    @staticmethod
+    def _wrong_type(table: str, field_name: str, value: Any) -> None:
+        if value.__class__ is str and len(value) > MAX_TEXT:
+            raise WriteRefused(_("A value of {field} in {table} is longer than any text "
+                                 "fieldapp writes.").format(field=field_name, table=table))
+        raise WriteRefused(_("A value of {field} in {table} is not of the type that field "
+                             "holds.").format(field=field_name, table=table))
 
     def apply_groups(self, groups: Iterable[Group], *, validate: bool = True,
                      check: "ImportAuthority | None" = None) -> ApplyResult:

@@ -65,16 +65,29 @@ class SyncState:
                                 [*values.values(), device])
 
     # -- import log -----------------------------------------------------------------------------
-    def imported(self, package_id: str) -> dict[str, Any] | None:
-        rows = self.store.query("select * from sync_imports where package_id = ?", [package_id])
-        return rows[0] if rows else None
+    def imported(self, package_id: str, source_device: str | None = None
+                 ) -> dict[str, Any] | None:
+        """The import of the package ``package_id`` that ``source_device`` sent (None: any).
+
+        A package's id is in its header, readable by anyone who holds the file: a member who
+        copied another laptop's package id into a package of their own does not make that
+        laptop's package "already imported" (its import is logged under
+        :func:`_own_key`)."""
+        rows = self.store.query("select * from sync_imports where package_id in (?, ?)",
+                                [package_id, _own_key(package_id, source_device)])
+        return next((r for r in rows if source_device is None or r["source_device"] in (
+            None, source_device)), None)
 
     def log_import(self, package_id: str, **values: Any) -> None:
         counts = values.pop("counts", None)
+        source = values.get("source_device")
+        if source and self.store.scalar("select 1 from sync_imports where package_id = ?",
+                                        [package_id]):
+            package_id = _own_key(package_id, source)  # the id is another laptop's already
         self.store.conn.execute(
             "insert into sync_imports(package_id, file, source_device, kind, imported_at, "
             "imported_by, counts) values (?, ?, ?, ?, ?, ?, ?)",
-            [package_id, values.get("file"), values.get("source_device"), values.get("kind"),
+            [package_id, values.get("file"), source, values.get("kind"),
              values["imported_at"], values.get("imported_by"),
              json.dumps(counts, sort_keys=True) if counts is not None else None])
 
@@ -113,3 +126,9 @@ class SyncState:
         what = "distinct rec" if records else "*"
         return self.store.scalar(
             f"select count({what}) from changes where {' and '.join(where)}", params) or 0
+
+
+def _own_key(package_id: str, source_device: str | None) -> str:
+    """The key of a package's import when another laptop's package took its id first: no
+    package id holds a "/" (fieldapp.sync.package.Header), so none can take this one."""
+    return f"{package_id}/{source_device}"

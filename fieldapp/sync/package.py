@@ -137,6 +137,9 @@ class Header:
                 raise PackageError("damaged", key)
         if not isinstance(data["payload_size"], int) or data["payload_size"] < 0:
             raise PackageError("damaged", "payload_size")
+        if not data["package_id"] or not data["package_id"].isprintable() \
+                or "/" in data["package_id"]:
+            raise PackageError("damaged", "package_id")  # a name (the import log's key)
         return cls(**data)
 
 
@@ -173,8 +176,9 @@ class Manifest:
 
     def _problem(self) -> str:
         """What is not of the shape the writer gives each field ("" when all are)."""
-        def whole(value: object) -> bool:
-            return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        def whole(value: object) -> bool:  # a sequence number: a SQLite integer
+            return isinstance(value, int) and not isinstance(value, bool) \
+                and 0 <= value < 2**63
 
         def files(value: object) -> bool:
             return isinstance(value, list) and all(
@@ -299,6 +303,9 @@ def read_header(path: Path) -> tuple[Header, bytes, bytes, bytes]:
             raise PackageError("too_large")
         with zipfile.ZipFile(path) as outer:
             infos = {i.filename: i for i in outer.infolist()}
+            if len(infos) != len(outer.infolist()):
+                # An entry named twice: zipfile reads the last, another reader the first.
+                raise PackageError("damaged", "an entry occurs twice")
             if set(infos) != {HEADER, SIGNATURE, KEY, PAYLOAD}:
                 if HEADER not in infos:
                     raise PackageError("not_a_package")

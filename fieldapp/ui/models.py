@@ -117,11 +117,25 @@ class HouseholdsModel(RowTableModel):
     )
 
 
-def age_text(birth_year: int | None, year: int) -> str:
-    """"1985 (41)": birth year and the age reached this year."""
+def birth_year_of(value: Any) -> int | None:
+    """A stored year of birth as a year, or None: the column may hold a survey's answer that
+    is no number ("khoảng 1960"), or another laptop's number that no year is."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return year if 1 <= year <= 2100 else None
+
+
+def age_text(birth_year: Any, year: int) -> str:
+    """"1985 (41)": birth year and the age reached this year (the stored text when it is no
+    year)."""
     if not birth_year:
         return ""
-    return _("{birth_year} ({age})").format(birth_year=birth_year, age=year - int(birth_year))
+    born = birth_year_of(birth_year)
+    if born is None:
+        return str(birth_year)
+    return _("{birth_year} ({age})").format(birth_year=born, age=year - born)
 
 
 class PersonsModel(RowTableModel):

@@ -307,3 +307,58 @@ def test_capability_is_checked_at_the_changes_stamp(tmp_path, kind, action, need
     before = list(commune.dump())
     report = forge()
     assert report.refused and list(commune.dump()) == before, report
+
+
+_WRONG = {"text": b"\x00", INTEGER: 1.5, REAL: "x", BYTES: "x", JSON: "{not json"}
+"""A value of the wrong type for each field type (a file content where text goes, ...)."""
+TYPED = [(kind, name) for kind in KINDS for name in kind.typed]
+
+
+@pytest.mark.parametrize("kind,field", TYPED, ids=[f"{k.table}.{f}" for k, f in TYPED])
+def test_a_value_of_the_wrong_type_is_refused(world, kind, field):
+    """Whatever the author may write, a value its field's type never holds (a JSON field that
+    is no JSON: the screen that reads it back failed on it for ever) refuses the file, with
+    its reason; nothing of it at the commune. As first values and as a change."""
+    commune, laptop = world.commune, world.laptops[0]
+    before = list(commune.dump())
+    wrong = _WRONG[kind.typed[field].type]
+    first, later = laptop.clock.tick_stamp(), laptop.clock.tick_stamp()
+    for change in (Change(kind.table, new_id(), field, wrong, first),
+                   Change(kind.table, new_id(), field, wrong, later, first)):
+        report = world.forged(list(encode([change])))
+        assert report.status == "refused" and field in report.message, report
+        assert list(commune.dump()) == before
+
+
+TEXTS = [(kind, f.name) for kind in KINDS for f in kind.fields if f.type in ("text", JSON)]
+
+
+@pytest.mark.parametrize("kind,field", TEXTS, ids=[f"{k.table}.{f}" for k, f in TEXTS])
+def test_a_text_longer_than_any_fieldapp_writes_is_refused(world, kind, field):
+    """A household named with 10 MB of text made its report run for minutes."""
+    from fieldapp.core.kinds import MAX_TEXT
+
+    commune, laptop = world.commune, world.laptops[0]
+    before = list(commune.dump())
+    long = json.dumps(["x" * MAX_TEXT]) if kind.typed[field].type == JSON else "x" * (MAX_TEXT + 1)
+    report = world.forged(list(encode([Change(kind.table, new_id(), field, long,
+                                              laptop.clock.tick_stamp())])))
+    assert report.status == "refused" and "longer than" in report.message, report
+    assert list(commune.dump()) == before
+
+
+NAMES_AND_REFS = [(kind, f.name) for kind in KINDS for f in kind.fields
+                  if f.type == "text" and (f.search is not None or f.ref is not None)]
+
+
+@pytest.mark.parametrize("kind,field", NAMES_AND_REFS,
+                         ids=[f"{k.table}.{f}" for k, f in NAMES_AND_REFS])
+def test_a_name_or_a_reference_that_is_a_number_is_refused(world, kind, field):
+    """A household named 1 failed the import with the catch-all message (folding a name for
+    search needs text); an id is text too."""
+    commune, laptop = world.commune, world.laptops[0]
+    before = list(commune.dump())
+    report = world.forged(list(encode([Change(kind.table, new_id(), field, 1,
+                                              laptop.clock.tick_stamp())])))
+    assert report.status == "refused" and field in report.message, report
+    assert list(commune.dump()) == before

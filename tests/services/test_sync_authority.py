@@ -127,6 +127,38 @@ def test_a_member_cannot_move_a_household_out_of_its_village(world):
     assert w["commune"].households.get(w["ours"])["village_id"] == w["khuong"]
 
 
+def test_a_member_cannot_write_a_household_of_another_village_by_merging_into_it(world):
+    """A merged household's survivor shows its values and every later edit of it: merging
+    one's own household into another village's, then editing it, changed that household's
+    head and phone at the commune. The merge is refused, so the edit stays on the member's
+    own household; in any import order."""
+    w = world
+    with w["laptop"].transaction():  # the other village's household is not on the laptop
+        w["laptop"].writer.update("households", w["ours"], {"merged_into": w["theirs"]})
+    w["laptop"].households.update(w["ours"], {"head_name": "Hộ bị chiếm", "phone": "0999"})
+    theirs = w["commune"].households.get(w["theirs"])
+    report = send(w, "merge-into")
+    refused_alone(w, report, "village")
+    assert w["commune"].households.get(w["theirs"]) == theirs
+    ours = w["commune"].households.get(w["ours"])
+    assert (ours["merged_into"], ours["head_name"]) == (None, "Hộ bị chiếm")
+
+
+def test_a_member_cannot_put_an_audit_event_on_another_team_member(world):
+    """Every laptop records its own work in the audit log: a member's laptop writes its
+    member's events (or the laptop's own, naming nobody), never staff's."""
+    w = world
+    with w["laptop"].transaction():
+        framed = w["laptop"].writer.insert("audit_events", {"action": "erase",
+                                                            "user_id": w["staff"]})
+        own = w["laptop"].writer.insert("audit_events", {"action": "sign_in",
+                                                         "user_id": w["member"]})
+    report = send(w, "audit")
+    refused_alone(w, report, "another team member")
+    events = {e["id"] for e in w["commune"].audit.list()}
+    assert own in events and framed not in events
+
+
 def test_a_retired_members_laptop_is_refused(world):
     from fieldapp.services.workspace import Workspace
     from fieldapp.services.team import Team

@@ -316,3 +316,136 @@ def test_a_cancel_keeps_the_files_imported_before_it(pair, group, monkeypatch):
     assert [r["file"] for r in reopened.query("select file from sync_imports")] == ["0.fieldsync"]
     assert {r["head_name"] for r in reopened.query("select head_name from households")} == {"Lý Văn Páo", "Hoàng Văn Sơn"}
     assert not commune.conn.in_transaction
+
+
+@pytest.mark.parametrize("path", ["answers/../x", "answers//x", "answers/a/", "answers/./a",
+                                  "answers/a\nb", "answers/\x00", "answers/@k", "answers/r@"])
+def test_an_answer_path_that_no_form_makes_is_refused(pair, tmp_path, path):
+    """Such a field would be kept in the log and either vanish from the answers or stand for
+    another answer (``answers//x`` for ``answers/x``), the last one read winning."""
+    _folder, commune, member, _reg = pair
+    village = commune.villages.list()[0]["id"]
+    lines = list(encode(Change("submissions", "s-path", name, value, member.clock.tick_stamp())
+                        for name, value in (("form_id", "household_survey"),
+                                            ("form_version", "1"), ("status", "final"),
+                                            ("village_id", village), (path, "v"))))
+    refused(commune, crafted(pair, tmp_path / "path.fieldsync", lines), "no field")
+    edit = list(encode([Change("submissions", "s-path", path, "v", member.clock.tick_stamp(),
+                               member.clock.tick_stamp())]))
+    refused(commune, crafted(pair, tmp_path / "path-edit.fieldsync", edit), "no field")
+
+
+def test_a_package_id_copied_from_another_laptops_package_takes_nothing_from_it(pair):
+    """A package's id is in its header, readable by whoever holds the file: a member who puts
+    another laptop's package id into a package of their own does not make that package
+    "already imported"."""
+    folder, commune, member, _reg = pair
+    other = join_member(commune, folder, "Laptop 2", file="m2")
+    village = commune.villages.list()[0]["id"]
+    theirs = other.households.add_household(village, "Hoàng Thị Thật")
+    real = exchange.export_package(other, folder / "real.fieldsync").path
+    stolen = pkg.read_header(real)[0].package_id
+    fake = _same_id_package(pair, folder / "fake.fieldsync", stolen)
+    assert exchange.import_package(commune, fake).status == "applied"
+    report = exchange.import_package(commune, real)
+    assert report.status == "applied", report.message
+    assert commune.households.get(theirs) is not None
+    assert exchange.import_package(commune, real).status == "already"
+    assert exchange.import_package(commune, fake).status == "already"
+
+
+def _same_id_package(pair, path: Path, package_id: str) -> Path:
+    _folder, commune, member, registration = pair
+    village = commune.villages.list()[0]["id"]
+    stamp = member.clock.tick_stamp()
+    lines = list(encode([Change("households", "h-fake", "village_id", village, stamp),
+                         Change("households", "h-fake", "head_name", "Giả", stamp)]))
+    hub = commune.commune()["id"]
+    box = identity.hub_public_key(commune)
+    header = pkg.Header(package_id=package_id, commune_id=hub, source_device=member.device_id,
+                        destination=f"hub:{hub}", created_at="2026-11-20",
+                        recipient_key=crypto.fingerprint(box))
+    writer = pkg.PackageWriter(path, header, signing_seed=registration.signing_seed,
+                               recipient_public=box)
+    writer.add_lines(lines)
+    writer.finish(pkg.Manifest(package_id=package_id, kind="to_hub", entries=len(lines)))
+    return path
+
+
+@pytest.mark.parametrize("package_id", ["", "a/b", "a\nb"])
+def test_a_package_id_that_is_not_a_name_is_refused(pair, tmp_path, package_id):
+    path = _same_id_package(pair, tmp_path / "id.fieldsync", package_id)
+    refused(pair[1], path, "damaged")
+
+
+def test_a_carried_label_pack_is_installed_only_if_it_passes_the_checks_of_an_import(pair):
+    """A return package's packs are installed on the member laptop: one with a translation
+    far longer than its source (one such made a form take a gigabyte to open) or that does
+    not parse is not, and the pack installed before stays."""
+    import re
+
+    from fieldapp.i18n.packs import imported_packs_dir, shipped_packs_dir
+    from fieldapp.services.sync.carried import store_carried
+
+    _folder, _commune, member, _reg = pair
+    name = "packs/tyz/household_survey.po"
+    good = (shipped_packs_dir() / "tyz" / "household_survey.po").read_bytes()
+    assert store_carried(member, {name: good}) == [name]
+    installed = imported_packs_dir() / "tyz" / "household_survey.po"
+    assert installed.read_bytes() == good
+    huge = re.sub(rb'\nmsgstr "[^"\n]+"', b'\nmsgstr "' + b"x" * 100_000 + b'"', good, count=1)
+    for bad in (huge, b'msgid "x\nmsgstr', "khô".encode() * 10):
+        assert bad != good and store_carried(member, {name: bad}) == []
+        assert installed.read_bytes() == good
+
+
+def test_a_package_naming_an_entry_twice_is_refused(pair, tmp_path):
+    """zipfile reads the last of two entries of one name, another reader the first: an
+    unsigned header before the signed one is refused, not read past."""
+    import warnings
+
+    good = good_package(pair)
+    with zipfile.ZipFile(good) as z:
+        entries = {i.filename: z.read(i.filename) for i in z.infolist()}
+    path = tmp_path / "twice.fieldsync"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as out:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        out.writestr(pkg.HEADER, b'{"format": "fieldsync"}')
+        for name, data in entries.items():
+            out.writestr(name, data)
+    refused(pair[1], path, "damaged")
+
+
+@pytest.mark.parametrize("acknowledges,log_range", [({"seq": 10**30}, [1, 2]),
+                                                    ({"seq": 1}, [1, 10**30]),
+                                                    ({"seq": -1}, [1, 2])])
+def test_a_manifest_whose_numbers_no_log_holds_is_refused(pair, tmp_path, acknowledges,
+                                                          log_range):
+    """A sequence number past SQLite's integers failed the import with the catch-all
+    message."""
+    _folder, commune, member, registration = pair
+    path = tmp_path / "numbers.fieldsync"
+    hub = commune.commune()["id"]
+    box = identity.hub_public_key(commune)
+    header = pkg.Header(package_id="p-numbers", commune_id=hub, source_device=member.device_id,
+                        destination=f"hub:{hub}", created_at="2026-11-20",
+                        recipient_key=crypto.fingerprint(box))
+    writer = pkg.PackageWriter(path, header, signing_seed=registration.signing_seed,
+                               recipient_public=box)
+    writer.add_lines([line()])
+    writer.finish(pkg.Manifest(package_id="p-numbers", kind="to_hub", entries=1,
+                               acknowledges=acknowledges, log_range=log_range))
+    refused(commune, path, "damaged")
+
+
+@pytest.mark.parametrize("field", ["answers/q", "entities.household", "deleted_reason"])
+def test_a_file_content_outside_a_bytes_field_is_refused(pair, tmp_path, field):
+    """Answers are stored as JSON: a file content in one failed the import with the
+    catch-all message."""
+    _folder, commune, member, _reg = pair
+    village = commune.villages.list()[0]["id"]
+    lines = list(encode(Change("submissions", "s-bytes", name, value, member.clock.tick_stamp())
+                        for name, value in (("form_id", "household_survey"),
+                                            ("form_version", "1"), ("status", "final"),
+                                            ("village_id", village), (field, b"\x00"))))
+    refused(commune, crafted(pair, tmp_path / "bytes.fieldsync", lines), "type")

@@ -71,3 +71,14 @@ def test_headers_and_labels_follow_the_language(qapp, qtbot, marking):
     assert _headers(model)[0] == "<<Head of household>>"
     assert model.index(0, 3).data(DISPLAY) == "<<Dao>>"
     assert model.index(0, 0).data(DISPLAY) == "Triệu Thị Yến"  # data is never translated
+
+
+def test_a_year_of_birth_that_is_no_year_shows_as_stored():
+    """A survey's answer that is no number, or another laptop's number no year is: shown as
+    it is, never failing the screen (the person dialog then offers no year)."""
+    from fieldapp.ui.models import birth_year_of
+
+    assert age_text("khoảng 1960", 2026) == "khoảng 1960"
+    assert age_text(10**18, 2026) == str(10**18)
+    assert age_text("1985", 2026) == "1985 (41)"
+    assert [birth_year_of(v) for v in ("x", 10**30, 1985, None)] == [None, None, 1985, None]

@@ -48,7 +48,7 @@ from fieldapp.core.kinds.declared import KINDS, TRAINER_FORMS, TRANSLATOR
 from fieldapp.core.kinds.model import (
     ACTIONS, BYTES, CHANGE, CREATE, DEVICE, INTEGER, JSON, MAP, MEMBER, PROVINCE, REAL,
     REMOVE, ROLES, STAFF, TEXT, TRAINER, TREE, TYPES, Field, Grant, Kind, Ref, Scope, Search,
-    grant)
+    MAX_TEXT, grant, wrong_type)
 from fieldapp.core.records import RecordType
 
 BY_TABLE: dict[str, Kind] = {k.table: k for k in KINDS}

@@ -215,7 +215,7 @@ KINDS: tuple[Kind, ...] = (
     # of households or persons: ``detail`` holds counts, file names, record ids.
     Kind("audit_events", N_("Audit event"), (
         Field("action", required=True),
-        Field("user_id", ref=Ref("users")),
+        Field("user_id", ref=Ref("users"), author=True),
         Field("object_table"),
         Field("object_id"),
         Field("detail", JSON),

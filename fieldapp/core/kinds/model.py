@@ -110,6 +110,9 @@ class Field:
     automatic: bool = False
     """Set by the app itself (a time of finalizing): the newest wins without a conflict."""
     search: Search | None = None
+    author: bool = False
+    """Names the team member who did it (an audit event's user): from a member's laptop,
+    that laptop's team member or nobody (fieldapp.storage.authority)."""
     capability: bool = False
     """(team members only) A permission this field gives its member when set (the translator
     flag): a :class:`Grant` that ``needs`` it holds only for authors who had it at the
@@ -178,6 +181,16 @@ class Kind:
             append_only=self.append_only)
 
     @cached_property
+    def typed(self) -> dict[str, "Field"]:
+        """{name: field} of the fields whose values another laptop's change must match
+        (:func:`wrong_type`): every plain column (maps and answers hold any value)."""
+        return {f.name: f for f in self.fields if f.type not in (MAP, TREE)}
+
+    @cached_property
+    def author_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.author)
+
+    @cached_property
     def required(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.required)
 
@@ -236,3 +249,45 @@ class Kind:
         """(role, capability needed or None) of every grant of ``action``."""
         return tuple(dict.fromkeys((g.role, g.needs) for g in self.grants
                                    if action in g.actions))
+
+
+MAX_TEXT = 65_536
+"""The longest text a plain field takes from another laptop (a name is under a hundred
+characters, a note a few thousand): a household named with 10 MB of text made its report run
+for minutes, and every list that shows it."""
+
+
+def wrong_type(field: Field, value: Any) -> bool:
+    """Whether ``value`` (as a change carries it) cannot be a value of ``field``.
+
+    Text fields take numbers too, integer fields text (a survey's answer that is not a
+    number, fieldapp.services.surveys.registry_row): what a laptop's own writes give; but a
+    name (searched, folded) and a reference (an id) are text. File contents belong to bytes
+    fields only, JSON fields hold JSON text (read back with json.loads wherever they are
+    shown). No text is longer than :data:`MAX_TEXT`."""
+    if value is None:
+        return False
+    kind = value.__class__
+    if kind is str and len(value) > MAX_TEXT:
+        return True
+    field_type = field.type
+    if field_type == TEXT:
+        if field.search is not None or field.ref is not None:
+            return kind is not str
+        return kind not in (str, int, float)
+    if field_type == INTEGER:
+        return kind not in (int, str)
+    if field_type == REAL:
+        return kind not in (int, float)
+    if field_type == BYTES:
+        return kind is not bytes
+    if field_type == JSON:
+        if kind is not str:
+            return True
+        import json
+
+        try:
+            json.loads(value)
+        except ValueError:
+            return True
+    return False

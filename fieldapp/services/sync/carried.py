@@ -83,8 +83,10 @@ def store_carried(store: Store, files: dict[str, bytes], *, install: bool = True
         return []
     from fieldapp.core.forms import FormLoadError, load_form
     from fieldapp.i18n.packs import imported_packs_dir
+    from fieldapp.services.packs import _app_forms
 
     installed = []
+    forms: list | None = None  # loaded once a pack is to be installed (after the forms)
     for name, data in sorted(files.items()):
         form = _FORM.match(name)
         if form:
@@ -113,9 +115,26 @@ def store_carried(store: Store, files: dict[str, bytes], *, install: bool = True
                 continue
             target = imported_packs_dir() / language / f"{form_id}.po"
             if not target.is_file() or target.read_bytes() != data:
+                if forms is None:
+                    forms = _app_forms()
+                if not _valid_pack(data, forms, form_id):
+                    continue
                 _write_atomic(target, data)
                 installed.append(name)
     return installed
+
+
+def _valid_pack(data: bytes, forms: list, form_id: str) -> bool:
+    """Whether a carried pack passes the checks of a pack imported here (it parses, its
+    entries are the form's texts, no translation far longer than its source: one such made a
+    form take a gigabyte to open); a hub's own packs always do, it imported them so."""
+    from fieldapp.services.pack_import import PackImportError, validate_pack
+
+    try:
+        _catalog, _language, form = validate_pack(data, forms, label=form_id)
+    except PackImportError:
+        return False
+    return form.form_id == form_id
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

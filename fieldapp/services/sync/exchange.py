@@ -310,7 +310,7 @@ def import_package(store: Store, path: Path, *, dry_run: bool = False,
     try:
         header, *_rest = read_header(path)
         report.package_id, report.source = header.package_id, header.source_device
-        if SyncState(store).imported(header.package_id):
+        if SyncState(store).imported(header.package_id, header.source_device):
             report.status = "already"
             report.message = _("Already imported; nothing changed.")
             return report
@@ -510,7 +510,7 @@ def _anything_new(store: Store, files: list[Path]) -> bool:
             header, *_rest = read_header(path)
         except PackageError:
             continue
-        if not state.imported(header.package_id):
+        if not state.imported(header.package_id, header.source_device):
             return True
     return False
 

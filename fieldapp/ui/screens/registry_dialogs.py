@@ -21,6 +21,7 @@ from fieldapp.core import codes
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.ui.formatting import fmt_int
+from fieldapp.ui.models import birth_year_of
 from fieldapp.ui.widgets import MutedLabel
 from fieldapp.ui.workflow_widgets import FieldMessages, message_label, survey_status
 
@@ -109,7 +110,7 @@ def person_fields(person: dict[str, Any]) -> tuple[QLineEdit, QComboBox, QSpinBo
     birth_year.setObjectName("birth_year")
     birth_year.setRange(NO_YEAR, 2100)
     birth_year.setSpecialValueText(_("(not given)"))
-    birth_year.setValue(int(person.get("birth_year") or NO_YEAR))
+    birth_year.setValue(birth_year_of(person.get("birth_year")) or NO_YEAR)
     return full_name, sex, birth_year
 
 
