@@ -159,6 +159,9 @@ class RegistryLists:
         condition = filter_sql(csv_name, where, params)
         names = list(dict.fromkeys(names))
         out: list[dict[str, str]] = []
+        # "+deleted": the rows looked up by id. SQLite (3.53) would otherwise walk every live
+        # row by an index that starts with "deleted": 22 ms against 3.4 ms for 500 persons
+        # of a commune of 70,000, growing with the database.
         for start in range(0, len(names), 500):
             chunk = {f"n{i}": n for i, n in enumerate(names[start:start + 500])}
             marks = ", ".join(f":{k}" for k in chunk)
@@ -166,14 +169,14 @@ class RegistryLists:
                 rows = self.store.query(
                     f"""select t.id, t.head_name, t.village_id, v.name as village_name
                         from households t left join villages v on v.id = t.village_id
-                        where t.id in ({marks}) and t.deleted = 0 and {condition}""",
+                        where t.id in ({marks}) and +t.deleted = 0 and {condition}""",
                     {**params, **chunk})
                 out += [_household_choice(r) for r in rows]
             else:
                 rows = self.store.query(
                     f"""select t.id, t.full_name, t.birth_year, t.household_id, h.village_id
                         from persons t join households h on h.id = t.household_id
-                        where t.id in ({marks}) and t.deleted = 0 and h.deleted = 0
+                        where t.id in ({marks}) and +t.deleted = 0 and +h.deleted = 0
                           and {condition}""", {**params, **chunk})
                 out += [_person_choice(r) for r in rows]
         return out
