@@ -121,8 +121,8 @@ class RecordType:
 
         ``template``: {column: None} to start from (a writer's, with its table's other
         columns too, copied here). One pass over the fields: the plain ones go in with one
-        dict update when no map or tree key is among them, the answers are sorted into rows
-        as they are met (an import assembles a hundred thousand records)."""
+        dict update when no map or tree key is among them, the answers are gathered for one
+        pass of :func:`_tree_of` (an import assembles a hundred thousand records)."""
         row = dict.fromkeys(self.columns) if template is None else template.copy()
         if not self.maps and not self.tree:
             row.update(winners)  # every field is a column of its own here
@@ -133,19 +133,13 @@ class RecordType:
                 row[column] = "{}"
             return row
         maps: dict[str, dict[str, Any]] = {m: {} for m in self.maps}
-        values: list[tuple[str, str, Any]] = []
-        row_fields: list[tuple[int, str, str, str, Any]] = []
+        answers: list[tuple[str, Any]] = []
         prefix = ANSWERS + "/"
         start = len(prefix)
         tree = self.tree
         for field, value in winners.items():
             if tree and field.startswith(prefix):
-                rel = field[start:]
-                parent, _, name = rel.rpartition("/")
-                if "@" in name:
-                    row_fields.append((rel.count("/"), rel, parent, name, value))
-                elif value is not None and value != "":
-                    values.append((parent, name, value))
+                answers.append((field[start:], value))
             elif field in row:
                 row[field] = value
             else:
@@ -158,7 +152,7 @@ class RecordType:
         for column, content in maps.items():
             row[column] = _json(content)
         if tree:
-            row[tree] = _json(_answers_tree(values, row_fields))
+            row[tree] = _json(_tree_of(answers))
         return row
 
 
@@ -220,10 +214,15 @@ def build_answers(fields: dict[str, Any]) -> dict[str, Any]:
     fields into rows and values (every survey an import receives goes through here).
     """
     start = len(ANSWERS) + 1
+    return _tree_of([(path[start:], value) for path, value in fields.items()])
+
+
+def _tree_of(answers: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The answers tree from (path under ``answers/``, value) pairs, sorted into rows and
+    values in one pass."""
     values: list[tuple[str, str, Any]] = []
     row_fields: list[tuple[int, str, str, str, Any]] = []
-    for path, value in fields.items():
-        rel = path[start:]
+    for rel, value in answers:
         parent, _, name = rel.rpartition("/")
         if "@" in name:
             row_fields.append((rel.count("/"), rel, parent, name, value))
@@ -234,7 +233,7 @@ def build_answers(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _answers_tree(values: list[tuple[str, str, Any]],
                   row_fields: list[tuple[int, str, str, str, Any]]) -> dict[str, Any]:
-    """The tree from the answers sorted by :func:`build_answers`: (parent row, name, value)
+    """The tree from the answers sorted by :func:`_tree_of`: (parent row, name, value)
     of each value, (depth, path, parent row, name@key, position) of each repeat row."""
     root: dict[str, Any] = {}
     rows: dict[str, dict[str, Any]] = {"": root}
