@@ -82,3 +82,21 @@ def test_a_year_of_birth_that_is_no_year_shows_as_stored():
     assert age_text(10**18, 2026) == str(10**18)
     assert age_text("1985", 2026) == "1985 (41)"
     assert [birth_year_of(v) for v in ("x", 10**30, 1985, None)] == [None, None, 1985, None]
+
+
+def test_the_person_dialog_keeps_a_year_of_birth_that_is_no_year(qtbot):
+    """Editing a person whose year of birth is a survey's text keeps that text (shown as it is)
+    unless a year is chosen."""
+    from fieldapp.ui.screens.registry_dialogs import PersonDialog
+
+    person = {"full_name": "Hoàng Thị Mai", "sex": "female", "birth_year": "khoảng 1960",
+              "relation": "head", "ethnicity": "tay"}
+    dialog = PersonDialog("Sửa", lambda values: None, person)
+    qtbot.addWidget(dialog)
+    assert dialog.birth_year.text() == "khoảng 1960"
+    assert "birth_year" not in dialog.values()  # left as stored
+    dialog.birth_year.setValue(1961)
+    assert dialog.values()["birth_year"] == 1961
+    unknown = PersonDialog("Sửa", lambda values: None, {**person, "birth_year": None})
+    qtbot.addWidget(unknown)
+    assert unknown.values()["birth_year"] is None

@@ -122,6 +122,13 @@ class PersonDialog(FormDialog):
         super().__init__(title, submit, parent)
         person = person or {}
         self.full_name, self.sex, self.birth_year = person_fields(person)
+        # A stored year of birth that is no year (a survey's answer "khoảng 1960") is shown
+        # as it is and kept unless a year is chosen: editing the name must not erase it.
+        stored = person.get("birth_year")
+        self._kept_year = stored if stored not in (None, "") \
+            and birth_year_of(stored) is None else None
+        if self._kept_year is not None:
+            self.birth_year.setSpecialValueText(str(self._kept_year))
         self.relation = code_combo("relation", codes.RELATIONS)
         select(self.relation, person.get("relation") or "other")
         self.ethnicity = code_combo("ethnicity", codes.ETHNICITIES, empty=_("(not given)"))
@@ -139,6 +146,8 @@ class PersonDialog(FormDialog):
         out = {"full_name": nfc(self.full_name.text()), "sex": self.sex.currentData(),
                "birth_year": self.birth_year.value() or None,
                "ethnicity": self.ethnicity.currentData()}
+        if out["birth_year"] is None and self._kept_year is not None:
+            del out["birth_year"]  # left as stored
         if self._with_relation:
             out["relation"] = self.relation.currentData()
         return out
