@@ -1,4 +1,5 @@
-"""Geography of geopoint/geotrace/geoshape answers: area(), distance() and geofence().
+"""Geography of geopoint/geotrace/geoshape answers: area() (JavaRosa's enclosed-area(), the
+name pyxform's and Collect's documentation both use), distance() and geofence().
 
 A geopoint is "latitude longitude [altitude [accuracy]]"; a trace or shape is points separated
 by ';'. Distances follow ODK Collect: on a sphere of the WGS84 equatorial radius, in metres.
@@ -64,6 +65,7 @@ def _distance(ctx, *values):
     return sum(_haversine(a, b) for a, b in zip(pts, pts[1:]))
 
 
+@register("enclosed-area", 1)
 @register("area", 1)
 def _area(ctx, value):
     pts = points(to_string(value))
