@@ -160,6 +160,7 @@ class _Doc:
                          header_rows=0, zebra=False,
                          extra=[("LINEABOVE", (0, 0), (-1, 0), 0.4, pdf.colors.black),
                                 ("GRID", (0, 0), (-1, -1), 0, pdf.colors.white)])
+        table.splitInRow = 1  # a question longer than a page (hundreds of choices) runs on
         self.story.append(table)
 
     def note_block(self, note: Note) -> None:

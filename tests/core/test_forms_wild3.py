@@ -1,0 +1,54 @@
+"""What a third sweep of public forms (onaio/onadata's and pyxform's older fixtures, kobotoolbox
+and lykmapipo workbooks; /tmp corpus, not committed) tripped on once a form was walked, saved,
+exported and printed as a commune does it, each written here as a small form of its own."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from broken_forms.builders import form, write_xlsx
+from pypdf import PdfReader
+
+from fieldapp import paths
+from fieldapp.core.forms import FormInstance
+from fieldapp.services import reports
+from fieldapp.services.forms import load_form_file
+
+SETTINGS = [["form_id", "version"], ["wild3", "1"]]
+
+
+def load(tmp_path, survey, choices=None, name="w.xlsx"):
+    return load_form_file(write_xlsx(tmp_path / name, form(survey, choices, SETTINGS)))
+
+
+def test_enclosed_area_is_javarosas_name_for_area(tmp_path):
+    # pyxform's own area.xlsx: JavaRosa names the function enclosed-area(), area() is its alias.
+    f = load(tmp_path, [
+        ["type", "name", "label", "calculation"],
+        ["geoshape", "plot", "Mảnh ruộng"],
+        ["calculate", "a1", None, "enclosed-area(${plot})"],
+        ["calculate", "a2", None, "area(${plot})"]])
+    inst = FormInstance(f)
+    inst.set_value("plot", "21.5 105.8 0 0;21.501 105.8 0 0;21.501 105.801 0 0;21.5 105.8 0 0")
+    assert inst.get_value("a1") == inst.get_value("a2")
+    assert 5000 < float(inst.get_value("a1")) < 6000  # half of a ~111 m x 104 m rectangle
+
+
+def test_a_question_longer_than_a_page_is_printed_over_several_pages(tmp_path):
+    # onadata's select_one_choices_test.xlsx: a select of 200 villages stopped the printing
+    # with reportlab's LayoutError (one table cell taller than the page).
+    choices = [["list_name", "name", "label"]] + [
+        ["village", f"v{i}", f"Thôn số {i} của xã Tân Thành"] for i in range(200)]
+    target = paths.commune_forms_dir() / "long.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_xlsx(target, form([["type", "name", "label"],
+                             ["select_one village", "village", "Thôn nào?"],
+                             ["text", "note_after", "Ghi chú"]], choices,
+                            [["form_id", "version"], ["long_select", "1"]]))
+    out = reports.questionnaire("long_select", tmp_path / "q.pdf", language="vi").path
+    pages = PdfReader(io.BytesIO(Path(out).read_bytes())).pages
+    text = "\n".join(p.extract_text() for p in pages)
+    assert len(pages) >= 3
+    assert "Thôn số 0 của xã Tân Thành" in text and "Thôn số 199 của xã Tân Thành" in text
+    assert "Ghi chú" in text
