@@ -7,11 +7,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from broken_forms.builders import form, write_xlsx
 from pypdf import PdfReader
 
 from fieldapp import paths
-from fieldapp.core.forms import FormInstance
+from fieldapp.core.forms import FormInstance, FormLoadError
 from fieldapp.services import reports
 from fieldapp.services.forms import load_form_file
 
@@ -52,3 +53,15 @@ def test_a_question_longer_than_a_page_is_printed_over_several_pages(tmp_path):
     assert len(pages) >= 3
     assert "Thôn số 0 của xã Tân Thành" in text and "Thôn số 199 của xã Tân Thành" in text
     assert "Ghi chú" in text
+
+
+def test_a_workbook_is_read_as_what_its_bytes_are_whatever_its_name_says(tmp_path):
+    # lykmapipo/xlsform-template ships .xlsx workbooks named .xls; Excel opens them.
+    survey = [["type", "name", "label"], ["text", "ten", "Họ và tên"]]
+    f = load(tmp_path, survey, name="renamed.xls")
+    assert [n.name for n in f.fields.values()] == ["ten"]
+    (tmp_path / "broken.xls").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(FormLoadError) as err:
+        load_form_file(tmp_path / "broken.xls")
+    [problem] = err.value.problems
+    assert "xlsx" in problem.message and "Traceback" not in problem.message

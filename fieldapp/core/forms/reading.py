@@ -58,10 +58,25 @@ def check_size(size: int, label: str) -> None:
                            size=size // 1024 // 1024)
 
 
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _by_content(suffix: str, data: bytes) -> str:
+    """The workbook format the bytes are, whatever the name says: an .xlsx renamed .xls (as
+    lykmapipo/xlsform-template ships its forms) opens in Excel and converts in pyxform's
+    online converters, so it is read as what it is, and an old .xls named .xlsx likewise."""
+    if suffix == ".xls" and data.startswith(_ZIP_MAGIC):
+        return ".xlsx"
+    if suffix in (".xlsx", ".xlsm") and data.startswith(_OLE2_MAGIC):
+        return ".xls"
+    return suffix
+
+
 def read_definition(data: bytes, filename: str, label: str) -> DefinitionData:
     """Read ``data`` with pyxform's reader for the suffix of ``filename``; ``label`` names the
     file in problems. Any failure becomes a FormLoadError."""
-    suffix = check_suffix(filename, label)
+    suffix = _by_content(check_suffix(filename, label), data)
     check_size(len(data), label)
     kind = {".xlsx": Message(N_("an Excel workbook (.xlsx)")),
             ".xlsm": Message(N_("an Excel workbook (.xlsm)")),
