@@ -65,3 +65,55 @@ def test_a_workbook_is_read_as_what_its_bytes_are_whatever_its_name_says(tmp_pat
         load_form_file(tmp_path / "broken.xls")
     [problem] = err.value.problems
     assert "xlsx" in problem.message and "Traceback" not in problem.message
+
+
+def test_trigger_sets_a_question_when_another_changes_and_leaves_it_editable(tmp_path):
+    # HOT's field-mapping forms and Kobo templates (29 public forms) use the trigger column:
+    # ODK sets the question when the trigger changes (setvalue on xforms-value-changed), and
+    # the member may still correct it. It used to be ignored: the question became calculated.
+    f = load(tmp_path, [
+        ["type", "name", "label", "calculation", "trigger"],
+        ["integer", "adults", "Số người lớn"],
+        ["integer", "meals", "Số suất ăn (gợi ý: gấp đôi)", "${adults} * 2", "${adults}"],
+        ["select_one kind", "kind", "Loại nhà"],
+        ["text", "detail", "Chi tiết loại nhà", None, "${kind}"],
+        ["calculate", "changed_at", None, "concat('lần ', ${adults})", "${adults}, ${kind}"]],
+        [["list_name", "name", "label"], ["kind", "a", "Nhà sàn"], ["kind", "b", "Nhà xây"]])
+    inst = FormInstance(f)
+    assert not inst.is_read_only("meals") and inst.get_value("meals") == ""
+    inst.set_value("adults", "3")
+    assert inst.get_value("meals") == "6" and inst.get_value("changed_at") == "lần 3"
+    inst.set_value("meals", "7")  # corrected by the member, and kept ...
+    inst.set_value("kind", "a")
+    assert inst.get_value("meals") == "7" and inst.get_value("changed_at") == "lần 3"
+    inst.set_value("detail", "hai tầng")
+    inst.set_value("kind", "b")  # ... a trigger without a calculation clears its question
+    assert inst.get_value("detail") == ""
+    inst.set_value("adults", "4")  # until the trigger changes again
+    assert inst.get_value("meals") == "8"
+
+
+def test_trigger_inside_a_repeat_sets_the_same_row(tmp_path):
+    f = load(tmp_path, [
+        ["type", "name", "label", "calculation", "trigger"],
+        ["begin repeat", "people", "Người"],
+        ["integer", "birth", "Năm sinh"],
+        ["integer", "age", "Tuổi", "2026 - ${birth}", "${birth}"],
+        ["end repeat"]])
+    inst = FormInstance(f)
+    first, second = inst.add_repeat_row("people"), inst.add_repeat_row("people")
+    inst.set_value(f"people[{second}]/birth", "1990")
+    assert (inst.get_value(f"people[{first}]/age"),
+            inst.get_value(f"people[{second}]/age")) == ("", "36")
+
+
+def test_a_trigger_that_names_no_question_is_refused_where_it_is(tmp_path):
+    survey = [["type", "name", "label", "calculation", "trigger"],
+              ["integer", "a", "A"], ["integer", "b", "B", "${a}", "${nope}"],
+              ["integer", "c", "C", "${a}", "a"]]
+    with pytest.raises(FormLoadError) as err:
+        load(tmp_path, survey)
+    found = {(p.row, p.column): p.message for p in err.value.problems}
+    assert set(found) == {(3, "trigger"), (4, "trigger")}, found
+    assert "nope" in found[(3, "trigger")]
+    assert "${name}" in found[(4, "trigger")]

@@ -36,6 +36,7 @@ METADATA_PROPERTIES = ("deviceid", "username", "email", "phonenumber", "simseria
                        "subscriberid")
 """Metadata the caller knows (``metadata`` argument): the device and the signed-in user."""
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.text import nfc
 
 
 class FormInstance(Validation, EntityOperations):
@@ -154,6 +155,33 @@ class FormInstance(Validation, EntityOperations):
         else:
             row.pop(node.name, None)
         self._recompute()
+        if self._fire_triggers(node, chain, idx):
+            self._recompute()
+
+    def _fire_triggers(self, node: Field, chain: tuple[str, ...], idx: tuple[int, ...]) -> bool:
+        """ODK's setvalue on xforms-value-changed: each field whose ``trigger`` names ``node``
+        takes its calculation now (empty without one), in the row of ``node`` when the field
+        is in that row or around it. True when a value was set."""
+        fired = False
+        for target in self.form.fields.values():
+            if node.name not in target.trigger:
+                continue
+            target_chain = self._chains[target.name]
+            if target_chain != chain[:len(target_chain)]:
+                continue  # in a repeat the trigger is outside of: no row to set
+            target_idx = idx[:len(target_chain)]
+            row = self._row(target_chain, target_idx)
+            if row is None:
+                continue
+            value = "" if target.trigger_value is None else nfc(
+                target.trigger_value.evaluate_str(NodeContext(self, target, target_chain,
+                                                               target_idx)))
+            if value:
+                row[target.name] = value
+            else:
+                row.pop(target.name, None)
+            fired = True
+        return fired
 
     def set_values(self, values: dict[str, Any]) -> None:
         """Set several answers, recomputing once (prefilling a round from the registry).

@@ -114,6 +114,11 @@ class Field(Node):
     constraint_message: Texts = field(default_factory=dict)
     calculation: Expr | None = None
     once: bool = False
+    trigger: tuple[str, ...] = ()
+    """The questions (``trigger`` column) whose change sets this field, as ODK's setvalue on
+    xforms-value-changed: the field stays a question the member may edit (or a hidden value),
+    its ``calculation`` becomes :attr:`trigger_value`, evaluated only at that moment."""
+    trigger_value: Expr | None = None
     default: str | None = None
     default_expr: Expr | None = None
     """Set when the default is a dynamic expression (ODK allows e.g. today()); else None."""

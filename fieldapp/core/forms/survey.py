@@ -187,6 +187,22 @@ class SurveyReader(SheetReader):
         if "relevant" in cols:
             node.relevant = self.expr(cols["relevant"][1], SURVEY, row_n, cols["relevant"][0], node)
 
+    def triggers(self, node: Field, row_n: int, column: tuple[str, str]) -> None:
+        """The ``trigger`` column: one ${question} or several separated by commas (pyxform)."""
+        header, text = column
+        names = []
+        for part in text.split(","):
+            parsed = self.expr(part.strip(), SURVEY, row_n, header, node)
+            if parsed is None:
+                continue
+            refs = ex.references(parsed)
+            if len(refs) != 1 or part.strip() != "${" + next(iter(refs)) + "}":
+                self.problem(SURVEY, row_n, header, N_("a trigger names a question as "
+                                                       "${{name}}, several separated by commas"))
+                continue
+            names.extend(refs)
+        node.trigger = tuple(names)
+
     def make_group(self, kind: str, name: str, row_n: int, row: dict[str, str],
                    cols: dict[str, tuple[str, str]], stack: list[Group],
                    nodes: dict[str, Node]) -> Group:
@@ -325,10 +341,15 @@ class SurveyReader(SheetReader):
             else:
                 node.choice_filter = self.expr(cols["choice_filter"][1], SURVEY, row_n,
                                                cols["choice_filter"][0], node)
+        if "trigger" in cols:
+            self.triggers(node, row_n, cols["trigger"])
         if "calculation" in cols:
             header, text = cols["calculation"]
-            node.calculation = self.expr(text, SURVEY, row_n, header, node)
-            node.once = node.calculation is not None and ex.is_once(node.calculation)
+            if node.trigger:
+                node.trigger_value = self.expr(text, SURVEY, row_n, header, node)
+            else:
+                node.calculation = self.expr(text, SURVEY, row_n, header, node)
+                node.once = node.calculation is not None and ex.is_once(node.calculation)
         elif kind == "calculate":
             self.problem(SURVEY, row_n, "calculation", N_("a calculate row needs a calculation"))
         if "default" in cols:
