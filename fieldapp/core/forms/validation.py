@@ -108,6 +108,11 @@ class Validation(Pages, Choices):
             codes = value.split()
             return None if set(codes) == names and len(codes) == len(names) else "rank"
         if node.is_select:
+            if node.calculation is not None:
+                # JavaRosa keeps a calculated select's value as it is: a code outside the list
+                # (onadata's select_one_choices_test gives "1" to a list of 2, 3, 4) would
+                # otherwise stop finalizing on a question the member cannot change.
+                return None
             codes = value.split() if kind == "select_multiple" else [value]
             offered = self._registry_has(node, chain, idx, codes)
             if offered is not None:  # a registry list: one indexed lookup, not the whole list
