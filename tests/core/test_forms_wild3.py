@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from fieldapp import paths
 from fieldapp.core.forms import FormInstance, FormLoadError
 from fieldapp.services import reports
-from fieldapp.services.forms import load_form_file
+from fieldapp.services.forms import check_forms, load_form_file
 
 SETTINGS = [["form_id", "version"], ["wild3", "1"]]
 
@@ -60,6 +60,7 @@ def test_a_workbook_is_read_as_what_its_bytes_are_whatever_its_name_says(tmp_pat
     survey = [["type", "name", "label"], ["text", "ten", "Họ và tên"]]
     f = load(tmp_path, survey, name="renamed.xls")
     assert [n.name for n in f.fields.values()] == ["ten"]
+    assert check_forms([tmp_path / "renamed.xls"]).warnings == []  # pyxform reads it too
     (tmp_path / "broken.xls").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(FormLoadError) as err:
         load_form_file(tmp_path / "broken.xls")

@@ -207,7 +207,7 @@ def pyxform_refusal(data: bytes, filename: str) -> str | None:
     refuses; ODK Collect never sees those, so the form check says so."""
     from pyxform.xls2xform import convert
 
-    suffix = os.path.splitext(filename)[1].lower()
+    suffix = _by_content(os.path.splitext(filename)[1].lower(), data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
