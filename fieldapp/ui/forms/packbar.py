@@ -1,4 +1,6 @@
-"""The label-pack bar of the form view: which language beside Vietnamese, and how the two show.
+"""The label-pack bar of the form view: which language beside Vietnamese, and how the two show;
+for a form written in several languages (a partner's form in English, French and Swahili), which
+of them the form shows, as ODK Collect's language menu offers.
 
 A pack list ("Vietnamese", "Tày and Vietnamese", ...), a display-mode list (both, pack only,
 Vietnamese only) shown once a pack is chosen, and a legend of the marks the pack texts carry.
@@ -23,13 +25,26 @@ class PackBar(QWidget):
 
     chosen = Signal(object, object)
     """(pack language code or None, DisplayMode) when the person picks from either list."""
+    language_chosen = Signal(str)
+    """One of the form's own languages (as the workbook names it) was picked."""
 
-    def __init__(self, languages: list[str], parent: QWidget | None = None):
+    def __init__(self, languages: list[str], parent: QWidget | None = None,
+                 form_languages: list[str] = ()):
         super().__init__(parent)
         self.languages = list(languages)
+        self.form_languages = list(form_languages)
+        self.form_language: str | None = None
         self._pack: str | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.language_label = QLabel(self)
+        self.language_combo = QComboBox(self)
+        self.language_combo.setObjectName("form_language_combo")
+        self.language_label.setBuddy(self.language_combo)
+        self.language_combo.activated.connect(
+            lambda _i: self.language_chosen.emit(self.language_combo.currentData()))
+        layout.addWidget(self.language_label)
+        layout.addWidget(self.language_combo)
         self.pack_label = QLabel(self)
         self.pack_combo = QComboBox(self)
         self.pack_combo.setObjectName("pack_combo")
@@ -78,6 +93,20 @@ class PackBar(QWidget):
         has_packs = bool(self.languages)
         self.pack_label.setVisible(has_packs)
         self.pack_combo.setVisible(has_packs)
+        self._show_form_languages()
+
+    def _show_form_languages(self) -> None:
+        several = len(self.form_languages) > 1
+        self.language_label.setVisible(several)
+        self.language_combo.setVisible(several)
+        self.language_label.setText(_("Form lan&guage:"))
+        self.language_combo.clear()
+        for language in self.form_languages:
+            # "English (en)" as "English"; "default" is the label column without a language
+            name = _("main labels") if language == "default" else language.split(" (")[0]
+            self.language_combo.addItem(name, language)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(
+            self.form_language)))
 
     def _on_chosen(self, _index: int = 0) -> None:
         pack = self.pack_combo.currentData()

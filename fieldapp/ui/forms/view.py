@@ -133,8 +133,10 @@ class FormView(ReviewMixin, RowActions, SpeakingMixin, QWidget):
         outer.addLayout(top)
         # Label pack: which language beside Vietnamese, and how the two are shown.
         status_row = QHBoxLayout()
-        self.pack_bar = PackBar(self.pack_languages, self)
+        self.pack_bar = PackBar(self.pack_languages, self, self.form.languages)
+        self.pack_bar.form_language = self.language
         self.pack_bar.chosen.connect(self._on_pack_chosen)
+        self.pack_bar.language_chosen.connect(self.set_language)
         self.pack_combo, self.mode_combo = self.pack_bar.pack_combo, self.pack_bar.mode_combo
         self.legend = self.pack_bar.legend
         status_row.addWidget(self.status_label, 1)
@@ -515,6 +517,16 @@ class FormView(ReviewMixin, RowActions, SpeakingMixin, QWidget):
     def _on_pack_chosen(self, pack: str | None, mode: DisplayMode) -> None:
         self.set_labels(pack, mode)
         self.labels_changed.emit(pack, mode)
+
+    def set_language(self, language: str) -> None:
+        """Show the form in another of its own languages (labels, hints, choices, messages),
+        on the same page, keeping the answers."""
+        self._base_language = self.language = self.nav.language = language
+        self.pack_bar.form_language = language
+        if hasattr(self.instance, "language"):
+            self.instance.language = language
+        self._pages_changed()
+        self.set_labels(self.labels.pack_lang, self.labels.mode)
 
     def _apply_labels(self, pack: str | None, mode: DisplayMode) -> None:
         if pack:

@@ -1,0 +1,58 @@
+"""A form written in several languages (onadata's multi_lingual_form: English, Swahili, French;
+none Vietnamese) is shown in any of them, as ODK Collect's language menu offers: the form view
+lists the form's own languages and switches labels, hints and choices in place."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
+
+from broken_forms.builders import form, write_xlsx  # noqa: E402
+
+from fieldapp.core.forms import FormInstance  # noqa: E402
+from fieldapp.services.forms import load_form_file  # noqa: E402
+from test_form_driver import show_form_view  # noqa: E402
+
+
+def shown_text(view) -> str:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    texts = [w.text() for w in view.findChildren(QLabel) if w.isVisible()]
+    texts += [w.text() for w in view.findChildren(QAbstractButton) if w.isVisible()]
+    return "\n".join(texts)
+
+
+def test_the_form_view_switches_between_the_forms_own_languages(qtbot, tmp_path):
+    f = load_form_file(write_xlsx(tmp_path / "ml.xlsx", form(
+        [["type", "name", "label::English", "label::French", "hint::English", "hint::French"],
+         ["select_one yn", "happy", "Are you happy?", "Êtes-vous heureux ?", "Be honest",
+          "Soyez honnête"]],
+        [["list_name", "name", "label::English", "label::French"],
+         ["yn", "yes", "Yes", "Oui"], ["yn", "no", "No", "Non"]],
+        [["form_id", "version"], ["ml", "1"]])))
+    inst = FormInstance(f)
+    view = show_form_view(qtbot, f, inst, pack_languages=[])
+    combo = view.pack_bar.language_combo
+    assert combo.isVisible()
+    assert [combo.itemText(i) for i in range(combo.count())] == ["English", "French"]
+    assert "Are you happy?" in shown_text(view) and "Yes" in shown_text(view)
+    inst.set_value("happy", "yes")
+    combo.setCurrentIndex(1)
+    combo.activated.emit(1)
+    QApplication.processEvents()
+    text = shown_text(view)
+    assert "Êtes-vous heureux ?" in text and "Oui" in text and "Soyez honnête" in text
+    assert "Are you happy?" not in text
+    assert inst.get_value("happy") == "yes"  # the answers stay
+
+
+def test_a_form_in_one_language_shows_no_language_list(qtbot, tmp_path):
+    f = load_form_file(write_xlsx(tmp_path / "one.xlsx", form(
+        [["type", "name", "label"], ["text", "ten", "Họ và tên"]], None,
+        [["form_id", "version"], ["one", "1"]])))
+    view = show_form_view(qtbot, f, FormInstance(f), pack_languages=[])
+    assert not view.pack_bar.language_combo.isVisible()
