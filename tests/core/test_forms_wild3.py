@@ -134,3 +134,15 @@ def test_a_calculated_select_outside_its_list_does_not_stop_finalizing(tmp_path)
     assert inst.errors() == [] and inst.can_finalize()
     inst.set_value("chosen", "9")  # a member's own answer must still be one of the choices
     assert [p for p, _m in inst.errors()] == ["chosen"]
+
+
+def test_a_public_key_the_app_does_not_use_is_said(tmp_path):
+    # onadata's encrypted-form: Collect encrypts each submission to the key; this app keeps
+    # them readable to commune staff, so the form check must say so instead of staying silent.
+    path = write_xlsx(tmp_path / "enc.xlsx", form(
+        [["type", "name", "label"], ["text", "ten", "Họ và tên"]], None,
+        [["form_id", "version", "public_key"], ["enc", "1", "MIIBIjANBgkqhkiG9w0BAQEF"]]))
+    report = check_forms([path])
+    assert report.problems == []
+    [warning] = [w for w in report.warnings if "public_key" in w]
+    assert "settings" in warning and "2" in warning

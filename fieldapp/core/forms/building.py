@@ -120,6 +120,13 @@ class FormBuilder(SurveyReader, EntitiesReader, FilesReader):
         if not settings.get("version"):
             settings["version"] = self.content_version  # a changed workbook is a new version
         self.settings_row = row_n
+        if settings.get("public_key"):
+            # Collect encrypts each submission to the key before it leaves the phone; here the
+            # submissions stay in the (encrypted) database, readable by the commune's staff.
+            self.warning(SETTINGS, row_n, "public_key", N_(
+                "public_key is not used: submissions are kept in this laptop's encrypted "
+                "database and commune staff can read and export them, unlike ODK Collect, "
+                "which encrypts them so that only the key's owner can"))
         return settings
 
     def collect_languages(self) -> None:
