@@ -146,3 +146,16 @@ def test_a_public_key_the_app_does_not_use_is_said(tmp_path):
     assert report.problems == []
     [warning] = [w for w in report.warnings if "public_key" in w]
     assert "settings" in warning and "2" in warning
+
+
+def test_a_form_that_requires_nothing_is_not_shown_as_answered_before_anything_is(tmp_path):
+    # Most of onadata's and pyxform's forms require no question: the progress bar said
+    # "answered 100%" on the first page of an untouched form.
+    f = load(tmp_path, [["type", "name", "label"], ["text", "a", "A"], ["integer", "b", "B"],
+                        ["note", "n", "Ghi chú"]])
+    inst = FormInstance(f)
+    assert inst.progress_counts() == (0, 2)
+    inst.set_value("a", "x")
+    assert inst.progress() == 0.5
+    inst.set_value("b", "3")
+    assert inst.progress() == 1.0

@@ -148,17 +148,23 @@ class Validation(Pages, Choices):
     def progress_counts(self) -> tuple[int, int]:
         """(answered, to answer) over the relevant questions shown: every required one and
         every optional one that has an answer; notes and read-only values do not count, so a
-        form with every required answer given is complete (1.0), optional blanks or not."""
-        total = answered = 0
+        form with every required answer given is complete (1.0), optional blanks or not.
+        A form that requires nothing (many partner forms) counts every question shown, so an
+        untouched form is not 100% answered."""
+        total = answered = shown = shown_answered = 0
         for path in self._all_paths():
             node, chain, idx = self._field(path)
             if node.type == "note" or self.is_read_only(path):
                 continue
             row = self._row(chain, idx) or {}
             has = bool(row.get(node.name))
+            shown += 1
+            shown_answered += has
             if has or self.is_required(path):
                 total += 1
                 answered += has
+        if not any(f.required is not None for f in self.form.fields.values()):
+            return shown_answered, shown
         return answered, total
 
     def progress(self) -> float:
