@@ -36,3 +36,20 @@ def normalise_language(value: str) -> str:
     """'tyz', 'tyz_VN', 'tyz-VN', 'TYZ' -> 'tyz'; '' for anything that is not a language code."""
     code = re.split(r"[-_@.]", value.strip(), maxsplit=1)[0].lower() if value else ""
     return code if LANGUAGE_CODE_RE.match(code) else ""
+
+
+def display_name(language: str, interface: str) -> str:
+    """An XLSForm language as a person reads it in the ``interface`` language: "Vietnamese
+    (vi)" -> "Tiếng Việt" in Vietnamese (babel's CLDR names); a name without a code, or with
+    a code CLDR does not know (tyz), as the form writes it, without the code."""
+    name = nfc(language.split(" (")[0].strip()) or language
+    match = _CODE_RE.search(language)
+    if not match:
+        return name
+    from babel import Locale, UnknownLocaleError  # only when a form in several languages shows
+
+    try:
+        shown = Locale.parse(match.group(1).replace("-", "_")).get_display_name(interface)
+    except (UnknownLocaleError, ValueError):
+        return name
+    return shown[:1].upper() + shown[1:] if shown else name

@@ -56,3 +56,19 @@ def test_a_form_in_one_language_shows_no_language_list(qtbot, tmp_path):
         [["form_id", "version"], ["one", "1"]])))
     view = show_form_view(qtbot, f, FormInstance(f), pack_languages=[])
     assert not view.pack_bar.language_combo.isVisible()
+
+
+def test_languages_with_a_code_are_named_in_the_interface_language(qtbot, tmp_path):
+    from fieldapp.i18n import catalog
+
+    catalog.set_language("vi")
+    f = load_form_file(write_xlsx(tmp_path / "vien.xlsx", form(
+        [["type", "name", "label::Vietnamese (vi)", "label::English (en)", "label::Tày (tyz)"],
+         ["text", "ten", "Họ và tên", "Full name", "Chư mình"]], None,
+        [["form_id", "version"], ["vien", "1"]])))
+    view = show_form_view(qtbot, f, FormInstance(f), pack_languages=[])
+    combo = view.pack_bar.language_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Tiếng Việt", "Tiếng Anh", "Tày"]
+    assert combo.currentText() == "Tiếng Việt"  # the form's Vietnamese first
+    assert view.pack_bar.language_label.text() == "Ngôn n&gữ:"

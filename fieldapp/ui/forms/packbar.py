@@ -13,7 +13,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from fieldapp.core.forms.labels import FALLBACK_MARK, UNREVIEWED_MARK
-from fieldapp.i18n.catalog import _
+from fieldapp.i18n.catalog import _, current_language
+from fieldapp.i18n.languages import display_name
 from fieldapp.i18n.packs import pack_language_name
 from fieldapp.i18n.resolution import DisplayMode
 from fieldapp.ui.fonts import scaled
@@ -40,6 +41,10 @@ class PackBar(QWidget):
         self.language_label = QLabel(self)
         self.language_combo = QComboBox(self)
         self.language_combo.setObjectName("form_language_combo")
+        # as narrow as a short language name: the bar must fit 1000 px at twice the text size
+        self.language_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.language_combo.setMinimumContentsLength(7)
         self.language_label.setBuddy(self.language_combo)
         self.language_combo.activated.connect(
             lambda _i: self.language_chosen.emit(self.language_combo.currentData()))
@@ -99,11 +104,12 @@ class PackBar(QWidget):
         several = len(self.form_languages) > 1
         self.language_label.setVisible(several)
         self.language_combo.setVisible(several)
-        self.language_label.setText(_("Form lan&guage:"))
+        self.language_label.setText(_("Lan&guage:"))
         self.language_combo.clear()
         for language in self.form_languages:
-            # "English (en)" as "English"; "default" is the label column without a language
-            name = _("main labels") if language == "default" else language.split(" (")[0]
+            # "default" is the label column without a language
+            name = _("main labels") if language == "default" else display_name(
+                language, current_language())
             self.language_combo.addItem(name, language)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(
             self.form_language)))
