@@ -188,7 +188,28 @@ class _Doc:
             return
         rows_data = self.data.prefill.rows if self.data.prefill else []
         count = max(roster.rows, len(rows_data) + 2)
+        for i, part in enumerate(_column_parts(roster.columns)):
+            if i:
+                self.story.append(Spacer(1, 1.5 * mm))
+            self._roster_table(part, rows_data, count)
         columns = roster.columns
+        legend = []
+        for q in columns:
+            text = ""
+            if q.choices:
+                text = " · ".join(f"{number} {self.choice_label(q.field, name).inline(6)}"
+                                  for name, number in q.choices)
+            if q.condition:
+                text += (" " if text else "") + self.condition(q.condition)
+            if text:
+                legend.append(Paragraph(f"<b>{q.number}</b> {text}", s["small"]))
+        self.story.extend([Spacer(1, 1.5 * mm), *legend])
+        if roster.grid:
+            self.person_grid(roster, count)
+
+    def _roster_table(self, columns: list[Question], rows_data: list[dict[str, str]],
+                      count: int) -> None:
+        s = self.s
         head = [Paragraph("#", s["head"])] + [
             Paragraph(f"<b>{q.number}</b> {self.label(q.field).markup(5.5)}", s["head"])
             for q in columns]
@@ -204,26 +225,12 @@ class _Doc:
                     value = f"{number} ({label.secondary or label.primary})" if number else value
                 row.append(pdf.para(value, s["cell"]))
             rows.append(row)
-        names = [i for i, q in enumerate(columns) if q.field.name.endswith("name")]
-        weights = [3 if i in names else 1 for i in range(len(columns))]
+        weights = [_weight(q) for q in columns]
         unit = (self.width - 7 * mm) / sum(weights)
         widths = [7 * mm] + [unit * w for w in weights]
         # Room to write by hand in each row.
         self.story.append(pdf.grid(rows, widths, extra=[("TOPPADDING", (0, 1), (-1, -1), 6),
                                                         ("BOTTOMPADDING", (0, 1), (-1, -1), 6)]))
-        legend = []
-        for q in columns:
-            text = ""
-            if q.choices:
-                text = " · ".join(f"{number} {self.choice_label(q.field, name).inline(6)}"
-                                  for name, number in q.choices)
-            if q.condition:
-                text += (" " if text else "") + self.condition(q.condition)
-            if text:
-                legend.append(Paragraph(f"<b>{q.number}</b> {text}", s["small"]))
-        self.story.extend([Spacer(1, 1.5 * mm), *legend])
-        if roster.grid:
-            self.person_grid(roster, count)
 
     def person_grid(self, roster: Roster, count: int) -> None:
         s = self.s
@@ -306,6 +313,25 @@ class _Doc:
                     self.note_block(item)
                 else:
                     self.question_block(item)
+
+
+MAX_UNITS = 12
+"""Width units of a roster table at most (a name column counts 3): a repeat of 148 questions
+(mathieubossaert's suivi_maille_bota) gave columns narrower than their padding, and reportlab
+stopped. Wider rosters continue in a table below, each with the row numbers."""
+
+
+def _weight(question: Question) -> int:
+    return 3 if question.field.name.endswith("name") else 1
+
+
+def _column_parts(columns: list[Question]) -> list[list[Question]]:
+    parts: list[list[Question]] = [[]]
+    for q in columns:
+        if parts[-1] and sum(map(_weight, parts[-1])) + _weight(q) > MAX_UNITS:
+            parts.append([])
+        parts[-1].append(q)
+    return parts
 
 
 def render(data: QuestionnaireData) -> bytes:

@@ -159,3 +159,18 @@ def test_a_form_that_requires_nothing_is_not_shown_as_answered_before_anything_i
     assert inst.progress() == 0.5
     inst.set_value("b", "3")
     assert inst.progress() == 1.0
+
+
+def test_a_roster_of_many_questions_is_printed_in_tables_that_fit_the_page(tmp_path):
+    # mathieubossaert's suivi_maille_bota: a repeat of 148 species made columns narrower than
+    # their padding and reportlab stopped the printing.
+    survey = [["type", "name", "label"], ["begin repeat", "plots", "Ô mẫu"]]
+    survey += [["integer", f"sp{i}", f"Loài số {i}"] for i in range(60)]
+    survey += [["end repeat"]]
+    target = paths.commune_forms_dir() / "wide.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_xlsx(target, form(survey, None, [["form_id", "version"], ["wide_roster", "1"]]))
+    out = reports.questionnaire("wide_roster", tmp_path / "w.pdf", language="vi").path
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(
+        io.BytesIO(Path(out).read_bytes())).pages).split())
+    assert "Loài số 0" in text and "Loài số 59" in text
