@@ -38,10 +38,10 @@ def normalise_language(value: str) -> str:
     return code if LANGUAGE_CODE_RE.match(code) else ""
 
 
-def display_name(language: str, interface: str) -> str:
-    """An XLSForm language as a person reads it in the ``interface`` language: "Vietnamese
-    (vi)" -> "Tiếng Việt" in Vietnamese (babel's CLDR names); a name without a code, or with
-    a code CLDR does not know (tyz), as the form writes it, without the code."""
+def display_name(language: str) -> str:
+    """An XLSForm language as a language menu names it: in that language itself, from CLDR
+    through babel ("Vietnamese (vi)" -> "Tiếng Việt", "French (fr)" -> "Français"); a name
+    without a code, or with a code CLDR does not know (tyz), as the form writes it."""
     name = nfc(language.split(" (")[0].strip()) or language
     match = _CODE_RE.search(language)
     if not match:
@@ -49,7 +49,8 @@ def display_name(language: str, interface: str) -> str:
     from babel import Locale, UnknownLocaleError  # only when a form in several languages shows
 
     try:
-        shown = Locale.parse(match.group(1).replace("-", "_")).get_display_name(interface)
+        locale = Locale.parse(match.group(1).replace("-", "_"))
+        shown = locale.get_display_name(locale)
     except (UnknownLocaleError, ValueError):
         return name
-    return shown[:1].upper() + shown[1:] if shown else name
+    return nfc(shown[:1].upper() + shown[1:]) if shown else name

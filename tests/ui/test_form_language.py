@@ -58,7 +58,7 @@ def test_a_form_in_one_language_shows_no_language_list(qtbot, tmp_path):
     assert not view.pack_bar.language_combo.isVisible()
 
 
-def test_languages_with_a_code_are_named_in_the_interface_language(qtbot, tmp_path):
+def test_languages_with_a_code_are_named_in_their_own_words(qtbot, tmp_path):
     from fieldapp.i18n import catalog
 
     catalog.set_language("vi")
@@ -69,6 +69,6 @@ def test_languages_with_a_code_are_named_in_the_interface_language(qtbot, tmp_pa
     view = show_form_view(qtbot, f, FormInstance(f), pack_languages=[])
     combo = view.pack_bar.language_combo
     assert [combo.itemText(i) for i in range(combo.count())] == [
-        "Tiếng Việt", "Tiếng Anh", "Tày"]
+        "Tiếng Việt", "English", "Tày"]
     assert combo.currentText() == "Tiếng Việt"  # the form's Vietnamese first
     assert view.pack_bar.language_label.text() == "Ngôn n&gữ:"

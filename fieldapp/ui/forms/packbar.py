@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from fieldapp.core.forms.labels import FALLBACK_MARK, UNREVIEWED_MARK
-from fieldapp.i18n.catalog import _, current_language
+from fieldapp.i18n.catalog import _
 from fieldapp.i18n.languages import display_name
 from fieldapp.i18n.packs import pack_language_name
 from fieldapp.i18n.resolution import DisplayMode
@@ -108,8 +108,7 @@ class PackBar(QWidget):
         self.language_combo.clear()
         for language in self.form_languages:
             # "default" is the label column without a language
-            name = _("main labels") if language == "default" else display_name(
-                language, current_language())
+            name = _("main labels") if language == "default" else display_name(language)
             self.language_combo.addItem(name, language)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(
             self.form_language)))
