@@ -27,7 +27,7 @@ from fieldapp.core.forms.types import REFUSED  # noqa: E402
 from fieldapp.services.forms import discover_forms  # noqa: E402
 
 EXPECTED = HERE / "expected.csv"
-SETS = ("wild1", "wild2")
+SETS = ("wild1", "wild2", "wild3")
 NOT_FORMS = {"README.md"}
 
 # JavaRosa's functions (XPathFuncExpr): an unknown function outside this list belongs to
