@@ -72,3 +72,23 @@ def test_languages_with_a_code_are_named_in_their_own_words(qtbot, tmp_path):
         "Tiếng Việt", "English", "Tày"]
     assert combo.currentText() == "Tiếng Việt"  # the form's Vietnamese first
     assert view.pack_bar.language_label.text() == "Ngôn n&gữ:"
+
+
+def test_a_partner_form_without_pack_texts_opens_without_the_members_pack(context, qtbot):
+    from fieldapp import paths
+    from fieldapp.ui.forms.surveys import SurveysScreen
+
+    forms = paths.commune_forms_dir()
+    forms.mkdir(parents=True, exist_ok=True)
+    write_xlsx(forms / "partner.xlsx", form(
+        [["type", "name", "label::English (en)", "label::Français (fr)"],
+         ["text", "name", "Full name", "Nom complet"]], None,
+        [["form_id", "version"], ["partner", "1"]]))
+    context.workspace.remember_pack("tyz", "bilingual")
+    surveys = SurveysScreen(context)
+    qtbot.addWidget(surveys)
+    view = surveys.start("partner")
+    assert view.pack_bar.languages == [] and view.labels.pack_lang is None
+    assert surveys.close_form()
+    shipped = surveys.start("support_session")  # a shipped form keeps the member's Tày pack
+    assert "tyz" in shipped.pack_bar.languages and shipped.labels.pack_lang == "tyz"

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _, ngettext
+from fieldapp.i18n.languages import language_code
 from fieldapp.i18n.packs import available_languages
 from fieldapp.i18n.resolution import DisplayMode
 from fieldapp.services.surveys import ProbableDuplicate, SurveyService
@@ -352,9 +353,11 @@ class SurveysScreen(QWidget):
                 self.submission_id = self.context.writer.call(
                     lambda ws: ws.surveys.store_save(request))
 
+        packs = self._packs_of(form)
         pack, mode = self.label_preference()
+        pack = pack if pack in packs else None
         view = FormView(form, instance, on_save=on_save, status=status, pack=pack, mode=mode,
-                        pack_languages=self._pack_languages,
+                        pack_languages=packs,
                         read_attachment=self.service.read_attachment,
                         resolver_factory=self._resolver, prompts=self._prompts(),
                         parent=self.form_page)
@@ -392,6 +395,14 @@ class SurveysScreen(QWidget):
 
     prompt_status = None
     """What the laptop can do with sound (None: ask the sound system when a form opens)."""
+
+    def _packs_of(self, form) -> list[str]:
+        """The label packs that hold texts of ``form`` (files, this laptop's translators, or
+        the form's own columns): a partner's form without any opened under the member's Tày
+        preference was marked "no translation yet: Vietnamese shown" on every English text."""
+        own = {language_code(language) for language in form.languages}
+        return [pack for pack in self._pack_languages
+                if pack in own or self._resolver(form, pack).pack is not None]
 
     def label_preference(self) -> tuple[str | None, DisplayMode]:
         """The label pack and display mode the current user chose last (pack if still there)."""
