@@ -51,6 +51,6 @@ def display_name(language: str) -> str:
     try:
         locale = Locale.parse(match.group(1).replace("-", "_"))
         shown = locale.get_display_name(locale)
-    except (UnknownLocaleError, ValueError):
+    except (UnknownLocaleError, ValueError, OSError):  # the built app ships vi and en data only
         return name
     return nfc(shown[:1].upper() + shown[1:]) if shown else name
