@@ -31,14 +31,22 @@ class Column:
     width: float = 14.0
 
 
-def sheet_name(wanted: str, taken: set[str]) -> str:
-    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique."""
-    base = _SHEET_BAD.sub("_", wanted)[:31] or "sheet"
+def sheet_name(wanted: str, taken: set[str], limit: int = 31) -> str:
+    """An Excel sheet name: at most 31 characters (``limit``), none of []:*?/\\, unique.
+
+    A repeat's table ("form_id.repeat") keeps its repeat's name whole and shortens the form's
+    id: a partner form's id of 50 characters (onadata's transportation_with_a_very_very_long_
+    id_string) made every table of it the same 31 characters, told apart by ~2, ~3."""
+    base = _SHEET_BAD.sub("_", wanted) or "sheet"
+    if len(base) > limit:
+        head, dot, tail = base.rpartition(".")
+        base = (head[:limit - len(tail) - 1] + dot + tail) if dot and len(tail) <= limit // 2 \
+            else base[:limit]
     name, n = base, 1
     while name.lower() in taken:
         n += 1
         suffix = f"~{n}"
-        name = base[:31 - len(suffix)] + suffix
+        name = base[:limit - len(suffix)] + suffix
     taken.add(name.lower())
     return name
 
@@ -133,7 +141,8 @@ class CsvTables:
         self._taken: set[str] = set()
 
     def table(self, name: str, columns: Sequence[Column]):
-        stem = sheet_name(re.sub(r"[^\w.-]", "_", name), self._taken)
+        # a file name has no 31-character limit: the form's whole id (a file system takes 255)
+        stem = sheet_name(re.sub(r"[^\w.-]", "_", name), self._taken, limit=120)
         final = self.folder / f"{stem}.csv"
         tmp = self.folder / f".{stem}.csv.part"
         try:

@@ -174,3 +174,31 @@ def test_a_roster_of_many_questions_is_printed_in_tables_that_fit_the_page(tmp_p
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(
         io.BytesIO(Path(out).read_bytes())).pages).split())
     assert "Loài số 0" in text and "Loài số 59" in text
+
+
+def test_the_tables_of_a_form_with_a_long_id_keep_their_names(setup_store, tmp_path):
+    import openpyxl
+
+    from fieldapp.services.exports import export_csv, export_xlsx
+    from fieldapp.services.forms import FormCatalog
+    from fieldapp.services.surveys import SurveyService
+
+    form_id = "transportation_with_a_very_very_long_id_string_2011_07_25"
+    target = paths.commune_forms_dir() / "long_id.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_xlsx(target, form([["type", "name", "label"], ["text", "place", "Nơi đến"],
+                             ["begin repeat", "trips", "Chuyến đi"],
+                             ["integer", "km", "Số km"], ["end repeat"]], None,
+                            [["form_id", "version"], [form_id, "1"]]))
+    service = SurveyService(setup_store, FormCatalog())
+    f, inst = service.new_instance(form_id)
+    inst.set_value("place", "Cao Bằng")
+    inst.set_value(f"trips[{inst.add_repeat_row('trips')}]/km", "12")
+    service.save(None, f, inst, finalize=True)
+    export_xlsx(setup_store, tmp_path / "all.xlsx")
+    sheets = openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True).sheetnames
+    assert form_id[:31] in sheets
+    assert any(s.endswith(".trips") and s.startswith("transportation") for s in sheets)
+    export_csv(setup_store, tmp_path / "csv")
+    assert (tmp_path / "csv" / f"{form_id}.csv").exists()
+    assert (tmp_path / "csv" / f"{form_id}.trips.csv").exists()
