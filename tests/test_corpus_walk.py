@@ -3,13 +3,14 @@ saved, finalized, reopened, exported and printed as a commune does it: the form 
 folder's forms/, walked page by page as the form screen shows it (tests/corpus/walk.py), saved
 through the survey service. Loading alone was measured before; the third sweep of public forms
 found what only the rest of the way trips on (a paper question longer than a page, a calculated
-select that could never be finalized). Runs when the corpora are present (-m longrun: about
-three minutes for the 120 forms that load)."""
+select that could never be finalized). Runs when the corpora are present (-m longrun: 208 forms
+of the three corpora in about three minutes)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -57,11 +58,12 @@ def test_a_public_form_that_loads_is_filled_saved_exported_and_printed(name, set
         service.save(sid, form, instance, finalize=True)
     _form, reopened, status = service.open(sid)
     assert status == ("draft" if filled.unanswered else "final")
-    assert json.dumps(reopened.answers, sort_keys=True) == json.dumps(instance.answers,
-                                                                      sort_keys=True)
+    assert json.dumps(walk.entered(form, reopened.answers), sort_keys=True) == json.dumps(
+        walk.entered(form, instance.answers), sort_keys=True)
     reopened.pages()
     assert export_xlsx(setup_store, tmp_path / "all.xlsx").path.stat().st_size > 0
     export_csv(setup_store, tmp_path / "csv")
-    assert (tmp_path / "csv" / f"{form.form_id}.csv").exists()
+    stem = re.sub(r"[^\w.-]", "_", form.form_id)[:120]  # as the export names its file
+    assert (tmp_path / "csv" / f"{stem}.csv").exists()
     printed = reports.questionnaire(info.form_id, tmp_path / "paper.pdf", language="vi")
     assert printed.path.read_bytes().startswith(b"%PDF")

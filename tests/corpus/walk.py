@@ -104,3 +104,17 @@ def fill(inst: FormInstance, *, max_steps: int = 3000) -> Walk:
                 and errors[0][0] not in walk.unanswered:
             walk.unanswered.append(errors[0][0])
     return walk
+
+
+def entered(form, answers: dict) -> dict:
+    """``answers`` without the values the form calculates: JavaRosa works them out again when
+    a saved form is opened, so uuid(), now() or random() without once() change then (Collect
+    too); what a member entered must come back unchanged."""
+    out: dict = {}
+    for name, value in answers.items():
+        node = form.nodes.get(name)
+        if isinstance(value, list):
+            out[name] = [entered(form, row) if isinstance(row, dict) else row for row in value]
+        elif getattr(node, "calculation", None) is None:
+            out[name] = value
+    return out
