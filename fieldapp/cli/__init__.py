@@ -21,7 +21,7 @@ from pathlib import Path
 from fieldapp import __version__, paths
 from fieldapp.cli.parser import PROG, Parser, wants_debug, whole_number
 from fieldapp.cli.signin import database_options
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, file_error
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _, ngettext, pgettext
 
@@ -369,8 +369,9 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         from fieldapp import host
 
-        explained = paths.missing_in_bundle(exc) or host.disk_full(exc)
-        if explained is not None:  # a built app lacking one of its files, a full disk
+        explained = paths.missing_in_bundle(exc) or host.disk_full(exc) or file_error(exc)
+        if explained is not None:  # a built app lacking one of its files, a full disk, a path
+            # the user gave that cannot be read or written (a folder, too long, no permission)
             print(f"{PROG}: {explained}", file=sys.stderr)
             return 2
         print(f"{PROG}: " + _("unexpected error: {error} (run again with --debug for "

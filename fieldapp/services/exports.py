@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fieldapp.errors import os_reason
 from fieldapp.core.forms import Field, Form, Repeat
 from fieldapp.core.forms.model import TEXT_REF_RE, strip_refs
 from fieldapp.core.records import ROW_KEY
@@ -406,7 +407,7 @@ def export_csv(store: Store, folder: Path, *, names: bool = True, period: Period
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputProblem(_("Cannot write {path}: {reason}").format(
-            path=folder, reason=exc.strerror or exc)) from None
+            path=folder, reason=os_reason(exc))) from None
     check_output(folder / "indicators.csv")
     return _write(CsvTables(folder), folder, store, names=names, period=period, today=today,
                   progress=progress, cancelled=cancelled, catalog=catalog)
