@@ -91,7 +91,7 @@ def test_exports_warn_about_names_first(db, tmp_path, capsys):
      "không phải là một kỳ"),
     (["report", "commune", "--out", "{tmp}/x.odt"], "hãy ghi báo cáo ra tệp .pdf hoặc .docx"),
     (["report", "commune", "--out", "{tmp}/x.pdf", "--narrative", "{tmp}/none.txt"],
-     "không đọc được"),
+     "Không đọc được {tmp}/none.txt: tệp hoặc thư mục chứa nó không tồn tại"),
     (["report", "commune", "--out", "{tmp}/x.pdf", "--village", "Bản Không Có"],
      "Không có thôn, bản Bản Không Có"),
     (["report", "household", "--out", "{tmp}/x.pdf", "--household", "x", "--lang", "vi"],
