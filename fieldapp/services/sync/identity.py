@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -201,12 +202,17 @@ def write_setup_file(store: Store, registration: Registration, path: Path) -> Pa
     raw = json.dumps(setup, ensure_ascii=False, sort_keys=True).encode("utf-8")
     path = Path(path)
     part = path.with_name(path.name + ".part")
-    with _private_file(part) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("setup.json", raw)
-        z.writestr("setup.sig", crypto.sign(raw, seed))
-        for name, data in members.items():
-            z.writestr(name, data)
-    part.replace(path)
+    try:
+        with _private_file(part) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("setup.json", raw)
+            z.writestr("setup.sig", crypto.sign(raw, seed))
+            for name, data in members.items():
+                z.writestr(name, data)
+        part.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # it may never have been made
+            part.unlink()
+        raise
     return path
 
 

@@ -48,8 +48,12 @@ def _write_signed(path: Path, body: dict[str, Any], seed: bytes) -> Path:
     signed = {"body": raw, "signature": _b64(crypto.sign(raw.encode("utf-8"), seed))}
     path = Path(path)
     part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
-    part.replace(path)
+    try:
+        part.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     return path
 
 
