@@ -204,6 +204,12 @@ def open_as(db_path: Path, user: str | None, pin: Callable[[str], str]) -> "Work
     if not db_path.exists():
         raise UserError(_("{path} does not exist.").format(path=db_path))
     encrypted = db_path.is_file() and is_encrypted_file(db_path)
+    if encrypted and not kr.keyring_path(db_path).exists():
+        # Random bytes look like an encrypted database: without a keyring beside it, it is
+        # either another kind of file or an encrypted database whose keyring was not copied.
+        raise SignInError(_("{path} is not a fieldapp database, or it is an encrypted one whose "
+                            "keyring ({keyring}) is not beside it.").format(
+            path=db_path, keyring=kr.keyring_path(db_path).name))
     if not encrypted and not (user or "").strip():
         return Workspace.open(db_path)
     if encrypted and not (user or "").strip():
