@@ -27,7 +27,7 @@ def os_reason(exc: BaseException) -> str:
         errno.EROFS: lambda: _("the disk is read-only"),
         errno.EISDIR: lambda: _("it is a folder, not a file"),
         errno.ENOTDIR: lambda: _("a part of the path is a file, not a folder"),
-        errno.EEXIST: lambda: _("it already exists"),
+        errno.EEXIST: lambda: _("a file or folder of that name is already there"),
         errno.ENAMETOOLONG: lambda: _("the name or the path is too long"),
         errno.ELOOP: lambda: _("it is a link that points to itself"),
         errno.ENOSPC: lambda: _("the disk is full"),

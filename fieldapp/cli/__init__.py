@@ -300,6 +300,7 @@ def cmd_gui(args) -> int:
             demo.create_demo(Path(path), households=1000, seed=1)
 
     def saved(files: list[Path]) -> None:
+        catalog.set_language(_cli_language())  # the screenshots were in the database's language
         print(ngettext("Saved {count} screenshot in {folder}: {files}",
                        "Saved {count} screenshots in {folder}: {files}", len(files)).format(
             count=len(files), folder=args.screenshot, files=", ".join(f.name for f in files)))
@@ -367,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, details with --debug
         if debug:
             traceback.print_exc()
+        catalog.set_language(_cli_language())  # the window's screenshots may have changed it
         from fieldapp import host
 
         explained = paths.missing_in_bundle(exc) or host.disk_full(exc) or file_error(exc)
