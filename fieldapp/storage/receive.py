@@ -37,6 +37,8 @@ _ANSWERS_PREFIX = ANSWERS + "/"
 _APPEND_ONLY = {t.table: t.append_only for t in RECORD_TYPES.values()}
 _TYPED = {table: kind.typed for table, kind in BY_TABLE.items()}
 _NO_FIELDS: dict[str, Field] = {}
+_OPEN = {t.table for t in RECORD_TYPES.values() if t.maps or t.tree}
+"""Tables with fields no declaration types: map entries, a survey's answers."""
 
 
 class WriteRefused(UserError):
@@ -89,6 +91,8 @@ class Receiving:
                         self._wrong_type(table, field_name, value)
                 if not group.plain:
                     self._no_file_contents(table, typed, group.creation)
+                if table in _OPEN:  # answers or map entries: no type, but a length
+                    self._not_too_long(table, group.creation)
                 known = first_fields.setdefault(table, set())
                 fresh = group.creation.keys() - known
                 for field_name in fresh:
@@ -100,7 +104,8 @@ class Receiving:
             for field_name, value, prev, _merges in group.items:
                 if value is not None and (wrong_type(typed[field_name], value)
                                           if field_name in typed
-                                          else value.__class__ is bytes):
+                                          else value.__class__ is bytes
+                                          or value.__class__ is str and len(value) > MAX_TEXT):
                     self._wrong_type(table, field_name, value)
                 if field_name.startswith(_ANSWERS_PREFIX):  # unbounded paths: not cached
                     if table != "submissions" or not is_answer_path(field_name):
@@ -122,6 +127,13 @@ class Receiving:
         failed the import with the catch-all message: the answers are stored as JSON)."""
         for field_name, value in values.items():
             if value.__class__ is bytes and field_name not in typed:
+                self._wrong_type(table, field_name, value)
+
+    def _not_too_long(self, table: str, values: dict[str, Any]) -> None:
+        """No text longer than MAX_TEXT, in an answer or a map entry as in a plain field (a
+        10 MB answer would make every report that reads the survey crawl)."""
+        for field_name, value in values.items():
+            if value.__class__ is str and len(value) > MAX_TEXT:
                 self._wrong_type(table, field_name, value)
 
     @staticmethod

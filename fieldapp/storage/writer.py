@@ -27,7 +27,7 @@ from typing import Any
 from fieldapp.core.changed import Tracker
 from fieldapp.core.changes import Change, RecordState
 from fieldapp.core.clock import ClockDriftError, HybridLogicalClock, iso_from_ms, new_id
-from fieldapp.core.kinds import BY_TABLE, KINDS, RecordType, record_type
+from fieldapp.core.kinds import BY_TABLE, KINDS, MAX_TEXT, RecordType, record_type
 from fieldapp.core.records import ANSWERS, is_known_field
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.formatting import format_number
@@ -46,10 +46,16 @@ __all__ = ["ApplyResult", "RecordWriter", "WriteRefused"]
 
 
 def _clean(value: Any) -> Any:
-    """A value as the log stores it: NFC text, None for an empty string."""
+    """A value as the log stores it: NFC text, None for an empty string. Text longer than
+    any other laptop takes (MAX_TEXT) is refused here, where it is typed: the commune would
+    refuse the laptop's whole package for it."""
     if isinstance(value, str):
         if value == "":
             return None
+        if len(value) > MAX_TEXT:
+            raise WriteRefused(_("A text of {count} characters is longer than fieldapp keeps "
+                                 "(at most {limit}).").format(
+                count=format_number(len(value)), limit=format_number(MAX_TEXT)))
         return value if value.isascii() else nfc(value)
     elif isinstance(value, bool):
         return int(value)

@@ -347,6 +347,55 @@ def test_a_text_longer_than_any_fieldapp_writes_is_refused(world, kind, field):
     assert list(commune.dump()) == before
 
 
+OPEN_FIELDS = [(kind, f"{column}.note") for kind in KINDS for column in kind.record_type.maps] \
+    + [(kind, f"{kind.record_type.tree}/note") for kind in KINDS if kind.record_type.tree]
+"""A map entry or an answer of each kind that has them: fields no declaration types."""
+
+
+@pytest.mark.parametrize("kind,field", OPEN_FIELDS, ids=[f"{k.table}.{f}" for k, f in OPEN_FIELDS])
+def test_an_answer_or_a_map_entry_longer_than_any_fieldapp_writes_is_refused(world, kind, field):
+    """Plain fields had the limit and these had none: a 10 MB answer made every report that
+    reads the survey crawl. As first values and as a change; nothing of the file stays."""
+    from fieldapp.core.kinds import MAX_TEXT
+
+    commune, laptop = world.commune, world.laptops[0]
+    before = list(commune.dump())
+    first, later = laptop.clock.tick_stamp(), laptop.clock.tick_stamp()
+    long = "x" * (MAX_TEXT + 1)
+    for change in (Change(kind.table, new_id(), field, long, first),
+                   Change(kind.table, new_id(), field, long, later, first)):
+        report = world.forged(list(encode([change])))
+        assert report.status == "refused" and "longer than" in report.message, report
+        assert field in report.message
+        assert list(commune.dump()) == before
+
+
+def test_a_text_longer_than_any_laptop_takes_is_refused_where_it_is_typed(world):
+    """A laptop keeps no text another laptop would refuse (the commune refuses the whole
+    package for it): a name, a map entry or an answer longer than MAX_TEXT is refused by the
+    writer, as a new record and as a change, and nothing is written."""
+    from fieldapp.core.kinds import MAX_TEXT
+    from fieldapp.storage.writer import WriteRefused
+
+    laptop = world.laptops[0]
+    long = "x" * (MAX_TEXT + 1)
+    household = values_for(laptop, kind_of("households"), world.a)
+    before = list(laptop.dump())
+    for values in ({**household, "head_name": long},
+                   {**household, "properties": {"note": long}}):
+        with pytest.raises(WriteRefused, match="longer than"), laptop.transaction():
+            laptop.writer.insert("households", values)
+        assert list(laptop.dump()) == before
+    with laptop.transaction():
+        record = laptop.writer.insert("households", household)
+    before = list(laptop.dump())
+    with pytest.raises(WriteRefused, match="longer than"), laptop.transaction():
+        laptop.writer.update("households", record, {"phone": long})
+    assert list(laptop.dump()) == before
+    with laptop.transaction():  # the limit itself is kept
+        laptop.writer.update("households", record, {"phone": "x" * MAX_TEXT})
+
+
 NAMES_AND_REFS = [(kind, f.name) for kind in KINDS for f in kind.fields
                   if f.type == "text" and (f.search is not None or f.ref is not None)]
 
