@@ -54,3 +54,23 @@ def file_error(exc: BaseException) -> UserError | None:
     if path.endswith(".part"):  # written aside then renamed: the user named the file itself
         path = path[: -len(".part")]
     return UserError(_("Cannot use {path}: {reason}.").format(path=path, reason=os_reason(exc)))
+
+
+def unreadable(path) -> UserError | None:
+    """Why the file the user named at ``path`` cannot be read at all (it does not exist, is a
+    folder, is not readable, its name is too long), else None: said before a reader of a
+    format calls everything it cannot open "not a fieldapp file or damaged"."""
+    from pathlib import Path
+
+    from fieldapp.i18n.catalog import _
+
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return UserError(_("{path} is a folder, not a file.").format(path=path))
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        return UserError(_("Cannot read {file}: {reason}.").format(file=path,
+                                                                   reason=os_reason(exc)))
+    return None

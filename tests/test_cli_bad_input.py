@@ -259,3 +259,64 @@ def test_random_bytes_without_a_keyring_are_not_called_encrypted(tmp_path, capsy
     code, out, err = run(capsys, ["dump", "--db", str(bad)])
     one_clear_line(code, out, err, 2)
     assert "keyring" in err and "--user" not in err
+
+
+@pytest.mark.parametrize("entry", ["demo --join", "setup-file --request", "join --hub-file"])
+@pytest.mark.parametrize("kind, said", [("missing", "does not exist"),
+                                        ("folder", "is a folder"),
+                                        ("long name", "too long")])
+def test_a_file_that_is_not_there_is_not_called_damaged(entry, kind, said, db, tmp_path,
+                                                          capsys):
+    suffix, argv, _code = READERS[entry]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    code, out, err = run(capsys, argv(db, bad_file(kind, folder, suffix), tmp_path))
+    one_clear_line(code, out, err, 2)
+    assert said in err and "damaged" not in err, err
+
+
+@pytest.fixture(scope="module")
+def encrypted(tmp_path_factory):
+    from fieldapp.storage import keyring
+    from role_world import build
+
+    before = keyring.KDF
+    keyring.KDF = keyring.KdfLimits(ops=1, mem=8 * 1024 * 1024)
+    try:
+        return build(tmp_path_factory.mktemp("encrypted") / "origin")
+    finally:
+        keyring.KDF = before
+
+
+@pytest.fixture
+def laptop(encrypted, tmp_path):
+    return encrypted.copy(tmp_path / "laptop")
+
+
+def test_an_empty_pin_is_no_try(laptop, capsys, monkeypatch):
+    from role_world import STAFF
+    from fieldapp.storage import keyring
+
+    monkeypatch.setenv("FIELDAPP_PIN", "")
+    for _ in range(4):  # three wrong PINs would make the next try wait
+        code, out, err = run(capsys, ["dump", "--db", str(laptop.db), "--user", "Hoàng Thị Mai"])
+        one_clear_line(code, out, err, 2)
+        assert "No PIN was given" in err
+    ring = keyring.Keyring.for_database(laptop.db)
+    assert ring.failures(laptop.users[STAFF])[0] == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", b"\xff\xfe\x00", None])
+def test_a_damaged_keyring_is_said_in_words(content, laptop, capsys, monkeypatch):
+    ring = laptop.db.with_name(laptop.db.name + ".keyring")
+    ring.unlink()
+    if content is None:
+        ring.mkdir()
+    else:
+        ring.write_bytes(content)
+    monkeypatch.setenv("FIELDAPP_PIN", "246813")
+    code, out, err = run(capsys, ["dump", "--db", str(laptop.db), "--user", "Hoàng Thị Mai"])
+    one_clear_line(code, out, err, 2)
+    assert "keyring" in err
+    for leak in ("Expecting value", "Errno", "codec"):
+        assert leak not in err, err

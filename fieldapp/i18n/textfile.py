@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from fieldapp.errors import UserError, os_reason
+from fieldapp.errors import UserError, os_reason, unreadable
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 
@@ -44,9 +44,10 @@ def decode_text(data: bytes, name: str) -> str:
 def read_text_file(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """The text of the file at ``path``; UserError (one line) when it cannot be read as text."""
     path = Path(path)
+    problem = unreadable(path)
+    if problem is not None:
+        raise problem
     try:
-        if path.is_dir():
-            raise UserError(_("{file} is a folder, not a text file.").format(file=path))
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)
     except OSError as exc:

@@ -218,7 +218,11 @@ def open_as(db_path: Path, user: str | None, pin: Callable[[str], str]) -> "Work
     who = find_user(sign_in_info(db_path), user)
     if who is None:
         raise SignInError(_("{name} cannot sign in on this laptop.").format(name=user))
-    return sign_in(db_path, who["user_id"], pin(who["name"]))
+    typed = pin(who["name"])
+    if not (typed or "").strip():  # an empty line or FIELDAPP_PIN= is no try: not counted
+        raise SignInError(_("No PIN was given for {name}; nothing was tried.").format(
+            name=who["name"]))
+    return sign_in(db_path, who["user_id"], typed)
 
 
 def _wrong(failures: int) -> WrongPin:

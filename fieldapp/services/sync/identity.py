@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.core.clock import new_id, utc_now_iso
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, unreadable
 from fieldapp.i18n.catalog import _
 from fieldapp.storage import scope
 from fieldapp.storage.store import Store
@@ -231,6 +231,9 @@ def read_setup_file(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     """(setup, members) of a setup file, checked; SetupFileError otherwise."""
     bad = SetupFileError(_("{file} is not a fieldapp setup file or is damaged.").format(
         file=Path(path).name))
+    problem = unreadable(path)
+    if problem is not None:
+        raise SetupFileError(str(problem))
     try:
         if Path(path).stat().st_size > _SETUP_MAX:
             raise bad
