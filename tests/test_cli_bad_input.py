@@ -320,3 +320,16 @@ def test_a_damaged_keyring_is_said_in_words(content, laptop, capsys, monkeypatch
     assert "keyring" in err
     for leak in ("Expecting value", "Errno", "codec"):
         assert leak not in err, err
+
+
+def test_a_read_only_database_is_said_in_words(tmp_path):
+    """Read-only (a write-protected stick, another account's folder): SQLite's own English
+    words were quoted; root writes anywhere, so the message is checked on SQLite's error."""
+    from fieldapp.storage.engine import sqlite
+    from fieldapp.storage.files import _describe
+
+    path = tmp_path / "x.db"
+    path.write_bytes(b"")
+    said = str(_describe(path, sqlite.OperationalError("attempt to write a readonly database"),
+                         encrypted=False))
+    assert "read-only" in said and "copy it" in said and "attempt to write" not in said
