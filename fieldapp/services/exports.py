@@ -361,7 +361,11 @@ def check_destination(kind: str, path: Path) -> Path:
     """Refuse at once a destination that cannot be written ("xlsx": a file, "csv": a folder)."""
     path = Path(path)
     if kind == "xlsx":
-        return check_output(path)
+        check_output(path)
+        if path.suffix.lower() != ".xlsx":  # an xlsx named r.csv opens in nothing that reads it
+            raise OutputProblem(_("{path}: write the workbook to an .xlsx file.").format(
+                path=path.name))
+        return path
     if path.exists() and not path.is_dir():
         raise OutputProblem(_("{path} is a file; give a folder for the CSV files.").format(
             path=path))

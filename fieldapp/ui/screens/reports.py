@@ -280,6 +280,8 @@ class ReportsScreen(QWidget):
             path, _filter = QFileDialog.getSaveFileName(
                 self, _("Export to Excel"), str(Path.home() / "fieldapp.xlsx"),
                 _("Excel workbook (*.xlsx)"))
+            if path and not path.lower().endswith(".xlsx"):  # a name typed without it
+                path += ".xlsx"
         else:
             path = QFileDialog.getExistingDirectory(self, _("Export CSV files to a folder"))
         if path:
