@@ -91,7 +91,7 @@ def test_exports_warn_about_names_first(db, tmp_path, capsys):
      "không phải là một kỳ"),
     (["report", "commune", "--out", "{tmp}/x.odt"], "hãy ghi báo cáo ra tệp .pdf hoặc .docx"),
     (["report", "commune", "--out", "{tmp}/x.pdf", "--narrative", "{tmp}/none.txt"],
-     "không đọc được"),
+     "Không đọc được {tmp}/none.txt: tệp hoặc thư mục chứa nó không tồn tại"),
     (["report", "commune", "--out", "{tmp}/x.pdf", "--village", "Bản Không Có"],
      "Không có thôn, bản Bản Không Có"),
     (["report", "household", "--out", "{tmp}/x.pdf", "--household", "x", "--lang", "vi"],
@@ -99,6 +99,7 @@ def test_exports_warn_about_names_first(db, tmp_path, capsys):
     (["report", "household", "--out", "{tmp}/x.pdf", "--household", "ffffffff", "--lang",
       "vi"], "Cơ sở dữ liệu này không có hộ ffffffff"),
     (["export-xlsx", "--out", "{tmp}"], "là một thư mục"),
+    (["export-xlsx", "--out", "{tmp}/x.csv"], "x.csv: hãy ghi bảng tính ra tệp .xlsx"),
 ])
 def test_bad_input_is_one_line_and_exit_2(db, tmp_path, capsys, args, message):
     args = [a.format(tmp=tmp_path) for a in args]

@@ -21,7 +21,7 @@ from pathlib import Path
 from fieldapp import __version__, paths
 from fieldapp.cli.parser import PROG, Parser, wants_debug, whole_number
 from fieldapp.cli.signin import database_options
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, file_error
 from fieldapp.i18n import catalog
 from fieldapp.i18n.catalog import _, ngettext, pgettext
 
@@ -300,6 +300,7 @@ def cmd_gui(args) -> int:
             demo.create_demo(Path(path), households=1000, seed=1)
 
     def saved(files: list[Path]) -> None:
+        catalog.set_language(_cli_language())  # the screenshots were in the database's language
         print(ngettext("Saved {count} screenshot in {folder}: {files}",
                        "Saved {count} screenshots in {folder}: {files}", len(files)).format(
             count=len(files), folder=args.screenshot, files=", ".join(f.name for f in files)))
@@ -367,10 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, details with --debug
         if debug:
             traceback.print_exc()
+        catalog.set_language(_cli_language())  # the window's screenshots may have changed it
         from fieldapp import host
 
-        explained = paths.missing_in_bundle(exc) or host.disk_full(exc)
-        if explained is not None:  # a built app lacking one of its files, a full disk
+        explained = paths.missing_in_bundle(exc) or host.disk_full(exc) or file_error(exc)
+        if explained is not None:  # a built app lacking one of its files, a full disk, a path
+            # the user gave that cannot be read or written (a folder, too long, no permission)
             print(f"{PROG}: {explained}", file=sys.stderr)
             return 2
         print(f"{PROG}: " + _("unexpected error: {error} (run again with --debug for "

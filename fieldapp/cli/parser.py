@@ -11,6 +11,7 @@ a subcommand added later gets, without doing anything:
 - ``--debug`` wherever it is put on the line (:data:`DEBUG`);
 - errors as a :class:`~fieldapp.errors.UserError` (exit code 2) whose message the caller prints
   once, after the program's name, with the subcommand's ``--help`` to look at;
+- an option with a value refused when it is given twice (argparse keeps the last silently);
 - no internal names in what it prints: give options a ``metavar`` (``FILE``, ``N``) and
   subparser groups a ``metavar`` (``COMMAND``) rather than showing ``dest`` names, and use
   :func:`whole_number` instead of ``type=int`` (whose error names the Python type).
@@ -89,6 +90,20 @@ def whole_number(text: str) -> int:
             _("“{value}” is not a whole number").format(value=text)) from None
 
 
+class _StoreOnce(argparse._StoreAction):
+    """An option with a value, refused when given twice: argparse would keep the last one
+    silently, and ``--db a.db ... --db b.db`` would then erase or restore in a database the
+    user did not mean."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if option_string is not None:
+            given = namespace.__dict__.setdefault("_options_given", set())
+            if self.dest in given:
+                raise argparse.ArgumentError(self, _("given twice: give it once"))
+            given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class Parser(argparse.ArgumentParser):
     """See the module's docstring. ``top`` is set on the program's own parser only."""
 
@@ -96,6 +111,8 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("prog", PROG)
         with argparse_in_interface_language():
             super().__init__(*args, **kwargs)
+            self.register("action", None, _StoreOnce)
+            self.register("action", "store", _StoreOnce)
             # On the top parser --debug is False unless given; on a subcommand it only sets
             # True when given, so a --debug before the subcommand is not reset by it.
             self.add_argument(DEBUG, action="store_true",

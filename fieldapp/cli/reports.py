@@ -155,16 +155,12 @@ def run(args) -> int:
 
 
 def _narrative(path: Path | None) -> list[str] | None:
-    """Paragraphs of a UTF-8 text file (separated by blank lines)."""
+    """Paragraphs of a text file (separated by blank lines)."""
     if path is None:
         return None
-    from fieldapp.i18n.text import nfc
+    from fieldapp.i18n.textfile import read_text_file
 
-    try:
-        text = nfc(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(_("{path}: cannot be read as UTF-8 text ({error})").format(
-            path=path, error=getattr(exc, "strerror", None) or exc)) from None
+    text = read_text_file(path)
     paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
     if not paragraphs:
         raise UserError(_("{path} holds no text.").format(path=path))

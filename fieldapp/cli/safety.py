@@ -70,6 +70,8 @@ def cmd_restore(args) -> int:
     from fieldapp.services.auth import DamagedDatabase
 
     db, source = Path(args.sub_db), Path(args.source)
+    if source.is_dir():
+        raise UserError(_("{path} is a folder, not a backup file.").format(path=source))
     if not source.is_file():
         raise UserError(_("{path} does not exist.").format(path=source))
     if db.exists():
@@ -88,10 +90,12 @@ def cmd_restore(args) -> int:
 
 
 def cmd_erase(args) -> int:
+    table = "households" if args.household is not None else "persons"
+    record = (args.household if args.household is not None else args.person).strip()
+    if not record:
+        raise UserError(_("Give the id of the household or person to erase."))
     workspace = open_workspace(args)
     try:
-        table = "households" if args.household else "persons"
-        record = args.household or args.person
         erasure = workspace.privacy.erase(table, record, args.reason)
     finally:
         workspace.close()

@@ -33,7 +33,7 @@ from reportlab.platypus import (
     BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle)
 from xml.sax.saxutils import escape
 
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, os_reason
 from fieldapp.i18n import fonts
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
@@ -325,5 +325,5 @@ def write_file(path: Path, content: bytes) -> Path:
         with contextlib.suppress(OSError, UnboundLocalError):
             os.unlink(tmp.name)
         raise OutputProblem(_("Cannot write {path}: {reason}").format(
-            path=path, reason=exc.strerror or exc)) from None
+            path=path, reason=os_reason(exc))) from None
     return path

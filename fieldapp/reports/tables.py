@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldapp.errors import os_reason
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.reports.pdf import OutputProblem
@@ -108,7 +109,7 @@ class XlsxTables:
         except OSError as exc:
             _remove(Path(tmp.name))
             raise OutputProblem(_("Cannot write {path}: {reason}").format(
-                path=path, reason=exc.strerror or exc)) from None
+                path=path, reason=os_reason(exc))) from None
         finally:
             self._remove_sheet_files()
         return path
@@ -149,7 +150,7 @@ class CsvTables:
             handle = tmp.open("w", encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise OutputProblem(_("Cannot write {path}: {reason}").format(
-                path=final, reason=exc.strerror or exc)) from None
+                path=final, reason=os_reason(exc))) from None
         writer = csv.writer(handle)
         writer.writerow([nfc(c.label) for c in columns])
         writer.writerow([c.code for c in columns])

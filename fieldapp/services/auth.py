@@ -204,6 +204,12 @@ def open_as(db_path: Path, user: str | None, pin: Callable[[str], str]) -> "Work
     if not db_path.exists():
         raise UserError(_("{path} does not exist.").format(path=db_path))
     encrypted = db_path.is_file() and is_encrypted_file(db_path)
+    if encrypted and not kr.keyring_path(db_path).exists():
+        # Random bytes look like an encrypted database: without a keyring beside it, it is
+        # either another kind of file or an encrypted database whose keyring was not copied.
+        raise SignInError(_("{path} is not a fieldapp database, or it is an encrypted one whose "
+                            "keyring ({keyring}) is not beside it.").format(
+            path=db_path, keyring=kr.keyring_path(db_path).name))
     if not encrypted and not (user or "").strip():
         return Workspace.open(db_path)
     if encrypted and not (user or "").strip():
@@ -212,7 +218,11 @@ def open_as(db_path: Path, user: str | None, pin: Callable[[str], str]) -> "Work
     who = find_user(sign_in_info(db_path), user)
     if who is None:
         raise SignInError(_("{name} cannot sign in on this laptop.").format(name=user))
-    return sign_in(db_path, who["user_id"], pin(who["name"]))
+    typed = pin(who["name"])
+    if not (typed or "").strip():  # an empty line or FIELDAPP_PIN= is no try: not counted
+        raise SignInError(_("No PIN was given for {name}; nothing was tried.").format(
+            name=who["name"]))
+    return sign_in(db_path, who["user_id"], typed)
 
 
 def _wrong(failures: int) -> WrongPin:

@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fieldapp.errors import os_reason
 from fieldapp.core.forms import Field, Form, Repeat
 from fieldapp.core.forms.model import TEXT_REF_RE, strip_refs
 from fieldapp.core.records import ROW_KEY
@@ -360,7 +361,11 @@ def check_destination(kind: str, path: Path) -> Path:
     """Refuse at once a destination that cannot be written ("xlsx": a file, "csv": a folder)."""
     path = Path(path)
     if kind == "xlsx":
-        return check_output(path)
+        check_output(path)
+        if path.suffix.lower() != ".xlsx":  # an xlsx named r.csv opens in nothing that reads it
+            raise OutputProblem(_("{path}: write the workbook to an .xlsx file.").format(
+                path=path.name))
+        return path
     if path.exists() and not path.is_dir():
         raise OutputProblem(_("{path} is a file; give a folder for the CSV files.").format(
             path=path))
@@ -406,7 +411,7 @@ def export_csv(store: Store, folder: Path, *, names: bool = True, period: Period
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputProblem(_("Cannot write {path}: {reason}").format(
-            path=folder, reason=exc.strerror or exc)) from None
+            path=folder, reason=os_reason(exc))) from None
     check_output(folder / "indicators.csv")
     return _write(CsvTables(folder), folder, store, names=names, period=period, today=today,
                   progress=progress, cancelled=cancelled, catalog=catalog)

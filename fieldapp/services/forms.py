@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from fieldapp.errors import os_reason
 from fieldapp import paths
 from fieldapp.core.forms import Form, FormLoadError, FormProblem, load_form
 from fieldapp.core.forms.problems import file_problem
@@ -68,7 +69,7 @@ def load_form_file(path: str | os.PathLike[str], *, source_label: str | None = N
         size = path.stat().st_size
     except OSError as exc:
         raise file_problem(label, N_("cannot open the file: {detail}"),
-                           detail=exc.strerror or exc) from None
+                           detail=os_reason(exc)) from None
     if not path.is_file():
         raise file_problem(label, N_("not a file"))
     check_size(size, label)  # before reading: a huge file is refused unread
@@ -76,7 +77,7 @@ def load_form_file(path: str | os.PathLike[str], *, source_label: str | None = N
         data = path.read_bytes()
     except OSError as exc:
         raise file_problem(label, N_("cannot read the file: {detail}"),
-                           detail=exc.strerror or exc) from None
+                           detail=os_reason(exc)) from None
     return load_form(data, path.name, source_label=label, media=media_source(path))
 
 

@@ -31,6 +31,7 @@ from fieldapp.core.periods import Period, default_period, period_keys, vietnam_d
 from fieldapp.core.tabulation import CASES, Figures, results
 from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
+from fieldapp.i18n.textfile import read_text_file
 from fieldapp.services.forms import FormCatalog
 from fieldapp.services.indicator_cache import INTERVIEWED, ReportCancelled, refresh
 from fieldapp.storage.store import Store
@@ -65,10 +66,9 @@ def load_indicators(catalog: FormCatalog | None = None,
     digest = hashlib.sha256()
     for path in files or indicator_files():
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise IndicatorFileProblem(_("{file}: cannot be read ({error})").format(
-                file=path, error=getattr(exc, "strerror", None) or exc)) from None
+            text = read_text_file(path)
+        except UserError as exc:
+            raise IndicatorFileProblem(str(exc)) from None
         digest.update(text.encode("utf-8") + b"\0")
         try:
             form_id = tomllib.loads(text).get("form")

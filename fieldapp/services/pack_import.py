@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, os_reason
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.languages import SOURCE_LANGUAGE, normalise_language
 from fieldapp.i18n.pack_languages import pack_code, script_of
@@ -164,7 +164,7 @@ def import_pack(path: Path, forms: Iterable | None = None, language: str | None 
         data = path.read_bytes()
     except OSError as exc:
         raise PackImportError(_("Cannot read {file}: {error}").format(
-            file=path.name, error=exc.strerror or exc)) from None
+            file=path.name, error=os_reason(exc))) from None
     try:
         catalog, pack_language, form = validate_pack(data, forms, language=language,
                                                      label=path.name)

@@ -20,7 +20,7 @@ from fieldapp.core.clock import new_id, utc_now_iso
 from fieldapp.core.forms import Form, FormInstance
 from fieldapp.core.forms.attachments import (
     Attachment, AttachmentProblem, check_size, make_attachment)
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, os_reason
 from fieldapp.i18n.catalog import _
 from fieldapp.services.forms import FormCatalog, FormInfo
 from fieldapp.storage.store import Store
@@ -209,7 +209,7 @@ class SurveyService:
             content = file.read_bytes()
         except OSError as exc:
             raise UserError(_("The file cannot be read: {detail}").format(
-                detail=exc.strerror or exc)) from None
+                detail=os_reason(exc))) from None
         except AttachmentProblem as problem:
             raise UserError(str(problem)) from None
         try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fieldapp.errors import os_reason
 from fieldapp.core.pack_entries import DRAFT, MISSING, REVIEWED, text_problem
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.languages import normalise_language
@@ -82,7 +83,7 @@ def import_po(workspace: "Workspace", path: Path) -> PoImport:
         data = path.read_bytes()
     except OSError as exc:
         raise PackImportError(_("Cannot read {file}: {error}").format(
-            file=path.name, error=exc.strerror or exc)) from None
+            file=path.name, error=os_reason(exc))) from None
     forms = translations.forms()
     try:
         catalog, language, form = validate_pack(data, forms, label=path.name)

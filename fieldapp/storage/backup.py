@@ -350,8 +350,9 @@ def inspect_backup(path: Path, key: bytes | None) -> DatabaseIdentity:
             path=path.name))
     encrypted = engine.is_encrypted_file(path)
     if encrypted and key is None:
-        raise BackupError(_("{path} is encrypted; sign in to restore it.").format(
-            path=path.name))
+        raise BackupError(_("{path} is not a backup this database can open: it is encrypted "
+                            "(sign in to restore it), or it is not a fieldapp backup at all.")
+                          .format(path=path.name))
     try:
         applied = _applied_names(path, key if encrypted else None)
     except WrongKey as exc:

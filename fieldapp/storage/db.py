@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fieldapp.errors import os_reason
 from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import collate
 from fieldapp.storage import engine
@@ -38,7 +39,7 @@ def inspect_file(path: Path, key: bytes | None = None) -> list[str]:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(_("Cannot create the folder {folder}: {error}").format(
-                    folder=folder, error=exc.strerror or exc)) from exc
+                    folder=folder, error=os_reason(exc))) from exc
         if not os.access(folder, os.W_OK | os.X_OK):
             raise StorageError(_("Cannot write in the folder {folder}.").format(folder=folder))
         return []
@@ -49,7 +50,7 @@ def inspect_file(path: Path, key: bytes | None = None) -> list[str]:
             header = f.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise StorageError(_("Cannot read {path}: {error}").format(
-            path=path, error=exc.strerror or exc)) from exc
+            path=path, error=os_reason(exc))) from exc
     if path.stat().st_size == 0:
         raise StorageError(_("{path} is an empty file, not a fieldapp database.")
                            .format(path=path))

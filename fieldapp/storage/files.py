@@ -8,6 +8,7 @@ each other.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from fieldapp import host
@@ -56,8 +57,11 @@ def _describe(path: Path, exc: Exception, *, encrypted: bool) -> StorageError:
     if "locked" in text or "busy" in text:
         return DatabaseLocked(_("{path} is in use by another program; close it and try "
                                 "again.").format(path=path))
-    if "unable to open" in text or "readonly" in text or "read-only" in text \
-            or "disk i/o" in text:
+    if "readonly" in text or "read-only" in text or _read_only(path):
+        # SQLite writes beside a database (its -shm and -wal files) even to read it
+        return StorageError(_("{path} is read-only (the file or its folder): copy it to a "
+                              "folder you can write in, then open the copy.").format(path=path))
+    if "unable to open" in text or "disk i/o" in text:
         return StorageError(_("Cannot open the database {path}: the file or its folder cannot "
                               "be read or written ({error}).").format(path=path, error=exc))
     if encrypted and "not a database" in text:
@@ -65,6 +69,13 @@ def _describe(path: Path, exc: Exception, *, encrypted: bool) -> StorageError:
             path=path))
     return DatabaseDamaged(_("{path} is damaged or is not a fieldapp database ({error}).")
                            .format(path=path, error=exc))
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the existing file ``path`` or its folder cannot be written by this account."""
+    folder = Path(path).parent if str(Path(path).parent) else Path(".")
+    return Path(path).is_file() and not (os.access(path, os.W_OK)
+                                         and os.access(folder, os.W_OK | os.X_OK))
 
 
 def _no_space(path: Path) -> bool:

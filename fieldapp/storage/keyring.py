@@ -35,6 +35,7 @@ import nacl.pwhash
 import nacl.secret
 import nacl.utils
 
+from fieldapp.errors import os_reason
 from fieldapp.i18n.catalog import _
 from fieldapp.storage.files import PRIVATE, StorageError, make_private
 from fieldapp.storage.engine import KEY_BYTES
@@ -146,9 +147,11 @@ class Keyring:
             if Path(path).stat().st_size > 1024 * 1024:
                 raise ValueError("too large")
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise KeyringError(_("The keyring {path} cannot be read: {error}").format(
-                path=path, error=exc)) from exc
+                path=path, error=os_reason(exc))) from exc
+        except ValueError as exc:  # not JSON, not UTF-8, too large: not a keyring any more
+            raise KeyringError(_("The keyring of this database is damaged.")) from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT \
                 or not isinstance(data.get("entries"), list):
             raise KeyringError(_("The keyring of this database is damaged."))

@@ -47,6 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fieldapp.errors import os_reason
 from fieldapp.core.changes import Change
 from fieldapp.sync import crypto
 from fieldapp.core.changes import Group
@@ -323,7 +324,7 @@ def read_header(path: Path) -> tuple[Header, bytes, bytes, bytes]:
             from None
     except (OSError, *BROKEN_ARCHIVE, ValueError) as exc:
         if isinstance(exc, OSError) and not _broken(exc):
-            raise PackageError("unreadable", exc.strerror or str(exc)) from None
+            raise PackageError("unreadable", os_reason(exc)) from None
         raise PackageError("damaged", "archive", repr(exc)) from None
 
 

@@ -80,9 +80,11 @@ def error_message(exc: BaseException) -> str:
         return str(exc)
     from fieldapp import host
 
-    full = host.disk_full(exc)
-    if full is not None:
-        return str(full)
+    from fieldapp.errors import file_error
+
+    explained = host.disk_full(exc) or file_error(exc)
+    if explained is not None:
+        return str(explained)
     return _("Something went wrong: {error}").format(error=exc)
 
 

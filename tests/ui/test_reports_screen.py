@@ -116,6 +116,20 @@ def test_exports_say_they_hold_names_before_writing(screen, tmp_path, monkeypatc
     assert not asked and (tmp_path / "csv" / "indicators.csv").is_file()
 
 
+def test_an_excel_file_named_without_its_suffix_gets_it(screen, tmp_path, monkeypatch):
+    """A name typed in the save dialog without .xlsx is written as a workbook Excel opens
+    (the export refuses another suffix)."""
+    from fieldapp.ui.screens import reports
+
+    _choose(screen, "xlsx")
+    chosen = []
+    monkeypatch.setattr(reports.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "bao cao"), ""))
+    monkeypatch.setattr(screen, "export_to", chosen.append)
+    screen.on_generate()
+    assert chosen == [tmp_path / "bao cao.xlsx"]
+
+
 def test_the_last_choices_are_remembered(screen, qtbot):
     from fieldapp.ui.screens.reports import ReportsScreen
 

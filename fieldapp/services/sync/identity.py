@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.core.clock import new_id, utc_now_iso
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, unreadable
 from fieldapp.i18n.catalog import _
 from fieldapp.storage import scope
 from fieldapp.storage.store import Store
@@ -201,12 +202,17 @@ def write_setup_file(store: Store, registration: Registration, path: Path) -> Pa
     raw = json.dumps(setup, ensure_ascii=False, sort_keys=True).encode("utf-8")
     path = Path(path)
     part = path.with_name(path.name + ".part")
-    with _private_file(part) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("setup.json", raw)
-        z.writestr("setup.sig", crypto.sign(raw, seed))
-        for name, data in members.items():
-            z.writestr(name, data)
-    part.replace(path)
+    try:
+        with _private_file(part) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("setup.json", raw)
+            z.writestr("setup.sig", crypto.sign(raw, seed))
+            for name, data in members.items():
+                z.writestr(name, data)
+        part.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # it may never have been made
+            part.unlink()
+        raise
     return path
 
 
@@ -225,6 +231,9 @@ def read_setup_file(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     """(setup, members) of a setup file, checked; SetupFileError otherwise."""
     bad = SetupFileError(_("{file} is not a fieldapp setup file or is damaged.").format(
         file=Path(path).name))
+    problem = unreadable(path)
+    if problem is not None:
+        raise SetupFileError(str(problem))
     try:
         if Path(path).stat().st_size > _SETUP_MAX:
             raise bad

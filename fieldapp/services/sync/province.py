@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.core.clock import utc_now_iso
-from fieldapp.errors import UserError
+from fieldapp.errors import UserError, unreadable
 from fieldapp.i18n.catalog import _
 from fieldapp.services.sync import identity
 from fieldapp.storage.store import Store
@@ -48,14 +48,21 @@ def _write_signed(path: Path, body: dict[str, Any], seed: bytes) -> Path:
     signed = {"body": raw, "signature": _b64(crypto.sign(raw.encode("utf-8"), seed))}
     path = Path(path)
     part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
-    part.replace(path)
+    try:
+        part.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     return path
 
 
 def _read_signed(path: Path, fmt: str, key_field: str) -> dict[str, Any]:
     bad = UserError(_("{file} is not a fieldapp file of this kind or is damaged.").format(
         file=Path(path).name))
+    problem = unreadable(path)
+    if problem is not None:
+        raise problem
     try:
         if Path(path).stat().st_size > _MAX:
             raise bad

@@ -119,9 +119,11 @@ class SyncService:
     def register_device(self, name: str, user_id: str | None, out: Path) -> SetupFile:
         """Register a member laptop (creating the commune's sync identity first if needed) and
         write its setup file to ``out``."""
+        _check_output(out)
         created = not identity.hub_id(self.store)
-        registration = identity.register_device(self.store, name, user_id)
-        path = identity.write_setup_file(self.store, registration, out)
+        with self.store.transaction():  # a setup file that cannot be written registers nothing
+            registration = identity.register_device(self.store, name, user_id)
+            path = identity.write_setup_file(self.store, registration, out)
         return SetupFile(path, registration.device_id, registration.name, created)
 
     def retire_device(self, device: str) -> None:
@@ -143,14 +145,18 @@ class SyncService:
         """(A commune laptop) the request to join its province."""
         from fieldapp.services.sync import province
 
-        return province.write_request(self.store, out)
+        _check_output(out)
+        with self.store.transaction():  # the keys made for it are kept only with the file
+            return province.write_request(self.store, out)
 
     def register_commune(self, request: Path, out: Path) -> tuple[str, Path]:
         """(A province) register the commune laptop of a join request; (its commune's name,
         the hub file written for it)."""
         from fieldapp.services.sync import province
 
-        return province.register_request(self.store, request, out)
+        _check_output(out)
+        with self.store.transaction():  # a hub file that cannot be written registers nothing
+            return province.register_request(self.store, request, out)
 
     def join_province(self, hub_file: Path) -> str:
         """(A commune laptop) load the province's hub file; returns the province's name."""
@@ -193,3 +199,11 @@ class SyncService:
 
     def members_of(self, household_id: str) -> list[dict[str, Any]]:
         return self.store.persons.of_household(household_id)
+
+
+def _check_output(out: Path) -> None:
+    """Refuse before anything is registered an output path that cannot be written (the
+    reports' one check: a folder, a folder that does not exist, no permission)."""
+    from fieldapp.reports.pdf import check_output
+
+    check_output(out)

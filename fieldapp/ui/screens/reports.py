@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget)
 
+from fieldapp.errors import os_reason
 from fieldapp import host
 from fieldapp.i18n.catalog import N_, _
 from fieldapp.ui import tasks
@@ -279,6 +280,8 @@ class ReportsScreen(QWidget):
             path, _filter = QFileDialog.getSaveFileName(
                 self, _("Export to Excel"), str(Path.home() / "fieldapp.xlsx"),
                 _("Excel workbook (*.xlsx)"))
+            if path and not path.lower().endswith(".xlsx"):  # a name typed without it
+                path += ".xlsx"
         else:
             path = QFileDialog.getExistingDirectory(self, _("Export CSV files to a folder"))
         if path:
@@ -412,7 +415,7 @@ class ReportsScreen(QWidget):
             shutil.copyfile(self.current, path)
         except OSError as exc:
             self.status.setText(_("Cannot write {path}: {reason}").format(
-                path=path, reason=exc.strerror or exc))
+                path=path, reason=os_reason(exc)))
             return False
         self.status.setText(_("Saved {path}.").format(path=path))
         return True

@@ -1,0 +1,71 @@
+"""Bad files through what the screens call after a file is chosen (offscreen): a label pack in
+Settings and an audio prompt in the translation screen give one clear message in the
+interface language, never "Something went wrong" with the OS's English words, and leave the
+packs as they were. The command line's table of the same inputs: tests/test_cli_bad_input.py."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from fieldapp.i18n.packs import imported_packs_dir
+from fieldapp.ui.screens.translate_audio import PromptPanel
+from test_settings_packs import Dialogs
+
+KINDS = ("missing", "folder", "empty", "garbage", "pdf", "empty zip", "long name")
+
+
+def bad_file(kind: str, folder: Path, suffix: str) -> Path:
+    path = folder / f"input{suffix}"
+    if kind == "missing":
+        return folder / f"nope{suffix}"
+    if kind == "long name":
+        return folder / f"{'đ' * 130}{suffix}"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "garbage":
+        path.write_bytes(bytes(range(256)) * 8)
+    elif kind == "pdf":
+        path.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    elif kind == "empty zip":
+        with zipfile.ZipFile(path, "w"):
+            pass
+    return path
+
+
+def clear(text: str) -> None:
+    assert text and "\n" not in text.strip(), text
+    for leak in ("Something went wrong", "Errno", "No such file", "Is a directory",
+                 "File name too long", "Traceback"):
+        assert leak not in text, text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_bad_label_pack_file_is_one_message(kind, window, monkeypatch, tmp_path):
+    dialogs = Dialogs(monkeypatch)
+    settings = window.show_screen("settings")
+    before = sorted(p.name for p in imported_packs_dir().rglob("*")) \
+        if imported_packs_dir().exists() else []
+    dialogs.path = str(bad_file(kind, tmp_path, ".po"))
+    settings.import_pack_file()
+    assert len(dialogs.shown) == 1, dialogs.shown
+    assert dialogs.shown[0][0] in ("warning", "critical")
+    clear(dialogs.shown[0][2])
+    after = sorted(p.name for p in imported_packs_dir().rglob("*")) \
+        if imported_packs_dir().exists() else []
+    assert after == before
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_bad_audio_file_is_one_clear_line(kind, qtbot, tmp_path):
+    from fieldapp.audio import devices
+
+    panel = PromptPanel(status=devices.AudioStatus(False, False, "test"))
+    qtbot.addWidget(panel)
+    panel.load_file(str(bad_file(kind, tmp_path, ".wav")))
+    assert panel.take is None
+    clear(panel.state.text())
