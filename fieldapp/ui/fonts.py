@@ -45,8 +45,16 @@ def app_font(scale: float = 1.0) -> QFont:
 
 
 def apply_app_font(app: QApplication, scale: float = 1.0) -> None:
-    """Set the application font (every widget without its own font follows)."""
+    """Set the application font (every widget without its own font follows).
+
+    A widget with a style sheet of its own keeps the font it had when Qt polished it (Qt
+    does not pass QApplication.setFont on to it): its style sheet is set again, so it takes
+    the new size too, as the "Large text" switch in Settings expects."""
     app.setFont(app_font(scale))
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
 
 
 def scaled(base: QFont, factor: float, *, bold: bool = False) -> QFont:

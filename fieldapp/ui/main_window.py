@@ -63,6 +63,23 @@ class _Screen:
     widget: QWidget | None = None
 
 
+class NavigationList(QListWidget):
+    """The list of screens: at least :data:`NAV_WIDTH` wide, wider when a title needs it (a
+    long translation, large text), so every screen's name is read whole."""
+
+    def fit_width(self) -> None:
+        self.doItemsLayout()
+        widest = self.sizeHintForColumn(0) if self.count() else 0
+        # the items' spacing on both sides, the frame and the 1 px border of the stylesheet
+        chrome = 2 * self.spacing() + 2 * self.frameWidth() + 1
+        self.setFixedWidth(max(NAV_WIDTH, widest + chrome))
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:  # Settings' larger text, QApplication
+            self.fit_width()
+
+
 class MainWindow(QMainWindow):
     """Navigation list + stacked screens + status bar over one :class:`AppContext`."""
 
@@ -81,7 +98,7 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.nav = QListWidget()
+        self.nav = NavigationList()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(NAV_WIDTH)
         self.nav.setIconSize(QSize(22, 22))
@@ -246,6 +263,7 @@ class MainWindow(QMainWindow):
         self.nav.insertItem(row, item)
         self.stack.insertWidget(row, page)
         self._screens[key] = _Screen(key, title_fn, widget_factory, icon, item, page)
+        self.nav.fit_width()
         if self.nav.currentRow() < 0:
             if self._started:
                 self.nav.setCurrentRow(0)
@@ -357,6 +375,7 @@ class MainWindow(QMainWindow):
             retranslate = getattr(screen.widget or screen.page, "retranslate", None)
             if callable(retranslate):
                 retranslate()
+        self.nav.fit_width()
         self.update_status()
 
     def _window_title(self) -> str:
