@@ -22,7 +22,8 @@ from fieldapp.services.workspace import Workspace
 from fieldapp.ui import tasks
 from fieldapp.ui.writer import WriteQueue
 from fieldapp.ui.formatting import fmt_int
-from fieldapp.ui.widgets import Heading, MutedLabel, resize_within_screen, scrolling
+from fieldapp.ui.widgets import (Heading, MutedLabel, prefer_width, resize_within_screen,
+                                 scrolling)
 
 
 DEMO_HOUSEHOLDS = 1000
@@ -48,7 +49,7 @@ class SetupDialog(QDialog):
         self.demo_task = None
         self._tried = False
         self.setObjectName("setup_dialog")
-        self.setMinimumWidth(760)
+        prefer_width(self, 760)
         resize_within_screen(self, 800, 660)
 
         self.heading = Heading(factor=1.4)

@@ -17,7 +17,8 @@ from fieldapp.errors import UserError
 from fieldapp.i18n.catalog import _
 from fieldapp.services import auth
 from fieldapp.ui.formatting import code_label
-from fieldapp.ui.widgets import Heading, MutedLabel, ok_cancel, set_placeholder
+from fieldapp.ui.widgets import (Heading, MutedLabel, names_combo, ok_cancel, prefer_width,
+                                 set_placeholder)
 
 ERROR_STYLE = "color: #b3261e;"
 CODE_SHAPE = "-".join(["XXXX"] * 6)  # the shape of a recovery code, not words
@@ -78,11 +79,10 @@ class SignInDialog(QDialog):
         self.damaged: auth.DamagedDatabase | None = None
         self.setObjectName("signin_dialog")
         self.setWindowTitle(_("Sign in – fieldapp"))
-        self.setMinimumWidth(520)
+        prefer_width(self, 520)
         self.heading = Heading(_("Sign in"), factor=1.4)
         self.intro = MutedLabel(_("Choose your name and type your PIN."))
-        self.user = QComboBox()
-        self.user.setObjectName("signin_user")
+        self.user = names_combo("signin_user")
         for user in info.users:
             self.user.addItem(f"{user['name']} – {code_label(codes.ROLES, user['role'])}",
                               user["user_id"])
@@ -222,8 +222,7 @@ class RecoveryDialog(QDialog):
         self.code = QLineEdit()
         self.code.setObjectName("recovery_code")
         set_placeholder(self.code, CODE_SHAPE)
-        self.user = QComboBox()
-        self.user.setObjectName("recovery_user")
+        self.user = names_combo("recovery_user")
         for user in info.users:
             if user["role"] == "commune_staff":
                 self.user.addItem(user["name"], user["user_id"])
@@ -270,7 +269,7 @@ class RecoveryCodeDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("recovery_code_dialog")
         self.setWindowTitle(_("Write down the recovery code"))
-        self.setMinimumWidth(600)
+        prefer_width(self, 600)
         heading = Heading(_("The commune's data on this laptop is now encrypted"), factor=1.2)
         text = _plain_label()
         text.setText(_(
@@ -308,7 +307,7 @@ class LockDialog(QDialog):
         self.workspace = workspace
         self.signed_out = False
         self.setObjectName("lock_dialog")
-        self.setMinimumWidth(460)
+        prefer_width(self, 460)
         self.setWindowTitle(_("Locked – fieldapp"))
         name = workspace.session.name if workspace.session else ""
         heading = Heading(_("Locked"), factor=1.3)

@@ -272,3 +272,63 @@ def ok_cancel(dialog: QWidget, on_ok: Callable[[], Any], ok_text: str | None = N
     buttons.accepted.connect(on_ok)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+NAME_LENGTH = 22
+"""Characters a list of names (people, villages) is sized for, whatever its longest entry."""
+
+
+def names_combo(name: str, length: int = NAME_LENGTH):
+    """A drop-down list of names that come from the data (team members, villages): sized for
+    ``length`` characters instead of its longest entry, so one name of 60 characters or a
+    village named "Thôn Khuổi Nhùng Phja Bjoóc Trên" cannot push a dialog wider than the
+    screen and squeeze its labels; the chosen name is whole in the tooltip, and the list
+    that opens is as wide as its longest entry."""
+    from PySide6.QtWidgets import QComboBox
+
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(length)
+    combo.currentTextChanged.connect(combo.setToolTip)
+    popup = combo.view()
+    popup.setTextElideMode(popup.textElideMode().ElideNone)
+    return combo
+
+
+def prefer_width(window: QWidget, width: int) -> None:
+    """Open ``window`` at least ``width`` px wide (within the screen) without making that its
+    minimum: a widget with a minimum size of its own is no longer held by its layout's (Qt's
+    SetDefaultConstraint), so at large text or with long names its rows were squeezed over
+    each other instead of the window growing."""
+    from PySide6.QtCore import QObject
+
+    class _OnShow(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Show:
+                watched.removeEventFilter(self)
+                resize_within_screen(watched, max(width, watched.width()), watched.height())
+            return False
+
+    window.installEventFilter(_OnShow(window))
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """After rows were shown in an open window: make it as tall as its content needs at its
+    width (within the screen). Qt grows a window to its layout's minimum size, which counts a
+    word-wrapped label as one line, so a longer message was drawn over the rows beneath.
+    Measured once the event loop has shown the widgets just added (Qt shows them later)."""
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, window, lambda: _grow(window))
+
+
+def _grow(window: QWidget) -> None:
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    height = layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth() \
+        else layout.totalSizeHint().height()
+    if height > window.height():
+        resize_within_screen(window, window.width(), height)

@@ -50,3 +50,63 @@ def test_a_widget_with_its_own_style_sheet_follows_the_text_size(qapp, qtbot):
     finally:
         fonts.apply_app_font(qapp, 1.0)
     assert styled.font().pointSizeF() == fonts.BASE_POINT_SIZE
+
+
+LONG_NAME = "Hoàng Thị Ngọc Diễm Quỳnh Hương Nguyệt Ánh Tuyết Nhung Thủy Tiên"  # 64 characters
+LONG_VILLAGE = "Thôn Khuổi Nhùng Phja Bjoóc Trên"
+SCREEN = QSize(1366, 768)
+
+
+def _large_text(qapp):
+    catalog.set_language("vi")
+    fonts.apply_app_font(qapp, 2.0)
+
+
+def _normal_text(qapp):
+    fonts.apply_app_font(qapp, 1.0)
+    catalog.set_language("en")
+
+
+def test_the_sign_in_fits_a_sixty_character_name_at_twice_the_text_size(qapp, qtbot,
+                                                                         tmp_path):
+    from fieldapp.services.auth import SignInInfo
+    from fieldapp.ui.signin_dialog import SignInDialog
+
+    assert len(LONG_NAME) >= 60
+    users = [{"user_id": "u1", "name": "Lý Văn Tú", "role": "member"},
+             {"user_id": "u2", "name": LONG_NAME, "role": "commune_staff"}]
+    _large_text(qapp)
+    try:
+        dialog = SignInDialog(tmp_path / "x.db", SignInInfo(False, users, False, "u2"))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.width() <= SCREEN.width()
+        assert cut_texts(dialog, SCREEN) == []  # "Bạn là ai?" was cut to "Bạn là a"
+        assert dialog.user.toolTip().startswith(LONG_NAME)  # the whole name, elided in the box
+    finally:
+        _normal_text(qapp)
+
+
+def test_a_like_household_is_offered_whole_at_twice_the_text_size(qapp, qtbot):
+    from fieldapp.ui.screens.registry_dialogs import StartSurveyDialog
+
+    alike = [{"id": "h1", "head_name": LONG_NAME, "village_name": LONG_VILLAGE,
+              "member_count": 5}]
+    _large_text(qapp)
+    try:
+        dialog = StartSurveyDialog([{"id": "v1", "name": LONG_VILLAGE}],
+                                   lambda _v, _h: alike, "2026-01-01")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.head.setText("Hoàng Thị Ngọc")
+        dialog.check()
+        qtbot.waitUntil(lambda: dialog.alike.isVisible())
+        qtbot.wait(50)
+        # the rows were drawn over each other: the window kept its height
+        assert cut_texts(dialog, SCREEN) == []
+        assert dialog.height() >= dialog.layout().totalHeightForWidth(dialog.width())
+        assert not dialog.alike.horizontalScrollBar().isVisible()
+    finally:
+        _normal_text(qapp)

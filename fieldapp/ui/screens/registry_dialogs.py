@@ -22,7 +22,7 @@ from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import birth_year_of
-from fieldapp.ui.widgets import MutedLabel
+from fieldapp.ui.widgets import MutedLabel, grow_to_fit, names_combo, prefer_width
 from fieldapp.ui.workflow_widgets import FieldMessages, message_label, survey_status
 
 Submit = Callable[[dict[str, Any], FieldMessages], Any]
@@ -40,8 +40,7 @@ def code_combo(name: str, labels: dict[str, str], *, empty: str | None = None) -
 
 
 def village_combo(villages: list[dict[str, Any]], name: str = "village_id") -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
+    combo = names_combo(name)
     for village in villages:
         combo.addItem(village["name"], village["id"])
     return combo
@@ -77,7 +76,7 @@ class FormDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.general)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        prefer_width(self, 520)
 
     def add_row(self, label: str, widget: QWidget, field: str) -> None:
         box = QWidget()
@@ -232,6 +231,10 @@ class AlikeList(QListWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("alike_households")
+        # a head of 60 characters and a long village name wrap instead of scrolling sideways
+        self.setWordWrap(True)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for household in households:
             text = _("{head} – {village}, {members} · {status}").format(
                 head=household["head_name"], village=household.get("village_name") or "",
@@ -260,7 +263,7 @@ class StartSurveyDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("New household survey"))
         self.setModal(True)
-        self.setMinimumWidth(560)
+        prefer_width(self, 560)
         self._find_alike = find_alike
         self._round_start = round_start
         self.chosen_household: str | None = None
@@ -337,6 +340,7 @@ class StartSurveyDialog(QDialog):
         self.next_button.setVisible(False)
         self.existing_button.setDefault(True)
         self.alike.setFocus()
+        grow_to_fit(self)
 
     def take_existing(self) -> None:
         if self.alike is not None and self.alike.chosen():
@@ -352,7 +356,7 @@ class DuplicateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Is this household registered already?"))
         self.setModal(True)
-        self.setMinimumWidth(560)
+        prefer_width(self, 560)
         self.choice: str | None = None
         text = QLabel(_("The survey is of “{head}”. These households of the same village are "
                         "registered with a head of a like name. If the survey is of one of "

@@ -17,7 +17,8 @@ from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
 from fieldapp.ui.screens.registry_dialogs import RemoveDialog
-from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, MutedLabel, table_view
+from fieldapp.ui.widgets import (CurrentStack, EmptyState, Heading, MutedLabel, names_combo,
+                                 table_view)
 from fieldapp.ui.workflow_widgets import dmy, fit_columns, run_write
 
 PERIODS = (("", lambda: _("Any date")), ("30", lambda: _("The last 30 days")),
@@ -91,15 +92,13 @@ class SessionsScreen(QWidget):
         self.log_button = QPushButton()
         self.log_button.setObjectName("log_session")
         self.log_button.clicked.connect(lambda: self.log_session())
-        self.village = QComboBox()
-        self.village.setObjectName("session_village_filter")
+        self.village = names_combo("session_village_filter", 14)
         self.activity = QComboBox()
         self.activity.setObjectName("session_activity_filter")
         self.activity.setMinimumContentsLength(18)
         self.activity.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.member = QComboBox()
-        self.member.setObjectName("session_member_filter")
+        self.member = names_combo("session_member_filter", 14)
         self.period = QComboBox()
         self.period.setObjectName("session_period_filter")
         for combo in (self.village, self.activity, self.member, self.period):

@@ -15,7 +15,7 @@ from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import fmt_int, stored_time
 from fieldapp.ui.models import Column, RowTableModel
-from fieldapp.ui.widgets import EmptyState, MutedLabel, table_view
+from fieldapp.ui.widgets import EmptyState, MutedLabel, names_combo, table_view
 
 
 def _when(value: str | None) -> str:
@@ -43,8 +43,7 @@ class RegisterDialog(QDialog):
         self.setWindowTitle(_("Register a member laptop"))
         self.name = QLineEdit()
         self.name.setObjectName("device_name")
-        self.user = QComboBox()
-        self.user.setObjectName("device_user")
+        self.user = names_combo("device_user")
         self.user.addItem(_("(nobody yet)"), None)
         for user in users:
             self.user.addItem(user["name"], user["id"])

@@ -12,7 +12,7 @@ from fieldapp.i18n.catalog import _, pgettext
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.formatting import code_label
 from fieldapp.ui.models import Column, RowRole, RowTableModel
-from fieldapp.ui.widgets import Heading, MutedLabel, ok_cancel, table_view
+from fieldapp.ui.widgets import Heading, MutedLabel, names_combo, ok_cancel, table_view
 
 
 class TeamModel(RowTableModel):
@@ -44,8 +44,7 @@ class MemberDialog(QDialog):
         self.role.setObjectName("member_role")
         for code in codes.ROLES:
             self.role.addItem(code_label(codes.ROLES, code), code)
-        self.village = QComboBox()
-        self.village.setObjectName("member_village")
+        self.village = names_combo("member_village")
         self.village.addItem(_("(whole commune)"), None)
         for v in villages:
             self.village.addItem(v["name"], v["id"])

@@ -18,7 +18,7 @@ from fieldapp.ui.formatting import code_label, fmt_int
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.screens.registry_dialogs import (FormDialog, RemoveDialog, code_combo,
                                                   select)
-from fieldapp.ui.widgets import EmptyState, Heading, table_view
+from fieldapp.ui.widgets import EmptyState, Heading, names_combo, table_view
 from fieldapp.ui.workflow_widgets import run_write
 
 TEAM_REASONS = {"dissolved": N_("The team was dissolved"),
@@ -61,8 +61,7 @@ class TeamDialog(FormDialog):
         team = team or {}
         self.name = QLineEdit(team.get("name") or "")
         self.name.setObjectName("team_name")
-        self.village = QComboBox()
-        self.village.setObjectName("team_village")
+        self.village = names_combo("team_village")
         self.village.addItem(_(LEVELS["commune"]), None)
         for village in villages:
             self.village.addItem(village["name"], village["id"])
@@ -81,8 +80,7 @@ class MemberDialog(FormDialog):
 
     def __init__(self, submit, users: list[dict[str, Any]], parent=None):
         super().__init__(_("Add a team member"), submit, parent)
-        self.user = QComboBox()
-        self.user.setObjectName("member_user")
+        self.user = names_combo("member_user")
         self.user.addItem(_("Someone new (type the name below)"), self.NEW)
         for user in users:
             self.user.addItem(user["name"], user["id"])

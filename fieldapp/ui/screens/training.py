@@ -21,7 +21,8 @@ from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, RowRole, RowTableModel
 from fieldapp.ui.screens.registry_dialogs import FormDialog, RemoveDialog, select
 from fieldapp.ui.screens.training_class import ClassPage
-from fieldapp.ui.widgets import CurrentStack, EmptyState, Heading, table_view
+from fieldapp.ui.widgets import (CurrentStack, EmptyState, Heading, names_combo, prefer_width,
+                                 table_view)
 from fieldapp.ui.workflow_widgets import CodeChecks, date_edit, date_of, dmy, run_write, set_date
 
 CLASS_REASONS = {"entered by mistake": N_("Entered by mistake"),
@@ -70,16 +71,14 @@ class ClassDialog(FormDialog):
         self.skills = CodeChecks("class_skills", columns=2)
         self.skills.set_codes(codes.skills)
         self.skills.set_checked((row.get("skills") or "").split())
-        self.trainer = QComboBox()
-        self.trainer.setObjectName("trainer")
+        self.trainer = names_combo("trainer")
         self.trainer.addItem(_("(not given)"), None)
         for user in context.workspace.users():
             self.trainer.addItem(user["name"], user["id"])
         select(self.trainer, row.get("trainer_id") or context.workspace.current_user_id())
         self.place = QLineEdit(row.get("place") or "")
         self.place.setObjectName("class_place")
-        self.village = QComboBox()
-        self.village.setObjectName("class_village")
+        self.village = names_combo("class_village")
         self.village.addItem(_("(the whole commune)"), None)
         for village in context.villages():
             self.village.addItem(village["name"], village["id"])
@@ -92,7 +91,7 @@ class ClassDialog(FormDialog):
         self.add_row(_("Trainer"), self.trainer, "trainer_id")
         self.add_row(_("Place"), self.place, "place")
         self.add_row(_("Village"), self.village, "village_id")
-        self.setMinimumWidth(760)
+        prefer_width(self, 760)
 
     def values(self) -> dict[str, Any]:
         return {"name": nfc(self.name.text()), "start_date": date_of(self.start),
