@@ -297,8 +297,8 @@ def names_combo(name: str, length: int = NAME_LENGTH):
 
 
 def prefer_width(window: QWidget, width: int) -> None:
-    """Open ``window`` at least ``width`` px wide (within the screen) without making that its
-    minimum: a widget with a minimum size of its own is no longer held by its layout's (Qt's
+    """Open ``window`` at least ``width`` px wide (within the screen) and as tall as its
+    wrapped text needs at that width, without making the width its minimum: a widget with a minimum size of its own is no longer held by its layout's (Qt's
     SetDefaultConstraint), so at large text or with long names its rows were squeezed over
     each other instead of the window growing."""
     from PySide6.QtCore import QObject
@@ -308,6 +308,7 @@ def prefer_width(window: QWidget, width: int) -> None:
             if event.type() == QEvent.Type.Show:
                 watched.removeEventFilter(self)
                 resize_within_screen(watched, max(width, watched.width()), watched.height())
+                _grow(watched)  # wrapped text at this width may need more lines
             return False
 
     window.installEventFilter(_OnShow(window))

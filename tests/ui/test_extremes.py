@@ -110,3 +110,19 @@ def test_a_like_household_is_offered_whole_at_twice_the_text_size(qapp, qtbot):
         assert not dialog.alike.horizontalScrollBar().isVisible()
     finally:
         _normal_text(qapp)
+
+
+def test_the_recovery_code_message_is_read_whole_at_twice_the_text_size(qapp, qtbot):
+    """Shown once, never again: its every line must be on screen."""
+    from fieldapp.ui.signin_dialog import RecoveryCodeDialog
+
+    _large_text(qapp)
+    try:
+        dialog = RecoveryCodeDialog("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.wait(20)
+        assert cut_texts(dialog, SCREEN) == []
+    finally:
+        _normal_text(qapp)
