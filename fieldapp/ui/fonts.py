@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldapp import paths
 
@@ -50,11 +50,16 @@ def apply_app_font(app: QApplication, scale: float = 1.0) -> None:
     A widget with a style sheet of its own keeps the font it had when Qt polished it (Qt
     does not pass QApplication.setFont on to it): its style sheet is set again, so it takes
     the new size too, as the "Large text" switch in Settings expects."""
-    app.setFont(app_font(scale))
-    for widget in app.allWidgets():
-        sheet = widget.styleSheet()
-        if sheet:
-            widget.setStyleSheet(sheet)
+    font = app_font(scale)
+    if font.pointSizeF() == app.font().pointSizeF():
+        app.setFont(font)
+        return
+    app.setFont(font)
+    for window in app.topLevelWidgets():
+        for widget in (window, *window.findChildren(QWidget)):
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet(sheet)
 
 
 def scaled(base: QFont, factor: float, *, bold: bool = False) -> QFont:

@@ -44,6 +44,9 @@ WINDOW_SIZE = QSize(1366, 768)
 FRAME = QSize(16, 48)
 """Room a window's frame and title bar take, about, on the desktops the app runs on."""
 NAV_WIDTH = 190
+MIN_WINDOW_SIZE = QSize(960, 540)
+"""The smallest the window can be dragged to (less where the screen has no room): below it the
+screens were cut to a corner of their title, their lists and buttons out of sight."""
 
 WidgetFactory = Callable[[AppContext], QWidget]
 IconSpec = Any
@@ -140,9 +143,16 @@ class MainWindow(QMainWindow):
         context.language_changed.connect(self.retranslate)
         context.data_changed.connect(self._on_data_changed)
         self.resize(WINDOW_SIZE)
+        self.setMinimumSize(self._minimum_size())
         self.retranslate()
         if self._started:
             self._finish_shell()
+
+    def _minimum_size(self) -> QSize:
+        screen = QWidget.screen(self)
+        if screen is None:
+            return MIN_WINDOW_SIZE
+        return MIN_WINDOW_SIZE.boundedTo(screen.availableGeometry().size() - FRAME)
 
     def show_fitting(self) -> None:
         """Show the window at :data:`WINDOW_SIZE`, or maximized on a screen that has no room

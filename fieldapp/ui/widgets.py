@@ -282,8 +282,9 @@ def names_combo(name: str, length: int = NAME_LENGTH):
     """A drop-down list of names that come from the data (team members, villages): sized for
     ``length`` characters instead of its longest entry, so one name of 60 characters or a
     village named "Thôn Khuổi Nhùng Phja Bjoóc Trên" cannot push a dialog wider than the
-    screen and squeeze its labels; the chosen name is whole in the tooltip, and the list
-    that opens is as wide as its longest entry."""
+    screen and squeeze its labels; the chosen name is whole in the tooltip (the list that
+    opens is as wide as its longest entry: Qt's popup widens to its contents). The popup
+    view is left alone: the sign-in's first frame must not build it."""
     from PySide6.QtWidgets import QComboBox
 
     combo = QComboBox()
@@ -291,8 +292,6 @@ def names_combo(name: str, length: int = NAME_LENGTH):
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(length)
     combo.currentTextChanged.connect(combo.setToolTip)
-    popup = combo.view()
-    popup.setTextElideMode(popup.textElideMode().ElideNone)
     return combo
 
 

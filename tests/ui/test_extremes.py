@@ -126,3 +126,31 @@ def test_the_recovery_code_message_is_read_whole_at_twice_the_text_size(qapp, qt
         assert cut_texts(dialog, SCREEN) == []
     finally:
         _normal_text(qapp)
+
+
+def test_the_window_cannot_be_dragged_smaller_than_a_usable_size(window, qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from fieldapp.ui.main_window import FRAME, MIN_WINDOW_SIZE
+
+    available = QWidget.screen(window).availableGeometry().size() - FRAME
+    wanted = MIN_WINDOW_SIZE.boundedTo(available)
+    window.resize(289, 139)  # what the window allowed: a corner of one title
+    qtbot.wait(10)
+    assert window.width() >= wanted.width() and window.height() >= wanted.height()
+
+
+def test_who_was_helped_scrolls_when_the_list_is_long(window, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    from fieldapp.ui.main_window import MIN_WINDOW_SIZE
+
+    window.resize(MIN_WINDOW_SIZE)
+    screen = window.show_screen("sessions")
+    helped = "\n".join(f"• {LONG_NAME}: Nộp hồ sơ dịch vụ công trực tuyến" for _ in range(12))
+    screen.detail.setText(helped)
+    qtbot.wait(20)
+    area = screen.detail.parentWidget().parentWidget()
+    assert isinstance(area, QScrollArea)  # the last people were cut off below the window
+    assert not [c for c in cut_texts(window, SCREEN) if "session_detail" in c.where]
+    assert area.verticalScrollBar().maximum() > 0

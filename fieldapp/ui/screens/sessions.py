@@ -18,7 +18,7 @@ from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import Column, PagedTableModel, RowRole
 from fieldapp.ui.screens.registry_dialogs import RemoveDialog
 from fieldapp.ui.widgets import (CurrentStack, EmptyState, Heading, MutedLabel, names_combo,
-                                 table_view)
+                                 scrolling, table_view)
 from fieldapp.ui.workflow_widgets import dmy, fit_columns, run_write
 
 PERIODS = (("", lambda: _("Any date")), ("30", lambda: _("The last 30 days")),
@@ -114,6 +114,7 @@ class SessionsScreen(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self._fit()
+        self.table.fit.keep = {0}  # the date gives way last
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.table.doubleClicked.connect(lambda index: self.correct_selected())
         self.empty = EmptyState()
@@ -150,7 +151,8 @@ class SessionsScreen(QWidget):
         detail_layout.setContentsMargins(12, 0, 0, 0)
         detail_layout.addWidget(self.detail_title)
         detail_layout.addLayout(actions)
-        detail_layout.addWidget(self.detail, 1)
+        # who was helped can be a long list of long names: it scrolls rather than being cut
+        detail_layout.addWidget(scrolling(self.detail), 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_box = QVBoxLayout(left)
