@@ -23,6 +23,11 @@ _ALPHABET = [
     "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
 ]
 _LETTER_RANK = {letter: 100 + i for i, letter in enumerate(_ALPHABET)}
+# A number ranks by its length first, then its digits, so "Thôn 2" comes before "Thôn 10"
+# (villages are often numbered: Thôn 1 ... Thôn 12, Xóm 5). Its length is a rank between the
+# digits (10-19) and the letters (100-).
+_ASCII_DIGITS = frozenset("0123456789")
+_NUMBER = 20
 _VOWEL_MARK = {("a", _BREVE): "ă", ("a", _CIRCUMFLEX): "â", ("e", _CIRCUMFLEX): "ê",
                ("o", _CIRCUMFLEX): "ô", ("o", _HORN): "ơ", ("u", _HORN): "ư"}
 
@@ -88,17 +93,36 @@ def sort_key(text: str | None) -> tuple:
     if not text:
         return ((), (), ())
     primary, secondary, tertiary = [], [], []
+    digits = 0  # ASCII digits of the number being read
     for letter, tone, upper in _letters(" ".join(text.split())):
+        if letter in _ASCII_DIGITS:
+            if digits == 0 or (digits == 1 and primary[-1] == 10):  # a leading zero
+                if digits == 1:
+                    del primary[-2:], secondary[-2:], tertiary[-2:]
+                primary.append(0)  # the number's length, set when it ends
+                secondary.append(0)
+                tertiary.append(0)
+                digits = 0
+            primary.append(10 + int(letter))
+            digits += 1
+            secondary.append(tone)
+            tertiary.append(0)
+            continue
+        if digits:
+            primary[-digits - 1] = _NUMBER + digits
+            digits = 0
         if letter.isspace():
             primary.append(0)
         elif letter in _LETTER_RANK:
             primary.append(_LETTER_RANK[letter])
         elif letter.isdigit():
-            primary.append(10 + int(letter) if letter in "0123456789" else 50)
+            primary.append(50)
         else:
             primary.append(1000 + ord(letter))
         secondary.append(tone)
         tertiary.append(1 if upper else 0)
+    if digits:
+        primary[-digits - 1] = _NUMBER + digits
     return (tuple(primary), tuple(secondary), tuple(tertiary))
 
 

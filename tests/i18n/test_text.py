@@ -77,3 +77,16 @@ def test_fold_word_by_word_is_fold_of_the_whole(text):
 
     whole = "".join(ch for ch in ud.normalize("NFD", text) if not ud.combining(ch))
     assert fold(text) == " ".join(whole.replace("đ", "d").replace("Đ", "D").casefold().split())
+
+
+def test_numbered_villages_sort_by_their_number():
+    """Villages are often numbered (Thôn 1 ... Thôn 12, Xóm 5): "Thôn 10" came before
+    "Thôn 2" when digits compared one by one."""
+    names = ["Thôn 10", "Thôn 2", "Thôn 1", "Xóm 100", "Thôn 11", "Xóm 99", "Thôn 9", "Bản Nà"]
+    expected = ["Bản Nà", "Thôn 1", "Thôn 2", "Thôn 9", "Thôn 10", "Thôn 11", "Xóm 99",
+                "Xóm 100"]
+    assert sorted(names, key=sort_key) == expected
+    assert sorted(names, key=sort_text) == expected
+    assert sort_key("Thôn 007") == sort_key("Thôn 7")  # leading zeros do not count
+    assert sorted(["Thôn 1A", "Thôn 1", "Thôn 12"], key=sort_key) == ["Thôn 1", "Thôn 1A",
+                                                                     "Thôn 12"]
