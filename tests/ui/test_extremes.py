@@ -154,3 +154,25 @@ def test_who_was_helped_scrolls_when_the_list_is_long(window, qtbot):
     assert isinstance(area, QScrollArea)  # the last people were cut off below the window
     assert not [c for c in cut_texts(window, SCREEN) if "session_detail" in c.where]
     assert area.verticalScrollBar().maximum() > 0
+
+
+def test_a_new_commune_is_not_told_its_search_found_nothing(setup_store, qtbot):
+    """No household yet and nothing searched: the count says 0 households, not "No matches"
+    (a grandparent in a training class reads that as a failed search)."""
+    from fieldapp.services.workspace import Workspace
+    from fieldapp.ui.context import AppContext
+    from fieldapp.ui.screens.households import HouseholdsScreen
+
+    context = AppContext(Workspace(setup_store))
+    try:
+        screen = HouseholdsScreen(context)
+        qtbot.addWidget(screen)
+        screen.show()
+        qtbot.waitUntil(lambda: screen.results.currentWidget() is screen.empty)
+        assert screen.count.text() == "0 households"
+        assert "No households" in screen.empty.text() or "yet" in screen.empty.text()
+        screen.search.insert("x")
+        qtbot.waitUntil(lambda: not screen._timer.isActive())
+        qtbot.waitUntil(lambda: screen.count.text() == "No matches")
+    finally:
+        context.dispose()

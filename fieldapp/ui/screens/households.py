@@ -453,8 +453,9 @@ class HouseholdsScreen(QWidget):
 
     # -- texts ---------------------------------------------------------------------------------
     def count_text(self) -> str:
-        if self.total == 0:
-            return _("No matches")
+        query, filters = getattr(self, "_shown", ("", None))
+        if self.total == 0 and (query or any((filters or {}).values())):
+            return _("No matches")  # a commune with no household yet searched for nothing
         return ngettext("{total} household", "{total} households", self.total).format(
             total=fmt_int(self.total))
 
