@@ -92,3 +92,36 @@ def test_a_partner_form_without_pack_texts_opens_without_the_members_pack(contex
     assert surveys.close_form()
     shipped = surveys.start("support_session")  # a shipped form keeps the member's Tày pack
     assert "tyz" in shipped.pack_bar.languages and shipped.labels.pack_lang == "tyz"
+
+
+def test_the_language_and_label_lists_wrap_at_twice_the_text_size(qtbot, tmp_path):
+    """A form in several languages with a label pack beside Vietnamese, at twice the text size
+    in the 1,045 px a 1366x768 window leaves it: the lists go onto a second line instead of
+    pushing the form sideways (the display-mode list was cut at the window's edge)."""
+    from PySide6.QtCore import QSize
+
+    from fieldapp.i18n import catalog
+    from fieldapp.i18n.resolution import DisplayMode
+    from fieldapp.ui import fonts
+    from fieldapp.ui.fit import cut_texts
+
+    f = load_form_file(write_xlsx(tmp_path / "ml2.xlsx", form(
+        [["type", "name", "label::English", "label::French"],
+         ["text", "ten", "Name of respondent", "Nom du répondant"]], None,
+        [["form_id", "version"], ["ml2", "1"]])))
+    catalog.set_language("vi")
+    fonts.apply_app_font(QApplication.instance(), 2.0)
+    try:
+        view = show_form_view(qtbot, f, FormInstance(f), pack_languages=["tyz", "nut", "ium"])
+        view.pack_bar.chosen.emit("tyz", DisplayMode.BILINGUAL)
+        view.resize(1045, 700)
+        qtbot.wait(20)
+        bar = view.pack_bar
+        assert bar.language_combo.isVisible() and bar.mode_combo.isVisible()
+        assert bar.mode_combo.geometry().bottom() > bar.language_combo.geometry().bottom() \
+            or bar.mode_combo.mapTo(view, bar.mode_combo.rect().bottomRight()).x() <= 1045
+        assert view.minimumSizeHint().width() <= 1045
+        assert cut_texts(view, QSize(1366, 768)) == []
+    finally:
+        fonts.apply_app_font(QApplication.instance(), 1.0)
+        catalog.set_language("en")

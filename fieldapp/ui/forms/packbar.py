@@ -17,7 +17,18 @@ from fieldapp.i18n.catalog import _
 from fieldapp.i18n.languages import display_name
 from fieldapp.i18n.packs import pack_language_name
 from fieldapp.i18n.resolution import DisplayMode
+from fieldapp.ui.flow import FlowLayout
 from fieldapp.ui.fonts import scaled
+
+
+def _pair(parent: QWidget, label: QLabel, combo: QComboBox) -> QWidget:
+    """A label and its list kept on one line."""
+    pair = QWidget(parent)
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(label)
+    row.addWidget(combo)
+    return pair
 
 
 class PackBar(QWidget):
@@ -36,8 +47,9 @@ class PackBar(QWidget):
         self.form_languages = list(form_languages)
         self.form_language: str | None = None
         self._pack: str | None = None
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # Each label with its list, the pairs wrapping onto a second line when the window is
+        # narrow (twice the text size, a long pack name) instead of pushing the form sideways.
+        layout = FlowLayout(self, spacing=6)
         self.language_label = QLabel(self)
         self.language_combo = QComboBox(self)
         self.language_combo.setObjectName("form_language_combo")
@@ -48,8 +60,8 @@ class PackBar(QWidget):
         self.language_label.setBuddy(self.language_combo)
         self.language_combo.activated.connect(
             lambda _i: self.language_chosen.emit(self.language_combo.currentData()))
-        layout.addWidget(self.language_label)
-        layout.addWidget(self.language_combo)
+        self.language_pair = _pair(self, self.language_label, self.language_combo)
+        layout.addWidget(self.language_pair)
         self.pack_label = QLabel(self)
         self.pack_combo = QComboBox(self)
         self.pack_combo.setObjectName("pack_combo")
@@ -58,8 +70,8 @@ class PackBar(QWidget):
         self.mode_combo.setObjectName("mode_combo")
         self.pack_combo.activated.connect(self._on_chosen)
         self.mode_combo.activated.connect(self._on_chosen)
-        layout.addWidget(self.pack_label)
-        layout.addWidget(self.pack_combo)
+        self.pack_pair = _pair(self, self.pack_label, self.pack_combo)
+        layout.addWidget(self.pack_pair)
         layout.addWidget(self.mode_combo)
         self.legend = QLabel(parent)
         self.legend.setObjectName("pack_legend")
@@ -95,15 +107,11 @@ class PackBar(QWidget):
             self.legend.setVisible(True)
         else:
             self.legend.setVisible(False)
-        has_packs = bool(self.languages)
-        self.pack_label.setVisible(has_packs)
-        self.pack_combo.setVisible(has_packs)
+        self.pack_pair.setVisible(bool(self.languages))
         self._show_form_languages()
 
     def _show_form_languages(self) -> None:
-        several = len(self.form_languages) > 1
-        self.language_label.setVisible(several)
-        self.language_combo.setVisible(several)
+        self.language_pair.setVisible(len(self.form_languages) > 1)
         self.language_label.setText(_("Lan&guage:"))
         self.language_combo.clear()
         for language in self.form_languages:
