@@ -190,15 +190,29 @@ class CurrentStack(QWidget):
         return self._layout.count()
 
 
-def scrolling(content: QWidget):
+def scrolling(content: QWidget, *, whole: bool = False):
     """``content`` in a frameless scroll area that follows its width: a dialog's body on a
-    screen too short for it (1280x720 at 125%) scrolls instead of running off the screen."""
+    screen too short for it (1280x720 at 125%) scrolls instead of running off the screen.
+    ``whole``: the area asks for its content's whole size (Qt's asks for at most 24 lines),
+    so a dialog opens showing every row when the screen has room for them."""
     from PySide6.QtWidgets import QFrame, QScrollArea
 
-    area = QScrollArea()
+    class WholeArea(QScrollArea):
+        def sizeHint(self):  # noqa: N802 - Qt's name
+            inner = self.widget()
+            return inner.sizeHint() if inner is not None else super().sizeHint()
+
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.LayoutRequest:  # rows added: a new size to ask
+                self.updateGeometry()
+            return super().eventFilter(watched, event)
+
+    area = WholeArea() if whole else QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
+    if whole:
+        content.installEventFilter(area)
     return area
 
 
@@ -324,9 +338,13 @@ def grow_to_fit(window: QWidget) -> None:
 
 
 def _grow(window: QWidget) -> None:
+    from PySide6.QtWidgets import QScrollArea
+
     layout = window.layout()
     if layout is None:
         return
+    for area in window.findChildren(QScrollArea):
+        area.updateGeometry()  # rows added since the layout last asked its size
     layout.activate()
     height = layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth() \
         else layout.totalSizeHint().height()

@@ -176,3 +176,32 @@ def test_a_new_commune_is_not_told_its_search_found_nothing(setup_store, qtbot):
         qtbot.waitUntil(lambda: screen.count.text() == "No matches")
     finally:
         context.dispose()
+
+
+def test_a_class_dialog_keeps_save_on_a_short_screen_at_twice_the_text_size(context, qapp,
+                                                                            qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox, QScrollArea, QWidget
+
+    from fieldapp.ui.screens.training import TrainingScreen
+
+    screen = TrainingScreen(context)
+    qtbot.addWidget(screen)
+    dialog = screen.new_class(show=False)
+    dialog.show()
+    qtbot.wait(20)
+    area = dialog.findChild(QScrollArea)
+    available = QWidget.screen(dialog).availableGeometry()
+    # normal text: every row in sight at once, or the dialog as tall as the screen allows
+    assert area.verticalScrollBar().maximum() == 0 or dialog.height() >= available.height() - 48
+    dialog.done(0)
+    _large_text(qapp)
+    try:
+        dialog = screen.new_class(show=False)
+        dialog.show()
+        qtbot.wait(20)
+        assert dialog.frameGeometry().height() <= available.height()  # it was 954 px tall
+        save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+        assert save.mapTo(dialog, save.rect().bottomLeft()).y() <= dialog.height()
+        dialog.done(0)
+    finally:
+        _normal_text(qapp)

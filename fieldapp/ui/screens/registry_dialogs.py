@@ -22,7 +22,7 @@ from fieldapp.i18n.catalog import _
 from fieldapp.i18n.text import nfc
 from fieldapp.ui.formatting import fmt_int
 from fieldapp.ui.models import birth_year_of
-from fieldapp.ui.widgets import MutedLabel, grow_to_fit, names_combo, prefer_width
+from fieldapp.ui.widgets import MutedLabel, grow_to_fit, names_combo, prefer_width, scrolling
 from fieldapp.ui.workflow_widgets import FieldMessages, message_label, survey_status
 
 Submit = Callable[[dict[str, Any], FieldMessages], Any]
@@ -71,10 +71,17 @@ class FormDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        body = QWidget()
+        rows = QVBoxLayout(body)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.addWidget(self.intro)
+        rows.addLayout(self.form)
+        rows.addWidget(self.general)
+        rows.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.general)
+        # the rows scroll on a screen too short for them (a class's twelve skills at large
+        # text were taller than 768 px: Save was off the screen); the buttons stay in sight
+        layout.addWidget(scrolling(body, whole=True), 1)
         layout.addWidget(self.buttons)
         prefer_width(self, 520)
 
