@@ -202,6 +202,16 @@ def scrolling(content: QWidget, *, whole: bool = False):
             inner = self.widget()
             return inner.sizeHint() if inner is not None else super().sizeHint()
 
+        def minimumSizeHint(self):  # noqa: N802 - Qt's name
+            """As narrow as the rows allow, with room for the scroll bar: it scrolls up and
+            down, never sideways."""
+            hint = super().minimumSizeHint()
+            inner = self.widget()
+            if inner is not None:
+                hint.setWidth(inner.minimumSizeHint().width()
+                              + self.verticalScrollBar().sizeHint().width())
+            return hint
+
         def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.LayoutRequest:  # rows added: a new size to ask
                 self.updateGeometry()

@@ -205,3 +205,25 @@ def test_a_class_dialog_keeps_save_on_a_short_screen_at_twice_the_text_size(cont
         dialog.done(0)
     finally:
         _normal_text(qapp)
+
+
+def test_record_dialogs_never_scroll_sideways_at_twice_the_text_size(context, qapp, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    from fieldapp.ui.screens.teams import TeamsScreen
+
+    _large_text(qapp)
+    try:
+        screen = TeamsScreen(context)
+        qtbot.addWidget(screen)
+        for dialog in (screen.new_team(show=False), screen.add_member(show=False)):
+            if dialog is None:
+                continue
+            dialog.show()
+            qtbot.wait(20)
+            area = dialog.findChild(QScrollArea)
+            assert not area.horizontalScrollBar().isVisible(), type(dialog).__name__
+            assert [c for c in cut_texts(dialog, SCREEN) if "sideways" in c.where] == []
+            dialog.done(0)
+    finally:
+        _normal_text(qapp)
