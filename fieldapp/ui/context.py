@@ -68,6 +68,12 @@ class AppContext(QObject):
             return None
         return session.village_id
 
+    def without_village(self) -> bool:
+        """A member to whom commune staff have not yet assigned a village: their village's
+        lists cannot be read until then (services.access)."""
+        session = self.workspace.session
+        return session is not None and session.role == "member" and not session.village_id
+
     def villages(self) -> list[dict[str, Any]]:
         """The villages this session's lists and choices offer: a member's own, or all."""
         scope = self.village_scope()

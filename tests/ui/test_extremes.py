@@ -227,3 +227,26 @@ def test_record_dialogs_never_scroll_sideways_at_twice_the_text_size(context, qa
             dialog.done(0)
     finally:
         _normal_text(qapp)
+
+
+def test_a_member_without_a_village_is_told_on_home_not_by_a_failed_read(setup_store, qtbot):
+    """A member laptop before commune staff assign the member a village: Home says what to
+    do instead of a warning window for each of its reads."""
+    from fieldapp.services.access import Session
+    from fieldapp.services.workspace import Workspace
+    from fieldapp.ui.context import AppContext
+    from fieldapp.ui.screens.home import HomeScreen
+
+    user_id = setup_store.users.add_user("Bàn Thị Mùi", "member", village_id=None)
+    workspace = Workspace(setup_store)
+    workspace.begin_session(Session.of_user(setup_store.users.get(user_id)))
+    context = AppContext(workspace)
+    try:
+        home = HomeScreen(context)  # the read was refused: AccessDenied out of the screen
+        qtbot.addWidget(home)
+        home.show()
+        assert home.body.currentWidget() is home.empty
+        assert home.empty.text() == ("No village is assigned to you yet: ask commune staff to "
+                                     "assign one.")
+    finally:
+        context.dispose()

@@ -268,7 +268,10 @@ class HomeScreen(QWidget):
     # -- data ----------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read today's work and the counts (in the background)."""
-        self.context.reader.request("today", lambda ws: ws.today_work(), self._show_work)
+        if self.context.without_village():  # said on the page, not in a warning per read
+            self.retranslate()
+        else:
+            self.context.reader.request("today", lambda ws: ws.today_work(), self._show_work)
         self.context.reader.request("freshness", lambda ws: ws.sync.devices(),
                                     self._show_devices)
 
@@ -408,7 +411,10 @@ class HomeScreen(QWidget):
               "not shown.").format(n=5) if period else
             _("No household has been interviewed this year or last year."))
         self.table_heading.setText(_("Households and persons by village"))
-        self.empty.setText(_("No villages yet. Villages are added when the commune is set up."))
+        self.empty.setText(
+            _("No village is assigned to you yet: ask commune staff to assign one.")
+            if self.context.without_village() else
+            _("No villages yet. Villages are added when the commune is set up."))
         self.body.setCurrentWidget(self.table if villages else self.empty)
         self.model.retranslate()
         self.fresh_heading.setText(_("Data from the member laptops"))
