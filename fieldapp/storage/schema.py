@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from fieldapp.storage.derived import ALL_HOUSEHOLD_DOCS, ALL_PERSON_DOCS
 from fieldapp.storage.versions import MIGRATION_SET
 
 migrations = Migrations(MIGRATION_SET)
@@ -160,31 +161,6 @@ def m004_name_search(db: Database) -> None:
         end;
         {ALL_HOUSEHOLD_DOCS}
     """)
-
-
-ALL_HOUSEHOLD_DOCS = """
-        insert into household_names(rowid, names, village)
-            select h.rowid,
-                   h.head_name_key || ' ' || coalesce((select group_concat(p.name_key, ' ')
-                       from persons p where p.household_id = h.id and p.deleted = 0), ''),
-                   'v' || replace(h.village_id, '-', '')
-            from households h where h.deleted = 0;
-"""
-
-
-SEARCH_TABLES = ("household_names", "person_names")
-"""The search documents' FTS5 tables (households by their members' names; persons)."""
-
-
-def rebuild_name_search(conn) -> None:
-    """Write every search document again (after VACUUM, which may renumber the rowids of
-    households and persons the documents are keyed by), then merge each index into one
-    segment."""
-    for table, fill in (("household_names", ALL_HOUSEHOLD_DOCS),
-                        ("person_names", ALL_PERSON_DOCS)):
-        conn.execute(f"delete from {table}")
-        conn.execute(fill)
-        conn.execute(f"insert into {table}({table}) values ('optimize')")
 
 
 @migrations()
@@ -428,15 +404,6 @@ def m012_person_search(db: Database) -> None:
     """)
 
 
-ALL_PERSON_DOCS = """
-        insert into person_names(rowid, name, village)
-            select p.rowid, p.name_key,
-                   'v' || coalesce((select v.rowid from villages v where v.id = h.village_id), 0)
-            from persons p join households h on h.id = p.household_id
-            where p.deleted = 0 and h.deleted = 0;
-"""
-
-
 @migrations()
 def m030_access_and_privacy(db: Database) -> None:
     """The audit log and erasures (synced, append-only), with the local bookkeeping of what
@@ -598,3 +565,12 @@ def m060_pack_entries(db: Database) -> None:
     from fieldapp.storage.schema_packs import add_pack_entries
 
     add_pack_entries(db, synced_table)
+
+
+@migrations()
+def m061_numbers_sort_by_value(db: Database) -> None:
+    """Stored sort keys made again: a number in a name now sorts by its value (Thôn 2 before
+    Thôn 10), and check --deep compares them with what a replay derives."""
+    from fieldapp.storage.derived import recompute_sort_keys
+
+    recompute_sort_keys(db.conn)

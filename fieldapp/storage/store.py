@@ -250,7 +250,7 @@ class Store:
         the file (VACUUM) so no freed page keeps their bytes, and empty the WAL. Returns
         whether it finished (another connection reading may make VACUUM wait; then
         ``scrub_pending`` stays set and the next start finishes it)."""
-        from fieldapp.storage.schema import SEARCH_TABLES, rebuild_name_search
+        from fieldapp.storage.derived import SEARCH_TABLES, rebuild_name_search
 
         erasures = self.writer.erasures
         erasures.performed = False

@@ -29,4 +29,5 @@ MIGRATIONS = (
     "m056_draft_index",
     "m045_log_first_values_as_fields",
     "m060_pack_entries",
+    "m061_numbers_sort_by_value",
 )
