@@ -60,9 +60,9 @@ def recompute_sort_keys(conn: Any) -> int:
             if column is None:
                 continue
             make = name_sort_text if spec.search.person else sort_text
-            rows = [(make(value), record) for record, value, stored in conn.execute(
-                        f"select id, [{name}], [{column}] from [{kind.table}]")
-                    if value is not None and make(value) != stored]
+            made = ((make(value), stored, record) for record, value, stored in conn.execute(
+                f"select id, [{name}], [{column}] from [{kind.table}] where [{name}] is not null"))
+            rows = [(key, record) for key, stored, record in made if key != stored]
             conn.executemany(f"update [{kind.table}] set [{column}] = ? where id = ?", rows)
             changed += len(rows)
     return changed

@@ -5,36 +5,15 @@ packs as they were. The command line's table of the same inputs: tests/test_cli_
 
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path
 
 import pytest
 
+from bad_files import bad_file
 from fieldapp.i18n.packs import imported_packs_dir
 from fieldapp.ui.screens.translate_audio import PromptPanel
 from test_settings_packs import Dialogs
 
 KINDS = ("missing", "folder", "empty", "garbage", "pdf", "empty zip", "long name")
-
-
-def bad_file(kind: str, folder: Path, suffix: str) -> Path:
-    path = folder / f"input{suffix}"
-    if kind == "missing":
-        return folder / f"nope{suffix}"
-    if kind == "long name":
-        return folder / f"{'đ' * 130}{suffix}"
-    if kind == "folder":
-        path.mkdir()
-    elif kind == "empty":
-        path.write_bytes(b"")
-    elif kind == "garbage":
-        path.write_bytes(bytes(range(256)) * 8)
-    elif kind == "pdf":
-        path.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    elif kind == "empty zip":
-        with zipfile.ZipFile(path, "w"):
-            pass
-    return path
 
 
 def clear(text: str) -> None:
